@@ -1,0 +1,3 @@
+from trainer_app.cli import main
+
+raise SystemExit(main())

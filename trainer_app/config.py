@@ -1,0 +1,62 @@
+"""One configuration object: where the database and the user's files live.
+
+Precedence for the database: ``--database PATH`` > ``TRAINER_APP_DATABASE_URL`` > the default
+SQLite file in the user data directory.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import PlatformDirs
+
+from trainer_app import APP_NAME
+
+DATABASE_URL_ENV = "TRAINER_APP_DATABASE_URL"
+DATA_DIR_ENV = "TRAINER_APP_DATA_DIR"
+
+
+def sqlite_url(path: Path) -> str:
+    """The SQLAlchemy URL of an SQLite file (absolute paths give four slashes)."""
+    return f"sqlite:///{path}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_dir: Path
+
+    @property
+    def ui_settings_file(self) -> Path:
+        """Window geometry, splitter positions and view preferences (an INI file)."""
+        return self.data_dir / "ui.ini"
+
+    @property
+    def demo_database(self) -> Path:
+        return self.data_dir / "demo.db"
+
+    @classmethod
+    def resolve(
+        cls,
+        database: Path | None = None,
+        *,
+        environ: Mapping[str, str] | None = None,
+    ) -> Settings:
+        env = os.environ if environ is None else environ
+        data_dir = Path(
+            env.get(DATA_DIR_ENV) or PlatformDirs(APP_NAME, appauthor=False).user_data_dir
+        )
+        if database is not None:
+            url = sqlite_url(database.expanduser().absolute())
+        elif env.get(DATABASE_URL_ENV):
+            url = env[DATABASE_URL_ENV]
+        else:
+            url = sqlite_url(data_dir / "trainer.db")
+        return cls(database_url=url, data_dir=data_dir)
+
+    def with_database(self, path: Path) -> Settings:
+        url = sqlite_url(path.expanduser().absolute())
+        return Settings(database_url=url, data_dir=self.data_dir)

@@ -1,0 +1,1 @@
+"""Pure domain model: value objects, entity fields and rules. No I/O, no frameworks."""

@@ -1,0 +1,83 @@
+"""Dates when a hub, facility or trainer cannot be used: closures, shutdowns and leave."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from trainer_app.domain.errors import FieldError
+from trainer_app.domain.text import check_optional_text
+
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WORKING_WEEK: frozenset[int] = frozenset(range(5))
+
+
+def format_day(day: date) -> str:
+    """British style: 5 Feb 2027."""
+    return f"{day.day} {day:%b %Y}"
+
+
+@dataclass(frozen=True, order=True)
+class Absence:
+    """An inclusive run of days when something is unavailable, with the reason in plain words."""
+
+    start: date
+    end: date
+    reason: str = ""
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def describe(self) -> str:
+        span = (
+            format_day(self.start)
+            if self.start == self.end
+            else f"{format_day(self.start)} – {format_day(self.end)}"
+        )
+        return f"{span} ({self.reason})" if self.reason else span
+
+
+def check_absences(
+    absences: Iterable[Absence], field: str, label: str, errors: list[FieldError]
+) -> tuple[Absence, ...]:
+    """Each window must end on or after its start; overlapping windows are refused too."""
+    cleaned: list[Absence] = []
+    for absence in absences:
+        reason = check_optional_text(absence.reason, field, f"{label} reason", errors, limit=200)
+        if absence.end < absence.start:
+            errors.append(
+                FieldError(
+                    field,
+                    f"{label} ends ({format_day(absence.end)}) before it starts "
+                    f"({format_day(absence.start)})",
+                )
+            )
+            continue
+        cleaned.append(Absence(absence.start, absence.end, reason))
+    cleaned.sort()
+    for earlier, later in zip(cleaned, cleaned[1:], strict=False):
+        if later.start <= earlier.end:
+            errors.append(
+                FieldError(
+                    field,
+                    f"{label} {earlier.describe()} overlaps {later.describe()}; merge them",
+                )
+            )
+    return tuple(cleaned)
+
+
+def check_weekdays(days: Iterable[int], field: str, errors: list[FieldError]) -> frozenset[int]:
+    result = frozenset(days)
+    if not result:
+        errors.append(FieldError(field, "Choose at least one working day"))
+    elif not result <= set(range(7)):
+        errors.append(FieldError(field, "Working days must be Monday to Sunday"))
+    return result
+
+
+def describe_weekdays(days: Iterable[int]) -> str:
+    chosen = sorted(set(days))
+    if chosen == list(range(5)):
+        return "Mon–Fri"
+    return ", ".join(WEEKDAY_NAMES[d] for d in chosen)

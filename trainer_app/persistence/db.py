@@ -1,0 +1,260 @@
+"""Opening the store: engine settings, safety checks, migrations with a backup first.
+
+Opening never changes a file it does not recognise: a foreign SQLite file, a corrupt file or one
+written by a newer trainer-app is refused with a message naming the file and the reason.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from trainer_app.domain.errors import StoreError
+from trainer_app.persistence.models import AppMeta
+
+APPLICATION = "trainer-app"
+MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 5000
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _on_sqlite_connect)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def alembic_config(url: str, extra_locations: tuple[Path, ...] = ()) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    locations = [str(MIGRATIONS / "versions"), *map(str, extra_locations)]
+    config.set_main_option("version_locations", " ".join(locations))
+    config.set_main_option("path_separator", "space")
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+@dataclass
+class Store:
+    """An open, up-to-date database: the engine and a factory of sessions."""
+
+    url: str
+    engine: Engine
+    sessions: sessionmaker[Session]
+    backup: Path | None = None  # the copy taken before an upgrade, if one was needed
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def display_name(self) -> str:
+        parsed = make_url(self.url)
+        return parsed.database or "" if self.is_sqlite else parsed.render_as_string()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)  # type: ignore[arg-type]
+
+
+def _precheck_sqlite_file(path: Path, *, create: bool) -> None:
+    folder = path.parent
+    if path.exists():
+        if path.is_dir():
+            raise StoreError(f"{path} is a folder, not a database file")
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+        if header and header != SQLITE_HEADER:
+            raise StoreError(
+                f"{path} is not a trainer-app database (it is not an SQLite file); "
+                "nothing was changed"
+            )
+        if not _writable(path) or not _writable(folder):
+            raise StoreError(
+                f"{path} cannot be written: check the file's and the folder's permissions"
+            )
+        return
+    if not create:
+        raise StoreError(f"There is no database at {path}")
+    if not folder.exists():
+        try:
+            folder.mkdir(parents=True)
+        except OSError as error:
+            raise StoreError(
+                f"Cannot create the folder {folder} for the database: {error.strerror}"
+            ) from error
+    if not _writable(folder):
+        raise StoreError(
+            f"Cannot create the database {path.name} in {folder}: the folder is read-only"
+        )
+
+
+def _writable(path: Path) -> bool:
+    import os
+
+    return os.access(path, os.W_OK)
+
+
+def _head(config: Config) -> str:
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+def _inspect_state(engine: Engine, config: Config) -> tuple[str | None, set[str]]:
+    """Return (current revision, tables) or raise StoreError for foreign/newer/corrupt files."""
+    try:
+        with engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+            revision = MigrationContext.configure(connection).get_current_revision()
+            application = None
+            if "app_meta" in tables:
+                application = connection.execute(
+                    select(AppMeta.value).where(AppMeta.key == "application")
+                ).scalar()
+    except DBAPIError as error:
+        raise StoreError(
+            f"The database cannot be read: {error.orig}. It may be damaged; "
+            "restore it from a backup. Nothing was changed"
+        ) from error
+    user_tables = tables - {"alembic_version"}
+    if user_tables and application != APPLICATION:
+        listed = ", ".join(sorted(user_tables)[:5])
+        raise StoreError(
+            "This file holds a database that is not a trainer-app one "
+            f"(it has tables {listed}); nothing was changed"
+        )
+    if revision is not None:
+        scripts = ScriptDirectory.from_config(config)
+        try:
+            scripts.get_revision(revision)
+        except Exception as error:
+            raise StoreError(
+                f"This database was written by a newer version of trainer-app (schema "
+                f"{revision}); install the newer version to open it. Nothing was changed"
+            ) from error
+    return revision, user_tables
+
+
+def _backup_sqlite(engine: Engine, path: Path, revision: str) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.before-upgrade-{revision}-{stamp}.bak")
+    raw = engine.raw_connection()
+    try:
+        source = raw.driver_connection
+        assert isinstance(source, sqlite3.Connection)
+        with sqlite3.connect(target) as copy:
+            source.backup(copy)
+        copy.close()
+    finally:
+        raw.close()
+    return target
+
+
+def open_store(
+    url: str,
+    *,
+    create: bool = True,
+    upgrade: bool = True,
+    extra_migrations: tuple[Path, ...] = (),
+) -> Store:
+    """Open the database at ``url``, creating or upgrading its schema as needed.
+
+    An older schema is upgraded after a backup copy is written beside the file.
+    """
+    path = _sqlite_path(url)
+    if path is not None:
+        _precheck_sqlite_file(path, create=create)
+    engine = make_engine(url)
+    config = alembic_config(url, extra_migrations)
+    try:
+        revision, tables = _inspect_state(engine, config)
+        head = _head(config)
+        backup = None
+        if revision != head:
+            if not upgrade:
+                raise StoreError(
+                    f"The database schema is at {revision or 'nothing'}, this trainer-app needs "
+                    f"{head}: run 'trainer-app db upgrade'"
+                )
+            if tables and path is not None and revision is not None:
+                backup = _backup_sqlite(engine, path, revision)
+            _run_upgrade(engine, config)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(url, engine, sessionmaker(engine, expire_on_commit=False), backup)
+
+
+def _run_upgrade(engine: Engine, config: Config) -> None:
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        try:
+            command.upgrade(config, "head")
+        finally:
+            config.attributes.pop("connection", None)
+
+
+@contextmanager
+def connection(store: Store) -> Iterator[Any]:
+    with store.engine.connect() as conn:
+        yield conn
+
+
+def integrity_problems(store: Store) -> list[str]:
+    """Database-level checks: page integrity, foreign keys, schema revision, audit guards."""
+    problems: list[str] = []
+    config = alembic_config(store.url)
+    with store.engine.connect() as conn:
+        revision = MigrationContext.configure(conn).get_current_revision()
+        if revision != _head(config):
+            problems.append(f"Schema revision is {revision}, expected {_head(config)}")
+        if store.is_sqlite:
+            result = [row[0] for row in conn.execute(text("PRAGMA integrity_check"))]
+            if result != ["ok"]:
+                problems.extend(f"SQLite integrity: {line}" for line in result)
+            for table, rowid, parent, _ in conn.execute(text("PRAGMA foreign_key_check")):
+                problems.append(
+                    f"Row {rowid} of {table} refers to a missing row of {parent}"
+                )
+            triggers = set(
+                conn.execute(
+                    text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+                ).scalars()
+            )
+            for needed in ("audit_entries_no_update", "audit_entries_no_delete"):
+                if needed not in triggers:
+                    problems.append(f"The audit trail guard {needed} is missing")
+    return problems

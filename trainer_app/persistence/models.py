@@ -1,0 +1,279 @@
+"""SQLAlchemy models. They never leave ``persistence`` and ``services``.
+
+Every mutable table has ``row_version`` (optimistic concurrency: an UPDATE names the version it
+read, so a stale write changes no row and is refused). Only portable SQL types are used so the
+same migrations run on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores instants as UTC and always hands back timezone-aware values."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Versioned:
+    """Mixin: the optimistic-concurrency counter.
+
+    Services bump it on every save (also when only child rows such as leave changed); SQLAlchemy
+    adds ``WHERE row_version = <read value>`` to the UPDATE and refuses a write that hits no row.
+    """
+
+    row_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.row_version, "version_id_generator": False}
+
+
+class AppMeta(Base):
+    """Marks a file as a trainer-app store (a foreign SQLite file lacks it)."""
+
+    __tablename__ = "app_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
+class HubRow(Versioned, Base):
+    __tablename__ = "hubs"
+    __table_args__ = {"sqlite_autoincrement": True}
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(6), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    site: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    closures: Mapped[list[HubClosureRow]] = relationship(
+        cascade="all, delete-orphan", order_by="HubClosureRow.starts_on"
+    )
+
+
+class HubClosureRow(Base):
+    __tablename__ = "hub_closures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hub_id: Mapped[int] = mapped_column(ForeignKey("hubs.id", ondelete="CASCADE"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ends_after_start"),)
+
+
+class FacilityRow(Versioned, Base):
+    __tablename__ = "facilities"
+    __table_args__ = (
+        CheckConstraint("capacity > 0", name="capacity_positive"),
+        {"sqlite_autoincrement": True},
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hub_id: Mapped[int] = mapped_column(ForeignKey("hubs.id", ondelete="RESTRICT"), index=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(32))
+    capacity: Mapped[int] = mapped_column(Integer)
+    weekdays: Mapped[str] = mapped_column(String(7), default="01234")
+    notes: Mapped[str] = mapped_column(String(500), default="")
+    hub: Mapped[HubRow] = relationship(lazy="joined", innerjoin=True)
+    closures: Mapped[list[FacilityClosureRow]] = relationship(
+        cascade="all, delete-orphan", order_by="FacilityClosureRow.starts_on"
+    )
+
+
+class FacilityClosureRow(Base):
+    __tablename__ = "facility_closures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(
+        ForeignKey("facilities.id", ondelete="CASCADE"), index=True
+    )
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ends_after_start"),)
+
+
+class CourseRow(Versioned, Base):
+    __tablename__ = "courses"
+    __table_args__ = (
+        CheckConstraint("capacity > 0", name="capacity_positive"),
+        CheckConstraint("sessions > 0", name="sessions_positive"),
+        CheckConstraint("session_length > 0", name="session_length_positive"),
+        {"sqlite_autoincrement": True},
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    title: Mapped[str] = mapped_column(String(160))
+    version: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text, default="")
+    learning_outcomes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sessions: Mapped[int] = mapped_column(Integer)
+    session_length: Mapped[int] = mapped_column(Integer)
+    facility_kind: Mapped[str] = mapped_column(String(32))
+    capacity: Mapped[int] = mapped_column(Integer)
+    validity_months: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    cpd_hours: Mapped[Decimal] = mapped_column(Numeric(6, 1), default=Decimal(0))
+    prerequisite_links: Mapped[list[CoursePrerequisiteRow]] = relationship(
+        cascade="all, delete-orphan", foreign_keys="CoursePrerequisiteRow.course_id"
+    )
+
+
+class CoursePrerequisiteRow(Base):
+    __tablename__ = "course_prerequisites"
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True
+    )
+    requires_id: Mapped[int] = mapped_column(
+        ForeignKey("courses.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+    __table_args__ = (CheckConstraint("course_id <> requires_id", name="not_itself"),)
+
+
+class TrainerRow(Versioned, Base):
+    __tablename__ = "trainers"
+    __table_args__ = {"sqlite_autoincrement": True}
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    search_key: Mapped[str] = mapped_column(String(400), default="")
+    hub_id: Mapped[int] = mapped_column(ForeignKey("hubs.id", ondelete="RESTRICT"), index=True)
+    email: Mapped[str] = mapped_column(String(254), default="")
+    employment: Mapped[str] = mapped_column(String(16))
+    weekdays: Mapped[str] = mapped_column(String(7), default="01234")
+    max_periods_per_day: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    max_periods_per_week: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    notes: Mapped[str] = mapped_column(String(500), default="")
+    hub: Mapped[HubRow] = relationship(lazy="joined", innerjoin=True)
+    leave: Mapped[list[TrainerLeaveRow]] = relationship(
+        cascade="all, delete-orphan", order_by="TrainerLeaveRow.starts_on"
+    )
+    qualification_links: Mapped[list[TrainerQualificationRow]] = relationship(
+        cascade="all, delete-orphan"
+    )
+
+
+class TrainerQualificationRow(Base):
+    __tablename__ = "trainer_qualifications"
+    trainer_id: Mapped[int] = mapped_column(
+        ForeignKey("trainers.id", ondelete="CASCADE"), primary_key=True
+    )
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("courses.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+
+
+class TrainerLeaveRow(Base):
+    __tablename__ = "trainer_leave"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainer_id: Mapped[int] = mapped_column(
+        ForeignKey("trainers.id", ondelete="CASCADE"), index=True
+    )
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ends_after_start"),)
+
+
+class CohortRow(Versioned, Base):
+    __tablename__ = "cohorts"
+    __table_args__ = {"sqlite_autoincrement": True}
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    hub_id: Mapped[int | None] = mapped_column(
+        ForeignKey("hubs.id", ondelete="RESTRICT"), nullable=True, index=True
+    )
+    programme: Mapped[str] = mapped_column(String(120), default="")
+    starts_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class TraineeRow(Versioned, Base):
+    __tablename__ = "trainees"
+    __table_args__ = {"sqlite_autoincrement": True}
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(24), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    search_key: Mapped[str] = mapped_column(String(800), default="")
+    hub_id: Mapped[int] = mapped_column(ForeignKey("hubs.id", ondelete="RESTRICT"), index=True)
+    trainee_type: Mapped[str] = mapped_column(String(32))
+    organisation: Mapped[str] = mapped_column(String(160), default="")
+    role: Mapped[str] = mapped_column(String(120), default="")
+    # NULL, not "", when absent: several trainees may have no e-mail, none may share one.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True, nullable=True)
+    memberships: Mapped[list[CohortMembershipRow]] = relationship(cascade="all, delete-orphan")
+
+
+Index("ix_trainees_name", TraineeRow.name)
+
+
+class CohortMembershipRow(Base):
+    __tablename__ = "cohort_memberships"
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="RESTRICT"), primary_key=True
+    )
+    trainee_id: Mapped[int] = mapped_column(
+        ForeignKey("trainees.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class AuditRow(Base):
+    """Append-only: database triggers refuse UPDATE and DELETE on this table."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = {"sqlite_autoincrement": True}
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    entity_label: Mapped[str] = mapped_column(String(200))
+    changes: Mapped[list[dict[str, str | None]]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+
+
+Index("ix_audit_entity", AuditRow.entity_type, AuditRow.entity_id)

@@ -1,0 +1,53 @@
+"""The unit of work: one session, one transaction; commit on success, roll back on any error."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from trainer_app.domain.errors import DomainError, StaleEdit, StoreError
+from trainer_app.persistence.db import Store
+
+
+@contextmanager
+def transaction(store: Store) -> Iterator[Session]:
+    """Yield a session inside a transaction. Database errors become messages for the user."""
+    session = store.sessions()
+    try:
+        with session.begin():
+            yield session
+    except StaleDataError as error:
+        raise StaleEdit(
+            "Someone else changed this record while you were saving; reload it and try again. "
+            "Nothing was saved"
+        ) from error
+    except IntegrityError as error:
+        raise DomainError(
+            f"The database refused the change ({_first_line(error.orig)}). Nothing was saved"
+        ) from error
+    except OperationalError as error:
+        raise StoreError(
+            f"The database could not complete the change ({_first_line(error.orig)}). "
+            "Nothing was saved"
+        ) from error
+    finally:
+        session.close()
+
+
+@contextmanager
+def reading(store: Store) -> Iterator[Session]:
+    """A session for queries only."""
+    session = store.sessions()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+def _first_line(error: BaseException | None) -> str:
+    return str(error).splitlines()[0] if error else "unknown error"

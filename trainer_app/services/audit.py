@@ -1,0 +1,87 @@
+"""Reading the audit trail (writing it is every other service's job, inside its transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Select, func, select
+
+from trainer_app.domain.audit import AuditAction, AuditEntry, FieldChange
+from trainer_app.persistence.db import Store
+from trainer_app.persistence.models import AuditRow
+from trainer_app.persistence.uow import reading
+from trainer_app.services.base import Column, ListQueries
+from trainer_app.services.tables import Cell
+
+
+def _entry(row: AuditRow) -> AuditEntry:
+    return AuditEntry(
+        id=row.id,
+        occurred_at=row.occurred_at,
+        actor=row.actor,
+        action=AuditAction(row.action),
+        entity_type=row.entity_type,
+        entity_id=row.entity_id,
+        entity_label=row.entity_label,
+        changes=tuple(FieldChange(c["field"] or "", c["old"], c["new"]) for c in row.changes),
+        reason=row.reason,
+    )
+
+
+class AuditService(ListQueries):
+    """The trail, newest first; filterable by text, entity type and entity."""
+
+    base_row = AuditRow
+    columns_spec = (
+        Column("when", "When (UTC)", AuditRow.occurred_at),
+        Column("actor", "Who", AuditRow.actor),
+        Column("action", "Action", AuditRow.action),
+        Column("entity_type", "Record type", AuditRow.entity_type),
+        Column("entity", "Record", AuditRow.entity_label),
+        Column("reason", "Reason", AuditRow.reason),
+    )
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def query_ids(
+        self,
+        text: str = "",
+        sort: str | None = None,
+        descending: bool = True,
+        filters: Mapping[str, int] | None = None,
+    ) -> list[int]:
+        return super().query_ids(text, sort or "when", descending, filters)
+
+    def _filtered(self, statement: Select[Any], filters: Mapping[str, int]) -> Select[Any]:
+        if "entity_id" in filters:
+            statement = statement.where(AuditRow.entity_id == filters["entity_id"])
+        return statement
+
+    def row_cells(self, ids: Sequence[int]) -> dict[int, tuple[Cell, ...]]:
+        cells = super().row_cells(ids)
+        return {
+            key: (value[0].strftime("%Y-%m-%d %H:%M:%S"), *value[1:])  # type: ignore[union-attr]
+            for key, value in cells.items()
+        }
+
+    def entries(self, ids: Sequence[int]) -> list[AuditEntry]:
+        with reading(self.store) as session:
+            rows = session.scalars(select(AuditRow).where(AuditRow.id.in_(list(ids)))).all()
+            by_id = {row.id: _entry(row) for row in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def history(self, entity_type: str, entity_id: int) -> list[AuditEntry]:
+        """Every entry about one record, oldest first."""
+        with reading(self.store) as session:
+            rows = session.scalars(
+                select(AuditRow)
+                .where(AuditRow.entity_type == entity_type, AuditRow.entity_id == entity_id)
+                .order_by(AuditRow.id)
+            ).all()
+            return [_entry(row) for row in rows]
+
+    def count(self) -> int:
+        with reading(self.store) as session:
+            return session.scalar(select(func.count()).select_from(AuditRow)) or 0

@@ -1,0 +1,375 @@
+"""The shape every master-data service shares: get, create, update, delete, audit, list.
+
+Each entity service fills in a few hooks (how fields map to rows, what must be unique, what
+refers to a row); the transaction, optimistic concurrency and the audit trail live here once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from trainer_app.domain.audit import Actor, AuditAction, diff_fields
+from trainer_app.domain.calendar import Absence, describe_weekdays
+from trainer_app.domain.errors import Duplicate, InUse, NotFound, StaleEdit
+from trainer_app.domain.text import search_key
+from trainer_app.persistence.db import Store
+from trainer_app.persistence.models import AuditRow, Base, CohortRow, CourseRow, HubRow
+from trainer_app.persistence.uow import reading, transaction
+from trainer_app.services.tables import Cell, ColumnInfo
+
+F = TypeVar("F")  # the editable fields of an entity
+R = TypeVar("R")  # the record returned to callers (fields + id + row_version)
+Row = TypeVar("Row", bound=Base)
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """A list column: what the user sees, how it sorts, and the SQL that yields its value."""
+
+    key: str
+    title: str
+    expression: Any
+    numeric: bool = False
+
+    @property
+    def info(self) -> ColumnInfo:
+        return ColumnInfo(self.key, self.title, self.numeric)
+
+
+@dataclasses.dataclass(frozen=True)
+class Unique:
+    field: str
+    column: InstrumentedAttribute[Any]
+    label: str
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def write_audit(
+    session: Session,
+    actor: Actor,
+    action: AuditAction,
+    entity_type: str,
+    entity_id: int,
+    label: str,
+    changes: Iterable[tuple[str, str | None, str | None]],
+    reason: str = "",
+) -> None:
+    """Append one audit entry in the caller's transaction."""
+    session.add(
+        AuditRow(
+            occurred_at=now_utc(),
+            actor=actor.username,
+            action=action.value,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            entity_label=label[:200],
+            changes=[{"field": f, "old": old, "new": new} for f, old, new in changes],
+            reason=reason.strip()[:500],
+        )
+    )
+
+
+def format_value(value: object) -> str | None:
+    """A field value as the audit trail records it."""
+    if value is None:
+        return None
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, tuple) and all(isinstance(v, Absence) for v in value):
+        return "; ".join(f"{a.start}..{a.end} {a.reason}".strip() for a in value)
+    if isinstance(value, tuple):
+        return "\n".join(str(v) for v in value)
+    return str(value)
+
+
+def plural(count: int, noun: str, plural_form: str | None = None) -> str:
+    return f"{count} {noun if count == 1 else (plural_form or noun + 's')}"
+
+
+def join_words(parts: Sequence[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+class CrudService(Generic[F, R, Row]):
+    """Generic use cases over one entity type. Subclasses fill in the hooks below."""
+
+    entity_type: ClassVar[str]  # audit name, e.g. "trainer"
+    noun: ClassVar[str]  # user-facing, e.g. "Trainer"
+    row_class: type[Row]
+    fields_class: type[Any]
+    unique: ClassVar[tuple[Unique, ...]] = ()
+
+    def __init__(self, store: Store, actor: Actor) -> None:
+        self.store = store
+        self.actor = actor
+
+    # ----- hooks -----------------------------------------------------------------------------
+    def _validate(self, session: Session, fields: F, entity_id: int | None) -> F:
+        """Domain validation plus rules that need the store (references exist, no cycles)."""
+        raise NotImplementedError
+
+    def _apply(self, session: Session, row: Row, fields: F) -> None:
+        raise NotImplementedError
+
+    def _record(self, session: Session, row: Row) -> R:
+        raise NotImplementedError
+
+    def _label(self, fields: Any) -> str:
+        raise NotImplementedError
+
+    def _references(self, session: Session, entity_id: int) -> list[str]:
+        """Plain-words list of what still refers to the row; non-empty refuses a delete."""
+        return []
+
+    # ----- queries ---------------------------------------------------------------------------
+    def get(self, entity_id: int) -> R:
+        with reading(self.store) as session:
+            return self._record(session, self._load(session, entity_id))
+
+    def list(self) -> list[R]:
+        with reading(self.store) as session:
+            rows = session.scalars(self._list_statement()).unique().all()
+            return [self._record(session, row) for row in rows]
+
+    def _list_statement(self) -> Select[tuple[Row]]:
+        return select(self.row_class).order_by(self.row_class.id)  # type: ignore[attr-defined]
+
+    # ----- use cases -------------------------------------------------------------------------
+    def create(self, fields: F, *, reason: str = "", restore_id: int | None = None) -> R:
+        """Add a new record. ``restore_id`` brings back a deleted one under its old id (undo)."""
+        with transaction(self.store) as session:
+            clean = self._validate(session, fields, None)
+            self._check_unique(session, clean, None)
+            row = self.row_class(row_version=1)
+            if restore_id is not None:
+                if session.get(self.row_class, restore_id) is not None:
+                    raise Duplicate(f"{self.noun} {restore_id} already exists", field="id")
+                row.id = restore_id  # type: ignore[attr-defined]
+            session.add(row)
+            self._apply(session, row, clean)
+            session.flush()
+            snapshot = self._snapshot(session, clean)
+            write_audit(
+                session,
+                self.actor,
+                AuditAction.CREATE,
+                self.entity_type,
+                row.id,  # type: ignore[attr-defined]
+                self._label(clean),
+                ((k, None, v) for k, v in snapshot.items() if v not in (None, "")),
+                reason,
+            )
+            return self._record(session, row)
+
+    def update(self, entity_id: int, expected_version: int, fields: F, *, reason: str = "") -> R:
+        """Save an edit made from ``expected_version``; refused if the row has moved on."""
+        with transaction(self.store) as session:
+            row = self._load(session, entity_id)
+            self._check_version(session, row, expected_version)
+            clean = self._validate(session, fields, entity_id)
+            self._check_unique(session, clean, entity_id)
+            before = self._snapshot(session, self._record(session, row))
+            after = self._snapshot(session, clean)
+            changes = diff_fields(before, after)
+            if not changes:
+                return self._record(session, row)
+            self._apply(session, row, clean)
+            self._touch(row)
+            session.flush()
+            write_audit(
+                session,
+                self.actor,
+                AuditAction.UPDATE,
+                self.entity_type,
+                entity_id,
+                self._label(clean),
+                ((c.field, c.old, c.new) for c in changes),
+                reason,
+            )
+            return self._record(session, row)
+
+    def delete(self, entity_id: int, expected_version: int, *, reason: str = "") -> R:
+        """Remove a record nothing refers to; returns what was deleted (for undo)."""
+        with transaction(self.store) as session:
+            row = self._load(session, entity_id)
+            self._check_version(session, row, expected_version)
+            record = self._record(session, row)
+            label = self._label(record)
+            blockers = self._references(session, entity_id)
+            if blockers:
+                raise InUse(f"{self.noun} {label} {join_words(blockers)}")
+            snapshot = self._snapshot(session, record)
+            session.delete(row)
+            session.flush()
+            write_audit(
+                session,
+                self.actor,
+                AuditAction.DELETE,
+                self.entity_type,
+                entity_id,
+                label,
+                ((k, v, None) for k, v in snapshot.items() if v not in (None, "")),
+                reason,
+            )
+            return record
+
+    # ----- shared mechanics ------------------------------------------------------------------
+    def _load(self, session: Session, entity_id: int) -> Row:
+        row = session.get(self.row_class, entity_id)
+        if row is None:
+            raise NotFound(f"{self.noun} {entity_id} no longer exists (it may have been deleted)")
+        return row
+
+    def _touch(self, row: Row) -> None:
+        """Bump the version even when only child rows (leave, qualifications) changed."""
+        row.row_version += 1  # type: ignore[attr-defined]
+
+    def _check_version(self, session: Session, row: Row, expected: int) -> None:
+        current: int = row.row_version  # type: ignore[attr-defined]
+        if current == expected:
+            return
+        last = session.scalars(
+            select(AuditRow)
+            .where(AuditRow.entity_type == self.entity_type, AuditRow.entity_id == row.id)  # type: ignore[attr-defined]
+            .order_by(AuditRow.id.desc())
+            .limit(1)
+        ).first()
+        who = f" by {last.actor} at {last.occurred_at:%H:%M} UTC on {last.occurred_at:%d %b %Y}" if last else ""
+        label = self._label(self._record(session, row))
+        raise StaleEdit(
+            f"{self.noun} {label} was changed{who} after you opened it. "
+            "Reload to see the change, then edit again. Nothing was saved"
+        )
+
+    def _check_unique(self, session: Session, fields: F, entity_id: int | None) -> None:
+        for rule in self.unique:
+            value = getattr(fields, rule.field)
+            if value in (None, ""):
+                continue
+            statement = select(self.row_class).where(rule.column == value)
+            if entity_id is not None:
+                statement = statement.where(self.row_class.id != entity_id)  # type: ignore[attr-defined]
+            other = session.scalars(statement.limit(1)).first()
+            if other is not None:
+                owner = self._label(self._record(session, other))
+                raise Duplicate(
+                    f"{rule.label} '{value}' is already used by {self.noun.lower()} {owner}",
+                    field=rule.field,
+                )
+
+    def _snapshot(self, session: Session, fields: Any) -> dict[str, str | None]:
+        """Flatten editable fields to text for the audit trail (ids shown as codes/names)."""
+        out: dict[str, str | None] = {}
+        for spec in dataclasses.fields(self.fields_class):
+            value = getattr(fields, spec.name)
+            reference = _REFERENCES.get(spec.name)
+            if reference is not None and value is not None:
+                row_class, column = reference
+                ids = value if isinstance(value, frozenset) else {value}
+                labels = session.scalars(select(column).where(row_class.id.in_(ids))).all()
+                out[spec.name] = ", ".join(sorted(labels))
+            elif spec.name == "weekdays":
+                out[spec.name] = describe_weekdays(value)
+            else:
+                out[spec.name] = format_value(value)
+        return out
+
+
+# Fields that hold ids of other records: the audit trail shows their codes or names instead.
+_REFERENCES: dict[str, tuple[Any, Any]] = {
+    "hub_id": (HubRow, HubRow.code),
+    "qualifications": (CourseRow, CourseRow.code),
+    "prerequisites": (CourseRow, CourseRow.code),
+    "cohort_ids": (CohortRow, CohortRow.name),
+}
+
+
+class ListQueries:
+    """Lazy-table support: ids in view order (filtered, sorted in SQL) and cells per page."""
+
+    columns_spec: ClassVar[tuple[Column, ...]]
+    base_row: ClassVar[Any]
+    store: Store
+
+    @property
+    def columns(self) -> list[ColumnInfo]:
+        return [c.info for c in self.columns_spec]
+
+    def _text_filter(self, text: str) -> ColumnElement[bool]:
+        """Default: case-insensitive match on every text column."""
+        needle = f"%{text.lower()}%"
+        return or_(
+            *(func.lower(c.expression).like(needle) for c in self.columns_spec if not c.numeric)
+        )
+
+    def _joined(self, statement: Select[Any]) -> Select[Any]:
+        return statement
+
+    def _filtered(
+        self, statement: Select[Any], filters: Mapping[str, int]
+    ) -> Select[Any]:
+        return statement
+
+    def query_ids(
+        self,
+        text: str = "",
+        sort: str | None = None,
+        descending: bool = False,
+        filters: Mapping[str, int] | None = None,
+    ) -> list[int]:
+        statement = self._joined(select(self.base_row.id))
+        if text.strip():
+            statement = statement.where(self._text_filter(text.strip()))
+        statement = self._filtered(statement, filters or {})
+        key = next((c for c in self.columns_spec if c.key == sort), self.columns_spec[0])
+        order = key.expression.desc() if descending else key.expression.asc()
+        statement = statement.order_by(order, self.base_row.id)
+        with reading(self.store) as session:
+            return list(session.scalars(statement))
+
+    def row_cells(self, ids: Sequence[int]) -> dict[int, tuple[Cell, ...]]:
+        if not ids:
+            return {}
+        statement = self._joined(
+            select(self.base_row.id, *(c.expression for c in self.columns_spec))
+        ).where(self.base_row.id.in_(list(ids)))
+        with reading(self.store) as session:
+            return {row[0]: tuple(row[1:]) for row in session.execute(statement)}
+
+
+def search_filter(column: Any, text: str) -> ColumnElement[bool]:
+    """Accent- and case-insensitive match against a ``search_key`` column: every word must occur."""
+    words = search_key(text).split()
+    return and_(true(), *(column.like(f"%{_escape(w)}%", escape="\\") for w in words))
+
+
+def _escape(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def sync_links(
+    links: list[Any], wanted: Iterable[int], key: str, make: Callable[[int], Any]
+) -> None:
+    """Make a link collection hold exactly ``wanted`` ids, touching only what changed."""
+    wanted_ids = set(wanted)
+    for link in [link for link in links if getattr(link, key) not in wanted_ids]:
+        links.remove(link)
+    present = {getattr(link, key) for link in links}
+    links.extend(make(i) for i in sorted(wanted_ids - present))

@@ -1,0 +1,90 @@
+"""The composition root of the services: one object the CLI and the GUI are handed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from trainer_app.config import Settings
+from trainer_app.domain.audit import LOCAL_ACTOR, Actor
+from trainer_app.persistence.db import Store, integrity_problems, open_store
+from trainer_app.services.audit import AuditService
+from trainer_app.services.courses import CourseService
+from trainer_app.services.network import FacilityService, HubService
+from trainer_app.services.people import CohortService, TraineeService
+from trainer_app.services.trainers import TrainerService
+
+
+@dataclass
+class ServiceContext:
+    settings: Settings
+    store: Store
+    actor: Actor
+    hubs: HubService
+    facilities: FacilityService
+    trainers: TrainerService
+    courses: CourseService
+    cohorts: CohortService
+    trainees: TraineeService
+    audit: AuditService
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        *,
+        actor: Actor = LOCAL_ACTOR,
+        create: bool = True,
+        upgrade: bool = True,
+        extra_migrations: tuple[Path, ...] = (),
+    ) -> ServiceContext:
+        """Open (creating or upgrading) the configured store and build every service on it."""
+        store = open_store(
+            settings.database_url,
+            create=create,
+            upgrade=upgrade,
+            extra_migrations=extra_migrations,
+        )
+        return cls(
+            settings=settings,
+            store=store,
+            actor=actor,
+            hubs=HubService(store, actor),
+            facilities=FacilityService(store, actor),
+            trainers=TrainerService(store, actor),
+            courses=CourseService(store, actor),
+            cohorts=CohortService(store, actor),
+            trainees=TraineeService(store, actor),
+            audit=AuditService(store),
+        )
+
+    @property
+    def database_name(self) -> str:
+        return self.store.display_name
+
+    @property
+    def upgrade_backup(self) -> Path | None:
+        return self.store.backup
+
+    def check(self) -> list[str]:
+        """Integrity problems of the store and of the data's own rules; empty when healthy."""
+        problems = integrity_problems(self.store)
+        courses = self.courses.list()
+        graph = {c.id: set(c.prerequisites) for c in courses}
+        from trainer_app.domain.courses import find_prerequisite_cycle
+
+        codes = {c.id: c.code for c in courses}
+        for course in courses:
+            cycle = find_prerequisite_cycle(graph, course.id)
+            if cycle:
+                problems.append("Prerequisite cycle: " + " → ".join(codes[c] for c in cycle))
+        return problems
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> ServiceContext:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()

@@ -1,0 +1,133 @@
+"""The course catalogue and its prerequisite graph."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import Session
+
+from trainer_app.domain.courses import (
+    Course,
+    CourseCategory,
+    CourseFields,
+    find_prerequisite_cycle,
+)
+from trainer_app.domain.errors import FieldError, ValidationError
+from trainer_app.domain.network import FacilityKind
+from trainer_app.persistence.models import CoursePrerequisiteRow, CourseRow, TrainerQualificationRow
+from trainer_app.services.base import Column, CrudService, ListQueries, Unique, plural, sync_links
+
+
+class CourseService(CrudService[CourseFields, Course, CourseRow], ListQueries):
+    entity_type = "course"
+    noun = "Course"
+    row_class = CourseRow
+    fields_class = CourseFields
+    base_row = CourseRow
+    unique = (Unique("code", CourseRow.code, "Course code"),)
+    columns_spec = (
+        Column("code", "Code", CourseRow.code),
+        Column("title", "Title", CourseRow.title),
+        Column("version", "Version", CourseRow.version),
+        Column("category", "Category",
+               case({c.value: c.label for c in CourseCategory}, value=CourseRow.category)),
+        Column("facility", "Needs",
+               case({k.value: k.label for k in FacilityKind}, value=CourseRow.facility_kind)),
+        Column("sessions", "Sessions", CourseRow.sessions, numeric=True),
+        Column("capacity", "Capacity", CourseRow.capacity, numeric=True),
+        Column("validity", "Valid (months)", CourseRow.validity_months, numeric=True),
+    )
+
+    def _validate(
+        self, session: Session, fields: CourseFields, entity_id: int | None
+    ) -> CourseFields:
+        clean = fields.validated()
+        errors: list[FieldError] = []
+        if entity_id is not None and entity_id in clean.prerequisites:
+            errors.append(FieldError("prerequisites", "A course cannot require itself"))
+        codes = dict(
+            session.execute(
+                select(CourseRow.id, CourseRow.code).where(CourseRow.id.in_(clean.prerequisites))
+            ).tuples().all()
+        )
+        missing = clean.prerequisites - set(codes) - {entity_id}
+        if missing:
+            errors.append(
+                FieldError(
+                    "prerequisites",
+                    f"{plural(len(missing), 'prerequisite')} refer to a course that no longer "
+                    "exists (it was deleted); remove them",
+                )
+            )
+        if entity_id is not None and not errors:
+            cycle = self._cycle_through(session, entity_id, clean.prerequisites)
+            if cycle:
+                names = dict(session.execute(select(CourseRow.id, CourseRow.code)).tuples().all())
+                names[entity_id] = clean.code
+                path = " → ".join(names[c] for c in cycle)
+                errors.append(
+                    FieldError(
+                        "prerequisites",
+                        f"Prerequisites may not form a cycle: {path} (each requires the next)",
+                    )
+                )
+        if errors:
+            raise ValidationError(errors, subject=f"Course {clean.code}")
+        return clean
+
+    def _cycle_through(
+        self, session: Session, entity_id: int, prerequisites: frozenset[int]
+    ) -> list[int] | None:
+        graph: dict[int, set[int]] = defaultdict(set)
+        for course_id, requires_id in session.execute(
+            select(CoursePrerequisiteRow.course_id, CoursePrerequisiteRow.requires_id)
+        ):
+            graph[course_id].add(requires_id)
+        graph[entity_id] = set(prerequisites)
+        return find_prerequisite_cycle(graph, entity_id)
+
+    def _apply(self, session: Session, row: CourseRow, fields: CourseFields) -> None:
+        row.code, row.title, row.version = fields.code, fields.title, fields.version
+        row.category, row.description = fields.category.value, fields.description
+        row.learning_outcomes = list(fields.learning_outcomes)
+        row.sessions, row.session_length = fields.sessions, fields.session_length
+        row.facility_kind, row.capacity = fields.facility_kind.value, fields.capacity
+        row.validity_months, row.cpd_hours = fields.validity_months, fields.cpd_hours
+        sync_links(row.prerequisite_links, fields.prerequisites, "requires_id",
+                   lambda required: CoursePrerequisiteRow(requires_id=required))
+
+    def _record(self, session: Session, row: CourseRow) -> Course:
+        return Course(
+            id=row.id, row_version=row.row_version, code=row.code, title=row.title,
+            version=row.version, category=CourseCategory(row.category),
+            description=row.description, learning_outcomes=tuple(row.learning_outcomes),
+            sessions=row.sessions, session_length=row.session_length,
+            facility_kind=FacilityKind(row.facility_kind), capacity=row.capacity,
+            prerequisites=frozenset(link.requires_id for link in row.prerequisite_links),
+            validity_months=row.validity_months, cpd_hours=row.cpd_hours,
+        )
+
+    def _label(self, fields: Any) -> str:
+        return f"{fields.code} ({fields.title})"
+
+    def _list_statement(self) -> Select[tuple[CourseRow]]:
+        return select(CourseRow).order_by(CourseRow.code)
+
+    def _references(self, session: Session, entity_id: int) -> list[str]:
+        required_by = session.scalars(
+            select(CourseRow.code)
+            .join(CoursePrerequisiteRow, CoursePrerequisiteRow.course_id == CourseRow.id)
+            .where(CoursePrerequisiteRow.requires_id == entity_id)
+            .order_by(CourseRow.code)
+        ).all()
+        trainers = session.scalar(
+            select(func.count()).where(TrainerQualificationRow.course_id == entity_id)
+        )
+        reasons = []
+        if required_by:
+            reasons.append(f"is a prerequisite of {', '.join(required_by)}")
+        if trainers:
+            reasons.append(f"is a qualification of {plural(trainers, 'trainer')}")
+        return reasons

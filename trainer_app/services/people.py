@@ -1,0 +1,215 @@
+"""Cohorts and trainees."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import Session
+
+from trainer_app.domain.audit import AuditAction
+from trainer_app.domain.errors import FieldError, ValidationError
+from trainer_app.domain.people import (
+    Cohort,
+    CohortFields,
+    Trainee,
+    TraineeFields,
+    TraineeType,
+)
+from trainer_app.domain.text import search_key
+from trainer_app.persistence.models import CohortMembershipRow, CohortRow, HubRow, TraineeRow
+from trainer_app.persistence.uow import reading, transaction
+from trainer_app.services.base import (
+    Column,
+    CrudService,
+    ListQueries,
+    Unique,
+    plural,
+    search_filter,
+    sync_links,
+    write_audit,
+)
+
+MEMBER_COUNT = (
+    select(func.count())
+    .where(CohortMembershipRow.cohort_id == CohortRow.id)
+    .correlate(CohortRow)
+    .scalar_subquery()
+)
+
+
+class CohortService(CrudService[CohortFields, Cohort, CohortRow], ListQueries):
+    entity_type = "cohort"
+    noun = "Cohort"
+    row_class = CohortRow
+    fields_class = CohortFields
+    base_row = CohortRow
+    unique = (Unique("name", CohortRow.name, "Cohort name"),)
+    columns_spec = (
+        Column("name", "Cohort", CohortRow.name),
+        Column("programme", "Programme", CohortRow.programme),
+        Column("hub", "Hub", func.coalesce(HubRow.code, "All hubs")),
+        Column("starts", "Starts", CohortRow.starts_on),
+        Column("trainees", "Trainees", MEMBER_COUNT, numeric=True),
+    )
+
+    def _joined(self, statement: Select[Any]) -> Select[Any]:
+        return statement.outerjoin(HubRow, HubRow.id == CohortRow.hub_id)
+
+    def _validate(
+        self, session: Session, fields: CohortFields, entity_id: int | None
+    ) -> CohortFields:
+        clean = fields.validated()
+        if clean.hub_id is not None and session.get(HubRow, clean.hub_id) is None:
+            raise ValidationError.single("hub_id", "The chosen hub no longer exists")
+        return clean
+
+    def _apply(self, session: Session, row: CohortRow, fields: CohortFields) -> None:
+        row.name, row.hub_id, row.programme = fields.name, fields.hub_id, fields.programme
+        row.starts_on, row.ends_on = fields.starts_on, fields.ends_on
+        row.description = fields.description
+
+    def _record(self, session: Session, row: CohortRow) -> Cohort:
+        count = session.scalar(
+            select(func.count()).where(CohortMembershipRow.cohort_id == row.id)
+        )
+        return Cohort(
+            id=row.id, row_version=row.row_version, name=row.name, hub_id=row.hub_id,
+            programme=row.programme, starts_on=row.starts_on, ends_on=row.ends_on,
+            description=row.description, trainee_count=count or 0,
+        )
+
+    def _label(self, fields: Any) -> str:
+        return str(fields.name)
+
+    def _list_statement(self) -> Select[tuple[CohortRow]]:
+        return select(CohortRow).order_by(CohortRow.name)
+
+    def _references(self, session: Session, entity_id: int) -> list[str]:
+        count = session.scalar(
+            select(func.count()).where(CohortMembershipRow.cohort_id == entity_id)
+        )
+        if not count:
+            return []
+        return [f"still has {plural(count, 'trainee')}; remove them from the cohort first"]
+
+
+class TraineeService(CrudService[TraineeFields, Trainee, TraineeRow], ListQueries):
+    entity_type = "trainee"
+    noun = "Trainee"
+    row_class = TraineeRow
+    fields_class = TraineeFields
+    base_row = TraineeRow
+    unique = (
+        Unique("reference", TraineeRow.reference, "Reference"),
+        Unique("email", TraineeRow.email, "E-mail"),
+    )
+    columns_spec = (
+        Column("name", "Name", TraineeRow.name),
+        Column("reference", "Reference", TraineeRow.reference),
+        Column("organisation", "Organisation", TraineeRow.organisation),
+        Column("role", "Role", TraineeRow.role),
+        Column("hub", "Hub", HubRow.code),
+        Column("type", "Type",
+               case({t.value: t.label for t in TraineeType}, value=TraineeRow.trainee_type)),
+    )
+
+    def _joined(self, statement: Select[Any]) -> Select[Any]:
+        return statement.join(HubRow, HubRow.id == TraineeRow.hub_id)
+
+    def _text_filter(self, text: str) -> Any:
+        return search_filter(TraineeRow.search_key, text)
+
+    def _filtered(self, statement: Select[Any], filters: Mapping[str, int]) -> Select[Any]:
+        if "hub_id" in filters:
+            statement = statement.where(TraineeRow.hub_id == filters["hub_id"])
+        if "cohort_id" in filters:
+            statement = statement.where(
+                TraineeRow.id.in_(
+                    select(CohortMembershipRow.trainee_id).where(
+                        CohortMembershipRow.cohort_id == filters["cohort_id"]
+                    )
+                )
+            )
+        return statement
+
+    def _validate(
+        self, session: Session, fields: TraineeFields, entity_id: int | None
+    ) -> TraineeFields:
+        clean = fields.validated()
+        errors: list[FieldError] = []
+        if session.get(HubRow, clean.hub_id) is None:
+            errors.append(FieldError("hub_id", "The chosen hub no longer exists"))
+        if clean.cohort_ids:
+            known = set(
+                session.scalars(select(CohortRow.id).where(CohortRow.id.in_(clean.cohort_ids)))
+            )
+            if clean.cohort_ids - known:
+                errors.append(
+                    FieldError("cohort_ids", "A chosen cohort no longer exists; remove it")
+                )
+        if errors:
+            raise ValidationError(errors, subject=f"Trainee {clean.name}")
+        return clean
+
+    def _apply(self, session: Session, row: TraineeRow, fields: TraineeFields) -> None:
+        row.reference, row.name, row.hub_id = fields.reference, fields.name, fields.hub_id
+        row.trainee_type = fields.trainee_type.value
+        row.organisation, row.role = fields.organisation, fields.role
+        row.email = fields.email or None
+        row.search_key = search_key(
+            fields.name, fields.reference, fields.organisation, fields.role, fields.email
+        )
+        sync_links(row.memberships, fields.cohort_ids, "cohort_id",
+                   lambda cohort_id: CohortMembershipRow(cohort_id=cohort_id))
+
+    def _record(self, session: Session, row: TraineeRow) -> Trainee:
+        return Trainee(
+            id=row.id, row_version=row.row_version, reference=row.reference, name=row.name,
+            hub_id=row.hub_id, trainee_type=TraineeType(row.trainee_type),
+            organisation=row.organisation, role=row.role, email=row.email or "",
+            cohort_ids=frozenset(m.cohort_id for m in row.memberships),
+        )
+
+    def _label(self, fields: Any) -> str:
+        return f"{fields.name} ({fields.reference})"
+
+    def _list_statement(self) -> Select[tuple[TraineeRow]]:
+        return select(TraineeRow).order_by(TraineeRow.name)
+
+    def count(self) -> int:
+        with reading(self.store) as session:
+            return session.scalar(select(func.count()).select_from(TraineeRow)) or 0
+
+    def next_reference(self, prefix: str = "TR") -> str:
+        """A free reference such as TR-000301 for a new trainee."""
+        with reading(self.store) as session:
+            highest = session.scalar(select(func.max(TraineeRow.id))) or 0
+            taken = set(session.scalars(select(TraineeRow.reference)))
+        number = highest + 1
+        while f"{prefix}-{number:06d}" in taken:
+            number += 1
+        return f"{prefix}-{number:06d}"
+
+    def bulk_create(self, items: Sequence[TraineeFields], *, reason: str = "") -> int:
+        """Add many trainees in one transaction (all or nothing), each one audited."""
+        with transaction(self.store) as session:
+            hubs = dict(session.execute(select(HubRow.id, HubRow.code)).tuples().all())
+            cohorts = dict(session.execute(select(CohortRow.id, CohortRow.name)).tuples().all())
+            for fields in items:
+                clean = fields.validated()
+                row = TraineeRow(row_version=1)
+                self._apply(session, row, clean)
+                session.add(row)
+                session.flush()
+                snapshot = {
+                    "reference": clean.reference, "name": clean.name,
+                    "hub_id": hubs.get(clean.hub_id), "trainee_type": clean.trainee_type.value,
+                    "organisation": clean.organisation, "role": clean.role, "email": clean.email,
+                    "cohort_ids": ", ".join(sorted(cohorts[c] for c in clean.cohort_ids)),
+                }
+                write_audit(session, self.actor, AuditAction.CREATE, self.entity_type, row.id,
+                            self._label(clean),
+                            ((k, None, v) for k, v in snapshot.items() if v), reason)
+        return len(items)

@@ -1,0 +1,57 @@
+"""Small factories for master data, so tests state only what matters to them."""
+
+from __future__ import annotations
+
+from trainer_app.domain.courses import Course, CourseFields
+from trainer_app.domain.network import Facility, FacilityFields, FacilityKind, Hub, HubFields
+from trainer_app.domain.people import Cohort, CohortFields, Trainee, TraineeFields
+from trainer_app.domain.trainers import Trainer, TrainerFields
+from trainer_app.services.context import ServiceContext
+
+
+def hub(ctx: ServiceContext, code: str = "LON", name: str = "London") -> Hub:
+    return ctx.hubs.create(HubFields(code=code, name=name, site="Guy's Campus"))
+
+
+def facility(
+    ctx: ServiceContext,
+    hub_id: int,
+    code: str = "LON-CR1",
+    kind: FacilityKind = FacilityKind.CLEANROOM_GRADE_B,
+    capacity: int = 6,
+) -> Facility:
+    return ctx.facilities.create(
+        FacilityFields(hub_id=hub_id, code=code, name=f"Suite {code}", kind=kind, capacity=capacity)
+    )
+
+
+def course(ctx: ServiceContext, code: str, *requires: Course, title: str = "") -> Course:
+    return ctx.courses.create(
+        CourseFields(
+            code=code,
+            title=title or f"Course {code}",
+            prerequisites=frozenset(c.id for c in requires),
+        )
+    )
+
+
+def trainer(ctx: ServiceContext, hub_id: int, name: str = "Dr Amara Okafor", *qualified: Course) -> Trainer:
+    return ctx.trainers.create(
+        TrainerFields(name=name, hub_id=hub_id, qualifications=frozenset(c.id for c in qualified))
+    )
+
+
+def cohort(ctx: ServiceContext, name: str = "MSc Cell & Gene Therapy 2027") -> Cohort:
+    return ctx.cohorts.create(CohortFields(name=name, programme="MSc"))
+
+
+def trainee(
+    ctx: ServiceContext, hub_id: int, reference: str = "TR-000001", name: str = "Siobhán Ní Bhriain",
+    *cohorts: Cohort,
+) -> Trainee:
+    return ctx.trainees.create(
+        TraineeFields(
+            reference=reference, name=name, hub_id=hub_id,
+            cohort_ids=frozenset(c.id for c in cohorts),
+        )
+    )

@@ -197,10 +197,18 @@ def open_store(
     path = _sqlite_path(url)
     if path is not None:
         _precheck_sqlite_file(path, create=create)
-    engine = make_engine(url)
     config = alembic_config(url, extra_migrations)
+    # Look before touching: a plain connection reads without switching the file to WAL.
+    probe = create_engine(make_url(url))
     try:
-        revision, tables = _inspect_state(engine, config)
+        revision, tables = _inspect_state(probe, config)
+    except StoreError as error:
+        where = f"{path}: " if path is not None else ""
+        raise StoreError(f"{where}{error}") from error
+    finally:
+        probe.dispose()
+    engine = make_engine(url)
+    try:
         head = _head(config)
         backup = None
         if revision != head:
@@ -258,3 +266,8 @@ def integrity_problems(store: Store) -> list[str]:
                 if needed not in triggers:
                     problems.append(f"The audit trail guard {needed} is missing")
     return problems
+
+
+def schema_revision(store: Store) -> str | None:
+    with store.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from trainer_app.config import Settings
 from trainer_app.domain.audit import LOCAL_ACTOR, Actor
-from trainer_app.persistence.db import Store, integrity_problems, open_store
+from trainer_app.domain.courses import find_prerequisite_cycle
+from trainer_app.persistence.db import Store, integrity_problems, open_store, schema_revision
 from trainer_app.services.audit import AuditService
 from trainer_app.services.courses import CourseService
 from trainer_app.services.network import FacilityService, HubService
@@ -66,13 +67,15 @@ class ServiceContext:
     def upgrade_backup(self) -> Path | None:
         return self.store.backup
 
+    @property
+    def schema_revision(self) -> str | None:
+        return schema_revision(self.store)
+
     def check(self) -> list[str]:
         """Integrity problems of the store and of the data's own rules; empty when healthy."""
         problems = integrity_problems(self.store)
         courses = self.courses.list()
         graph = {c.id: set(c.prerequisites) for c in courses}
-        from trainer_app.domain.courses import find_prerequisite_cycle
-
         codes = {c.id: c.code for c in courses}
         for course in courses:
             cycle = find_prerequisite_cycle(graph, course.id)

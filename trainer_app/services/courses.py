@@ -50,7 +50,7 @@ class CourseService(CrudService[CourseFields, Course, CourseRow], ListQueries):
         codes = dict(
             session.execute(
                 select(CourseRow.id, CourseRow.code).where(CourseRow.id.in_(clean.prerequisites))
-            ).tuples().all()
+            ).all()
         )
         missing = clean.prerequisites - set(codes) - {entity_id}
         if missing:
@@ -64,7 +64,7 @@ class CourseService(CrudService[CourseFields, Course, CourseRow], ListQueries):
         if entity_id is not None and not errors:
             cycle = self._cycle_through(session, entity_id, clean.prerequisites)
             if cycle:
-                names = dict(session.execute(select(CourseRow.id, CourseRow.code)).tuples().all())
+                names = dict(session.execute(select(CourseRow.id, CourseRow.code)).all())
                 names[entity_id] = clean.code
                 path = " → ".join(names[c] for c in cycle)
                 errors.append(

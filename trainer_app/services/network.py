@@ -20,7 +20,7 @@ from trainer_app.persistence.models import (
     TraineeRow,
     TrainerRow,
 )
-from trainer_app.services.base import Column, CrudService, ListQueries, Unique, plural
+from trainer_app.services.base import Column, CrudService, ListQueries, Unique, join_words, plural
 
 KIND_LABEL = case({k.value: k.label for k in FacilityKind}, value=FacilityRow.kind)
 
@@ -82,7 +82,7 @@ class HubService(CrudService[HubFields, Hub, HubRow], ListQueries):
         held = [plural(n or 0, noun, many) for n, noun, many in counts if n]
         if not held:
             return []
-        return [f"still has {', '.join(held)}; move or delete them first"]
+        return [f"still has {join_words(held)}; move or delete them first"]
 
 
 class FacilityService(CrudService[FacilityFields, Facility, FacilityRow], ListQueries):

@@ -195,8 +195,8 @@ class TraineeService(CrudService[TraineeFields, Trainee, TraineeRow], ListQuerie
     def bulk_create(self, items: Sequence[TraineeFields], *, reason: str = "") -> int:
         """Add many trainees in one transaction (all or nothing), each one audited."""
         with transaction(self.store) as session:
-            hubs = dict(session.execute(select(HubRow.id, HubRow.code)).tuples().all())
-            cohorts = dict(session.execute(select(CohortRow.id, CohortRow.name)).tuples().all())
+            hubs = dict(session.execute(select(HubRow.id, HubRow.code)).all())
+            cohorts = dict(session.execute(select(CohortRow.id, CohortRow.name)).all())
             for fields in items:
                 clean = fields.validated()
                 row = TraineeRow(row_version=1)

@@ -1,0 +1,23 @@
+"""A test-only schema change on top of the real head, so today's head is an 'older' schema.
+
+Revision ID: t002
+Revises: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "t002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("cohorts") as batch:
+        batch.add_column(sa.Column("colour", sa.String(16), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("cohorts") as batch:
+        batch.drop_column("colour")

@@ -37,9 +37,8 @@ def encodable(char: str) -> bool:
 def wanted(codepoint: int) -> bool:
     if 0x4E00 <= codepoint <= 0x9FFF or 0xAC00 <= codepoint <= 0xD7A3:
         return encodable(chr(codepoint))
-    if 0x3400 <= codepoint <= 0x4DBF or 0xF900 <= codepoint <= 0xFAFF:
-        return False  # extension A and compatibility ideographs: rare in names
-    return True
+    # Extension A and compatibility ideographs are rare in names; everything else is kept.
+    return not (0x3400 <= codepoint <= 0x4DBF or 0xF900 <= codepoint <= 0xFAFF)
 
 
 def main() -> None:

@@ -12,8 +12,8 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["QT_API"] = "pyside6"
 
-from trainer_app.config import Settings  # noqa: E402
-from trainer_app.services.context import ServiceContext  # noqa: E402
+from trainer_app.config import Settings
+from trainer_app.services.context import ServiceContext
 
 
 @pytest.fixture
@@ -25,7 +25,9 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(tmp_path: Path, data_dir: Path) -> Settings:
-    return Settings.resolve(tmp_path / "trainer.db", environ={"TRAINER_APP_DATA_DIR": str(data_dir)})
+    return Settings.resolve(
+        tmp_path / "trainer.db", environ={"TRAINER_APP_DATA_DIR": str(data_dir)}
+    )
 
 
 @pytest.fixture

@@ -43,8 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = commands.add_parser("gui", help="open the window (the default)")
     _add_database(gui)
-    gui.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
-                     help="open on a freshly built demo database")
+    gui.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="open on a freshly built demo database",
+    )
 
     demo = commands.add_parser("demo", help="create a realistic demo database")
     _add_database(demo, required=True)

@@ -35,7 +35,9 @@ def course(ctx: ServiceContext, code: str, *requires: Course, title: str = "") -
     )
 
 
-def trainer(ctx: ServiceContext, hub_id: int, name: str = "Dr Amara Okafor", *qualified: Course) -> Trainer:
+def trainer(
+    ctx: ServiceContext, hub_id: int, name: str = "Dr Amara Okafor", *qualified: Course
+) -> Trainer:
     return ctx.trainers.create(
         TrainerFields(name=name, hub_id=hub_id, qualifications=frozenset(c.id for c in qualified))
     )
@@ -46,12 +48,17 @@ def cohort(ctx: ServiceContext, name: str = "MSc Cell & Gene Therapy 2027") -> C
 
 
 def trainee(
-    ctx: ServiceContext, hub_id: int, reference: str = "TR-000001", name: str = "Siobhán Ní Bhriain",
+    ctx: ServiceContext,
+    hub_id: int,
+    reference: str = "TR-000001",
+    name: str = "Siobhán Ní Bhriain",
     *cohorts: Cohort,
 ) -> Trainee:
     return ctx.trainees.create(
         TraineeFields(
-            reference=reference, name=name, hub_id=hub_id,
+            reference=reference,
+            name=name,
+            hub_id=hub_id,
             cohort_ids=frozenset(c.id for c in cohorts),
         )
     )

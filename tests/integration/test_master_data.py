@@ -17,8 +17,11 @@ from trainer_app.services.context import ServiceContext
 
 def test_duplicate_codes_are_refused_naming_the_owner(context: ServiceContext) -> None:
     builders.course(context, "ASEP", title="Aseptic technique")
-    with pytest.raises(Duplicate, match="Course code 'ASEP' is already used by course ASEP "
-                                        r"\(Aseptic technique\)") as error:
+    with pytest.raises(
+        Duplicate,
+        match="Course code 'ASEP' is already used by course ASEP "
+        r"\(Aseptic technique\)",
+    ) as error:
         builders.course(context, "asep", title="Another")
     assert error.value.field == "code"
     assert len(context.courses.list()) == 1
@@ -27,14 +30,16 @@ def test_duplicate_codes_are_refused_naming_the_owner(context: ServiceContext) -
 def test_duplicate_trainee_reference_and_email(context: ServiceContext) -> None:
     hub = builders.hub(context)
     first = builders.trainee(context, hub.id, "TR-000001", "Zoë Clarke")
-    context.trainees.update(first.id, first.row_version,
-                            dataclasses.replace(first, email="zoe@example.org"))
+    context.trainees.update(
+        first.id, first.row_version, dataclasses.replace(first, email="zoe@example.org")
+    )
     with pytest.raises(Duplicate, match="Reference 'TR-000001' is already used"):
         builders.trainee(context, hub.id, "TR-000001", "Someone Else")
     second = builders.trainee(context, hub.id, "TR-000002", "李伟")
     with pytest.raises(Duplicate, match="E-mail 'zoe@example.org' is already used by trainee Zoë"):
-        context.trainees.update(second.id, second.row_version,
-                                dataclasses.replace(second, email="ZOE@example.org"))
+        context.trainees.update(
+            second.id, second.row_version, dataclasses.replace(second, email="ZOE@example.org")
+        )
 
 
 def test_trainees_without_email_do_not_clash(context: ServiceContext) -> None:
@@ -47,8 +52,9 @@ def test_trainees_without_email_do_not_clash(context: ServiceContext) -> None:
 def test_a_course_cannot_require_itself(context: ServiceContext) -> None:
     gown = builders.course(context, "GOWN")
     with pytest.raises(ValidationError, match="A course cannot require itself"):
-        context.courses.update(gown.id, gown.row_version,
-                               dataclasses.replace(gown, prerequisites=frozenset({gown.id})))
+        context.courses.update(
+            gown.id, gown.row_version, dataclasses.replace(gown, prerequisites=frozenset({gown.id}))
+        )
 
 
 def test_a_prerequisite_cycle_is_refused_with_its_path(context: ServiceContext) -> None:
@@ -56,8 +62,11 @@ def test_a_prerequisite_cycle_is_refused_with_its_path(context: ServiceContext) 
     asep = builders.course(context, "ASEP", gown)
     mfill = builders.course(context, "MFILL", asep)
     with pytest.raises(ValidationError, match="cycle: GOWN → MFILL → ASEP → GOWN"):
-        context.courses.update(gown.id, gown.row_version,
-                               dataclasses.replace(gown, prerequisites=frozenset({mfill.id})))
+        context.courses.update(
+            gown.id,
+            gown.row_version,
+            dataclasses.replace(gown, prerequisites=frozenset({mfill.id})),
+        )
     assert context.courses.get(gown.id).prerequisites == frozenset()
 
 
@@ -105,12 +114,15 @@ def test_deleting_a_cohort_with_trainees_is_refused(context: ServiceContext) -> 
 def test_a_stale_edit_is_refused_and_changes_nothing(context: ServiceContext) -> None:
     hub = builders.hub(context)
     mine = builders.trainer(context, hub.id)
-    theirs = context.trainers.update(mine.id, mine.row_version,
-                                     dataclasses.replace(mine, max_periods_per_day=2))
-    with pytest.raises(StaleEdit, match="Trainer Dr Amara Okafor was changed by local at .* "
-                                        "after you opened it"):
-        context.trainers.update(mine.id, mine.row_version,
-                                dataclasses.replace(mine, name="Dr A. Okafor"))
+    theirs = context.trainers.update(
+        mine.id, mine.row_version, dataclasses.replace(mine, max_periods_per_day=2)
+    )
+    with pytest.raises(
+        StaleEdit, match="Trainer Dr Amara Okafor was changed by local at .* after you opened it"
+    ):
+        context.trainers.update(
+            mine.id, mine.row_version, dataclasses.replace(mine, name="Dr A. Okafor")
+        )
     with pytest.raises(StaleEdit):
         context.trainers.delete(mine.id, mine.row_version)
     assert context.trainers.get(mine.id) == theirs
@@ -120,8 +132,9 @@ def test_changing_only_leave_bumps_the_version(context: ServiceContext) -> None:
     hub = builders.hub(context)
     trainer = builders.trainer(context, hub.id)
     leave = (Absence(date(2027, 2, 1), date(2027, 2, 5), "annual leave"),)
-    saved = context.trainers.update(trainer.id, trainer.row_version,
-                                    dataclasses.replace(trainer, leave=leave))
+    saved = context.trainers.update(
+        trainer.id, trainer.row_version, dataclasses.replace(trainer, leave=leave)
+    )
     assert saved.row_version == trainer.row_version + 1
     assert saved.leave == leave
 
@@ -129,8 +142,12 @@ def test_changing_only_leave_bumps_the_version(context: ServiceContext) -> None:
 def test_every_write_is_audited_with_old_and_new_values(context: ServiceContext) -> None:
     hub = builders.hub(context)
     room = builders.facility(context, hub.id, capacity=6)
-    context.facilities.update(room.id, room.row_version, dataclasses.replace(room, capacity=4),
-                              reason="Requalified for 4 operators")
+    context.facilities.update(
+        room.id,
+        room.row_version,
+        dataclasses.replace(room, capacity=4),
+        reason="Requalified for 4 operators",
+    )
     history = context.audit.history("facility", room.id)
     assert [e.action for e in history] == [AuditAction.CREATE, AuditAction.UPDATE]
     change = history[1]
@@ -168,8 +185,9 @@ def test_a_failed_save_rolls_back_completely(context: ServiceContext) -> None:
     other = builders.facility(context, hub.id, "LON-CR2", FacilityKind.CLASSROOM, 30)
     before = (context.facilities.get(other.id), context.audit.count())
     with pytest.raises(Duplicate):
-        context.facilities.update(other.id, other.row_version,
-                                  dataclasses.replace(other, code="LON-CR1", capacity=10))
+        context.facilities.update(
+            other.id, other.row_version, dataclasses.replace(other, code="LON-CR1", capacity=10)
+        )
     assert (context.facilities.get(other.id), context.audit.count()) == before
 
 

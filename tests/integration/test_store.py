@@ -62,8 +62,10 @@ def test_foreign_keys_are_enforced_by_the_database(context: ServiceContext) -> N
 
 
 def test_database_url_from_environment_and_flag_precedence(tmp_path: Path) -> None:
-    env = {"TRAINER_APP_DATABASE_URL": f"sqlite:///{tmp_path / 'env.db'}",
-           "TRAINER_APP_DATA_DIR": str(tmp_path)}
+    env = {
+        "TRAINER_APP_DATABASE_URL": f"sqlite:///{tmp_path / 'env.db'}",
+        "TRAINER_APP_DATA_DIR": str(tmp_path),
+    }
     assert Settings.resolve(None, environ=env).database_url.endswith("env.db")
     assert Settings.resolve(tmp_path / "flag.db", environ=env).database_url.endswith("flag.db")
     default = Settings.resolve(None, environ={"TRAINER_APP_DATA_DIR": str(tmp_path)})

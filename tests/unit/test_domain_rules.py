@@ -42,7 +42,10 @@ def test_names_are_trimmed_and_inner_whitespace_collapsed() -> None:
 def test_capacity_must_be_positive(capacity: int) -> None:
     with pytest.raises(ValidationError) as error:
         FacilityFields(
-            hub_id=1, code="LON-CR1", name="Suite", kind=FacilityKind.CLEANROOM_GRADE_B,
+            hub_id=1,
+            code="LON-CR1",
+            name="Suite",
+            kind=FacilityKind.CLEANROOM_GRADE_B,
             capacity=capacity,
         ).validated()
     assert messages(error, "capacity") == [
@@ -67,9 +70,7 @@ def test_availability_window_that_ends_before_it_starts() -> None:
     leave = Absence(date(2027, 2, 5), date(2027, 2, 3), "annual leave")
     with pytest.raises(ValidationError) as error:
         TrainerFields(name="Dr Amara Okafor", hub_id=1, leave=(leave,)).validated()
-    assert messages(error, "leave") == [
-        "Leave ends (3 Feb 2027) before it starts (5 Feb 2027)"
-    ]
+    assert messages(error, "leave") == ["Leave ends (3 Feb 2027) before it starts (5 Feb 2027)"]
 
 
 def test_overlapping_closures_are_refused() -> None:
@@ -90,8 +91,12 @@ def test_unknown_time_zone() -> None:
 
 @pytest.mark.parametrize(
     ("code", "reason"),
-    [("", "must not be empty"), ("AS EP", "may hold only"), ("1ASEP", "may hold only"),
-     ("ABCDEFGHIJKLM", "longer than 12")],
+    [
+        ("", "must not be empty"),
+        ("AS EP", "may hold only"),
+        ("1ASEP", "may hold only"),
+        ("ABCDEFGHIJKLM", "longer than 12"),
+    ],
 )
 def test_course_codes(code: str, reason: str) -> None:
     with pytest.raises(ValidationError) as error:
@@ -115,7 +120,9 @@ def test_trainer_needs_a_working_day() -> None:
 
 def test_cohort_dates_in_order() -> None:
     with pytest.raises(ValidationError) as error:
-        CohortFields(name="MSc 2027", starts_on=date(2027, 9, 1), ends_on=date(2027, 1, 1)).validated()
+        CohortFields(
+            name="MSc 2027", starts_on=date(2027, 9, 1), ends_on=date(2027, 1, 1)
+        ).validated()
     assert "ends (1 Jan 2027) before it starts (1 Sep 2027)" in messages(error, "ends_on")[0]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 from trainer_app.domain.errors import FieldError
 from trainer_app.domain.text import check_optional_text
@@ -56,7 +57,7 @@ def check_absences(
             continue
         cleaned.append(Absence(absence.start, absence.end, reason))
     cleaned.sort()
-    for earlier, later in zip(cleaned, cleaned[1:], strict=False):
+    for earlier, later in pairwise(cleaned):
         if later.start <= earlier.end:
             errors.append(
                 FieldError(

@@ -141,9 +141,7 @@ class Course(CourseFields):
         return f"{self.code} {self.title}"
 
 
-def find_prerequisite_cycle(
-    graph: Mapping[int, Set[int]], start: int
-) -> list[int] | None:
+def find_prerequisite_cycle(graph: Mapping[int, Set[int]], start: int) -> list[int] | None:
     """Return a path ``start → … → start`` through prerequisites, or ``None`` if there is none.
 
     ``graph`` maps each course id to the ids it requires.

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from zoneinfo import available_timezones
 
-from trainer_app.domain.calendar import Absence, check_absences, check_weekdays, WORKING_WEEK
+from trainer_app.domain.calendar import WORKING_WEEK, Absence, check_absences, check_weekdays
 from trainer_app.domain.errors import FieldError, ValidationError
 from trainer_app.domain.text import check_code, check_name, check_optional_text
 

@@ -61,8 +61,9 @@ class CohortFields:
         cleaned = CohortFields(
             name=name,
             hub_id=self.hub_id,
-            programme=check_optional_text(self.programme, "programme", "Programme", errors,
-                                          limit=120),
+            programme=check_optional_text(
+                self.programme, "programme", "Programme", errors, limit=120
+            ),
             starts_on=self.starts_on,
             ends_on=self.ends_on,
             description=check_long_text(self.description, "description", "Description", errors),

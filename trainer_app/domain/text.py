@@ -41,9 +41,7 @@ def check_name(
         errors.append(FieldError(field, f"{label} must not be empty"))
     elif len(cleaned) > limit:
         errors.append(
-            FieldError(
-                field, f"{label} is {len(cleaned)} characters long; the limit is {limit}"
-            )
+            FieldError(field, f"{label} is {len(cleaned)} characters long; the limit is {limit}")
         )
     elif any(unicodedata.category(c) == "Cc" for c in cleaned):
         errors.append(FieldError(field, f"{label} contains control characters"))
@@ -74,9 +72,7 @@ def check_long_text(value: str | None, field: str, label: str, errors: list[Fiel
 _CODE = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$")
 
 
-def check_code(
-    value: str, field: str, label: str, errors: list[FieldError], *, limit: int
-) -> str:
+def check_code(value: str, field: str, label: str, errors: list[FieldError], *, limit: int) -> str:
     """Codes are short upper-case identifiers such as ``ASEP`` or ``LON-CR1``."""
     code = clean_text(value).upper()
     if not code:

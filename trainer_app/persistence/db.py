@@ -86,7 +86,7 @@ def _sqlite_path(url: str) -> Path | None:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
-    return Path(parsed.database)  # type: ignore[arg-type]
+    return Path(parsed.database)
 
 
 def _precheck_sqlite_file(path: Path, *, create: bool) -> None:
@@ -254,9 +254,7 @@ def integrity_problems(store: Store) -> list[str]:
             if result != ["ok"]:
                 problems.extend(f"SQLite integrity: {line}" for line in result)
             for table, rowid, parent, _ in conn.execute(text("PRAGMA foreign_key_check")):
-                problems.append(
-                    f"Row {rowid} of {table} refers to a missing row of {parent}"
-                )
+                problems.append(f"Row {rowid} of {table} refers to a missing row of {parent}")
             triggers = set(
                 conn.execute(
                     text("SELECT name FROM sqlite_master WHERE type = 'trigger'")

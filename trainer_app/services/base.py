@@ -148,7 +148,7 @@ class CrudService(Generic[F, R, Row]):
             rows = session.scalars(self._list_statement()).unique().all()
             return [self._record(session, row) for row in rows]
 
-    def _list_statement(self) -> Select[tuple[Row]]:
+    def _list_statement(self) -> Select[Any]:
         return select(self.row_class).order_by(self.row_class.id)  # type: ignore[attr-defined]
 
     # ----- use cases -------------------------------------------------------------------------
@@ -251,7 +251,11 @@ class CrudService(Generic[F, R, Row]):
             .order_by(AuditRow.id.desc())
             .limit(1)
         ).first()
-        who = f" by {last.actor} at {last.occurred_at:%H:%M} UTC on {last.occurred_at:%d %b %Y}" if last else ""
+        who = (
+            f" by {last.actor} at {last.occurred_at:%H:%M} UTC on {last.occurred_at:%d %b %Y}"
+            if last
+            else ""
+        )
         label = self._label(self._record(session, row))
         raise StaleEdit(
             f"{self.noun} {label} was changed{who} after you opened it. "
@@ -322,9 +326,7 @@ class ListQueries:
     def _joined(self, statement: Select[Any]) -> Select[Any]:
         return statement
 
-    def _filtered(
-        self, statement: Select[Any], filters: Mapping[str, int]
-    ) -> Select[Any]:
+    def _filtered(self, statement: Select[Any], filters: Mapping[str, int]) -> Select[Any]:
         return statement
 
     def query_ids(

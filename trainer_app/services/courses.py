@@ -31,10 +31,16 @@ class CourseService(CrudService[CourseFields, Course, CourseRow], ListQueries):
         Column("code", "Code", CourseRow.code),
         Column("title", "Title", CourseRow.title),
         Column("version", "Version", CourseRow.version),
-        Column("category", "Category",
-               case({c.value: c.label for c in CourseCategory}, value=CourseRow.category)),
-        Column("facility", "Needs",
-               case({k.value: k.label for k in FacilityKind}, value=CourseRow.facility_kind)),
+        Column(
+            "category",
+            "Category",
+            case({c.value: c.label for c in CourseCategory}, value=CourseRow.category),
+        ),
+        Column(
+            "facility",
+            "Needs",
+            case({k.value: k.label for k in FacilityKind}, value=CourseRow.facility_kind),
+        ),
         Column("sessions", "Sessions", CourseRow.sessions, numeric=True),
         Column("capacity", "Capacity", CourseRow.capacity, numeric=True),
         Column("validity", "Valid (months)", CourseRow.validity_months, numeric=True),
@@ -95,24 +101,36 @@ class CourseService(CrudService[CourseFields, Course, CourseRow], ListQueries):
         row.sessions, row.session_length = fields.sessions, fields.session_length
         row.facility_kind, row.capacity = fields.facility_kind.value, fields.capacity
         row.validity_months, row.cpd_hours = fields.validity_months, fields.cpd_hours
-        sync_links(row.prerequisite_links, fields.prerequisites, "requires_id",
-                   lambda required: CoursePrerequisiteRow(requires_id=required))
+        sync_links(
+            row.prerequisite_links,
+            fields.prerequisites,
+            "requires_id",
+            lambda required: CoursePrerequisiteRow(requires_id=required),
+        )
 
     def _record(self, session: Session, row: CourseRow) -> Course:
         return Course(
-            id=row.id, row_version=row.row_version, code=row.code, title=row.title,
-            version=row.version, category=CourseCategory(row.category),
-            description=row.description, learning_outcomes=tuple(row.learning_outcomes),
-            sessions=row.sessions, session_length=row.session_length,
-            facility_kind=FacilityKind(row.facility_kind), capacity=row.capacity,
+            id=row.id,
+            row_version=row.row_version,
+            code=row.code,
+            title=row.title,
+            version=row.version,
+            category=CourseCategory(row.category),
+            description=row.description,
+            learning_outcomes=tuple(row.learning_outcomes),
+            sessions=row.sessions,
+            session_length=row.session_length,
+            facility_kind=FacilityKind(row.facility_kind),
+            capacity=row.capacity,
             prerequisites=frozenset(link.requires_id for link in row.prerequisite_links),
-            validity_months=row.validity_months, cpd_hours=row.cpd_hours,
+            validity_months=row.validity_months,
+            cpd_hours=row.cpd_hours,
         )
 
     def _label(self, fields: Any) -> str:
         return f"{fields.code} ({fields.title})"
 
-    def _list_statement(self) -> Select[tuple[CourseRow]]:
+    def _list_statement(self) -> Select[Any]:
         return select(CourseRow).order_by(CourseRow.code)
 
     def _references(self, session: Session, entity_id: int) -> list[str]:

@@ -57,27 +57,51 @@ class HubService(CrudService[HubFields, Hub, HubRow], ListQueries):
     def _apply(self, session: Session, row: HubRow, fields: HubFields) -> None:
         row.code, row.name, row.site = fields.code, fields.name, fields.site
         row.address, row.timezone = fields.address, fields.timezone
-        row.closures = [HubClosureRow(starts_on=a.start, ends_on=a.end, reason=a.reason)
-                        for a in fields.closures]
+        row.closures = [
+            HubClosureRow(starts_on=a.start, ends_on=a.end, reason=a.reason)
+            for a in fields.closures
+        ]
 
     def _record(self, session: Session, row: HubRow) -> Hub:
         return Hub(
-            id=row.id, row_version=row.row_version, code=row.code, name=row.name, site=row.site,
-            address=row.address, timezone=row.timezone, closures=absences(row.closures),
+            id=row.id,
+            row_version=row.row_version,
+            code=row.code,
+            name=row.name,
+            site=row.site,
+            address=row.address,
+            timezone=row.timezone,
+            closures=absences(row.closures),
         )
 
     def _label(self, fields: Any) -> str:
         return str(fields.name)
 
-    def _list_statement(self) -> Select[tuple[HubRow]]:
+    def _list_statement(self) -> Select[Any]:
         return select(HubRow).order_by(HubRow.name)
 
     def _references(self, session: Session, entity_id: int) -> list[str]:
         counts = [
-            (session.scalar(select(func.count()).where(FacilityRow.hub_id == entity_id)), "facility", "facilities"),
-            (session.scalar(select(func.count()).where(TrainerRow.hub_id == entity_id)), "trainer", None),
-            (session.scalar(select(func.count()).where(TraineeRow.hub_id == entity_id)), "trainee", None),
-            (session.scalar(select(func.count()).where(CohortRow.hub_id == entity_id)), "cohort", None),
+            (
+                session.scalar(select(func.count()).where(FacilityRow.hub_id == entity_id)),
+                "facility",
+                "facilities",
+            ),
+            (
+                session.scalar(select(func.count()).where(TrainerRow.hub_id == entity_id)),
+                "trainer",
+                None,
+            ),
+            (
+                session.scalar(select(func.count()).where(TraineeRow.hub_id == entity_id)),
+                "trainee",
+                None,
+            ),
+            (
+                session.scalar(select(func.count()).where(CohortRow.hub_id == entity_id)),
+                "cohort",
+                None,
+            ),
         ]
         held = [plural(n or 0, noun, many) for n, noun, many in counts if n]
         if not held:
@@ -122,19 +146,28 @@ class FacilityService(CrudService[FacilityFields, Facility, FacilityRow], ListQu
         row.hub_id, row.code, row.name = fields.hub_id, fields.code, fields.name
         row.kind, row.capacity = fields.kind.value, fields.capacity
         row.weekdays, row.notes = weekdays_text(fields.weekdays), fields.notes
-        row.closures = [FacilityClosureRow(starts_on=a.start, ends_on=a.end, reason=a.reason)
-                        for a in fields.closures]
+        row.closures = [
+            FacilityClosureRow(starts_on=a.start, ends_on=a.end, reason=a.reason)
+            for a in fields.closures
+        ]
 
     def _record(self, session: Session, row: FacilityRow) -> Facility:
         return Facility(
-            id=row.id, row_version=row.row_version, hub_id=row.hub_id, hub_code=row.hub.code,
-            code=row.code, name=row.name, kind=FacilityKind(row.kind), capacity=row.capacity,
-            weekdays=weekdays_set(row.weekdays), closures=absences(row.closures), notes=row.notes,
+            id=row.id,
+            row_version=row.row_version,
+            hub_id=row.hub_id,
+            hub_code=row.hub.code,
+            code=row.code,
+            name=row.name,
+            kind=FacilityKind(row.kind),
+            capacity=row.capacity,
+            weekdays=weekdays_set(row.weekdays),
+            closures=absences(row.closures),
+            notes=row.notes,
         )
 
     def _label(self, fields: Any) -> str:
         return f"{fields.code} {fields.name}"
 
-    def _list_statement(self) -> Select[tuple[FacilityRow]]:
+    def _list_statement(self) -> Select[Any]:
         return select(FacilityRow).order_by(FacilityRow.code)
-

@@ -71,19 +71,23 @@ class CohortService(CrudService[CohortFields, Cohort, CohortRow], ListQueries):
         row.description = fields.description
 
     def _record(self, session: Session, row: CohortRow) -> Cohort:
-        count = session.scalar(
-            select(func.count()).where(CohortMembershipRow.cohort_id == row.id)
-        )
+        count = session.scalar(select(func.count()).where(CohortMembershipRow.cohort_id == row.id))
         return Cohort(
-            id=row.id, row_version=row.row_version, name=row.name, hub_id=row.hub_id,
-            programme=row.programme, starts_on=row.starts_on, ends_on=row.ends_on,
-            description=row.description, trainee_count=count or 0,
+            id=row.id,
+            row_version=row.row_version,
+            name=row.name,
+            hub_id=row.hub_id,
+            programme=row.programme,
+            starts_on=row.starts_on,
+            ends_on=row.ends_on,
+            description=row.description,
+            trainee_count=count or 0,
         )
 
     def _label(self, fields: Any) -> str:
         return str(fields.name)
 
-    def _list_statement(self) -> Select[tuple[CohortRow]]:
+    def _list_statement(self) -> Select[Any]:
         return select(CohortRow).order_by(CohortRow.name)
 
     def _references(self, session: Session, entity_id: int) -> list[str]:
@@ -111,8 +115,11 @@ class TraineeService(CrudService[TraineeFields, Trainee, TraineeRow], ListQuerie
         Column("organisation", "Organisation", TraineeRow.organisation),
         Column("role", "Role", TraineeRow.role),
         Column("hub", "Hub", HubRow.code),
-        Column("type", "Type",
-               case({t.value: t.label for t in TraineeType}, value=TraineeRow.trainee_type)),
+        Column(
+            "type",
+            "Type",
+            case({t.value: t.label for t in TraineeType}, value=TraineeRow.trainee_type),
+        ),
     )
 
     def _joined(self, statement: Select[Any]) -> Select[Any]:
@@ -161,21 +168,31 @@ class TraineeService(CrudService[TraineeFields, Trainee, TraineeRow], ListQuerie
         row.search_key = search_key(
             fields.name, fields.reference, fields.organisation, fields.role, fields.email
         )
-        sync_links(row.memberships, fields.cohort_ids, "cohort_id",
-                   lambda cohort_id: CohortMembershipRow(cohort_id=cohort_id))
+        sync_links(
+            row.memberships,
+            fields.cohort_ids,
+            "cohort_id",
+            lambda cohort_id: CohortMembershipRow(cohort_id=cohort_id),
+        )
 
     def _record(self, session: Session, row: TraineeRow) -> Trainee:
         return Trainee(
-            id=row.id, row_version=row.row_version, reference=row.reference, name=row.name,
-            hub_id=row.hub_id, trainee_type=TraineeType(row.trainee_type),
-            organisation=row.organisation, role=row.role, email=row.email or "",
+            id=row.id,
+            row_version=row.row_version,
+            reference=row.reference,
+            name=row.name,
+            hub_id=row.hub_id,
+            trainee_type=TraineeType(row.trainee_type),
+            organisation=row.organisation,
+            role=row.role,
+            email=row.email or "",
             cohort_ids=frozenset(m.cohort_id for m in row.memberships),
         )
 
     def _label(self, fields: Any) -> str:
         return f"{fields.name} ({fields.reference})"
 
-    def _list_statement(self) -> Select[tuple[TraineeRow]]:
+    def _list_statement(self) -> Select[Any]:
         return select(TraineeRow).order_by(TraineeRow.name)
 
     def count(self) -> int:
@@ -192,24 +209,58 @@ class TraineeService(CrudService[TraineeFields, Trainee, TraineeRow], ListQuerie
             number += 1
         return f"{prefix}-{number:06d}"
 
-    def bulk_create(self, items: Sequence[TraineeFields], *, reason: str = "") -> int:
-        """Add many trainees in one transaction (all or nothing), each one audited."""
+    def bulk_create(self, items: Sequence[TraineeFields], *, reason: str = "") -> list[int]:
+        """Add many trainees in one transaction (all or nothing), each one audited.
+
+        Returns the new ids in the order given. Used by imports and the demo builder.
+        """
+        cleaned = [fields.validated() for fields in items]
         with transaction(self.store) as session:
             hubs = dict(session.execute(select(HubRow.id, HubRow.code)).all())
             cohorts = dict(session.execute(select(CohortRow.id, CohortRow.name)).all())
-            for fields in items:
-                clean = fields.validated()
+            for clean in cleaned:
+                self._check_references(clean, hubs, cohorts)
+            rows = []
+            for clean in cleaned:
                 row = TraineeRow(row_version=1)
                 self._apply(session, row, clean)
-                session.add(row)
-                session.flush()
+                rows.append(row)
+            session.add_all(rows)
+            session.flush()
+            for row, clean in zip(rows, cleaned, strict=True):
                 snapshot = {
-                    "reference": clean.reference, "name": clean.name,
-                    "hub_id": hubs.get(clean.hub_id), "trainee_type": clean.trainee_type.value,
-                    "organisation": clean.organisation, "role": clean.role, "email": clean.email,
+                    "reference": clean.reference,
+                    "name": clean.name,
+                    "hub_id": hubs[clean.hub_id],
+                    "trainee_type": clean.trainee_type.value,
+                    "organisation": clean.organisation,
+                    "role": clean.role,
+                    "email": clean.email,
                     "cohort_ids": ", ".join(sorted(cohorts[c] for c in clean.cohort_ids)),
                 }
-                write_audit(session, self.actor, AuditAction.CREATE, self.entity_type, row.id,
-                            self._label(clean),
-                            ((k, None, v) for k, v in snapshot.items() if v), reason)
-        return len(items)
+                write_audit(
+                    session,
+                    self.actor,
+                    AuditAction.CREATE,
+                    self.entity_type,
+                    row.id,
+                    self._label(clean),
+                    ((k, None, v) for k, v in snapshot.items() if v),
+                    reason,
+                )
+            return [row.id for row in rows]
+
+    @staticmethod
+    def _check_references(
+        clean: TraineeFields, hubs: Mapping[int, str], cohorts: Mapping[int, str]
+    ) -> None:
+        if clean.hub_id not in hubs:
+            raise ValidationError.single(
+                "hub_id", "The chosen hub no longer exists", subject=f"Trainee {clean.reference}"
+            )
+        if not clean.cohort_ids <= cohorts.keys():
+            raise ValidationError.single(
+                "cohort_ids",
+                "A chosen cohort no longer exists",
+                subject=f"Trainee {clean.reference}",
+            )

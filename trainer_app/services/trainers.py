@@ -37,8 +37,11 @@ class TrainerService(CrudService[TrainerFields, Trainer, TrainerRow], ListQuerie
     columns_spec = (
         Column("name", "Trainer", TrainerRow.name),
         Column("hub", "Home hub", HubRow.code),
-        Column("employment", "Employment",
-               case({e.value: e.label for e in Employment}, value=TrainerRow.employment)),
+        Column(
+            "employment",
+            "Employment",
+            case({e.value: e.label for e in Employment}, value=TrainerRow.employment),
+        ),
         Column("per_day", "Max/day", TrainerRow.max_periods_per_day, numeric=True),
         Column("per_week", "Max/week", TrainerRow.max_periods_per_week, numeric=True),
         Column("email", "E-mail", TrainerRow.email),
@@ -95,23 +98,34 @@ class TrainerService(CrudService[TrainerFields, Trainer, TrainerRow], ListQuerie
         row.max_periods_per_day = fields.max_periods_per_day
         row.max_periods_per_week = fields.max_periods_per_week
         row.notes = fields.notes
-        row.leave = [TrainerLeaveRow(starts_on=a.start, ends_on=a.end, reason=a.reason)
-                     for a in fields.leave]
-        sync_links(row.qualification_links, fields.qualifications, "course_id",
-                   lambda course_id: TrainerQualificationRow(course_id=course_id))
+        row.leave = [
+            TrainerLeaveRow(starts_on=a.start, ends_on=a.end, reason=a.reason) for a in fields.leave
+        ]
+        sync_links(
+            row.qualification_links,
+            fields.qualifications,
+            "course_id",
+            lambda course_id: TrainerQualificationRow(course_id=course_id),
+        )
 
     def _record(self, session: Session, row: TrainerRow) -> Trainer:
         return Trainer(
-            id=row.id, row_version=row.row_version, name=row.name, hub_id=row.hub_id,
-            email=row.email, employment=Employment(row.employment),
+            id=row.id,
+            row_version=row.row_version,
+            name=row.name,
+            hub_id=row.hub_id,
+            email=row.email,
+            employment=Employment(row.employment),
             qualifications=frozenset(link.course_id for link in row.qualification_links),
-            weekdays=weekdays_set(row.weekdays), leave=absences(row.leave),
+            weekdays=weekdays_set(row.weekdays),
+            leave=absences(row.leave),
             max_periods_per_day=row.max_periods_per_day,
-            max_periods_per_week=row.max_periods_per_week, notes=row.notes,
+            max_periods_per_week=row.max_periods_per_week,
+            notes=row.notes,
         )
 
     def _label(self, fields: Any) -> str:
         return str(fields.name)
 
-    def _list_statement(self) -> Select[tuple[TrainerRow]]:
+    def _list_statement(self) -> Select[Any]:
         return select(TrainerRow).order_by(TrainerRow.name)

@@ -1,0 +1,1 @@
+"""Add/edit dialogs for master data, with validation messages beside each field."""

@@ -1,0 +1,181 @@
+"""The shared shape of every add/edit dialog: fields with their messages beneath, a banner for
+problems that are not about one field, and OK enabled only while the input is valid."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer_app.domain.errors import DomainError, Duplicate, ValidationError
+from trainer_app.services.context import ServiceContext
+from trainer_app.ui.dialogs.editors import change_signal
+from trainer_app.ui.palette import error_colour
+from trainer_app.ui.records import RecordKind
+
+W = TypeVar("W", bound=QWidget)
+
+
+class RecordDialog(QDialog):
+    """Subclasses set ``kind`` and implement ``build``, ``load`` and ``current_fields``."""
+
+    kind: RecordKind
+
+    def __init__(
+        self,
+        context: ServiceContext,
+        record: Any = None,
+        parent: QWidget | None = None,
+        preset: Mapping[str, int] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.record = record
+        self.preset = dict(preset or {})  # ids chosen in the page, e.g. the selected hub
+        self.saved: Any = None
+        self._messages: dict[str, QLabel] = {}
+        self._touched: set[str] = set()
+        self._loading = True
+        adding = record is None
+        self.setWindowTitle(
+            f"Add {self.kind.noun}" if adding else f"Edit {self.kind.describe(record)}"
+        )
+        self.setAccessibleName(self.windowTitle())
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setAccessibleName("Problem")
+        self.banner.setStyleSheet(
+            "QLabel { background: #FFF4E5; color: #5C3200; border: 1px solid #E69F00;"
+            " border-radius: 4px; padding: 8px; }"
+        )
+        self.banner.hide()
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        body = QWidget()
+        body.setLayout(self.form)
+        scroll = QScrollArea()
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Add" if adding else "Save")
+        self.ok_button.setAccessibleName("OK")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.buttons)
+        self.build()
+        if record is not None:
+            self.load(record)
+        self._loading = False
+        self.revalidate()
+        self.resize(max(560, self.sizeHint().width()), min(760, body.sizeHint().height() + 110))
+
+    # ----- for subclasses --------------------------------------------------------------------
+    def build(self) -> None:
+        raise NotImplementedError
+
+    def load(self, record: Any) -> None:
+        raise NotImplementedError
+
+    def current_fields(self) -> Any:
+        raise NotImplementedError
+
+    def add_field(self, name: str, label: str, widget: W) -> W:
+        """Add ``widget`` for the dataclass field ``name``; its message shows beneath it."""
+        widget.setAccessibleName(label)
+        message = QLabel()
+        message.setWordWrap(True)
+        message.setAccessibleName(f"{label} message")
+        message.setStyleSheet(f"color: {error_colour().name()};")
+        message.hide()
+        cell = QWidget()
+        column = QVBoxLayout(cell)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(widget)
+        column.addWidget(message)
+        caption = QLabel(f"{label}:")
+        caption.setBuddy(widget)
+        self.form.addRow(caption, cell)
+        self._messages[name] = message
+        change_signal(widget).connect(lambda *_: self._edited(name))
+        return widget
+
+    # ----- validation ------------------------------------------------------------------------
+    def _edited(self, name: str) -> None:
+        if self._loading:
+            return
+        self._touched.add(name)
+        self.revalidate()
+
+    def revalidate(self) -> bool:
+        """Check the fields as typed (no database); show messages for fields already touched."""
+        try:
+            self.current_fields().validated()
+        except ValidationError as error:
+            self._show(error, only_touched=True)
+            self.ok_button.setEnabled(False)
+            return False
+        self._show(None, only_touched=True)
+        self.ok_button.setEnabled(True)
+        return True
+
+    def _show(self, error: ValidationError | None, *, only_touched: bool) -> None:
+        for name, label in self._messages.items():
+            words = error.for_field(name) if error else []
+            if only_touched and name not in self._touched:
+                words = []
+            label.setText("\n".join(words))
+            label.setVisible(bool(words))
+        stray = [e.message for e in error.errors if e.field not in self._messages] if error else []
+        self._banner("\n".join(stray))
+
+    def _banner(self, text: str) -> None:
+        self.banner.setText(text)
+        self.banner.setVisible(bool(text))
+
+    # ----- saving ----------------------------------------------------------------------------
+    def accept(self) -> None:
+        service = self.kind.service(self.context)
+        fields = self.current_fields()
+        try:
+            if self.record is None:
+                self.saved = service.create(fields)
+            else:
+                self.saved = service.update(self.record.id, self.record.row_version, fields)
+        except ValidationError as error:
+            self._touched.update(e.field for e in error.errors)
+            self._show(error, only_touched=False)
+            return
+        except Duplicate as error:
+            self._show_beside(error.field, str(error))
+            return
+        except DomainError as error:
+            self._banner(str(error))
+            return
+        super().accept()
+
+    def _show_beside(self, name: str, text: str) -> None:
+        label = self._messages.get(name)
+        if label is None:
+            self._banner(text)
+            return
+        label.setText(text)
+        label.show()
+        self.ok_button.setEnabled(False)
+        self._touched.add(name)

@@ -1,0 +1,44 @@
+"""The one icon registry: widgets ask for an icon by what it means, never by font glyph."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_API", "pyside6")
+
+import qtawesome
+from PySide6.QtGui import QIcon
+
+_NAMES = {
+    "network": "mdi6.hospital-building",
+    "hub": "mdi6.hospital-building",
+    "facility": "mdi6.door",
+    "trainer": "mdi6.account-tie",
+    "course": "mdi6.book-open-variant",
+    "cohort": "mdi6.account-group",
+    "trainee": "mdi6.account-school",
+    "audit": "mdi6.history",
+    "add": "mdi6.plus",
+    "edit": "mdi6.pencil",
+    "delete": "mdi6.delete-outline",
+    "undo": "mdi6.undo",
+    "redo": "mdi6.redo",
+    "filter": "mdi6.filter-variant",
+    "open": "mdi6.folder-open",
+    "quit": "mdi6.exit-to-app",
+    "details": "mdi6.dock-right",
+    "about": "mdi6.information-outline",
+    "all": "mdi6.format-list-bulleted",
+    "remove": "mdi6.close",
+    "warning": "mdi6.alert-circle-outline",
+}
+
+
+def names() -> list[str]:
+    return list(_NAMES)
+
+
+def icon(name: str) -> QIcon:
+    """The icon for a semantic name such as ``"trainer"`` or ``"undo"``."""
+    found: QIcon = qtawesome.icon(_NAMES[name])
+    return found

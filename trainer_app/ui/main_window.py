@@ -1,0 +1,257 @@
+"""The main window: navigation on the left, the current page, menus and the status bar."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import QByteArray, QSettings, QSize, qVersion
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from trainer_app import APP_TITLE, __version__
+from trainer_app.domain.errors import DomainError
+from trainer_app.services.context import ServiceContext
+from trainer_app.ui import icons
+from trainer_app.ui.pages.audit import AuditPage
+from trainer_app.ui.pages.base import Page
+from trainer_app.ui.pages.cohorts import CohortsPage
+from trainer_app.ui.pages.courses import CoursesPage
+from trainer_app.ui.pages.network import NetworkPage
+from trainer_app.ui.pages.trainers import TrainersPage
+from trainer_app.ui.record_editor import RecordEditor
+
+PAGES: tuple[type[Page], ...] = (NetworkPage, TrainersPage, CoursesPage, CohortsPage, AuditPage)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, context: ServiceContext, *, owns_context: bool = False) -> None:
+        super().__init__()
+        self.context = context
+        self._owns_context = owns_context
+        self.successor: MainWindow | None = None
+        self.setWindowTitle(f"{APP_TITLE} — {context.database_name}")
+        self.setAccessibleName("Main window")
+        self.editor = RecordEditor(context, self)
+        self.editor.status.connect(self.show_status)
+        self.editor.changes.changed.connect(self._record_changed)
+        self.undo_stack = self.editor.undo_stack
+
+        self.navigation = QListWidget()
+        self.navigation.setAccessibleName("Navigation")
+        self.navigation.setIconSize(QSize(22, 22))
+        self.navigation.setSpacing(2)
+        self.navigation.setFixedWidth(210)
+        self.navigation.setFrameShape(QListWidget.Shape.NoFrame)
+        self.stack = QStackedWidget()
+        self.pages: list[Page] = []
+        for number, page_class in enumerate(PAGES, start=1):
+            page = page_class(context, self.editor)
+            self.pages.append(page)
+            self.stack.addWidget(page)
+            item = QListWidgetItem(icons.icon(page.icon), page.title)
+            item.setToolTip(f"{page.title} (Ctrl+{number})")
+            item.setSizeHint(QSize(0, 38))
+            self.navigation.addItem(item)
+        self.navigation.currentRowChanged.connect(self.show_page)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.navigation)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.database_label = QLabel(f"Database: {context.database_name}")
+        self.database_label.setAccessibleName("Database")
+        self.statusBar().addPermanentWidget(self.database_label)
+        self._build_menus()
+        self._restore()
+
+    # ----- menus and shortcuts ---------------------------------------------------------------
+    def _action(self, text: str, slot: Any, shortcut: Any = None, icon: str = "") -> QAction:
+        action = QAction(text, self)
+        if icon:
+            action.setIcon(icons.icon(icon))
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        file_menu.addAction(
+            self._action(
+                "&Open database…", self.choose_database, QKeySequence.StandardKey.Open, "open"
+            )
+        )
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", self.close, QKeySequence("Ctrl+Q"), "quit"))
+
+        edit_menu = menus.addMenu("&Edit")
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence("Ctrl+Z"))
+        undo.setIcon(icons.icon("undo"))
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcut(QKeySequence("Ctrl+Shift+Z"))
+        redo.setIcon(icons.icon("redo"))
+        for action in (undo, redo):
+            self.addAction(action)
+            edit_menu.addAction(action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self._action("&Add…", self.add_record, "Ctrl+N", "add"))
+        self.edit_action = self._action("&Edit…", self.edit_record, None, "edit")
+        edit_menu.addAction(self.edit_action)
+        edit_menu.addAction(
+            self._action("&Delete", self.delete_record, QKeySequence.StandardKey.Delete, "delete")
+        )
+        edit_menu.addSeparator()
+        edit_menu.addAction(self._action("&Find", self.find_in_page, "Ctrl+F", "filter"))
+
+        view_menu = menus.addMenu("&View")
+        for number, page in enumerate(self.pages, start=1):
+            view_menu.addAction(
+                self._action(
+                    page.title,
+                    lambda _=False, n=number - 1: self.show_page(n),
+                    f"Ctrl+{number}",
+                    page.icon,
+                )
+            )
+        view_menu.addSeparator()
+        self.details_action = self._action(
+            "Show &details panel", self.set_details_visible, "Ctrl+I", "details"
+        )
+        self.details_action.setCheckable(True)
+        self.details_action.setChecked(True)
+        view_menu.addAction(self.details_action)
+
+        help_menu = menus.addMenu("&Help")
+        help_menu.addAction(self._action("&About Trainer", self.show_about, None, "about"))
+
+    # ----- pages -----------------------------------------------------------------------------
+    @property
+    def page(self) -> Page:
+        return self.pages[self.stack.currentIndex()]
+
+    def add_record(self) -> None:
+        self.page.add()
+
+    def edit_record(self) -> None:
+        self.page.edit()
+
+    def delete_record(self) -> None:
+        self.page.delete()
+
+    def find_in_page(self) -> None:
+        self.page.focus_filter()
+
+    def show_page(self, index: int) -> None:
+        if not 0 <= index < len(self.pages):
+            return
+        self.stack.setCurrentIndex(index)
+        if self.navigation.currentRow() != index:
+            self.navigation.setCurrentRow(index)
+        if self.page.stale:
+            self.page.reload()
+
+    def _record_changed(self, entity_type: str, record_id: int) -> None:
+        for page in self.pages:
+            page.stale = True
+        self.page.reload(entity_type, record_id)
+
+    def set_details_visible(self, visible: bool) -> None:
+        for page in self.pages:
+            page.set_details_visible(visible)
+        if self.details_action.isChecked() != visible:
+            self.details_action.setChecked(visible)
+
+    def show_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 15000)
+
+    # ----- file and help ---------------------------------------------------------------------
+    def choose_database(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Open database",
+            str(self.context.settings.data_dir),
+            "Trainer databases (*.db *.sqlite);;All files (*)",
+        )
+        if path:
+            self.open_database(Path(path))
+
+    def open_database(self, path: Path) -> MainWindow | None:
+        """Reopen the app on another SQLite file; this window closes if that works."""
+        try:
+            context = ServiceContext.open(self.context.settings.with_database(path))
+        except DomainError as error:
+            QMessageBox.warning(self, "Cannot open database", str(error))
+            return None
+        self.successor = MainWindow(context, owns_context=True)
+        self.successor.show()
+        self.close()
+        return self.successor
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About Trainer", self.about_text())
+
+    def about_text(self) -> str:
+        python = ".".join(str(part) for part in sys.version_info[:3])
+        return (
+            f"<h3>Trainer {__version__}</h3>"
+            "<p>Plans, runs and evidences GMP training at the UK's cell and gene therapy "
+            "training hubs.</p>"
+            f"<p>Database: {self.context.database_name}</p>"
+            f"<p>Qt {qVersion()} · PySide6 {pyside_version} · Python {python}</p>"
+            "<p>Fonts: Noto Sans families under the SIL Open Font License 1.1; "
+            "Droid Sans Fallback under the Apache License 2.0.</p>"
+        )
+
+    # ----- remembering the layout ------------------------------------------------------------
+    def _settings(self) -> QSettings:
+        return QSettings(str(self.context.settings.ui_settings_file), QSettings.Format.IniFormat)
+
+    def _restore(self) -> None:
+        settings = self._settings()
+        geometry = settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        state = settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        for page in self.pages:
+            page.restore_state(settings)
+        self.set_details_visible(str(settings.value("window/details", "true")) == "true")
+        self.show_page(int(str(settings.value("window/page", 0))))
+
+    def save_layout(self) -> None:
+        settings = self._settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        settings.setValue("window/page", self.stack.currentIndex())
+        settings.setValue("window/details", "true" if self.details_action.isChecked() else "false")
+        for page in self.pages:
+            page.save_state(settings)
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        if self._owns_context:
+            self.context.close()
+        super().closeEvent(event)

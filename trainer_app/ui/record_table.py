@@ -1,0 +1,244 @@
+"""A titled, filterable, sortable lazy table with its actions and an empty state."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QItemSelectionModel,
+    QObject,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer_app.services.tables import TableSource
+from trainer_app.ui import icons
+from trainer_app.ui.records import RecordKind
+from trainer_app.ui.table_model import Decorator, LazyTableModel
+
+FILTER_DELAY_MS = 150
+MAX_COLUMN_WIDTH = 320
+
+
+class RecordTable(QWidget):
+    """Shows one kind of record. ``kind`` is ``None`` for read-only tables (the audit trail)."""
+
+    selection_changed = Signal(object)  # the selected id, or None
+    activated = Signal(int)
+    add_requested = Signal()
+    edit_requested = Signal()
+    delete_requested = Signal()
+    focused = Signal()
+
+    def __init__(
+        self,
+        name: str,
+        source: TableSource,
+        kind: RecordKind | None,
+        *,
+        heading: str = "",
+        decorator: Decorator | None = None,
+        all_text: str = "",
+    ) -> None:
+        super().__init__()
+        self.name = name
+        self.kind = kind
+        self.empty_hint = ""
+        self.model = LazyTableModel(source, decorator)
+        self._filters: dict[str, int] = {}
+        self._sized = False  # columns fitted to their contents once (unless restored)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(FILTER_DELAY_MS)
+        self._timer.timeout.connect(self.apply_filter)
+
+        self.filter_box = QLineEdit()
+        noun = kind.plural if kind else "entries"
+        self.filter_box.setPlaceholderText(f"Filter {noun}…")
+        self.filter_box.setAccessibleName(f"Filter {noun}")
+        self.filter_box.setClearButtonEnabled(True)
+        self.filter_box.addAction(icons.icon("filter"), QLineEdit.ActionPosition.LeadingPosition)
+        self.filter_box.textChanged.connect(lambda _text: self._timer.start())
+        self.filter_box.setMaximumWidth(320)
+
+        self.view = QTableView()
+        self.view.setAccessibleName(f"{noun.capitalize()} table")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        header.setResizeContentsPrecision(100)
+        self.view.setSortingEnabled(True)
+        self.view.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.view.activated.connect(self._activated)
+
+        self.empty = QLabel()
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setAccessibleName(f"No {noun}")
+        self.empty.setStyleSheet("color: palette(placeholder-text); font-size: 11pt;")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.empty)
+
+        bar = QHBoxLayout()
+        if heading:
+            label = QLabel(heading)
+            label.setStyleSheet("font-weight: 600;")
+            bar.addWidget(label)
+        self.buttons: list[QPushButton] = []
+        if kind is not None:
+            for text, icon, signal, tip in (
+                (f"Add {kind.noun}", "add", self.add_requested, "Ctrl+N"),
+                ("Edit", "edit", self.edit_requested, "Enter"),
+                ("Delete", "delete", self.delete_requested, "Del"),
+            ):
+                button = QPushButton(icons.icon(icon), text)
+                button.setAccessibleName(text)
+                button.setToolTip(f"{text} ({tip})")
+                button.clicked.connect(signal)
+                bar.addWidget(button)
+                self.buttons.append(button)
+        if all_text:
+            self.all_button = QPushButton(icons.icon("all"), all_text)
+            self.all_button.setAccessibleName(all_text)
+            self.all_button.setCheckable(True)
+            self.all_button.setChecked(True)
+            bar.addWidget(self.all_button)
+        bar.addStretch()
+        bar.addWidget(self.filter_box)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.stack, 1)
+        self.filter_box.installEventFilter(self)
+        self.view.installEventFilter(self)
+        self._update_actions()
+
+    # ----- querying --------------------------------------------------------------------------
+    def set_filters(self, filters: Mapping[str, int]) -> None:
+        self._filters = dict(filters)
+        self.apply_filter()
+
+    def apply_filter(self) -> None:
+        self._timer.stop()
+        keep = self.selected_id()
+        self.model.set_query(self.filter_box.text(), self._filters)
+        self._after_reset(keep)
+
+    def refresh(self, select: int | None = None) -> None:
+        """Re-read from the store, keeping (or moving to) a selection where possible."""
+        keep = select if select is not None else self.selected_id()
+        self.model.refresh()
+        self._after_reset(keep)
+
+    def _after_reset(self, keep: int | None) -> None:
+        if keep is None or not self.select_id(keep):
+            self.selection_changed.emit(None)
+        self._update_empty_state()
+        self._update_actions()
+
+    def _update_empty_state(self) -> None:
+        if self.model.rowCount():
+            self.stack.setCurrentWidget(self.view)
+            self._fit_columns()
+            return
+        noun = self.kind.plural if self.kind else "entries"
+        if self.model.filter_text:
+            text = f"No {noun} match “{self.model.filter_text}” — clear the filter to see all"
+        else:
+            text = self.empty_hint
+        self.empty.setText(text)
+        self.stack.setCurrentWidget(self.empty)
+
+    def _fit_columns(self) -> None:
+        if self._sized:
+            return
+        self._sized = True
+        self.view.resizeColumnsToContents()
+        header = self.view.horizontalHeader()
+        for column in range(header.count()):
+            header.resizeSection(column, min(MAX_COLUMN_WIDTH, header.sectionSize(column) + 16))
+
+    # ----- selection -------------------------------------------------------------------------
+    def selected_id(self) -> int | None:
+        selection = self.view.selectionModel()
+        index = selection.currentIndex()
+        if not index.isValid() or not selection.isRowSelected(index.row()):
+            return None
+        return self.model.id_at(index.row())
+
+    def select_id(self, record_id: int) -> bool:
+        row = self.model.row_of(record_id)
+        if row is None:
+            return False
+        index = self.model.index(row, 0)
+        self.view.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.view.scrollTo(index)
+        return True
+
+    def select_row(self, row: int) -> None:
+        record_id = self.model.id_at(row)
+        if record_id is not None:
+            self.select_id(record_id)
+
+    def clear_selection(self) -> None:
+        self.view.selectionModel().clear()
+        self.selection_changed.emit(None)
+        self._update_actions()
+
+    def _current_changed(self, *_: object) -> None:
+        self.selection_changed.emit(self.selected_id())
+        self._update_actions()
+
+    def _activated(self, *_: object) -> None:
+        record_id = self.selected_id()
+        if record_id is not None:
+            self.activated.emit(record_id)
+
+    def _update_actions(self) -> None:
+        has_selection = self.selected_id() is not None
+        for button in self.buttons[1:]:
+            button.setEnabled(has_selection)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn:
+            self.focused.emit()
+        return False
+
+    # ----- remembering the layout ------------------------------------------------------------
+    def save_state(self, settings: QSettings, prefix: str) -> None:
+        settings.setValue(f"{prefix}/{self.name}/header", self.view.horizontalHeader().saveState())
+
+    def restore_state(self, settings: QSettings, prefix: str) -> bool:
+        state = settings.value(f"{prefix}/{self.name}/header")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self._sized = bool(self.view.horizontalHeader().restoreState(state))
+            return self._sized
+        return False

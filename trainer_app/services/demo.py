@@ -47,6 +47,19 @@ class DemoSummary:
     trainees: int
     memberships: int  # trainee-in-cohort links
 
+    def __str__(self) -> str:
+        return join_words(
+            [
+                plural(self.hubs, "hub"),
+                plural(self.facilities, "facility", "facilities"),
+                plural(self.courses, "course"),
+                plural(self.trainers, "trainer"),
+                plural(self.cohorts, "cohort"),
+                plural(self.trainees, "trainee"),
+                plural(self.memberships, "cohort membership"),
+            ]
+        )
+
 
 @dataclass(frozen=True)
 class _Organisation:

@@ -1,0 +1,260 @@
+"""The demo network: realistic, consistent, deterministic, shown by the shipped fonts, audited."""
+
+from __future__ import annotations
+
+import dataclasses
+import unicodedata
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fontTools.ttLib import TTFont
+
+from tests.helpers import builders
+from trainer_app import resources
+from trainer_app.config import Settings
+from trainer_app.domain.audit import AuditAction
+from trainer_app.domain.errors import DomainError
+from trainer_app.domain.people import TraineeType
+from trainer_app.services.context import ServiceContext
+from trainer_app.services.demo import DemoSummary, build_demo
+
+
+def open_context(folder: Path) -> ServiceContext:
+    return ServiceContext.open(
+        Settings.resolve(folder / "demo.db", environ={"TRAINER_APP_DATA_DIR": str(folder)})
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServiceContext, DemoSummary]]:
+    """One default demo build shared by the read-only checks."""
+    ctx = open_context(tmp_path_factory.mktemp("demo"))
+    summary = build_demo(ctx)
+    yield ctx, summary
+    ctx.close()
+
+
+def dump(ctx: ServiceContext) -> dict[str, list[dict[str, Any]]]:
+    """Every record, minus ids and versions; references shown as codes and names."""
+    hubs = {h.id: h.code for h in ctx.hubs.list()}
+    courses = {c.id: c.code for c in ctx.courses.list()}
+    cohorts = {c.id: c.name for c in ctx.cohorts.list()}
+
+    def plain(record: Any) -> dict[str, Any]:
+        out = dataclasses.asdict(record)
+        del out["id"], out["row_version"]
+        if "hub_id" in out:
+            out["hub_id"] = hubs.get(out["hub_id"])
+        for key, names in (
+            ("prerequisites", courses),
+            ("qualifications", courses),
+            ("cohort_ids", cohorts),
+        ):
+            if key in out:
+                out[key] = sorted(names[i] for i in out[key])
+        return out
+
+    services = {
+        "hubs": ctx.hubs,
+        "facilities": ctx.facilities,
+        "courses": ctx.courses,
+        "trainers": ctx.trainers,
+        "cohorts": ctx.cohorts,
+        "trainees": ctx.trainees,
+    }
+    return {name: [plain(r) for r in service.list()] for name, service in services.items()}
+
+
+def test_counts_are_in_the_expected_ranges(demo: tuple[ServiceContext, DemoSummary]) -> None:
+    ctx, summary = demo
+    trainees = ctx.trainees.list()
+    assert summary == DemoSummary(
+        hubs=4,
+        facilities=len(ctx.facilities.list()),
+        courses=len(ctx.courses.list()),
+        trainers=len(ctx.trainers.list()),
+        cohorts=len(ctx.cohorts.list()),
+        trainees=300,
+        memberships=sum(len(t.cohort_ids) for t in trainees),
+    )
+    assert str(summary).startswith("4 hubs, ")
+    assert {h.code for h in ctx.hubs.list()} == {"LON", "BRI", "SHF", "STE"}
+    assert 25 <= summary.facilities <= 35
+    assert 18 <= summary.courses <= 25
+    assert 20 <= summary.trainers <= 30
+    assert 8 <= summary.cohorts <= 14
+    assert sorted(t.reference for t in trainees) == [f"TR-{n:06d}" for n in range(1, 301)]
+    in_cohorts = [len(t.cohort_ids) for t in trainees]
+    assert {0, 1, 2} == set(in_cohorts)
+    assert in_cohorts.count(1) > in_cohorts.count(2) + in_cohorts.count(0)
+
+
+def test_the_network_is_realistic(demo: tuple[ServiceContext, DemoSummary]) -> None:
+    ctx, _ = demo
+    for hub in ctx.hubs.list():
+        assert hub.timezone == "Europe/London"
+        assert [c.reason for c in hub.closures] == ["Christmas shutdown"]
+    facilities = ctx.facilities.list()
+    assert any(f.closures for f in facilities)
+    assert any(f.weekdays != frozenset(range(5)) for f in facilities)
+    for facility in facilities:
+        assert facility.code.startswith(facility.hub_code + "-")
+        if facility.capacity_is_hard:
+            assert 4 <= facility.capacity <= 8
+    trainers = ctx.trainers.list()
+    assert any(t.name.startswith(("Dr ", "Prof ")) for t in trainers)
+    assert sum(t.employment == "external" for t in trainers) >= 2
+    assert any(t.leave for t in trainers)
+    assert any(t.max_periods_per_day is None for t in trainers)
+    assert len({t.email for t in trainers}) == len(trainers)
+
+
+def test_trainees_fit_their_cohorts(demo: tuple[ServiceContext, DemoSummary]) -> None:
+    ctx, _ = demo
+    cohorts = {c.id: c for c in ctx.cohorts.list()}
+    msc = next(c.id for c in cohorts.values() if c.name == "MSc Cell & Gene Therapy 2027")
+    trainees = ctx.trainees.list()
+    for trainee in trainees:
+        for cohort_id in trainee.cohort_ids:
+            assert cohorts[cohort_id].hub_id in (None, trainee.hub_id)
+        assert trainee.organisation and trainee.role
+    assert all(t.trainee_type is TraineeType.MSC_STUDENT for t in trainees if msc in t.cohort_ids)
+    emails = [t.email for t in trainees if t.email]
+    assert len(emails) >= 0.8 * len(trainees)
+    assert len(set(emails)) == len(emails)
+    assert all(e.isascii() and e.endswith(".example") for e in emails)
+
+
+def test_the_catalogue_can_be_taught(demo: tuple[ServiceContext, DemoSummary]) -> None:
+    ctx, _ = demo
+    courses = ctx.courses.list()
+    by_code = {c.code: c for c in courses}
+    trainers = ctx.trainers.list()
+    facilities = ctx.facilities.list()
+    for course in courses:
+        qualified = [t for t in trainers if course.id in t.qualifications]
+        assert len(qualified) >= 2, course.code
+        assert 3 <= len(course.learning_outcomes) <= 5, course.code
+        assert set(course.prerequisites) <= {c.id for c in courses}
+        rooms = [f for f in facilities if f.kind is course.facility_kind]
+        assert any(f.capacity >= course.capacity for f in rooms), course.code
+        if course.facility_kind.capacity_is_hard:
+            assert 4 <= course.capacity <= 8, course.code
+            for trainer in qualified:
+                assert any(f.hub_id == trainer.hub_id for f in rooms), (course.code, trainer.name)
+    for course, required in (
+        ("GOWN", "GMP-FUND"),
+        ("ASEP", "GOWN"),
+        ("MFILL", "ASEP"),
+        ("AAV-DS", "AAV-US"),
+    ):
+        assert by_code[required].id in by_code[course].prerequisites
+    assert ctx.check() == []
+
+
+def test_same_seed_gives_the_same_data(
+    demo: tuple[ServiceContext, DemoSummary], context: ServiceContext
+) -> None:
+    build_demo(context, seed=2027)
+    assert dump(context) == dump(demo[0])
+
+
+def test_another_seed_gives_other_trainees(
+    demo: tuple[ServiceContext, DemoSummary], tmp_path: Path
+) -> None:
+    with open_context(tmp_path) as other:
+        build_demo(other, seed=7)
+        theirs, ours = dump(other), dump(demo[0])
+    assert theirs["trainees"] != ours["trainees"]
+    for records in (theirs, ours):  # the seed changes who is in a cohort, nothing else
+        del records["trainees"]
+        for cohort in records["cohorts"]:
+            del cohort["trainee_count"]
+    assert theirs == ours
+
+
+@pytest.fixture(scope="module")
+def font_maps() -> dict[str, set[int]]:
+    maps = {}
+    for font in resources.fonts():
+        with TTFont(font, lazy=True) as ttf:
+            maps[font.name] = set(ttf.getBestCmap())
+    return maps
+
+
+def shown_by(name: str, font_maps: dict[str, set[int]]) -> list[str]:
+    """The shipped fonts that hold a glyph for every character of ``name``."""
+    return [font for font, cmap in font_maps.items() if all(ord(c) in cmap for c in name)]
+
+
+def test_every_name_is_covered_by_a_shipped_font(
+    demo: tuple[ServiceContext, DemoSummary], font_maps: dict[str, set[int]]
+) -> None:
+    ctx, _ = demo
+    for uncovered in ("สมชาย ใจดี", "ᏣᎳᎩ", "𠀀𠀁"):  # Thai, Cherokee, rare CJK: the check bites
+        assert shown_by(uncovered, font_maps) == []
+    names = [t.name for t in ctx.trainers.list()] + [t.name for t in ctx.trainees.list()]
+    missing = [n for n in names if not shown_by(n, font_maps)]
+    assert missing == []
+
+
+def test_names_come_in_many_scripts(demo: tuple[ServiceContext, DemoSummary]) -> None:
+    ctx, _ = demo
+    names = [t.name for t in ctx.trainers.list()] + [t.name for t in ctx.trainees.list()]
+
+    def scripts(name: str) -> set[str]:
+        return {unicodedata.name(c).split()[0] for c in name if not c.isascii()}
+
+    found = set().union(*(scripts(n) for n in names))
+    assert {"LATIN", "GREEK", "CYRILLIC", "CJK", "ARABIC", "DEVANAGARI"} <= found
+    assert any(n.isascii() for n in names)
+
+
+def test_every_write_is_audited(demo: tuple[ServiceContext, DemoSummary]) -> None:
+    ctx, _ = demo
+    records = dump(ctx)
+    assert ctx.audit.count() >= sum(len(v) for v in records.values())
+    entries = ctx.audit.entries(ctx.audit.query_ids())
+    assert {e.action for e in entries} == {AuditAction.CREATE}
+    assert {e.reason for e in entries} == {"Demo data"}
+    audited = {(e.entity_type, e.entity_id) for e in entries}
+    for entity_type, service in (
+        ("hub", ctx.hubs),
+        ("facility", ctx.facilities),
+        ("course", ctx.courses),
+        ("trainer", ctx.trainers),
+        ("cohort", ctx.cohorts),
+        ("trainee", ctx.trainees),
+    ):
+        assert {(entity_type, r.id) for r in service.list()} <= audited
+
+
+@pytest.mark.parametrize(
+    "existing",
+    [
+        pytest.param(builders.hub, id="hub"),
+        pytest.param(lambda ctx: builders.course(ctx, "GMP-FUND"), id="course"),
+    ],
+)
+def test_a_store_with_data_is_refused_and_left_alone(
+    context: ServiceContext, existing: Callable[[ServiceContext], object]
+) -> None:
+    existing(context)
+    before, audited = dump(context), context.audit.count()
+    with pytest.raises(DomainError, match="only be loaded into an empty database"):
+        build_demo(context)
+    assert dump(context) == before
+    assert context.audit.count() == audited
+
+
+def test_an_impossible_trainee_count_is_refused(context: ServiceContext) -> None:
+    with pytest.raises(DomainError, match="0 to 100000 trainees"):
+        build_demo(context, trainees=-1)
+    assert context.audit.count() == 0
+
+
+def test_a_small_demo_has_only_the_trainees_asked_for(context: ServiceContext) -> None:
+    summary = build_demo(context, seed=1, trainees=5)
+    assert summary.trainees == len(context.trainees.list()) == 5

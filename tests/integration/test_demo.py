@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fontTools.ttLib import TTFont
+from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
 from tests.helpers import builders
 from trainer_app import resources
@@ -56,15 +56,15 @@ def dump(ctx: ServiceContext) -> dict[str, list[dict[str, Any]]]:
                 out[key] = sorted(names[i] for i in out[key])
         return out
 
-    services = {
-        "hubs": ctx.hubs,
-        "facilities": ctx.facilities,
-        "courses": ctx.courses,
-        "trainers": ctx.trainers,
-        "cohorts": ctx.cohorts,
-        "trainees": ctx.trainees,
+    records: dict[str, list[Any]] = {
+        "hubs": ctx.hubs.list(),
+        "facilities": ctx.facilities.list(),
+        "courses": ctx.courses.list(),
+        "trainers": ctx.trainers.list(),
+        "cohorts": ctx.cohorts.list(),
+        "trainees": ctx.trainees.list(),
     }
-    return {name: [plain(r) for r in service.list()] for name, service in services.items()}
+    return {name: [plain(r) for r in rows] for name, rows in records.items()}
 
 
 def test_counts_are_in_the_expected_ranges(demo: tuple[ServiceContext, DemoSummary]) -> None:
@@ -144,13 +144,13 @@ def test_the_catalogue_can_be_taught(demo: tuple[ServiceContext, DemoSummary]) -
             assert 4 <= course.capacity <= 8, course.code
             for trainer in qualified:
                 assert any(f.hub_id == trainer.hub_id for f in rooms), (course.code, trainer.name)
-    for course, required in (
+    for code, required in (
         ("GOWN", "GMP-FUND"),
         ("ASEP", "GOWN"),
         ("MFILL", "ASEP"),
         ("AAV-DS", "AAV-US"),
     ):
-        assert by_code[required].id in by_code[course].prerequisites
+        assert by_code[required].id in by_code[code].prerequisites
     assert ctx.check() == []
 
 

@@ -84,10 +84,19 @@ def _demo(settings: Settings, path: Path, *, seed: int, trainees: int) -> int:
         raise DomainError(f"{path} already exists; choose a new file for the demo database")
     from trainer_app.services.demo import build_demo
 
-    with ServiceContext.open(settings) as context:
-        summary = build_demo(context, seed=seed, trainees=trainees)
+    try:
+        with ServiceContext.open(settings) as context:
+            summary = build_demo(context, seed=seed, trainees=trainees)
+    except BaseException:
+        _remove_database_files(path)  # a half-built demo is worse than none
+        raise
     print(f"Demo database written to {path}: {summary}")
     return EXIT_OK
+
+
+def _remove_database_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def fresh_demo_database(settings: Settings) -> Settings:
@@ -96,8 +105,7 @@ def fresh_demo_database(settings: Settings) -> Settings:
 
     target = settings.demo_database
     target.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    _remove_database_files(target)
     demo_settings = settings.with_database(target)
     with ServiceContext.open(demo_settings) as context:
         build_demo(context)

@@ -27,6 +27,8 @@ def fonts() -> list[Path]:
 
 
 def _font_order(font: Path) -> tuple[int, str]:
-    order = ("NotoSans-", "NotoSansArabic", "NotoSansHebrew", "NotoSansDevanagari", "Droid")
+    order = (
+        "NotoSans-", "NotoSansArabic", "NotoSansHebrew", "NotoSansDevanagari", "Droid", "Nanum",
+    )
     rank = next((i for i, prefix in enumerate(order) if font.name.startswith(prefix)), len(order))
     return rank, font.name

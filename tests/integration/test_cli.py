@@ -82,3 +82,12 @@ def test_corrupt_database_message_on_stderr(
     path.write_text("not a database")
     assert main(["db", "check", "--database", str(path)]) == 1
     assert "is not a trainer-app database" in capsys.readouterr().err
+
+
+def test_a_failed_demo_build_leaves_no_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "demo.db"
+    assert main(["demo", "--database", str(path), "--trainees", "-5"]) == 1
+    assert "trainees" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

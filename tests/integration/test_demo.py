@@ -208,7 +208,7 @@ def test_names_come_in_many_scripts(demo: tuple[ServiceContext, DemoSummary]) ->
         return {unicodedata.name(c).split()[0] for c in name if not c.isascii()}
 
     found = set().union(*(scripts(n) for n in names))
-    assert {"LATIN", "GREEK", "CYRILLIC", "CJK", "ARABIC", "DEVANAGARI"} <= found
+    assert {"LATIN", "GREEK", "CYRILLIC", "CJK", "HANGUL", "ARABIC", "DEVANAGARI"} <= found
     assert any(n.isascii() for n in names)
 
 

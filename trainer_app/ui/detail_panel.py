@@ -11,7 +11,7 @@ class DetailPanel(QTextBrowser):
         self._placeholder = placeholder
         self.setAccessibleName("Details")
         self.setOpenLinks(False)
-        self.setMinimumWidth(260)
+        self.setMinimumWidth(220)
         self.document().setDocumentMargin(12)
         self.show_placeholder()
 

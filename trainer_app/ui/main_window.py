@@ -166,12 +166,9 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(index)
         if self.navigation.currentRow() != index:
             self.navigation.setCurrentRow(index)
-        if self.page.stale:
-            self.page.reload()
+        self.page.reload()  # cheap (ids only), and shows what others changed meanwhile
 
     def _record_changed(self, entity_type: str, record_id: int) -> None:
-        for page in self.pages:
-            page.stale = True
         self.page.reload(entity_type, record_id)
 
     def set_details_visible(self, visible: bool) -> None:
@@ -217,7 +214,7 @@ class MainWindow(QMainWindow):
             "training hubs.</p>"
             f"<p>Database: {self.context.database_name}</p>"
             f"<p>Qt {qVersion()} · PySide6 {pyside_version} · Python {python}</p>"
-            "<p>Fonts: Noto Sans families under the SIL Open Font License 1.1; "
+            "<p>Fonts: Noto Sans families and NanumGothic under the SIL Open Font License 1.1; "
             "Droid Sans Fallback under the Apache License 2.0.</p>"
         )
 

@@ -29,7 +29,6 @@ class Page(QWidget):
         self.editor = editor
         self.tables: list[RecordTable] = []
         self._active: RecordTable | None = None
-        self.stale = True
         self.setAccessibleName(f"{self.title} page")
         heading = QLabel(self.title)
         heading.setAccessibleName("Page title")
@@ -108,7 +107,6 @@ class Page(QWidget):
     # ----- showing ---------------------------------------------------------------------------
     def reload(self, entity_type: str = "", record_id: int | None = None) -> None:
         """Re-read every table; select ``record_id`` in the table of ``entity_type``."""
-        self.stale = False
         for table in self.tables:
             mine = table.kind is not None and table.kind.entity_type == entity_type
             table.refresh(select=record_id if mine else None)

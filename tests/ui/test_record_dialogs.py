@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox
+
+from tests.helpers import builders as b
+from tests.ui.conftest import find
+from trainer_app.ui.dialogs.network import FacilityDialog, HubDialog
+from trainer_app.ui.dialogs.trainer import TrainerDialog
+from trainer_app.ui.records import FACILITY, HUB, TRAINER
+
+
+def message(dialog, label: str) -> str:
+    widget = find(dialog, QLabel, f"{label} message")
+    return widget.text() if widget.isVisible() else ""
+
+
+def test_add_hub_by_typing_then_ok(qtbot, window, context) -> None:
+    window.show_page(0)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.editor.dialog
+    assert isinstance(dialog, HubDialog)
+    qtbot.keyClicks(find(dialog, QLineEdit, "Code"), "man")
+    qtbot.keyClicks(find(dialog, QLineEdit, "Name"), "Manchester")
+    assert dialog.ok_button.isEnabled()
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+    hubs = context.hubs.list()
+    assert [(h.code, h.name) for h in hubs] == [("MAN", "Manchester")]
+    table = window.page.tables[0]
+    assert table.model.rowCount() == 1
+    assert table.selected_id() == hubs[0].id
+    assert "Hub Manchester added · Undo Ctrl+Z" in window.statusBar().currentMessage()
+    trail = context.audit.entries(context.audit.query_ids())
+    assert [(e.action.value, e.entity_label) for e in trail] == [("create", "Manchester")]
+
+
+def test_inline_validation_shows_message_beside_field_and_disables_ok(qtbot, window) -> None:
+    dialog = window.editor.add(HUB)
+    code, name = find(dialog, QLineEdit, "Code"), find(dialog, QLineEdit, "Name")
+    qtbot.keyClicks(code, "LON")
+    assert not dialog.ok_button.isEnabled()  # name still empty
+    assert message(dialog, "Name") == ""  # not touched yet: no scolding
+    qtbot.keyClicks(name, "L")
+    qtbot.keyClick(name, Qt.Key.Key_Backspace)
+    assert message(dialog, "Name") == "Hub name must not be empty"
+    assert not dialog.ok_button.isEnabled()
+    qtbot.keyClicks(name, "London")
+    assert message(dialog, "Name") == ""
+    assert dialog.ok_button.isEnabled()
+    dialog.reject()
+
+
+def test_facility_capacity_zero_is_refused_beside_the_field(qtbot, window, context) -> None:
+    hub = b.hub(context)
+    dialog = window.editor.add(FACILITY, {"hub_id": hub.id})
+    assert isinstance(dialog, FacilityDialog)
+    qtbot.keyClicks(find(dialog, QLineEdit, "Code"), "LON-CR2")
+    qtbot.keyClicks(find(dialog, QLineEdit, "Name"), "Cleanroom 2")
+    find(dialog, QSpinBox, "Capacity").setValue(0)
+    assert message(dialog, "Capacity") == "Capacity must be between 1 and 1000 people (got 0)"
+    assert not dialog.ok_button.isEnabled()
+    dialog.reject()
+    assert context.facilities.list() == []
+
+
+def test_duplicate_code_is_shown_beside_the_code(qtbot, window, context) -> None:
+    b.hub(context, "LON", "London")
+    dialog = window.editor.add(HUB)
+    qtbot.keyClicks(find(dialog, QLineEdit, "Code"), "LON")
+    qtbot.keyClicks(find(dialog, QLineEdit, "Name"), "London again")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()
+    assert "already used by hub London" in message(dialog, "Code")
+    assert len(context.hubs.list()) == 1
+    dialog.reject()
+
+
+def test_stale_edit_shows_the_message_and_writes_nothing(qtbot, window, context) -> None:
+    hub = b.hub(context)
+    trainer = b.trainer(context, hub.id, "Dr Amara Okafor")
+    dialog = window.editor.edit(TRAINER, trainer.id)
+    assert isinstance(dialog, TrainerDialog)
+    # Someone else renames the trainer while the dialog is open.
+    context.trainers.update(
+        trainer.id,
+        trainer.row_version,
+        dataclasses.replace(TRAINER.fields_of(trainer), name="Dr A. Okafor"),
+    )
+    name = find(dialog, QLineEdit, "Name")
+    name.clear()
+    qtbot.keyClicks(name, "Dr Amara Okafor-Smith")
+    audit_before = context.audit.count()
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+    assert dialog.isVisible()
+    assert dialog.banner.isVisible()
+    assert "was changed" in dialog.banner.text() and "Nothing was saved" in dialog.banner.text()
+    assert name.text() == "Dr Amara Okafor-Smith"  # nothing the user typed is lost
+    assert context.trainers.get(trainer.id).name == "Dr A. Okafor"
+    assert context.audit.count() == audit_before
+    dialog.reject()
+
+
+def test_trainer_dialog_edits_qualifications_and_limits(qtbot, window, context) -> None:
+    hub = b.hub(context)
+    gown = b.course(context, "GOWN", title="Gowning")
+    trainer = b.trainer(context, hub.id, "Dr Amara Okafor")
+    dialog = window.editor.edit(TRAINER, trainer.id)
+    dialog.qualifications.set_value({gown.id})
+    dialog.per_day.setValue(2)
+    dialog.per_week.setValue(1)
+    assert "below the daily limit" in message(dialog, "Max periods a week")
+    dialog.per_week.setValue(6)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    saved = context.trainers.get(trainer.id)
+    assert saved.qualifications == {gown.id}
+    assert (saved.max_periods_per_day, saved.max_periods_per_week) == (2, 6)

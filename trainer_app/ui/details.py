@@ -184,7 +184,7 @@ def audit_html(entry: AuditEntry) -> str:
         ]
     )
     changes = "".join(
-        f"<tr><td style='padding-right:12px'><b>{escape(c.field)}</b></td>"
+        f"<tr><td style='padding-right:12px; white-space:nowrap'><b>{escape(c.field)}</b></td>"
         f"<td>{_value(c.old)}</td><td>→</td><td>{_value(c.new)}</td></tr>"
         for c in entry.changes
     )

@@ -91,6 +91,7 @@ class RecordTable(QWidget):
         header.setHighlightSections(False)
         header.setResizeContentsPrecision(100)
         self.view.setSortingEnabled(True)
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # Qt's default is descending
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         self.view.activated.connect(self._activated)
 

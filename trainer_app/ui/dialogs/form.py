@@ -61,7 +61,9 @@ class RecordDialog(QDialog):
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         body = QWidget()
-        body.setLayout(self.form)
+        column = QVBoxLayout(body)
+        column.addLayout(self.form)
+        column.addStretch(1)  # spare height goes below the fields, not between them
         scroll = QScrollArea()
         scroll.setWidget(body)
         scroll.setWidgetResizable(True)

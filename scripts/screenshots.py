@@ -1,0 +1,76 @@
+"""Save a screenshot of every page (and the trainer dialog) into docs/screenshots/.
+
+Usage: python scripts/screenshots.py [--database PATH] [--out DIR]
+Without --database (or with a path that does not exist yet) the demo data is built into it.
+Look at every image after a UI change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_API", "pyside6")
+
+from PySide6.QtWidgets import QApplication
+
+from trainer_app.config import Settings
+from trainer_app.services.context import ServiceContext
+from trainer_app.services.demo import build_demo
+from trainer_app.ui.app import create_main_window
+from trainer_app.ui.records import TRAINER
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ("network", "trainers", "courses", "cohorts", "audit")
+
+
+def settle(app: QApplication) -> None:
+    for _ in range(5):
+        app.processEvents()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", type=Path)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="trainer-screens-"))
+    database = args.database or scratch / "demo.db"
+    settings = Settings.resolve(database, environ={"TRAINER_APP_DATA_DIR": str(scratch)})
+    fresh = not database.exists()
+    args.out.mkdir(parents=True, exist_ok=True)
+    with ServiceContext.open(settings) as context:
+        if fresh:
+            build_demo(context)
+        window = create_main_window(context)
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        window.resize(1400, 900)
+        window.show()
+        for index, name in enumerate(PAGES):
+            window.show_page(index)
+            page = window.page
+            page.tables[0].select_row(1 if len(page.tables) == 1 else 0)
+            if len(page.tables) > 1:
+                page.tables[1].select_row(0)
+            settle(app)
+            window.grab().save(str(args.out / f"{name}.png"))
+        window.show_page(1)
+        trainer_id = window.page.tables[0].selected_id()
+        if trainer_id is not None:
+            dialog = window.editor.edit(TRAINER, trainer_id)
+            if dialog is not None:
+                dialog.resize(720, 860)
+                settle(app)
+                dialog.grab().save(str(args.out / "trainer-dialog.png"))
+                dialog.reject()
+        window.close()
+    print(f"Screenshots saved in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -203,6 +203,8 @@ def test_lists_filter_accent_insensitively_and_sort_in_sql(context: ServiceConte
     assert context.trainees.query_ids("zoe", filters={"hub_id": bri.id}) == [b.id]
     assert context.trainees.query_ids(filters={"cohort_id": msc.id}) == [a.id]
     assert context.trainees.query_ids("%") == []
+    assert context.trainees.query_ids("zoe", sort="hub") == [b.id, c.id]  # BRI before LON
+    assert context.facilities.query_ids("lon", sort="hub") == []
     by_ref_desc = context.trainees.query_ids(sort="reference", descending=True)
     assert by_ref_desc == [c.id, b.id, a.id]
     cells = context.trainees.row_cells([b.id])[b.id]

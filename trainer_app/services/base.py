@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, String, and_, func, or_, select, true, type_coerce
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from trainer_app.domain.audit import Actor, AuditAction, diff_fields
@@ -38,6 +38,7 @@ class Column:
     title: str
     expression: Any
     numeric: bool = False
+    joined: bool = False  # comes from another table (``ListQueries._joined`` adds the join)
 
     @property
     def info(self) -> ColumnInfo:
@@ -311,6 +312,7 @@ class ListQueries:
     columns_spec: ClassVar[tuple[Column, ...]]
     base_row: ClassVar[Any]
     store: Store
+    search_needs_join: ClassVar[bool] = True  # False where the text filter uses own columns only
 
     @property
     def columns(self) -> list[ColumnInfo]:
@@ -336,12 +338,20 @@ class ListQueries:
         descending: bool = False,
         filters: Mapping[str, int] | None = None,
     ) -> list[int]:
-        statement = self._joined(select(self.base_row.id))
-        if text.strip():
-            statement = statement.where(self._text_filter(text.strip()))
-        statement = self._filtered(statement, filters or {})
+        text = text.strip()
         key = next((c for c in self.columns_spec if c.key == sort), self.columns_spec[0])
-        order = key.expression.desc() if descending else key.expression.asc()
+        statement = select(self.base_row.id)
+        if key.joined or (text and self.search_needs_join):
+            statement = self._joined(statement)
+        if text:
+            statement = statement.where(self._text_filter(text))
+        statement = self._filtered(statement, filters or {})
+        expression = key.expression
+        if text and not key.numeric:
+            # With a filter, scanning the table and sorting the few matches beats walking the
+            # sort index and fetching every row to test it (SQLite would choose the latter).
+            expression = type_coerce(expression.op("||")(""), String)
+        order = expression.desc() if descending else expression.asc()
         statement = statement.order_by(order, self.base_row.id)
         with reading(self.store) as session:
             return list(session.scalars(statement))

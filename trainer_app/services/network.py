@@ -119,7 +119,7 @@ class FacilityService(CrudService[FacilityFields, Facility, FacilityRow], ListQu
     columns_spec = (
         Column("code", "Code", FacilityRow.code),
         Column("name", "Facility", FacilityRow.name),
-        Column("hub", "Hub", HubRow.code),
+        Column("hub", "Hub", HubRow.code, joined=True),
         Column("kind", "Kind", KIND_LABEL),
         Column("capacity", "Capacity", FacilityRow.capacity, numeric=True),
     )

@@ -49,7 +49,7 @@ class CohortService(CrudService[CohortFields, Cohort, CohortRow], ListQueries):
     columns_spec = (
         Column("name", "Cohort", CohortRow.name),
         Column("programme", "Programme", CohortRow.programme),
-        Column("hub", "Hub", func.coalesce(HubRow.code, "All hubs")),
+        Column("hub", "Hub", func.coalesce(HubRow.code, "All hubs"), joined=True),
         Column("starts", "Starts", CohortRow.starts_on),
         Column("trainees", "Trainees", MEMBER_COUNT, numeric=True),
     )
@@ -114,7 +114,7 @@ class TraineeService(CrudService[TraineeFields, Trainee, TraineeRow], ListQuerie
         Column("reference", "Reference", TraineeRow.reference),
         Column("organisation", "Organisation", TraineeRow.organisation),
         Column("role", "Role", TraineeRow.role),
-        Column("hub", "Hub", HubRow.code),
+        Column("hub", "Hub", HubRow.code, joined=True),
         Column(
             "type",
             "Type",
@@ -124,6 +124,8 @@ class TraineeService(CrudService[TraineeFields, Trainee, TraineeRow], ListQuerie
 
     def _joined(self, statement: Select[Any]) -> Select[Any]:
         return statement.join(HubRow, HubRow.id == TraineeRow.hub_id)
+
+    search_needs_join = False
 
     def _text_filter(self, text: str) -> Any:
         return search_filter(TraineeRow.search_key, text)

@@ -36,7 +36,7 @@ class TrainerService(CrudService[TrainerFields, Trainer, TrainerRow], ListQuerie
     base_row = TrainerRow
     columns_spec = (
         Column("name", "Trainer", TrainerRow.name),
-        Column("hub", "Home hub", HubRow.code),
+        Column("hub", "Home hub", HubRow.code, joined=True),
         Column(
             "employment",
             "Employment",
@@ -49,6 +49,8 @@ class TrainerService(CrudService[TrainerFields, Trainer, TrainerRow], ListQuerie
 
     def _joined(self, statement: Select[Any]) -> Select[Any]:
         return statement.join(HubRow, HubRow.id == TrainerRow.hub_id)
+
+    search_needs_join = False
 
     def _text_filter(self, text: str) -> Any:
         return search_filter(TrainerRow.search_key, text)

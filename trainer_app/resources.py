@@ -28,7 +28,12 @@ def fonts() -> list[Path]:
 
 def _font_order(font: Path) -> tuple[int, str]:
     order = (
-        "NotoSans-", "NotoSansArabic", "NotoSansHebrew", "NotoSansDevanagari", "Droid", "Nanum",
+        "NotoSans-",
+        "NotoSansArabic",
+        "NotoSansHebrew",
+        "NotoSansDevanagari",
+        "Droid",
+        "Nanum",
     )
     rank = next((i for i, prefix in enumerate(order) if font.name.startswith(prefix)), len(order))
     return rank, font.name

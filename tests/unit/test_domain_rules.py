@@ -157,3 +157,15 @@ def test_course_versions_compare_numerically() -> None:
     assert version_key("1.10") > version_key("1.9")
     with pytest.raises(ValidationError):
         CourseFields(code="GOWN", title="Gowning", version="v2").validated()
+
+
+def test_audit_vocabulary_reads_as_words() -> None:
+    from trainer_app.domain.audit import AuditAction, field_label, value_label
+
+    assert field_label("max_periods_per_day") == "Max periods a day"
+    assert field_label("organisation") == "Organisation"
+    assert value_label("trainee_type", "msc_student") == "MSc student"
+    assert value_label("kind", "cleanroom_grade_b") == "Grade A/B cleanroom suite"
+    assert value_label("kind", "retired_kind") == "retired_kind"  # old values still show
+    assert value_label("name", "Zoë") == "Zoë"
+    assert AuditAction.UPDATE.label == "Changed"

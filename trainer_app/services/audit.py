@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 
-from trainer_app.domain.audit import AuditAction, AuditEntry, FieldChange
+from trainer_app.domain.audit import ENTITY_TITLES, AuditAction, AuditEntry, FieldChange
 from trainer_app.persistence.db import Store
 from trainer_app.persistence.models import AuditRow
 from trainer_app.persistence.uow import reading
@@ -36,8 +36,20 @@ class AuditService(ListQueries):
     columns_spec = (
         Column("when", "When (UTC)", AuditRow.occurred_at),
         Column("actor", "Who", AuditRow.actor),
-        Column("action", "Action", AuditRow.action),
-        Column("entity_type", "Record type", AuditRow.entity_type),
+        Column(
+            "action",
+            "Action",
+            case(
+                {a.value: a.label for a in AuditAction},
+                value=AuditRow.action,
+                else_=AuditRow.action,
+            ),
+        ),
+        Column(
+            "entity_type",
+            "Record type",
+            case(ENTITY_TITLES, value=AuditRow.entity_type, else_=AuditRow.entity_type),
+        ),
         Column("entity", "Record", AuditRow.entity_label),
         Column("reason", "Reason", AuditRow.reason),
     )

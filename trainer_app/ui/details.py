@@ -6,7 +6,13 @@ from collections.abc import Callable, Iterable
 from html import escape
 from typing import Any
 
-from trainer_app.domain.audit import AuditAction, AuditEntry
+from trainer_app.domain.audit import (
+    ENTITY_TITLES,
+    AuditAction,
+    AuditEntry,
+    field_label,
+    value_label,
+)
 from trainer_app.domain.calendar import Absence, describe_weekdays, format_day
 from trainer_app.domain.courses import Course
 from trainer_app.domain.network import Facility, Hub
@@ -178,14 +184,16 @@ def audit_html(entry: AuditEntry) -> str:
         [
             ("When (UTC)", f"{entry.occurred_at:%d %b %Y %H:%M:%S}"),
             ("Who", entry.actor),
-            ("Action", entry.action.value.capitalize()),
-            ("Record type", entry.entity_type),
+            ("Action", entry.action.label),
+            ("Record type", ENTITY_TITLES.get(entry.entity_type, entry.entity_type)),
             ("Reason", entry.reason),
         ]
     )
     changes = "".join(
-        f"<tr><td style='padding-right:12px; white-space:nowrap'><b>{escape(c.field)}</b></td>"
-        f"<td>{_value(c.old)}</td><td>→</td><td>{_value(c.new)}</td></tr>"
+        f"<tr><td style='padding-right:12px; white-space:nowrap'>"
+        f"<b>{escape(field_label(c.field))}</b></td>"
+        f"<td>{_value(value_label(c.field, c.old))}</td><td>→</td>"
+        f"<td>{_value(value_label(c.field, c.new))}</td></tr>"
         for c in entry.changes
     )
     title = {

@@ -33,6 +33,22 @@ from trainer_app.ui.table_model import Decorator, LazyTableModel
 
 FILTER_DELAY_MS = 150
 MAX_COLUMN_WIDTH = 320
+MIN_COLUMN_WIDTH = 70
+
+
+def shrink_to_fit(widths: list[int], available: int) -> list[int]:
+    """Narrow the widest columns first until the table fits without scrolling sideways."""
+    result = list(widths)
+    excess = sum(result) - available
+    while excess > 0:
+        widest = max(range(len(result)), key=result.__getitem__)
+        runner_up = max((w for i, w in enumerate(result) if i != widest), default=0)
+        cut = min(excess, result[widest] - max(runner_up, MIN_COLUMN_WIDTH) or 1)
+        if result[widest] - cut < MIN_COLUMN_WIDTH:
+            break
+        result[widest] -= cut
+        excess -= cut
+    return result
 
 
 class RecordTable(QWidget):
@@ -180,8 +196,9 @@ class RecordTable(QWidget):
         self._sized = True
         self.view.resizeColumnsToContents()
         header = self.view.horizontalHeader()
-        for column in range(header.count()):
-            header.resizeSection(column, min(MAX_COLUMN_WIDTH, header.sectionSize(column) + 16))
+        wanted = [min(MAX_COLUMN_WIDTH, header.sectionSize(c) + 16) for c in range(header.count())]
+        for column, width in enumerate(shrink_to_fit(wanted, self.view.viewport().width())):
+            header.resizeSection(column, width)
 
     # ----- selection -------------------------------------------------------------------------
     def selected_id(self) -> int | None:

@@ -115,3 +115,25 @@ def test_open_database_reopens_the_window_on_another_file(qtbot, window, tmp_pat
 def test_filter_boxes_have_accessible_names(window) -> None:
     names = {w.accessibleName() for w in window.findChildren(QLineEdit)}
     assert {"Filter hubs", "Filter facilities", "Filter trainers", "Filter courses"} <= names
+
+
+def test_ctrl_f_on_cohorts_page_searches_trainees_first(qtbot, window, context) -> None:
+    hub = b.hub(context)
+    b.trainee(context, hub.id, "TR-000001", "Łukasz Nowak")
+    b.trainee(context, hub.id, "TR-000002", "Zoë Clarke")
+    window.show_page(3)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    trainees = window.page.tables[-1]
+    assert trainees.filter_box.hasFocus()
+    qtbot.keyClicks(trainees.filter_box, "zoe")
+    qtbot.waitUntil(lambda: trainees.model.rowCount() == 1, timeout=1000)
+
+
+def test_dialogs_open_large_enough_to_show_their_fields(qtbot, window, context) -> None:
+    b.hub(context)
+    window.show_page(1)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.editor.dialog
+    assert dialog.height() >= dialog.form.sizeHint().height()
+    assert dialog.width() >= 600
+    dialog.reject()

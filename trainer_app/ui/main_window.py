@@ -227,8 +227,11 @@ class MainWindow(QMainWindow):
         geometry = settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
+        else:  # first start: most of the screen, never more than it
+            available = self.screen().availableGeometry()
+            self.resize(
+                min(1400, int(available.width() * 0.9)), min(900, int(available.height() * 0.9))
+            )
         state = settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)

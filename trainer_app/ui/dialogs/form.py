@@ -85,7 +85,16 @@ class RecordDialog(QDialog):
             self.load(record)
         self._loading = False
         self.revalidate()
-        self.resize(max(560, self.sizeHint().width()), min(760, body.sizeHint().height() + 110))
+        self._fit_to_fields()
+
+    def _fit_to_fields(self) -> None:
+        """Open large enough to show every field, but never taller than the screen."""
+        fields = self.form.sizeHint()  # the body's own hint is stale until the layout runs
+        available = self.screen().availableGeometry()
+        self.resize(
+            max(600, fields.width() + 60),
+            min(int(available.height() * 0.9), fields.height() + 140),
+        )
 
     # ----- for subclasses --------------------------------------------------------------------
     def build(self) -> None:

@@ -77,8 +77,11 @@ class Page(QWidget):
         self._delete_in(self.active_table)
 
     def focus_filter(self) -> None:
-        self.active_table.filter_box.setFocus()
-        self.active_table.filter_box.selectAll()
+        """Find in the table last worked in; at first in the page's longest list (the last:
+        facilities, trainees), which is what people search."""
+        table = self._active or self.tables[-1]
+        table.filter_box.setFocus()
+        table.filter_box.selectAll()
 
     def preset_for(self, table: RecordTable) -> dict[str, int]:
         """Ids a new record starts with, taken from what is selected on the page."""

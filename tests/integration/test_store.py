@@ -162,3 +162,9 @@ def test_check_reports_a_missing_audit_guard(context: ServiceContext) -> None:
     with context.store.engine.begin() as conn:
         conn.execute(text("DROP TRIGGER audit_entries_no_delete"))
     assert context.check() == ["The audit trail guard audit_entries_no_delete is missing"]
+
+
+def test_schema_head_constant_matches_the_migrations() -> None:
+    from trainer_app.persistence.db import SCHEMA_HEAD, alembic_config, migration_head
+
+    assert migration_head(alembic_config("sqlite://")) == SCHEMA_HEAD

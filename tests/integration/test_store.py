@@ -168,3 +168,14 @@ def test_schema_head_constant_matches_the_migrations() -> None:
     from trainer_app.persistence.db import SCHEMA_HEAD, alembic_config, migration_head
 
     assert migration_head(alembic_config("sqlite://")) == SCHEMA_HEAD
+
+
+def test_models_and_migrations_agree(context: ServiceContext) -> None:
+    """A model change without its migration would pass unnoticed on fresh test databases."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from trainer_app.persistence.models import Base
+
+    with context.store.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []

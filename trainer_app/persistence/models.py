@@ -72,6 +72,19 @@ class Versioned:
         return {"version_id_col": cls.row_version, "version_id_generator": False}
 
 
+class AbsenceColumns:
+    """Mixin: an inclusive run of days when something is unavailable (closure, leave)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Any, ...]:  # noqa: N805
+        return (CheckConstraint("ends_on >= starts_on", name="ends_after_start"),)
+
+
 class AppMeta(Base):
     """Marks a file as a trainer-app store (a foreign SQLite file lacks it)."""
 
@@ -94,14 +107,9 @@ class HubRow(Versioned, Base):
     )
 
 
-class HubClosureRow(Base):
+class HubClosureRow(AbsenceColumns, Base):
     __tablename__ = "hub_closures"
-    id: Mapped[int] = mapped_column(primary_key=True)
     hub_id: Mapped[int] = mapped_column(ForeignKey("hubs.id", ondelete="CASCADE"), index=True)
-    starts_on: Mapped[date] = mapped_column(Date)
-    ends_on: Mapped[date] = mapped_column(Date)
-    reason: Mapped[str] = mapped_column(String(200), default="")
-    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ends_after_start"),)
 
 
 class FacilityRow(Versioned, Base):
@@ -124,16 +132,11 @@ class FacilityRow(Versioned, Base):
     )
 
 
-class FacilityClosureRow(Base):
+class FacilityClosureRow(AbsenceColumns, Base):
     __tablename__ = "facility_closures"
-    id: Mapped[int] = mapped_column(primary_key=True)
     facility_id: Mapped[int] = mapped_column(
         ForeignKey("facilities.id", ondelete="CASCADE"), index=True
     )
-    starts_on: Mapped[date] = mapped_column(Date)
-    ends_on: Mapped[date] = mapped_column(Date)
-    reason: Mapped[str] = mapped_column(String(200), default="")
-    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ends_after_start"),)
 
 
 class CourseRow(Versioned, Base):
@@ -205,16 +208,11 @@ class TrainerQualificationRow(Base):
     )
 
 
-class TrainerLeaveRow(Base):
+class TrainerLeaveRow(AbsenceColumns, Base):
     __tablename__ = "trainer_leave"
-    id: Mapped[int] = mapped_column(primary_key=True)
     trainer_id: Mapped[int] = mapped_column(
         ForeignKey("trainers.id", ondelete="CASCADE"), index=True
     )
-    starts_on: Mapped[date] = mapped_column(Date)
-    ends_on: Mapped[date] = mapped_column(Date)
-    reason: Mapped[str] = mapped_column(String(200), default="")
-    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ends_after_start"),)
 
 
 class CohortRow(Versioned, Base):

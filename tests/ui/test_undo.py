@@ -30,6 +30,11 @@ def test_edit_then_undo_and_redo_through_the_store(qtbot, window, context) -> No
     assert window.page.tables[0].model.data(window.page.tables[0].model.index(0, 0)) == (
         "Dr Amara Okafor-Bello"
     )
+    reasons = [e.reason for e in context.audit.history("trainer", trainer.id)]
+    assert reasons[-2:] == [
+        "Undo of “Edit trainer Dr Amara Okafor-Bello”",
+        "Redo of “Edit trainer Dr Amara Okafor-Bello”",
+    ]
 
 
 def test_delete_then_undo_restores_the_record_under_its_old_id(

@@ -36,17 +36,19 @@ class RecordCommand(QUndoCommand):
         self._service = kind.service(context)
         self._changes = changes
         self._pushed = False
+        self._reason = ""
 
     def redo(self) -> None:
         if not self._pushed:
             self._pushed = True
             return
-        self._run(self._forward)
+        self._run(self._forward, "Redo")
 
     def undo(self) -> None:
-        self._run(self._backward)
+        self._run(self._backward, "Undo")
 
-    def _run(self, action: Any) -> None:
+    def _run(self, action: Any, verb: str) -> None:
+        self._reason = f"{verb} of “{self.text()}”"  # the audit trail says why it happened
         try:
             action()
         except DomainError as error:
@@ -61,13 +63,15 @@ class RecordCommand(QUndoCommand):
         raise NotImplementedError
 
     def _restore(self, fields: Any) -> None:
-        self.version = self._service.create(fields, restore_id=self.record_id).row_version
+        restored = self._service.create(fields, reason=self._reason, restore_id=self.record_id)
+        self.version = restored.row_version
 
     def _delete(self) -> None:
-        self._service.delete(self.record_id, self.version)
+        self._service.delete(self.record_id, self.version, reason=self._reason)
 
     def _update(self, fields: Any) -> None:
-        self.version = self._service.update(self.record_id, self.version, fields).row_version
+        saved = self._service.update(self.record_id, self.version, fields, reason=self._reason)
+        self.version = saved.row_version
 
 
 class CreateRecord(RecordCommand):

@@ -137,3 +137,22 @@ def test_dialogs_open_large_enough_to_show_their_fields(qtbot, window, context) 
     assert dialog.height() >= dialog.form.sizeHint().height()
     assert dialog.width() >= 600
     dialog.reject()
+
+
+def test_an_upgraded_database_names_its_backup(qtbot, tmp_path) -> None:
+    from pathlib import Path
+
+    from trainer_app.config import Settings
+    from trainer_app.services.context import ServiceContext
+    from trainer_app.ui.main_window import MainWindow
+
+    path = tmp_path / "older.db"
+    settings = Settings.resolve(path, environ={"TRAINER_APP_DATA_DIR": str(tmp_path)})
+    ServiceContext.open(settings).close()
+    migrations = Path(__file__).parents[1] / "helpers" / "migrations"
+    context = ServiceContext.open(settings, extra_migrations=(migrations,))
+    window = MainWindow(context, owns_context=True)
+    qtbot.addWidget(window)
+    assert "previous version is kept in" in window.statusBar().currentMessage()
+    assert str(context.upgrade_backup) in window.statusBar().currentMessage()
+    window.close()

@@ -79,6 +79,11 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.database_label)
         self._build_menus()
         self._restore()
+        if context.upgrade_backup is not None:
+            self.show_status(
+                f"Database upgraded to the current schema; the previous version is kept in "
+                f"{context.upgrade_backup}"
+            )
 
     # ----- menus and shortcuts ---------------------------------------------------------------
     def _action(self, text: str, slot: Any, shortcut: Any = None, icon: str = "") -> QAction:

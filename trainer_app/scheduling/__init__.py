@@ -1,0 +1,1 @@
+"""The planner: pure data in (a Scenario), CP-SAT and local search, pure data out (a Plan)."""

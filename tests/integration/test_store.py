@@ -47,7 +47,7 @@ def test_new_database_is_created_in_wal_mode_with_foreign_keys(tmp_path: Path) -
     with open_at(path) as ctx:
         with sqlite3.connect(path) as raw:
             assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        assert ctx.schema_revision == "0001"
+        assert ctx.schema_revision == "0002"
         assert ctx.check() == []
     assert path.exists()
 
@@ -132,7 +132,7 @@ def test_older_database_is_upgraded_after_a_backup(tmp_path: Path) -> None:
         assert ctx.hubs.list()[0].code == "LON"
     assert backup is not None and backup.exists()
     with sqlite3.connect(backup) as raw:
-        assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == ("0002",)
         assert raw.execute("SELECT code FROM hubs").fetchall() == [("LON",)]
     with sqlite3.connect(path) as raw:
         columns = [row[1] for row in raw.execute("PRAGMA table_info(cohorts)")]

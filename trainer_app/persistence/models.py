@@ -13,9 +13,11 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -24,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
@@ -256,6 +259,98 @@ class CohortMembershipRow(Base):
     trainee_id: Mapped[int] = mapped_column(
         ForeignKey("trainees.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class CourseRunRow(Versioned, Base):
+    """One run of a catalogue course (an offering to the planner)."""
+
+    __tablename__ = "course_runs"
+    __table_args__ = (
+        CheckConstraint("attendees > 0", name="attendees_positive"),
+        CheckConstraint("min_days > 0", name="min_days_positive"),
+        CheckConstraint(
+            "earliest IS NULL OR latest IS NULL OR latest >= earliest", name="window_ordered"
+        ),
+        {"sqlite_autoincrement": True},
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(24), unique=True)
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("courses.id", ondelete="RESTRICT"), index=True
+    )
+    hub_id: Mapped[int | None] = mapped_column(
+        ForeignKey("hubs.id", ondelete="RESTRICT"), nullable=True, index=True
+    )
+    trainer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("trainers.id", ondelete="RESTRICT"), nullable=True, index=True
+    )
+    attendees: Mapped[int] = mapped_column(Integer)
+    min_days: Mapped[int] = mapped_column(Integer)
+    consecutive_days: Mapped[bool] = mapped_column(Boolean, default=False)
+    earliest: Mapped[date | None] = mapped_column(Date, nullable=True)
+    latest: Mapped[date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    notes: Mapped[str] = mapped_column(String(500), default="")
+    course: Mapped[CourseRow] = relationship(lazy="joined", innerjoin=True)
+    cohort_links: Mapped[list[CourseRunCohortRow]] = relationship(cascade="all, delete-orphan")
+
+
+class CourseRunCohortRow(Base):
+    __tablename__ = "course_run_cohorts"
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("course_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+
+
+class PlanVersionRow(Versioned, Base):
+    """A saved plan: the exact scenario@1 and plan@1 documents, with a summary to list them by."""
+
+    __tablename__ = "plan_versions"
+    __table_args__ = {"sqlite_autoincrement": True}
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    hub_filter: Mapped[str] = mapped_column(String(200), default="")  # hub codes, comma-separated
+    scenario_json: Mapped[str] = mapped_column(Text)
+    plan_json: Mapped[str] = mapped_column(Text)
+    cost_total: Mapped[float | None] = mapped_column(Float, nullable=True)
+    solver_summary: Mapped[str] = mapped_column(String(500), default="")
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class PlannedSessionRow(Versioned, Base):
+    """A published session: what enrolment and attendance work from."""
+
+    __tablename__ = "planned_sessions"
+    __table_args__ = (
+        UniqueConstraint("run_id", "session_index", name="uq_planned_sessions_run_session"),
+        CheckConstraint("period >= 0", name="period_not_negative"),
+        CheckConstraint("length > 0", name="length_positive"),
+        {"sqlite_autoincrement": True},
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("course_runs.id", ondelete="RESTRICT"))
+    session_index: Mapped[int] = mapped_column(Integer)
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    period: Mapped[int] = mapped_column(Integer)
+    length: Mapped[int] = mapped_column(Integer)
+    facility_id: Mapped[int] = mapped_column(
+        ForeignKey("facilities.id", ondelete="RESTRICT"), index=True
+    )
+    trainer_id: Mapped[int] = mapped_column(
+        ForeignKey("trainers.id", ondelete="RESTRICT"), index=True
+    )
+    plan_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan_versions.id", ondelete="RESTRICT"), nullable=True, index=True
+    )
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class AuditRow(Base):

@@ -31,6 +31,20 @@ _NAMES = {
     "all": "mdi6.format-list-bulleted",
     "remove": "mdi6.close",
     "warning": "mdi6.alert-circle-outline",
+    "plan": "mdi6.calendar-clock",
+    "lock": "mdi6.lock",
+    "unlock": "mdi6.lock-open-variant-outline",
+    "previous": "mdi6.chevron-left",
+    "next": "mdi6.chevron-right",
+    "today": "mdi6.calendar-today",
+    "zoom_in": "mdi6.magnify-plus-outline",
+    "zoom_out": "mdi6.magnify-minus-outline",
+    "solve": "mdi6.play",
+    "cancel": "mdi6.stop",
+    "publish": "mdi6.upload",
+    "compare": "mdi6.compare-horizontal",
+    "replan": "mdi6.refresh",
+    "where": "mdi6.map-marker-question-outline",
 }
 
 

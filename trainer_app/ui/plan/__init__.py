@@ -1,0 +1,1 @@
+"""The Plan page: controls, the timeline, live solver progress and the plan's costs."""

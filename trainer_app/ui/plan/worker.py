@@ -1,0 +1,90 @@
+"""Run the solver off the GUI thread; progress and the result come back as signals.
+
+Cancel is cooperative: the solver polls ``should_stop`` and returns the best plan it has.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from trainer_app.domain.errors import DomainError
+from trainer_app.scheduling.scenario import Plan, Scenario
+
+Solve = Callable[..., Plan]  # solver.solve's signature
+
+
+def real_solve(scenario: Scenario, **options: Any) -> Plan:
+    solver: Any = importlib.import_module("trainer_app.scheduling.solver")
+    plan: Plan = solver.solve(scenario, **options)
+    return plan
+
+
+class SolveSignals(QObject):
+    progress = Signal(object)  # solver.Progress
+    finished = Signal(object)  # Plan
+    failed = Signal(str)
+
+
+class _Job(QRunnable):
+    def __init__(self, run: Callable[[], None]) -> None:
+        super().__init__()
+        self._run = run
+
+    def run(self) -> None:
+        self._run()
+
+
+class SolveWorker(QObject):
+    """One solve at a time; lives as long as the page that owns it."""
+
+    def __init__(self, solve: Solve = real_solve, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.solve = solve
+        self.signals = SolveSignals(self)
+        self._stop = threading.Event()
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self.running = False
+        self.signals.finished.connect(self._done)
+        self.signals.failed.connect(self._done)
+
+    def start(self, scenario: Scenario, *, time_limit: float, workers: int = 0) -> None:
+        if self.running:
+            raise RuntimeError("a plan is already being made")
+        self._stop.clear()
+        self.running = True
+        signals, solve, stop = self.signals, self.solve, self._stop
+
+        def work() -> None:
+            try:
+                plan = solve(
+                    scenario,
+                    time_limit=time_limit,
+                    workers=workers,
+                    on_progress=signals.progress.emit,
+                    should_stop=stop.is_set,
+                )
+            except DomainError as error:
+                signals.failed.emit(str(error))
+            except Exception as error:  # shown in words; the GUI must outlive a solver bug
+                signals.failed.emit(f"The planner stopped unexpectedly ({error!r}).")
+            else:
+                signals.finished.emit(plan)
+
+        self._pool.start(_Job(work))
+
+    def cancel(self) -> None:
+        self._stop.set()
+
+    def _done(self, *_: object) -> None:
+        self.running = False
+
+    def wait(self, msecs: int = -1) -> bool:
+        """Stop and wait for the thread (closing the window, ending a test)."""
+        self.cancel()
+        return self._pool.waitForDone(msecs)

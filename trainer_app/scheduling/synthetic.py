@@ -1,0 +1,463 @@
+"""Synthetic UK training-network scenarios for benchmarks and property tests.
+
+Deterministic for a (size, seed): hubs, facilities of the six kinds, trainers with
+qualifications (every course has at least three qualified trainers), cohorts following course
+prerequisites, leave and closures. Feasibility is guaranteed by construction: a hidden timetable
+is planted first, obeying every hard rule, and the limits, leave and closures are then drawn
+around it. The calendar is sized so that the busiest kind of facility is about 60–75 % used.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from trainer_app.scheduling.scenario import (
+    Assignment,
+    Calendar,
+    Cohort,
+    Facility,
+    Hub,
+    Lock,
+    Offering,
+    Plan,
+    Scenario,
+    Trainer,
+)
+
+PERIODS = 4
+LABELS = ("09:00", "11:00", "13:30", "15:30")
+START = date(2027, 1, 11)
+UTILISATION = 0.68
+
+HUBS = (
+    ("LON", "London (KCL, Royal Free, UCL)"),
+    ("MAN", "Manchester"),
+    ("SHE", "Sheffield"),
+    ("BRI", "Bristol"),
+    ("EDI", "Edinburgh"),
+    ("CAR", "Cardiff"),
+    ("NEW", "Newcastle"),
+    ("BEL", "Belfast"),
+)
+
+# kind: (capacity range, hard capacity, share of facilities)
+KINDS = {
+    "cleanroom_grade_b": ((4, 8), True, 0.17),
+    "cleanroom_grade_c": ((4, 8), True, 0.17),
+    "qc_laboratory": ((6, 10), True, 0.17),
+    "training_laboratory": ((8, 12), True, 0.17),
+    "classroom": ((12, 24), False, 0.22),
+    "virtual": ((30, 40), False, 0.10),
+}
+
+
+@dataclass(frozen=True)
+class _Course:
+    code: str
+    kind: str
+    sessions: tuple[int, int]
+    length: int
+    requires: tuple[str, ...] = ()
+
+
+COURSES = (
+    _Course("GMP1", "classroom", (1, 2), 1),
+    _Course("DOCS", "virtual", (1, 1), 1),
+    _Course("GOWN", "cleanroom_grade_c", (1, 2), 1, ("GMP1",)),
+    _Course("ENVM", "cleanroom_grade_c", (2, 3), 1, ("GOWN",)),
+    _Course("ASEP", "cleanroom_grade_b", (2, 4), 2, ("GOWN",)),
+    _Course("FILL", "cleanroom_grade_b", (1, 2), 2, ("ASEP",)),
+    _Course("QCMB", "qc_laboratory", (2, 3), 2, ("GMP1",)),
+    _Course("QCAN", "qc_laboratory", (1, 2), 1, ("DOCS",)),
+    _Course("CELL", "training_laboratory", (2, 5), 2, ("GMP1",)),
+    _Course("CRYO", "training_laboratory", (1, 2), 1, ("CELL",)),
+    _Course("DEVI", "classroom", (1, 1), 1, ("DOCS",)),
+    _Course("VALI", "classroom", (2, 3), 1, ("GMP1",)),
+    _Course("DATA", "virtual", (1, 2), 1, ("DOCS",)),
+    _Course("ATMP", "virtual", (2, 3), 1),
+)
+_COURSE = {c.code: c for c in COURSES}
+
+
+@dataclass
+class _Draft:
+    """An offering before it is planted, and where it was planted."""
+
+    id: str
+    course: _Course
+    sessions: int
+    attendees: int
+    cohort: str | None
+    after: tuple[str, ...]
+    consecutive: bool
+    placed: list[Assignment] = field(default_factory=list)
+
+
+def generate(
+    sessions: int,
+    seed: int,
+    *,
+    hubs: int = 6,
+    trainers: int = 40,
+    facilities: int = 30,
+    days: int | None = None,
+) -> Scenario:
+    """A feasible, tight scenario of about ``sessions`` sessions (deterministic per seed)."""
+    return generate_with_plan(
+        sessions, seed, hubs=hubs, trainers=trainers, facilities=facilities, days=days
+    )[0]
+
+
+def generate_with_plan(
+    sessions: int,
+    seed: int,
+    *,
+    hubs: int = 6,
+    trainers: int = 40,
+    facilities: int = 30,
+    days: int | None = None,
+) -> tuple[Scenario, Plan]:
+    """``generate``'s scenario and the hidden timetable planted in it (a valid plan)."""
+    hub_list = tuple(Hub(code, name) for code, name in HUBS[: max(1, min(hubs, len(HUBS)))])
+    drafted = _network(sessions, seed, hub_list, trainers, facilities)
+    length = days or _days_needed(*drafted)
+    for _ in range(12):
+        rng = random.Random(f"{sessions}/{seed}/{length}")
+        facility_list, trainer_list, drafts, cohorts = _network(
+            sessions, seed, hub_list, trainers, facilities
+        )
+        calendar = _calendar(length)
+        planter = _Planter(rng, calendar, facility_list, trainer_list, cohorts)
+        planted = [d for d in drafts if planter.plant(d)]
+        placed = sum(d.sessions for d in planted)
+        # Lengthen the calendar until nearly everything drafted fits: tight, yet feasible.
+        if days is not None or placed >= 0.97 * sum(d.sessions for d in drafts):
+            break
+        length = math.ceil(length * 1.08)
+    kept = {d.id for d in planted}
+    cohort_list = tuple(
+        Cohort(c, tuple(o for o in offered if o in kept), planter.free_slots(rng, "cohort", c))
+        for c, offered in cohorts.items()
+    )
+    scenario = Scenario(
+        calendar=calendar,
+        hubs=hub_list,
+        facilities=tuple(
+            Facility(
+                f.id, f.hub, f.kind, f.capacity, f.capacity_is_hard, planter.closures(rng, f.id)
+            )
+            for f in facility_list
+        ),
+        trainers=tuple(planter.limits(rng, t) for t in trainer_list),
+        offerings=tuple(_offering(rng, d, kept, planter) for d in planted),
+        cohorts=tuple(c for c in cohort_list if c.offerings),
+        locked=tuple(_locks(rng, planted)),
+        name=f"Synthetic network, {sessions} sessions, seed {seed}",
+    )
+    plan = Plan(tuple(a for d in planted for a in d.placed), "feasible", name="planted")
+    return scenario, plan
+
+
+def _network(
+    sessions: int, seed: int, hubs: tuple[Hub, ...], trainers: int, facilities: int
+) -> tuple[list[Facility], list[Trainer], list[_Draft], dict[str, list[str]]]:
+    rng = random.Random(f"{sessions}/{seed}/{len(hubs)}/{trainers}/{facilities}")
+    return (
+        _facilities(rng, hubs, facilities),
+        _trainers(rng, hubs, trainers),
+        *_drafts(rng, hubs, sessions),
+    )
+
+
+def _facilities(rng: random.Random, hubs: tuple[Hub, ...], count: int) -> list[Facility]:
+    kinds = list(KINDS)
+    # Every kind at least once, then in proportion to its share.
+    chosen = kinds[: min(count, len(kinds))]
+    chosen += rng.choices(kinds, weights=[k[2] for k in KINDS.values()], k=count - len(chosen))
+    out: list[Facility] = []
+    for i, kind in enumerate(sorted(chosen, key=kinds.index)):
+        (low, high), hard, _ = KINDS[kind]
+        hub = hubs[i % len(hubs)].id
+        # The first of each kind is the largest, so every group fits somewhere.
+        capacity = high if not out or out[-1].kind != kind else rng.randint(low, high)
+        out.append(Facility(f"{hub}-{kind[:2].upper()}{i:02d}", hub, kind, capacity, hard))
+    return out
+
+
+def _trainers(rng: random.Random, hubs: tuple[Hub, ...], count: int) -> list[Trainer]:
+    qualified: list[set[str]] = [set() for _ in range(count)]
+    for course in COURSES:
+        for t in rng.sample(range(count), min(count, 3 + rng.randint(0, 3))):
+            qualified[t].add(course.code)
+    for q in qualified:
+        q.update(rng.sample([c.code for c in COURSES], 2))
+    return [
+        Trainer(f"T{i + 1:02d}", hubs[i % len(hubs)].id, frozenset(q))
+        for i, q in enumerate(qualified)
+    ]
+
+
+def _drafts(
+    rng: random.Random, hubs: tuple[Hub, ...], target: int
+) -> tuple[list[_Draft], dict[str, list[str]]]:
+    """Offerings (in prerequisite order per cohort) adding up to about ``target`` sessions."""
+    drafts: list[_Draft] = []
+    cohorts: dict[str, list[str]] = {}
+    total = 0
+    while total < target:
+        cohort = f"{hubs[len(cohorts) % len(hubs)].id}-C{len(cohorts) + 1:03d}"
+        size = rng.randint(4, 6)  # a cohort small enough for one cleanroom group
+        path = _course_path(rng, rng.randint(4, 12))
+        cohorts[cohort] = []
+        by_course: dict[str, str] = {}
+        for course in path:
+            number = sum(1 for d in drafts if d.course.code == course.code) + 1
+            count = rng.randint(*course.sessions)
+            draft = _Draft(
+                f"{course.code}-2027-{number:02d}",
+                course,
+                count,
+                size,
+                cohort,
+                tuple(by_course[r] for r in course.requires if r in by_course),
+                count > 1 and rng.random() < 0.2,
+            )
+            by_course[course.code] = draft.id
+            cohorts[cohort].append(draft.id)
+            drafts.append(draft)
+            total += count
+            if total >= target:
+                break
+    return drafts, cohorts
+
+
+def _course_path(rng: random.Random, size: int) -> list[_Course]:
+    """Courses closed under prerequisites, prerequisites first."""
+    wanted: list[str] = []
+
+    def need(code: str) -> None:
+        for r in _COURSE[code].requires:
+            need(r)
+        if code not in wanted:
+            wanted.append(code)
+
+    for course in rng.sample(COURSES, len(COURSES)):
+        if len(wanted) >= size:
+            break
+        need(course.code)
+    return [_COURSE[c] for c in wanted]
+
+
+def _days_needed(
+    facilities: list[Facility],
+    trainers: list[Trainer],
+    drafts: list[_Draft],
+    cohorts: dict[str, list[str]],
+) -> int:
+    """A first guess at the calendar: resource use at UTILISATION, or a cohort's own load."""
+    demand: dict[str, int] = defaultdict(int)
+    for d in drafts:
+        demand[d.course.kind] += d.sessions * d.course.length
+    supply: dict[str, int] = defaultdict(int)
+    for f in facilities:
+        supply[f.kind] += PERIODS
+    per_kind = max(demand[k] / (supply[k] * UTILISATION) for k in demand)
+    teaching = sum(demand.values()) / (len(trainers) * 3 * UTILISATION)
+    sessions = {d.id: d.sessions for d in drafts}
+    cohort = max(sum(sessions[o] for o in offered) for offered in cohorts.values())
+    return max(10, math.ceil(max(per_kind, teaching, cohort)))
+
+
+def _calendar(days: int) -> Calendar:
+    out: list[date] = []
+    day = START
+    while len(out) < days:
+        if day.weekday() < 5 and day not in _BANK_HOLIDAYS:
+            out.append(day)
+        day += timedelta(days=1)
+    return Calendar(tuple(out), PERIODS, LABELS)
+
+
+_BANK_HOLIDAYS = frozenset(
+    date.fromisoformat(d)
+    for d in (
+        "2027-03-26",
+        "2027-03-29",
+        "2027-05-03",
+        "2027-05-31",
+        "2027-08-30",
+        "2027-12-27",
+        "2027-12-28",
+        "2028-01-03",
+        "2028-04-14",
+        "2028-04-17",
+        "2028-05-01",
+        "2028-05-29",
+    )
+)
+
+
+class _Planter:
+    """Plants each offering greedily, obeying every hard rule; remembers what it used."""
+
+    def __init__(
+        self,
+        rng: random.Random,
+        calendar: Calendar,
+        facilities: list[Facility],
+        trainers: list[Trainer],
+        cohorts: dict[str, list[str]],
+    ) -> None:
+        self.rng = rng
+        self.days = len(calendar.days)
+        self.facilities = facilities
+        self.trainers = trainers
+        self.day_limit = {t.id: rng.choice((3, 4)) for t in trainers}
+        self.busy: set[tuple[str, str, int, int]] = set()  # (what, id, day, period)
+        self.taught: dict[tuple[str, int], int] = defaultdict(int)
+        self.hub_on: dict[tuple[str, int], str] = {}
+        self.end_of: dict[str, int] = {}
+
+    def plant(self, draft: _Draft) -> bool:
+        earliest = max((self.end_of.get(a, 0) for a in draft.after), default=0)
+        suitable = [f for f in self.facilities if f.kind == draft.course.kind]
+        suitable = [f for f in suitable if not f.capacity_is_hard or f.capacity >= draft.attendees]
+        teachers = [t for t in self.trainers if draft.course.code in t.qualifications]
+        if not suitable or not teachers:
+            return False
+        for _ in range(40):
+            facility = self.rng.choice(suitable)
+            # Mostly a trainer from the facility's hub, sometimes one who travels.
+            weights = [6 if t.hub == facility.hub else 1 for t in teachers]
+            trainer = self.rng.choices(teachers, weights)[0]
+            placed = self._try(draft, facility, trainer, earliest)
+            if placed:
+                self._commit(draft, placed)
+                return True
+        return False
+
+    def _try(
+        self, draft: _Draft, facility: Facility, trainer: Trainer, earliest: int
+    ) -> list[Assignment] | None:
+        length = draft.course.length
+        first_day = earliest // PERIODS
+        if first_day >= self.days:
+            return None
+        day = min(self.days - 1, first_day + int(self.rng.expovariate(1 / 6)))
+        placed: list[Assignment] = []
+        used: set[tuple[str, str, int, int]] = set()
+        for i in range(draft.sessions):
+            slot = self._slot(draft, facility, trainer, day, length, earliest, used)
+            if slot is None:
+                return None
+            placed.append(Assignment(draft.id, i, slot[0], slot[1], facility.id, trainer.id))
+            used.update(self._cells(draft, facility, trainer, slot[0], slot[1], length))
+            day = slot[0] + 1
+            if draft.consecutive and i + 1 < draft.sessions and day >= self.days:
+                return None
+        return placed
+
+    def _slot(
+        self,
+        draft: _Draft,
+        facility: Facility,
+        trainer: Trainer,
+        day: int,
+        length: int,
+        earliest: int,
+        used: set[tuple[str, str, int, int]],
+    ) -> tuple[int, int] | None:
+        last = day + 1 if draft.consecutive else self.days
+        for d in range(day, min(last, self.days)):
+            if self.hub_on.get((trainer.id, d), facility.hub) != facility.hub:
+                continue
+            if self.taught[trainer.id, d] + length > self.day_limit[trainer.id]:
+                continue
+            for period in self.rng.sample(range(PERIODS - length + 1), PERIODS - length + 1):
+                if d * PERIODS + period < earliest:
+                    continue
+                cells = self._cells(draft, facility, trainer, d, period, length)
+                if not any(c in self.busy or c in used for c in cells):
+                    return d, period
+        return None
+
+    @staticmethod
+    def _cells(
+        draft: _Draft, facility: Facility, trainer: Trainer, day: int, period: int, length: int
+    ) -> list[tuple[str, str, int, int]]:
+        cells = []
+        for q in range(period, period + length):
+            cells.append(("facility", facility.id, day, q))
+            cells.append(("trainer", trainer.id, day, q))
+            if draft.cohort:
+                cells.append(("cohort", draft.cohort, day, q))
+        return cells
+
+    def _commit(self, draft: _Draft, placed: list[Assignment]) -> None:
+        length = draft.course.length
+        facility = next(f for f in self.facilities if f.id == placed[0].facility)
+        trainer = next(t for t in self.trainers if t.id == placed[0].trainer)
+        for a in placed:
+            self.busy.update(self._cells(draft, facility, trainer, a.day, a.period, length))
+            self.taught[a.trainer, a.day] += length
+            self.hub_on[a.trainer, a.day] = facility.hub
+        self.end_of[draft.id] = max(a.day * PERIODS + a.period + length for a in placed)
+        draft.placed = placed
+
+    # ----- what is drawn around the planted timetable ------------------------------------------
+    def free_slots(self, rng: random.Random, what: str, ident: str) -> frozenset[tuple[int, int]]:
+        """A few whole days (leave, closures, exams) on which ``ident`` is not planted."""
+        free = [
+            d
+            for d in range(self.days)
+            if not any((what, ident, d, q) in self.busy for q in range(PERIODS))
+        ]
+        days = rng.sample(free, min(len(free), rng.choice((0, 1, 2, 3))))
+        return frozenset((d, q) for d in days for q in range(PERIODS))
+
+    def closures(self, rng: random.Random, facility: str) -> frozenset[tuple[int, int]]:
+        return self.free_slots(rng, "facility", facility) if rng.random() < 0.3 else frozenset()
+
+    def limits(self, rng: random.Random, trainer: Trainer) -> Trainer:
+        load = sum(v for (t, _), v in self.taught.items() if t == trainer.id)
+        return Trainer(
+            trainer.id,
+            trainer.hub,
+            trainer.qualifications,
+            self.free_slots(rng, "trainer", trainer.id) if rng.random() < 0.5 else frozenset(),
+            self.day_limit[trainer.id],
+            max(8, math.ceil(load * 1.25)),
+        )
+
+
+def _offering(rng: random.Random, d: _Draft, kept: set[str], planter: _Planter) -> Offering:
+    first = d.placed[0]
+    facility = next(f for f in planter.facilities if f.id == first.facility)
+    days = len({a.day for a in d.placed})
+    return Offering(
+        d.id,
+        d.course.code,
+        d.sessions,
+        d.attendees,
+        d.course.length,
+        min(d.sessions, days + rng.choice((0, 0, 1))) if d.sessions > 1 else 1,
+        d.consecutive,
+        first.trainer if rng.random() < 0.1 else None,
+        (d.course.kind,),
+        facility.hub if rng.random() < 0.3 else None,
+        frozenset(),
+        tuple(a for a in d.after if a in kept),
+    )
+
+
+def _locks(rng: random.Random, planted: list[_Draft]) -> list[Lock]:
+    return [
+        Lock(a.offering, a.session, a.day, a.period, a.facility, a.trainer)
+        for d in planted
+        for a in d.placed
+        if rng.random() < 0.02
+    ]

@@ -71,6 +71,9 @@ ENTITY_TITLES = {
     "course": "Course",
     "cohort": "Cohort",
     "trainee": "Trainee",
+    "course_run": "Course run",
+    "plan_version": "Plan",
+    "planned_session": "Published session",
 }
 
 _FIELD_LABELS = {
@@ -88,6 +91,15 @@ _FIELD_LABELS = {
     "qualifications": "Qualified to teach",
     "starts_on": "Starts",
     "ends_on": "Ends",
+    "course_id": "Course",
+    "trainer_id": "Trainer",
+    "facility_id": "Facility",
+    "min_days": "Minimum days",
+    "earliest": "Not before",
+    "latest": "Not after",
+    "held_on": "Date",
+    "locked": "Locked sessions",
+    "cost_total": "Total cost",
 }
 
 _ENUM_FIELDS: dict[str, type[enum.Enum]] = {

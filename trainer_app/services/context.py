@@ -13,6 +13,8 @@ from trainer_app.services.audit import AuditService
 from trainer_app.services.courses import CourseService
 from trainer_app.services.network import FacilityService, HubService
 from trainer_app.services.people import CohortService, TraineeService
+from trainer_app.services.planning import PlanningService
+from trainer_app.services.runs import RunService
 from trainer_app.services.trainers import TrainerService
 
 
@@ -27,6 +29,8 @@ class ServiceContext:
     courses: CourseService
     cohorts: CohortService
     trainees: TraineeService
+    runs: RunService
+    planning: PlanningService
     audit: AuditService
 
     @classmethod
@@ -56,6 +60,8 @@ class ServiceContext:
             courses=CourseService(store, actor),
             cohorts=CohortService(store, actor),
             trainees=TraineeService(store, actor),
+            runs=RunService(store, actor),
+            planning=PlanningService(store, actor),
             audit=AuditService(store),
         )
 

@@ -16,7 +16,12 @@ from trainer_app.domain.courses import (
 )
 from trainer_app.domain.errors import FieldError, ValidationError
 from trainer_app.domain.network import FacilityKind
-from trainer_app.persistence.models import CoursePrerequisiteRow, CourseRow, TrainerQualificationRow
+from trainer_app.persistence.models import (
+    CoursePrerequisiteRow,
+    CourseRow,
+    CourseRunRow,
+    TrainerQualificationRow,
+)
 from trainer_app.services.base import Column, CrudService, ListQueries, Unique, plural, sync_links
 
 
@@ -143,7 +148,10 @@ class CourseService(CrudService[CourseFields, Course, CourseRow], ListQueries):
         trainers = session.scalar(
             select(func.count()).where(TrainerQualificationRow.course_id == entity_id)
         )
+        runs = session.scalar(select(func.count()).where(CourseRunRow.course_id == entity_id))
         reasons = []
+        if runs:
+            reasons.append(f"has {plural(runs, 'course run')}")
         if required_by:
             reasons.append(f"is a prerequisite of {', '.join(required_by)}")
         if trainers:

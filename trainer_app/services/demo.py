@@ -24,6 +24,7 @@ from trainer_app.domain.courses import CourseCategory, CourseFields
 from trainer_app.domain.errors import DomainError
 from trainer_app.domain.network import FacilityFields, FacilityKind, HubFields
 from trainer_app.domain.people import CohortFields, TraineeFields, TraineeType
+from trainer_app.domain.planning import CourseRunFields
 from trainer_app.domain.text import search_key
 from trainer_app.domain.trainers import Employment, TrainerFields
 from trainer_app.services.base import join_words, plural
@@ -46,6 +47,7 @@ class DemoSummary:
     cohorts: int
     trainees: int
     memberships: int  # trainee-in-cohort links
+    runs: int = 0  # course runs waiting to be planned
 
     def __str__(self) -> str:
         return join_words(
@@ -57,6 +59,7 @@ class DemoSummary:
                 plural(self.cohorts, "cohort"),
                 plural(self.trainees, "trainee"),
                 plural(self.memberships, "cohort membership"),
+                plural(self.runs, "course run"),
             ]
         )
 
@@ -99,6 +102,7 @@ def build_demo(context: ServiceContext, *, seed: int = 2027, trainees: int = 300
         people=_load("people.json"),
     )
     context.trainees.bulk_create(people, reason=REASON)
+    runs = _create_runs(context, _load("runs.json")["runs"], hubs, courses)
     return DemoSummary(
         hubs=len(hubs),
         facilities=facilities,
@@ -107,6 +111,7 @@ def build_demo(context: ServiceContext, *, seed: int = 2027, trainees: int = 300
         cohorts=len(slots),
         trainees=len(people),
         memberships=sum(len(p.cohort_ids) for p in people),
+        runs=runs,
     )
 
 
@@ -224,6 +229,34 @@ def _create_trainers(
                 max_periods_per_day=spec.get("max_periods_per_day"),
                 max_periods_per_week=spec.get("max_periods_per_week"),
                 notes=spec.get("notes", ""),
+            ),
+            reason=REASON,
+        )
+    return len(specs)
+
+
+def _create_runs(
+    context: ServiceContext,
+    specs: Sequence[Spec],
+    hubs: Mapping[str, int],
+    courses: Mapping[str, int],
+) -> int:
+    """The term's course runs, all draft: the Plan page schedules them."""
+    trainers = {t.name: t.id for t in context.trainers.list()}
+    cohorts = {c.name: c.id for c in context.cohorts.list()}
+    for spec in specs:
+        context.runs.create(
+            CourseRunFields(
+                code=spec["code"],
+                course_id=courses[spec["course"]],
+                attendees=spec["attendees"],
+                hub_id=hubs[spec["hub"]] if spec["hub"] else None,
+                trainer_id=trainers[spec["trainer"]] if "trainer" in spec else None,
+                cohort_ids=frozenset(cohorts[name] for name in spec["cohorts"]),
+                min_days=spec.get("min_days"),
+                consecutive_days=spec.get("consecutive_days", False),
+                earliest=date.fromisoformat(spec["earliest"]),
+                latest=date.fromisoformat(spec["latest"]),
             ),
             reason=REASON,
         )

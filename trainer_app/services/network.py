@@ -13,10 +13,12 @@ from trainer_app.domain.errors import ValidationError
 from trainer_app.domain.network import Facility, FacilityFields, FacilityKind, Hub, HubFields
 from trainer_app.persistence.models import (
     CohortRow,
+    CourseRunRow,
     FacilityClosureRow,
     FacilityRow,
     HubClosureRow,
     HubRow,
+    PlannedSessionRow,
     TraineeRow,
     TrainerRow,
 )
@@ -102,6 +104,11 @@ class HubService(CrudService[HubFields, Hub, HubRow], ListQueries):
                 "cohort",
                 None,
             ),
+            (
+                session.scalar(select(func.count()).where(CourseRunRow.hub_id == entity_id)),
+                "course run",
+                None,
+            ),
         ]
         held = [plural(n or 0, noun, many) for n, noun, many in counts if n]
         if not held:
@@ -171,3 +178,11 @@ class FacilityService(CrudService[FacilityFields, Facility, FacilityRow], ListQu
 
     def _list_statement(self) -> Select[Any]:
         return select(FacilityRow).order_by(FacilityRow.code)
+
+    def _references(self, session: Session, entity_id: int) -> list[str]:
+        count = session.scalar(
+            select(func.count()).where(PlannedSessionRow.facility_id == entity_id)
+        )
+        if not count:
+            return []
+        return [f"is booked for {plural(count, 'planned session')}"]

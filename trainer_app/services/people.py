@@ -18,7 +18,13 @@ from trainer_app.domain.people import (
     TraineeType,
 )
 from trainer_app.domain.text import search_key
-from trainer_app.persistence.models import CohortMembershipRow, CohortRow, HubRow, TraineeRow
+from trainer_app.persistence.models import (
+    CohortMembershipRow,
+    CohortRow,
+    CourseRunCohortRow,
+    HubRow,
+    TraineeRow,
+)
 from trainer_app.persistence.uow import reading, transaction
 from trainer_app.services.base import (
     Column,
@@ -94,9 +100,15 @@ class CohortService(CrudService[CohortFields, Cohort, CohortRow], ListQueries):
         count = session.scalar(
             select(func.count()).where(CohortMembershipRow.cohort_id == entity_id)
         )
-        if not count:
-            return []
-        return [f"still has {plural(count, 'trainee')}; remove them from the cohort first"]
+        runs = session.scalar(select(func.count()).where(CourseRunCohortRow.cohort_id == entity_id))
+        reasons = []
+        if count:
+            reasons.append(
+                f"still has {plural(count, 'trainee')}; remove them from the cohort first"
+            )
+        if runs:
+            reasons.append(f"attends {plural(runs, 'course run')}")
+        return reasons
 
 
 class TraineeService(CrudService[TraineeFields, Trainee, TraineeRow], ListQueries):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select, case, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from trainer_app.domain.errors import FieldError, ValidationError
@@ -13,7 +13,9 @@ from trainer_app.domain.text import search_key
 from trainer_app.domain.trainers import Employment, Trainer, TrainerFields
 from trainer_app.persistence.models import (
     CourseRow,
+    CourseRunRow,
     HubRow,
+    PlannedSessionRow,
     TrainerLeaveRow,
     TrainerQualificationRow,
     TrainerRow,
@@ -22,6 +24,7 @@ from trainer_app.services.base import (
     Column,
     CrudService,
     ListQueries,
+    plural,
     search_filter,
     sync_links,
 )
@@ -131,3 +134,15 @@ class TrainerService(CrudService[TrainerFields, Trainer, TrainerRow], ListQuerie
 
     def _list_statement(self) -> Select[Any]:
         return select(TrainerRow).order_by(TrainerRow.name)
+
+    def _references(self, session: Session, entity_id: int) -> list[str]:
+        sessions = session.scalar(
+            select(func.count()).where(PlannedSessionRow.trainer_id == entity_id)
+        )
+        runs = session.scalar(select(func.count()).where(CourseRunRow.trainer_id == entity_id))
+        reasons = []
+        if sessions:
+            reasons.append(f"is assigned to {plural(sessions, 'planned session')}")
+        if runs:
+            reasons.append(f"is the fixed trainer of {plural(runs, 'course run')}")
+        return reasons

@@ -1,0 +1,620 @@
+"""Planning use cases: build a scenario from the store, save, compare, lock and publish plans.
+
+Scenario ids follow ``planning_scenario`` (hub and facility codes, ``T<id>`` for trainers, run
+codes for offerings, cohort names). Saved plans keep the exact scenario@1 and plan@1 documents.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from trainer_app.domain.audit import Actor, AuditAction
+from trainer_app.domain.errors import DomainError, FieldError, NotFound, ValidationError
+from trainer_app.domain.planning import (
+    PlanComparison,
+    PlannedSession,
+    PlanStatus,
+    PlanVersion,
+    RunStatus,
+    SessionMove,
+)
+from trainer_app.domain.text import check_name
+from trainer_app.persistence.db import Store
+from trainer_app.persistence.models import (
+    CourseRunRow,
+    FacilityRow,
+    HubRow,
+    PlannedSessionRow,
+    PlanVersionRow,
+    TrainerRow,
+)
+from trainer_app.persistence.uow import reading, transaction
+from trainer_app.scheduling.checker import check
+from trainer_app.scheduling.scenario import (
+    TERMS,
+    Lock,
+    Plan,
+    Scenario,
+    dump_json,
+    plan_from_dict,
+    plan_to_dict,
+    scenario_from_dict,
+    scenario_to_dict,
+)
+from trainer_app.services.base import CrudService, now_utc, plural, write_audit
+from trainer_app.services.planning_scenario import (
+    ScenarioRequest,
+    build,
+    trainer_id_of,
+    trainer_key,
+)
+
+REPLAN_MOVES_WEIGHT = 10
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanName:
+    """The one thing a coordinator edits about a saved plan."""
+
+    name: str
+
+    def validated(self) -> PlanName:
+        errors: list[FieldError] = []
+        name = check_name(self.name, "name", "Plan name", errors)
+        if errors:
+            raise ValidationError(errors, subject="Plan")
+        return PlanName(name=name)
+
+
+class PlanVersionService(CrudService[PlanName, PlanVersion, PlanVersionRow]):
+    """Rename, delete, list and version checks of saved plans (CrudService mechanics)."""
+
+    entity_type = "plan_version"
+    noun = "Plan"
+    row_class = PlanVersionRow
+    fields_class = PlanName
+
+    def _validate(self, session: Session, fields: PlanName, entity_id: int | None) -> PlanName:
+        return fields.validated()
+
+    def _apply(self, session: Session, row: PlanVersionRow, fields: PlanName) -> None:
+        row.name = fields.name
+
+    def _record(self, session: Session, row: PlanVersionRow) -> PlanVersion:
+        return PlanVersion(
+            id=row.id,
+            row_version=row.row_version,
+            name=row.name,
+            status=PlanStatus(row.status),
+            created_at=row.created_at,
+            created_by=row.created_by,
+            starts_on=row.starts_on,
+            ends_on=row.ends_on,
+            hub_codes=tuple(c for c in row.hub_filter.split(",") if c),
+            cost_total=row.cost_total,
+            solver_summary=row.solver_summary,
+            published_at=row.published_at,
+        )
+
+    def _label(self, fields: Any) -> str:
+        return str(fields.name)
+
+    def _list_statement(self) -> Any:
+        return select(PlanVersionRow).order_by(PlanVersionRow.created_at.desc(), PlanVersionRow.id)
+
+    def _references(self, session: Session, entity_id: int) -> list[str]:
+        row = self._load(session, entity_id)
+        if row.status == PlanStatus.DRAFT:
+            return []
+        return [f"is {row.status}; only draft plans can be deleted"]
+
+
+class PlanningService:
+    """One method per planning action; each write is one audited transaction."""
+
+    def __init__(self, store: Store, actor: Actor) -> None:
+        self.store = store
+        self.actor = actor
+        self.versions = PlanVersionService(store, actor)
+
+    # ----- scenarios ---------------------------------------------------------------------------
+    def build_scenario(
+        self,
+        start: date,
+        end: date,
+        *,
+        hub_ids: Iterable[int] | None = None,
+        run_ids: Iterable[int] | None = None,
+        weights: Mapping[str, float] | None = None,
+        previous_plan_id: int | None = None,
+        name: str = "",
+    ) -> Scenario:
+        """The scenario for the working days from ``start`` to ``end`` (see module docstring).
+
+        Runs: ``run_ids`` (cancelled ones left out), else every draft or planned run whose
+        window overlaps the dates, at the chosen hubs or at any hub. ``previous_plan_id``: that
+        saved plan, moved onto this calendar, becomes ``previous_plan``.
+        """
+        _check_weights(weights or {})
+        request = ScenarioRequest(
+            start=start,
+            end=end,
+            hub_ids=None if hub_ids is None else frozenset(hub_ids),
+            run_ids=None if run_ids is None else frozenset(run_ids),
+            weights=weights,
+            name=name,
+        )
+        with reading(self.store) as session:
+            scenario = build(session, request, None)
+            if previous_plan_id is None:
+                return scenario
+            stored, plan = _documents(self.versions._load(session, previous_plan_id))
+        return replace(scenario, previous_plan=_moved_plan(plan, stored, scenario))
+
+    def export_scenario(
+        self,
+        start: date,
+        end: date,
+        *,
+        hub_ids: Iterable[int] | None = None,
+        run_ids: Iterable[int] | None = None,
+        weights: Mapping[str, float] | None = None,
+        previous_plan_id: int | None = None,
+        name: str = "",
+    ) -> dict[str, Any]:
+        """``build_scenario`` as the scenario@1 JSON document (for ``trainer-app scenario``)."""
+        return scenario_to_dict(
+            self.build_scenario(
+                start,
+                end,
+                hub_ids=hub_ids,
+                run_ids=run_ids,
+                weights=weights,
+                previous_plan_id=previous_plan_id,
+                name=name,
+            )
+        )
+
+    def replan_scenario(self, plan_id: int) -> Scenario:
+        """The saved plan's runs and dates rebuilt from today's store, with that plan as the
+        previous plan, its locks kept and moves weighted ``REPLAN_MOVES_WEIGHT`` (minimal change).
+        """
+        with reading(self.store) as session:
+            row = self.versions._load(session, plan_id)
+            stored, _ = _documents(row)
+            codes = [o.id for o in stored.offerings]
+            run_ids = session.scalars(select(CourseRunRow.id).where(CourseRunRow.code.in_(codes)))
+            hubs = [c for c in row.hub_filter.split(",") if c]
+            hub_ids = (
+                session.scalars(select(HubRow.id).where(HubRow.code.in_(hubs))).all()
+                if hubs
+                else None
+            )
+            start, end, name, run_list = row.starts_on, row.ends_on, row.name, list(run_ids)
+        scenario = self.build_scenario(
+            start,
+            end,
+            hub_ids=hub_ids,
+            run_ids=run_list,
+            weights={**stored.weights, "moves": REPLAN_MOVES_WEIGHT},
+            previous_plan_id=plan_id,
+            name=f"{name} (re-plan)",
+        )
+        return replace(scenario, locked=_merged_locks(scenario, stored))
+
+    # ----- saved plans -------------------------------------------------------------------------
+    def save_plan(self, name: str, scenario: Scenario, plan: Plan) -> PlanVersion:
+        """Keep ``plan`` for ``scenario`` as a draft; its draft runs become planned."""
+        clean = PlanName(name=name or scenario.name).validated()
+        with transaction(self.store) as session:
+            row = PlanVersionRow(
+                row_version=1,
+                name=clean.name,
+                status=PlanStatus.DRAFT.value,
+                created_at=now_utc(),
+                created_by=self.actor.username,
+                starts_on=scenario.calendar.days[0],
+                ends_on=scenario.calendar.days[-1],
+                hub_filter=_hub_filter(session, scenario),
+                scenario_json=dump_json(scenario_to_dict(scenario)),
+                plan_json=dump_json(plan_to_dict(plan)),
+                cost_total=plan.cost.get("total"),
+                solver_summary=_solver_summary(plan),
+            )
+            session.add(row)
+            session.flush()
+            self._audit(
+                session,
+                AuditAction.CREATE,
+                row,
+                [
+                    ("name", None, row.name),
+                    ("dates", None, f"{row.starts_on}..{row.ends_on}"),
+                    ("runs", None, str(len(scenario.offerings))),
+                    ("cost_total", None, _number(row.cost_total)),
+                ],
+            )
+            runs = self._runs(session, scenario)
+            self._set_run_status(session, runs, RunStatus.PLANNED, {RunStatus.DRAFT})
+            return self.versions._record(session, row)
+
+    def list_plans(self) -> list[PlanVersion]:
+        """Every saved plan, newest first."""
+        return self.versions.list()
+
+    def get_plan(self, plan_id: int) -> tuple[PlanVersion, Scenario, Plan]:
+        with reading(self.store) as session:
+            row = self.versions._load(session, plan_id)
+            scenario, plan = _documents(row)
+            return self.versions._record(session, row), scenario, plan
+
+    def rename_plan(self, plan_id: int, expected_version: int, name: str) -> PlanVersion:
+        return self.versions.update(plan_id, expected_version, PlanName(name=name))
+
+    def delete_plan(self, plan_id: int, expected_version: int) -> PlanVersion:
+        """Delete a draft plan (published and superseded ones are the record: refused)."""
+        return self.versions.delete(plan_id, expected_version)
+
+    def set_locks(self, plan_id: int, expected_version: int, locks: Sequence[Lock]) -> PlanVersion:
+        """Replace the draft plan's locked sessions (kept in its stored scenario)."""
+        with transaction(self.store) as session:
+            row = self._draft(session, plan_id, expected_version, "its locks changed")
+            scenario, _ = _documents(row)
+            changed = replace(scenario, locked=tuple(locks))
+            scenario_from_dict(scenario_to_dict(changed))  # names every bad lock
+            row.scenario_json = dump_json(scenario_to_dict(changed))
+            self.versions._touch(row)
+            session.flush()
+            before, after = _describe_locks(scenario), _describe_locks(changed)
+            self._audit(session, AuditAction.UPDATE, row, [("locked", before, after)])
+            return self.versions._record(session, row)
+
+    def compare(self, a_id: int, b_id: int) -> PlanComparison:
+        """Cost per term of each plan (as the checker computes it), b − a, and what moved."""
+        with reading(self.store) as session:
+            rows = [self.versions._load(session, i) for i in (a_id, b_id)]
+            names = _trainer_names(session)
+            records = [self.versions._record(session, r) for r in rows]
+        (scenario_a, plan_a), (scenario_b, plan_b) = (_documents(r) for r in rows)
+        cost_a, cost_b = check(scenario_a, plan_a).cost, check(scenario_b, plan_b).cost
+        where_a = _placements(scenario_a, plan_a, names)
+        where_b = _placements(scenario_b, plan_b, names)
+        moves = tuple(
+            SessionMove(key[0], key[1], where_a.get(key), where_b.get(key))
+            for key in sorted(where_a.keys() | where_b.keys())
+            if where_a.get(key) != where_b.get(key)
+        )
+        return PlanComparison(
+            a=records[0],
+            b=records[1],
+            cost_a=cost_a,
+            cost_b=cost_b,
+            difference={
+                t: cost_b.get(t, 0.0) - cost_a.get(t, 0.0)
+                for t in dict.fromkeys([*cost_a, *cost_b])
+            },
+            moves=moves,
+            unchanged=sum(1 for key, where in where_a.items() if where_b.get(key) == where),
+        )
+
+    # ----- publishing ----------------------------------------------------------------------------
+    def publish(self, plan_id: int, expected_version: int) -> PlanVersion:
+        """Make a draft plan the timetable: its sessions replace those of its runs.
+
+        Refused when the checker finds a hard violation (an unplaced session counts as one).
+        The runs become published; a published plan none of whose sessions remain is superseded.
+        """
+        with transaction(self.store) as session:
+            row = self._draft(session, plan_id, expected_version, "published")
+            scenario, plan = _documents(row)
+            _refuse_violations(row.name, scenario, plan)
+            runs = self._runs(session, scenario)
+            replaced = self._remove_sessions(session, runs.values())
+            self._add_sessions(session, row, scenario, plan, runs)
+            self._set_run_status(
+                session, runs, RunStatus.PUBLISHED, {RunStatus.DRAFT, RunStatus.PLANNED}
+            )
+            self._supersede(session, replaced - {row.id})
+            row.status, row.published_at = PlanStatus.PUBLISHED.value, now_utc()
+            self.versions._touch(row)
+            session.flush()
+            self._audit(session, AuditAction.UPDATE, row, [("status", "draft", "published")])
+            return self.versions._record(session, row)
+
+    def published_sessions(self, start: date, end: date) -> list[PlannedSession]:
+        """Published sessions held from ``start`` to ``end``, in time order."""
+        with reading(self.store) as session:
+            rows = session.execute(
+                select(PlannedSessionRow, CourseRunRow, FacilityRow.code, TrainerRow.name)
+                .join(CourseRunRow, CourseRunRow.id == PlannedSessionRow.run_id)
+                .join(FacilityRow, FacilityRow.id == PlannedSessionRow.facility_id)
+                .join(TrainerRow, TrainerRow.id == PlannedSessionRow.trainer_id)
+                .where(PlannedSessionRow.held_on.between(start, end))
+                .order_by(PlannedSessionRow.held_on, PlannedSessionRow.period, CourseRunRow.code)
+            ).all()
+            return [_planned(s, run, facility, trainer) for s, run, facility, trainer in rows]
+
+    # ----- steps -------------------------------------------------------------------------------
+    def _draft(
+        self, session: Session, plan_id: int, expected_version: int, action: str
+    ) -> PlanVersionRow:
+        row = self.versions._load(session, plan_id)
+        self.versions._check_version(session, row, expected_version)
+        if row.status != PlanStatus.DRAFT:
+            raise DomainError(
+                f"Plan {row.name} is {row.status}; only a draft plan can be {action}. "
+                "Re-plan it to get a new draft"
+            )
+        return row
+
+    def _runs(self, session: Session, scenario: Scenario) -> dict[str, CourseRunRow]:
+        codes = [o.id for o in scenario.offerings]
+        found = {
+            r.code: r
+            for r in session.scalars(
+                select(CourseRunRow).where(CourseRunRow.code.in_(codes))
+            ).unique()
+        }
+        missing = [c for c in codes if c not in found]
+        cancelled = sorted(c for c, r in found.items() if r.status == RunStatus.CANCELLED)
+        if cancelled:
+            raise DomainError(
+                f"{plural(len(cancelled), 'run')} of this plan were cancelled since: "
+                f"{', '.join(cancelled[:5])}. Plan again. Nothing was saved"
+            )
+        if missing:
+            raise NotFound(
+                f"{plural(len(missing), 'run')} of this plan no longer exist: "
+                f"{', '.join(missing[:5])}. Plan again. Nothing was saved"
+            )
+        return found
+
+    def _remove_sessions(self, session: Session, runs: Iterable[CourseRunRow]) -> set[int]:
+        """Delete the published sessions of ``runs``; returns the plans they came from."""
+        ids = [r.id for r in runs]
+        rows = session.scalars(
+            select(PlannedSessionRow).where(PlannedSessionRow.run_id.in_(ids))
+        ).all()
+        codes = {r.id: r.code for r in runs}
+        for row in rows:
+            write_audit(
+                session,
+                self.actor,
+                AuditAction.DELETE,
+                "planned_session",
+                row.id,
+                f"{codes[row.run_id]} session {row.session_index + 1}",
+                [("held_on", row.held_on.isoformat(), None), ("period", str(row.period), None)],
+            )
+            session.delete(row)
+        session.flush()
+        return {r.plan_version_id for r in rows if r.plan_version_id is not None}
+
+    def _add_sessions(
+        self,
+        session: Session,
+        version: PlanVersionRow,
+        scenario: Scenario,
+        plan: Plan,
+        runs: Mapping[str, CourseRunRow],
+    ) -> None:
+        facilities = dict(session.execute(select(FacilityRow.code, FacilityRow.id)).all())
+        trainers = set(session.scalars(select(TrainerRow.id)))
+        locked = {(lock.offering, lock.session) for lock in scenario.locked}
+        for a in sorted(plan.assignments, key=lambda a: (a.offering, a.session)):
+            trainer_id = trainer_id_of(a.trainer)
+            if a.facility not in facilities or trainer_id not in trainers:
+                raise NotFound(
+                    f"{a.offering} session {a.session + 1} uses {a.facility} and trainer "
+                    f"{a.trainer}, which are no longer both in the database. Plan again"
+                )
+            row = PlannedSessionRow(
+                row_version=1,
+                run_id=runs[a.offering].id,
+                session_index=a.session,
+                held_on=scenario.calendar.days[a.day],
+                period=a.period,
+                length=scenario.offering_by_id[a.offering].session_length,
+                facility_id=facilities[a.facility],
+                trainer_id=trainer_id,
+                plan_version_id=version.id,
+                locked=a.key in locked,
+            )
+            session.add(row)
+            session.flush()
+            write_audit(
+                session,
+                self.actor,
+                AuditAction.CREATE,
+                "planned_session",
+                row.id,
+                f"{a.offering} session {a.session + 1}",
+                [
+                    ("held_on", None, row.held_on.isoformat()),
+                    ("period", None, scenario.calendar.label(a.day, a.period).split()[-1]),
+                    ("facility_id", None, a.facility),
+                    ("trainer_id", None, a.trainer),
+                    ("plan", None, version.name),
+                ],
+            )
+
+    def _set_run_status(
+        self,
+        session: Session,
+        runs: Mapping[str, CourseRunRow],
+        status: RunStatus,
+        from_statuses: set[RunStatus],
+    ) -> None:
+        for run in runs.values():
+            if RunStatus(run.status) not in from_statuses:
+                continue
+            old, run.status = run.status, status.value
+            run.row_version += 1
+            write_audit(
+                session,
+                self.actor,
+                AuditAction.UPDATE,
+                "course_run",
+                run.id,
+                run.code,
+                [("status", old, status.value)],
+            )
+        session.flush()
+
+    def _supersede(self, session: Session, plan_ids: set[int]) -> None:
+        remaining = set(
+            session.scalars(
+                select(PlannedSessionRow.plan_version_id).where(
+                    PlannedSessionRow.plan_version_id.in_(plan_ids)
+                )
+            )
+        )
+        for plan_id in sorted(plan_ids - remaining):
+            row = self.versions._load(session, plan_id)
+            if row.status != PlanStatus.PUBLISHED:
+                continue
+            row.status = PlanStatus.SUPERSEDED.value
+            self.versions._touch(row)
+            session.flush()
+            self._audit(session, AuditAction.UPDATE, row, [("status", "published", "superseded")])
+
+    def _audit(
+        self,
+        session: Session,
+        action: AuditAction,
+        row: PlanVersionRow,
+        changes: Iterable[tuple[str, str | None, str | None]],
+    ) -> None:
+        write_audit(session, self.actor, action, "plan_version", row.id, row.name, changes)
+
+
+# ----- helpers -----------------------------------------------------------------------------------
+
+
+def _check_weights(weights: Mapping[str, float]) -> None:
+    unknown = sorted(set(weights) - set(TERMS))
+    if unknown:
+        raise ValidationError.single(
+            "weights",
+            f"Unknown cost term {', '.join(unknown)}; the terms are {', '.join(TERMS)}",
+        )
+    negative = sorted(t for t, w in weights.items() if w < 0)
+    if negative:
+        raise ValidationError.single(
+            "weights", f"Weights may not be negative: {', '.join(negative)}"
+        )
+
+
+def _documents(row: PlanVersionRow) -> tuple[Scenario, Plan]:
+    return (
+        scenario_from_dict(json.loads(row.scenario_json)),
+        plan_from_dict(json.loads(row.plan_json)),
+    )
+
+
+def _moved_plan(plan: Plan, old: Scenario, new: Scenario) -> Plan:
+    """``plan`` with its days re-indexed onto ``new``'s calendar; what does not fit is dropped."""
+    index = {day: i for i, day in enumerate(new.calendar.days)}
+    kept = []
+    for a in plan.assignments:
+        day = index.get(old.calendar.days[a.day])
+        if day is not None and a.offering in new.offering_by_id:
+            kept.append(replace(a, day=day))
+    return replace(plan, assignments=tuple(kept))
+
+
+def _merged_locks(scenario: Scenario, stored: Scenario) -> tuple[Lock, ...]:
+    index = {day: i for i, day in enumerate(scenario.calendar.days)}
+    locks = {lock_key(lock): lock for lock in scenario.locked}
+    for lock in stored.locked:
+        day = index.get(stored.calendar.days[lock.day])
+        if day is not None and lock.offering in scenario.offering_by_id:
+            locks[lock_key(lock)] = replace(lock, day=day)
+    return tuple(locks.values())
+
+
+def lock_key(lock: Lock) -> tuple[str, int]:
+    return (lock.offering, lock.session)
+
+
+def _hub_filter(session: Session, scenario: Scenario) -> str:
+    """The hubs whose facilities the scenario holds; empty when it holds them all."""
+    used = {f.hub for f in scenario.facilities}
+    every = set(session.scalars(select(HubRow.code)))
+    return "" if used >= every else ",".join(sorted(used))
+
+
+def _solver_summary(plan: Plan) -> str:
+    details = ", ".join(
+        f"{k} {v}" for k, v in plan.solver.items() if isinstance(v, str | int | float | bool)
+    )
+    return f"{plan.status}; {details}"[:500] if details else plan.status
+
+
+def _number(value: float | None) -> str | None:
+    return None if value is None else f"{value:g}"
+
+
+def _describe_locks(scenario: Scenario) -> str:
+    return "; ".join(
+        f"{lock.offering} session {lock.session + 1} at "
+        f"{scenario.calendar.label(lock.day, lock.period)}"
+        for lock in sorted(scenario.locked, key=lambda lock: (lock.offering, lock.session))
+    )
+
+
+def _refuse_violations(name: str, scenario: Scenario, plan: Plan) -> None:
+    result = check(scenario, plan)
+    if result.valid:
+        return
+    shown = "; ".join(v.message for v in result.hard_violations[:3])
+    more = len(result.hard_violations) - 3
+    tail = f"; and {more} more" if more > 0 else ""
+    raise DomainError(
+        f"Plan {name} cannot be published: it breaks "
+        f"{plural(len(result.hard_violations), 'hard rule')} ({shown}{tail}). Nothing was published"
+    )
+
+
+def _trainer_names(session: Session) -> dict[str, str]:
+    return {trainer_key(i): n for i, n in session.execute(select(TrainerRow.id, TrainerRow.name))}
+
+
+def _placements(
+    scenario: Scenario, plan: Plan, names: Mapping[str, str]
+) -> dict[tuple[str, int], str]:
+    return {
+        a.key: (
+            f"{scenario.calendar.label(a.day, a.period)}, {a.facility}, "
+            f"{names.get(a.trainer, a.trainer)}"
+        )
+        for a in plan.assignments
+    }
+
+
+def _planned(
+    row: PlannedSessionRow, run: CourseRunRow, facility: str, trainer: str
+) -> PlannedSession:
+    return PlannedSession(
+        id=row.id,
+        run_id=run.id,
+        run_code=run.code,
+        course_code=run.course.code,
+        session_index=row.session_index,
+        held_on=row.held_on,
+        period=row.period,
+        length=row.length,
+        facility_id=row.facility_id,
+        facility_code=facility,
+        trainer_id=row.trainer_id,
+        trainer_name=trainer,
+        plan_version_id=row.plan_version_id,
+        locked=row.locked,
+    )

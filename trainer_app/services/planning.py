@@ -282,7 +282,7 @@ class PlanningService:
             rows = [self.versions._load(session, i) for i in (a_id, b_id)]
             names = _trainer_names(session)
             records = [self.versions._record(session, r) for r in rows]
-        (scenario_a, plan_a), (scenario_b, plan_b) = (_documents(r) for r in rows)
+            (scenario_a, plan_a), (scenario_b, plan_b) = (_documents(r) for r in rows)
         cost_a, cost_b = check(scenario_a, plan_a).cost, check(scenario_b, plan_b).cost
         where_a = _placements(scenario_a, plan_a, names)
         where_b = _placements(scenario_b, plan_b, names)

@@ -1,0 +1,347 @@
+"""Planning from the store: scenario building, saved plans, comparison, locks and publishing."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import holidays
+import pytest
+
+from tests.helpers import builders
+from trainer_app.config import Settings
+from trainer_app.domain.errors import DomainError, InUse, StaleEdit, ValidationError
+from trainer_app.domain.network import FacilityKind
+from trainer_app.domain.planning import CourseRunFields, PlanStatus, RunStatus
+from trainer_app.scheduling.scenario import (
+    Assignment,
+    Lock,
+    Plan,
+    ScenarioError,
+    scenario_from_dict,
+    scenario_to_dict,
+)
+from trainer_app.services.context import ServiceContext
+from trainer_app.services.demo import build_demo
+from trainer_app.services.planning_scenario import trainer_id_of, trainer_key
+
+SPRING = (date(2027, 1, 4), date(2027, 3, 31))
+WEEK = (date(2027, 1, 11), date(2027, 1, 15))  # Monday to Friday
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceContext]:
+    folder = tmp_path_factory.mktemp("planning")
+    ctx = ServiceContext.open(
+        Settings.resolve(folder / "demo.db", environ={"TRAINER_APP_DATA_DIR": str(folder)})
+    )
+    build_demo(ctx)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def small(context: ServiceContext) -> ServiceContext:
+    """One hub, one classroom, one qualified trainer, one cohort, two runs of one course."""
+    hub = builders.hub(context)
+    builders.facility(context, hub.id, "LON-CL1", FacilityKind.CLASSROOM, 20)
+    course = builders.course(context, "GMP-FUND", title="GMP fundamentals")
+    builders.trainer(context, hub.id, "Dr Amara Okafor", course)
+    cohort = builders.cohort(context)
+    for code in ("GMP-FUND-2027-01", "GMP-FUND-2027-02"):
+        context.runs.create(
+            CourseRunFields(
+                code=code,
+                course_id=course.id,
+                attendees=10,
+                hub_id=hub.id,
+                cohort_ids=frozenset({cohort.id}),
+            )
+        )
+    return context
+
+
+def one_session(ctx: ServiceContext, day: int, offering: str = "GMP-FUND-2027-01") -> Plan:
+    trainer = trainer_key(ctx.trainers.list()[0].id)
+    return Plan((Assignment(offering, 0, day, 0, "LON-CL1", trainer),), status="feasible")
+
+
+# ----- scenario from the store --------------------------------------------------------------
+
+
+def test_the_demo_scenario_reads_back_identically_and_quickly(demo: ServiceContext) -> None:
+    started = time.perf_counter()
+    scenario = demo.planning.build_scenario(*SPRING, name="Spring 2027")
+    elapsed = time.perf_counter() - started
+    assert scenario_from_dict(scenario_to_dict(scenario)) == scenario
+    assert len(scenario.offerings) == len(demo.runs.list()) == 41
+    assert elapsed < 2.0
+    assert scenario.calendar.period_labels == ("09:00", "11:00", "13:30", "15:30")
+    assert scenario.weights == {
+        "capacity_overflow": 1,
+        "spread_shortfall": 5,
+        "cohort_isolated": 2,
+        "facility_changes": 1,
+        "load_balance": 1,
+        "trainer_away": 1,
+    }
+
+
+def test_working_days_leave_out_weekends_and_bank_holidays(demo: ServiceContext) -> None:
+    scenario = demo.planning.build_scenario(*SPRING)
+    days = scenario.calendar.days
+    bank = holidays.country_holidays("GB", subdiv="ENG", years=2027)
+    assert date(2027, 3, 26) in bank and date(2027, 3, 29) in bank  # Good Friday, Easter Monday
+    assert all(d.weekday() < 5 and d not in bank for d in days)
+    every = [SPRING[0] + timedelta(n) for n in range((SPRING[1] - SPRING[0]).days + 1)]
+    assert len(days) == sum(1 for d in every if d.weekday() < 5 and d not in bank)
+    assert date(2027, 3, 25) in days and date(2027, 3, 30) in days
+
+
+def test_christmas_closure_makes_every_facility_unavailable(demo: ServiceContext) -> None:
+    scenario = demo.planning.build_scenario(date(2026, 12, 21), date(2027, 1, 8))
+    index = {d: i for i, d in enumerate(scenario.calendar.days)}
+    assert date(2026, 12, 25) not in index and date(2027, 1, 1) not in index
+    for closed in (date(2026, 12, 24), date(2026, 12, 31)):
+        day = index[closed]
+        for facility in scenario.facilities:
+            assert {(day, p) for p in range(4)} <= facility.unavailable, facility.id
+    open_day = index[date(2027, 1, 5)]
+    assert any((open_day, 0) not in f.unavailable for f in scenario.facilities)
+
+
+def test_leave_weekdays_and_limits_shape_the_trainers(demo: ServiceContext) -> None:
+    scenario = demo.planning.build_scenario(*SPRING)
+    index = {d: i for i, d in enumerate(scenario.calendar.days)}
+    by_name = {t.name: t for t in demo.trainers.list()}
+    kavanagh = scenario.trainer_by_id[trainer_key(by_name["Dr Siobhán Kavanagh"].id)]
+    assert (index[date(2027, 2, 17)], 2) in kavanagh.unavailable  # annual leave 15–19 Feb
+    assert (index[date(2027, 2, 22)], 2) not in kavanagh.unavailable
+    assert kavanagh.max_periods_per_day == 3 and kavanagh.max_periods_per_week == 10
+    assert {"GMP-FUND", "GOWN", "ASEP"} <= kavanagh.qualifications
+    chow = scenario.trainer_by_id[trainer_key(by_name["Mei Lin Chow"].id)]
+    assert (index[date(2027, 1, 14)], 0) in chow.unavailable  # works Monday to Wednesday
+    assert (index[date(2027, 1, 13)], 0) not in chow.unavailable
+    lon_qc = scenario.facility_by_id["LON-QC1"]
+    assert (index[date(2027, 1, 15)], 0) in lon_qc.unavailable  # Fridays reserved
+    assert scenario.facility_by_id["LON-CR1"].capacity_is_hard
+
+
+def test_offerings_follow_runs_windows_and_prerequisites(demo: ServiceContext) -> None:
+    scenario = demo.planning.build_scenario(*SPRING)
+    index = {d: i for i, d in enumerate(scenario.calendar.days)}
+    asep = scenario.offering_by_id["ASEP-2027-01"]
+    assert asep.course == "ASEP" and asep.sessions == 3 and asep.session_length == 2
+    assert asep.facility_kinds == ("cleanroom_grade_b",) and asep.hub == "LON"
+    assert set(asep.after) == {"GMP-FUND-2027-01", "GOWN-2027-01", "GOWN-2027-02"}
+    assert asep.trainer is not None
+    assert demo.trainers.get(trainer_id_of(asep.trainer)).name == "Dr Siobhán Kavanagh"
+    assert (index[date(2027, 1, 8)], 0) in asep.unavailable  # window opens 11 Jan
+    assert (index[date(2027, 1, 11)], 0) not in asep.unavailable
+    cohorts = {c.id: c for c in scenario.cohorts}
+    assert "ASEP-2027-01" in cohorts["MSc Cell & Gene Therapy 2027"].offerings
+    fellows = cohorts["CAR-T manufacturing fellows 2027"]
+    assert (index[date(2027, 1, 29)], 0) in fellows.unavailable  # cohort starts 1 Feb
+    refresher = scenario.offering_by_id["GMP-REFR-2027-01"]
+    assert refresher.hub is None and refresher.facility_kinds == ("virtual",)
+
+
+def test_a_hub_filter_keeps_its_runs_and_facilities(demo: ServiceContext) -> None:
+    london = next(h for h in demo.hubs.list() if h.code == "LON")
+    scenario = demo.planning.build_scenario(*SPRING, hub_ids=[london.id])
+    assert {o.hub for o in scenario.offerings} == {"LON", None}
+    assert {f.hub for f in scenario.facilities} == {"LON"}
+    assert len(scenario.hubs) == 4  # trainers from every hub may still travel
+
+
+def test_weights_can_be_changed_but_not_invented(demo: ServiceContext) -> None:
+    scenario = demo.planning.build_scenario(*WEEK, weights={"late_finish": 3, "trainer_away": 0})
+    assert scenario.weight("late_finish") == 3 and scenario.weight("trainer_away") == 0
+    with pytest.raises(ValidationError, match="Unknown cost term lateness"):
+        demo.planning.build_scenario(*WEEK, weights={"lateness": 1})
+    with pytest.raises(ValidationError, match="ends .* before it starts"):
+        demo.planning.build_scenario(WEEK[1], WEEK[0])
+    with pytest.raises(DomainError, match="no working days"):
+        demo.planning.build_scenario(date(2027, 1, 9), date(2027, 1, 10))
+
+
+def test_export_gives_the_scenario_document(demo: ServiceContext) -> None:
+    document = demo.planning.export_scenario(*WEEK, name="One week")
+    assert document["format"] == "trainer-app/scenario@1" and document["name"] == "One week"
+    assert scenario_from_dict(document) == demo.planning.build_scenario(*WEEK, name="One week")
+
+
+def test_cancelled_runs_are_left_out(small: ServiceContext) -> None:
+    run = small.runs.list()[1]
+    fields = CourseRunFields(
+        code=run.code,
+        course_id=run.course_id,
+        attendees=run.attendees,
+        hub_id=run.hub_id,
+        cohort_ids=run.cohort_ids,
+        status=RunStatus.CANCELLED,
+    )
+    small.runs.update(run.id, run.row_version, fields)
+    scenario = small.planning.build_scenario(*WEEK)
+    assert [o.id for o in scenario.offerings] == ["GMP-FUND-2027-01"]
+    assert small.planning.build_scenario(*WEEK, run_ids=[run.id]).offerings == ()
+
+
+# ----- saving, comparing, locking, publishing -----------------------------------------------
+
+
+def test_save_list_get_and_compare(small: ServiceContext) -> None:
+    scenario = small.planning.build_scenario(*WEEK, run_ids=[small.runs.list()[0].id])
+    a = small.planning.save_plan("Monday", scenario, one_session(small, 0))
+    b = small.planning.save_plan("Tuesday", scenario, one_session(small, 1))
+    assert a.status is PlanStatus.DRAFT and a.starts_on == WEEK[0] and a.ends_on == WEEK[1]
+    assert {p.name for p in small.planning.list_plans()} == {"Monday", "Tuesday"}
+    version, stored, plan = small.planning.get_plan(a.id)
+    assert version == a and stored == scenario and plan == one_session(small, 0)
+    assert small.runs.list()[0].status is RunStatus.PLANNED
+    comparison = small.planning.compare(a.id, b.id)
+    assert comparison.moved == 1 and comparison.unchanged == 0
+    assert comparison.moves[0].describe() == (
+        "GMP-FUND-2027-01 session 1: Mon 11 Jan 2027 09:00, LON-CL1, Dr Amara Okafor → "
+        "Tue 12 Jan 2027 09:00, LON-CL1, Dr Amara Okafor"
+    )
+    assert comparison.difference["total"] == comparison.cost_b["total"] - comparison.cost_a["total"]
+    assert small.planning.compare(a.id, a.id).moves == ()
+
+
+def test_rename_delete_and_locks_of_a_draft(small: ServiceContext) -> None:
+    scenario = small.planning.build_scenario(*WEEK)
+    saved = small.planning.save_plan("Draft", scenario, one_session(small, 0))
+    renamed = small.planning.rename_plan(saved.id, saved.row_version, "Draft A")
+    lock = Lock("GMP-FUND-2027-01", 0, 0, 0, "LON-CL1", None)
+    locked = small.planning.set_locks(renamed.id, renamed.row_version, [lock])
+    assert small.planning.get_plan(locked.id)[1].locked == (lock,)
+    entry = small.audit.entries(small.audit.query_ids())[0]
+    assert entry.entity_type == "plan_version"
+    assert entry.changes[0].new == "GMP-FUND-2027-01 session 1 at Mon 11 Jan 2027 09:00"
+    with pytest.raises(ScenarioError, match="only 1 sessions"):
+        small.planning.set_locks(locked.id, locked.row_version, [replace(lock, session=3)])
+    with pytest.raises(StaleEdit):
+        small.planning.set_locks(locked.id, renamed.row_version, [])
+    small.planning.delete_plan(locked.id, locked.row_version)
+    assert small.planning.list_plans() == []
+
+
+def test_publish_writes_sessions_and_supersedes(small: ServiceContext) -> None:
+    scenario = small.planning.build_scenario(*WEEK, run_ids=[small.runs.list()[0].id])
+    first = small.planning.save_plan("First", scenario, one_session(small, 0))
+    audited = small.audit.count()
+    published = small.planning.publish(first.id, first.row_version)
+    assert published.status is PlanStatus.PUBLISHED and published.published_at is not None
+    sessions = small.planning.published_sessions(*WEEK)
+    assert [
+        (s.run_code, s.held_on, s.period, s.facility_code, s.trainer_name) for s in sessions
+    ] == [("GMP-FUND-2027-01", date(2027, 1, 11), 0, "LON-CL1", "Dr Amara Okafor")]
+    assert small.runs.list()[0].status is RunStatus.PUBLISHED
+    kinds = {
+        e.entity_type
+        for e in small.audit.entries(small.audit.query_ids()[: small.audit.count() - audited])
+    }
+    assert kinds == {"planned_session", "course_run", "plan_version"}
+    with pytest.raises(DomainError, match="is published; only a draft plan"):
+        small.planning.publish(published.id, published.row_version)
+    with pytest.raises(InUse, match="only draft plans can be deleted"):
+        small.planning.delete_plan(published.id, published.row_version)
+
+    second = small.planning.save_plan("Second", scenario, one_session(small, 2))
+    small.planning.publish(second.id, second.row_version)
+    assert [s.held_on for s in small.planning.published_sessions(*WEEK)] == [date(2027, 1, 13)]
+    assert small.planning.get_plan(first.id)[0].status is PlanStatus.SUPERSEDED
+
+
+def test_publish_refuses_violations_and_stale_versions(small: ServiceContext) -> None:
+    scenario = small.planning.build_scenario(*WEEK)
+    empty = small.planning.save_plan("Nothing placed", scenario, Plan((), status="partial"))
+    with pytest.raises(DomainError, match="Nothing placed cannot be published: it breaks 2 hard"):
+        small.planning.publish(empty.id, empty.row_version)
+    both = Plan(
+        (
+            *one_session(small, 0).assignments,
+            *one_session(small, 1, "GMP-FUND-2027-02").assignments,
+        ),
+        status="feasible",
+    )
+    saved = small.planning.save_plan("Both", scenario, both)
+    renamed = small.planning.rename_plan(saved.id, saved.row_version, "Both runs")
+    with pytest.raises(StaleEdit, match="Plan Both runs was changed"):
+        small.planning.publish(saved.id, saved.row_version)
+    assert small.planning.published_sessions(*WEEK) == []
+    small.planning.publish(renamed.id, renamed.row_version)
+    assert len(small.planning.published_sessions(*WEEK)) == len(both.assignments)
+
+
+def test_published_sessions_block_their_trainer_room_and_cohort(small: ServiceContext) -> None:
+    first, second = small.runs.list()
+    scenario = small.planning.build_scenario(*WEEK, run_ids=[first.id])
+    saved = small.planning.save_plan("First", scenario, one_session(small, 0))
+    small.planning.publish(saved.id, saved.row_version)
+    other = small.planning.build_scenario(*WEEK, run_ids=[second.id])
+    assert (0, 0) in other.facility_by_id["LON-CL1"].unavailable
+    assert (0, 0) in other.trainers[0].unavailable and (0, 1) not in other.trainers[0].unavailable
+    assert (0, 0) in other.cohorts[0].unavailable
+
+
+def test_deleting_what_published_sessions_use_is_refused(small: ServiceContext) -> None:
+    scenario = small.planning.build_scenario(*WEEK)
+    both = Plan(
+        (*one_session(small, 0).assignments, *one_session(small, 1, "GMP-FUND-2027-02").assignments)
+    )
+    saved = small.planning.save_plan("Both", scenario, both)
+    small.planning.publish(saved.id, saved.row_version)
+    trainer = small.trainers.list()[0]
+    with pytest.raises(InUse, match="Trainer Dr Amara Okafor is assigned to 2 planned sessions"):
+        small.trainers.delete(trainer.id, trainer.row_version)
+    facility = small.facilities.list()[0]
+    with pytest.raises(InUse, match="is booked for 2 planned sessions"):
+        small.facilities.delete(facility.id, facility.row_version)
+    run = small.runs.list()[0]
+    with pytest.raises(InUse, match="Run GMP-FUND-2027-01 has 1 published session"):
+        small.runs.delete(run.id, run.row_version)
+
+
+def test_replan_keeps_locks_and_weights_moves(small: ServiceContext) -> None:
+    scenario = small.planning.build_scenario(*WEEK)
+    saved = small.planning.save_plan("Week", scenario, one_session(small, 1))
+    lock = Lock("GMP-FUND-2027-01", 0, 1, 0, "LON-CL1", None)
+    saved = small.planning.set_locks(saved.id, saved.row_version, [lock])
+    again = small.planning.replan_scenario(saved.id)
+    assert again.weight("moves") == 10 and again.locked == (lock,)
+    assert again.previous_plan is not None
+    assert again.previous_plan.assignments == one_session(small, 1).assignments
+    shifted = small.planning.build_scenario(date(2027, 1, 12), WEEK[1], previous_plan_id=saved.id)
+    assert shifted.previous_plan is not None
+    assert [a.day for a in shifted.previous_plan.assignments] == [0]
+
+
+# ----- schema upgrade ------------------------------------------------------------------------
+
+
+def test_a_0001_database_with_data_upgrades_to_0002(tmp_path: Path) -> None:
+    from alembic import command
+
+    from trainer_app.persistence.db import alembic_config
+
+    path = tmp_path / "old.db"
+    command.upgrade(alembic_config(f"sqlite:///{path}"), "0001")
+    with sqlite3.connect(path) as raw:
+        raw.execute(
+            "INSERT INTO hubs (code, name, site, address, timezone, row_version) "
+            "VALUES ('LON', 'London', '', '', 'Europe/London', 1)"
+        )
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+    settings = Settings.resolve(path, environ={"TRAINER_APP_DATA_DIR": str(tmp_path)})
+    with ServiceContext.open(settings) as ctx:
+        assert ctx.schema_revision == "0002"
+        assert [h.code for h in ctx.hubs.list()] == ["LON"]
+        assert ctx.upgrade_backup is not None and ctx.upgrade_backup.exists()
+        assert ctx.check() == []
+        assert ctx.runs.list() == [] and ctx.planning.list_plans() == []

@@ -31,9 +31,17 @@ from trainer_app.ui.pages.cohorts import CohortsPage
 from trainer_app.ui.pages.courses import CoursesPage
 from trainer_app.ui.pages.network import NetworkPage
 from trainer_app.ui.pages.trainers import TrainersPage
+from trainer_app.ui.plan.page import PlanPage
 from trainer_app.ui.record_editor import RecordEditor
 
-PAGES: tuple[type[Page], ...] = (NetworkPage, TrainersPage, CoursesPage, CohortsPage, AuditPage)
+PAGES: tuple[type[Page], ...] = (
+    NetworkPage,
+    TrainersPage,
+    CoursesPage,
+    CohortsPage,
+    PlanPage,
+    AuditPage,
+)
 
 
 class MainWindow(QMainWindow):

@@ -1,0 +1,172 @@
+"""The Plan page on a hand-built scenario: drag checks, locks, candidates, background solving."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from tests.ui import test_plan_scenario as fx
+from tests.ui.conftest import find
+from trainer_app.scheduling.scenario import Plan
+from trainer_app.ui.plan.page import PlanPage
+from trainer_app.ui.plan.timeline import Drop
+from trainer_app.ui.plan.worker import SolveWorker
+
+
+@pytest.fixture
+def page(qtbot, window, answers) -> PlanPage:
+    index = next(i for i, p in enumerate(window.pages) if isinstance(p, PlanPage))
+    window.show_page(index)
+    plan_page = window.page
+    assert isinstance(plan_page, PlanPage)
+    return plan_page
+
+
+@pytest.fixture
+def shown(page) -> PlanPage:
+    page.show_plan(fx.scenario(), fx.plan())
+    return page
+
+
+def placed(page: PlanPage, key: tuple[str, int]) -> tuple[int, int, str, str]:
+    assert page.plan is not None
+    a = next(a for a in page.plan.assignments if a.key == key)
+    return (a.day, a.period, a.facility, a.trainer)
+
+
+def test_empty_states_say_what_to_do_next(page) -> None:
+    page.controls.set_dates(date(2027, 1, 11), date(2027, 4, 2))
+    assert find(page, type(page.empty), "No plan").text() == (
+        "No plan yet — choose dates and runs, then Plan"
+    )
+    assert page.controls.runs.empty.text() == "No runs in Spring 2027 yet — Add run…"
+    page.controls.plan_button.click()
+    assert "Check at least one run" in page.window().statusBar().currentMessage()
+
+
+def test_a_drag_onto_a_busy_trainer_is_refused_and_nothing_changes(qtbot, shown) -> None:
+    before = shown.plan
+    assert not shown.move_session(Drop(("GOWN-2027-01", 1), 1, 0, "T01"))
+    assert shown.plan is before
+    message = shown.window().statusBar().currentMessage()
+    assert message.startswith("Cannot move GOWN-2027-01 · 2/2 to Tue 12 Jan 2027 09:00:")
+
+
+def test_a_drag_to_a_free_slot_moves_the_session_and_shows_the_cost_change(qtbot, shown) -> None:
+    timeline = shown.timeline
+    rect = timeline.rect_of(("GOWN-2027-01", 1))
+    assert rect is not None
+    target = timeline.slot_point("T01", 0, 3)
+    with qtbot.waitSignal(shown.plan_changed):
+        qtbot.mousePress(timeline, Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.mouseMove(timeline, target - QPoint(10, 0))
+        qtbot.mouseMove(timeline, target)
+        qtbot.mouseRelease(timeline, Qt.MouseButton.LeftButton, pos=target)
+    assert placed(shown, ("GOWN-2027-01", 1)) == (0, 3, "LON-CR1", "T01")
+    message = shown.window().statusBar().currentMessage()
+    assert message.startswith("Moved GOWN-2027-01 · 2/2 to Mon 11 Jan 2027 15:30 · Cost +")
+    assert "Avoid gaps for cohorts +" in message
+    assert shown.edited and shown.save_button.isEnabled()
+
+
+def test_ctrl_l_locks_and_unlocks_the_selected_session(qtbot, shown) -> None:
+    key = ("ASEP-2027-01", 0)
+    shown.timeline.select(key)
+    shown.timeline.setFocus()
+    qtbot.keyClick(shown.timeline, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert shown.scenario is not None and key in shown.scenario.lock_by_session
+    assert not shown.move_session(Drop(key, 3, 0, "T01"))
+    assert "is locked — unlock it first" in shown.window().statusBar().currentMessage()
+    qtbot.keyClick(shown.timeline, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert key not in shown.scenario.lock_by_session
+
+
+def test_where_could_this_go_lists_free_slots_and_applies_one(qtbot, shown) -> None:
+    key = ("GMP-2027-01", 0)
+    shown.timeline.select(key)
+    qtbot.keyClick(shown.timeline, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    tree = shown.candidates.tree
+    assert tree.topLevelItemCount() > 0
+    assert "Where could GMP-2027-01 · 1/1 go?" in shown.candidates.heading.text()
+    first = tree.topLevelItem(0)
+    assert first is not None
+    chosen = first.data(0, Qt.ItemDataRole.UserRole + 1)
+    with qtbot.waitSignal(shown.plan_changed):
+        tree.itemActivated.emit(first, 0)
+    assert placed(shown, key) == (chosen.day, chosen.period, chosen.facility, chosen.trainer)
+    assert tree.topLevelItemCount() == 0
+
+
+def stub_solve(scenario, *, time_limit, workers, on_progress, should_stop) -> Plan:
+    """Reports progress until told to stop, then returns its best plan: the fixture's."""
+    from trainer_app.scheduling.solver import Progress
+
+    start = time.monotonic()
+    cost = 20.0
+    while not should_stop() and time.monotonic() - start < time_limit:
+        cost = max(2.0, cost - 1)
+        on_progress(Progress(time.monotonic() - start, cost, 0.0, 6, 6, "Improving"))
+        time.sleep(0.02)
+    return fx.plan()
+
+
+def test_planning_runs_off_the_gui_thread_and_cancel_keeps_the_best_plan(
+    qtbot, page, answers, monkeypatch
+) -> None:
+    saved: list[SimpleNamespace] = []
+
+    def save_plan(name: str, scenario, plan) -> SimpleNamespace:
+        saved.append(SimpleNamespace(id=len(saved) + 1, name=name, status="draft"))
+        return saved[-1]
+
+    monkeypatch.setattr(page.context.planning, "save_plan", save_plan)
+    monkeypatch.setattr(page.context.planning, "list_plans", lambda: list(saved))
+    monkeypatch.setattr(page.worker, "solve", stub_solve)
+    page.start_solve(fx.scenario(), time_limit=60)
+    assert page.progress.isVisible() and not page.controls.plan_button.isEnabled()
+    with qtbot.waitSignal(page.worker.signals.progress, timeout=3000):
+        pass
+    qtbot.waitUntil(lambda: len(page.progress.chart.costs) >= 3, timeout=3000)
+    page.timeline.next_week()  # the GUI answers while the planner works
+    with qtbot.waitSignal(page.plan_changed, timeout=5000):
+        qtbot.mouseClick(page.progress.cancel_button, Qt.MouseButton.LeftButton)
+    assert not page.progress.isVisible()
+    assert page.plan is not None and len(page.plan.assignments) == 6
+    assert page.plan_id is not None  # saved as a named draft
+    assert page.versions.currentText().startswith("Draft: Draft ")
+    assert "Draft" in page.window().statusBar().currentMessage()
+    assert not answers  # nothing went wrong
+
+
+def test_a_plan_that_cannot_be_saved_is_shown_with_the_reason(qtbot, page, answers) -> None:
+    page._solving = fx.scenario()
+    page.worker.signals.finished.emit(fx.plan())
+    assert page.plan is not None and page.plan_id is None
+    assert answers[-1][0] == "The plan could not be saved"
+    assert "no longer exist" in answers[-1][1]
+
+
+def test_a_failing_planner_is_reported_in_words(qtbot, page, answers, monkeypatch) -> None:
+    def broken(scenario, **options):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(page.worker, "solve", broken)
+    page.start_solve(fx.scenario(), time_limit=5)
+    with qtbot.waitSignal(page.worker.signals.failed, timeout=3000):
+        pass
+    assert answers[-1][0] == "The planner could not make a plan"
+    assert not page.worker.running
+
+
+def test_worker_alone_reports_and_stops(qtbot) -> None:
+    worker = SolveWorker(stub_solve)
+    with qtbot.waitSignal(worker.signals.progress, timeout=3000):
+        worker.start(fx.scenario(), time_limit=30)
+    with qtbot.waitSignal(worker.signals.finished, timeout=3000) as done:
+        worker.cancel()
+    assert isinstance(done.args[0], Plan)
+    assert worker.wait(1000)

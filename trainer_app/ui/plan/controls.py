@@ -1,0 +1,255 @@
+"""The left-hand controls: dates, hubs, the runs to plan, what to weigh, and the Plan button."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer_app.scheduling.scenario import TERMS
+from trainer_app.services.tables import TableSource
+from trainer_app.ui import icons
+from trainer_app.ui.plan.terms import TERM_WORDS, words
+from trainer_app.ui.table_model import display_text
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+TERM_LENGTH = timedelta(weeks=12)
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    start: date
+    end: date
+    hub_ids: tuple[int, ...]
+    run_ids: tuple[int, ...]
+    weights: dict[str, float] = field(default_factory=dict)
+    time_limit: float = 30
+
+
+def next_monday(today: date) -> date:
+    return today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _section(title: str) -> QLabel:
+    label = QLabel(title)
+    label.setStyleSheet("font-weight: 600; margin-top: 6px;")
+    return label
+
+
+class RunsList(QWidget):
+    """The course runs to plan, each with a check box (all checked at first)."""
+
+    add_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.source: TableSource | None = None
+        self.filter_box = QLineEdit()
+        self.filter_box.setPlaceholderText("Filter runs…")
+        self.filter_box.setAccessibleName("Filter runs")
+        self.filter_box.setClearButtonEnabled(True)
+        self.filter_box.addAction(icons.icon("filter"), QLineEdit.ActionPosition.LeadingPosition)
+        self.filter_box.textChanged.connect(lambda _text: self.refresh())
+        self.add_button = QPushButton(icons.icon("add"), "Add run…")
+        self.add_button.setAccessibleName("Add run")
+        self.add_button.clicked.connect(self.add_requested)
+        self.tree = QTreeWidget()
+        self.tree.setAccessibleName("Runs to plan")
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.empty = QLabel()
+        self.empty.setAccessibleName("No runs")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setStyleSheet("color: palette(placeholder-text);")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.tree)
+        self.stack.addWidget(self.empty)
+        self.unchecked: set[int] = set()
+        self.period_name = "this term"
+        bar = QHBoxLayout()
+        bar.addWidget(self.filter_box, 1)
+        bar.addWidget(self.add_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.stack, 1)
+        self.tree.itemChanged.connect(self._checked)
+
+    def set_source(self, source: TableSource | None) -> None:
+        self.source = source
+        if source is not None:
+            self.tree.setHeaderLabels([c.title for c in source.columns])
+        self.refresh()
+
+    def refresh(self, filters: dict[str, int] | None = None) -> None:
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        ids: Sequence[int] = []
+        if self.source is not None:
+            ids = self.source.query_ids(self.filter_box.text().strip(), None, False, filters)
+            cells = self.source.row_cells(ids)
+            for run_id in ids:
+                item = QTreeWidgetItem([display_text(v) for v in cells.get(run_id, ())])
+                item.setData(0, ID_ROLE, run_id)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                checked = run_id not in self.unchecked
+                item.setCheckState(0, Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+                self.tree.addTopLevelItem(item)
+            for column in range(self.tree.columnCount()):
+                self.tree.resizeColumnToContents(column)
+        self.tree.blockSignals(False)
+        if ids:
+            self.stack.setCurrentWidget(self.tree)
+        elif self.filter_box.text().strip():
+            self.empty.setText(f"No runs match “{self.filter_box.text().strip()}”")
+            self.stack.setCurrentWidget(self.empty)
+        else:
+            self.empty.setText(f"No runs in {self.period_name} yet — Add run…")
+            self.stack.setCurrentWidget(self.empty)
+
+    def _checked(self, item: QTreeWidgetItem, column: int) -> None:
+        run_id = int(item.data(0, ID_ROLE))
+        if item.checkState(0) == Qt.CheckState.Checked:
+            self.unchecked.discard(run_id)
+        else:
+            self.unchecked.add(run_id)
+
+    def checked_ids(self) -> tuple[int, ...]:
+        found = []
+        for row in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(row)
+            if item is not None and item.checkState(0) == Qt.CheckState.Checked:
+                found.append(int(item.data(0, ID_ROLE)))
+        return tuple(found)
+
+
+class PlanControls(QWidget):
+    plan_requested = Signal(object)  # PlanRequest
+    dates_changed = Signal()
+
+    def __init__(self, today: date | None = None) -> None:
+        super().__init__()
+        self.setAccessibleName("Plan settings")
+        start = next_monday(today or date.today())
+        self.start = QDateEdit(_qdate(start))
+        self.end = QDateEdit(_qdate(start + TERM_LENGTH - timedelta(days=3)))
+        for edit, name in ((self.start, "From"), (self.end, "To")):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("ddd d MMM yyyy")
+            edit.setAccessibleName(name)
+            edit.dateChanged.connect(lambda _d: self.dates_changed.emit())
+        dates = QFormLayout()
+        dates.addRow("From", self.start)
+        dates.addRow("To", self.end)
+
+        self.hubs = QListWidget()
+        self.hubs.setAccessibleName("Hubs to plan")
+        self.hubs.setMaximumHeight(120)
+        self.runs = RunsList()
+
+        weights = QGroupBox("What matters")
+        form = QFormLayout(weights)
+        self.weights: dict[str, QSpinBox] = {}
+        for term in TERM_WORDS:
+            spin = QSpinBox()
+            spin.setRange(0, 100)
+            spin.setSpecialValueText("Off")
+            spin.setValue(int(TERMS[term][0]))
+            said = words(term)
+            spin.setAccessibleName(said.setting)
+            spin.setToolTip(f"Cost per {said.one}; Off ignores it")
+            form.addRow(said.setting, spin)
+            self.weights[term] = spin
+
+        self.time_limit = QSpinBox()
+        self.time_limit.setRange(2, 3600)
+        self.time_limit.setValue(30)
+        self.time_limit.setSuffix(" s")
+        self.time_limit.setAccessibleName("Time limit")
+        self.time_limit.setToolTip("The planner stops here and keeps the best plan it found")
+        limit = QFormLayout()
+        limit.addRow("Time limit", self.time_limit)
+        self.plan_button = QPushButton(icons.icon("solve"), "Plan")
+        self.plan_button.setAccessibleName("Plan")
+        self.plan_button.setToolTip("Make a draft plan of the checked runs (Ctrl+Return)")
+        self.plan_button.setDefault(True)
+        self.plan_button.setShortcut("Ctrl+Return")
+        self.plan_button.clicked.connect(lambda: self.plan_requested.emit(self.request()))
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 8, 0)
+        layout.addWidget(_section("Dates"))
+        layout.addLayout(dates)
+        layout.addWidget(_section("Hubs"))
+        layout.addWidget(self.hubs)
+        layout.addWidget(_section("Runs to plan"))
+        layout.addWidget(self.runs, 1)
+        layout.addWidget(weights)
+        layout.addLayout(limit)
+        layout.addWidget(self.plan_button)
+
+    def set_hubs(self, hubs: Sequence[Any]) -> None:
+        """``hubs``: records with ``id``, ``code`` and ``name``; new ones start checked."""
+        kept = {
+            int(item.data(ID_ROLE)): item.checkState()
+            for item in (self.hubs.item(i) for i in range(self.hubs.count()))
+            if item is not None
+        }
+        self.hubs.clear()
+        for hub in hubs:
+            item = QListWidgetItem(f"{hub.code} · {hub.name}")
+            item.setData(ID_ROLE, hub.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(kept.get(hub.id, Qt.CheckState.Checked))
+            self.hubs.addItem(item)
+
+    def hub_ids(self) -> tuple[int, ...]:
+        items = (self.hubs.item(i) for i in range(self.hubs.count()))
+        return tuple(
+            int(item.data(ID_ROLE))
+            for item in items
+            if item is not None and item.checkState() == Qt.CheckState.Checked
+        )
+
+    def dates(self) -> tuple[date, date]:
+        return self.start.date().toPython(), self.end.date().toPython()  # type: ignore[return-value]
+
+    def set_dates(self, start: date, end: date) -> None:
+        self.start.setDate(_qdate(start))
+        self.end.setDate(_qdate(end))
+
+    def request(self) -> PlanRequest:
+        start, end = self.dates()
+        return PlanRequest(
+            start=start,
+            end=end,
+            hub_ids=self.hub_ids(),
+            run_ids=self.runs.checked_ids(),
+            weights={term: float(spin.value()) for term, spin in self.weights.items()},
+            time_limit=float(self.time_limit.value()),
+        )

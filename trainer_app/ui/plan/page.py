@@ -1,0 +1,519 @@
+"""The Plan page: choose what to plan, run the planner in the background, then look at and
+adjust the plan on the timeline; drafts are saved as named versions, one is published."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer_app.domain.errors import DomainError
+from trainer_app.scheduling import checker, moves
+from trainer_app.scheduling.scenario import Lock, Plan, Scenario
+from trainer_app.ui import icons
+from trainer_app.ui.pages.base import Page
+from trainer_app.ui.palette import category_colour
+from trainer_app.ui.plan.candidates import CandidatesPanel
+from trainer_app.ui.plan.compare import CompareDialog
+from trainer_app.ui.plan.controls import PlanControls, PlanRequest
+from trainer_app.ui.plan.costs import delta_text, plan_html
+from trainer_app.ui.plan.layout import ROW_MODES
+from trainer_app.ui.plan.progress import ProgressArea
+from trainer_app.ui.plan.run_dialog import AddRunDialog
+from trainer_app.ui.plan.timeline import Drop, SessionKey, TimelineView
+from trainer_app.ui.plan.worker import SolveWorker
+
+NO_PLAN = "No plan yet — choose dates and runs, then Plan"
+
+
+def term_name(start: date) -> str:
+    """ "Spring 2027": UK academic terms by the month they start in."""
+    season = "Spring" if start.month <= 4 else "Summer" if start.month <= 8 else "Autumn"
+    return f"{season} {start.year}"
+
+
+class PlanPage(Page):
+    key = "plan"
+    title = "Plan"
+    icon = "plan"
+
+    plan_changed = Signal()  # the shown plan was replaced or edited
+    status = Signal(str)
+
+    # ----- building --------------------------------------------------------------------------
+    def build(self) -> QWidget:
+        self.scenario: Scenario | None = None
+        self.plan: Plan | None = None
+        self.plan_id: int | None = None
+        self.checked: Any = None
+        self.edited = False
+        self.worker = SolveWorker(parent=self)
+        self.worker.signals.progress.connect(self._progress)
+        self.worker.signals.finished.connect(self._solved)
+        self.worker.signals.failed.connect(self._failed)
+        self._solving: Scenario | None = None
+
+        self.controls = PlanControls()
+        self.controls.plan_requested.connect(self.plan_runs)
+        self.controls.dates_changed.connect(self._refresh_runs)
+        self.controls.runs.add_requested.connect(self.add)
+        left = QScrollArea()
+        left.setWidget(self.controls)
+        left.setWidgetResizable(True)
+        left.setFrameShape(QScrollArea.Shape.NoFrame)
+        left.setMinimumWidth(300)
+
+        self.timeline = TimelineView()
+        self.timeline.move_requested.connect(self.move_session)
+        self.timeline.lock_requested.connect(self.toggle_lock)
+        self.timeline.where_requested.connect(self.where_could_it_go)
+        self.timeline.selection_changed.connect(lambda _key: self._update_actions())
+        scroller = QScrollArea()
+        scroller.setWidget(self.timeline)
+        scroller.setWidgetResizable(True)
+        self.empty = QLabel(NO_PLAN)
+        self.empty.setAccessibleName("No plan")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet("color: palette(placeholder-text); font-size: 11pt;")
+        self.view_stack = QStackedWidget()
+        self.view_stack.addWidget(self.empty)
+        self.view_stack.addWidget(scroller)
+        self.progress = ProgressArea()
+        self.progress.cancel_button.clicked.connect(self.cancel)
+        self.progress.hide()
+        self.candidates = CandidatesPanel()
+        self.candidates.apply_requested.connect(self.apply_candidate)
+
+        top = QWidget()
+        column = QVBoxLayout(top)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(self._plan_bar())
+        column.addLayout(self._view_bar())
+        column.addWidget(self.view_stack, 1)
+        column.addWidget(self.progress)
+        self.centre = QSplitter(Qt.Orientation.Vertical)
+        self.centre.addWidget(top)
+        self.centre.addWidget(self.candidates)
+        self.centre.setStretchFactor(0, 4)
+        self.centre.setStretchFactor(1, 1)
+        self.body = QSplitter(Qt.Orientation.Horizontal)
+        self.body.addWidget(left)
+        self.body.addWidget(self.centre)
+        self.body.setStretchFactor(1, 1)
+        self.body.setSizes([320, 900])
+        self.details.setHtml(f"<p style='color:gray'>{NO_PLAN}</p>")
+        self._update_actions()
+        return self.body
+
+    def _button(self, icon: str, text: str, slot: Any, tip: str = "") -> QPushButton:
+        button = QPushButton(icons.icon(icon), text)
+        button.setAccessibleName(text.rstrip("…"))
+        button.setToolTip(tip or text)
+        button.clicked.connect(slot)
+        return button
+
+    def _plan_bar(self) -> QHBoxLayout:
+        self.versions = QComboBox()
+        self.versions.setAccessibleName("Plan version")
+        self.versions.setMinimumContentsLength(28)
+        self.versions.activated.connect(self._version_chosen)
+        self.save_button = self._button("edit", "Save draft", self.save_draft, "Save the edits")
+        self.publish_button = self._button(
+            "publish", "Publish…", self.publish, "Make this the plan everyone works to"
+        )
+        self.compare_button = self._button(
+            "compare", "Compare…", self.compare, "Costs and moved sessions of two versions"
+        )
+        self.replan_button = self._button(
+            "replan", "Re-plan", self.replan, "Plan again keeping locked sessions, moving few"
+        )
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Plan"))
+        bar.addWidget(self.versions, 1)
+        for button in (
+            self.save_button,
+            self.publish_button,
+            self.compare_button,
+            self.replan_button,
+        ):
+            bar.addWidget(button)
+        return bar
+
+    def _view_bar(self) -> QHBoxLayout:
+        self.row_mode = QComboBox()
+        self.row_mode.setAccessibleName("Rows by")
+        for mode, label in ROW_MODES.items():
+            self.row_mode.addItem(label, mode)
+        self.row_mode.currentIndexChanged.connect(
+            lambda _i: self.timeline.set_mode(str(self.row_mode.currentData()))
+        )
+        self.week_label = QLabel("")
+        self.week_label.setAccessibleName("Week")
+        self.week_label.setMinimumWidth(220)
+        self.week_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.timeline.week_changed.connect(self.week_label.setText)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Rows by"))
+        bar.addWidget(self.row_mode)
+        bar.addStretch()
+        self.lock_action = self._tool_action(
+            "lock", "Lock or unlock", "Ctrl+L", lambda: self.toggle_lock(None)
+        )
+        self.where_action = self._tool_action(
+            "where", "Where could this go?", "Ctrl+G", lambda: self.where_could_it_go(None)
+        )
+        actions = [
+            self._tool_action(
+                "previous", "Previous week", "Ctrl+PgUp", self.timeline.previous_week
+            ),
+            self._tool_action("today", "This week", "Ctrl+Home", self.timeline.this_week),
+            self._tool_action("next", "Next week", "Ctrl+PgDown", self.timeline.next_week),
+        ]
+        for action in actions[:1]:
+            bar.addWidget(self._tool(action))
+        bar.addWidget(self.week_label)
+        for action in actions[1:]:
+            bar.addWidget(self._tool(action))
+        bar.addStretch()
+        for action in (
+            self._tool_action("zoom_out", "Zoom out", "Ctrl+-", lambda: self.timeline.zoom(0.8)),
+            self._tool_action("zoom_in", "Zoom in", "Ctrl+=", lambda: self.timeline.zoom(1.25)),
+            self.lock_action,
+            self.where_action,
+        ):
+            bar.addWidget(self._tool(action))
+        return bar
+
+    def _tool_action(self, icon: str, text: str, shortcut: str, slot: Any) -> QAction:
+        action = QAction(icons.icon(icon), text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(f"{text} ({shortcut})")
+        action.triggered.connect(lambda _=False: slot())
+        self.addAction(action)
+        return action
+
+    def _tool(self, action: QAction) -> QToolButton:
+        button = QToolButton()
+        button.setDefaultAction(action)
+        button.setAccessibleName(action.text())
+        return button
+
+    # ----- the page verbs --------------------------------------------------------------------
+    def reload(self, entity_type: str = "", record_id: int | None = None) -> None:
+        self.controls.set_hubs(self.context.hubs.list())
+        self._refresh_runs()
+        self._refresh_versions()
+
+    def _refresh_runs(self) -> None:
+        start, _end = self.controls.dates()
+        self.controls.runs.period_name = term_name(start)
+        self.controls.runs.set_source(self.context.runs)
+
+    def add(self) -> None:
+        dialog = AddRunDialog(self.context, self.controls.dates(), self)
+        if dialog.exec() and dialog.saved is not None:
+            self._refresh_runs()
+            self.say(f"Run {dialog.saved.code} added")
+
+    def edit(self) -> None:
+        self.where_could_it_go(None)
+
+    def delete(self) -> None:
+        """Nothing to delete here; Delete unlocks nothing by accident."""
+
+    def focus_filter(self) -> None:
+        self.controls.runs.filter_box.setFocus()
+        self.controls.runs.filter_box.selectAll()
+
+    def inner_splitters(self) -> list[QSplitter]:
+        return [self.body, self.centre]
+
+    def save_state(self, settings: QSettings) -> None:
+        super().save_state(settings)
+        settings.setValue(f"{self.key}/rows", self.row_mode.currentData())
+        self.worker.wait(10_000)  # the window is closing: let the planner stop first
+
+    def restore_state(self, settings: QSettings) -> None:
+        super().restore_state(settings)
+        index = self.row_mode.findData(str(settings.value(f"{self.key}/rows", "trainer")))
+        self.row_mode.setCurrentIndex(max(0, index))
+
+    def say(self, text: str) -> None:
+        self.status.emit(text)
+        window = self.window()
+        show = getattr(window, "show_status", None)
+        if callable(show):
+            show(text)
+
+    # ----- planning --------------------------------------------------------------------------
+    def plan_runs(self, request: PlanRequest) -> None:
+        if not request.run_ids:
+            self.say("Check at least one run to plan, or Add run…")
+            return
+        try:
+            scenario = self.context.planning.build_scenario(
+                request.start,
+                request.end,
+                hub_ids=request.hub_ids,
+                run_ids=request.run_ids,
+                weights=request.weights,
+                name=f"{term_name(request.start)}, {len(request.run_ids)} run(s)",
+            )
+        except DomainError as error:
+            self.editor.inform("Cannot plan these runs", str(error))
+            return
+        self.start_solve(scenario, request.time_limit)
+
+    def start_solve(self, scenario: Scenario, time_limit: float = 30) -> None:
+        if self.worker.running:
+            self.say("The planner is already working — Cancel it first")
+            return
+        self._solving = scenario
+        self.progress.begin(scenario.session_count())
+        self.worker.start(scenario, time_limit=time_limit)
+        self._update_actions()
+
+    def cancel(self) -> None:
+        if self.worker.running:
+            self.progress.stopping()
+            self.worker.cancel()
+
+    def _progress(self, progress: Any) -> None:
+        self.progress.report(progress)
+
+    def _solved(self, plan: Plan) -> None:
+        scenario, self._solving = self._solving, None
+        self.progress.hide()
+        assert scenario is not None
+        name = f"Draft {datetime.now():%d %b %H:%M}"
+        plan_id = None
+        try:
+            plan_id = self.context.planning.save_plan(name, scenario, plan).id
+        except DomainError as error:
+            self.editor.inform("The plan could not be saved", str(error))
+        self.show_plan(scenario, plan, plan_id)
+        self._refresh_versions()
+        placed = f"{len(plan.assignments)} of {scenario.session_count()} sessions placed"
+        self.say(f"{name} saved · {placed}")
+
+    def _failed(self, message: str) -> None:
+        self._solving = None
+        self.progress.hide()
+        self._update_actions()
+        self.editor.inform("The planner could not make a plan", message)
+
+    # ----- showing a plan --------------------------------------------------------------------
+    def show_plan(
+        self, scenario: Scenario, plan: Plan, plan_id: int | None = None, *, edited: bool = False
+    ) -> None:
+        self.scenario, self.plan, self.plan_id, self.edited = scenario, plan, plan_id, edited
+        self.checked = checker.check(scenario, plan)
+        violations = {
+            (v.offering, v.session)
+            for v in self.checked.hard_violations
+            if v.offering is not None and v.session is not None
+        }
+        self.timeline.set_plan(
+            scenario, plan, colours=self.course_colours(scenario), violations=violations
+        )
+        self.view_stack.setCurrentIndex(1)
+        self.details.setHtml(plan_html(scenario, plan, self.checked, self._version_name()))
+        self._update_actions()
+        self.plan_changed.emit()
+
+    def course_colours(self, scenario: Scenario) -> dict[str, QColor]:
+        by_code = {c.code: category_colour(c.category) for c in self.context.courses.list()}
+        return {o.id: by_code[o.course] for o in scenario.offerings if o.course in by_code}
+
+    def _version_name(self) -> str:
+        name = self.versions.currentText() if self.plan_id is not None else ""
+        return f"{name} (edited)" if self.edited and name else name
+
+    def _update_actions(self) -> None:
+        has_plan = self.plan is not None
+        selected = has_plan and self.timeline.selected is not None
+        solving = self.worker.running
+        self.lock_action.setEnabled(selected)
+        self.where_action.setEnabled(selected)
+        self.controls.plan_button.setEnabled(not solving)
+        saved = self.plan_id is not None and not self.edited
+        self.save_button.setEnabled(has_plan and self.edited and not solving)
+        self.publish_button.setEnabled(saved and not solving)
+        self.replan_button.setEnabled(saved and not solving)
+        self.compare_button.setEnabled(self.versions.count() > 1)
+
+    # ----- editing ---------------------------------------------------------------------------
+    def session_name(self, key: SessionKey) -> str:
+        total = self.scenario.offering_by_id[key[0]].sessions if self.scenario else 0
+        return f"{key[0]} · {key[1] + 1}/{total}"
+
+    def move_session(self, drop: Drop) -> bool:
+        """Move a dragged session if the rules allow; say why not otherwise."""
+        if self.scenario is None or self.plan is None:
+            return False
+        facility = drop.row_key if self.timeline.mode == "facility" else None
+        trainer = drop.row_key if self.timeline.mode == "trainer" else None
+        return self._move(drop.key, drop.day, drop.period, facility, trainer)
+
+    def _move(
+        self, key: SessionKey, day: int, period: int, facility: str | None, trainer: str | None
+    ) -> bool:
+        assert self.scenario is not None and self.plan is not None
+        where = self.scenario.calendar.label(day, period)
+        name = self.session_name(key)
+        if key in self.scenario.lock_by_session:
+            self.say(f"{name} is locked — unlock it first (Ctrl+L)")
+            return False
+        result = moves.try_move(
+            self.scenario, self.plan, *key, day, period, facility=facility, trainer=trainer
+        )
+        if not result.ok:
+            reasons = "; ".join(v.message for v in result.new_violations) or "it breaks a rule"
+            self.say(f"Cannot move {name} to {where}: {reasons}")
+            return False
+        self.show_plan(self.scenario, result.plan, self.plan_id, edited=True)
+        self.timeline.select(key)
+        self.say(f"Moved {name} to {where} · {delta_text(result.cost_delta)}")
+        return True
+
+    def toggle_lock(self, key: SessionKey | None) -> None:
+        key = key or self.timeline.selected
+        if self.scenario is None or self.plan is None or key is None:
+            return
+        locks = dict(self.scenario.lock_by_session)
+        if key in locks:
+            del locks[key]
+            verb = "Unlocked"
+        else:
+            a = next(a for a in self.plan.assignments if a.key == key)
+            locks[key] = Lock(a.offering, a.session, a.day, a.period, a.facility, a.trainer)
+            verb = "Locked"
+        scenario = dataclasses.replace(self.scenario, locked=tuple(locks.values()))
+        if self.plan_id is not None and not self.edited:
+            try:
+                version = self.context.planning.versions.get(self.plan_id)
+                self.context.planning.set_locks(
+                    self.plan_id, version.row_version, list(locks.values())
+                )
+            except DomainError as error:
+                self.editor.inform("The lock could not be saved", str(error))
+                return
+        self.show_plan(scenario, self.plan, self.plan_id, edited=self.edited)
+        self.timeline.select(key)
+        self.say(f"{verb} {self.session_name(key)}")
+
+    def where_could_it_go(self, key: SessionKey | None) -> None:
+        key = key or self.timeline.selected
+        if self.scenario is None or self.plan is None or key is None:
+            return
+        found = moves.candidates(self.scenario, self.plan, *key)
+        self.candidates.show_candidates(self.session_name(key), self.scenario.calendar, found)
+        self.candidates.setFocus()
+
+    def apply_candidate(self, candidate: Any) -> None:
+        key = self.timeline.selected
+        if key is not None:
+            self._move(key, candidate.day, candidate.period, candidate.facility, candidate.trainer)
+            self.candidates.clear()
+
+    # ----- versions --------------------------------------------------------------------------
+    def _refresh_versions(self) -> None:
+        self.versions.blockSignals(True)
+        self.versions.clear()
+        versions = self.context.planning.list_plans()
+        published = [v for v in versions if v.status == "published"]
+        drafts = [v for v in versions if v.status == "draft"]
+        for version in published:
+            self.versions.addItem(icons.icon("publish"), f"Published: {version.name}", version.id)
+        for version in drafts:
+            self.versions.addItem(icons.icon("edit"), f"Draft: {version.name}", version.id)
+        if not versions:
+            self.versions.addItem("No saved plans yet", None)
+        index = self.versions.findData(self.plan_id) if self.plan_id is not None else -1
+        self.versions.setCurrentIndex(max(0, index))
+        self.versions.blockSignals(False)
+        if self.plan is None and versions:
+            self._version_chosen(self.versions.currentIndex())
+        self._update_actions()
+
+    def _version_chosen(self, index: int) -> None:
+        plan_id = self.versions.itemData(index)
+        if plan_id is None or plan_id == self.plan_id:
+            return
+        _version, scenario, plan = self.context.planning.get_plan(int(plan_id))
+        self.show_plan(scenario, plan, int(plan_id))
+
+    def save_draft(self) -> None:
+        if self.scenario is None or self.plan is None:
+            return
+        name = f"{self.versions.currentText().split(': ', 1)[-1]} (edited)"
+        if self.plan_id is None:
+            name = f"Draft {datetime.now():%d %b %H:%M}"
+        version = self.context.planning.save_plan(name, self.scenario, self.plan)
+        self.plan_id, self.edited = version.id, False
+        self._refresh_versions()
+        self._update_actions()
+        self.say(f"Saved draft {version.name}")
+
+    def publish(self) -> None:
+        if self.plan_id is None:
+            return
+        name = self.versions.currentText().split(": ", 1)[-1]
+        if not self.editor.confirm(
+            f"Publish {name}? Its sessions become the plan everyone works to; the plan "
+            "published before it is kept as superseded."
+        ):
+            return
+        try:
+            version = self.context.planning.versions.get(self.plan_id)
+            self.context.planning.publish(self.plan_id, version.row_version)
+        except DomainError as error:
+            self.editor.inform("Cannot publish", str(error))
+            return
+        self._refresh_versions()
+        self.say(f"Published {name}")
+
+    def compare(self) -> None:
+        if self.plan_id is None or self.scenario is None or self.plan is None:
+            return
+        other_index = next(
+            (
+                i
+                for i in range(self.versions.count())
+                if self.versions.itemData(i) not in (None, self.plan_id)
+            ),
+            None,
+        )
+        if other_index is None:
+            return
+        other = int(self.versions.itemData(other_index))
+        _version, _scenario, other_plan = self.context.planning.get_plan(other)
+        names = (self.versions.itemText(other_index), self.versions.currentText())
+        self.compare_dialog = CompareDialog(names, self.scenario, (other_plan, self.plan), self)
+        self.compare_dialog.open()
+
+    def replan(self) -> None:
+        if self.plan_id is None:
+            return
+        try:
+            scenario = self.context.planning.replan_scenario(self.plan_id)
+        except DomainError as error:
+            self.editor.inform("Cannot re-plan", str(error))
+            return
+        self.start_solve(scenario, float(self.controls.time_limit.value()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from trainer_app.config import Settings
 from trainer_app.domain.audit import AuditAction
 from trainer_app.domain.errors import DomainError
 from trainer_app.domain.people import TraineeType
+from trainer_app.domain.planning import RunStatus
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.demo import DemoSummary, build_demo
 
@@ -47,6 +49,8 @@ def dump(ctx: ServiceContext) -> dict[str, list[dict[str, Any]]]:
         del out["id"], out["row_version"]
         if "hub_id" in out:
             out["hub_id"] = hubs.get(out["hub_id"])
+        if "course_id" in out:
+            out["course_id"] = courses[out["course_id"]]
         for key, names in (
             ("prerequisites", courses),
             ("qualifications", courses),
@@ -63,6 +67,7 @@ def dump(ctx: ServiceContext) -> dict[str, list[dict[str, Any]]]:
         "trainers": ctx.trainers.list(),
         "cohorts": ctx.cohorts.list(),
         "trainees": ctx.trainees.list(),
+        "runs": ctx.runs.list(),
     }
     return {name: [plain(r) for r in rows] for name, rows in records.items()}
 
@@ -78,8 +83,10 @@ def test_counts_are_in_the_expected_ranges(demo: tuple[ServiceContext, DemoSumma
         cohorts=len(ctx.cohorts.list()),
         trainees=300,
         memberships=sum(len(t.cohort_ids) for t in trainees),
+        runs=len(ctx.runs.list()),
     )
     assert str(summary).startswith("4 hubs, ")
+    assert 35 <= summary.runs <= 45
     assert {h.code for h in ctx.hubs.list()} == {"LON", "BRI", "SHF", "STE"}
     assert 25 <= summary.facilities <= 35
     assert 18 <= summary.courses <= 25
@@ -227,6 +234,7 @@ def test_every_write_is_audited(demo: tuple[ServiceContext, DemoSummary]) -> Non
         ("trainer", ctx.trainers),
         ("cohort", ctx.cohorts),
         ("trainee", ctx.trainees),
+        ("course_run", ctx.runs),
     ):
         assert {(entity_type, r.id) for r in service.list()} <= audited
 
@@ -258,3 +266,34 @@ def test_an_impossible_trainee_count_is_refused(context: ServiceContext) -> None
 def test_a_small_demo_has_only_the_trainees_asked_for(context: ServiceContext) -> None:
     summary = build_demo(context, seed=1, trainees=5)
     assert summary.trainees == len(context.trainees.list()) == 5
+
+
+def test_the_spring_runs_can_be_planned(demo: tuple[ServiceContext, DemoSummary]) -> None:
+    """Every run is a draft in Spring 2027 that fits its course, hub, trainer and cohorts."""
+    ctx, _ = demo
+    courses = {c.id: c for c in ctx.courses.list()}
+    trainers = {t.id: t for t in ctx.trainers.list()}
+    cohorts = {c.id: c for c in ctx.cohorts.list()}
+    runs = ctx.runs.list()
+    assert {r.status for r in runs} == {RunStatus.DRAFT}
+    assert {r.hub_id for r in runs if r.hub_id} == {h.id for h in ctx.hubs.list()}
+    for run in runs:
+        course = courses[run.course_id]
+        assert run.code.startswith(f"{course.code}-2027-"), run.code
+        assert run.attendees <= course.capacity and run.cohort_ids, run.code
+        assert run.earliest and run.latest and date(2027, 1, 1) <= run.earliest <= run.latest
+        assert run.latest <= date(2027, 3, 31), run.code
+        if run.trainer_id is not None:
+            assert course.id in trainers[run.trainer_id].qualifications, run.code
+        able = [
+            t
+            for t in trainers.values()
+            if course.id in t.qualifications
+            and (t.max_periods_per_day or 4) >= course.session_length
+        ]
+        assert able, run.code
+        for cohort_id in run.cohort_ids:
+            assert cohorts[cohort_id].hub_id in (None, run.hub_id), run.code
+    scenario = ctx.planning.build_scenario(date(2027, 1, 4), date(2027, 3, 31))
+    assert len(scenario.offerings) == len(runs)
+    assert ctx.planning.list_plans() == []

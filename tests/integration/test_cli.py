@@ -30,7 +30,7 @@ def test_demo_builds_a_database_that_checks_clean(
     assert main(["demo", "--database", str(path), "--trainees", "40"]) == 0
     assert "Demo database written to" in capsys.readouterr().out
     assert main(["db", "check", "--database", str(path)]) == 0
-    assert ": OK (schema 0001" in capsys.readouterr().out
+    assert ": OK (schema 0002" in capsys.readouterr().out
 
 
 def test_demo_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -72,7 +72,7 @@ def test_db_upgrade_on_a_current_database(
     path = tmp_path / "t.db"
     assert main(["demo", "--database", str(path), "--trainees", "10"]) == 0
     assert main(["db", "upgrade", "--database", str(path)]) == 0
-    assert "is up to date (schema 0001)" in capsys.readouterr().out
+    assert "is up to date (schema 0002)" in capsys.readouterr().out
 
 
 def test_corrupt_database_message_on_stderr(

@@ -70,9 +70,7 @@ def plan(*assignments: Assignment) -> Plan:
 
 def replaced(key: tuple[str, int], **changes: Any) -> Plan:
     """The valid plan with one assignment changed."""
-    return Plan(
-        tuple(dataclasses.replace(a, **changes) if a.key == key else a for a in VALID)
-    )
+    return Plan(tuple(dataclasses.replace(a, **changes) if a.key == key else a for a in VALID))
 
 
 def offering(s: Scenario, ident: str, **changes: Any) -> Scenario:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
@@ -21,15 +23,43 @@ from trainer_app.config import Settings
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.demo import build_demo
 from trainer_app.ui.app import create_main_window
+from trainer_app.ui.plan.page import PlanPage
 from trainer_app.ui.records import TRAINER
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ("network", "trainers", "courses", "cohorts", "audit")
+PLAN_SECONDS = 20
 
 
 def settle(app: QApplication) -> None:
     for _ in range(5):
         app.processEvents()
+
+
+def plan_screenshots(window: Any, app: QApplication, context: ServiceContext, out: Path) -> None:
+    """Plan the demo term's runs (a short solve), then the timeline by trainer and facility."""
+    index = next(i for i, p in enumerate(window.pages) if isinstance(p, PlanPage))
+    window.show_page(index)
+    page = window.page
+    runs = context.runs.list()
+    if runs:
+        starts = [r.earliest for r in runs if r.earliest]
+        ends = [r.latest for r in runs if r.latest]
+        page.controls.set_dates(min(starts), max(ends))
+        page.reload()
+        page.controls.time_limit.setValue(PLAN_SECONDS)
+        page.controls.plan_button.click()
+        while page.worker.running:
+            app.processEvents()
+            time.sleep(0.05)
+        settle(app)
+    blocks = page.timeline.layout_.blocks
+    if blocks:
+        page.timeline.select(blocks[0].assignment.key)
+        page.where_could_it_go(None)
+    for mode in ("trainer", "facility"):
+        page.row_mode.setCurrentIndex(page.row_mode.findData(mode))
+        settle(app)
+        window.grab().save(str(out / f"plan-{mode}.png"))
 
 
 def main() -> int:
@@ -50,14 +80,16 @@ def main() -> int:
         assert isinstance(app, QApplication)
         window.resize(1400, 900)
         window.show()
-        for index, name in enumerate(PAGES):
+        for index, page in enumerate(window.pages):
+            if isinstance(page, PlanPage):
+                continue
             window.show_page(index)
-            page = window.page
             page.tables[0].select_row(1 if len(page.tables) == 1 else 0)
             if len(page.tables) > 1:
                 page.tables[1].select_row(0)
             settle(app)
-            window.grab().save(str(args.out / f"{name}.png"))
+            window.grab().save(str(args.out / f"{page.key}.png"))
+        plan_screenshots(window, app, context, args.out)
         window.show_page(1)
         trainer_id = window.page.tables[0].selected_id()
         if trainer_id is not None:

@@ -174,6 +174,7 @@ class PlanControls(QWidget):
 
         weights = QGroupBox("What matters")
         form = QFormLayout(weights)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.weights: dict[str, QSpinBox] = {}
         for term in TERM_WORDS:
             spin = QSpinBox()

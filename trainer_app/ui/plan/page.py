@@ -76,14 +76,15 @@ class PlanPage(Page):
         left.setWidget(self.controls)
         left.setWidgetResizable(True)
         left.setFrameShape(QScrollArea.Shape.NoFrame)
-        left.setMinimumWidth(300)
+        left.setMinimumWidth(360)
+        left.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self.timeline = TimelineView()
         self.timeline.move_requested.connect(self.move_session)
         self.timeline.lock_requested.connect(self.toggle_lock)
         self.timeline.where_requested.connect(self.where_could_it_go)
         self.timeline.selection_changed.connect(lambda _key: self._update_actions())
-        scroller = QScrollArea()
+        self.scroller = scroller = QScrollArea()
         scroller.setWidget(self.timeline)
         scroller.setWidgetResizable(True)
         self.empty = QLabel(NO_PLAN)
@@ -116,7 +117,7 @@ class PlanPage(Page):
         self.body.addWidget(left)
         self.body.addWidget(self.centre)
         self.body.setStretchFactor(1, 1)
-        self.body.setSizes([320, 900])
+        self.body.setSizes([360, 900])
         self.details.setHtml(f"<p style='color:gray'>{NO_PLAN}</p>")
         self._update_actions()
         return self.body
@@ -302,13 +303,13 @@ class PlanPage(Page):
         self.progress.hide()
         assert scenario is not None
         name = f"Draft {datetime.now():%d %b %H:%M}"
-        plan_id = None
+        self.plan_id = None
         try:
-            plan_id = self.context.planning.save_plan(name, scenario, plan).id
+            self.plan_id = self.context.planning.save_plan(name, scenario, plan).id
         except DomainError as error:
             self.editor.inform("The plan could not be saved", str(error))
-        self.show_plan(scenario, plan, plan_id)
-        self._refresh_versions()
+        self._refresh_versions()  # first, so that the side panel names the new draft
+        self.show_plan(scenario, plan, self.plan_id)
         placed = f"{len(plan.assignments)} of {scenario.session_count()} sessions placed"
         self.say(f"{name} saved · {placed}")
 
@@ -329,10 +330,13 @@ class PlanPage(Page):
             for v in self.checked.hard_violations
             if v.offering is not None and v.session is not None
         }
+        first = self.timeline.scenario is None
         self.timeline.set_plan(
             scenario, plan, colours=self.course_colours(scenario), violations=violations
         )
         self.view_stack.setCurrentIndex(1)
+        if first:
+            self.timeline.fit(self.scroller.viewport().width())
         self.details.setHtml(plan_html(scenario, plan, self.checked, self._version_name()))
         self._update_actions()
         self.plan_changed.emit()

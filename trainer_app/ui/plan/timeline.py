@@ -38,7 +38,7 @@ from trainer_app.ui.plan.layout import (
 )
 
 SessionKey = tuple[str, int]
-LABEL_WIDTH = 170
+LABEL_WIDTH = 140
 MIN_PERIOD_WIDTH, MAX_PERIOD_WIDTH = 18, 180
 UNKNOWN_COLOUR = QColor("#BBBBBB")
 ROW_MODES_MOVING_ROWS = ("trainer", "facility")  # a drop on another row changes who/where
@@ -135,6 +135,16 @@ class TimelineView(QWidget):
     def zoom(self, factor: float) -> None:
         width = round(self.period_width * factor)
         self.period_width = max(MIN_PERIOD_WIDTH, min(MAX_PERIOD_WIDTH, width))
+        self._resize()
+        self.update()
+
+    def fit(self, available: int, minimum: int = 30) -> None:
+        """Zoom so that a whole week fits ``available`` pixels, but no narrower than
+        ``minimum`` per period (text stays readable; the rest scrolls)."""
+        columns = max(1, len(self.layout_.days) * self.periods_per_day)
+        self.period_width = max(
+            minimum, min(MAX_PERIOD_WIDTH, (available - LABEL_WIDTH) // columns)
+        )
         self._resize()
         self.update()
 
@@ -305,6 +315,8 @@ class TimelineView(QWidget):
                 label = (
                     calendar.period_labels[period] if calendar.period_labels else str(period + 1)
                 )
+                if self.fontMetrics().horizontalAdvance(label) > self.period_width - 2:
+                    label = label.split(":")[0]  # "09" when "09:00" does not fit
                 label = self.fontMetrics().elidedText(
                     label, Qt.TextElideMode.ElideRight, self.period_width - 2
                 )

@@ -1,0 +1,212 @@
+"""A fast first timetable: place offerings one by one, hardest first, earliest fitting slot.
+
+It never breaks a hard rule; what it cannot place it leaves out and says which rules got in the
+way most often, so the explanation can name them. Local search improves the result afterwards.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable
+
+from trainer_app.scheduling.instance import Instance, OfferingData
+from trainer_app.scheduling.schedule import Key, Placement, Schedule
+
+
+def offering_order(inst: Instance, rng: random.Random) -> list[int]:
+    """Predecessors before successors; among the ready ones, the most constrained first."""
+    remaining = {od.index: len(set(od.after)) for od in inst.offerings}
+    noise = {od.index: rng.random() for od in inst.offerings}
+
+    def difficulty(od: OfferingData) -> tuple[float, ...]:
+        options = max(1, len(od.trainers)) * max(1, len(od.facilities)) * max(1, len(od.starts))
+        locked = any((od.index, s) in inst.locks for s in range(od.sessions))
+        return (not locked, options / (od.sessions * od.length), noise[od.index])
+
+    # Runs with locked sessions go first, whatever they follow: their slots are promised.
+    order: list[int] = sorted(
+        (
+            od.index
+            for od in inst.offerings
+            if any((od.index, s) in inst.locks for s in range(od.sessions))
+        ),
+        key=lambda o: noise[o],
+    )
+    for o in order:
+        for n in inst.offerings[o].before:
+            remaining[n] -= 1
+    ready = [o for o, n in remaining.items() if n == 0 and o not in order]
+    while ready:
+        ready.sort(key=lambda o: difficulty(inst.offerings[o]))
+        o = ready.pop(0)
+        order.append(o)
+        for n in inst.offerings[o].before:
+            remaining[n] -= 1
+            if remaining[n] == 0 and n not in order:
+                ready.append(n)
+    return order
+
+
+def window(inst: Instance, schedule: Schedule, od: OfferingData) -> tuple[int, int]:
+    """Earliest start after placed predecessors; latest end before placed successors."""
+    earliest, latest = 0, inst.T
+    for p in od.after:
+        pd = inst.offerings[p]
+        for s in range(pd.sessions):
+            if (p, s) in schedule.placed:
+                earliest = max(earliest, schedule.placed[(p, s)][0] + pd.length)
+    for n in od.before:
+        for s in range(inst.offerings[n].sessions):
+            if (n, s) in schedule.placed:
+                latest = min(latest, schedule.placed[(n, s)][0])
+    return earliest, latest
+
+
+class Greedy:
+    def __init__(self, inst: Instance, schedule: Schedule, rng: random.Random) -> None:
+        self.inst = inst
+        self.schedule = schedule
+        self.rng = rng
+        self.reasons: dict[int, Counter[str]] = {}
+
+    def run(self, order: list[int], should_stop: Callable[[], bool] | None = None) -> list[int]:
+        """Place offerings in ``order``; return those left unplaced."""
+        unplaced: list[int] = []
+        for o in order:
+            if should_stop is not None and should_stop():
+                unplaced.extend(x for x in order if x not in unplaced and not self._has(x))
+                break
+            if not self.place_offering(o):
+                unplaced.append(o)
+        return unplaced
+
+    def _has(self, o: int) -> bool:
+        return (o, 0) in self.schedule.placed
+
+    def place_offering(self, o: int) -> bool:
+        inst = self.inst
+        od = inst.offerings[o]
+        reasons = self.reasons.setdefault(o, Counter())
+        locked = any((o, s) in inst.locks for s in range(od.sessions))
+        missing = [p for p in od.after if not self._has(p)]
+        if missing and not locked:
+            reasons["after_unplaced"] += 1
+            return False
+        if not od.trainers:
+            reasons["no_trainer"] += 1
+            return False
+        if not od.facilities:
+            reasons["no_facility"] += 1
+            return False
+        earliest, latest = window(inst, self.schedule, od)
+        for t in self._trainer_order(od):
+            placed = self._place_with(od, t, earliest, latest, reasons)
+            if placed is not None:
+                return True
+        return False
+
+    def _trainer_order(self, od: OfferingData) -> list[int]:
+        locked = {
+            self.inst.locks[(od.index, s)][2]
+            for s in range(od.sessions)
+            if (od.index, s) in self.inst.locks
+        }
+        locked.discard(None)
+        if locked:
+            return [t for t in od.trainers if t in locked] or sorted(locked)  # type: ignore[arg-type]
+        load = self.schedule.trainer_total
+        return sorted(od.trainers, key=lambda t: (load[t], self.rng.random()))
+
+    def _place_with(
+        self, od: OfferingData, t: int, earliest: int, latest: int, reasons: Counter[str]
+    ) -> list[Key] | None:
+        inst, schedule = self.inst, self.schedule
+        o, P = od.index, inst.P
+        done: list[Key] = []
+        used_days: list[int] = []
+        used_facilities: list[int] = []
+        sessions = sorted(range(od.sessions), key=lambda s: (o, s) not in inst.locks)
+        for s in sessions:
+            lock = inst.locks.get((o, s))
+            if lock is not None:
+                found = self._locked(od, lock, t, reasons, used_facilities)
+            else:
+                after_day = used_days[-1] + 1 if od.consecutive and used_days else None
+                found = self._first_fit(
+                    od, t, earliest, latest, used_days, used_facilities, after_day, reasons
+                )
+            if found is None:
+                for key in done:
+                    schedule.remove(key)
+                return None
+            schedule.place((o, s), found)
+            done.append((o, s))
+            used_days.append(found[0] // P)
+            if found[1] not in used_facilities:
+                used_facilities.append(found[1])
+        return done
+
+    def _locked(
+        self,
+        od: OfferingData,
+        lock: tuple[int, int | None, int | None],
+        t: int,
+        reasons: Counter[str],
+        used: list[int],
+    ) -> Placement | None:
+        g, f_locked, t_locked = lock
+        if t_locked is not None and t_locked != t:
+            reasons["lock_trainer"] += 1
+            return None
+        facilities = [f_locked] if f_locked is not None else self._facility_order(od, t, used)
+        for f in facilities:
+            why = self.schedule.blocker(od.index, g, f, t)
+            if why is None:
+                return (g, f, t)
+            reasons[why] += 1
+        return None
+
+    def _facility_order(self, od: OfferingData, t: int, used: list[int]) -> list[int]:
+        home = self.inst.trainer_hub[t]
+        hub = self.inst.facility_hub
+        return sorted(
+            od.facilities, key=lambda f: (f not in used, hub[f] != home, od.overflow.get(f, 0))
+        )
+
+    def _first_fit(
+        self,
+        od: OfferingData,
+        t: int,
+        earliest: int,
+        latest: int,
+        used_days: list[int],
+        used_facilities: list[int],
+        exact_day: int | None,
+        reasons: Counter[str],
+    ) -> Placement | None:
+        P = self.inst.P
+        facilities = self._facility_order(od, t, used_facilities)
+        spread = len(set(used_days)) < od.min_days
+        passes = (True, False) if spread else (False,)
+        for want_new_day in passes:
+            for g in od.starts:
+                if g < earliest or g + od.length > latest:
+                    continue
+                d = g // P
+                if exact_day is not None and d != exact_day:
+                    continue
+                if want_new_day and d in used_days:
+                    continue
+                if used_days and not od.consecutive and d < used_days[-1]:
+                    continue
+                why = self.schedule.time_blocker(od.index, g, t)
+                if why is not None:
+                    reasons[why] += 1
+                    continue
+                for f in facilities:
+                    why = self.schedule.facility_blocker(od.index, g, f, t)
+                    if why is None:
+                        return (g, f, t)
+                    reasons[why] += 1
+        return None

@@ -1,0 +1,196 @@
+"""The solver's view of a scenario: integer indexes, candidate lists and blocked periods.
+
+Times are global period indexes ``g = day * P + period``. A session of length ``L`` starting at
+``g`` covers ``g … g+L-1`` and must lie inside one day. Everything here is derived once from the
+scenario and shared by the greedy construction, the CP-SAT models and the cost evaluator.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from trainer_app.scheduling.scenario import TERMS, Scenario, Slot
+
+
+@dataclass
+class OfferingData:
+    index: int
+    id: str
+    course: str
+    sessions: int
+    length: int
+    attendees: int
+    min_days: int
+    consecutive: bool
+    trainers: list[int]  # candidate trainer indexes (the fixed one, or the qualified ones)
+    facilities: list[int]  # candidate facility indexes (kind, hub, hard capacity)
+    overflow: dict[int, int]  # facility index -> attendees above a soft capacity
+    starts: list[int]  # global starts allowed by the day, the offering and its cohorts
+    cohorts: list[int]
+    after: list[int]  # offerings that must end before this one starts
+    before: list[int] = field(default_factory=list)  # offerings that must start after this
+
+
+@dataclass
+class Instance:
+    scenario: Scenario
+    P: int  # periods per day
+    D: int  # days
+    week_of_day: tuple[int, ...]
+    hubs: list[str]
+    facility_ids: list[str]
+    facility_hub: list[int]
+    facility_blocked: list[bytearray]  # per facility, per global period: 1 = unavailable
+    trainer_ids: list[str]
+    trainer_hub: list[int]
+    trainer_blocked: list[bytearray]
+    trainer_day_limit: list[int]
+    trainer_week_limit: list[int | None]
+    trainer_total_limit: list[int | None]
+    cohort_ids: list[str]
+    cohort_offerings: list[list[int]]
+    offerings: list[OfferingData]
+    locks: dict[tuple[int, int], tuple[int, int | None, int | None]]  # (o, s) -> (g, f, t)
+    weights: dict[str, int]  # integer weights (scaled when the scenario gives fractions)
+    weight_scale: int
+    previous: dict[tuple[int, int], tuple[int, int, int]]  # (o, s) -> (g, f, t)
+
+    @property
+    def T(self) -> int:
+        return self.P * self.D
+
+    def day(self, g: int) -> int:
+        return g // self.P
+
+    def sessions(self) -> list[tuple[int, int]]:
+        return [(o.index, s) for o in self.offerings for s in range(o.sessions)]
+
+
+def _blocked(slots: frozenset[Slot], P: int, T: int) -> bytearray:
+    out = bytearray(T)
+    for day, period in slots:
+        out[day * P + period] = 1
+    return out
+
+
+def _integer_weights(scenario: Scenario) -> tuple[dict[str, int], int]:
+    raw = {term: scenario.weight(term) for term in TERMS}
+    scale = 1 if all(float(w).is_integer() for w in raw.values()) else 100
+    return {term: round(w * scale) for term, w in raw.items()}, scale
+
+
+def build_instance(scenario: Scenario) -> Instance:
+    cal = scenario.calendar
+    P, D = cal.periods_per_day, len(cal.days)
+    T = P * D
+    hubs = [h.id for h in scenario.hubs]
+    hub_index = {h: i for i, h in enumerate(hubs)}
+    facilities = list(scenario.facilities)
+    trainers = list(scenario.trainers)
+    f_index = {f.id: i for i, f in enumerate(facilities)}
+    t_index = {t.id: i for i, t in enumerate(trainers)}
+    o_index = {o.id: i for i, o in enumerate(scenario.offerings)}
+    cohorts = list(scenario.cohorts)
+    cohort_blocked = [_blocked(c.unavailable, P, T) for c in cohorts]
+    cohorts_of: dict[int, list[int]] = defaultdict(list)
+    for ci, c in enumerate(cohorts):
+        for o_id in dict.fromkeys(c.offerings):
+            cohorts_of[o_index[o_id]].append(ci)
+
+    offerings: list[OfferingData] = []
+    for oi, o in enumerate(scenario.offerings):
+        if o.trainer is not None:
+            cand_t = [t_index[o.trainer]]
+        else:
+            cand_t = [ti for ti, t in enumerate(trainers) if o.course in t.qualifications]
+        cand_f, overflow = [], {}
+        for fi, f in enumerate(facilities):
+            if o.facility_kinds and f.kind not in o.facility_kinds:
+                continue
+            if o.hub is not None and f.hub != o.hub:
+                continue
+            if f.capacity_is_hard and o.attendees > f.capacity:
+                continue
+            cand_f.append(fi)
+            if not f.capacity_is_hard and o.attendees > f.capacity:
+                overflow[fi] = o.attendees - f.capacity
+        blocked = _blocked(o.unavailable, P, T)
+        for ci in cohorts_of[oi]:
+            blocked = bytearray(a | b for a, b in zip(blocked, cohort_blocked[ci], strict=True))
+        L = o.session_length
+        starts = [
+            d * P + p
+            for d in range(D)
+            for p in range(P - L + 1)
+            if not any(blocked[d * P + p + k] for k in range(L))
+        ]
+        offerings.append(
+            OfferingData(
+                index=oi,
+                id=o.id,
+                course=o.course,
+                sessions=o.sessions,
+                length=L,
+                attendees=o.attendees,
+                min_days=o.min_days,
+                consecutive=o.consecutive_days,
+                trainers=cand_t,
+                facilities=cand_f,
+                overflow=overflow,
+                starts=starts,
+                cohorts=cohorts_of[oi],
+                after=[o_index[a] for a in dict.fromkeys(o.after)],
+            )
+        )
+    for od in offerings:
+        for pred in od.after:
+            offerings[pred].before.append(od.index)
+
+    locks = {
+        (o_index[k.offering], k.session): (
+            k.day * P + k.period,
+            f_index[k.facility] if k.facility else None,
+            t_index[k.trainer] if k.trainer else None,
+        )
+        for k in scenario.locked
+    }
+    previous: dict[tuple[int, int], tuple[int, int, int]] = {}
+    if scenario.previous_plan is not None:
+        for a in scenario.previous_plan.assignments:
+            if (
+                a.offering in o_index
+                and a.facility in f_index
+                and a.trainer in t_index
+                and 0 <= a.day < D
+                and 0 <= a.period < P
+            ):
+                previous[(o_index[a.offering], a.session)] = (
+                    a.day * P + a.period,
+                    f_index[a.facility],
+                    t_index[a.trainer],
+                )
+    weights, scale = _integer_weights(scenario)
+    return Instance(
+        scenario=scenario,
+        P=P,
+        D=D,
+        week_of_day=cal.week_of_day,
+        hubs=hubs,
+        facility_ids=[f.id for f in facilities],
+        facility_hub=[hub_index[f.hub] for f in facilities],
+        facility_blocked=[_blocked(f.unavailable, P, T) for f in facilities],
+        trainer_ids=[t.id for t in trainers],
+        trainer_hub=[hub_index[t.hub] for t in trainers],
+        trainer_blocked=[_blocked(t.unavailable, P, T) for t in trainers],
+        trainer_day_limit=[t.max_periods_per_day or P for t in trainers],
+        trainer_week_limit=[t.max_periods_per_week for t in trainers],
+        trainer_total_limit=[t.max_periods_total for t in trainers],
+        cohort_ids=[c.id for c in cohorts],
+        cohort_offerings=[[o_index[o] for o in dict.fromkeys(c.offerings)] for c in cohorts],
+        offerings=offerings,
+        locks=locks,
+        weights=weights,
+        weight_scale=scale,
+        previous=previous,
+    )

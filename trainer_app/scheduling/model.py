@@ -1,0 +1,625 @@
+"""CP-SAT model that re-places a chosen set of sessions while every other session stays put.
+
+With every session free it is the exact model of the whole scenario (small instances, with a
+proof of optimality); with a few dozen free it is the repair step of large-neighbourhood search.
+Time is indexed: ``x[s, g]`` says session ``s`` starts at global period ``g``, so days, spread
+and cohort compactness are linear; facility, trainer and cohort clashes are optional intervals
+under no-overlap constraints, with fixed sessions and unavailable periods as blocking intervals.
+
+Every variable, auxiliary ones included, is hinted with its value in the current timetable, so
+the solver starts from the incumbent and any solution it reports is at least as good.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from trainer_app.scheduling.instance import Instance, OfferingData
+from trainer_app.scheduling.schedule import Key, Placement, Schedule
+
+UNPLACED_PENALTY = 1_000_000  # per session: placing everything that fits comes first
+
+
+@dataclass
+class SubResult:
+    assignment: dict[Key, Placement] | None  # None: no solution within the time limit
+    status: str  # "optimal", "feasible", "infeasible", "unknown"
+    objective: float | None
+    bound: float | None
+
+
+class _Callback(cp_model.CpSolverSolutionCallback):
+    def __init__(self, should_stop: Callable[[], bool] | None) -> None:
+        super().__init__()
+        self.should_stop = should_stop
+
+    def on_solution_callback(self) -> None:
+        if self.should_stop is not None and self.should_stop():
+            self.stop_search()
+
+
+def isolated_sessions(inst: Instance, assignment: dict[Key, Placement]) -> set[tuple[int, Key]]:
+    """(cohort, session) pairs that are isolated in ``assignment`` (for hints)."""
+    P = inst.P
+    covered: dict[int, Counter[int]] = defaultdict(Counter)
+    for (o, _s), (g, _f, _t) in assignment.items():
+        for c in inst.offerings[o].cohorts:
+            for q in range(g, g + inst.offerings[o].length):
+                covered[c][q] += 1
+    out = set()
+    for key, (g, _f, _t) in assignment.items():
+        end = g + inst.offerings[key[0]].length
+        for c in inst.offerings[key[0]].cohorts:
+            before = g % P > 0 and covered[c][g - 1] > 0
+            after = end % P > 0 and covered[c][end] > 0
+            if not (before or after):
+                out.add((c, key))
+    return out
+
+
+class SubModel:
+    """Build once, solve once. ``free`` sessions move; ``insert`` offerings may be added."""
+
+    def __init__(
+        self,
+        inst: Instance,
+        current: dict[Key, Placement],
+        free: set[Key],
+        insert: set[int],
+        days: set[int] | None = None,
+    ) -> None:
+        self.inst = inst
+        self.m = cp_model.CpModel()
+        self.current = current
+        self.insert = {o for o in insert if self._insertable(o, current, insert)}
+        self.free = {k for k in free if k in current} | {
+            (o, s) for o in self.insert for s in range(inst.offerings[o].sessions)
+        }
+        self.days = days if days is not None else set(range(inst.D))
+        self.fixed = {k: v for k, v in current.items() if k not in self.free}
+        self.occupied = Schedule.of(inst, self.fixed)
+        self.x: dict[Key, dict[int, Any]] = {}
+        self.z: dict[Key, dict[int, Any]] = {}
+        self.y: dict[int, dict[int, Any]] = {}
+        self.placed: dict[int, Any] = {}
+        self.start: dict[Key, Any] = {}
+        self.interval: dict[Key, Any] = {}
+        self.trainer_of: dict[int, int | None] = {}
+        self.teaching: dict[tuple[Key, int, int], Any] = {}
+        self.by_cohort: dict[int, list[Key]] = defaultdict(list)
+        self.cost_terms: dict[str, list[Any]] = defaultdict(list)
+        self.unplaced_terms: list[Any] = []
+        self.feasible = True
+        self._build()
+
+    # ----- variables with hints ------------------------------------------------------------
+    def _bool(self, name: str, hint: bool) -> Any:
+        var = self.m.new_bool_var(name)
+        self.m.add_hint(var, bool(hint))
+        return var
+
+    def _int(self, lo: int, hi: int, name: str, hint: int) -> Any:
+        var = self.m.new_int_var(lo, hi, name)
+        self.m.add_hint(var, min(hi, max(lo, hint)))
+        return var
+
+    def now(self, key: Key) -> Placement | None:
+        """Where a free session is in the current timetable (None for an inserted run)."""
+        return self.current.get(key)
+
+    # ----- which sessions and offerings take part ------------------------------------------
+    def _insertable(self, o: int, current: dict[Key, Placement], insert: set[int]) -> bool:
+        od = self.inst.offerings[o]
+        preds_ok = all((p, 0) in current or p in insert for p in od.after)
+        return bool(od.trainers and od.facilities and od.starts) and preds_ok
+
+    def offerings_in_play(self) -> list[OfferingData]:
+        return [self.inst.offerings[o] for o in sorted({o for o, _ in self.free})]
+
+    def free_sessions(self, o: int) -> list[int]:
+        return sorted(s for (oo, s) in self.free if oo == o)
+
+    # ----- building ------------------------------------------------------------------------
+    def _build(self) -> None:
+        for od in self.offerings_in_play():
+            self._offering_variables(od)
+            if not self.feasible:
+                return
+        self._facility_constraints()
+        self._trainer_constraints()
+        self._cohort_constraints()
+        self._order_constraints()
+        self._costs()
+
+    def _bounds(self, od: OfferingData) -> tuple[int, int]:
+        """Earliest start and latest end allowed by fixed sessions of linked offerings."""
+        earliest, latest = 0, self.inst.T
+        for (o, _s), (g, _f, _t) in self.fixed.items():
+            if o in od.after:
+                earliest = max(earliest, g + self.inst.offerings[o].length)
+            if o in od.before:
+                latest = min(latest, g)
+        return earliest, latest
+
+    def _offering_variables(self, od: OfferingData) -> None:
+        m, inst = self.m, self.inst
+        o, L, P = od.index, od.length, inst.P
+        optional = o in self.insert
+        placed = self._bool(f"placed[{o}]", False) if optional else 1
+        self.placed[o] = placed
+        if optional:
+            self.unplaced_terms.append(od.sessions * (1 - placed))
+        trainers = self._trainers(od)
+        earliest, latest = self._bounds(od)
+        cohorts_busy = [self.occupied.cohort_busy[c] for c in od.cohorts]
+        for s in self.free_sessions(o):
+            key = (o, s)
+            lock = inst.locks.get(key)
+            starts = [
+                g
+                for g in od.starts
+                if earliest <= g
+                and g + L <= latest
+                and g // P in self.days
+                and not any(busy[q] for busy in cohorts_busy for q in range(g, g + L))
+            ]
+            if lock is not None:
+                starts = [g for g in starts if g == lock[0]]
+            if len(trainers) == 1:
+                t = trainers[0]
+                blocked, busy = inst.trainer_blocked[t], self.occupied.trainer_busy[t]
+                starts = [
+                    g for g in starts if not any(blocked[q] or busy[q] for q in range(g, g + L))
+                ]
+            facilities = [lock[1]] if lock is not None and lock[1] is not None else od.facilities
+            if not starts or not facilities:
+                if not optional:
+                    self.feasible = False
+                    return
+                m.add(placed == 0)
+                starts, facilities = od.starts[:1], od.facilities[:1]
+            now = self.now(key)
+            xs = {g: self._bool(f"x[{o},{s},{g}]", now is not None and now[0] == g) for g in starts}
+            m.add(sum(xs.values()) == placed)
+            self.x[key] = xs
+            start = self._int(
+                min(starts), max(starts), f"start[{o},{s}]", now[0] if now else min(starts)
+            )
+            link = m.add(start == sum(g * v for g, v in xs.items()))
+            if optional:
+                link.only_enforce_if(placed)
+                self.interval[key] = m.new_optional_fixed_size_interval_var(
+                    start, L, placed, f"i[{o},{s}]"
+                )
+            else:
+                self.interval[key] = m.new_fixed_size_interval_var(start, L, f"i[{o},{s}]")
+            self.start[key] = start
+            self.z[key] = {
+                f: self._bool(f"z[{o},{s},{f}]", now is not None and now[1] == f)
+                for f in facilities
+            }
+            m.add(sum(self.z[key].values()) == placed)
+            for c in od.cohorts:
+                self.by_cohort[c].append(key)
+
+    def _trainers(self, od: OfferingData) -> list[int]:
+        """The trainer is fixed when some sessions of the run stay put; else a choice."""
+        o, inst = od.index, self.inst
+        fixed = {t for (oo, _), (_, _, t) in self.fixed.items() if oo == o}
+        if fixed:
+            self.trainer_of[o] = next(iter(fixed))
+            return list(fixed)
+        self.trainer_of[o] = None
+        trainers = list(od.trainers)
+        lock_trainers = {
+            inst.locks[(o, s)][2]
+            for s in range(od.sessions)
+            if (o, s) in inst.locks and inst.locks[(o, s)][2] is not None
+        }
+        if lock_trainers:
+            trainers = [t for t in trainers if t in lock_trainers]
+        now = next((t for (oo, _), (_, _, t) in self.current.items() if oo == o), None)
+        self.y[o] = {t: self._bool(f"y[{o},{t}]", t == now) for t in trainers}
+        self.m.add(sum(self.y[o].values()) == self.placed[o])
+        return trainers
+
+    def trainer_now(self, o: int) -> int | None:
+        return next((t for (oo, _), (_, _, t) in self.current.items() if oo == o), None)
+
+    # ----- resources -----------------------------------------------------------------------
+    def _blockers(self, blocked: list[int], label: str) -> list[Any]:
+        """Fixed intervals covering runs of consecutive blocked periods."""
+        out = []
+        for _, run in itertools.groupby(enumerate(blocked), key=lambda p: p[1] - p[0]):
+            periods = [q for _, q in run]
+            out.append(
+                self.m.new_fixed_size_interval_var(
+                    periods[0], len(periods), f"b[{label},{periods[0]}]"
+                )
+            )
+        return out
+
+    def _window(self, keys: list[Key]) -> range:
+        starts = [g for k in keys for g in self.x[k]]
+        longest = max(self.inst.offerings[o].length for o, _ in keys)
+        return range(min(starts), min(self.inst.T, max(starts) + longest))
+
+    def _no_overlap(
+        self, items: list[tuple[Key, Any]], static: bytearray | None, busy: bytearray, label: str
+    ) -> None:
+        window = self._window([k for k, _ in items])
+        blocked = [q for q in window if busy[q] or (static is not None and static[q])]
+        intervals = [i for _, i in items] + self._blockers(blocked, label)
+        if len(intervals) > 1:
+            self.m.add_no_overlap(intervals)
+
+    def _facility_constraints(self) -> None:
+        m, inst = self.m, self.inst
+        by_facility: dict[int, list[tuple[Key, Any]]] = defaultdict(list)
+        for key, zs in self.z.items():
+            L = inst.offerings[key[0]].length
+            for f, lit in zs.items():
+                interval = m.new_optional_fixed_size_interval_var(
+                    self.start[key], L, lit, f"if[{key},{f}]"
+                )
+                by_facility[f].append((key, interval))
+        for f, items in by_facility.items():
+            self._no_overlap(
+                items, inst.facility_blocked[f], self.occupied.facility_busy[f], f"f{f}"
+            )
+
+    def _trainer_constraints(self) -> None:
+        m, inst = self.m, self.inst
+        by_trainer: dict[int, list[tuple[Key, Any]]] = defaultdict(list)
+        for key in self.x:
+            o = key[0]
+            L = inst.offerings[o].length
+            fixed_t = self.trainer_of[o]
+            if fixed_t is not None:
+                by_trainer[fixed_t].append((key, self.interval[key]))
+                continue
+            for t, lit in self.y[o].items():
+                interval = m.new_optional_fixed_size_interval_var(
+                    self.start[key], L, lit, f"it[{key},{t}]"
+                )
+                by_trainer[t].append((key, interval))
+        for t, items in by_trainer.items():
+            self._no_overlap(items, inst.trainer_blocked[t], self.occupied.trainer_busy[t], f"t{t}")
+            self._trainer_days(t, [k for k, _ in items])
+
+    def day_of(self, key: Key, d: int) -> Any:
+        """1 when session ``key`` falls on day ``d`` (a linear expression over x)."""
+        P = self.inst.P
+        return sum(v for g, v in self.x[key].items() if g // P == d)
+
+    def teaches_on(self, key: Key, t: int, d: int) -> Any:
+        """1 when trainer ``t`` teaches session ``key`` on day ``d``."""
+        o = key[0]
+        if self.trainer_of[o] is not None:
+            return self.day_of(key, d) if self.trainer_of[o] == t else 0
+        lit = self.teaching.get((key, t, d))
+        if lit is None:
+            now = self.now(key)
+            hint = now is not None and now[2] == t and now[0] // self.inst.P == d
+            lit = self._bool(f"w[{key},{t},{d}]", hint)
+            day, y = self.day_of(key, d), self.y[o][t]
+            self.m.add(lit <= y)
+            self.m.add(lit <= day)
+            self.m.add(lit >= y + day - 1)
+            self.teaching[(key, t, d)] = lit
+        return lit
+
+    def _trainer_days(self, t: int, keys: list[Key]) -> None:
+        m, inst, P = self.m, self.inst, self.inst.P
+        days: dict[int, list[Key]] = defaultdict(list)
+        for key in keys:
+            for d in {g // P for g in self.x[key]}:
+                days[d].append(key)
+        limit, week_limit = inst.trainer_day_limit[t], inst.trainer_week_limit[t]
+        needs_load = limit < P or week_limit is not None
+        weeks: dict[int, list[Any]] = defaultdict(list)
+        for d, day_keys in days.items():
+            if needs_load:
+                load = [inst.offerings[k[0]].length * self.teaches_on(k, t, d) for k in day_keys]
+                if limit < P:
+                    m.add(sum(load) + self.occupied.trainer_day[t][d] <= limit)
+                weeks[inst.week_of_day[d]].extend(load)
+            self._one_hub(t, d, day_keys)
+        if week_limit is not None:
+            for week, terms in weeks.items():
+                m.add(sum(terms) + self.occupied.trainer_week[t][week] <= week_limit)
+        total_limit = inst.trainer_total_limit[t]
+        if total_limit is not None:
+            m.add(self.trainer_load(t, keys) <= total_limit)
+
+    def trainer_load(self, t: int, keys: Iterable[Key]) -> Any:
+        terms = []
+        for key in keys:
+            o = key[0]
+            L = self.inst.offerings[o].length
+            if self.trainer_of[o] is None:
+                if t in self.y[o]:
+                    terms.append(L * self.y[o][t])
+            elif self.trainer_of[o] == t:
+                terms.append(L * self.placed[o])
+        return sum(terms) + self.occupied.trainer_total[t]
+
+    def _one_hub(self, t: int, d: int, keys: list[Key]) -> None:
+        inst, m = self.inst, self.m
+        fixed_hubs = {h for h, n in self.occupied.trainer_day_hub[t].get(d, {}).items() if n}
+        hubs_of = {k: {inst.facility_hub[f] for f in self.z[k]} for k in keys}
+        all_hubs = set().union(*hubs_of.values()) | fixed_hubs
+        if len(all_hubs) <= 1:
+            return
+        if fixed_hubs:
+            home = min(fixed_hubs)
+            for k in keys:
+                away = [lit for f, lit in self.z[k].items() if inst.facility_hub[f] != home]
+                if away:
+                    m.add(self.teaches_on(k, t, d) + sum(away) <= 1)
+            return
+        at_now = {
+            inst.facility_hub[f]
+            for k in keys
+            if (now := self.now(k)) is not None
+            for (g, f, tt) in [now]
+            if tt == t and g // inst.P == d
+        }
+        at = {h: self._bool(f"a[{t},{d},{h}]", h in at_now) for h in all_hubs}
+        m.add(sum(at.values()) <= 1)
+        for k in keys:
+            teaches = self.teaches_on(k, t, d)
+            for h in hubs_of[k]:
+                here = [lit for f, lit in self.z[k].items() if inst.facility_hub[f] == h]
+                m.add(teaches + sum(here) - 1 <= at[h])
+
+    def _cohort_constraints(self) -> None:
+        for c, keys in self.by_cohort.items():
+            items = [(k, self.interval[k]) for k in keys]
+            self._no_overlap(items, None, self.occupied.cohort_busy[c], f"c{c}")
+
+    def _order_constraints(self) -> None:
+        m, inst, P = self.m, self.inst, self.inst.P
+        for od in self.offerings_in_play():
+            o = od.index
+            keys = [(o, s) for s in self.free_sessions(o)]
+            when: list[Any] = [self.placed[o]] if o in self.insert else []
+            movable = [k for k in keys if k not in inst.locks and k not in inst.previous]
+            for a, b in itertools.pairwise(movable):  # identical sessions: number them in order
+                m.add(self.start[a] < self.start[b]).only_enforce_if(when)
+            if od.consecutive and len(keys) == od.sessions:
+                day = {k: sum((g // P) * v for g, v in self.x[k].items()) for k in keys}
+                for a, b in itertools.pairwise(movable if len(movable) == len(keys) else []):
+                    m.add(day[b] == day[a] + 1).only_enforce_if(when)
+            for p in od.after:
+                for k in keys:
+                    for pk in [(p, s) for s in self.free_sessions(p)]:
+                        lits = when + ([self.placed[p]] if p in self.insert else [])
+                        m.add(
+                            self.start[k] >= self.start[pk] + inst.offerings[p].length
+                        ).only_enforce_if(lits)
+
+    # ----- soft costs ----------------------------------------------------------------------
+    def _costs(self) -> None:
+        weights = self.inst.weights
+        for od in self.offerings_in_play():
+            keys = [(od.index, s) for s in self.free_sessions(od.index)]
+            for k in keys:
+                self._session_costs(od, k)
+            if od.min_days > 1 and weights["spread_shortfall"]:
+                self._spread(od, keys)
+            if weights["facility_changes"] and len(od.facilities) > 1:
+                self._facility_changes(od, keys)
+        if weights["cohort_isolated"]:
+            self._isolation()
+        if weights["load_balance"]:
+            self._peak_load()
+
+    def _session_costs(self, od: OfferingData, k: Key) -> None:
+        P, terms = self.inst.P, self.cost_terms
+        terms["capacity_overflow"].extend(
+            od.overflow[f] * lit for f, lit in self.z[k].items() if f in od.overflow
+        )
+        terms["late_finish"].extend(v for g, v in self.x[k].items() if g % P + od.length == P)
+        if self.inst.weights["trainer_away"]:
+            self._away(k)
+        if self.inst.weights["moves"] and k in self.inst.previous:
+            self._moves(k)
+
+    def _spread(self, od: OfferingData, keys: list[Key]) -> None:
+        m, P, o = self.m, self.inst.P, od.index
+        fixed_days = {g // P for (oo, _), (g, _, _) in self.fixed.items() if oo == o}
+        now_days = {now[0] // P for k in keys if (now := self.now(k)) is not None}
+        used = []
+        for d in sorted({g // P for k in keys for g in self.x[k]} - fixed_days):
+            lit = self._bool(f"day[{o},{d}]", d in now_days)
+            m.add(lit <= sum(self.day_of(k, d) for k in keys))
+            used.append(lit)
+        slack = od.min_days * (1 - self.placed[o]) if o in self.insert else 0
+        current = max(0, od.min_days - len(fixed_days | now_days)) if now_days else 0
+        short = self._int(0, od.min_days, f"short[{o}]", current)
+        m.add(short >= od.min_days - len(fixed_days) - sum(used) - slack)
+        self.cost_terms["spread_shortfall"].append(short)
+
+    def _facility_changes(self, od: OfferingData, keys: list[Key]) -> None:
+        m, o = self.m, od.index
+        fixed = {f for (oo, _), (_, f, _) in self.fixed.items() if oo == o}
+        now = {n[1] for k in keys if (n := self.now(k)) is not None}
+        used = []
+        for f in od.facilities:
+            lits = [self.z[k][f] for k in keys if f in self.z[k]]
+            if f in fixed or not lits:
+                continue
+            u = self._bool(f"used[{o},{f}]", f in now)
+            for lit in lits:
+                m.add(u >= lit)
+            used.append(u)
+        base = len(fixed) - 1 if fixed else -self.placed[o]
+        self.cost_terms["facility_changes"].append(sum(used) + base)
+
+    def _away(self, key: Key) -> None:
+        inst, m = self.inst, self.m
+        o = key[0]
+        fixed_t = self.trainer_of[o]
+        if fixed_t is not None:
+            home = inst.trainer_hub[fixed_t]
+            self.cost_terms["trainer_away"].extend(
+                lit for f, lit in self.z[key].items() if inst.facility_hub[f] != home
+            )
+            return
+        now = self.now(key)
+        hint = now is not None and inst.facility_hub[now[1]] != inst.trainer_hub[now[2]]
+        away = self._bool(f"away[{key}]", hint)
+        for t, y in self.y[o].items():
+            far = [
+                lit for f, lit in self.z[key].items() if inst.facility_hub[f] != inst.trainer_hub[t]
+            ]
+            if far:
+                m.add(away >= y + sum(far) - 1)
+        self.cost_terms["trainer_away"].append(away)
+
+    def _moves(self, key: Key) -> None:
+        m, o = self.m, key[0]
+        g0, f0, t0 = self.inst.previous[key]
+        now = self.now(key)
+        moved = self._bool(f"moved[{key}]", now is not None and now != (g0, f0, t0))
+        m.add(moved >= 1 - self.x[key].get(g0, 0))
+        m.add(moved >= 1 - self.z[key].get(f0, 0))
+        if self.trainer_of[o] is None:
+            m.add(moved >= 1 - self.y[o].get(t0, 0))
+        elif self.trainer_of[o] != t0:
+            m.add(moved >= self.placed[o])
+        if o in self.insert:
+            m.add(moved <= self.placed[o])
+        self.cost_terms["moves"].append(moved)
+
+    def _isolation(self) -> None:
+        """cohort_isolated for every session of an affected cohort on the free sessions' days."""
+        inst, m, P = self.inst, self.m, self.inst.P
+        isolated_now = isolated_sessions(inst, self.current)
+        for c, keys in self.by_cohort.items():
+            covering: dict[int, list[Any]] = defaultdict(list)
+            for k in keys:
+                L = inst.offerings[k[0]].length
+                for g, v in self.x[k].items():
+                    for q in range(g, g + L):
+                        covering[q].append(v)
+            covered_now = {
+                q
+                for k in keys
+                if (now := self.now(k)) is not None
+                for q in range(now[0], now[0] + inst.offerings[k[0]].length)
+            }
+            occupancy: dict[int, Any] = {}
+
+            def occ(
+                q: int,
+                c: int = c,
+                covering: dict[int, list[Any]] = covering,
+                occupancy: dict[int, Any] = occupancy,
+                covered_now: set[int] = covered_now,
+            ) -> Any:
+                """1 when some session of cohort c covers period q (one variable per period)."""
+                if q not in occupancy:
+                    if self.occupied.cohort_busy[c][q] or not covering.get(q):
+                        occupancy[q] = 1 if self.occupied.cohort_busy[c][q] else 0
+                    else:
+                        var = self._bool(f"occ[{c},{q}]", q in covered_now)
+                        m.add(var == sum(covering[q]))
+                        occupancy[q] = var
+                return occupancy[q]
+
+            def neighbours(g: int, L: int) -> list[Any]:
+                out = []
+                if g % P:
+                    out.append(occ(g - 1))
+                if (g + L) % P:
+                    out.append(occ(g + L))
+                return out
+
+            for k in keys:
+                L = inst.offerings[k[0]].length
+                iso = self._bool(f"iso[{c},{k}]", (c, k) in isolated_now)
+                for g, v in self.x[k].items():
+                    m.add(iso >= v - sum(neighbours(g, L)))
+                self.cost_terms["cohort_isolated"].append(iso)
+            days = {g // P for k in keys for g in self.x[k]}
+            for fk, (g, _, _) in self.fixed.items():
+                od = inst.offerings[fk[0]]
+                if c not in od.cohorts or g // P not in days:
+                    continue
+                iso = self._bool(f"iso[{c},{fk}]", (c, fk) in isolated_now)
+                m.add(iso >= 1 - sum(neighbours(g, od.length)))
+                self.cost_terms["cohort_isolated"].append(iso)
+
+    def _peak_load(self) -> None:
+        inst = self.inst
+        keys = list(self.x)
+        now = Schedule.of(inst, self.current).trainer_total
+        peak = self._int(0, inst.T, "peak", max(now, default=0))
+        for t in range(len(inst.trainer_ids)):
+            self.m.add(peak >= self.trainer_load(t, keys))
+        self.cost_terms["load_balance"].append(peak)
+
+    # ----- solving -------------------------------------------------------------------------
+    def objective(self) -> Any:
+        weights = self.inst.weights
+        total = [
+            weights[term] * sum(items) for term, items in self.cost_terms.items() if weights[term]
+        ]
+        return sum(total) + UNPLACED_PENALTY * sum(self.unplaced_terms)
+
+    def solve(
+        self,
+        *,
+        time_limit: float,
+        workers: int,
+        seed: int,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> SubResult:
+        if not self.feasible:
+            return SubResult(None, "infeasible", None, None)
+        self.m.minimize(self.objective())
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.max_time_in_seconds = max(0.05, time_limit)
+        params.num_workers = workers
+        params.random_seed = seed
+        # Full presolve costs seconds on these models and loses the hint; a light one pays off.
+        params.max_presolve_iterations = 1
+        params.cp_model_probing_level = 0
+        params.symmetry_level = 0
+        status = solver.solve(self.m, _Callback(should_stop))
+        name = {
+            cp_model.OPTIMAL: "optimal",
+            cp_model.FEASIBLE: "feasible",
+            cp_model.INFEASIBLE: "infeasible",
+        }.get(status, "unknown")
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return SubResult(None, name, None, None)
+        return SubResult(
+            self._read(solver), name, solver.objective_value, solver.best_objective_bound
+        )
+
+    def _read(self, solver: cp_model.CpSolver) -> dict[Key, Placement]:
+        assignment = dict(self.fixed)
+        for key, xs in self.x.items():
+            o = key[0]
+            if o in self.insert and not solver.boolean_value(self.placed[o]):
+                continue
+            g = next(g for g, v in xs.items() if solver.boolean_value(v))
+            f = next(f for f, v in self.z[key].items() if solver.boolean_value(v))
+            trainer = self.trainer_of[o]
+            t = (
+                trainer
+                if trainer is not None
+                else next(t for t, v in self.y[o].items() if solver.boolean_value(v))
+            )
+            assignment[key] = (g, f, t)
+        return assignment

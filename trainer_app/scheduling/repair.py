@@ -1,0 +1,241 @@
+"""Place what the greedy left out by making room: iterative forward search with conflict
+statistics, after UniTime's CPSolver.
+
+An unplaced run goes where it conflicts with the fewest placed runs (hard rules on its own are
+never broken); those runs are taken out and queued to be placed again. A memory of which runs
+have pushed which out steers away from cycles. The best state seen (most sessions placed) is
+what remains at the end.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+
+from trainer_app.scheduling.greedy import Greedy, window
+from trainer_app.scheduling.instance import Instance, OfferingData
+from trainer_app.scheduling.schedule import Key, Placement, Schedule
+
+Conflicts = frozenset[int]  # offerings that would have to make room
+
+
+class Repair:
+    def __init__(self, inst: Instance, schedule: Schedule, rng: random.Random) -> None:
+        self.inst = inst
+        self.schedule = schedule
+        self.rng = rng
+        self.greedy = Greedy(inst, schedule, rng)
+        self.pushed = Counter[tuple[int, int]]()  # (placed run, run it pushed out)
+
+    def run(
+        self, unplaced: list[int], deadline: float, should_stop: Callable[[], bool] | None = None
+    ) -> None:
+        inst, schedule = self.inst, self.schedule
+        best = dict(schedule.placed)
+        queue = deque(unplaced)
+        waiting = set(unplaced)
+        tries = Counter[int]()
+        stalls = 0
+        while queue and time.monotonic() < deadline and not (should_stop and should_stop()):
+            o = queue.popleft()
+            waiting.discard(o)
+            od = inst.offerings[o]
+            blocked_by = [p for p in od.after if not self._placed(p)]
+            if blocked_by:
+                # Wait for the runs it must follow; give up on it only if they are gone.
+                if any(p in waiting for p in blocked_by):
+                    queue.append(o)
+                    waiting.add(o)
+                continue
+            tries[o] += 1
+            placed, ejected = (True, set()) if self.greedy.place_offering(o) else self._force(od)
+            for victim in ejected:
+                if victim not in waiting:
+                    queue.append(victim)
+                    waiting.add(victim)
+            if not placed and tries[o] < 50:
+                queue.append(o)
+                waiting.add(o)
+            if len(schedule.placed) > len(best):
+                best = dict(schedule.placed)
+                stalls = 0
+            else:
+                stalls += 1
+            if stalls > 200 + 20 * len(unplaced):
+                break
+        if len(schedule.placed) < len(best):
+            self._restore(best)
+
+    def _placed(self, o: int) -> bool:
+        return (o, 0) in self.schedule.placed
+
+    def _restore(self, assignment: dict[Key, Placement]) -> None:
+        for key in list(self.schedule.placed):
+            self.schedule.remove(key)
+        for key, placement in assignment.items():
+            self.schedule.place(key, placement)
+
+    # ----- making room ---------------------------------------------------------------------
+    def _force(self, od: OfferingData) -> tuple[bool, set[int]]:
+        """Place ``od`` at the least-conflicting position; say if it worked and who made room."""
+        best: tuple[float, list[Placement], set[int]] | None = None
+        trainers = list(od.trainers)
+        self.rng.shuffle(trainers)
+        named = {
+            self.inst.locks[(od.index, s)][2]
+            for s in range(od.sessions)
+            if (od.index, s) in self.inst.locks
+        } - {None}
+        if named:
+            trainers = [t for t in trainers if t in named]
+        for t in trainers[:6]:
+            option = self._plan_sessions(od, t)
+            if option is None:
+                continue
+            placements, victims = option
+            score = sum(1 + self.pushed[(od.index, v)] for v in victims) + self.rng.random()
+            if best is None or score < best[0]:
+                best = (score, placements, victims)
+        if best is None:
+            return False, set()
+        _, placements, victims = best
+        ejected = self._eject(victims)
+        for s, placement in enumerate(placements):
+            if self.schedule.blocker(od.index, *placement) is not None:
+                # a limit still binds (e.g. the trainer's week); undo this session's siblings
+                for k in range(s):
+                    self.schedule.remove((od.index, k))
+                return False, ejected
+            self.schedule.place((od.index, s), placement)
+        for v in victims:
+            self.pushed[(od.index, v)] += 1
+        return True, ejected
+
+    def _eject(self, victims: set[int]) -> set[int]:
+        """Take runs out, with every run that must follow them (it could not stay valid)."""
+        out: set[int] = set()
+        stack = list(victims)
+        while stack:
+            v = stack.pop()
+            if v in out or not self._placed(v):
+                continue
+            out.add(v)
+            for s in range(self.inst.offerings[v].sessions):
+                if (v, s) in self.schedule.placed:
+                    self.schedule.remove((v, s))
+            stack.extend(self.inst.offerings[v].before)
+        return out
+
+    def _plan_sessions(self, od: OfferingData, t: int) -> tuple[list[Placement], set[int]] | None:
+        """Slots for every session of ``od`` with trainer ``t``, fewest conflicting runs first."""
+        inst, P = self.inst, self.inst.P
+        earliest, latest = window(inst, self.schedule, od)
+        chosen: list[Placement] = []
+        victims: set[int] = set()
+        days: list[int] = []
+        for s in range(od.sessions):
+            best: tuple[float, Placement, Conflicts] | None = None
+            lock = inst.locks.get((od.index, s))
+            for g in [lock[0]] if lock is not None else od.starts:
+                d = g // P
+                if lock is None and (
+                    g < earliest or g + od.length > latest or (chosen and d < days[-1])
+                ):
+                    continue
+                if od.consecutive and days and d != days[-1] + 1:
+                    continue
+                if any(g < c[0] + od.length and c[0] < g + od.length for c in chosen):
+                    continue
+                if any(inst.trainer_blocked[t][q] for q in range(g, g + od.length)):
+                    continue
+                new_day = 0 if d in days and len(set(days)) < od.min_days else 0.5
+                facilities = (
+                    [lock[1]] if lock is not None and lock[1] is not None else (od.facilities)
+                )
+                for f in facilities:
+                    if any(inst.facility_blocked[f][q] for q in range(g, g + od.length)):
+                        continue
+                    conflicts = self._conflicts(od, g, f, t) - {od.index}
+                    score = len(conflicts - victims) * 10 - new_day + self.rng.random() * 0.1
+                    if best is None or score < best[0]:
+                        best = (score, (g, f, t), conflicts)
+            if best is None:
+                return None
+            chosen.append(best[1])
+            days.append(best[1][0] // P)
+            victims |= best[2]
+        with_limits = self._limit_victims(od, t, chosen, victims)
+        if with_limits is None or any(v in od.after for v in with_limits):
+            return None  # cannot push out a run this one must follow
+        return chosen, with_limits
+
+    def _limit_victims(
+        self, od: OfferingData, t: int, chosen: list[Placement], victims: set[int]
+    ) -> set[int] | None:
+        """Add runs of trainer ``t`` to take out until its week and total limits hold."""
+        inst, s, P = self.inst, self.schedule, self.inst.P
+        victims = set(victims)
+
+        def load(weeks: set[int] | None) -> int:
+            return sum(
+                inst.offerings[k[0]].length
+                for k in s.trainer_sessions[t]
+                if k[0] not in victims
+                and (weeks is None or inst.week_of_day[s.placed[k][0] // P] in weeks)
+            )
+
+        checks: list[tuple[int, set[int] | None]] = []
+        if inst.trainer_total_limit[t] is not None:
+            checks.append((inst.trainer_total_limit[t], None))  # type: ignore[arg-type]
+        week_limit = inst.trainer_week_limit[t]
+        if week_limit is not None:
+            for week in {inst.week_of_day[g // P] for g, _, _ in chosen}:
+                checks.append((week_limit, {week}))
+        for limit, weeks in checks:
+            need = sum(
+                od.length
+                for g, _, _ in chosen
+                if weeks is None or inst.week_of_day[g // P] in weeks
+            )
+            while load(weeks) + need > limit:
+                pool = sorted(
+                    {
+                        k[0]
+                        for k in s.trainer_sessions[t]
+                        if k[0] not in victims
+                        and k[0] not in od.after
+                        and (weeks is None or inst.week_of_day[s.placed[k][0] // P] in weeks)
+                    },
+                    key=lambda v: (
+                        self.pushed[(od.index, v)],
+                        inst.offerings[v].sessions,
+                        self.rng.random(),
+                    ),
+                )
+                if not pool:
+                    return None
+                victims.add(pool[0])
+        return victims
+
+    def _conflicts(self, od: OfferingData, g: int, f: int, t: int) -> Conflicts:
+        s, inst, P = self.schedule, self.inst, self.inst.P
+        found: set[int] = set()
+        for q in range(g, g + od.length):
+            for holder in (s.facility_at.get((f, q)), s.trainer_at.get((t, q))):
+                if holder is not None:
+                    found.add(holder[0])
+            for c in od.cohorts:
+                holder = s.cohort_at.get((c, q))
+                if holder is not None:
+                    found.add(holder[0])
+        d = g // P
+        same_day = [k for k in s.trainer_sessions[t] if s.placed[k][0] // P == d]
+        hub = inst.facility_hub[f]
+        for k in same_day:
+            if inst.facility_hub[s.placed[k][1]] != hub:
+                found.add(k[0])
+        if s.trainer_day[t][d] + od.length > inst.trainer_day_limit[t]:
+            found.update(k[0] for k in same_day)
+        return frozenset(found)

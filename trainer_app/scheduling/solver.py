@@ -1,0 +1,387 @@
+"""The planner: a greedy first timetable, then CP-SAT — exact when the scenario is small,
+large-neighbourhood search (free a few days or a few related runs, re-solve, keep if better)
+when it is not. Anytime: every improvement is reported and the best plan is always returned.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from trainer_app.scheduling.explain import check_locks, explain_unplaced, precheck
+from trainer_app.scheduling.greedy import Greedy, offering_order
+from trainer_app.scheduling.instance import Instance, build_instance
+from trainer_app.scheduling.model import UNPLACED_PENALTY, SubModel
+from trainer_app.scheduling.repair import Repair
+from trainer_app.scheduling.scenario import Assignment, Plan, Scenario
+from trainer_app.scheduling.schedule import Costs, Key, Placement, Schedule, evaluate
+
+log = logging.getLogger(__name__)
+
+EXACT_SIZE = 8_000  # (start × trainer) choices up to which the whole scenario is one model
+NEIGHBOURHOOD_SESSIONS = 40  # sessions freed per local-search step, adapted as it runs
+
+
+@dataclass(frozen=True)
+class Progress:
+    elapsed: float
+    cost: float | None
+    bound: float | None
+    placed_sessions: int
+    total_sessions: int
+    message: str
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+class _Run:
+    def __init__(
+        self,
+        scenario: Scenario,
+        time_limit: float,
+        workers: int,
+        seed: int,
+        on_progress: ProgressCallback | None,
+        should_stop: Callable[[], bool] | None,
+    ) -> None:
+        self.started = time.monotonic()
+        self.deadline = self.started + time_limit
+        self.time_limit = time_limit
+        self.inst: Instance = build_instance(scenario)
+        self.workers = workers or max(1, os.cpu_count() or 1)
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.on_progress = on_progress
+        self.external_stop = should_stop
+        self.best: dict[Key, Placement] = {}
+        self.best_cost: Costs | None = None
+        self.bound: float | None = None
+        self.proven = False
+        self.history: list[tuple[float, float]] = []
+        self.steps = 0
+        self.improvements = 0
+        self.reasons: dict[int, object] = {}
+
+    # ----- time and reporting --------------------------------------------------------------
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def stop(self) -> bool:
+        return self.remaining() <= 0 or bool(self.external_stop and self.external_stop())
+
+    def cost_value(self, costs: Costs) -> float:
+        return costs.total / self.inst.weight_scale
+
+    def report(self, message: str) -> None:
+        if self.best_cost is not None:
+            self.history.append((round(self.elapsed(), 3), self.cost_value(self.best_cost)))
+        if self.on_progress is None:
+            return
+        total = sum(o.sessions for o in self.inst.offerings)
+        cost = self.cost_value(self.best_cost) if self.best_cost else None
+        self.on_progress(Progress(self.elapsed(), cost, self.bound, len(self.best), total, message))
+
+    def offer(self, assignment: dict[Key, Placement], message: str) -> bool:
+        costs = evaluate(self.inst, assignment)
+        if self.best_cost is None or costs.better_than(self.best_cost):
+            self.best, self.best_cost = assignment, costs
+            self.improvements += 1
+            self.report(message)
+            return True
+        return False
+
+    # ----- phases --------------------------------------------------------------------------
+    def construct(self) -> None:
+        """Greedy first timetable, then conflict-directed repair of whatever it left out."""
+        schedule = Schedule(self.inst)
+        greedy = Greedy(self.inst, schedule, self.rng)
+        unplaced = greedy.run(offering_order(self.inst, self.rng), self.external_stop)
+        self.reasons = dict(greedy.reasons)
+        self.offer(schedule.copy_assignment(), "first timetable")
+        if unplaced and not self.stop():
+            budget = min(self.remaining() * 0.5, 2.0 + 0.01 * len(self.inst.offerings))
+            Repair(self.inst, schedule, self.rng).run(
+                unplaced, time.monotonic() + budget, self.stop
+            )
+            self.offer(schedule.copy_assignment(), "room made for left-out runs")
+
+    def unplaced(self) -> set[int]:
+        return {o.index for o in self.inst.offerings if (o.index, 0) not in self.best}
+
+    def exact(self, budget: float) -> None:
+        inst = self.inst
+        free = {
+            (o.index, s)
+            for o in inst.offerings
+            for s in range(o.sessions)
+            if (o.index, s) in self.best
+        }
+        sub = SubModel(inst, self.best, free, self.unplaced())
+        result = sub.solve(
+            time_limit=budget, workers=self.workers, seed=self.seed, should_stop=self.stop
+        )
+        if result.bound is not None:
+            self.bound = max(0.0, result.bound % UNPLACED_PENALTY) / inst.weight_scale
+            if result.bound >= UNPLACED_PENALTY:
+                self.bound = None
+        if result.assignment is not None:
+            self.offer(result.assignment, "exact model")
+            everything = not self.unplaced()
+            self.proven = result.status == "optimal" and everything
+            if self.proven and self.best_cost is not None:
+                self.bound = self.cost_value(self.best_cost)
+
+    def search(self) -> None:
+        """Large-neighbourhood search until time runs out or the user stops it."""
+        target = NEIGHBOURHOOD_SESSIONS
+        while not self.stop():
+            free, insert, days, kind = self.neighbourhood(target)
+            if not free and not insert:
+                continue
+            budget = min(self.remaining(), 0.4 + target / 200)
+            if budget <= 0.05:
+                break
+            sub = SubModel(self.inst, self.best, free, insert, days)
+            result = sub.solve(
+                time_limit=budget,
+                workers=self.workers,
+                seed=self.rng.randrange(1 << 30),
+                should_stop=self.stop,
+            )
+            self.steps += 1
+            log.debug(
+                "step %d %s free=%d days=%d %s objective=%s t=%.2f",
+                self.steps,
+                kind,
+                len(free),
+                len(days or ()),
+                result.status,
+                result.objective,
+                self.elapsed(),
+            )
+            if result.assignment is not None:
+                self.offer(result.assignment, f"improved ({kind})")
+            if result.status == "optimal":
+                target = min(target + 10, 400)
+            elif result.status == "unknown":
+                target = max(12, int(target * 0.7))
+            if self.steps % 10 == 0:
+                self.report("searching")
+
+    def neighbourhood(self, target: int) -> tuple[set[Key], set[int], set[int] | None, str]:
+        inst = self.inst
+        unplaced = [
+            o for o in self.unplaced() if all((p, 0) in self.best for p in inst.offerings[o].after)
+        ]
+        roll = self.rng.random()
+        if unplaced and roll < 0.5:
+            o = self.rng.choice(unplaced)
+            free = self.related(o, target)
+            return free, {o}, self.days_around(free, o), "insert"
+        if roll < 0.7:
+            free, _, days = self.window(target)
+            return free, set(), days, "days"
+        seed = self.rng.choice(
+            [o.index for o in inst.offerings if (o.index, 0) in self.best] or [0]
+        )
+        free = self.related(seed, target)
+        return free, set(), self.days_around(free), "related runs"
+
+    def movable(self, key: Key) -> bool:
+        return key in self.best and key not in self.inst.locks
+
+    def window(self, target: int) -> tuple[set[Key], set[int], set[int]]:
+        inst, P = self.inst, self.inst.P
+        per_day = max(1.0, len(self.best) / inst.D)
+        span = max(1, min(inst.D, math.ceil(target / per_day)))
+        first = self.rng.randrange(0, inst.D - span + 1)
+        days = set(range(first, first + span))
+        free = {k for k, (g, _, _) in self.best.items() if g // P in days and self.movable(k)}
+        for o in {o for o, _ in free}:
+            od = inst.offerings[o]
+            keys = {(o, s) for s in range(od.sessions)}
+            if od.consecutive and not keys <= free:
+                free -= keys
+        return free, set(), days
+
+    def days_around(self, free: set[Key], inserted: int | None = None) -> set[int]:
+        """The days the freed sessions use, widened a little; a window for an inserted run.
+
+        Bounding the days keeps the model small: its size grows with sessions × days.
+        """
+        inst, P = self.inst, self.inst.P
+        used = sorted({self.best[k][0] // P for k in free if k in self.best})
+        days: set[int] = set()
+        for d in used:
+            days.update(range(max(0, d - 2), min(inst.D, d + 3)))
+        if inserted is not None:
+            od = inst.offerings[inserted]
+            possible = sorted({g // P for g in od.starts})
+            span = max(6, 2 * od.sessions)
+            if possible:
+                first = self.rng.choice(possible)
+                days.update(d for d in possible if first <= d < first + span)
+        return days
+
+    def related(self, seed: int, target: int) -> set[Key]:
+        """Runs sharing a cohort, a trainer or a facility with ``seed``, up to ``target``."""
+        inst = self.inst
+        chosen = [seed]
+        pool = self._neighbours(seed)
+        self.rng.shuffle(pool)
+        count = inst.offerings[seed].sessions
+        for o in pool:
+            if count >= target:
+                break
+            if o not in chosen:
+                chosen.append(o)
+                count += inst.offerings[o].sessions
+        return {
+            (o, s)
+            for o in chosen
+            for s in range(inst.offerings[o].sessions)
+            if self.movable((o, s))
+        }
+
+    def _neighbours(self, seed: int) -> list[int]:
+        inst = self.inst
+        od = inst.offerings[seed]
+        cohorts = set(od.cohorts)
+        trainers = set(od.trainers)
+        facilities = set(od.facilities)
+        out = []
+        for other in inst.offerings:
+            if other.index == seed:
+                continue
+            if (
+                cohorts & set(other.cohorts)
+                or trainers & set(other.trainers)
+                or facilities & set(other.facilities)
+            ):
+                out.append(other.index)
+        return out
+
+    # ----- result --------------------------------------------------------------------------
+    def plan(self) -> Plan:
+        inst, scenario = self.inst, self.inst.scenario
+        assignment = renumber(inst, self.best)
+        costs = evaluate(inst, assignment)
+        unplaced = self.unplaced()
+        placed_any = bool(assignment)
+        if unplaced and placed_any:
+            status = "partial"
+        elif unplaced:
+            status = "infeasible" if self.best_cost is not None else "unknown"
+        else:
+            status = "optimal" if self.proven else "feasible"
+        cost = {
+            term: costs.units[term] * scenario.weight(term)
+            for term in costs.units
+            if scenario.weight(term) > 0
+        }
+        cost["total"] = sum(cost.values())
+        explanation = explain_unplaced(inst, sorted(unplaced), self.reasons, assignment)
+        bound = round(self.bound, 6) if self.bound is not None else None
+        return Plan(
+            assignments=tuple(
+                Assignment(
+                    inst.offerings[o].id,
+                    s,
+                    g // inst.P,
+                    g % inst.P,
+                    inst.facility_ids[f],
+                    inst.trainer_ids[t],
+                )
+                for (o, s), (g, f, t) in sorted(assignment.items())
+            ),
+            status=status,
+            cost=cost,
+            hard_violations=tuple(
+                {
+                    "rule": "unplaced",
+                    "offering": inst.offerings[o].id,
+                    "session": s,
+                    "message": f"{inst.offerings[o].id} session {s} is not placed",
+                }
+                for o in sorted(unplaced)
+                for s in range(inst.offerings[o].sessions)
+            ),
+            explanation=tuple(explanation),
+            solver={
+                "engine": "greedy + CP-SAT (exact or large-neighbourhood search)",
+                "elapsed_seconds": round(self.elapsed(), 3),
+                "time_limit_seconds": self.time_limit,
+                "workers": self.workers,
+                "seed": self.seed,
+                "lower_bound": bound,
+                "proven_optimal": self.proven,
+                "search_steps": self.steps,
+                "improvements": self.improvements,
+                "cost_over_time": [list(p) for p in self.history],
+            },
+            name=scenario.name,
+        )
+
+
+def renumber(inst: Instance, assignment: dict[Key, Placement]) -> dict[Key, Placement]:
+    """Number each run's unlocked sessions in time order (0 = first), as people expect.
+
+    Sessions of a run are interchangeable, so this changes no cost — except against a previous
+    plan, where sessions keep the numbers that move the fewest of them.
+    """
+    out: dict[Key, Placement] = {}
+    by_offering: dict[int, list[tuple[int, Placement]]] = {}
+    for (o, s), placement in assignment.items():
+        by_offering.setdefault(o, []).append((s, placement))
+    for o, items in by_offering.items():
+        keep = [(s, p) for s, p in items if (o, s) in inst.locks or (o, s) in inst.previous]
+        free = sorted(
+            (s for s, p in items if (o, s) not in inst.locks and (o, s) not in inst.previous)
+        )
+        placements = sorted(
+            p for s, p in items if (o, s) not in inst.locks and (o, s) not in inst.previous
+        )
+        for s, p in keep:
+            out[(o, s)] = p
+        for s, p in zip(free, placements, strict=True):
+            out[(o, s)] = p
+    return out
+
+
+def solve(
+    scenario: Scenario,
+    *,
+    time_limit: float = 30.0,
+    workers: int = 0,
+    seed: int = 0,
+    on_progress: ProgressCallback | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Plan:
+    """Plan ``scenario`` within ``time_limit`` seconds; always returns the best plan found.
+
+    ``workers`` 0 uses every core. ``should_stop`` is polled (cooperative cancel); the best plan
+    so far is returned when it says yes. Raises ScenarioError when a locked session breaks a
+    hard rule (nothing is planned then).
+    """
+    check_locks(scenario)
+    run = _Run(scenario, time_limit, workers, seed, on_progress, should_stop)
+    run.bound = precheck(run.inst)
+    run.report("starting")
+    run.construct()
+    size = sum(o.sessions * len(o.starts) * max(1, len(o.trainers)) for o in run.inst.offerings)
+    if not run.stop() and size <= EXACT_SIZE:
+        run.exact(max(0.1, run.remaining() * 0.7))
+    if not run.stop() and not run.proven:
+        run.search()
+    plan = run.plan()
+    run.report("done")
+    return plan

@@ -6,13 +6,25 @@ Errors print one plain sentence on stderr and exit non-zero; nothing is half-wri
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from trainer_app import __version__
 from trainer_app.config import Settings
 from trainer_app.domain.errors import DomainError
+from trainer_app.scheduling.scenario import (
+    dump_json,
+    load_json,
+    plan_from_dict,
+    plan_to_dict,
+    scenario_from_dict,
+)
 from trainer_app.services.context import ServiceContext
 
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -55,6 +67,54 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=2027, help="random seed (default 2027)")
     demo.add_argument("--trainees", type=int, default=300, help="number of trainees (300)")
 
+    plan = commands.add_parser(
+        "plan",
+        help="plan a scenario file headless (progress on stderr)",
+        description="Plan SCENARIO (trainer-app/scenario@1) and write the best plan found. "
+        "Exit 0 when every session is placed with no hard violation, 1 otherwise.",
+    )
+    plan.add_argument("scenario", type=Path, metavar="SCENARIO.json")
+    plan.add_argument("-o", "--output", type=Path, required=True, metavar="PLAN.json")
+    plan.add_argument(
+        "--time-limit",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="seconds to search (default 30); Ctrl+C stops early",
+    )
+    plan.add_argument(
+        "--workers", type=int, default=0, metavar="N", help="solver threads (default: every core)"
+    )
+    plan.add_argument("--seed", type=int, default=0, metavar="N", help="random seed")
+
+    check = commands.add_parser(
+        "check",
+        help="check a plan against its scenario",
+        description="Print the cost breakdown and hard violations as JSON. Exit 0 when there "
+        "is no hard violation, 1 otherwise.",
+    )
+    check.add_argument("scenario", type=Path, metavar="SCENARIO.json")
+    check.add_argument("plan", type=Path, metavar="PLAN.json")
+
+    scenario = commands.add_parser("scenario", help="scenario files from the store")
+    scenario_commands = scenario.add_subparsers(
+        dest="scenario_command", metavar="ACTION", required=True
+    )
+    export = scenario_commands.add_parser(
+        "export", help="write the scenario for a date range (working days only)"
+    )
+    _add_database(export)
+    export.add_argument("--from", dest="start", type=_date, required=True, metavar="DATE")
+    export.add_argument("--to", dest="end", type=_date, required=True, metavar="DATE")
+    export.add_argument(
+        "--hub",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="only this hub's runs and facilities (repeatable)",
+    )
+    export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     upgrade = db_commands.add_parser("upgrade", help="upgrade the schema (a backup is kept)")
@@ -62,6 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
     check = db_commands.add_parser("check", help="check integrity; exit 1 on any problem")
     _add_database(check)
     return parser
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -73,6 +140,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(settings, args.database, seed=args.seed, trainees=args.trainees)
         if args.command == "db":
             return _db_upgrade(settings) if args.db_command == "upgrade" else _db_check(settings)
+        if args.command == "plan":
+            return _plan(args)
+        if args.command == "check":
+            return _check(args.scenario, args.plan)
+        if args.command == "scenario":
+            return _export_scenario(settings, args)
         return _gui(settings, demo=args.demo, argv=sys.argv[:1])
     except DomainError as error:
         print(f"trainer-app: {error}", file=sys.stderr)
@@ -122,6 +195,102 @@ def _gui(settings: Settings, *, demo: bool, argv: list[str]) -> int:
         return run_gui(context, argv)
     finally:
         context.close()
+
+
+def _read(path: Path, what: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise DomainError(f"Cannot read {what} {path}: {error.strerror}") from error
+    except UnicodeDecodeError as error:
+        raise DomainError(f"{what.capitalize()} {path} is not UTF-8 text") from error
+    return load_json(text, f"{what.capitalize()} {path}")
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write the whole file or nothing (a temporary file renamed into place)."""
+    temporary = path.with_name(f".{path.name}.partial")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise DomainError(f"Cannot write {path}: {error.strerror}") from error
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from trainer_app.scheduling.checker import check
+    from trainer_app.scheduling.solver import Progress, solve
+
+    scenario = scenario_from_dict(_read(args.scenario, "scenario"))
+    if args.time_limit <= 0:
+        raise DomainError("--time-limit must be more than 0 seconds")
+    stop = threading.Event()
+
+    def progress(p: Progress) -> None:
+        cost = "—" if p.cost is None else f"{p.cost:g}"
+        bound = "—" if p.bound is None else f"{p.bound:g}"
+        print(
+            f"{p.elapsed:7.1f} s  cost {cost:>8}  bound {bound:>8}  placed "
+            f"{p.placed_sessions}/{p.total_sessions}  {p.message}",
+            file=sys.stderr,
+        )
+
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        plan = solve(
+            scenario,
+            time_limit=args.time_limit,
+            workers=args.workers,
+            seed=args.seed,
+            on_progress=progress,
+            should_stop=stop.is_set,
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    verdict = check(scenario, plan)  # the independent checker has the last word
+    plan = replace(
+        plan, cost=verdict.cost, hard_violations=tuple(v.to_dict() for v in verdict.hard_violations)
+    )
+    _write_atomically(args.output, dump_json(plan_to_dict(plan)))
+    for line in plan.explanation:
+        print(line, file=sys.stderr)
+    print(
+        f"{plan.status}: cost {verdict.cost['total']:g}, "
+        f"{len(verdict.hard_violations)} hard violation(s); plan written to {args.output}",
+        file=sys.stderr,
+    )
+    return EXIT_OK if verdict.valid else EXIT_FAILED
+
+
+def _check(scenario_path: Path, plan_path: Path) -> int:
+    from trainer_app.scheduling.checker import check
+
+    scenario = scenario_from_dict(_read(scenario_path, "scenario"))
+    plan = plan_from_dict(_read(plan_path, "plan"))
+    verdict = check(scenario, plan)
+    print(dump_json(verdict.to_dict()), end="")
+    return EXIT_OK if verdict.valid else EXIT_FAILED
+
+
+def _export_scenario(settings: Settings, args: argparse.Namespace) -> int:
+    if args.end < args.start:
+        raise DomainError(f"--to ({args.end}) is before --from ({args.start})")
+    with ServiceContext.open(settings, create=False) as context:
+        hubs = {hub.code: hub.id for hub in context.hubs.list()}
+        unknown = [code for code in args.hub if code.upper() not in hubs]
+        if unknown:
+            raise DomainError(
+                f"Unknown hub {', '.join(unknown)}; the hubs are {', '.join(sorted(hubs))}"
+            )
+        hub_ids = [hubs[code.upper()] for code in args.hub] or None
+        document = context.planning.export_scenario(args.start, args.end, hub_ids=hub_ids)
+    _write_atomically(args.output, dump_json(document))
+    print(
+        f"Scenario with {len(document['offerings'])} runs over {len(document['calendar']['days'])} "
+        f"working days written to {args.output}"
+    )
+    return EXIT_OK
 
 
 def _db_upgrade(settings: Settings) -> int:

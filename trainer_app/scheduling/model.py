@@ -13,8 +13,10 @@ the solver starts from the incumbent and any solution it reports is at least as 
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,13 +37,38 @@ class SubResult:
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
-    def __init__(self, should_stop: Callable[[], bool] | None) -> None:
+    """Reports each improving solution (objective, bound) as the solver finds it."""
+
+    def __init__(self, on_solution: Callable[[float, float], None] | None) -> None:
         super().__init__()
-        self.should_stop = should_stop
+        self.on_solution = on_solution
 
     def on_solution_callback(self) -> None:
-        if self.should_stop is not None and self.should_stop():
-            self.stop_search()
+        if self.on_solution is not None:
+            self.on_solution(self.objective_value, self.best_objective_bound)
+
+
+@contextmanager
+def _watchdog(solver: cp_model.CpSolver, should_stop: Callable[[], bool] | None) -> Iterator[None]:
+    """Stop the search within 0.1 s of ``should_stop`` saying so (Cancel in the GUI)."""
+    if should_stop is None:
+        yield
+        return
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.1):
+            if should_stop():
+                solver.stop_search()
+                return
+
+    thread = threading.Thread(target=watch, name="cp-sat-watchdog", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
 
 
 def isolated_sessions(inst: Instance, assignment: dict[Key, Placement]) -> set[tuple[int, Key]]:
@@ -582,6 +609,7 @@ class SubModel:
         workers: int,
         seed: int,
         should_stop: Callable[[], bool] | None = None,
+        on_solution: Callable[[float, float], None] | None = None,
     ) -> SubResult:
         if not self.feasible:
             return SubResult(None, "infeasible", None, None)
@@ -595,7 +623,8 @@ class SubModel:
         params.max_presolve_iterations = 1
         params.cp_model_probing_level = 0
         params.symmetry_level = 0
-        status = solver.solve(self.m, _Callback(should_stop))
+        with _watchdog(solver, should_stop):
+            status = solver.solve(self.m, _Callback(on_solution))
         name = {
             cp_model.OPTIMAL: "optimal",
             cp_model.FEASIBLE: "feasible",

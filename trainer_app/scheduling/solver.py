@@ -23,7 +23,7 @@ from trainer_app.scheduling.schedule import Costs, Key, Placement, Schedule, eva
 
 log = logging.getLogger(__name__)
 
-EXACT_SIZE = 8_000  # (start × trainer) choices up to which the whole scenario is one model
+EXACT_SIZE = 50_000  # (start × trainer) choices up to which the whole scenario is one model
 NEIGHBOURHOOD_SESSIONS = 40  # sessions freed per local-search step, adapted as it runs
 
 
@@ -126,13 +126,33 @@ class _Run:
             if (o.index, s) in self.best
         }
         sub = SubModel(inst, self.best, free, self.unplaced())
+
+        def improved(objective: float, bound: float) -> None:
+            if objective < UNPLACED_PENALTY and self.on_progress is not None:
+                self.bound = max(self.bound or 0.0, max(0.0, bound) / inst.weight_scale)
+                total = sum(o.sessions for o in inst.offerings)
+                cost = objective / inst.weight_scale
+                self.history.append((round(self.elapsed(), 3), cost))
+                self.on_progress(
+                    Progress(
+                        self.elapsed(),
+                        cost,
+                        self.bound,
+                        total,
+                        total,
+                        "exact model: better timetable",
+                    )
+                )
+
         result = sub.solve(
-            time_limit=budget, workers=self.workers, seed=self.seed, should_stop=self.stop
+            time_limit=budget,
+            workers=self.workers,
+            seed=self.seed,
+            should_stop=self.stop,
+            on_solution=improved,
         )
-        if result.bound is not None:
-            self.bound = max(0.0, result.bound % UNPLACED_PENALTY) / inst.weight_scale
-            if result.bound >= UNPLACED_PENALTY:
-                self.bound = None
+        if result.bound is not None and result.bound < UNPLACED_PENALTY:
+            self.bound = max(self.bound or 0.0, result.bound / inst.weight_scale)
         if result.assignment is not None:
             self.offer(result.assignment, "exact model")
             everything = not self.unplaced()

@@ -104,7 +104,7 @@ class SubModel:
         self.inst = inst
         self.m = cp_model.CpModel()
         self.current = current
-        self.insert = {o for o in insert if self._insertable(o, current, insert)}
+        self.insert = self._insertable(set(insert), current)
         self.free = {k for k in free if k in current} | {
             (o, s) for o in self.insert for s in range(inst.offerings[o].sessions)
         }
@@ -141,10 +141,23 @@ class SubModel:
         return self.current.get(key)
 
     # ----- which sessions and offerings take part ------------------------------------------
-    def _insertable(self, o: int, current: dict[Key, Placement], insert: set[int]) -> bool:
-        od = self.inst.offerings[o]
-        preds_ok = all((p, 0) in current or p in insert for p in od.after)
-        return bool(od.trainers and od.facilities and od.starts) and preds_ok
+    def _insertable(self, wanted: set[int], current: dict[Key, Placement]) -> set[int]:
+        """Runs that can be added: they have options, and what they follow is placed or added."""
+        offerings = self.inst.offerings
+        chosen = {
+            o
+            for o in wanted
+            if offerings[o].trainers and offerings[o].facilities and offerings[o].starts
+        }
+        while True:
+            keep = {
+                o
+                for o in chosen
+                if all((p, 0) in current or p in chosen for p in offerings[o].after)
+            }
+            if keep == chosen:
+                return keep
+            chosen = keep
 
     def offerings_in_play(self) -> list[OfferingData]:
         return [self.inst.offerings[o] for o in sorted({o for o, _ in self.free})]
@@ -425,6 +438,8 @@ class SubModel:
                 for a, b in itertools.pairwise(movable if len(movable) == len(keys) else []):
                     m.add(day[b] == day[a] + 1).only_enforce_if(when)
             for p in od.after:
+                if o in self.insert and p in self.insert:
+                    m.add(self.placed[o] <= self.placed[p])  # never a run without its prerequisite
                 for k in keys:
                     for pk in [(p, s) for s in self.free_sessions(p)]:
                         lits = when + ([self.placed[p]] if p in self.insert else [])

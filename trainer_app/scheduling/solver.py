@@ -155,8 +155,9 @@ class _Run:
             self.bound = max(self.bound or 0.0, result.bound / inst.weight_scale)
         if result.assignment is not None:
             self.offer(result.assignment, "exact model")
-            everything = not self.unplaced()
-            self.proven = result.status == "optimal" and everything
+            # The model places the most it can first, then minimises cost: its optimum is
+            # final even when some runs cannot be placed at all.
+            self.proven = result.status == "optimal"
             if self.proven and self.best_cost is not None:
                 self.bound = self.cost_value(self.best_cost)
 
@@ -343,7 +344,8 @@ class _Run:
                 "workers": self.workers,
                 "seed": self.seed,
                 "lower_bound": bound,
-                "proven_optimal": self.proven,
+                "proven_optimal": self.proven and not unplaced,
+                "proven_best_partial": self.proven and bool(unplaced),
                 "search_steps": self.steps,
                 "improvements": self.improvements,
                 "cost_over_time": [list(p) for p in self.history],

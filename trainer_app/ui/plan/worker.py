@@ -5,7 +5,6 @@ Cancel is cooperative: the solver polls ``should_stop`` and returns the best pla
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -19,9 +18,11 @@ Solve = Callable[..., Plan]  # solver.solve's signature
 
 
 def real_solve(scenario: Scenario, **options: Any) -> Plan:
-    solver: Any = importlib.import_module("trainer_app.scheduling.solver")
-    plan: Plan = solver.solve(scenario, **options)
-    return plan
+    # Imported on first use: OR-Tools takes a noticeable part of a second to load, and the
+    # window should open without waiting for it.
+    from trainer_app.scheduling.solver import solve
+
+    return solve(scenario, **options)
 
 
 class SolveSignals(QObject):

@@ -52,10 +52,12 @@ def plan_screenshots(window: Any, app: QApplication, context: ServiceContext, ou
             app.processEvents()
             time.sleep(0.05)
         settle(app)
-    blocks = page.timeline.layout_.blocks
-    if blocks:
-        page.timeline.select(blocks[0].assignment.key)
+    # Show "Where could this go?" for the first session that has somewhere else to go.
+    for block in page.timeline.layout_.blocks:
+        page.timeline.select(block.assignment.key)
         page.where_could_it_go(None)
+        if page.candidates.tree.topLevelItemCount():
+            break
     for mode in ("trainer", "facility"):
         page.row_mode.setCurrentIndex(page.row_mode.findData(mode))
         settle(app)

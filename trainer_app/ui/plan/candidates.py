@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -51,7 +52,15 @@ class CandidatesPanel(QWidget):
         layout.addWidget(self.tree, 1)
         self._update()
 
-    def show_candidates(self, what: str, calendar: Calendar, found: list[Any]) -> None:
+    def show_candidates(
+        self,
+        what: str,
+        calendar: Calendar,
+        found: list[Any],
+        names: Mapping[str, str] | None = None,
+    ) -> None:
+        """List ``found`` slots; ``names`` shows trainers by name instead of scenario id."""
+        names = names or {}
         self.tree.clear()
         if found:
             self.heading.setText(f"Where could {what} go? {len(found)} free slot(s), best first")
@@ -63,7 +72,7 @@ class CandidatesPanel(QWidget):
                 [
                     calendar.label(candidate.day, candidate.period),
                     str(candidate.facility),
-                    str(candidate.trainer),
+                    names.get(candidate.trainer, str(candidate.trainer)),
                     signed(change),
                     "; ".join(candidate.reasons) or delta_text(candidate.cost_delta),
                 ]

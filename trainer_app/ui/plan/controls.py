@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from trainer_app.scheduling.scenario import TERMS
+from trainer_app.services.planning_scenario import DEFAULT_WEIGHTS
 from trainer_app.services.tables import TableSource
 from trainer_app.ui import icons
 from trainer_app.ui.plan.terms import TERM_WORDS, words
@@ -180,7 +181,7 @@ class PlanControls(QWidget):
             spin = QSpinBox()
             spin.setRange(0, 100)
             spin.setSpecialValueText("Off")
-            spin.setValue(int(TERMS[term][0]))
+            spin.setValue(int(DEFAULT_WEIGHTS.get(term, TERMS[term][0])))
             said = words(term)
             spin.setAccessibleName(said.setting)
             spin.setToolTip(f"Cost per {said.one}; Off ignores it")

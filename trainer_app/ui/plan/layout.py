@@ -7,6 +7,7 @@ seeing). Sessions that overlap inside one row (a hub runs many at once) take sep
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -64,9 +65,11 @@ def week_label(calendar: Calendar, days: tuple[int, ...]) -> str:
     return f"Week {week} · {first:%d %b} – {last:%d %b %Y}"
 
 
-def rows_for(scenario: Scenario, mode: str) -> list[Row]:
+def rows_for(scenario: Scenario, mode: str, names: Mapping[str, str] | None = None) -> list[Row]:
+    """The rows of a view; ``names`` gives people's names for trainer ids such as ``T7``."""
+    names = names or {}
     if mode == "trainer":
-        return [Row(t.id, f"{t.id} · {t.hub}") for t in scenario.trainers]
+        return [Row(t.id, f"{names.get(t.id, t.id)} · {t.hub}") for t in scenario.trainers]
     if mode == "facility":
         return [Row(f.id, f"{f.id} · {f.capacity}") for f in scenario.facilities]
     if mode == "hub":
@@ -96,9 +99,13 @@ def length_of(scenario: Scenario, assignment: Assignment) -> int:
 
 
 def layout_week(
-    scenario: Scenario, plan: Plan | None, mode: str, days: tuple[int, ...]
+    scenario: Scenario,
+    plan: Plan | None,
+    mode: str,
+    days: tuple[int, ...],
+    names: Mapping[str, str] | None = None,
 ) -> WeekLayout:
-    rows = rows_for(scenario, mode)
+    rows = rows_for(scenario, mode, names)
     index = {row.key: i for i, row in enumerate(rows)}
     column = {day: i for i, day in enumerate(days)}
     placed: dict[int, list[tuple[int, int, int, Assignment]]] = defaultdict(list)

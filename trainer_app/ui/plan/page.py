@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from trainer_app.domain.errors import DomainError
 from trainer_app.scheduling import checker, moves
 from trainer_app.scheduling.scenario import Lock, Plan, Scenario
+from trainer_app.services.planning_scenario import trainer_key
 from trainer_app.ui import icons
 from trainer_app.ui.pages.base import Page
 from trainer_app.ui.palette import category_colour
@@ -113,6 +114,7 @@ class PlanPage(Page):
         self.centre.addWidget(self.candidates)
         self.centre.setStretchFactor(0, 4)
         self.centre.setStretchFactor(1, 1)
+        self.centre.setSizes([700, 170])  # the timeline first; alternatives below when asked
         self.body = QSplitter(Qt.Orientation.Horizontal)
         self.body.addWidget(left)
         self.body.addWidget(self.centre)
@@ -332,7 +334,11 @@ class PlanPage(Page):
         }
         first = self.timeline.scenario is None
         self.timeline.set_plan(
-            scenario, plan, colours=self.course_colours(scenario), violations=violations
+            scenario,
+            plan,
+            colours=self.course_colours(scenario),
+            violations=violations,
+            names=self.trainer_names(),
         )
         self.view_stack.setCurrentIndex(1)
         if first:
@@ -340,6 +346,9 @@ class PlanPage(Page):
         self.details.setHtml(plan_html(scenario, plan, self.checked, self._version_name()))
         self._update_actions()
         self.plan_changed.emit()
+
+    def trainer_names(self) -> dict[str, str]:
+        return {trainer_key(t.id): t.name for t in self.context.trainers.list()}
 
     def course_colours(self, scenario: Scenario) -> dict[str, QColor]:
         by_code = {c.code: category_colour(c.category) for c in self.context.courses.list()}
@@ -427,7 +436,9 @@ class PlanPage(Page):
         if self.scenario is None or self.plan is None or key is None:
             return
         found = moves.candidates(self.scenario, self.plan, *key)
-        self.candidates.show_candidates(self.session_name(key), self.scenario.calendar, found)
+        self.candidates.show_candidates(
+            self.session_name(key), self.scenario.calendar, found, self.trainer_names()
+        )
         self.candidates.setFocus()
 
     def apply_candidate(self, candidate: Any) -> None:

@@ -38,7 +38,7 @@ from trainer_app.ui.plan.layout import (
 )
 
 SessionKey = tuple[str, int]
-LABEL_WIDTH = 140
+LABEL_WIDTH = 190  # room for a trainer's name and hub
 MIN_PERIOD_WIDTH, MAX_PERIOD_WIDTH = 18, 180
 UNKNOWN_COLOUR = QColor("#BBBBBB")
 ROW_MODES_MOVING_ROWS = ("trainer", "facility")  # a drop on another row changes who/where
@@ -90,8 +90,10 @@ class TimelineView(QWidget):
         *,
         colours: Mapping[str, QColor] | None = None,
         violations: Collection[SessionKey] = (),
+        names: Mapping[str, str] | None = None,
     ) -> None:
-        """Show ``plan``; ``colours`` maps offering ids to their course category's colour."""
+        """Show ``plan``; ``colours`` maps offering ids to their course category's colour,
+        ``names`` trainer ids to people's names."""
         changed_horizon = (
             scenario is None
             or self.scenario is None
@@ -99,6 +101,7 @@ class TimelineView(QWidget):
         )
         self.scenario, self.plan = scenario, plan
         self._colours = colours if colours is not None else self._colours
+        self._names = names if names is not None else getattr(self, "_names", {})
         self._violations = frozenset(violations)
         self._locked = frozenset(scenario.lock_by_session) if scenario else frozenset()
         self._weeks = weeks(scenario.calendar) if scenario else []
@@ -138,7 +141,7 @@ class TimelineView(QWidget):
         self._resize()
         self.update()
 
-    def fit(self, available: int, minimum: int = 30) -> None:
+    def fit(self, available: int, minimum: int = 20) -> None:
         """Zoom so that a whole week fits ``available`` pixels, but no narrower than
         ``minimum`` per period (text stays readable; the rest scrolls)."""
         columns = max(1, len(self.layout_.days) * self.periods_per_day)
@@ -179,7 +182,7 @@ class TimelineView(QWidget):
         if self.scenario is None:
             self.layout_ = WeekLayout((), (), ())
         else:
-            self.layout_ = layout_week(self.scenario, self.plan, self.mode, days)
+            self.layout_ = layout_week(self.scenario, self.plan, self.mode, days, self._names)
         tops, y = [], self.header_height
         for row in self.layout_.rows:
             tops.append(y)
@@ -360,8 +363,11 @@ class TimelineView(QWidget):
             )
             text_rect.setRight(rect.right() - size - 5)
         painter.setPen(QColor("#111111"))
+        text = self.block_text(block)
+        if self.fontMetrics().horizontalAdvance(text) > text_rect.width():
+            text = self.short_text(block)  # "ASEP 2/3" says more than "ASEP-2027-…"
         text = self.fontMetrics().elidedText(
-            self.block_text(block), Qt.TextElideMode.ElideRight, max(0, text_rect.width())
+            text, Qt.TextElideMode.ElideRight, max(0, text_rect.width())
         )
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter, text)
 
@@ -391,6 +397,14 @@ class TimelineView(QWidget):
         offering, session = block.assignment.key
         total = self.scenario.offering_by_id[offering].sessions if self.scenario else 0
         return f"{offering} · {session + 1}/{total}"
+
+    def short_text(self, block: Block) -> str:
+        """The course code and session number, for blocks too narrow for the run's code."""
+        offering, session = block.assignment.key
+        run = self.scenario.offering_by_id.get(offering) if self.scenario else None
+        if run is None:
+            return f"{offering} {session + 1}"
+        return f"{run.course} {session + 1}/{run.sessions}"
 
     # ----- tooltips --------------------------------------------------------------------------
     def event(self, event: QEvent) -> bool:

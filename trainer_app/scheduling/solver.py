@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from trainer_app.scheduling.explain import check_locks, explain_unplaced, precheck
-from trainer_app.scheduling.greedy import Greedy, offering_order
+from trainer_app.scheduling.greedy import Greedy, offering_order, window
 from trainer_app.scheduling.instance import Instance, build_instance
 from trainer_app.scheduling.model import UNPLACED_PENALTY, SubModel
 from trainer_app.scheduling.repair import Repair
@@ -101,10 +101,17 @@ class _Run:
 
     # ----- phases --------------------------------------------------------------------------
     def construct(self) -> None:
-        """Greedy first timetable, then conflict-directed repair of whatever it left out."""
+        """Greedy first timetable, then conflict-directed repair of whatever it left out.
+
+        When re-planning, the previous plan's runs that are still valid stay where they were
+        and only the others are placed afresh.
+        """
         schedule = Schedule(self.inst)
         greedy = Greedy(self.inst, schedule, self.rng)
-        unplaced = greedy.run(offering_order(self.inst, self.rng), self.external_stop)
+        order = offering_order(self.inst, self.rng)
+        kept = self.keep_previous(schedule, order)
+        unplaced = greedy.run([o for o in order if o not in kept], self.external_stop)
+        unplaced += drop_orphans(self.inst, schedule)
         self.reasons = dict(greedy.reasons)
         self.offer(schedule.copy_assignment(), "first timetable")
         if unplaced and not self.stop():
@@ -112,7 +119,48 @@ class _Run:
             Repair(self.inst, schedule, self.rng).run(
                 unplaced, time.monotonic() + budget, self.stop
             )
+            drop_orphans(self.inst, schedule)
             self.offer(schedule.copy_assignment(), "room made for left-out runs")
+
+    def keep_previous(self, schedule: Schedule, order: list[int]) -> set[int]:
+        """Place each run exactly as in the previous plan where that still breaks no rule."""
+        inst = self.inst
+        kept: set[int] = set()
+        if not inst.previous:
+            return kept
+        for o in order:
+            od = inst.offerings[o]
+            before = [inst.previous.get((o, s)) for s in range(od.sessions)]
+            if any(p is None for p in before) or len({p[2] for p in before if p}) != 1:
+                continue
+            earliest, latest = window(inst, schedule, od)
+            placed: list[Key] = []
+            for s, placement in enumerate(before):
+                assert placement is not None
+                g, f, t = placement
+                lock = inst.locks.get((o, s))
+                fits = (
+                    g in od.starts
+                    and f in od.facilities
+                    and t in od.trainers
+                    and earliest <= g
+                    and g + od.length <= latest
+                    and (
+                        lock is None
+                        or (lock[0] == g and lock[1] in (None, f) and lock[2] in (None, t))
+                    )
+                    and schedule.blocker(o, g, f, t) is None
+                )
+                if not fits:
+                    break
+                schedule.place((o, s), placement)
+                placed.append((o, s))
+            if len(placed) == od.sessions:
+                kept.add(o)
+            else:
+                for key in placed:
+                    schedule.remove(key)
+        return kept
 
     def unplaced(self) -> set[int]:
         return {o.index for o in self.inst.offerings if (o.index, 0) not in self.best}
@@ -352,6 +400,23 @@ class _Run:
             },
             name=scenario.name,
         )
+
+
+def drop_orphans(inst: Instance, schedule: Schedule) -> list[int]:
+    """Take out runs placed while a run they must follow is not (kept runs from a previous plan
+    can outlive a prerequisite that no longer fits); return them."""
+    dropped: list[int] = []
+    changed = True
+    while changed:
+        changed = False
+        for od in inst.offerings:
+            placed = [(od.index, s) for s in range(od.sessions) if (od.index, s) in schedule.placed]
+            if placed and any((p, 0) not in schedule.placed for p in od.after):
+                for key in placed:
+                    schedule.remove(key)
+                dropped.append(od.index)
+                changed = True
+    return dropped
 
 
 def renumber(inst: Instance, assignment: dict[Key, Placement]) -> dict[Key, Placement]:

@@ -48,9 +48,33 @@ def offering_order(inst: Instance, rng: random.Random) -> list[int]:
     return order
 
 
+DayPlan = dict[int, int]  # session -> the day it must take
+
+
+def day_plans(inst: Instance, od: OfferingData) -> list[DayPlan | None]:
+    """For a consecutive-days run with locked sessions, every way to give each session a day
+    (the block of days must contain the locked ones); otherwise one plan: decide as you go."""
+    locked = {
+        s: inst.locks[(od.index, s)][0] // inst.P
+        for s in range(od.sessions)
+        if (od.index, s) in inst.locks
+    }
+    if not od.consecutive or not locked or len(set(locked.values())) != len(locked):
+        return [None]
+    plans: list[DayPlan | None] = []
+    first = max(0, max(locked.values()) - od.sessions + 1)
+    for block in range(first, min(*locked.values(), inst.D - od.sessions) + 1):
+        days = range(block, block + od.sessions)
+        free_days = [d for d in days if d not in locked.values()]
+        unlocked = [s for s in range(od.sessions) if s not in locked]
+        plans.append({**locked, **dict(zip(unlocked, free_days, strict=True))})
+    return plans
+
+
 def window(inst: Instance, schedule: Schedule, od: OfferingData) -> tuple[int, int]:
-    """Earliest start after placed predecessors; latest end before placed successors."""
-    earliest, latest = 0, inst.T
+    """Earliest start after placed predecessors; latest end before placed successors and
+    before the locked sessions of any run that must follow."""
+    earliest, latest = 0, od.deadline
     for p in od.after:
         pd = inst.offerings[p]
         for s in range(pd.sessions):
@@ -60,6 +84,9 @@ def window(inst: Instance, schedule: Schedule, od: OfferingData) -> tuple[int, i
         for s in range(inst.offerings[n].sessions):
             if (n, s) in schedule.placed:
                 latest = min(latest, schedule.placed[(n, s)][0])
+            lock = inst.locks.get((n, s))
+            if lock is not None:  # a promised slot is a deadline even before it is placed
+                latest = min(latest, lock[0])
     return earliest, latest
 
 
@@ -100,10 +127,11 @@ class Greedy:
             reasons["no_facility"] += 1
             return False
         earliest, latest = window(inst, self.schedule, od)
+        plans = day_plans(inst, od)
         for t in self._trainer_order(od):
-            placed = self._place_with(od, t, earliest, latest, reasons)
-            if placed is not None:
-                return True
+            for plan in plans:
+                if self._place_with(od, t, earliest, latest, reasons, plan) is not None:
+                    return True
         return False
 
     def _trainer_order(self, od: OfferingData) -> list[int]:
@@ -119,7 +147,13 @@ class Greedy:
         return sorted(od.trainers, key=lambda t: (load[t], self.rng.random()))
 
     def _place_with(
-        self, od: OfferingData, t: int, earliest: int, latest: int, reasons: Counter[str]
+        self,
+        od: OfferingData,
+        t: int,
+        earliest: int,
+        latest: int,
+        reasons: Counter[str],
+        plan: DayPlan | None = None,
     ) -> list[Key] | None:
         inst, schedule = self.inst, self.schedule
         o, P = od.index, inst.P
@@ -130,9 +164,15 @@ class Greedy:
         for s in sessions:
             lock = inst.locks.get((o, s))
             if lock is not None:
-                found = self._locked(od, lock, t, reasons, used_facilities)
+                found = None
+                if earliest <= lock[0] and lock[0] + od.length <= latest:
+                    found = self._locked(od, lock, t, reasons, used_facilities)
+                else:
+                    reasons["after_unplaced"] += 1
             else:
                 after_day = used_days[-1] + 1 if od.consecutive and used_days else None
+                if plan is not None:
+                    after_day = plan[s]
                 found = self._first_fit(
                     od, t, earliest, latest, used_days, used_facilities, after_day, reasons
                 )

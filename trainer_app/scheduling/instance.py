@@ -30,6 +30,7 @@ class OfferingData:
     cohorts: list[int]
     after: list[int]  # offerings that must end before this one starts
     before: list[int] = field(default_factory=list)  # offerings that must start after this
+    deadline: int = 0  # latest end allowed by locked sessions of runs that must follow it
 
 
 @dataclass
@@ -78,6 +79,37 @@ def _integer_weights(scenario: Scenario) -> tuple[dict[str, int], int]:
     raw = {term: scenario.weight(term) for term in TERMS}
     scale = 1 if all(float(w).is_integer() for w in raw.values()) else 100
     return {term: round(w * scale) for term, w in raw.items()}, scale
+
+
+def _deadlines(
+    offerings: list[OfferingData], scenario: Scenario, o_index: dict[str, int], P: int, T: int
+) -> None:
+    """A run must end before every run that follows it starts, and those runs' locked sessions
+    do not move: so each run has a latest end, through any chain of followers."""
+    locked_start: dict[int, int] = {}
+    for lock in scenario.locked:
+        o = o_index[lock.offering]
+        g = lock.day * P + lock.period
+        locked_start[o] = min(locked_start.get(o, T), g)
+    done: dict[int, int] = {}
+
+    def deadline(o: int) -> int:
+        if o not in done:
+            done[o] = T  # no cycles (validated); guards re-entry all the same
+            latest = T
+            for n in offerings[o].before:
+                follower = offerings[n]
+                # time the follower needs: back-to-back sessions, or one a day when consecutive
+                if follower.consecutive:
+                    needed = (follower.sessions - 1) * P + follower.length
+                else:
+                    needed = follower.sessions * follower.length
+                latest = min(latest, locked_start.get(n, T), deadline(n) - needed)
+            done[o] = latest
+        return done[o]
+
+    for od in offerings:
+        od.deadline = deadline(od.index)
 
 
 def build_instance(scenario: Scenario) -> Instance:
@@ -147,6 +179,7 @@ def build_instance(scenario: Scenario) -> Instance:
         for pred in od.after:
             offerings[pred].before.append(od.index)
 
+    _deadlines(offerings, scenario, o_index, P, T)
     locks = {
         (o_index[k.offering], k.session): (
             k.day * P + k.period,

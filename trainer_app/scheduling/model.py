@@ -179,7 +179,7 @@ class SubModel:
 
     def _bounds(self, od: OfferingData) -> tuple[int, int]:
         """Earliest start and latest end allowed by fixed sessions of linked offerings."""
-        earliest, latest = 0, self.inst.T
+        earliest, latest = 0, od.deadline
         for (o, _s), (g, _f, _t) in self.fixed.items():
             if o in od.after:
                 earliest = max(earliest, g + self.inst.offerings[o].length)
@@ -425,7 +425,7 @@ class SubModel:
             self._no_overlap(items, None, self.occupied.cohort_busy[c], f"c{c}")
 
     def _order_constraints(self) -> None:
-        m, inst, P = self.m, self.inst, self.inst.P
+        m, inst = self.m, self.inst
         for od in self.offerings_in_play():
             o = od.index
             keys = [(o, s) for s in self.free_sessions(o)]
@@ -433,10 +433,8 @@ class SubModel:
             movable = [k for k in keys if k not in inst.locks and k not in inst.previous]
             for a, b in itertools.pairwise(movable):  # identical sessions: number them in order
                 m.add(self.start[a] < self.start[b]).only_enforce_if(when)
-            if od.consecutive and len(keys) == od.sessions:
-                day = {k: sum((g // P) * v for g, v in self.x[k].items()) for k in keys}
-                for a, b in itertools.pairwise(movable if len(movable) == len(keys) else []):
-                    m.add(day[b] == day[a] + 1).only_enforce_if(when)
+            if od.consecutive:
+                self._consecutive(od, keys, when)
             for p in od.after:
                 if o in self.insert and p in self.insert:
                     m.add(self.placed[o] <= self.placed[p])  # never a run without its prerequisite
@@ -446,6 +444,29 @@ class SubModel:
                         m.add(
                             self.start[k] >= self.start[pk] + inst.offerings[p].length
                         ).only_enforce_if(lits)
+
+    def _consecutive(self, od: OfferingData, keys: list[Key], when: list[Any]) -> None:
+        """One day each, on consecutive calendar positions: distinct days spanning S−1.
+
+        Holds across fixed, locked and free sessions of the run alike."""
+        m, P = self.m, self.inst.P
+        days: list[Any] = [
+            m.new_constant(g // P) for (o, _), (g, _, _) in self.fixed.items() if o == od.index
+        ]
+        for k in keys:
+            lo = min(self.x[k]) // P
+            hi = max(self.x[k]) // P
+            day = m.new_int_var(lo, hi, f"dayof[{k}]")
+            m.add(day == sum((g // P) * v for g, v in self.x[k].items())).only_enforce_if(when)
+            days.append(day)
+        if len(days) < 2:
+            return
+        first = m.new_int_var(0, self.inst.D, f"first[{od.index}]")
+        last = m.new_int_var(0, self.inst.D, f"last[{od.index}]")
+        m.add_min_equality(first, days)
+        m.add_max_equality(last, days)
+        m.add_all_different(days).only_enforce_if(when)
+        m.add(last - first == od.sessions - 1).only_enforce_if(when)
 
     # ----- soft costs ----------------------------------------------------------------------
     def _costs(self) -> None:

@@ -14,7 +14,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable
 
-from trainer_app.scheduling.greedy import Greedy, window
+from trainer_app.scheduling.greedy import DayPlan, Greedy, day_plans, window
 from trainer_app.scheduling.instance import Instance, OfferingData
 from trainer_app.scheduling.schedule import Key, Placement, Schedule
 
@@ -90,8 +90,9 @@ class Repair:
         } - {None}
         if named:
             trainers = [t for t in trainers if t in named]
-        for t in trainers[:6]:
-            option = self._plan_sessions(od, t)
+        candidates = [(t, plan) for t in trainers[:6] for plan in day_plans(self.inst, od)]
+        for t, plan in candidates:
+            option = self._plan_sessions(od, t, plan)
             if option is None:
                 continue
             placements, victims = option
@@ -128,7 +129,9 @@ class Repair:
             stack.extend(self.inst.offerings[v].before)
         return out
 
-    def _plan_sessions(self, od: OfferingData, t: int) -> tuple[list[Placement], set[int]] | None:
+    def _plan_sessions(
+        self, od: OfferingData, t: int, plan: DayPlan | None = None
+    ) -> tuple[list[Placement], set[int]] | None:
         """Slots for every session of ``od`` with trainer ``t``, fewest conflicting runs first."""
         inst, P = self.inst, self.inst.P
         earliest, latest = window(inst, self.schedule, od)
@@ -140,11 +143,9 @@ class Repair:
             lock = inst.locks.get((od.index, s))
             for g in [lock[0]] if lock is not None else od.starts:
                 d = g // P
-                if lock is None and (
-                    g < earliest or g + od.length > latest or (chosen and d < days[-1])
-                ):
-                    continue
-                if od.consecutive and days and d != days[-1] + 1:
+                if g < earliest or g + od.length > latest:
+                    continue  # a locked session too: it may not come before its prerequisites
+                if not self._day_allowed(od, s, d, plan, days, lock is not None):
                     continue
                 if any(g < c[0] + od.length and c[0] < g + od.length for c in chosen):
                     continue
@@ -170,6 +171,17 @@ class Repair:
         if with_limits is None or any(v in od.after for v in with_limits):
             return None  # cannot push out a run this one must follow
         return chosen, with_limits
+
+    @staticmethod
+    def _day_allowed(
+        od: OfferingData, s: int, d: int, plan: DayPlan | None, days: list[int], locked: bool
+    ) -> bool:
+        """Sessions go in day order; a consecutive run takes the next day, or its plan's day."""
+        if plan is not None:
+            return d == plan[s]
+        if od.consecutive and days:
+            return d == days[-1] + 1
+        return locked or not days or d >= days[-1]
 
     def _limit_victims(
         self, od: OfferingData, t: int, chosen: list[Placement], victims: set[int]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from trainer_app.scheduling.explain import check_locks, explain_unplaced, precheck
 from trainer_app.scheduling.greedy import Greedy, offering_order, window
-from trainer_app.scheduling.instance import Instance, build_instance
+from trainer_app.scheduling.instance import Instance, OfferingData, build_instance
 from trainer_app.scheduling.model import UNPLACED_PENALTY, SubModel
 from trainer_app.scheduling.repair import Repair
 from trainer_app.scheduling.scenario import Assignment, Plan, Scenario
@@ -123,44 +123,88 @@ class _Run:
             self.offer(schedule.copy_assignment(), "room made for left-out runs")
 
     def keep_previous(self, schedule: Schedule, order: list[int]) -> set[int]:
-        """Place each run exactly as in the previous plan where that still breaks no rule."""
+        """Keep the previous plan's runs: sessions still valid stay exactly where they were,
+        the others move to the nearest free slot with the same trainer. A run that cannot be
+        kept that way is placed afresh later."""
         inst = self.inst
         kept: set[int] = set()
-        if not inst.previous:
-            return kept
-        for o in order:
+        for o in order if inst.previous else ():
             od = inst.offerings[o]
             before = [inst.previous.get((o, s)) for s in range(od.sessions)]
-            if any(p is None for p in before) or len({p[2] for p in before if p}) != 1:
+            trainers = {p[2] for p in before if p is not None}
+            if None in before or len(trainers) != 1:
                 continue
-            earliest, latest = window(inst, schedule, od)
             placed: list[Key] = []
+            stale: list[int] = []
             for s, placement in enumerate(before):
                 assert placement is not None
-                g, f, t = placement
-                lock = inst.locks.get((o, s))
-                fits = (
-                    g in od.starts
-                    and f in od.facilities
-                    and t in od.trainers
-                    and earliest <= g
-                    and g + od.length <= latest
-                    and (
-                        lock is None
-                        or (lock[0] == g and lock[1] in (None, f) and lock[2] in (None, t))
-                    )
-                    and schedule.blocker(o, g, f, t) is None
-                )
-                if not fits:
-                    break
-                schedule.place((o, s), placement)
-                placed.append((o, s))
+                if self._still_fits(schedule, od, s, placement):
+                    schedule.place((o, s), placement)
+                    placed.append((o, s))
+                else:
+                    stale.append(s)
+            if stale and not od.consecutive:
+                placed += self._move_nearby(schedule, od, stale, before)
             if len(placed) == od.sessions:
                 kept.add(o)
             else:
                 for key in placed:
                     schedule.remove(key)
         return kept
+
+    def _still_fits(
+        self, schedule: Schedule, od: OfferingData, s: int, placement: Placement
+    ) -> bool:
+        g, f, t = placement
+        earliest, latest = window(self.inst, schedule, od)
+        lock = self.inst.locks.get((od.index, s))
+        return (
+            g in od.starts
+            and f in od.facilities
+            and t in od.trainers
+            and earliest <= g
+            and g + od.length <= latest
+            and (lock is None or (lock[0] == g and lock[1] in (None, f) and lock[2] in (None, t)))
+            and schedule.blocker(od.index, g, f, t) is None
+        )
+
+    def _move_nearby(
+        self, schedule: Schedule, od: OfferingData, stale: list[int], before: list[Placement | None]
+    ) -> list[Key]:
+        """Re-place ``stale`` sessions with the run's trainer, as close as possible in time."""
+        moved: list[Key] = []
+        earliest, latest = window(self.inst, schedule, od)
+        for s in stale:
+            g0, f0, t = before[s]  # type: ignore[misc]
+            if (od.index, s) in self.inst.locks or t not in od.trainers:
+                return moved
+            options = sorted(
+                (g for g in od.starts if earliest <= g and g + od.length <= latest),
+                key=lambda g: abs(g - g0),
+            )
+            found = None
+            for g in options:
+                if schedule.time_blocker(od.index, g, t) is not None:
+                    continue
+                facilities = sorted(od.facilities, key=lambda f: f != f0)
+                f = next(
+                    (f for f in facilities if schedule.facility_blocker(od.index, g, f, t) is None),
+                    None,
+                )
+                if f is not None:
+                    found = (g, f, t)
+                    break
+            if found is None:
+                return moved
+            schedule.place((od.index, s), found)
+            moved.append((od.index, s))
+        return moved
+
+    def at_bound(self) -> bool:
+        """Nothing left to gain: every session placed at a cost equal to the lower bound."""
+        if self.bound is None or self.best_cost is None or self.best_cost.unplaced:
+            return False
+        return self.cost_value(self.best_cost) <= self.bound + 1e-9
 
     def unplaced(self) -> set[int]:
         return {o.index for o in self.inst.offerings if (o.index, 0) not in self.best}
@@ -212,7 +256,7 @@ class _Run:
     def search(self) -> None:
         """Large-neighbourhood search until time runs out or the user stops it."""
         target = NEIGHBOURHOOD_SESSIONS
-        while not self.stop():
+        while not self.stop() and not self.at_bound():
             free, insert, days, kind = self.neighbourhood(target)
             if not free and not insert:
                 continue
@@ -351,7 +395,8 @@ class _Run:
         elif unplaced:
             status = "infeasible" if self.best_cost is not None else "unknown"
         else:
-            status = "optimal" if self.proven else "feasible"
+            at_bound = self.bound is not None and self.cost_value(costs) <= self.bound + 1e-9
+            status = "optimal" if self.proven or at_bound else "feasible"
         cost = {
             term: costs.units[term] * scenario.weight(term)
             for term in costs.units
@@ -392,7 +437,7 @@ class _Run:
                 "workers": self.workers,
                 "seed": self.seed,
                 "lower_bound": bound,
-                "proven_optimal": self.proven and not unplaced,
+                "proven_optimal": status == "optimal",
                 "proven_best_partial": self.proven and bool(unplaced),
                 "search_steps": self.steps,
                 "improvements": self.improvements,

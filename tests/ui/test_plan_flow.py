@@ -1,0 +1,72 @@
+"""The Plan page end to end on the demo store: plan, lock, re-plan, compare, publish."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+
+from trainer_app.services.context import ServiceContext
+from trainer_app.services.demo import build_demo
+from trainer_app.ui.plan.page import PlanPage
+from trainer_app.ui.table_model import ID_ROLE
+
+
+@pytest.fixture
+def demo(context: ServiceContext) -> ServiceContext:
+    build_demo(context, trainees=20)
+    return context
+
+
+def test_plan_lock_replan_compare_and_publish(qtbot, window, demo, answers) -> None:
+    index = next(i for i, p in enumerate(window.pages) if isinstance(p, PlanPage))
+    window.show_page(index)
+    page = window.page
+    assert isinstance(page, PlanPage)
+    page.controls.set_dates(date(2027, 1, 4), date(2027, 3, 31))
+    page.reload()
+    runs = page.controls.runs
+    wanted = {r.id for r in demo.runs.list() if r.code.startswith(("GOWN", "GMP-FUND"))}
+    for row in range(runs.tree.topLevelItemCount()):
+        item = runs.tree.topLevelItem(row)
+        keep = int(item.data(0, ID_ROLE)) in wanted
+        item.setCheckState(0, Qt.CheckState.Checked if keep else Qt.CheckState.Unchecked)
+    page.controls.time_limit.setValue(3)
+    assert set(runs.checked_ids()) == wanted
+
+    page.controls.plan_button.click()
+    qtbot.waitUntil(lambda: not page.worker.running and page.plan is not None, timeout=30_000)
+    assert page.checked is not None and page.checked.valid
+    first_id = page.plan_id
+    assert first_id is not None
+    assert len(demo.planning.list_plans()) == 1
+
+    key = page.plan.assignments[0].key
+    page.timeline.select(key)
+    page.toggle_lock(key)
+    _version, stored, _plan = demo.planning.get_plan(first_id)
+    assert [(lock.offering, lock.session) for lock in stored.locked] == [key]
+    locked_at = next(a for a in page.plan.assignments if a.key == key)
+
+    page.replan()
+    qtbot.waitUntil(lambda: not page.worker.running and page.plan_id != first_id, timeout=30_000)
+    again = next(a for a in page.plan.assignments if a.key == key)
+    assert (again.day, again.period, again.facility) == (
+        locked_at.day,
+        locked_at.period,
+        locked_at.facility,
+    )
+    assert len(demo.planning.list_plans()) == 2
+
+    page.compare()
+    assert page.compare_dialog.isVisible()
+    page.compare_dialog.close()
+
+    page.publish()
+    assert ("confirm", next(q for kind, q in answers if kind == "confirm")) in answers
+    published = [v for v in demo.planning.list_plans() if v.status == "published"]
+    assert [v.id for v in published] == [page.plan_id]
+    sessions = demo.planning.published_sessions(date(2027, 1, 1), date(2027, 12, 31))
+    assert len(sessions) == len(page.plan.assignments)
+    assert "Published" in window.statusBar().currentMessage()

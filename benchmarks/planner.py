@@ -39,24 +39,28 @@ def run(scenario: Scenario, limit: float, seed: int) -> tuple[Plan, float | None
 
 def leave_for_busiest(scenario: Scenario, plan: Plan) -> tuple[Scenario, int]:
     """The same scenario after the busiest trainer books three teaching days as leave."""
-    busiest = max(scenario.trainers,
-                  key=lambda t: sum(a.trainer == t.id for a in plan.assignments))
+    busiest = max(scenario.trainers, key=lambda t: sum(a.trainer == t.id for a in plan.assignments))
     days = sorted({a.day for a in plan.assignments if a.trainer == busiest.id})[:3]
     leave = frozenset((d, p) for d in days for p in range(PERIODS))
-    trainers = tuple(dataclasses.replace(t, unavailable=t.unavailable | leave)
-                     if t.id == busiest.id else t for t in scenario.trainers)
+    trainers = tuple(
+        dataclasses.replace(t, unavailable=t.unavailable | leave) if t.id == busiest.id else t
+        for t in scenario.trainers
+    )
     affected = sum(1 for a in plan.assignments if a.trainer == busiest.id and a.day in days)
-    again = dataclasses.replace(scenario, trainers=trainers, previous_plan=plan,
-                                weights={**scenario.weights, "moves": 10})
+    again = dataclasses.replace(
+        scenario, trainers=trainers, previous_plan=plan, weights={**scenario.weights, "moves": 10}
+    )
     return again, affected
 
 
 def describe(plan: Plan, scenario: Scenario) -> str:
     verdict = check(scenario, plan)
     bound = plan.solver.get("lower_bound")
-    return (f"cost {verdict.cost['total']:g} (bound {bound if bound is not None else '—'}), "
-            f"{'valid' if verdict.valid else f'{len(verdict.hard_violations)} violations'}, "
-            f"status {plan.status}")
+    return (
+        f"cost {verdict.cost['total']:g} (bound {bound if bound is not None else '—'}), "
+        f"{'valid' if verdict.valid else f'{len(verdict.hard_violations)} violations'}, "
+        f"status {plan.status}"
+    )
 
 
 def main() -> None:
@@ -68,13 +72,18 @@ def main() -> None:
     args = parser.parse_args()
     for size in args.sizes:
         scenario, planted = generate_with_plan(size, seed=args.seed)
-        print(f"\n== {scenario.session_count()} sessions, {len(scenario.offerings)} runs, "
-              f"{len(scenario.calendar.days)} days, {len(scenario.trainers)} trainers, "
-              f"{len(scenario.facilities)} facilities")
+        print(
+            f"\n== {scenario.session_count()} sessions, {len(scenario.offerings)} runs, "
+            f"{len(scenario.calendar.days)} days, {len(scenario.trainers)} trainers, "
+            f"{len(scenario.facilities)} facilities"
+        )
         print(f"baseline (planted timetable): {describe(planted, scenario)}")
         short, first = run(scenario, args.short, args.seed)
-        print(f"first complete plan: {first:.2f} s" if first is not None
-              else "first complete plan: not within the limit")
+        print(
+            f"first complete plan: {first:.2f} s"
+            if first is not None
+            else "first complete plan: not within the limit"
+        )
         print(f"at {args.short:g} s: {describe(short, scenario)}")
         long, _ = run(scenario, args.long, args.seed)
         print(f"at {args.long:g} s: {describe(long, scenario)}")
@@ -84,9 +93,11 @@ def main() -> None:
         before = {a.key: a for a in long.assignments}
         moved = sum(1 for a in replanned.assignments if before.get(a.key) != a)
         share = 100 * moved / max(1, len(long.assignments))
-        print(f"re-plan after leave ({affected} sessions hit): complete after "
-              f"{done if done is not None else float('nan'):.2f} s, {moved} moved ({share:.1f} %), "
-              f"{describe(replanned, again)}, {time.monotonic() - started:.1f} s in all")
+        print(
+            f"re-plan after leave ({affected} sessions hit): complete after "
+            f"{done if done is not None else float('nan'):.2f} s, {moved} moved ({share:.1f} %), "
+            f"{describe(replanned, again)}, {time.monotonic() - started:.1f} s in all"
+        )
 
 
 if __name__ == "__main__":

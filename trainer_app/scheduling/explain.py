@@ -240,3 +240,55 @@ def _closed(inst: Instance, od: OfferingData) -> str | None:
             f"days ({_days(cal.days[d] for d in usable_days)})"
         )
     return None
+
+
+def conflicting_runs(inst: Instance, time_limit: float) -> list[int] | None:
+    """Runs that cannot all be placed together, found with CP-SAT assumptions.
+
+    Every run must be placed, each under its own assumption; when that is infeasible the
+    solver names a subset of the assumptions that already is. None when there is no answer
+    within ``time_limit`` (or every run could be placed after all).
+    """
+    from ortools.sat.python import cp_model
+
+    from trainer_app.scheduling.model import SubModel
+
+    sub = SubModel(inst, {}, set(), {od.index for od in inst.offerings})
+    if not sub.feasible or not sub.insert:
+        return None
+    literals = {sub.placed[o].index: o for o in sub.insert}
+    sub.m.add_assumptions([sub.placed[o] for o in sub.insert])
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = 1
+    if solver.solve(sub.m) != cp_model.INFEASIBLE:
+        return None
+    core = [literals[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in literals]
+    return sorted(core) or None
+
+
+def describe_conflict(inst: Instance, core: list[int]) -> str:
+    """'RUN-1 and RUN-2 cannot all be placed together: they compete for cohort K, trainer T1
+    and facility LAB within these dates; …'."""
+    runs = [inst.offerings[o] for o in core]
+    names = [od.id for od in runs]
+
+    def listed(items: list[str]) -> str:
+        return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else items[0]
+
+    def noun(one: str, many: str, items: list[str]) -> str:
+        return f"{one if len(items) == 1 else many} {', '.join(items)}"
+
+    shared = []
+    cohorts = sorted(set.intersection(*(set(od.cohorts) for od in runs)))
+    if cohorts:
+        shared.append(noun("cohort", "cohorts", [inst.cohort_ids[c] for c in cohorts]))
+    trainers = sorted(set.union(*(set(od.trainers) for od in runs)))
+    if len(trainers) <= 4:
+        shared.append(noun("trainer", "trainers", [inst.trainer_ids[t] for t in trainers]))
+    facilities = sorted(set.union(*(set(od.facilities) for od in runs)))
+    if len(facilities) <= 4:
+        shared.append(noun("facility", "facilities", [inst.facility_ids[f] for f in facilities]))
+    verb = "cannot all be placed together" if len(names) > 1 else "cannot be placed"
+    why = f": they compete for {listed(shared)} within these dates" if shared else ""
+    return f"{listed(names)} {verb}{why}; drop or move one of them, or widen the dates."

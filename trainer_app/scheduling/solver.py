@@ -13,7 +13,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from trainer_app.scheduling.explain import check_locks, explain_unplaced, precheck
+from trainer_app.scheduling.explain import (
+    check_locks,
+    conflicting_runs,
+    describe_conflict,
+    explain_unplaced,
+    precheck,
+)
 from trainer_app.scheduling.greedy import Greedy, offering_order, window
 from trainer_app.scheduling.instance import Instance, OfferingData, build_instance
 from trainer_app.scheduling.model import UNPLACED_PENALTY, SubModel
@@ -67,6 +73,7 @@ class _Run:
         self.steps = 0
         self.improvements = 0
         self.reasons: dict[int, object] = {}
+        self.conflict: list[int] | None = None
 
     # ----- time and reporting --------------------------------------------------------------
     def elapsed(self) -> float:
@@ -252,6 +259,11 @@ class _Run:
             self.proven = result.status == "optimal"
             if self.proven and self.best_cost is not None:
                 self.bound = self.cost_value(self.best_cost)
+            if self.proven and self.unplaced():
+                self.conflict = conflicting_runs(
+                    inst,
+                    time_limit=max(0.5, min(5.0, self.remaining())),
+                )
 
     def search(self) -> None:
         """Large-neighbourhood search until time runs out or the user stops it."""
@@ -404,6 +416,8 @@ class _Run:
         }
         cost["total"] = sum(cost.values())
         explanation = explain_unplaced(inst, sorted(unplaced), self.reasons, assignment)
+        if self.conflict:
+            explanation.append(describe_conflict(inst, self.conflict))
         bound = round(self.bound, 6) if self.bound is not None else None
         return Plan(
             assignments=tuple(

@@ -238,3 +238,25 @@ def test_every_plan_the_planner_returns_passes_the_checker(scenario: Scenario) -
     assert_sound(scenario, plan)
     if plan.solver["lower_bound"] is not None and not plan.hard_violations:
         assert plan.solver["lower_bound"] <= plan.cost["total"] + 1e-6
+
+
+def test_runs_that_cannot_all_fit_together_are_named_by_the_solver() -> None:
+    """Each run fits alone; the two together do not: CP-SAT assumptions name the pair."""
+    scenario = Scenario(
+        Calendar((date(2027, 3, 1),), 2),
+        (Hub("A", "A"),),
+        (Facility("LAB", "A", "lab", 8),),
+        (Trainer("T1", "A", frozenset({"C1", "C2"})),),
+        (
+            Offering("RUN-1", "C1", 1, 4, session_length=2),
+            Offering("RUN-2", "C2", 1, 4, session_length=2),
+        ),
+        (Cohort("K", ("RUN-1", "RUN-2")),),
+    )
+    plan = solve(scenario, time_limit=5, workers=1)
+    assert_sound(scenario, plan)
+    assert plan.status == "partial"
+    assert (
+        "RUN-1 and RUN-2 cannot all be placed together: they compete for cohort K, trainer T1 "
+        "and facility LAB within these dates; drop or move one of them, or widen the dates."
+    ) in plan.explanation

@@ -96,7 +96,7 @@ class Repair:
             if option is None:
                 continue
             placements, victims = option
-            score = sum(1 + self.pushed[(od.index, v)] for v in victims) + self.rng.random()
+            score = sum(self._price(od.index, v) for v in victims) + self.rng.random()
             if best is None or score < best[0]:
                 best = (score, placements, victims)
         if best is None:
@@ -113,6 +113,18 @@ class Repair:
         for v in victims:
             self.pushed[(od.index, v)] += 1
         return True, ejected
+
+    def _price(self, o: int, victim: int) -> float:
+        """How much pushing ``victim`` out costs: more each time ``o`` did it before, and much
+        more for sessions still where a previous plan put them (re-planning moves few)."""
+        previous = self.inst.previous
+        kept = sum(
+            1
+            for s in range(self.inst.offerings[victim].sessions)
+            if previous.get((victim, s)) is not None
+            and self.schedule.placed.get((victim, s)) == previous[(victim, s)]
+        )
+        return 1 + self.pushed[(o, victim)] + 10 * kept
 
     def _eject(self, victims: set[int]) -> set[int]:
         """Take runs out, with every run that must follow them (it could not stay valid)."""
@@ -134,7 +146,8 @@ class Repair:
     ) -> tuple[list[Placement], set[int]] | None:
         """Slots for every session of ``od`` with trainer ``t``, fewest conflicting runs first."""
         inst, P = self.inst, self.inst.P
-        earliest, latest = window(inst, self.schedule, od)
+        earliest, _ = window(inst, self.schedule, od)
+        latest = od.deadline  # placed followers may be pushed out too (see below)
         chosen: list[Placement] = []
         victims: set[int] = set()
         days: list[int] = []
@@ -167,6 +180,13 @@ class Repair:
             chosen.append(best[1])
             days.append(best[1][0] // P)
             victims |= best[2]
+        end = max(g + od.length for g, _, _ in chosen)
+        victims |= {
+            n
+            for n in od.before
+            for s in range(inst.offerings[n].sessions)
+            if (n, s) in self.schedule.placed and self.schedule.placed[(n, s)][0] < end
+        }
         with_limits = self._limit_victims(od, t, chosen, victims)
         if with_limits is None or any(v in od.after for v in with_limits):
             return None  # cannot push out a run this one must follow

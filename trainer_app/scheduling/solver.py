@@ -118,40 +118,43 @@ class _Run:
         order = offering_order(self.inst, self.rng)
         kept = self.keep_previous(schedule, order)
         unplaced = greedy.run([o for o in order if o not in kept], self.external_stop)
-        unplaced += drop_orphans(self.inst, schedule)
         self.reasons = dict(greedy.reasons)
-        self.offer(schedule.copy_assignment(), "first timetable")
+        self.offer(without_orphans(self.inst, schedule.placed), "first timetable")
         if unplaced and not self.stop():
             budget = min(self.remaining() * 0.5, 2.0 + 0.01 * len(self.inst.offerings))
-            Repair(self.inst, schedule, self.rng).run(
-                unplaced, time.monotonic() + budget, self.stop
-            )
-            drop_orphans(self.inst, schedule)
+            repair = Repair(self.inst, schedule, self.rng)
+            repair.run(unplaced, time.monotonic() + budget, self.stop)
+            orphans = drop_orphans(self.inst, schedule)
+            if orphans and not self.stop():
+                repair.run(orphans, time.monotonic() + budget / 2, self.stop)
+                drop_orphans(self.inst, schedule)
             self.offer(schedule.copy_assignment(), "room made for left-out runs")
 
     def keep_previous(self, schedule: Schedule, order: list[int]) -> set[int]:
-        """Keep the previous plan's runs: sessions still valid stay exactly where they were,
-        the others move to the nearest free slot with the same trainer. A run that cannot be
-        kept that way is placed afresh later."""
+        """Keep the previous plan's runs. First every session that is still valid goes back
+        exactly where it was; then the others move to the nearest free slot with the run's
+        trainer. A run that cannot be kept that way is placed afresh later."""
         inst = self.inst
-        kept: set[int] = set()
+        stale: dict[int, list[int]] = {}
         for o in order if inst.previous else ():
             od = inst.offerings[o]
             before = [inst.previous.get((o, s)) for s in range(od.sessions)]
-            trainers = {p[2] for p in before if p is not None}
-            if None in before or len(trainers) != 1:
+            if None in before or len({p[2] for p in before if p is not None}) != 1:
                 continue
-            placed: list[Key] = []
-            stale: list[int] = []
+            stale[o] = []
             for s, placement in enumerate(before):
                 assert placement is not None
                 if self._still_fits(schedule, od, s, placement):
                     schedule.place((o, s), placement)
-                    placed.append((o, s))
                 else:
-                    stale.append(s)
-            if stale and not od.consecutive:
-                placed += self._move_nearby(schedule, od, stale, before)
+                    stale[o].append(s)
+        kept: set[int] = set()
+        for o, sessions in stale.items():
+            od = inst.offerings[o]
+            if sessions and not od.consecutive:
+                before = [inst.previous[(o, s)] for s in range(od.sessions)]
+                self._move_nearby(schedule, od, sessions, before)
+            placed = [(o, s) for s in range(od.sessions) if (o, s) in schedule.placed]
             if len(placed) == od.sessions:
                 kept.add(o)
             else:
@@ -459,6 +462,13 @@ class _Run:
             },
             name=scenario.name,
         )
+
+
+def without_orphans(inst: Instance, assignment: dict[Key, Placement]) -> dict[Key, Placement]:
+    """The assignment less any run whose prerequisite is not in it (transitively)."""
+    copy = Schedule.of(inst, assignment)
+    drop_orphans(inst, copy)
+    return copy.copy_assignment()
 
 
 def drop_orphans(inst: Instance, schedule: Schedule) -> list[int]:

@@ -22,11 +22,19 @@ Conflicts = frozenset[int]  # offerings that would have to make room
 
 
 class Repair:
-    def __init__(self, inst: Instance, schedule: Schedule, rng: random.Random) -> None:
+    def __init__(
+        self,
+        inst: Instance,
+        schedule: Schedule,
+        rng: random.Random,
+        restore: Callable[[Schedule, int], bool] | None = None,
+    ) -> None:
         self.inst = inst
         self.schedule = schedule
         self.rng = rng
         self.greedy = Greedy(inst, schedule, rng)
+        # Re-planning: put a run back where the previous plan had it, or as near as it fits.
+        self.restore = restore
         self.pushed = Counter[tuple[int, int]]()  # (placed run, run it pushed out)
 
     def run(
@@ -50,7 +58,12 @@ class Repair:
                     waiting.add(o)
                 continue
             tries[o] += 1
-            placed, ejected = (True, set()) if self.greedy.place_offering(o) else self._force(od)
+            if (self.restore is not None and self.restore(schedule, o)) or (
+                self.greedy.place_offering(o)
+            ):
+                placed, ejected = True, set[int]()
+            else:
+                placed, ejected = self._force(od)
             for victim in ejected:
                 if victim not in waiting:
                     queue.append(victim)

@@ -117,12 +117,16 @@ class _Run:
         greedy = Greedy(self.inst, schedule, self.rng)
         order = offering_order(self.inst, self.rng)
         kept = self.keep_previous(schedule, order)
-        unplaced = greedy.run([o for o in order if o not in kept], self.external_stop)
+        rest = [o for o in order if o not in kept]
+        if self.inst.previous:
+            rest = [o for o in rest if not self.restore_near(schedule, o)]
+        unplaced = greedy.run(rest, self.external_stop)
         self.reasons = dict(greedy.reasons)
         self.offer(without_orphans(self.inst, schedule.placed), "first timetable")
         if unplaced and not self.stop():
             budget = min(self.remaining() * 0.5, 2.0 + 0.01 * len(self.inst.offerings))
-            repair = Repair(self.inst, schedule, self.rng)
+            restore = self.restore_near if self.inst.previous else None
+            repair = Repair(self.inst, schedule, self.rng, restore)
             repair.run(unplaced, time.monotonic() + budget, self.stop)
             orphans = drop_orphans(self.inst, schedule)
             if orphans and not self.stop():
@@ -161,6 +165,31 @@ class _Run:
                 for key in placed:
                     schedule.remove(key)
         return kept
+
+    def restore_near(self, schedule: Schedule, o: int) -> bool:
+        """Put run ``o`` back as the previous plan had it, stale sessions as near as they fit;
+        all or nothing."""
+        inst = self.inst
+        od = inst.offerings[o]
+        before = [inst.previous.get((o, s)) for s in range(od.sessions)]
+        if None in before or len({p[2] for p in before if p is not None}) != 1:
+            return False
+        placed: list[Key] = []
+        stale: list[int] = []
+        for s, placement in enumerate(before):
+            assert placement is not None
+            if self._still_fits(schedule, od, s, placement):
+                schedule.place((o, s), placement)
+                placed.append((o, s))
+            else:
+                stale.append(s)
+        if stale and not od.consecutive:
+            placed += self._move_nearby(schedule, od, stale, before)
+        if len(placed) == od.sessions:
+            return True
+        for key in placed:
+            schedule.remove(key)
+        return False
 
     def _still_fits(
         self, schedule: Schedule, od: OfferingData, s: int, placement: Placement

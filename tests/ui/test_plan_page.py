@@ -126,10 +126,9 @@ def test_planning_runs_off_the_gui_thread_and_cancel_keeps_the_best_plan(
     monkeypatch.setattr(page.context.planning, "save_plan", save_plan)
     monkeypatch.setattr(page.context.planning, "list_plans", lambda: list(saved))
     monkeypatch.setattr(page.worker, "solve", stub_solve)
-    page.start_solve(fx.scenario(), time_limit=60)
-    assert page.progress.isVisible() and not page.controls.plan_button.isEnabled()
     with qtbot.waitSignal(page.worker.signals.progress, timeout=3000):
-        pass
+        page.start_solve(fx.scenario(), time_limit=60)
+        assert page.progress.isVisible() and not page.controls.plan_button.isEnabled()
     qtbot.waitUntil(lambda: len(page.progress.chart.costs) >= 3, timeout=3000)
     page.timeline.next_week()  # the GUI answers while the planner works
     with qtbot.waitSignal(page.plan_changed, timeout=5000):
@@ -155,9 +154,9 @@ def test_a_failing_planner_is_reported_in_words(qtbot, page, answers, monkeypatc
         raise RuntimeError("boom")
 
     monkeypatch.setattr(page.worker, "solve", broken)
-    page.start_solve(fx.scenario(), time_limit=5)
+    # Listen before starting: the failure can arrive at once from the worker thread.
     with qtbot.waitSignal(page.worker.signals.failed, timeout=3000):
-        pass
+        page.start_solve(fx.scenario(), time_limit=5)
     assert answers[-1][0] == "The planner could not make a plan"
     assert not page.worker.running
 

@@ -14,6 +14,7 @@ import pytest
 
 from tests.helpers import builders
 from trainer_app.config import Settings
+from trainer_app.domain.calendar import Absence
 from trainer_app.domain.errors import DomainError, InUse, StaleEdit, ValidationError
 from trainer_app.domain.network import FacilityKind
 from trainer_app.domain.planning import CourseRunFields, PlanStatus, RunStatus
@@ -345,3 +346,24 @@ def test_a_0001_database_with_data_upgrades_to_0002(tmp_path: Path) -> None:
         assert ctx.upgrade_backup is not None and ctx.upgrade_backup.exists()
         assert ctx.check() == []
         assert ctx.runs.list() == [] and ctx.planning.list_plans() == []
+
+
+def test_publish_refuses_a_draft_the_store_has_since_overtaken(small: ServiceContext) -> None:
+    """Leave entered after the draft was saved: publishing would put the trainer in a room on
+    a day off, so it is refused with the reason, and nothing is written."""
+    scenario = small.planning.build_scenario(*WEEK, run_ids=[small.runs.list()[0].id])
+    draft = small.planning.save_plan("Before the leave", scenario, one_session(small, 0))
+    trainer = small.trainers.list()[0]
+    small.trainers.update(
+        trainer.id,
+        trainer.row_version,
+        replace(trainer, leave=(Absence(date(2027, 1, 11), date(2027, 1, 11), "Conference"),)),
+    )
+    with pytest.raises(
+        DomainError,
+        match=r"the store has changed since it was saved \(GMP-FUND-2027-01 session 0 at Mon 11 "
+        r"Jan 2027 09:00 falls on Mon 11 Jan 2027 09:00, when trainer T\d+ is unavailable\)",
+    ):
+        small.planning.publish(draft.id, draft.row_version)
+    assert small.planning.published_sessions(*WEEK) == []
+    assert small.planning.get_plan(draft.id)[0].status is PlanStatus.DRAFT

@@ -189,20 +189,13 @@ class PlanningService:
         with reading(self.store) as session:
             row = self.versions._load(session, plan_id)
             stored, _ = _documents(row)
-            codes = [o.id for o in stored.offerings]
-            run_ids = session.scalars(select(CourseRunRow.id).where(CourseRunRow.code.in_(codes)))
-            hubs = [c for c in row.hub_filter.split(",") if c]
-            hub_ids = (
-                session.scalars(select(HubRow.id).where(HubRow.code.in_(hubs))).all()
-                if hubs
-                else None
-            )
-            start, end, name, run_list = row.starts_on, row.ends_on, row.name, list(run_ids)
+            request = _request_for(session, row, stored)
+            name = row.name
         scenario = self.build_scenario(
-            start,
-            end,
-            hub_ids=hub_ids,
-            run_ids=run_list,
+            request.start,
+            request.end,
+            hub_ids=request.hub_ids,
+            run_ids=request.run_ids,
             weights={**stored.weights, "moves": REPLAN_MOVES_WEIGHT},
             previous_plan_id=plan_id,
             name=f"{name} (re-plan)",
@@ -315,6 +308,7 @@ class PlanningService:
             row = self._draft(session, plan_id, expected_version, "published")
             scenario, plan = _documents(row)
             _refuse_violations(row.name, scenario, plan)
+            _refuse_since_saved(row.name, session, row, scenario, plan)
             runs = self._runs(session, scenario)
             replaced = self._remove_sessions(session, runs.values())
             self._add_sessions(session, row, scenario, plan, runs)
@@ -580,6 +574,41 @@ def _refuse_violations(name: str, scenario: Scenario, plan: Plan) -> None:
     raise DomainError(
         f"Plan {name} cannot be published: it breaks "
         f"{plural(len(result.hard_violations), 'hard rule')} ({shown}{tail}). Nothing was published"
+    )
+
+
+def _request_for(session: Session, row: PlanVersionRow, stored: Scenario) -> ScenarioRequest:
+    """What a saved plan was made for: its dates, hub filter and runs, as the store has them."""
+    codes = [o.id for o in stored.offerings]
+    run_ids = session.scalars(select(CourseRunRow.id).where(CourseRunRow.code.in_(codes))).all()
+    hubs = [c for c in row.hub_filter.split(",") if c]
+    hub_ids = (
+        frozenset(session.scalars(select(HubRow.id).where(HubRow.code.in_(hubs))).all())
+        if hubs
+        else None
+    )
+    return ScenarioRequest(row.starts_on, row.ends_on, hub_ids, frozenset(run_ids))
+
+
+def _refuse_since_saved(
+    name: str, session: Session, row: PlanVersionRow, stored: Scenario, plan: Plan
+) -> None:
+    """A draft is checked again against the store as it is now: leave, closures or limits
+    entered after it was saved must not be published over."""
+    current = build(session, _request_for(session, row, stored), None)
+    moved = _moved_plan(plan, stored, current)
+    result = check(replace(current, locked=()), moved)
+    lost = len(plan.assignments) - len(moved.assignments)
+    problems = [v.message for v in result.hard_violations if v.rule != "unplaced"]
+    if lost:
+        problems.insert(0, f"{plural(lost, 'session')} now fall on a day that is no longer planned")
+    if not problems:
+        return
+    shown = "; ".join(problems[:3])
+    more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
+    raise DomainError(
+        f"Plan {name} cannot be published: the store has changed since it was saved "
+        f"({shown}{more}). Re-plan it to get a draft that fits. Nothing was published"
     )
 
 

@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -505,21 +506,31 @@ class PlanPage(Page):
         self.say(f"Published {name}")
 
     def compare(self) -> None:
-        if self.plan_id is None or self.scenario is None or self.plan is None:
+        """Ask which other version to compare the shown plan with, then show both."""
+        others = [
+            (self.versions.itemText(i), int(self.versions.itemData(i)))
+            for i in range(self.versions.count())
+            if self.versions.itemData(i) not in (None, self.plan_id)
+        ]
+        if self.plan_id is None or not others:
             return
-        other_index = next(
-            (
-                i
-                for i in range(self.versions.count())
-                if self.versions.itemData(i) not in (None, self.plan_id)
-            ),
-            None,
+        if len(others) == 1:
+            self.compare_with(others[0][1])
+            return
+        names = [name for name, _ in others]
+        chosen, ok = QInputDialog.getItem(
+            self, "Compare plans", f"Compare {self.versions.currentText()} with:", names, 0, False
         )
-        if other_index is None:
+        if ok:
+            self.compare_with(dict(others)[chosen])
+
+    def compare_with(self, other: int) -> None:
+        """Cost of each thing that matters, side by side, and the sessions that moved."""
+        if self.scenario is None or self.plan is None:
             return
-        other = int(self.versions.itemData(other_index))
         _version, _scenario, other_plan = self.context.planning.get_plan(other)
-        names = (self.versions.itemText(other_index), self.versions.currentText())
+        index = self.versions.findData(other)
+        names = (self.versions.itemText(index), self.versions.currentText())
         self.compare_dialog = CompareDialog(names, self.scenario, (other_plan, self.plan), self)
         self.compare_dialog.open()
 

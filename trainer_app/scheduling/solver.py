@@ -340,6 +340,13 @@ class _Run:
             o for o in self.unplaced() if all((p, 0) in self.best for p in inst.offerings[o].after)
         ]
         roll = self.rng.random()
+        moved = self.moved_runs()
+        if moved and roll < 0.5:
+            seed = self.rng.choice(moved)
+            free = self.related(seed, target)
+            days = self.days_around(free) | self.previous_days(seed)
+            return free, set(), days, "moved back"
+        roll = self.rng.random()
         if unplaced and roll < 0.5:
             o = self.rng.choice(unplaced)
             free = self.related(o, target)
@@ -352,6 +359,26 @@ class _Run:
         )
         free = self.related(seed, target)
         return free, set(), self.days_around(free), "related runs"
+
+    def moved_runs(self) -> list[int]:
+        """Re-planning: runs with a session away from where the previous plan had it."""
+        if not self.inst.previous or not self.inst.weights["moves"]:
+            return []
+        return sorted(
+            {
+                k[0]
+                for k, before in self.inst.previous.items()
+                if k in self.best and self.best[k] != before
+            }
+        )
+
+    def previous_days(self, o: int) -> set[int]:
+        inst, P = self.inst, self.inst.P
+        return {
+            inst.previous[(o, s)][0] // P
+            for s in range(inst.offerings[o].sessions)
+            if (o, s) in inst.previous
+        }
 
     def movable(self, key: Key) -> bool:
         return key in self.best and key not in self.inst.locks

@@ -70,3 +70,18 @@ def test_plan_lock_replan_compare_and_publish(qtbot, window, demo, answers) -> N
     sessions = demo.planning.published_sessions(date(2027, 1, 1), date(2027, 12, 31))
     assert len(sessions) == len(page.plan.assignments)
     assert "Published" in window.statusBar().currentMessage()
+
+
+def test_dates_start_on_the_term_the_runs_cover(qtbot, window, demo) -> None:
+    """A new user's first Plan should place every demo run, so the dates fit the runs."""
+    runs = demo.runs.list()
+    index = next(i for i, p in enumerate(window.pages) if isinstance(p, PlanPage))
+    window.show_page(index)
+    assert window.page.controls.dates() == (
+        min(r.earliest for r in runs if r.earliest),
+        max(r.latest for r in runs if r.latest),
+    )
+    window.page.controls.set_dates(date(2027, 2, 1), date(2027, 2, 26))
+    window.show_page(0)
+    window.show_page(index)  # the user's own dates are kept
+    assert window.page.controls.dates() == (date(2027, 2, 1), date(2027, 2, 26))

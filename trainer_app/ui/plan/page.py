@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from trainer_app.domain.errors import DomainError
+from trainer_app.domain.planning import RunStatus
 from trainer_app.scheduling import checker, moves
 from trainer_app.scheduling.scenario import Lock, Plan, Scenario
 from trainer_app.services.planning_scenario import trainer_key
@@ -58,6 +59,8 @@ class PlanPage(Page):
     status = Signal(str)
 
     # ----- building --------------------------------------------------------------------------
+    _dates_fitted = False
+
     def build(self) -> QWidget:
         self.scenario: Scenario | None = None
         self.plan: Plan | None = None
@@ -221,8 +224,21 @@ class PlanPage(Page):
     # ----- the page verbs --------------------------------------------------------------------
     def reload(self, entity_type: str = "", record_id: int | None = None) -> None:
         self.controls.set_hubs(self.context.hubs.list())
+        if not self._dates_fitted:
+            self._fit_dates_to_runs()
         self._refresh_runs()
         self._refresh_versions()
+
+    def _fit_dates_to_runs(self) -> None:
+        """Start on the term the runs waiting to be planned cover (once; the user's dates win)."""
+        waiting = [
+            r for r in self.context.runs.list() if r.status in (RunStatus.DRAFT, RunStatus.PLANNED)
+        ]
+        starts = [r.earliest for r in waiting if r.earliest is not None]
+        ends = [r.latest for r in waiting if r.latest is not None]
+        if starts and ends and min(starts) <= max(ends):
+            self.controls.set_dates(min(starts), max(ends))
+        self._dates_fitted = bool(waiting)
 
     def _refresh_runs(self) -> None:
         start, _end = self.controls.dates()

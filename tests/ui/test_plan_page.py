@@ -72,6 +72,17 @@ def test_a_drag_to_a_free_slot_moves_the_session_and_shows_the_cost_change(qtbot
     assert "Avoid gaps for cohorts +" in message
     assert shown.edited and shown.save_button.isEnabled()
 
+    window = shown.window()
+    before = placed(shown, ("GOWN-2027-01", 1))
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert placed(shown, ("GOWN-2027-01", 1)) != before  # back where it was
+    assert not shown.edited
+    assert window.statusBar().currentMessage().startswith("Undone: Move GOWN-2027-01 · 2/2")
+    again = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window, Qt.Key.Key_Z, again)
+    assert placed(shown, ("GOWN-2027-01", 1)) == before
+    assert shown.edited
+
 
 def test_ctrl_l_locks_and_unlocks_the_selected_session(qtbot, shown) -> None:
     key = ("ASEP-2027-01", 0)

@@ -39,6 +39,7 @@ from trainer_app.ui.plan.layout import ROW_MODES
 from trainer_app.ui.plan.progress import ProgressArea
 from trainer_app.ui.plan.run_dialog import AddRunDialog
 from trainer_app.ui.plan.timeline import Drop, SessionKey, TimelineView
+from trainer_app.ui.plan.undo import MoveSession
 from trainer_app.ui.plan.worker import SolveWorker
 
 NO_PLAN = "No plan yet — choose dates and runs, then Plan"
@@ -417,9 +418,15 @@ class PlanPage(Page):
             reasons = "; ".join(v.message for v in result.new_violations) or "it breaks a rule"
             self.say(f"Cannot move {name} to {where}: {reasons}")
             return False
+        before, was_edited = self.plan, self.edited
         self.show_plan(self.scenario, result.plan, self.plan_id, edited=True)
+        self.editor.undo_stack.push(
+            MoveSession(
+                self, f"Move {name} to {where}", before, result.plan, before_edited=was_edited
+            )
+        )
         self.timeline.select(key)
-        self.say(f"Moved {name} to {where} · {delta_text(result.cost_delta)}")
+        self.say(f"Moved {name} to {where} · {delta_text(result.cost_delta)} · Undo Ctrl+Z")
         return True
 
     def toggle_lock(self, key: SessionKey | None) -> None:

@@ -7,6 +7,7 @@ codes for offerings, cohort names). Saved plans keep the exact scenario@1 and pl
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -307,8 +308,9 @@ class PlanningService:
         with transaction(self.store) as session:
             row = self._draft(session, plan_id, expected_version, "published")
             scenario, plan = _documents(row)
-            _refuse_violations(row.name, scenario, plan)
-            _refuse_since_saved(row.name, session, row, scenario, plan)
+            names = _trainer_names(session)
+            _refuse_violations(row.name, scenario, plan, names)
+            _refuse_since_saved(row.name, session, row, scenario, plan, names)
             runs = self._runs(session, scenario)
             replaced = self._remove_sessions(session, runs.values())
             self._add_sessions(session, row, scenario, plan, runs)
@@ -564,11 +566,16 @@ def _describe_locks(scenario: Scenario) -> str:
     )
 
 
-def _refuse_violations(name: str, scenario: Scenario, plan: Plan) -> None:
+def _in_words(message: str, names: Mapping[str, str]) -> str:
+    """Checker messages name trainers by scenario id (T7); people know them by name."""
+    return re.sub(r"\bT\d+\b", lambda m: names.get(m.group(0), m.group(0)), message)
+
+
+def _refuse_violations(name: str, scenario: Scenario, plan: Plan, names: Mapping[str, str]) -> None:
     result = check(scenario, plan)
     if result.valid:
         return
-    shown = "; ".join(v.message for v in result.hard_violations[:3])
+    shown = "; ".join(_in_words(v.message, names) for v in result.hard_violations[:3])
     more = len(result.hard_violations) - 3
     tail = f"; and {more} more" if more > 0 else ""
     raise DomainError(
@@ -591,7 +598,12 @@ def _request_for(session: Session, row: PlanVersionRow, stored: Scenario) -> Sce
 
 
 def _refuse_since_saved(
-    name: str, session: Session, row: PlanVersionRow, stored: Scenario, plan: Plan
+    name: str,
+    session: Session,
+    row: PlanVersionRow,
+    stored: Scenario,
+    plan: Plan,
+    names: Mapping[str, str],
 ) -> None:
     """A draft is checked again against the store as it is now: leave, closures or limits
     entered after it was saved must not be published over."""
@@ -599,7 +611,7 @@ def _refuse_since_saved(
     moved = _moved_plan(plan, stored, current)
     result = check(replace(current, locked=()), moved)
     lost = len(plan.assignments) - len(moved.assignments)
-    problems = [v.message for v in result.hard_violations if v.rule != "unplaced"]
+    problems = [_in_words(v.message, names) for v in result.hard_violations if v.rule != "unplaced"]
     if lost:
         problems.insert(0, f"{plural(lost, 'session')} now fall on a day that is no longer planned")
     if not problems:

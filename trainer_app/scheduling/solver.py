@@ -159,6 +159,8 @@ class _Run:
                 before = [inst.previous[(o, s)] for s in range(od.sessions)]
                 self._move_nearby(schedule, od, sessions, before)
             placed = [(o, s) for s in range(od.sessions) if (o, s) in schedule.placed]
+            if sessions and len(placed) < od.sessions:
+                placed = self._other_trainer(schedule, od, placed)
             if len(placed) == od.sessions:
                 kept.add(o)
             else:
@@ -190,6 +192,31 @@ class _Run:
         for key in placed:
             schedule.remove(key)
         return False
+
+    def _other_trainer(self, schedule: Schedule, od: OfferingData, placed: list[Key]) -> list[Key]:
+        """Keep every session's time and room and hand the run to another qualified trainer
+        who is free then: a bounded change, instead of moving the run elsewhere."""
+        inst = self.inst
+        for key in placed:
+            schedule.remove(key)
+        before = [inst.previous[(od.index, s)] for s in range(od.sessions)]
+        for t in od.trainers:
+            if t == before[0][2]:
+                continue
+            done: list[Key] = []
+            for s, (g, f, _t) in enumerate(before):
+                lock = inst.locks.get((od.index, s))
+                if (lock is not None and lock[2] is not None) or (
+                    schedule.blocker(od.index, g, f, t) is not None
+                ):
+                    break
+                schedule.place((od.index, s), (g, f, t))
+                done.append((od.index, s))
+            if len(done) == od.sessions:
+                return done
+            for key in done:
+                schedule.remove(key)
+        return []
 
     def _still_fits(
         self, schedule: Schedule, od: OfferingData, s: int, placement: Placement

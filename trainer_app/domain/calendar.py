@@ -27,9 +27,6 @@ class Absence:
     end: date
     reason: str = ""
 
-    def covers(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
     def describe(self) -> str:
         span = (
             format_day(self.start)

@@ -100,11 +100,6 @@ class CourseRunFields:
             raise ValidationError(errors, subject=f"Run {code}".strip())
         return cleaned
 
-    def within_window(self, day: date) -> bool:
-        return (self.earliest is None or day >= self.earliest) and (
-            self.latest is None or day <= self.latest
-        )
-
 
 @dataclass(frozen=True, kw_only=True)
 class CourseRun(CourseRunFields):

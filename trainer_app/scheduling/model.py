@@ -269,9 +269,6 @@ class SubModel:
         self.m.add(sum(self.y[o].values()) == self.placed[o])
         return trainers
 
-    def trainer_now(self, o: int) -> int | None:
-        return next((t for (oo, _), (_, _, t) in self.current.items() if oo == o), None)
-
     # ----- resources -----------------------------------------------------------------------
     def _blockers(self, blocked: list[int], label: str) -> list[Any]:
         """Fixed intervals covering runs of consecutive blocked periods."""

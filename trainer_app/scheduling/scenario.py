@@ -34,7 +34,6 @@ TERMS: dict[str, tuple[float, str]] = {
     "moves": (0, "session placed differently from previous_plan"),
     "late_finish": (0, "session ending in the last period of a day"),
 }
-DEFAULT_TERMS = ("capacity_overflow", "spread_shortfall", "cohort_isolated", "facility_changes")
 STATUSES = ("optimal", "feasible", "partial", "infeasible", "unknown")
 
 

@@ -152,10 +152,6 @@ class TimelineView(QWidget):
         self.update()
 
     @property
-    def week_count(self) -> int:
-        return len(self._weeks)
-
-    @property
     def label(self) -> str:
         if self.scenario is None or not self._weeks:
             return "No plan"

@@ -63,6 +63,9 @@ class PlanPage(Page):
     _dates_fitted = False
 
     def build(self) -> QWidget:
+        # Read once per reload (page shown, store changed), not on every redraw of a plan.
+        self._names: dict[str, str] = {}
+        self._colour_of_course: dict[str, QColor] = {}
         self.scenario: Scenario | None = None
         self.plan: Plan | None = None
         self.plan_id: int | None = None
@@ -224,6 +227,10 @@ class PlanPage(Page):
 
     # ----- the page verbs --------------------------------------------------------------------
     def reload(self, entity_type: str = "", record_id: int | None = None) -> None:
+        self._names = {trainer_key(t.id): t.name for t in self.context.trainers.list()}
+        self._colour_of_course = {
+            c.code: category_colour(c.category) for c in self.context.courses.list()
+        }
         self.controls.set_hubs(self.context.hubs.list())
         if not self._dates_fitted:
             self._fit_dates_to_runs()
@@ -366,11 +373,11 @@ class PlanPage(Page):
         self.plan_changed.emit()
 
     def trainer_names(self) -> dict[str, str]:
-        return {trainer_key(t.id): t.name for t in self.context.trainers.list()}
+        return self._names
 
     def course_colours(self, scenario: Scenario) -> dict[str, QColor]:
-        by_code = {c.code: category_colour(c.category) for c in self.context.courses.list()}
-        return {o.id: by_code[o.course] for o in scenario.offerings if o.course in by_code}
+        colours = self._colour_of_course
+        return {o.id: colours[o.course] for o in scenario.offerings if o.course in colours}
 
     def _version_name(self) -> str:
         name = self.versions.currentText() if self.plan_id is not None else ""

@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from tests.ui import test_plan_scenario as fx
 from tests.ui.conftest import find
+from trainer_app.scheduling import moves
 from trainer_app.scheduling.scenario import Plan
 from trainer_app.ui.plan.page import PlanPage
 from trainer_app.ui.plan.timeline import Drop
@@ -110,6 +111,19 @@ def test_where_could_this_go_lists_free_slots_and_applies_one(qtbot, shown) -> N
         tree.itemActivated.emit(first, 0)
     assert placed(shown, key) == (chosen.day, chosen.period, chosen.facility, chosen.trainer)
     assert tree.topLevelItemCount() == 0
+
+
+def test_a_move_to_another_week_brings_that_week_into_view(qtbot, shown) -> None:
+    key = ("GMP-2027-01", 0)
+    assert shown.timeline.label.startswith("Week 2")
+    shown.timeline.select(key)
+    found = moves.candidates(shown.scenario, shown.plan, *key, limit=500)
+    later = next(c for c in found if c.day >= 5)  # the second week of the fixture
+    with qtbot.waitSignal(shown.plan_changed):
+        shown.apply_candidate(later)
+    assert shown.timeline.label.startswith("Week 3 · 18 Jan")
+    assert shown.timeline.rect_of(key) is not None
+    assert shown.timeline.selected == key
 
 
 def stub_solve(scenario, *, time_limit, workers, on_progress, should_stop) -> Plan:

@@ -432,7 +432,7 @@ class PlanPage(Page):
                 self, f"Move {name} to {where}", before, result.plan, before_edited=was_edited
             )
         )
-        self.timeline.select(key)
+        self.timeline.show_session(key)  # it may now be in another week
         self.say(f"Moved {name} to {where} · {delta_text(result.cost_delta)} · Undo Ctrl+Z")
         return True
 

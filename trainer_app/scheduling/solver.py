@@ -10,7 +10,7 @@ import math
 import os
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from trainer_app.scheduling.explain import (
@@ -136,57 +136,47 @@ class _Run:
 
     def keep_previous(self, schedule: Schedule, order: list[int]) -> set[int]:
         """Keep the previous plan's runs. First every session that is still valid goes back
-        exactly where it was; then the others move to the nearest free slot with the run's
-        trainer. A run that cannot be kept that way is placed afresh later."""
-        inst = self.inst
-        stale: dict[int, list[int]] = {}
-        for o in order if inst.previous else ():
-            od = inst.offerings[o]
-            before = [inst.previous.get((o, s)) for s in range(od.sessions)]
-            if None in before or len({p[2] for p in before if p is not None}) != 1:
-                continue
-            stale[o] = []
-            for s, placement in enumerate(before):
-                assert placement is not None
-                if self._still_fits(schedule, od, s, placement):
-                    schedule.place((o, s), placement)
-                else:
-                    stale[o].append(s)
-        kept: set[int] = set()
-        for o, sessions in stale.items():
-            od = inst.offerings[o]
-            if sessions and not od.consecutive:
-                before = [inst.previous[(o, s)] for s in range(od.sessions)]
-                self._move_nearby(schedule, od, sessions, before)
-            placed = [(o, s) for s in range(od.sessions) if (o, s) in schedule.placed]
-            if sessions and len(placed) < od.sessions:
-                placed = self._other_trainer(schedule, od, placed)
-            if len(placed) == od.sessions:
-                kept.add(o)
-            else:
-                for key in placed:
-                    schedule.remove(key)
-        return kept
+        exactly where it was (for all runs, so none takes another's old slot); then each run's
+        other sessions are repaired. A run that cannot be kept is placed afresh later."""
+        if not self.inst.previous:
+            return set()
+        stale = {o: s for o in order if (s := self._reseat(schedule, o)) is not None}
+        return {o for o, sessions in stale.items() if self._complete(schedule, o, sessions)}
 
     def restore_near(self, schedule: Schedule, o: int) -> bool:
-        """Put run ``o`` back as the previous plan had it, stale sessions as near as they fit;
+        """Put run ``o`` back as the previous plan had it, repairing what no longer fits;
         all or nothing."""
+        stale = self._reseat(schedule, o)
+        return stale is not None and self._complete(schedule, o, stale)
+
+    def _reseat(self, schedule: Schedule, o: int) -> list[int] | None:
+        """Place run ``o``'s sessions that still fit exactly where the previous plan had them;
+        return the others (None when the previous plan did not hold the whole run)."""
         inst = self.inst
         od = inst.offerings[o]
         before = [inst.previous.get((o, s)) for s in range(od.sessions)]
         if None in before or len({p[2] for p in before if p is not None}) != 1:
-            return False
-        placed: list[Key] = []
-        stale: list[int] = []
+            return None
+        stale = []
         for s, placement in enumerate(before):
             assert placement is not None
             if self._still_fits(schedule, od, s, placement):
                 schedule.place((o, s), placement)
-                placed.append((o, s))
             else:
                 stale.append(s)
+        return stale
+
+    def _complete(self, schedule: Schedule, o: int, stale: list[int]) -> bool:
+        """Re-place ``stale`` sessions: as near as they fit with the run's trainer, else the
+        whole run at its old times and rooms with another free trainer. All or nothing."""
+        inst = self.inst
+        od = inst.offerings[o]
         if stale and not od.consecutive:
-            placed += self._move_nearby(schedule, od, stale, before)
+            before = [inst.previous[(o, s)] for s in range(od.sessions)]
+            self._move_nearby(schedule, od, stale, before)
+        placed = [(o, s) for s in range(od.sessions) if (o, s) in schedule.placed]
+        if stale and len(placed) < od.sessions:
+            placed = self._other_trainer(schedule, od, placed)
         if len(placed) == od.sessions:
             return True
         for key in placed:
@@ -200,6 +190,9 @@ class _Run:
         for key in placed:
             schedule.remove(key)
         before = [inst.previous[(od.index, s)] for s in range(od.sessions)]
+        earliest, latest = window(inst, schedule, od)
+        if any(g < earliest or g + od.length > latest for g, _f, _t in before):
+            return []  # a run it follows (or that follows it) has moved: the old times are gone
         for t in od.trainers:
             if t == before[0][2]:
                 continue
@@ -235,7 +228,11 @@ class _Run:
         )
 
     def _move_nearby(
-        self, schedule: Schedule, od: OfferingData, stale: list[int], before: list[Placement | None]
+        self,
+        schedule: Schedule,
+        od: OfferingData,
+        stale: list[int],
+        before: Sequence[Placement | None],
     ) -> list[Key]:
         """Re-place ``stale`` sessions with the run's trainer, as close as possible in time."""
         moved: list[Key] = []

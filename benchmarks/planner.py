@@ -40,7 +40,9 @@ def run(scenario: Scenario, limit: float, seed: int) -> tuple[Plan, float | None
 def leave_for_busiest(scenario: Scenario, plan: Plan) -> tuple[Scenario, int]:
     """The same scenario after the busiest trainer books three teaching days as leave."""
     busiest = max(scenario.trainers, key=lambda t: sum(a.trainer == t.id for a in plan.assignments))
-    days = sorted({a.day for a in plan.assignments if a.trainer == busiest.id})[:3]
+    locked = {lock.day for lock in scenario.locked if lock.trainer == busiest.id}
+    taught = {a.day for a in plan.assignments if a.trainer == busiest.id}
+    days = sorted(taught - locked)[:3]  # leave on a locked day would rightly be refused
     leave = frozenset((d, p) for d in days for p in range(PERIODS))
     trainers = tuple(
         dataclasses.replace(t, unavailable=t.unavailable | leave) if t.id == busiest.id else t

@@ -100,7 +100,9 @@ class SubModel:
         free: set[Key],
         insert: set[int],
         days: set[int] | None = None,
+        guide: dict[Key, Placement] | None = None,
     ) -> None:
+        """``guide`` hints where inserted runs should go (re-planning: where they were)."""
         self.inst = inst
         self.m = cp_model.CpModel()
         self.current = current
@@ -108,6 +110,9 @@ class SubModel:
         self.free = {k for k in free if k in current} | {
             (o, s) for o in self.insert for s in range(inst.offerings[o].sessions)
         }
+        self.hinted = {
+            k: v for k, v in (guide or {}).items() if k[0] in self.insert and k not in current
+        } | current
         self.days = days if days is not None else set(range(inst.D))
         self.fixed = {k: v for k, v in current.items() if k not in self.free}
         self.occupied = Schedule.of(inst, self.fixed)
@@ -137,8 +142,9 @@ class SubModel:
         return var
 
     def now(self, key: Key) -> Placement | None:
-        """Where a free session is in the current timetable (None for an inserted run)."""
-        return self.current.get(key)
+        """Where a free session is in the current timetable; for an inserted run where the
+        guide puts it (None without one)."""
+        return self.hinted.get(key)
 
     # ----- which sessions and offerings take part ------------------------------------------
     def _insertable(self, wanted: set[int], current: dict[Key, Placement]) -> set[int]:
@@ -191,7 +197,7 @@ class SubModel:
         m, inst = self.m, self.inst
         o, L, P = od.index, od.length, inst.P
         optional = o in self.insert
-        placed = self._bool(f"placed[{o}]", False) if optional else 1
+        placed = self._bool(f"placed[{o}]", (o, 0) in self.hinted) if optional else 1
         self.placed[o] = placed
         if optional:
             self.unplaced_terms.append(od.sessions * (1 - placed))
@@ -264,7 +270,7 @@ class SubModel:
         }
         if lock_trainers:
             trainers = [t for t in trainers if t in lock_trainers]
-        now = next((t for (oo, _), (_, _, t) in self.current.items() if oo == o), None)
+        now = next((t for (oo, _), (_, _, t) in self.hinted.items() if oo == o), None)
         self.y[o] = {t: self._bool(f"y[{o},{t}]", t == now) for t in trainers}
         self.m.add(sum(self.y[o].values()) == self.placed[o])
         return trainers
@@ -549,14 +555,15 @@ class SubModel:
         g0, f0, t0 = self.inst.previous[key]
         now = self.now(key)
         moved = self._bool(f"moved[{key}]", now is not None and now != (g0, f0, t0))
-        m.add(moved >= 1 - self.x[key].get(g0, 0))
-        m.add(moved >= 1 - self.z[key].get(f0, 0))
+        placed = self.placed[o]  # a session left out is not "moved" (it counts as unplaced)
+        m.add(moved >= placed - self.x[key].get(g0, 0))
+        m.add(moved >= placed - self.z[key].get(f0, 0))
         if self.trainer_of[o] is None:
-            m.add(moved >= 1 - self.y[o].get(t0, 0))
+            m.add(moved >= placed - self.y[o].get(t0, 0))
         elif self.trainer_of[o] != t0:
-            m.add(moved >= self.placed[o])
+            m.add(moved >= placed)
         if o in self.insert:
-            m.add(moved <= self.placed[o])
+            m.add(moved <= placed)
         self.cost_terms["moves"].append(moved)
 
     def _isolation(self) -> None:

@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 
 EXACT_SIZE = 50_000  # (start × trainer) choices up to which the whole scenario is one model
 NEIGHBOURHOOD_SESSIONS = 40  # sessions freed per local-search step, adapted as it runs
+# Re-planning puts back displaced runs in ever wider neighbourhoods: (days either side of where
+# they were, sessions of competing runs that may move, links of following runs that may move).
+MEND_STEPS = ((3, 80, 1), (5, 150, 1_000))
 
 
 @dataclass(frozen=True)
@@ -114,12 +117,16 @@ class _Run:
         and only the others are placed afresh.
         """
         schedule = Schedule(self.inst)
-        greedy = Greedy(self.inst, schedule, self.rng)
         order = offering_order(self.inst, self.rng)
         kept = self.keep_previous(schedule, order)
         rest = [o for o in order if o not in kept]
         if self.inst.previous:
             rest = [o for o in rest if not self.restore_near(schedule, o)]
+            self.offer(without_orphans(self.inst, schedule.placed), "previous plan kept")
+            self.mend(dict(schedule.placed))
+            schedule = Schedule.of(self.inst, self.best)
+            rest = [o for o in order if (o, 0) not in self.best]
+        greedy = Greedy(self.inst, schedule, self.rng)
         unplaced = greedy.run(rest, self.external_stop)
         self.reasons = dict(greedy.reasons)
         self.offer(without_orphans(self.inst, schedule.placed), "first timetable")
@@ -133,6 +140,93 @@ class _Run:
                 repair.run(orphans, time.monotonic() + budget / 2, self.stop)
                 drop_orphans(self.inst, schedule)
             self.offer(schedule.copy_assignment(), "room made for left-out runs")
+
+    def mend(self, current: dict[Key, Placement]) -> None:
+        """Re-planning: put back the runs the previous plan can no longer hold while moving as
+        few other sessions as possible (minimal perturbation, after UniTime CPSolver's MPP).
+
+        ``current`` is the previous plan as far as it still holds, including runs whose
+        prerequisite is displaced. CP-SAT inserts the displaced runs, hinted with where they
+        were, into the sessions they compete with (same trainer, cohort or facility) on the
+        days around, together with the runs waiting on them; each step widens the reach.
+        """
+        inst = self.inst
+        deadline = time.monotonic() + self.remaining() * 0.6
+        for reach, target, depth in MEND_STEPS:
+            displaced = {od.index for od in inst.offerings if (od.index, 0) not in current}
+            budget = deadline - time.monotonic()
+            if not displaced or self.stop() or budget <= 0.05:
+                return
+            free, days = self.around_previous(current, displaced, reach, target, depth)
+            sub = SubModel(inst, current, free, displaced, days, guide=inst.previous)
+            result = sub.solve(
+                time_limit=budget / 2 if depth < len(inst.offerings) else budget,
+                workers=self.workers,
+                seed=self.rng.randrange(1 << 30),
+                should_stop=self.stop,
+            )
+            self.steps += 1
+            log.debug(
+                "mend reach=%d free=%d %s %s", reach, len(free), result.status, result.objective
+            )
+            if result.assignment is not None:
+                current = result.assignment
+                self.offer(without_orphans(inst, current), "displaced runs put back")
+
+    def around_previous(
+        self,
+        current: dict[Key, Placement],
+        displaced: set[int],
+        reach: int,
+        target: int,
+        depth: int,
+    ) -> tuple[set[Key], set[int]]:
+        """What may move to make room for ``displaced`` runs: the runs following them up to
+        ``depth`` links, and sessions of the runs they compete with on the days within
+        ``reach`` of where they were, nearest first, up to ``target``; and the days to use."""
+        inst, P = self.inst, self.inst.P
+        was = sorted(
+            {
+                placement[0] // P
+                for o in displaced
+                for s in range(inst.offerings[o].sessions)
+                if (placement := inst.previous.get((o, s))) is not None
+            }
+        ) or [self.rng.randrange(inst.D)]
+        days = {d for w in was for d in range(max(0, w - reach), min(inst.D, w + reach + 1))}
+        waiting: set[int] = set()
+        frontier = set(displaced)
+        for _ in range(depth):
+            frontier = {n for o in frontier for n in inst.offerings[o].before} - waiting
+            waiting |= frontier
+        free = {k for k in current if k[0] in waiting and k not in inst.locks}
+        days |= {current[k][0] // P for k in free}
+        rivals = set().union(*(self._neighbours(o) for o in displaced)) - displaced - waiting
+
+        def distance(key: Key) -> int:
+            day = current[key][0] // P
+            return min(abs(day - w) for w in was)
+
+        candidates = sorted(
+            (
+                k
+                for k in current
+                if k[0] in rivals and current[k][0] // P in days and k not in inst.locks
+            ),
+            key=distance,
+        )
+        budget = len(free) + target
+        for key in candidates:
+            if len(free) >= budget:
+                break
+            od = inst.offerings[key[0]]
+            if od.consecutive:
+                keys = {(od.index, s) for s in range(od.sessions)}
+                if all(k in current and current[k][0] // P in days for k in keys):
+                    free |= {k for k in keys if k not in inst.locks}
+            else:
+                free.add(key)
+        return free, days
 
     def keep_previous(self, schedule: Schedule, order: list[int]) -> set[int]:
         """Keep the previous plan's runs. First every session that is still valid goes back

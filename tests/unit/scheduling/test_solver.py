@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from tests.unit.scheduling import tiny
 from trainer_app.scheduling.checker import check
+from trainer_app.scheduling.instance import build_instance
+from trainer_app.scheduling.model import SubModel
 from trainer_app.scheduling.scenario import (
     Calendar,
     Cohort,
@@ -163,6 +165,36 @@ def test_replanning_after_leave_moves_few_sessions() -> None:
     before = {a.key: a for a in first.assignments}
     moved = [a for a in second.assignments if before.get(a.key) != a]
     assert 0 < len(moved) <= max(3, len(first.assignments) // 10)
+
+
+def test_a_previously_planned_run_that_no_longer_fits_is_left_out_not_forced() -> None:
+    """Regression: a run with a previous placement was made mandatory by the moves cost, so
+    every re-planning step that offered to put it back was infeasible as a whole."""
+    scenario = tiny.offering(tiny.scenario(), "GMP1-01", trainer="T09")
+    everyday = frozenset((d, p) for d in range(len(tiny.DAYS)) for p in range(4))
+    trainers = tuple(
+        dataclasses.replace(t, unavailable=everyday) if t.id == "T09" else t
+        for t in scenario.trainers
+    )
+    again = dataclasses.replace(
+        scenario, trainers=trainers, previous_plan=tiny.plan(), weights={"moves": 10}
+    )
+    inst = build_instance(again)
+    gmp1 = next(o.index for o in inst.offerings if o.id == "GMP1-01")
+    current = {k: v for k, v in inst.previous.items() if k[0] != gmp1}
+    result = SubModel(inst, current, set(current), {gmp1}, guide=inst.previous).solve(
+        time_limit=5, workers=1, seed=1
+    )
+    assert result.status == "optimal"
+    assert result.assignment == current  # nothing else moved, the run left out
+
+    plan = solve(again, time_limit=3, workers=1, seed=1)
+    assert_sound(again, plan)
+    assert plan.status == "partial"
+    assert {a.key: a for a in plan.assignments} == {
+        a.key: a for a in tiny.VALID if a.offering != "GMP1-01"
+    }
+    assert plan.cost["moves"] == 0
 
 
 # ----- property: random scenarios, feasible or not ------------------------------------------

@@ -97,6 +97,30 @@ def test_ctrl_l_locks_and_unlocks_the_selected_session(qtbot, shown) -> None:
     assert key not in shown.scenario.lock_by_session
 
 
+def test_alt_arrows_move_the_selected_session_with_the_same_checks(qtbot, shown) -> None:
+    key = ("GOWN-2027-01", 1)  # Mon 11:00; ASEP, which must follow it, starts Tue 09:00
+    shown.timeline.select(key)
+    shown.timeline.setFocus()
+    alt = Qt.KeyboardModifier.AltModifier
+    status = shown.window().statusBar()
+    qtbot.keyClick(shown.timeline, Qt.Key.Key_Down, alt)
+    assert placed(shown, key) == (0, 2, "LON-CR1", "T01")
+    assert status.currentMessage().startswith("Moved GOWN-2027-01 · 2/2 to Mon 11 Jan 2027 13:30")
+    qtbot.keyClick(shown.timeline, Qt.Key.Key_Right, alt)  # Tue: after ASEP has begun
+    assert placed(shown, key) == (0, 2, "LON-CR1", "T01")
+    assert status.currentMessage().startswith("Cannot move GOWN-2027-01 · 2/2 to Tue 12 Jan")
+    qtbot.keyClick(shown.timeline, Qt.Key.Key_Left, alt)
+    assert (
+        status.currentMessage() == "Cannot move GOWN-2027-01 · 2/2: it is on the plan's first day"
+    )
+    qtbot.keyClick(shown.timeline, Qt.Key.Key_Down, alt)
+    qtbot.keyClick(shown.timeline, Qt.Key.Key_Down, alt)
+    assert placed(shown, key) == (0, 3, "LON-CR1", "T01")
+    assert status.currentMessage().endswith("it would run past the end of the day")
+    qtbot.keyClick(shown.window(), Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert placed(shown, key) == (0, 2, "LON-CR1", "T01")
+
+
 def test_where_could_this_go_lists_free_slots_and_applies_one(qtbot, shown) -> None:
     key = ("GMP-2027-01", 0)
     shown.timeline.select(key)

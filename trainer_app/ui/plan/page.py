@@ -413,8 +413,23 @@ class PlanPage(Page):
         self, key: SessionKey, day: int, period: int, facility: str | None, trainer: str | None
     ) -> bool:
         assert self.scenario is not None and self.plan is not None
-        where = self.scenario.calendar.label(day, period)
         name = self.session_name(key)
+        length = self.scenario.offering_by_id[key[0]].session_length
+        edge = (
+            "it is on the plan's first day"
+            if day < 0
+            else "it is on the plan's last day"
+            if day >= len(self.scenario.calendar.days)
+            else "it starts the day"
+            if period < 0
+            else "it would run past the end of the day"
+            if period > self.scenario.calendar.periods_per_day - length
+            else None
+        )
+        if edge is not None:
+            self.say(f"Cannot move {name}: {edge}")
+            return False
+        where = self.scenario.calendar.label(day, period)
         if key in self.scenario.lock_by_session:
             self.say(f"{name} is locked — unlock it first (Ctrl+L)")
             return False

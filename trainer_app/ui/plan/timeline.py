@@ -44,6 +44,15 @@ UNKNOWN_COLOUR = QColor("#BBBBBB")
 ROW_MODES_MOVING_ROWS = ("trainer", "facility")  # a drop on another row changes who/where
 
 
+# Alt+arrow moves the selected session: (days, periods).
+NUDGES = {
+    Qt.Key.Key_Left: (-1, 0),
+    Qt.Key.Key_Right: (1, 0),
+    Qt.Key.Key_Up: (0, -1),
+    Qt.Key.Key_Down: (0, 1),
+}
+
+
 @dataclass(frozen=True)
 class Drop:
     """Where a dragged session would land."""
@@ -496,10 +505,20 @@ class TimelineView(QWidget):
         elif key == Qt.Key.Key_Escape and self.drop is not None:
             self.drop, self._press = None, None
             self.update()
+        elif key in NUDGES and event.modifiers() & Qt.KeyboardModifier.AltModifier:
+            self._nudge(*NUDGES[key])
         elif key in (Qt.Key.Key_Right, Qt.Key.Key_Left):
             self._step_selection(1 if key == Qt.Key.Key_Right else -1)
         else:
             super().keyPressEvent(event)
+
+    def _nudge(self, days: int, periods: int) -> None:
+        """Keyboard move: the selected session a day (Alt+←/→) or a period (Alt+↑/↓) along;
+        the page checks it like a drop."""
+        block = next((b for b in self.layout_.blocks if b.assignment.key == self.selected), None)
+        if block is not None:
+            a = block.assignment
+            self.move_requested.emit(Drop(a.key, a.day + days, a.period + periods, None))
 
     def _step_selection(self, step: int) -> None:
         ordered = sorted(

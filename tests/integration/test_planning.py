@@ -18,6 +18,7 @@ from trainer_app.domain.calendar import Absence
 from trainer_app.domain.errors import DomainError, InUse, StaleEdit, ValidationError
 from trainer_app.domain.network import FacilityKind
 from trainer_app.domain.planning import CourseRunFields, PlanStatus, RunStatus
+from trainer_app.scheduling.checker import check
 from trainer_app.scheduling.scenario import (
     Assignment,
     Lock,
@@ -26,6 +27,7 @@ from trainer_app.scheduling.scenario import (
     scenario_from_dict,
     scenario_to_dict,
 )
+from trainer_app.scheduling.solver import solve
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.demo import build_demo
 from trainer_app.services.planning_scenario import trainer_id_of, trainer_key
@@ -280,15 +282,98 @@ def test_publish_refuses_violations_and_stale_versions(small: ServiceContext) ->
     assert len(small.planning.published_sessions(*WEEK)) == len(both.assignments)
 
 
-def test_published_sessions_block_their_trainer_room_and_cohort(small: ServiceContext) -> None:
-    first, second = small.runs.list()
-    scenario = small.planning.build_scenario(*WEEK, run_ids=[first.id])
-    saved = small.planning.save_plan("First", scenario, one_session(small, 0))
+def publish_first_on(ctx: ServiceContext, day: int) -> None:
+    first = ctx.runs.list()[0]
+    scenario = ctx.planning.build_scenario(*WEEK, run_ids=[first.id])
+    saved = ctx.planning.save_plan("First", scenario, one_session(ctx, day))
+    ctx.planning.publish(saved.id, saved.row_version)
+
+
+def test_published_runs_not_being_planned_come_in_locked_and_every_rule_counts_them(
+    small: ServiceContext,
+) -> None:
+    """The trainer taught run 01 in London on Monday (published); run 02 may be anywhere. Had
+    the published session only blocked its periods, Manchester on Monday afternoon would look
+    free: the one-hub-a-day rule must see it."""
+    publish_first_on(small, 0)
+    manchester = builders.hub(small, "MAN", "Manchester")
+    builders.facility(small, manchester.id, "MAN-CL1", FacilityKind.CLASSROOM, 20)
+    second = small.runs.list()[1]
+    small.runs.update(second.id, second.row_version, replace(second, hub_id=None))
+    scenario = small.planning.build_scenario(*WEEK, run_ids=[second.id])
+
+    context = scenario.offering_by_id["GMP-FUND-2027-01"]
+    trainer = trainer_key(small.trainers.list()[0].id)
+    assert context.published and context.trainer == trainer
+    assert scenario.locked == (Lock("GMP-FUND-2027-01", 0, 0, 0, "LON-CL1", trainer),)
+    assert scenario.facility_by_id["LON-CL1"].unavailable == frozenset()
+    afternoon_in_manchester = Plan(
+        (
+            Assignment("GMP-FUND-2027-01", 0, 0, 0, "LON-CL1", trainer),
+            Assignment("GMP-FUND-2027-02", 0, 0, 2, "MAN-CL1", trainer),
+        )
+    )
+    rules = {v.rule for v in check(scenario, afternoon_in_manchester).hard_violations}
+    assert rules == {"trainer_two_hubs"}
+
+    plan = solve(scenario, time_limit=5, workers=1, seed=1)
+    assert check(scenario, plan).valid
+    placed = next(a for a in plan.assignments if a.offering == "GMP-FUND-2027-02")
+    assert placed.day != 0 or placed.facility == "LON-CL1"
+    before = small.planning.published_sessions(*WEEK)
+    saved = small.planning.save_plan("Second", scenario, plan)
+    assert [r.status for r in small.runs.list()] == [RunStatus.PUBLISHED, RunStatus.PLANNED]
     small.planning.publish(saved.id, saved.row_version)
-    other = small.planning.build_scenario(*WEEK, run_ids=[second.id])
+    after = small.planning.published_sessions(*WEEK)
+    assert [s for s in after if s.run_code == "GMP-FUND-2027-01"] == before  # untouched
+    assert small.runs.list()[0].status is RunStatus.PUBLISHED
+    first_plan = next(p for p in small.planning.list_plans() if p.name == "First")
+    assert first_plan.status is PlanStatus.PUBLISHED  # not superseded by the second
+
+
+def test_a_published_prerequisite_holds_back_the_runs_that_need_it(small: ServiceContext) -> None:
+    publish_first_on(small, 2)  # GMP fundamentals on Wednesday
+    fundamentals = small.courses.list()[0]
+    aseptic = builders.course(small, "ASEP", fundamentals, title="Aseptic processing")
+    trainer = small.trainers.list()[0]
+    small.trainers.update(
+        trainer.id,
+        trainer.row_version,
+        replace(trainer, qualifications=frozenset({fundamentals.id, aseptic.id})),
+    )
+    run = small.runs.create(
+        CourseRunFields(
+            code="ASEP-2027-01",
+            course_id=aseptic.id,
+            attendees=10,
+            cohort_ids=frozenset({small.cohorts.list()[0].id}),
+        )
+    )
+    scenario = small.planning.build_scenario(*WEEK, run_ids=[run.id])
+    assert scenario.offering_by_id["ASEP-2027-01"].after == ("GMP-FUND-2027-01",)
+    plan = solve(scenario, time_limit=5, workers=1, seed=1)
+    assert check(scenario, plan).valid
+    asep = next(a for a in plan.assignments if a.offering == "ASEP-2027-01")
+    assert (asep.day, asep.period) >= (2, 1)  # after Wednesday 09:00–11:00
+
+
+def test_a_published_session_that_no_longer_fits_only_blocks_its_periods(
+    small: ServiceContext,
+) -> None:
+    """Leave entered after publishing: the session cannot be a fixed point (planning would be
+    refused), so it blocks its trainer, room and cohort as before."""
+    publish_first_on(small, 0)
+    trainer = small.trainers.list()[0]
+    small.trainers.update(
+        trainer.id,
+        trainer.row_version,
+        replace(trainer, leave=(Absence(date(2027, 1, 11), date(2027, 1, 11), "Conference"),)),
+    )
+    other = small.planning.build_scenario(*WEEK, run_ids=[small.runs.list()[1].id])
+    assert "GMP-FUND-2027-01" not in other.offering_by_id and other.locked == ()
     assert (0, 0) in other.facility_by_id["LON-CL1"].unavailable
-    assert (0, 0) in other.trainers[0].unavailable and (0, 1) not in other.trainers[0].unavailable
     assert (0, 0) in other.cohorts[0].unavailable
+    assert solve(other, time_limit=3, workers=1).status in ("optimal", "feasible")
 
 
 def test_deleting_what_published_sessions_use_is_refused(small: ServiceContext) -> None:

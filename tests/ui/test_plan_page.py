@@ -12,7 +12,7 @@ from PySide6.QtCore import QPoint, Qt
 from tests.ui import test_plan_scenario as fx
 from tests.ui.conftest import find
 from trainer_app.scheduling import moves
-from trainer_app.scheduling.scenario import Plan
+from trainer_app.scheduling.scenario import Plan, scenario_from_dict
 from trainer_app.ui.plan.page import PlanPage
 from trainer_app.ui.plan.timeline import Drop
 from trainer_app.ui.plan.worker import SolveWorker
@@ -119,6 +119,47 @@ def test_alt_arrows_move_the_selected_session_with_the_same_checks(qtbot, shown)
     assert status.currentMessage().endswith("it would run past the end of the day")
     qtbot.keyClick(shown.window(), Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert placed(shown, key) == (0, 2, "LON-CR1", "T01")
+
+
+def test_a_run_published_with_another_plan_is_shown_but_cannot_be_moved(qtbot, page) -> None:
+    data = fx.scenario_dict()
+    data["offerings"].append(
+        {
+            "id": "GMP-2026-09",
+            "course": "GMP",
+            "sessions": 1,
+            "attendees": 12,
+            "trainer": "T03",
+            "published": True,
+        }
+    )
+    data["locked"] = [
+        {
+            "offering": "GMP-2026-09",
+            "session": 0,
+            "day": 2,
+            "period": 0,
+            "facility": "LDS-CR1",
+            "trainer": "T03",
+        }
+    ]
+    scenario = scenario_from_dict(data)
+    plan = fx.plan([*fx.ASSIGNMENTS, ("GMP-2026-09", 0, 2, 0, "LDS-CR1", "T03")])
+    page.show_plan(scenario, plan)
+    key = ("GMP-2026-09", 0)
+    block = next(b for b in page.timeline.layout_.blocks if b.assignment.key == key)
+    assert "Published with another plan" in page.timeline.tooltip(block)
+    status = page.window().statusBar()
+    assert not page.move_session(Drop(key, 3, 0, None))
+    assert status.currentMessage() == (
+        "GMP-2026-09 · 1/1 is published with another plan and stays where it is; "
+        "to move it, plan its run again"
+    )
+    page.timeline.select(key)
+    page.timeline.setFocus()
+    qtbot.keyClick(page.timeline, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert page.scenario is not None and key in page.scenario.lock_by_session
+    assert placed(page, key) == (2, 0, "LDS-CR1", "T03")
 
 
 def test_where_could_this_go_lists_free_slots_and_applies_one(qtbot, shown) -> None:

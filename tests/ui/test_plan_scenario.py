@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from trainer_app.scheduling.scenario import Plan, Scenario, plan_from_dict, scenario_from_dict
 from trainer_app.ui.plan.layout import layout_week, week_label, weeks
 
@@ -9,7 +11,14 @@ DAYS = [f"2027-01-{d:02d}" for d in (11, 12, 13, 14, 15, 18, 19, 20, 21, 22)]
 
 
 def scenario(**changes: object) -> Scenario:
-    data: dict[str, object] = {
+    data = scenario_dict()
+    data.update(changes)
+    return scenario_from_dict(data)
+
+
+def scenario_dict() -> dict[str, Any]:
+    """The scenario as its JSON document, to change before reading."""
+    return {
         "format": "trainer-app/scenario@1",
         "name": "Spring 2027",
         "calendar": {
@@ -43,8 +52,6 @@ def scenario(**changes: object) -> Scenario:
         ],
         "cohorts": [{"id": "MSC-2027", "offerings": ["GOWN-2027-01", "ASEP-2027-01"]}],
     }
-    data.update(changes)
-    return scenario_from_dict(data)
 
 
 ASSIGNMENTS = [

@@ -115,6 +115,9 @@ class Offering:
     hub: str | None = None
     unavailable: frozenset[Slot] = frozenset()
     after: tuple[str, ...] = ()
+    # Already on the published timetable: every session locked; present so that every rule
+    # (one hub a day, limits, prerequisites, cohorts) counts it. Never moved, never re-published.
+    published: bool = False
 
 
 @dataclass(frozen=True)
@@ -469,6 +472,7 @@ class _Reader:
                 "hub",
                 "unavailable",
                 "after",
+                "published",
             ),
         )
         ident = obj.ident()
@@ -490,6 +494,7 @@ class _Reader:
         hub = obj.ident("hub", nullable=True, default=None)
         slots = self.slots(obj)
         after = obj.strings("after")
+        published = obj.get("published", bool, False)
         if (
             ident is None
             or course is None
@@ -512,6 +517,7 @@ class _Reader:
             hub,
             slots,
             after,
+            bool(published),
         )
 
     def cohort(self, data: Any, i: int) -> Cohort | None:
@@ -689,6 +695,22 @@ def _check_references(s: Scenario, problems: _Problems) -> None:
             problems.add(where, f"facility '{lock.facility}' is not in facilities")
         if lock.trainer is not None and lock.trainer not in trainers:
             problems.add(where, f"trainer '{lock.trainer}' is not in trainers")
+    for o in s.offerings:
+        if not o.published:
+            continue
+        loose = [
+            n
+            for n in range(o.sessions)
+            if (held := s.lock_by_session.get((o.id, n))) is None
+            or held.facility is None
+            or held.trainer is None
+        ]
+        if loose:
+            problems.add(
+                f"offering {o.id}",
+                f"is published, so every session must be locked with its facility and trainer "
+                f"(session {loose[0]} is not)",
+            )
     cycle = find_after_cycle(s.offerings)
     if cycle:
         problems.add(
@@ -867,6 +889,7 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
                 "hub": o.hub,
                 "unavailable": _slots(o.unavailable),
                 "after": list(o.after),
+                **({"published": True} if o.published else {}),
             }
             for o in s.offerings
         ],

@@ -40,6 +40,7 @@ from trainer_app.persistence.uow import reading, transaction
 from trainer_app.scheduling.checker import check
 from trainer_app.scheduling.scenario import (
     TERMS,
+    Assignment,
     Lock,
     Plan,
     Scenario,
@@ -231,7 +232,7 @@ class PlanningService:
                 [
                     ("name", None, row.name),
                     ("dates", None, f"{row.starts_on}..{row.ends_on}"),
-                    ("runs", None, str(len(scenario.offerings))),
+                    ("runs", None, str(len(planned_codes(scenario)))),
                     ("cost_total", None, _number(row.cost_total)),
                 ],
             )
@@ -351,7 +352,8 @@ class PlanningService:
         return row
 
     def _runs(self, session: Session, scenario: Scenario) -> dict[str, CourseRunRow]:
-        codes = [o.id for o in scenario.offerings]
+        """The runs the plan is for (published runs it holds only as context are not)."""
+        codes = planned_codes(scenario)
         found = {
             r.code: r
             for r in session.scalars(
@@ -404,7 +406,8 @@ class PlanningService:
         facilities = dict(session.execute(select(FacilityRow.code, FacilityRow.id)).all())
         trainers = set(session.scalars(select(TrainerRow.id)))
         locked = {(lock.offering, lock.session) for lock in scenario.locked}
-        for a in sorted(plan.assignments, key=lambda a: (a.offering, a.session)):
+        ours = (a for a in plan.assignments if a.offering in runs)  # not the published context
+        for a in sorted(ours, key=lambda a: (a.offering, a.session)):
             trainer_id = trainer_id_of(a.trainer)
             if a.facility not in facilities or trainer_id not in trainers:
                 raise NotFound(
@@ -526,6 +529,23 @@ def _moved_plan(plan: Plan, old: Scenario, new: Scenario) -> Plan:
     return replace(plan, assignments=tuple(kept))
 
 
+def planned_codes(scenario: Scenario) -> list[str]:
+    """The runs a scenario plans: its offerings less the published ones held as context."""
+    return [o.id for o in scenario.offerings if not o.published]
+
+
+def _with_current_context(plan: Plan, current: Scenario) -> Plan:
+    """``plan`` (without context) plus the published runs ``current`` holds as context, as the
+    timetable has them now (another plan may have been published since)."""
+    context = {o.id for o in current.offerings if o.published}
+    theirs = [
+        Assignment(lock.offering, lock.session, lock.day, lock.period, lock.facility, lock.trainer)
+        for lock in current.locked
+        if lock.offering in context and lock.facility is not None and lock.trainer is not None
+    ]
+    return replace(plan, assignments=(*plan.assignments, *theirs))
+
+
 def _merged_locks(scenario: Scenario, stored: Scenario) -> tuple[Lock, ...]:
     index = {day: i for i, day in enumerate(scenario.calendar.days)}
     locks = {lock_key(lock): lock for lock in scenario.locked}
@@ -586,7 +606,7 @@ def _refuse_violations(name: str, scenario: Scenario, plan: Plan, names: Mapping
 
 def _request_for(session: Session, row: PlanVersionRow, stored: Scenario) -> ScenarioRequest:
     """What a saved plan was made for: its dates, hub filter and runs, as the store has them."""
-    codes = [o.id for o in stored.offerings]
+    codes = planned_codes(stored)
     run_ids = session.scalars(select(CourseRunRow.id).where(CourseRunRow.code.in_(codes))).all()
     hubs = [c for c in row.hub_filter.split(",") if c]
     hub_ids = (
@@ -608,9 +628,12 @@ def _refuse_since_saved(
     """A draft is checked again against the store as it is now: leave, closures or limits
     entered after it was saved must not be published over."""
     current = build(session, _request_for(session, row, stored), None)
-    moved = _moved_plan(plan, stored, current)
+    ours = set(planned_codes(stored))
+    planned = replace(plan, assignments=tuple(a for a in plan.assignments if a.offering in ours))
+    moved = _moved_plan(planned, stored, current)
+    lost = len(planned.assignments) - len(moved.assignments)
+    moved = _with_current_context(moved, current)
     result = check(replace(current, locked=()), moved)
-    lost = len(plan.assignments) - len(moved.assignments)
     problems = [_in_words(v.message, names) for v in result.hard_violations if v.rule != "unplaced"]
     if lost:
         problems.insert(0, f"{plural(lost, 'session')} now fall on a day that is no longer planned")

@@ -8,15 +8,17 @@ Ids in the scenario are readable and stable, so a plan maps back to the store:
 - offering: the run code (``ASEP-2027-01``); its ``course``: the course code (``ASEP``);
 - cohort: the cohort name (unique in the store).
 
-Whole days are made unavailable by weekdays, closures and leave; periods by sessions already
-published for runs that are not being planned.
+Whole days are made unavailable by weekdays, closures and leave. Runs that are not being planned
+but have published sessions in the period come in as *published* offerings, every session
+locked, so that every rule counts them (a trainer's one hub a day and weekly limits, cohorts,
+prerequisites); the few that cannot be expressed that way only block their periods.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import holidays
@@ -38,6 +40,7 @@ from trainer_app.persistence.models import (
     PlannedSessionRow,
     TrainerRow,
 )
+from trainer_app.scheduling.explain import check_locks
 from trainer_app.scheduling.scenario import (
     Calendar,
     Cohort,
@@ -47,6 +50,7 @@ from trainer_app.scheduling.scenario import (
     Offering,
     Plan,
     Scenario,
+    ScenarioError,
     Slot,
     Trainer,
 )
@@ -141,9 +145,46 @@ def build(session: Session, request: ScenarioRequest, previous: Plan | None) -> 
             f"{format_day(request.end)}"
         )
     runs = chosen_runs(session, request)
-    occupied = occupied_elsewhere(session, horizon, {r.id for r in runs})
+    candidates = published_elsewhere(session, horizon, {r.id for r in runs})
+    scenario = _scenario(session, request, horizon, runs, candidates, previous)
+    try:
+        check_locks(scenario)
+    except ScenarioError:
+        # A published session that no longer fits (leave or a closure entered since) cannot be
+        # a fixed point; such runs only block their periods, as before there was context.
+        sound = [
+            c
+            for c in candidates
+            if _locks_hold(_scenario(session, request, horizon, runs, [c], previous))
+        ]
+        scenario = _scenario(session, request, horizon, runs, sound, previous)
+        if not _locks_hold(scenario):
+            scenario = _scenario(session, request, horizon, runs, [], previous)
+    return scenario
+
+
+def _locks_hold(scenario: Scenario) -> bool:
+    try:
+        check_locks(scenario)
+    except ScenarioError:
+        return False
+    return True
+
+
+def _scenario(
+    session: Session,
+    request: ScenarioRequest,
+    horizon: Horizon,
+    runs: Sequence[CourseRunRow],
+    context: Sequence[Published],
+    previous: Plan | None,
+) -> Scenario:
+    """The scenario planning ``runs``, with ``context`` runs as published offerings."""
+    context_runs = [c.run for c in context]
+    occupied = occupied_elsewhere(session, horizon, {r.id for r in [*runs, *context_runs]})
     graph = _prerequisite_graph(session)
-    offerings = tuple(_offering(session, run, horizon, runs, graph) for run in runs)
+    everything = [*runs, *context_runs]
+    offerings = tuple(_offering(session, run, horizon, everything, graph) for run in runs)
     return Scenario(
         calendar=Calendar(horizon.days, PERIODS_PER_DAY, PERIOD_LABELS),
         hubs=tuple(
@@ -151,13 +192,81 @@ def build(session: Session, request: ScenarioRequest, previous: Plan | None) -> 
         ),
         facilities=_facilities(session, horizon, request.hub_ids, occupied),
         trainers=_trainers(session, horizon, occupied),
-        offerings=offerings,
-        cohorts=_cohorts(session, horizon, runs, occupied),
-        locked=_locks(session, horizon, runs),
+        # A published run also waits for any run being planned that it requires.
+        offerings=offerings
+        + tuple(replace(c.offering, after=_after(c.run, runs, graph)) for c in context),
+        cohorts=_cohorts(session, horizon, everything, occupied),
+        locked=_locks(session, horizon, runs) + tuple(k for c in context for k in c.locks),
         previous_plan=previous,
         weights={**DEFAULT_WEIGHTS, **(request.weights or {})},
         name=request.name,
     )
+
+
+@dataclass(frozen=True)
+class Published:
+    """A run outside the scenario with published sessions in it, as a published offering."""
+
+    run: CourseRunRow
+    offering: Offering
+    locks: tuple[Lock, ...]
+
+
+def published_elsewhere(
+    session: Session, horizon: Horizon, planned: Iterable[int]
+) -> list[Published]:
+    """Runs not being planned whose published sessions fall in the horizon, as offerings with
+    every session locked, so that every rule counts them: a trainer's one hub a day and weekly
+    limits, cohorts, and prerequisites. A run whose sessions cannot be expressed that way (two
+    trainers, differing lengths, a session on a day outside the horizon's working days) only
+    blocks its periods."""
+    rows = session.scalars(
+        select(PlannedSessionRow)
+        .where(
+            PlannedSessionRow.held_on.between(horizon.days[0], horizon.days[-1]),
+            PlannedSessionRow.run_id.not_in(list(planned)),
+        )
+        .order_by(PlannedSessionRow.held_on, PlannedSessionRow.period)
+    ).all()
+    by_run: dict[int, list[PlannedSessionRow]] = defaultdict(list)
+    for row in rows:
+        by_run[row.run_id].append(row)
+    facility_codes = dict(session.execute(select(FacilityRow.id, FacilityRow.code)).all())
+    out = []
+    for run_id, sessions in sorted(by_run.items()):
+        run = session.get(CourseRunRow, run_id)
+        if (
+            run is None
+            or run.status == RunStatus.CANCELLED
+            or len({s.trainer_id for s in sessions}) != 1
+            or len({s.length for s in sessions}) != 1
+            or any(s.held_on not in horizon.index for s in sessions)
+            or any(s.period + s.length > PERIODS_PER_DAY for s in sessions)
+        ):
+            continue
+        trainer = trainer_key(sessions[0].trainer_id)
+        offering = Offering(
+            id=run.code,
+            course=run.course.code,
+            sessions=len(sessions),
+            attendees=run.attendees,
+            session_length=sessions[0].length,
+            trainer=trainer,
+            published=True,
+        )
+        locks = tuple(
+            Lock(
+                run.code,
+                n,
+                horizon.index[s.held_on],
+                s.period,
+                facility_codes[s.facility_id],
+                trainer,
+            )
+            for n, s in enumerate(sessions)
+        )
+        out.append(Published(run, offering, locks))
+    return out
 
 
 def chosen_runs(session: Session, request: ScenarioRequest) -> list[CourseRunRow]:

@@ -107,6 +107,7 @@ SCENARIO_BREAKS = {
     "empty id": _set("hubs.0.id", " "),
     "negative weight": _set("weights", {"moves": -1}),
     "period labels not a list": _set("calendar.period_labels", "09:00"),
+    "published as text": _set("offerings.0.published", "yes"),
 }
 
 
@@ -120,6 +121,39 @@ def test_schema_rejects_what_the_reader_rejects(name: str) -> None:
     assert not valid(SCENARIO, broken)
     with pytest.raises(ScenarioError):
         scenario_from_dict(broken)
+
+
+def test_a_published_offering_must_have_every_session_locked_in_full() -> None:
+    data = scenario_to_dict(tiny.scenario())
+    asep = next(o for o in data["offerings"] if o["id"] == "ASEP-01")
+    asep["published"] = True
+    data["locked"] = [
+        {
+            "offering": "ASEP-01",
+            "session": 0,
+            "day": 0,
+            "period": 1,
+            "facility": "LON-CR1",
+            "trainer": "T07",
+        },
+        {
+            "offering": "ASEP-01",
+            "session": 1,
+            "day": 1,
+            "period": 0,
+            "facility": "LON-CR1",
+            "trainer": None,
+        },
+    ]
+    assert valid(SCENARIO, data)  # a cross-reference: only the reader can tell
+    with pytest.raises(ScenarioError) as raised:
+        scenario_from_dict(data)
+    assert list(raised.value.problems) == [
+        "offering ASEP-01: is published, so every session must be locked with its facility "
+        "and trainer (session 1 is not)"
+    ]
+    data["locked"][1]["trainer"] = "T07"
+    assert scenario_from_dict(data).offering_by_id["ASEP-01"].published
 
 
 PLAN_BREAKS = {

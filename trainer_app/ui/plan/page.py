@@ -430,6 +430,8 @@ class PlanPage(Page):
             self.say(f"Cannot move {name}: {edge}")
             return False
         where = self.scenario.calendar.label(day, period)
+        if self._is_context(key):
+            return False
         if key in self.scenario.lock_by_session:
             self.say(f"{name} is locked — unlock it first (Ctrl+L)")
             return False
@@ -455,6 +457,8 @@ class PlanPage(Page):
         key = key or self.timeline.selected
         if self.scenario is None or self.plan is None or key is None:
             return
+        if self._is_context(key):
+            return
         locks = dict(self.scenario.lock_by_session)
         if key in locks:
             del locks[key]
@@ -477,9 +481,20 @@ class PlanPage(Page):
         self.timeline.select(key)
         self.say(f"{verb} {self.session_name(key)}")
 
+    def _is_context(self, key: SessionKey) -> bool:
+        """A session of a run published with another plan: it cannot be moved or unlocked here
+        (says so)."""
+        if self.scenario is None or not self.scenario.offering_by_id[key[0]].published:
+            return False
+        self.say(
+            f"{self.session_name(key)} is published with another plan and stays where it is; "
+            "to move it, plan its run again"
+        )
+        return True
+
     def where_could_it_go(self, key: SessionKey | None) -> None:
         key = key or self.timeline.selected
-        if self.scenario is None or self.plan is None or key is None:
+        if self.scenario is None or self.plan is None or key is None or self._is_context(key):
             return
         found = moves.candidates(self.scenario, self.plan, *key)
         self.candidates.show_candidates(

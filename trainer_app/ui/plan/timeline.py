@@ -45,11 +45,11 @@ ROW_MODES_MOVING_ROWS = ("trainer", "facility")  # a drop on another row changes
 
 
 # Alt+arrow moves the selected session: (days, periods).
-NUDGES = {
-    Qt.Key.Key_Left: (-1, 0),
-    Qt.Key.Key_Right: (1, 0),
-    Qt.Key.Key_Up: (0, -1),
-    Qt.Key.Key_Down: (0, 1),
+NUDGES: dict[int, tuple[int, int]] = {
+    Qt.Key.Key_Left.value: (-1, 0),
+    Qt.Key.Key_Right.value: (1, 0),
+    Qt.Key.Key_Up.value: (0, -1),
+    Qt.Key.Key_Down.value: (0, 1),
 }
 
 
@@ -349,15 +349,18 @@ class TimelineView(QWidget):
         key = block.assignment.key
         colour = QColor(self._colours.get(key[0], UNKNOWN_COLOUR))
         dragging = self.drop is not None and self.drop.key == key
+        context = self.scenario is not None and self.scenario.offering_by_id[key[0]].published
         if dragging:
             colour.setAlpha(90)
-        painter.setBrush(colour)
+        painter.setBrush(colour.lighter(135) if context else colour)
         if key in self._violations:
             pen = QPen(error_colour(), 2.5)
         elif key == self.selected:
             pen = QPen(ACCENT.darker(130), 2.5)
         else:
             pen = QPen(colour.darker(150), 1)
+        if context:
+            pen.setStyle(Qt.PenStyle.DashLine)  # published with another plan: context only
         painter.setPen(pen)
         painter.drawRoundedRect(QRectF(rect), 4, 4)
         text_rect = rect.adjusted(5, 0, -4, 0)
@@ -442,7 +445,9 @@ class TimelineView(QWidget):
             f"Trainer: {html.escape(a.trainer)}",
             f"Cohorts: {html.escape(cohorts)} · {offering.attendees} attendees",
         ]
-        if a.key in self._locked:
+        if offering.published:
+            lines.append("Published with another plan: shown so that this plan fits around it")
+        elif a.key in self._locked:
             lines.append("Locked: re-planning keeps it here")
         if a.key in self._violations:
             lines.append(f"<span style='color:{error_colour().name()}'>Breaks a hard rule</span>")

@@ -150,14 +150,19 @@ def explain_unplaced(
         od = inst.offerings[o]
         lines.append(
             f"{od.id} ({od.course}, {od.sessions} × {od.length} periods, "
-            f"{od.attendees} attendees) was not placed: {_why(inst, od, reasons)}"
+            f"{od.attendees} attendees) was not placed: {_why(inst, od, reasons, assignment)}"
         )
     if not lines and assignment:
         lines.append("Every session of every run is placed.")
     return lines
 
 
-def _why(inst: Instance, od: OfferingData, reasons: Mapping[int, object]) -> str:
+def _why(
+    inst: Instance,
+    od: OfferingData,
+    reasons: Mapping[int, object],
+    assignment: Mapping[Key, Placement],
+) -> str:
     scenario = inst.scenario
     offering = scenario.offering_by_id[od.id]
     if not od.trainers:
@@ -174,11 +179,14 @@ def _why(inst: Instance, od: OfferingData, reasons: Mapping[int, object]) -> str
     closed = _closed(inst, od)
     if closed:
         return closed
+    squeezed = _squeezed(inst, od, assignment)
+    if squeezed:
+        return squeezed
     counts = reasons.get(od.index)
     if isinstance(counts, Counter):
-        if counts.get("after_unplaced"):
-            names = [inst.offerings[p].id for p in od.after]
-            return f"it must follow {', '.join(names)}, which could not all be placed"
+        missing = [inst.offerings[p].id for p in od.after if (p, 0) not in assignment]
+        if counts.get("after_unplaced") and missing:
+            return f"it must follow {', '.join(missing)}, which could not all be placed"
         top = [REASON_WORDS[r] for r, _ in counts.most_common(3) if r in REASON_WORDS]
         if top:
             return (
@@ -188,6 +196,38 @@ def _why(inst: Instance, od: OfferingData, reasons: Mapping[int, object]) -> str
                 "priority elsewhere"
             )
     return "no slot satisfies all the hard rules at once"
+
+
+def _squeezed(inst: Instance, od: OfferingData, assignment: Mapping[Key, Placement]) -> str | None:
+    """No room between the runs it must follow (as placed) and the locked or published
+    sessions of runs that must follow it."""
+    cal, P = inst.scenario.calendar, inst.P
+    ends = [
+        (g + inst.offerings[p].length, inst.offerings[p].id, g)
+        for p in od.after
+        for s in range(inst.offerings[p].sessions)
+        if (placed := assignment.get((p, s))) is not None
+        for g in [placed[0]]
+    ]
+    starts = [
+        (lock[0], inst.offerings[n].id)
+        for n in od.before
+        for s in range(inst.offerings[n].sessions)
+        if (lock := inst.locks.get((n, s))) is not None
+    ]
+    earliest = max(ends, default=(0, "", 0))
+    latest = min(starts, default=(inst.T, ""))
+    if not latest[1] or any(earliest[0] <= g and g + od.length <= latest[0] for g in od.starts):
+        return None
+
+    def at(g: int) -> str:
+        return cal.label(g // P, g % P) if g < inst.T else "the end of the calendar"
+
+    after = f" after {earliest[1]} (last session {at(earliest[2])}) and" if earliest[1] else ""
+    return (
+        f"it must come{after} before {latest[1]}, which is locked or published from "
+        f"{at(latest[0])}: no slot in between fits — move or re-plan {latest[1]}"
+    )
 
 
 def _no_facility(inst: Instance, od: OfferingData) -> str:

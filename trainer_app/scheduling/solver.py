@@ -649,12 +649,17 @@ def drop_orphans(inst: Instance, schedule: Schedule) -> list[int]:
     """Take out runs placed while a run they must follow is not (kept runs from a previous plan
     can outlive a prerequisite that no longer fits); return them."""
     dropped: list[int] = []
+    published = {o.id for o in inst.scenario.offerings if o.published}  # they stay, always
     changed = True
     while changed:
         changed = False
         for od in inst.offerings:
             placed = [(od.index, s) for s in range(od.sessions) if (od.index, s) in schedule.placed]
-            if placed and any((p, 0) not in schedule.placed for p in od.after):
+            if (
+                placed
+                and od.id not in published
+                and any((p, 0) not in schedule.placed for p in od.after)
+            ):
                 for key in placed:
                     schedule.remove(key)
                 dropped.append(od.index)

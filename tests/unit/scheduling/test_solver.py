@@ -26,7 +26,8 @@ from trainer_app.scheduling.scenario import (
     ScenarioError,
     Trainer,
 )
-from trainer_app.scheduling.solver import Progress, solve
+from trainer_app.scheduling.schedule import Schedule
+from trainer_app.scheduling.solver import Progress, drop_orphans, solve
 from trainer_app.scheduling.synthetic import generate
 
 
@@ -195,6 +196,32 @@ def test_a_previously_planned_run_that_no_longer_fits_is_left_out_not_forced() -
         a.key: a for a in tiny.VALID if a.offering != "GMP1-01"
     }
     assert plan.cost["moves"] == 0
+
+
+def test_a_published_run_stays_in_the_plan_when_a_run_it_follows_cannot_be_placed() -> None:
+    """ASEP-01 was published starting Monday 09:00; GOWN-01, which it needs, is planned now
+    and cannot come before it: GOWN-01 is left out and says why, ASEP-01 stays."""
+    scenario = dataclasses.replace(
+        tiny.offering(tiny.scenario(), "ASEP-01", trainer="T07", published=True),
+        locked=(
+            Lock("ASEP-01", 0, 0, 0, "LON-CR1", "T07"),
+            Lock("ASEP-01", 1, 1, 0, "LON-CR1", "T07"),
+        ),
+    )
+    plan = solve(scenario, time_limit=3, workers=1, seed=1)
+    assert plan.status == "partial"
+    assert {a.key for a in plan.assignments} >= {("ASEP-01", 0), ("ASEP-01", 1)}
+    assert "GOWN-01" not in {a.offering for a in plan.assignments}
+    assert any(
+        "must come before ASEP-01, which is locked or published from Mon 11 Jan 2027 09:00" in line
+        for line in plan.explanation
+    ), plan.explanation
+    # The same in the local search's bookkeeping, which drops runs whose prerequisite is out.
+    inst = build_instance(scenario)
+    held = {k: (g, f, t) for k, (g, f, t) in inst.locks.items() if f is not None and t is not None}
+    schedule = Schedule.of(inst, held)
+    assert drop_orphans(inst, schedule) == []
+    assert len(schedule.placed) == 2
 
 
 # ----- property: random scenarios, feasible or not ------------------------------------------

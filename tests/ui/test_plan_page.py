@@ -149,6 +149,7 @@ def test_a_run_published_with_another_plan_is_shown_but_cannot_be_moved(qtbot, p
     key = ("GMP-2026-09", 0)
     block = next(b for b in page.timeline.layout_.blocks if b.assignment.key == key)
     assert "Published with another plan" in page.timeline.tooltip(block)
+    assert "6 of 6 sessions placed, around 1 published" in page.details.toPlainText()
     status = page.window().statusBar()
     assert not page.move_session(Drop(key, 3, 0, None))
     assert status.currentMessage() == (

@@ -41,17 +41,25 @@ def violation_messages(plan: Plan, checked: Any) -> list[str]:
     return [str(v.get("message", v)) for v in plan.hard_violations]
 
 
+def placed_text(scenario: Scenario, plan: Plan) -> str:
+    """ "3 of 3 sessions placed", naming the published sessions the plan fits around."""
+    context = {o.id for o in scenario.offerings if o.published}
+    ours = sum(o.sessions for o in scenario.offerings if o.id not in context)
+    placed = sum(1 for a in plan.assignments if a.offering not in context)
+    around = sum(o.sessions for o in scenario.offerings if o.id in context)
+    text = f"{placed} of {ours} sessions placed"
+    return text + (f", around {around} published" if around else "")
+
+
 def plan_html(scenario: Scenario, plan: Plan, checked: Any = None, title: str = "") -> str:
     """The side panel: status, the cost per term, rule breaks and the planner's explanation."""
     cost: Mapping[str, float] = checked.cost if checked is not None else plan.cost
     units: Mapping[str, float] = checked.units if checked is not None else {}
-    placed = len(plan.assignments)
-    total = scenario.session_count()
     heading = html.escape(title or plan.name or STATUS_WORDS.get(plan.status, "Plan"))
     parts = [
         f"<h3>{heading}</h3>",
         f"<p>{html.escape(STATUS_WORDS.get(plan.status, plan.status))} · "
-        f"{placed} of {total} sessions placed · total cost <b>{cost.get('total', 0):g}</b></p>",
+        f"{placed_text(scenario, plan)} · total cost <b>{cost.get('total', 0):g}</b></p>",
         "<table cellspacing='0' cellpadding='3' width='100%'>"
         "<tr><th align='left'>What the planner weighs</th><th align='right'>Cost</th></tr>",
     ]

@@ -34,7 +34,7 @@ from trainer_app.ui.palette import category_colour
 from trainer_app.ui.plan.candidates import CandidatesPanel
 from trainer_app.ui.plan.compare import CompareDialog
 from trainer_app.ui.plan.controls import PlanControls, PlanRequest
-from trainer_app.ui.plan.costs import delta_text, plan_html
+from trainer_app.ui.plan.costs import delta_text, placed_text, plan_html
 from trainer_app.ui.plan.layout import ROW_MODES
 from trainer_app.ui.plan.progress import ProgressArea
 from trainer_app.ui.plan.run_dialog import AddRunDialog
@@ -337,8 +337,7 @@ class PlanPage(Page):
             self.editor.inform("The plan could not be saved", str(error))
         self._refresh_versions()  # first, so that the side panel names the new draft
         self.show_plan(scenario, plan, self.plan_id)
-        placed = f"{len(plan.assignments)} of {scenario.session_count()} sessions placed"
-        self.say(f"{name} saved · {placed}")
+        self.say(f"{name} saved · {placed_text(scenario, plan)}")
 
     def _failed(self, message: str) -> None:
         self._solving = None

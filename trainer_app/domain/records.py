@@ -1,0 +1,436 @@
+"""Training records: enrolment, attendance, assessment, completion and the training matrix.
+
+Pure rules and plain records; the services store them and the exports print them.
+
+- An *enrolment* puts a trainee on a course run: enrolled, waitlisted (in order) or withdrawn.
+- *Attendance* is marked per published session: present, absent, or late (with minutes).
+- *Assessments* per enrolment: a theory score (%) and/or a practical pass/fail, with assessor.
+- A *completion* records that a trainee completed a version of a course on a date; it expires
+  after the course's validity. It comes from a run (the course's completion rule met), from
+  history imported from spreadsheets, or from training held elsewhere (with evidence).
+- The *training matrix*: which roles need which courses; per trainee and course a status.
+"""
+
+from __future__ import annotations
+
+import calendar
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from trainer_app.domain.courses import version_key
+from trainer_app.domain.errors import FieldError, ValidationError
+from trainer_app.domain.text import check_long_text, check_name, check_optional_text
+
+DEFAULT_EXPIRING_DAYS = 60
+MAX_LATE_MINUTES = 240
+
+
+class EnrolmentStatus(enum.StrEnum):
+    ENROLLED = "enrolled"
+    WAITLISTED = "waitlisted"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return {"enrolled": "Enrolled", "waitlisted": "Waitlist", "withdrawn": "Withdrawn"}[
+            self.value
+        ]
+
+
+class Mark(enum.StrEnum):
+    """Attendance at one session."""
+
+    PRESENT = "present"
+    LATE = "late"
+    ABSENT = "absent"
+
+    @property
+    def label(self) -> str:
+        return {"present": "Present", "late": "Late", "absent": "Absent"}[self.value]
+
+
+class CompletionSource(enum.StrEnum):
+    RUN = "run"  # the course's completion rule met on a run here
+    IMPORTED = "imported"  # history brought in from spreadsheets
+    EXTERNAL = "external"  # training held elsewhere, with evidence, verified by someone
+
+    @property
+    def label(self) -> str:
+        return {"run": "Course run", "imported": "Imported history", "external": "External"}[
+            self.value
+        ]
+
+
+class MatrixStatus(enum.StrEnum):
+    """A trainee's standing for one required course, worst first."""
+
+    MISSING = "missing"  # required, never completed (and not enrolled)
+    EXPIRED = "expired"
+    RETRAIN = "retrain"  # completed an older version of the course than the current one
+    ENROLLED = "enrolled"  # no valid completion, but enrolled on a run
+    EXPIRING = "expiring"  # valid, expires within the setting's number of days
+    VALID = "valid"
+
+    @property
+    def label(self) -> str:
+        return {
+            "missing": "Missing",
+            "expired": "Expired",
+            "retrain": "Retrain (new version)",
+            "enrolled": "Enrolled",
+            "expiring": "Expiring soon",
+            "valid": "Valid",
+        }[self.value]
+
+    @property
+    def compliant(self) -> bool:
+        """May the trainee do the task today?"""
+        return self in (MatrixStatus.VALID, MatrixStatus.EXPIRING)
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus ``months`` calendar months; the 31st becomes the month's last day."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def expiry(completed_on: date, validity_months: int | None) -> date | None:
+    """When a completion stops being valid (the first day it is no longer valid); None: never."""
+    return None if validity_months is None else add_months(completed_on, validity_months)
+
+
+# ----- completion rule ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompletionRule:
+    """What a trainee on a run must achieve for the course to be completed."""
+
+    min_attendance: int = 90  # % of the run's sessions attended (late counts as attended)
+    pass_mark: int | None = None  # theory score % needed; None: no theory assessment
+    practical_required: bool = False
+
+    def validated(self) -> CompletionRule:
+        errors: list[FieldError] = []
+        if not 0 <= self.min_attendance <= 100:
+            errors.append(
+                FieldError("min_attendance", "Minimum attendance must be between 0 and 100 %")
+            )
+        if self.pass_mark is not None and not 0 <= self.pass_mark <= 100:
+            errors.append(FieldError("pass_mark", "Pass mark must be between 0 and 100 %"))
+        if errors:
+            raise ValidationError(errors, subject="Completion rule")
+        return self
+
+    def describe(self) -> str:
+        parts = [f"attendance ≥ {self.min_attendance} %"]
+        if self.pass_mark is not None:
+            parts.append(f"theory ≥ {self.pass_mark} %")
+        if self.practical_required:
+            parts.append("practical passed")
+        return " and ".join(parts)
+
+    def shortfalls(
+        self,
+        *,
+        sessions: int,
+        attended: int,
+        theory: Decimal | None,
+        practical: bool | None,
+    ) -> list[str]:
+        """What is still missing (empty: the rule is met). ``theory``/``practical`` are the
+        latest results (None: not assessed)."""
+        out = []
+        share = 100 * attended / sessions if sessions else 0
+        if not sessions or share < self.min_attendance:
+            out.append(
+                f"attended {attended} of {sessions} sessions ({share:.0f} %); "
+                f"{self.min_attendance} % needed"
+            )
+        if self.pass_mark is not None:
+            if theory is None:
+                out.append("no theory score yet")
+            elif theory < self.pass_mark:
+                out.append(f"theory score {theory:g} % is below the pass mark {self.pass_mark} %")
+        if self.practical_required:
+            if practical is None:
+                out.append("no practical assessment yet")
+            elif not practical:
+                out.append("practical not passed")
+        return out
+
+
+# ----- input records -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttendanceFields:
+    session_id: int
+    trainee_id: int
+    mark: Mark
+    late_minutes: int = 0
+
+    def validated(self) -> AttendanceFields:
+        mark = Mark(self.mark)
+        minutes = self.late_minutes if mark is Mark.LATE else 0
+        if mark is Mark.LATE and not 1 <= minutes <= MAX_LATE_MINUTES:
+            raise ValidationError.single(
+                "late_minutes",
+                f"Minutes late must be between 1 and {MAX_LATE_MINUTES} (got {self.late_minutes})",
+            )
+        return AttendanceFields(
+            session_id=self.session_id, trainee_id=self.trainee_id, mark=mark, late_minutes=minutes
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssessmentFields:
+    """A theory score, a practical result, or both, for one enrolment."""
+
+    enrolment_id: int
+    assessed_on: date
+    assessor: str
+    theory_score: Decimal | None = None
+    practical_passed: bool | None = None
+    comments: str = ""
+
+    def validated(self, *, today: date) -> AssessmentFields:
+        errors: list[FieldError] = []
+        assessor = check_name(self.assessor, "assessor", "Assessor", errors)
+        if self.theory_score is None and self.practical_passed is None:
+            errors.append(
+                FieldError("theory_score", "Give a theory score, a practical result, or both")
+            )
+        if self.theory_score is not None and not 0 <= self.theory_score <= 100:
+            errors.append(
+                FieldError(
+                    "theory_score",
+                    f"Theory score must be between 0 and 100 % (got {self.theory_score:g} %)",
+                )
+            )
+        if self.assessed_on > today:
+            errors.append(FieldError("assessed_on", "An assessment cannot be dated in the future"))
+        comments = check_long_text(self.comments, "comments", "Comments", errors)
+        if errors:
+            raise ValidationError(errors, subject="Assessment")
+        return AssessmentFields(
+            enrolment_id=self.enrolment_id,
+            assessed_on=self.assessed_on,
+            assessor=assessor,
+            theory_score=self.theory_score,
+            practical_passed=self.practical_passed,
+            comments=comments,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompletionFields:
+    """A completion recorded by hand: imported history or training held elsewhere."""
+
+    trainee_id: int
+    course_id: int
+    completed_on: date
+    source: CompletionSource = CompletionSource.IMPORTED
+    course_version: str = ""  # "" = the course's current version
+    provider: str = ""  # who delivered external training
+    verified_by: str = ""  # who checked the evidence (external: required)
+    evidence_name: str = ""  # file name of the attached evidence
+    evidence: bytes | None = field(default=None, repr=False)
+    notes: str = ""
+
+    def validated(self, *, today: date) -> CompletionFields:
+        errors: list[FieldError] = []
+        source = CompletionSource(self.source)
+        if self.completed_on > today:
+            errors.append(FieldError("completed_on", "A completion cannot be dated in the future"))
+        provider = check_optional_text(self.provider, "provider", "Provider", errors, limit=160)
+        verified_by = check_optional_text(
+            self.verified_by, "verified_by", "Verified by", errors, limit=120
+        )
+        if source is CompletionSource.EXTERNAL:
+            if not provider:
+                errors.append(FieldError("provider", "Say who delivered the external training"))
+            if not verified_by:
+                errors.append(FieldError("verified_by", "Say who verified the evidence"))
+            if not self.evidence:
+                errors.append(
+                    FieldError("evidence", "Attach the evidence (a certificate or letter)")
+                )
+        if source is CompletionSource.RUN:
+            errors.append(FieldError("source", "Completions from runs are recorded by the run"))
+        notes = check_long_text(self.notes, "notes", "Notes", errors)
+        if errors:
+            raise ValidationError(errors, subject="Completion")
+        return CompletionFields(
+            trainee_id=self.trainee_id,
+            course_id=self.course_id,
+            completed_on=self.completed_on,
+            source=source,
+            course_version=self.course_version.strip(),
+            provider=provider,
+            verified_by=verified_by,
+            evidence_name=self.evidence_name.strip(),
+            evidence=self.evidence,
+            notes=notes,
+        )
+
+
+# ----- read records ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Enrolment:
+    id: int
+    row_version: int
+    run_id: int
+    run_code: str
+    trainee_id: int
+    trainee_name: str
+    trainee_reference: str
+    status: EnrolmentStatus
+    position: int | None  # waitlist position, 1 = next
+    enrolled_at: datetime
+    withdrawn_at: datetime | None = None
+    withdraw_reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Completion:
+    id: int
+    trainee_id: int
+    course_id: int
+    course_code: str
+    course_title: str
+    course_version: str
+    completed_on: date
+    expires_on: date | None
+    source: CompletionSource
+    run_code: str = ""
+    provider: str = ""
+    verified_by: str = ""
+    evidence_name: str = ""
+    notes: str = ""
+
+    def valid_on(self, day: date) -> bool:
+        return self.completed_on <= day and (self.expires_on is None or day < self.expires_on)
+
+
+# ----- the training matrix -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One cell of the matrix."""
+
+    status: MatrixStatus
+    expires_on: date | None = None
+    version: str = ""  # the version last completed
+
+
+def standing(
+    completions: Iterable[Completion],
+    *,
+    current_version: str,
+    enrolled: bool,
+    today: date,
+    expiring_days: int = DEFAULT_EXPIRING_DAYS,
+) -> Standing:
+    """A trainee's standing for one course from their completions of it.
+
+    The latest completion counts. A completion of an older version than ``current_version``
+    needs retraining (the SOP changed) even while in date.
+    """
+    latest = max(completions, key=lambda c: (c.completed_on, c.id), default=None)
+    if latest is None:
+        return Standing(MatrixStatus.ENROLLED if enrolled else MatrixStatus.MISSING)
+    if version_key(latest.course_version) < version_key(current_version):
+        return Standing(
+            MatrixStatus.ENROLLED if enrolled else MatrixStatus.RETRAIN,
+            latest.expires_on,
+            latest.course_version,
+        )
+    if not latest.valid_on(today):
+        return Standing(
+            MatrixStatus.ENROLLED if enrolled else MatrixStatus.EXPIRED,
+            latest.expires_on,
+            latest.course_version,
+        )
+    if latest.expires_on is not None and (latest.expires_on - today).days <= expiring_days:
+        return Standing(MatrixStatus.EXPIRING, latest.expires_on, latest.course_version)
+    return Standing(MatrixStatus.VALID, latest.expires_on, latest.course_version)
+
+
+# ----- the training record (what an auditor asks for) -------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionAttendance:
+    held_on: date
+    period_label: str  # "09:00"
+    mark: Mark | None  # None: not recorded
+    late_minutes: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssessmentResult:
+    assessed_on: date
+    assessor: str
+    theory_score: Decimal | None
+    practical_passed: bool | None
+    comments: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordEntry:
+    """One course in a trainee's history: a run attended (with or without completion), or a
+    completion recorded without a run (imported, external)."""
+
+    course_code: str
+    course_title: str
+    course_version: str
+    cpd_hours: Decimal
+    run_code: str = ""
+    enrolment_status: EnrolmentStatus | None = None
+    first_day: date | None = None
+    last_day: date | None = None
+    sessions: Sequence[SessionAttendance] = ()
+    assessments: Sequence[AssessmentResult] = ()
+    completion: Completion | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequirementStatus:
+    course_code: str
+    course_title: str
+    current_version: str
+    standing: Standing
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainingRecord:
+    """Everything about one trainee's training, as of ``generated_at``."""
+
+    reference: str
+    name: str
+    hub: str  # "LON · London Gene Therapy Innovation Hub"
+    organisation: str
+    role: str
+    trainee_type: str  # label, e.g. "MSc student"
+    email: str
+    cohorts: Sequence[str]
+    entries: Sequence[RecordEntry]  # oldest first
+    requirements: Sequence[RequirementStatus]  # the matrix row for the trainee's role
+    generated_at: datetime
+    generated_by: str
+    database: str = ""  # where it came from (file name or server)
+
+    @property
+    def attendance_rate(self) -> float | None:
+        marks = [s.mark for e in self.entries for s in e.sessions if s.mark is not None]
+        if not marks:
+            return None
+        return sum(m is not Mark.ABSENT for m in marks) / len(marks)

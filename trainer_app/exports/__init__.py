@@ -1,0 +1,1 @@
+"""Files for people outside the app: training records (PDF, CSV, XLSX) from plain records."""

@@ -11,6 +11,7 @@ import pytest
 
 from trainer_app import __version__
 from trainer_app.cli import main
+from trainer_app.persistence.db import SCHEMA_HEAD
 
 
 def test_version_via_python_dash_m() -> None:
@@ -30,7 +31,7 @@ def test_demo_builds_a_database_that_checks_clean(
     assert main(["demo", "--database", str(path), "--trainees", "40"]) == 0
     assert "Demo database written to" in capsys.readouterr().out
     assert main(["db", "check", "--database", str(path)]) == 0
-    assert ": OK (schema 0002" in capsys.readouterr().out
+    assert f": OK (schema {SCHEMA_HEAD}" in capsys.readouterr().out
 
 
 def test_demo_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -72,7 +73,7 @@ def test_db_upgrade_on_a_current_database(
     path = tmp_path / "t.db"
     assert main(["demo", "--database", str(path), "--trainees", "10"]) == 0
     assert main(["db", "upgrade", "--database", str(path)]) == 0
-    assert "is up to date (schema 0002)" in capsys.readouterr().out
+    assert f"is up to date (schema {SCHEMA_HEAD})" in capsys.readouterr().out
 
 
 def test_corrupt_database_message_on_stderr(

@@ -411,10 +411,10 @@ def test_replan_keeps_locks_and_weights_moves(small: ServiceContext) -> None:
 # ----- schema upgrade ------------------------------------------------------------------------
 
 
-def test_a_0001_database_with_data_upgrades_to_0002(tmp_path: Path) -> None:
+def test_a_0001_database_with_data_upgrades_to_the_head(tmp_path: Path) -> None:
     from alembic import command
 
-    from trainer_app.persistence.db import alembic_config
+    from trainer_app.persistence.db import SCHEMA_HEAD, alembic_config
 
     path = tmp_path / "old.db"
     command.upgrade(alembic_config(f"sqlite:///{path}"), "0001")
@@ -426,7 +426,7 @@ def test_a_0001_database_with_data_upgrades_to_0002(tmp_path: Path) -> None:
         assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
     settings = Settings.resolve(path, environ={"TRAINER_APP_DATA_DIR": str(tmp_path)})
     with ServiceContext.open(settings) as ctx:
-        assert ctx.schema_revision == "0002"
+        assert ctx.schema_revision == SCHEMA_HEAD
         assert [h.code for h in ctx.hubs.list()] == ["LON"]
         assert ctx.upgrade_backup is not None and ctx.upgrade_backup.exists()
         assert ctx.check() == []

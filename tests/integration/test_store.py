@@ -14,6 +14,7 @@ import pytest
 from tests.helpers import builders
 from trainer_app.config import Settings
 from trainer_app.domain.errors import StoreError
+from trainer_app.persistence.db import SCHEMA_HEAD
 from trainer_app.services.context import ServiceContext
 
 TEST_MIGRATIONS = Path(__file__).parents[1] / "helpers" / "migrations"
@@ -47,7 +48,7 @@ def test_new_database_is_created_in_wal_mode_with_foreign_keys(tmp_path: Path) -
     with open_at(path) as ctx:
         with sqlite3.connect(path) as raw:
             assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        assert ctx.schema_revision == "0002"
+        assert ctx.schema_revision == SCHEMA_HEAD
         assert ctx.check() == []
     assert path.exists()
 
@@ -132,7 +133,7 @@ def test_older_database_is_upgraded_after_a_backup(tmp_path: Path) -> None:
         assert ctx.hubs.list()[0].code == "LON"
     assert backup is not None and backup.exists()
     with sqlite3.connect(backup) as raw:
-        assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == ("0002",)
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == (SCHEMA_HEAD,)
         assert raw.execute("SELECT code FROM hubs").fetchall() == [("LON",)]
     with sqlite3.connect(path) as raw:
         columns = [row[1] for row in raw.execute("PRAGMA table_info(cohorts)")]

@@ -45,6 +45,67 @@ def version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
 
 
+# ----- completion rule ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompletionRule:
+    """What a trainee on a run must achieve for the course to be completed."""
+
+    min_attendance: int = 90  # % of the run's sessions attended (late counts as attended)
+    pass_mark: int | None = None  # theory score % needed; None: no theory assessment
+    practical_required: bool = False
+
+    def validated(self) -> CompletionRule:
+        errors: list[FieldError] = []
+        if not 0 <= self.min_attendance <= 100:
+            errors.append(
+                FieldError("min_attendance", "Minimum attendance must be between 0 and 100 %")
+            )
+        if self.pass_mark is not None and not 0 <= self.pass_mark <= 100:
+            errors.append(FieldError("pass_mark", "Pass mark must be between 0 and 100 %"))
+        if errors:
+            raise ValidationError(errors, subject="Completion rule")
+        return self
+
+    def describe(self) -> str:
+        parts = [f"attendance ≥ {self.min_attendance} %"]
+        if self.pass_mark is not None:
+            parts.append(f"theory ≥ {self.pass_mark} %")
+        if self.practical_required:
+            parts.append("practical passed")
+        return " and ".join(parts)
+
+    def shortfalls(
+        self,
+        *,
+        sessions: int,
+        attended: int,
+        theory: Decimal | None,
+        practical: bool | None,
+    ) -> list[str]:
+        """What is still missing (empty: the rule is met). ``theory``/``practical`` are the
+        latest results (None: not assessed)."""
+        out = []
+        share = 100 * attended / sessions if sessions else 0
+        if not sessions or share < self.min_attendance:
+            out.append(
+                f"attended {attended} of {sessions} sessions ({share:.0f} %); "
+                f"{self.min_attendance} % needed"
+            )
+        if self.pass_mark is not None:
+            if theory is None:
+                out.append("no theory score yet")
+            elif theory < self.pass_mark:
+                out.append(f"theory score {theory:g} % is below the pass mark {self.pass_mark} %")
+        if self.practical_required:
+            if practical is None:
+                out.append("no practical assessment yet")
+            elif not practical:
+                out.append("practical not passed")
+        return out
+
+
 @dataclass(frozen=True, kw_only=True)
 class CourseFields:
     """One course of the catalogue. ``session_length`` counts teaching periods in one day."""
@@ -62,6 +123,18 @@ class CourseFields:
     prerequisites: frozenset[int] = frozenset()  # course ids
     validity_months: int | None = None  # None: never expires
     cpd_hours: Decimal = Decimal(0)
+    # The completion rule: attendance share, theory pass mark (None: no theory test), practical.
+    min_attendance: int = 90
+    pass_mark: int | None = None
+    practical_required: bool = False
+
+    @property
+    def completion_rule(self) -> CompletionRule:
+        return CompletionRule(
+            min_attendance=self.min_attendance,
+            pass_mark=self.pass_mark,
+            practical_required=self.practical_required,
+        )
 
     def validated(self) -> CourseFields:
         errors: list[FieldError] = []
@@ -110,6 +183,10 @@ class CourseFields:
             errors.append(
                 FieldError("cpd_hours", f"CPD hours must be 0 to 1000 in tenths (got {cpd})")
             )
+        try:
+            self.completion_rule.validated()
+        except ValidationError as error:
+            errors.extend(error.errors)
         outcomes = tuple(o.strip() for o in self.learning_outcomes if o.strip())
         cleaned = CourseFields(
             code=code,
@@ -125,6 +202,9 @@ class CourseFields:
             prerequisites=frozenset(self.prerequisites),
             validity_months=self.validity_months,
             cpd_hours=cpd,
+            min_attendance=self.min_attendance,
+            pass_mark=self.pass_mark,
+            practical_required=bool(self.practical_required),
         )
         if errors:
             raise ValidationError(errors, subject=f"Course {code}".strip())

@@ -103,67 +103,6 @@ def expiry(completed_on: date, validity_months: int | None) -> date | None:
     return None if validity_months is None else add_months(completed_on, validity_months)
 
 
-# ----- completion rule ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True)
-class CompletionRule:
-    """What a trainee on a run must achieve for the course to be completed."""
-
-    min_attendance: int = 90  # % of the run's sessions attended (late counts as attended)
-    pass_mark: int | None = None  # theory score % needed; None: no theory assessment
-    practical_required: bool = False
-
-    def validated(self) -> CompletionRule:
-        errors: list[FieldError] = []
-        if not 0 <= self.min_attendance <= 100:
-            errors.append(
-                FieldError("min_attendance", "Minimum attendance must be between 0 and 100 %")
-            )
-        if self.pass_mark is not None and not 0 <= self.pass_mark <= 100:
-            errors.append(FieldError("pass_mark", "Pass mark must be between 0 and 100 %"))
-        if errors:
-            raise ValidationError(errors, subject="Completion rule")
-        return self
-
-    def describe(self) -> str:
-        parts = [f"attendance ≥ {self.min_attendance} %"]
-        if self.pass_mark is not None:
-            parts.append(f"theory ≥ {self.pass_mark} %")
-        if self.practical_required:
-            parts.append("practical passed")
-        return " and ".join(parts)
-
-    def shortfalls(
-        self,
-        *,
-        sessions: int,
-        attended: int,
-        theory: Decimal | None,
-        practical: bool | None,
-    ) -> list[str]:
-        """What is still missing (empty: the rule is met). ``theory``/``practical`` are the
-        latest results (None: not assessed)."""
-        out = []
-        share = 100 * attended / sessions if sessions else 0
-        if not sessions or share < self.min_attendance:
-            out.append(
-                f"attended {attended} of {sessions} sessions ({share:.0f} %); "
-                f"{self.min_attendance} % needed"
-            )
-        if self.pass_mark is not None:
-            if theory is None:
-                out.append("no theory score yet")
-            elif theory < self.pass_mark:
-                out.append(f"theory score {theory:g} % is below the pass mark {self.pass_mark} %")
-        if self.practical_required:
-            if practical is None:
-                out.append("no practical assessment yet")
-            elif not practical:
-                out.append("practical not passed")
-        return out
-
-
 # ----- input records -----------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -163,6 +164,9 @@ class CourseRow(Versioned, Base):
     capacity: Mapped[int] = mapped_column(Integer)
     validity_months: Mapped[int | None] = mapped_column(Integer, nullable=True)
     cpd_hours: Mapped[Decimal] = mapped_column(Numeric(6, 1), default=Decimal(0))
+    min_attendance: Mapped[int] = mapped_column(Integer, default=90)
+    pass_mark: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    practical_required: Mapped[bool] = mapped_column(Boolean, default=False)
     prerequisite_links: Mapped[list[CoursePrerequisiteRow]] = relationship(
         cascade="all, delete-orphan", foreign_keys="CoursePrerequisiteRow.course_id"
     )
@@ -351,6 +355,139 @@ class PlannedSessionRow(Versioned, Base):
         ForeignKey("plan_versions.id", ondelete="RESTRICT"), nullable=True, index=True
     )
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RoleRow(Versioned, Base):
+    """A job role of the training matrix, e.g. "Cleanroom operator"."""
+
+    __tablename__ = "roles"
+    __table_args__ = {"sqlite_autoincrement": True}
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    requirements: Mapped[list[RoleRequirementRow]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class RoleRequirementRow(Base):
+    """A course the role needs: everywhere (hub_id NULL) or at one hub only."""
+
+    __tablename__ = "role_requirements"
+    __table_args__ = (
+        UniqueConstraint("role_id", "course_id", "hub_id", name="uq_role_requirements_row"),
+        {"sqlite_autoincrement": True},
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("courses.id", ondelete="RESTRICT"), index=True
+    )
+    hub_id: Mapped[int | None] = mapped_column(
+        ForeignKey("hubs.id", ondelete="RESTRICT"), nullable=True
+    )
+
+
+class EnrolmentRow(Versioned, Base):
+    """A trainee on a run: enrolled, waitlisted (``position`` 1 = next) or withdrawn."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (
+        CheckConstraint(
+            "(status = 'waitlisted') = (position IS NOT NULL)", name="position_iff_waitlisted"
+        ),
+        {"sqlite_autoincrement": True},
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("course_runs.id", ondelete="RESTRICT"))
+    trainee_id: Mapped[int] = mapped_column(
+        ForeignKey("trainees.id", ondelete="RESTRICT"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    withdraw_reason: Mapped[str] = mapped_column(String(500), default="")
+
+
+# One live enrolment per trainee and run (withdrawn ones are kept as history).
+Index(
+    "uq_enrolments_live",
+    EnrolmentRow.run_id,
+    EnrolmentRow.trainee_id,
+    unique=True,
+    sqlite_where=EnrolmentRow.status != "withdrawn",
+    postgresql_where=EnrolmentRow.status != "withdrawn",
+)
+Index("ix_enrolments_run", EnrolmentRow.run_id, EnrolmentRow.status)
+
+
+class AttendanceRow(Versioned, Base):
+    __tablename__ = "attendance"
+    __table_args__ = (
+        UniqueConstraint("session_id", "trainee_id", name="uq_attendance_session_trainee"),
+        CheckConstraint("late_minutes >= 0", name="late_minutes_not_negative"),
+        {"sqlite_autoincrement": True},
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("planned_sessions.id", ondelete="RESTRICT"))
+    trainee_id: Mapped[int] = mapped_column(
+        ForeignKey("trainees.id", ondelete="RESTRICT"), index=True
+    )
+    mark: Mapped[str] = mapped_column(String(16))
+    late_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AssessmentRow(Versioned, Base):
+    __tablename__ = "assessments"
+    __table_args__ = (
+        CheckConstraint(
+            "theory_score IS NULL OR (theory_score >= 0 AND theory_score <= 100)",
+            name="theory_score_percent",
+        ),
+        {"sqlite_autoincrement": True},
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="RESTRICT"), index=True
+    )
+    assessed_on: Mapped[date] = mapped_column(Date)
+    assessor: Mapped[str] = mapped_column(String(120))
+    theory_score: Mapped[Decimal | None] = mapped_column(Numeric(5, 1), nullable=True)
+    practical_passed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    comments: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CompletionRow(Versioned, Base):
+    """A trainee completed a version of a course: from a run, imported history or elsewhere."""
+
+    __tablename__ = "completions"
+    __table_args__ = {"sqlite_autoincrement": True}
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id", ondelete="RESTRICT"))
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("courses.id", ondelete="RESTRICT"), index=True
+    )
+    course_version: Mapped[str] = mapped_column(String(16))
+    completed_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    enrolment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="RESTRICT"), nullable=True, unique=True
+    )
+    provider: Mapped[str] = mapped_column(String(160), default="")
+    verified_by: Mapped[str] = mapped_column(String(120), default="")
+    evidence_name: Mapped[str] = mapped_column(String(255), default="")
+    evidence: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoke_reason: Mapped[str] = mapped_column(String(500), default="")
+
+
+Index("ix_completions_trainee_course", CompletionRow.trainee_id, CompletionRow.course_id)
 
 
 class AuditRow(Base):

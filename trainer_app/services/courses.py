@@ -106,6 +106,8 @@ class CourseService(CrudService[CourseFields, Course, CourseRow], ListQueries):
         row.sessions, row.session_length = fields.sessions, fields.session_length
         row.facility_kind, row.capacity = fields.facility_kind.value, fields.capacity
         row.validity_months, row.cpd_hours = fields.validity_months, fields.cpd_hours
+        row.min_attendance, row.pass_mark = fields.min_attendance, fields.pass_mark
+        row.practical_required = fields.practical_required
         sync_links(
             row.prerequisite_links,
             fields.prerequisites,
@@ -130,6 +132,9 @@ class CourseService(CrudService[CourseFields, Course, CourseRow], ListQueries):
             prerequisites=frozenset(link.requires_id for link in row.prerequisite_links),
             validity_months=row.validity_months,
             cpd_hours=row.cpd_hours,
+            min_attendance=row.min_attendance,
+            pass_mark=row.pass_mark,
+            practical_required=row.practical_required,
         )
 
     def _label(self, fields: Any) -> str:

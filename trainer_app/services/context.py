@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from trainer_app.config import Settings
@@ -11,11 +13,14 @@ from trainer_app.domain.courses import find_prerequisite_cycle
 from trainer_app.persistence.db import Store, integrity_problems, open_store, schema_revision
 from trainer_app.services.audit import AuditService
 from trainer_app.services.courses import CourseService
+from trainer_app.services.enrolment import EnrolmentService
+from trainer_app.services.matrix import MatrixService
 from trainer_app.services.network import FacilityService, HubService
 from trainer_app.services.people import CohortService, TraineeService
 from trainer_app.services.planning import PlanningService
 from trainer_app.services.runs import RunService
 from trainer_app.services.trainers import TrainerService
+from trainer_app.services.training import TrainingService
 
 
 @dataclass
@@ -32,6 +37,9 @@ class ServiceContext:
     runs: RunService
     planning: PlanningService
     audit: AuditService
+    enrolment: EnrolmentService
+    training: TrainingService
+    matrix: MatrixService
 
     @classmethod
     def open(
@@ -42,8 +50,11 @@ class ServiceContext:
         create: bool = True,
         upgrade: bool = True,
         extra_migrations: tuple[Path, ...] = (),
+        today: Callable[[], date] = date.today,
     ) -> ServiceContext:
-        """Open (creating or upgrading) the configured store and build every service on it."""
+        """Open (creating or upgrading) the configured store and build every service on it.
+
+        ``today`` is the calendar the training rules read (tests and demos fix it)."""
         store = open_store(
             settings.database_url,
             create=create,
@@ -63,6 +74,9 @@ class ServiceContext:
             runs=RunService(store, actor),
             planning=PlanningService(store, actor),
             audit=AuditService(store),
+            enrolment=EnrolmentService(store, actor, today),
+            training=TrainingService(store, actor, today),
+            matrix=MatrixService(store, actor, today),
         )
 
     @property

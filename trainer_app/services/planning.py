@@ -29,6 +29,7 @@ from trainer_app.domain.planning import (
 from trainer_app.domain.text import check_name
 from trainer_app.persistence.db import Store
 from trainer_app.persistence.models import (
+    AttendanceRow,
     CourseRunRow,
     FacilityRow,
     HubRow,
@@ -50,7 +51,7 @@ from trainer_app.scheduling.scenario import (
     scenario_from_dict,
     scenario_to_dict,
 )
-from trainer_app.services.base import CrudService, now_utc, plural, write_audit
+from trainer_app.services.base import CrudService, join_words, now_utc, plural, write_audit
 from trainer_app.services.planning_scenario import (
     ScenarioRequest,
     build,
@@ -381,6 +382,22 @@ class PlanningService:
             select(PlannedSessionRow).where(PlannedSessionRow.run_id.in_(ids))
         ).all()
         codes = {r.id: r.code for r in runs}
+        held = sorted(
+            {
+                codes[run_id]
+                for (run_id,) in session.execute(
+                    select(PlannedSessionRow.run_id)
+                    .join(AttendanceRow, AttendanceRow.session_id == PlannedSessionRow.id)
+                    .where(PlannedSessionRow.run_id.in_(ids))
+                )
+            }
+        )
+        if held:
+            raise DomainError(
+                f"{join_words(held)} already {'has' if len(held) == 1 else 'have'} attendance "
+                "recorded: a run that has started keeps its sessions. Leave it out of the plan. "
+                "Nothing was published"
+            )
         for row in rows:
             write_audit(
                 session,

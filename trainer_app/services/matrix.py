@@ -1,0 +1,543 @@
+"""The training matrix (which roles need which courses, and where each trainee stands), the
+refresher list, the 'expiring soon' setting, and the full training record of a trainee.
+
+A trainee's role is the free-text role on their record, matched to a matrix role by name
+(case and spacing ignored), so spreadsheets and imports can carry it as text.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from trainer_app.domain.audit import Actor, AuditAction
+from trainer_app.domain.errors import Duplicate, FieldError, NotFound, ValidationError
+from trainer_app.domain.people import TraineeType
+from trainer_app.domain.records import (
+    AssessmentResult,
+    Completion,
+    EnrolmentStatus,
+    Mark,
+    MatrixStatus,
+    RecordEntry,
+    RequirementStatus,
+    SessionAttendance,
+    Standing,
+    TrainingRecord,
+    standing,
+)
+from trainer_app.domain.text import check_long_text, check_name, clean_text
+from trainer_app.persistence.db import Store
+from trainer_app.persistence.models import (
+    AppMeta,
+    AssessmentRow,
+    AttendanceRow,
+    CohortMembershipRow,
+    CohortRow,
+    CompletionRow,
+    CourseRow,
+    CourseRunRow,
+    EnrolmentRow,
+    HubRow,
+    PlannedSessionRow,
+    RoleRequirementRow,
+    RoleRow,
+    TraineeRow,
+)
+from trainer_app.persistence.uow import reading, transaction
+from trainer_app.services.base import write_audit
+from trainer_app.services.enrolment import EXPIRING_DAYS_KEY, PERIOD_TIMES, expiring_days
+from trainer_app.services.training import completion_record
+
+
+def role_key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoleFields:
+    name: str
+    description: str = ""
+    # (course id, hub id or None for every hub)
+    requirements: frozenset[tuple[int, int | None]] = frozenset()
+
+    def validated(self) -> RoleFields:
+        errors: list[FieldError] = []
+        name = check_name(self.name, "name", "Role name", errors)
+        description = check_long_text(self.description, "description", "Description", errors)
+        if errors:
+            raise ValidationError(errors, subject=f"Role {name}".strip())
+        return RoleFields(name=name, description=description, requirements=self.requirements)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Role(RoleFields):
+    id: int
+    row_version: int
+
+
+@dataclass(frozen=True)
+class MatrixPerson:
+    id: int
+    reference: str
+    name: str
+    hub: str
+    role: str
+    organisation: str
+
+
+@dataclass(frozen=True)
+class MatrixCourse:
+    id: int
+    code: str
+    title: str
+    version: str
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """Trainees × courses. ``cells`` holds a standing for every required pair and for any
+    other pair with training on record; ``required`` says which pairs the role needs."""
+
+    people: tuple[MatrixPerson, ...]
+    courses: tuple[MatrixCourse, ...]
+    cells: dict[tuple[int, int], Standing] = field(default_factory=dict)  # (row, column)
+    required: frozenset[tuple[int, int]] = frozenset()
+    today: date = date.min
+    expiring_days: int = 0
+
+    def counts(self) -> dict[MatrixStatus, int]:
+        out: dict[MatrixStatus, int] = defaultdict(int)
+        for key in self.required:
+            out[self.cells[key].status] += 1
+        return dict(out)
+
+
+@dataclass(frozen=True)
+class Due:
+    """A row of the refresher list."""
+
+    trainee_id: int
+    reference: str
+    name: str
+    hub: str
+    course_code: str
+    course_title: str
+    status: MatrixStatus
+    expires_on: date | None
+    version: str
+
+
+class MatrixService:
+    def __init__(self, store: Store, actor: Actor, today: Callable[[], date] = date.today) -> None:
+        self.store, self.actor, self.today = store, actor, today
+
+    # ----- settings ----------------------------------------------------------------------
+    def expiring_days(self) -> int:
+        with reading(self.store) as session:
+            return expiring_days(session)
+
+    def set_expiring_days(self, days: int) -> None:
+        if not 1 <= days <= 730:
+            raise ValidationError.single(
+                "expiring_days", f"'Expiring soon' must be 1 to 730 days (got {days})"
+            )
+        with transaction(self.store) as session:
+            old = expiring_days(session)
+            row = session.get(AppMeta, EXPIRING_DAYS_KEY)
+            if row is None:
+                session.add(AppMeta(key=EXPIRING_DAYS_KEY, value=str(days)))
+            else:
+                row.value = str(days)
+            write_audit(
+                session,
+                self.actor,
+                AuditAction.UPDATE,
+                "setting",
+                0,
+                "Expiring soon (days)",
+                [("expiring_days", str(old), str(days))],
+            )
+
+    # ----- roles -------------------------------------------------------------------------
+    def roles(self) -> list[Role]:
+        with reading(self.store) as session:
+            return [_role(r) for r in session.scalars(select(RoleRow).order_by(RoleRow.name))]
+
+    def save_role(
+        self, fields: RoleFields, role_id: int | None = None, expected_version: int | None = None
+    ) -> Role:
+        item = fields.validated()
+        with transaction(self.store) as session:
+            clash = session.scalars(select(RoleRow).where(RoleRow.id != (role_id or 0))).all()
+            if any(role_key(r.name) == role_key(item.name) for r in clash):
+                raise Duplicate(f"Role '{item.name}' already exists", field="name")
+            if role_id is None:
+                row = RoleRow(name=item.name, description=item.description, row_version=1)
+                session.add(row)
+                action, old = AuditAction.CREATE, None
+            else:
+                found = session.get(RoleRow, role_id)
+                if found is None:
+                    raise NotFound("This role no longer exists")
+                row = found
+                old = _describe(session, row)
+                row.name, row.description = item.name, item.description
+                row.row_version = (expected_version or row.row_version) + 1
+                action = AuditAction.UPDATE
+            row.requirements[:] = [
+                RoleRequirementRow(course_id=c, hub_id=h)
+                for c, h in sorted(item.requirements, key=str)
+            ]
+            session.flush()
+            write_audit(
+                session,
+                self.actor,
+                action,
+                "role",
+                row.id,
+                row.name,
+                [("requirements", old, _describe(session, row))],
+            )
+            return _role(row)
+
+    # ----- the matrix --------------------------------------------------------------------
+    def matrix(
+        self,
+        *,
+        hub_id: int | None = None,
+        role: str | None = None,
+        cohort_id: int | None = None,
+        organisation: str | None = None,
+        text: str = "",
+    ) -> Matrix:
+        """Standings of the trainees that pass the filters, for the courses their roles need
+        (and any other course they hold)."""
+        today = self.today()
+        with reading(self.store) as session:
+            window = expiring_days(session)
+            people = _people(session, hub_id, role, cohort_id, organisation, text)
+            courses = {c.id: c for c in session.scalars(select(CourseRow).order_by(CourseRow.code))}
+            needs = _requirements(session)
+            ids = [p.id for p in people]
+            done = _completions(session, ids)
+            enrolled = _enrolled(session, ids, today)
+            hub_of = {p.id: hub for p, hub in zip(people, _hub_ids(session, ids), strict=True)}
+            wanted: list[set[int]] = []
+            for p in people:
+                need = needs.get((role_key(p.role), hub_of[p.id]), set()) | needs.get(
+                    (role_key(p.role), None), set()
+                )
+                wanted.append(need)
+            used = set().union(*wanted) if wanted else set()
+            used |= {c for (t, c) in done if t in set(ids)}
+            columns = [courses[c] for c in sorted(used, key=lambda c: courses[c].code)]
+            index = {c.id: i for i, c in enumerate(columns)}
+            cells: dict[tuple[int, int], Standing] = {}
+            required: set[tuple[int, int]] = set()
+            for r, person in enumerate(people):
+                for course_id in wanted[r] | {c for (t, c) in done if t == person.id}:
+                    column = index[course_id]
+                    course = courses[course_id]
+                    cells[(r, column)] = standing(
+                        done.get((person.id, course_id), ()),
+                        current_version=course.version,
+                        enrolled=(person.id, course_id) in enrolled,
+                        today=today,
+                        expiring_days=window,
+                    )
+                    if course_id in wanted[r]:
+                        required.add((r, column))
+            return Matrix(
+                tuple(people),
+                tuple(MatrixCourse(c.id, c.code, c.title, c.version) for c in columns),
+                cells,
+                frozenset(required),
+                today,
+                window,
+            )
+
+    def due_for_refresher(self, *, hub_id: int | None = None) -> list[Due]:
+        """Required training that is expiring soon, expired or needs retraining (new version),
+        soonest first; missing training is not a refresher."""
+        matrix = self.matrix(hub_id=hub_id)
+        due = {MatrixStatus.EXPIRING, MatrixStatus.EXPIRED, MatrixStatus.RETRAIN}
+        out = []
+        for (r, c), cell in matrix.cells.items():
+            if (r, c) not in matrix.required or cell.status not in due:
+                continue
+            person, course = matrix.people[r], matrix.courses[c]
+            out.append(
+                Due(
+                    person.id,
+                    person.reference,
+                    person.name,
+                    person.hub,
+                    course.code,
+                    course.title,
+                    cell.status,
+                    cell.expires_on,
+                    cell.version,
+                )
+            )
+        return sorted(out, key=lambda d: (d.expires_on or date.max, d.name.casefold()))
+
+    # ----- the training record -----------------------------------------------------------
+    def training_record(self, trainee_id: int, *, generated_by: str = "") -> TrainingRecord:
+        with reading(self.store) as session:
+            trainee = session.get(TraineeRow, trainee_id)
+            if trainee is None:
+                raise NotFound("This trainee no longer exists")
+            hub = session.get_one(HubRow, trainee.hub_id)
+            cohorts = session.scalars(
+                select(CohortRow.name)
+                .join(CohortMembershipRow, CohortMembershipRow.cohort_id == CohortRow.id)
+                .where(CohortMembershipRow.trainee_id == trainee_id)
+                .order_by(CohortRow.name)
+            ).all()
+            entries = _history(session, trainee_id)
+            details = (
+                trainee.reference,
+                trainee.name,
+                f"{hub.code} · {hub.name}",
+                trainee.organisation,
+                trainee.role,
+                TraineeType(trainee.trainee_type).label,
+                trainee.email or "",
+            )
+        matrix = self.matrix(hub_id=None)  # reuse the matrix rules for this trainee's row
+        row = next((i for i, p in enumerate(matrix.people) if p.id == trainee_id), None)
+        requirements = []
+        if row is not None:
+            for c, course in enumerate(matrix.courses):
+                if (row, c) in matrix.required:
+                    requirements.append(
+                        RequirementStatus(
+                            course_code=course.code,
+                            course_title=course.title,
+                            current_version=course.version,
+                            standing=matrix.cells[(row, c)],
+                        )
+                    )
+        reference, name, hub_text, organisation, role, kind, email = details
+        return TrainingRecord(
+            reference=reference,
+            name=name,
+            hub=hub_text,
+            organisation=organisation,
+            role=role,
+            trainee_type=kind,
+            email=email,
+            cohorts=tuple(cohorts),
+            entries=tuple(entries),
+            requirements=tuple(requirements),
+            generated_at=datetime.now(UTC).replace(microsecond=0),
+            generated_by=generated_by or self.actor.username,
+            database=self.store.display_name,
+        )
+
+
+# ----- queries -------------------------------------------------------------------------------
+
+
+def _people(
+    session: Session,
+    hub_id: int | None,
+    role: str | None,
+    cohort_id: int | None,
+    organisation: str | None,
+    text: str,
+) -> list[MatrixPerson]:
+    statement = select(
+        TraineeRow.id,
+        TraineeRow.reference,
+        TraineeRow.name,
+        HubRow.code,
+        TraineeRow.role,
+        TraineeRow.organisation,
+    ).join(HubRow, HubRow.id == TraineeRow.hub_id)
+    if hub_id is not None:
+        statement = statement.where(TraineeRow.hub_id == hub_id)
+    if cohort_id is not None:
+        statement = statement.join(
+            CohortMembershipRow, CohortMembershipRow.trainee_id == TraineeRow.id
+        ).where(CohortMembershipRow.cohort_id == cohort_id)
+    if organisation:
+        statement = statement.where(TraineeRow.organisation == organisation)
+    needle = clean_text(text).casefold()
+    key = role_key(role) if role else None
+    out = []
+    for row in session.execute(statement.order_by(TraineeRow.name, TraineeRow.id)):
+        person = MatrixPerson(*row)
+        if key is not None and role_key(person.role) != key:
+            continue
+        if (
+            needle
+            and needle not in person.name.casefold()
+            and needle not in person.reference.casefold()
+        ):
+            continue
+        out.append(person)
+    return out
+
+
+def _hub_ids(session: Session, ids: Sequence[int]) -> list[int]:
+    hubs = dict(session.execute(select(TraineeRow.id, TraineeRow.hub_id)).all())
+    return [hubs[i] for i in ids]
+
+
+def _requirements(session: Session) -> dict[tuple[str, int | None], set[int]]:
+    out: dict[tuple[str, int | None], set[int]] = defaultdict(set)
+    for name, course_id, hub_id in session.execute(
+        select(RoleRow.name, RoleRequirementRow.course_id, RoleRequirementRow.hub_id).join(
+            RoleRequirementRow, RoleRequirementRow.role_id == RoleRow.id
+        )
+    ):
+        out[(role_key(name), hub_id)].add(course_id)
+    return out
+
+
+def _completions(session: Session, ids: Iterable[int]) -> dict[tuple[int, int], list[Completion]]:
+    wanted = set(ids)
+    out: dict[tuple[int, int], list[Completion]] = defaultdict(list)
+    for row, course in session.execute(
+        select(CompletionRow, CourseRow)
+        .join(CourseRow, CourseRow.id == CompletionRow.course_id)
+        .where(CompletionRow.revoked_at.is_(None))
+    ):
+        if row.trainee_id in wanted:
+            out[(row.trainee_id, row.course_id)].append(completion_record(row, course))
+    return out
+
+
+def _enrolled(session: Session, ids: Iterable[int], today: date) -> set[tuple[int, int]]:
+    """(trainee, course) pairs with a live enrolment on a run not yet over."""
+    wanted = set(ids)
+    last_day = (
+        select(PlannedSessionRow.run_id, func.max(PlannedSessionRow.held_on).label("held_on"))
+        .group_by(PlannedSessionRow.run_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(EnrolmentRow.trainee_id, CourseRunRow.course_id, last_day.c.held_on)
+        .join(CourseRunRow, CourseRunRow.id == EnrolmentRow.run_id)
+        .outerjoin(last_day, last_day.c.run_id == CourseRunRow.id)
+        .where(EnrolmentRow.status != EnrolmentStatus.WITHDRAWN.value)
+    )
+    return {
+        (t, c) for t, c, held_on in rows if t in wanted and (held_on is None or held_on >= today)
+    }
+
+
+def _history(session: Session, trainee_id: int) -> list[RecordEntry]:
+    """Every run the trainee was enrolled on, and every completion without a run."""
+    entries: list[RecordEntry] = []
+    completions = {
+        row.enrolment_id: completion_record(row, course, code or "")
+        for row, course, code in session.execute(
+            select(CompletionRow, CourseRow, CourseRunRow.code)
+            .join(CourseRow, CourseRow.id == CompletionRow.course_id)
+            .outerjoin(EnrolmentRow, EnrolmentRow.id == CompletionRow.enrolment_id)
+            .outerjoin(CourseRunRow, CourseRunRow.id == EnrolmentRow.run_id)
+            .where(CompletionRow.trainee_id == trainee_id, CompletionRow.revoked_at.is_(None))
+        )
+    }
+    enrolments = session.execute(
+        select(EnrolmentRow, CourseRunRow)
+        .join(CourseRunRow, CourseRunRow.id == EnrolmentRow.run_id)
+        .where(EnrolmentRow.trainee_id == trainee_id)
+    ).all()
+    for enrolment, run in enrolments:
+        course = run.course
+        sessions = session.scalars(
+            select(PlannedSessionRow)
+            .where(PlannedSessionRow.run_id == run.id)
+            .order_by(PlannedSessionRow.held_on, PlannedSessionRow.period)
+        ).all()
+        marks = {
+            a.session_id: a
+            for a in session.scalars(
+                select(AttendanceRow).where(
+                    AttendanceRow.trainee_id == trainee_id,
+                    AttendanceRow.session_id.in_([s.id for s in sessions]),
+                )
+            )
+        }
+        results = session.scalars(
+            select(AssessmentRow)
+            .where(AssessmentRow.enrolment_id == enrolment.id)
+            .order_by(AssessmentRow.assessed_on, AssessmentRow.id)
+        ).all()
+        completion = completions.pop(enrolment.id, None)
+        entries.append(
+            RecordEntry(
+                course_code=course.code,
+                course_title=course.title,
+                course_version=completion.course_version if completion else course.version,
+                cpd_hours=course.cpd_hours,
+                run_code=run.code,
+                enrolment_status=EnrolmentStatus(enrolment.status),
+                first_day=sessions[0].held_on if sessions else None,
+                last_day=sessions[-1].held_on if sessions else None,
+                sessions=tuple(
+                    SessionAttendance(
+                        held_on=s.held_on,
+                        period_label=PERIOD_TIMES[s.period] if s.period < len(PERIOD_TIMES) else "",
+                        mark=Mark(marks[s.id].mark) if s.id in marks else None,
+                        late_minutes=marks[s.id].late_minutes if s.id in marks else 0,
+                    )
+                    for s in sessions
+                ),
+                assessments=tuple(
+                    AssessmentResult(
+                        assessed_on=a.assessed_on,
+                        assessor=a.assessor,
+                        theory_score=a.theory_score,
+                        practical_passed=a.practical_passed,
+                        comments=a.comments,
+                    )
+                    for a in results
+                ),
+                completion=completion,
+            )
+        )
+    for completion in completions.values():  # imported history and training elsewhere
+        course = session.get_one(CourseRow, completion.course_id)
+        entries.append(
+            RecordEntry(
+                course_code=completion.course_code,
+                course_title=completion.course_title,
+                course_version=completion.course_version,
+                cpd_hours=course.cpd_hours,
+                first_day=completion.completed_on,
+                last_day=completion.completed_on,
+                completion=completion,
+            )
+        )
+    return sorted(entries, key=lambda e: (e.first_day or date.max, e.course_code))
+
+
+def _role(row: RoleRow) -> Role:
+    return Role(
+        id=row.id,
+        row_version=row.row_version,
+        name=row.name,
+        description=row.description,
+        requirements=frozenset((r.course_id, r.hub_id) for r in row.requirements),
+    )
+
+
+def _describe(session: Session, row: RoleRow) -> str:
+    codes = dict(session.execute(select(CourseRow.id, CourseRow.code)).all())
+    hubs = dict(session.execute(select(HubRow.id, HubRow.code)).all())
+    return ", ".join(
+        sorted(
+            codes[r.course_id] + (f" ({hubs[r.hub_id]})" if r.hub_id is not None else "")
+            for r in row.requirements
+        )
+    )

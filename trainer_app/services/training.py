@@ -1,0 +1,598 @@
+"""What happened on a run: attendance per session, assessment results, and the completions
+that follow from them; completions recorded by hand (imported history, training elsewhere).
+
+After each change to an enrolment's attendance or results the course's completion rule is
+evaluated: once every session has been held and the rule is met, a completion is recorded
+(completed on the later of the last session and the last assessment; expiring after the
+course's validity). A correction that means the rule is no longer met revokes it, with the
+reason, and meeting it again restores it: completions are never deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from trainer_app.domain.audit import Actor, AuditAction
+from trainer_app.domain.calendar import format_day
+from trainer_app.domain.courses import CompletionRule
+from trainer_app.domain.errors import DomainError, NotFound, ValidationError
+from trainer_app.domain.records import (
+    AssessmentFields,
+    AssessmentResult,
+    AttendanceFields,
+    Completion,
+    CompletionFields,
+    CompletionSource,
+    EnrolmentStatus,
+    Mark,
+    expiry,
+)
+from trainer_app.domain.text import clean_text
+from trainer_app.persistence.db import Store
+from trainer_app.persistence.models import (
+    AssessmentRow,
+    AttendanceRow,
+    CompletionRow,
+    CourseRow,
+    CourseRunRow,
+    EnrolmentRow,
+    PlannedSessionRow,
+    TraineeRow,
+)
+from trainer_app.persistence.uow import reading, transaction
+from trainer_app.services.base import format_value, now_utc, write_audit
+from trainer_app.services.enrolment import session_label
+
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RegisterSession:
+    id: int
+    index: int  # 0-based
+    held_on: date
+    period: int
+    length: int
+
+    @property
+    def label(self) -> str:
+        return session_label(self.held_on, self.period)
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    enrolment_id: int
+    trainee_id: int
+    name: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class Register:
+    """A run's attendance register: its sessions × the people enrolled."""
+
+    run_id: int
+    run_code: str
+    sessions: tuple[RegisterSession, ...]
+    people: tuple[RegisterRow, ...]
+    marks: dict[tuple[int, int], tuple[Mark, int]] = field(default_factory=dict)
+    completed: frozenset[int] = frozenset()  # trainee ids with a completion from this run
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One enrolment against the completion rule."""
+
+    enrolment_id: int
+    attended: int
+    sessions: int
+    theory: Decimal | None
+    practical: bool | None
+    shortfalls: tuple[str, ...]
+    completion: Completion | None
+
+
+class TrainingService:
+    def __init__(self, store: Store, actor: Actor, today: Callable[[], date] = date.today) -> None:
+        self.store, self.actor, self.today = store, actor, today
+
+    # ----- the register ------------------------------------------------------------------
+    def register(self, run_id: int) -> Register:
+        with reading(self.store) as session:
+            run = _run(session, run_id)
+            sessions = tuple(
+                RegisterSession(s.id, s.session_index, s.held_on, s.period, s.length)
+                for s in session.scalars(
+                    select(PlannedSessionRow)
+                    .where(PlannedSessionRow.run_id == run_id)
+                    .order_by(PlannedSessionRow.held_on, PlannedSessionRow.period)
+                )
+            )
+            people = tuple(
+                RegisterRow(e.id, e.trainee_id, name, ref)
+                for e, name, ref in session.execute(
+                    select(EnrolmentRow, TraineeRow.name, TraineeRow.reference)
+                    .join(TraineeRow, TraineeRow.id == EnrolmentRow.trainee_id)
+                    .where(
+                        EnrolmentRow.run_id == run_id,
+                        EnrolmentRow.status == EnrolmentStatus.ENROLLED.value,
+                    )
+                    .order_by(TraineeRow.name)
+                )
+            )
+            marks = {
+                (a.session_id, a.trainee_id): (Mark(a.mark), a.late_minutes)
+                for a in session.scalars(
+                    select(AttendanceRow).where(
+                        AttendanceRow.session_id.in_([s.id for s in sessions])
+                    )
+                )
+            }
+            completed = frozenset(
+                session.scalars(
+                    select(EnrolmentRow.trainee_id)
+                    .join(CompletionRow, CompletionRow.enrolment_id == EnrolmentRow.id)
+                    .where(EnrolmentRow.run_id == run_id, CompletionRow.revoked_at.is_(None))
+                )
+            )
+            return Register(run.id, run.code, sessions, people, marks, completed)
+
+    def record_attendance(self, items: Sequence[AttendanceFields], *, reason: str = "") -> None:
+        """Mark attendance (new or corrected), all or nothing. A session can be marked from
+        its day on, and only for people enrolled on its run."""
+        cleaned = [item.validated() for item in items]
+        today = self.today()
+        with transaction(self.store) as session:
+            touched: set[int] = set()
+            for item in cleaned:
+                planned = session.get(PlannedSessionRow, item.session_id)
+                if planned is None:
+                    raise NotFound("A session of the register no longer exists; reload it")
+                run = session.get_one(CourseRunRow, planned.run_id)
+                label = f"session {planned.session_index + 1} of {run.code}"
+                if planned.held_on > today:
+                    raise DomainError(
+                        f"Session {planned.session_index + 1} of {run.code} is on {format_day(planned.held_on)}: attendance "
+                        "can be recorded from that day. Nothing was saved"
+                    )
+                enrolment = _live_enrolment(session, run.id, item.trainee_id)
+                name = session.get_one(TraineeRow, item.trainee_id).name
+                if enrolment is None:
+                    raise DomainError(
+                        f"{name} is not enrolled on {run.code}; attendance was not saved"
+                    )
+                row = session.scalars(
+                    select(AttendanceRow).where(
+                        AttendanceRow.session_id == planned.id,
+                        AttendanceRow.trainee_id == item.trainee_id,
+                    )
+                ).first()
+                new = _mark_text(item.mark, item.late_minutes)
+                if row is None:
+                    row = AttendanceRow(
+                        session_id=planned.id,
+                        trainee_id=item.trainee_id,
+                        mark=item.mark.value,
+                        late_minutes=item.late_minutes,
+                        recorded_at=now_utc(),
+                        row_version=1,
+                    )
+                    session.add(row)
+                    session.flush()
+                    old = None
+                    action = AuditAction.CREATE
+                else:
+                    old = _mark_text(Mark(row.mark), row.late_minutes)
+                    if old == new:
+                        continue
+                    row.mark, row.late_minutes = item.mark.value, item.late_minutes
+                    row.recorded_at = now_utc()
+                    row.row_version += 1
+                    action = AuditAction.UPDATE
+                write_audit(
+                    session,
+                    self.actor,
+                    action,
+                    "attendance",
+                    row.id,
+                    f"{name} at {label} ({session_label(planned.held_on, planned.period)})",
+                    [("attendance", old, new)],
+                    reason,
+                )
+                touched.add(enrolment.id)
+            session.flush()
+            for enrolment_id in sorted(touched):
+                self._evaluate(session, session.get_one(EnrolmentRow, enrolment_id))
+
+    # ----- assessments -------------------------------------------------------------------
+    def record_assessment(self, fields: AssessmentFields, *, reason: str = "") -> int:
+        today = self.today()
+        item = fields.validated(today=today)
+        with transaction(self.store) as session:
+            enrolment = session.get(EnrolmentRow, item.enrolment_id)
+            if enrolment is None or enrolment.status != EnrolmentStatus.ENROLLED:
+                raise NotFound("Only someone enrolled on the run can be assessed")
+            run = session.get_one(CourseRunRow, enrolment.run_id)
+            first = session.scalar(
+                select(PlannedSessionRow.held_on)
+                .where(PlannedSessionRow.run_id == run.id)
+                .order_by(PlannedSessionRow.held_on)
+                .limit(1)
+            )
+            if first is None or item.assessed_on < first:
+                raise ValidationError.single(
+                    "assessed_on",
+                    f"{run.code} starts on {format_day(first) if first else '(not published)'}; "
+                    "an assessment cannot be dated before it",
+                )
+            name = session.get_one(TraineeRow, enrolment.trainee_id).name
+            row = AssessmentRow(
+                enrolment_id=enrolment.id,
+                assessed_on=item.assessed_on,
+                assessor=item.assessor,
+                theory_score=item.theory_score,
+                practical_passed=item.practical_passed,
+                comments=item.comments,
+                recorded_at=now_utc(),
+                row_version=1,
+            )
+            session.add(row)
+            session.flush()
+            write_audit(
+                session,
+                self.actor,
+                AuditAction.CREATE,
+                "assessment",
+                row.id,
+                f"{name} on {run.code}",
+                [
+                    ("assessed_on", None, item.assessed_on.isoformat()),
+                    ("assessor", None, item.assessor),
+                    ("theory_score", None, format_value(item.theory_score)),
+                    ("practical", None, _pass_text(item.practical_passed)),
+                    ("comments", None, item.comments or None),
+                ],
+                reason,
+            )
+            self._evaluate(session, enrolment)
+            return row.id
+
+    def assessments(self, enrolment_id: int) -> list[AssessmentResult]:
+        with reading(self.store) as session:
+            return [
+                _assessment(a)
+                for a in session.scalars(
+                    select(AssessmentRow)
+                    .where(AssessmentRow.enrolment_id == enrolment_id)
+                    .order_by(AssessmentRow.assessed_on, AssessmentRow.id)
+                )
+            ]
+
+    def progress(self, run_id: int) -> list[Progress]:
+        """Each enrolled person against the course's completion rule."""
+        with reading(self.store) as session:
+            return [
+                _progress(session, e)
+                for e in session.scalars(
+                    select(EnrolmentRow).where(
+                        EnrolmentRow.run_id == run_id,
+                        EnrolmentRow.status == EnrolmentStatus.ENROLLED.value,
+                    )
+                )
+            ]
+
+    # ----- completions -------------------------------------------------------------------
+    def add_completion(self, fields: CompletionFields, *, reason: str = "") -> Completion:
+        """Record a completion held elsewhere or brought in from history."""
+        item = fields.validated(today=self.today())
+        if item.evidence is not None and len(item.evidence) > MAX_EVIDENCE_BYTES:
+            raise ValidationError.single(
+                "evidence",
+                f"The evidence file is {len(item.evidence) / 1e6:.1f} MB; the limit is "
+                f"{MAX_EVIDENCE_BYTES // 1024 // 1024} MB",
+            )
+        with transaction(self.store) as session:
+            return self._add_completion(session, item, reason)
+
+    def add_completions(self, items: Sequence[CompletionFields], *, reason: str = "") -> int:
+        """Many at once (an import), all or nothing."""
+        today = self.today()
+        cleaned = [item.validated(today=today) for item in items]
+        with transaction(self.store) as session:
+            for item in cleaned:
+                self._add_completion(session, item, reason)
+            return len(cleaned)
+
+    def _add_completion(self, session: Session, item: CompletionFields, reason: str) -> Completion:
+        course = session.get(CourseRow, item.course_id)
+        trainee = session.get(TraineeRow, item.trainee_id)
+        if course is None or trainee is None:
+            raise NotFound("The course or the trainee no longer exists")
+        version = item.course_version or course.version
+        row = CompletionRow(
+            trainee_id=trainee.id,
+            course_id=course.id,
+            course_version=version,
+            completed_on=item.completed_on,
+            expires_on=expiry(item.completed_on, course.validity_months),
+            source=item.source.value,
+            enrolment_id=None,
+            provider=item.provider,
+            verified_by=item.verified_by,
+            evidence_name=item.evidence_name,
+            evidence=item.evidence,
+            notes=item.notes,
+            recorded_at=now_utc(),
+            revoke_reason="",
+            row_version=1,
+        )
+        session.add(row)
+        session.flush()
+        write_audit(
+            session,
+            self.actor,
+            AuditAction.CREATE,
+            "completion",
+            row.id,
+            f"{trainee.name}: {course.code} {version}",
+            [
+                ("completed_on", None, row.completed_on.isoformat()),
+                ("expires_on", None, format_value(row.expires_on)),
+                ("source", None, row.source),
+                ("provider", None, row.provider or None),
+                ("verified_by", None, row.verified_by or None),
+                ("evidence", None, row.evidence_name or None),
+            ],
+            reason,
+        )
+        return completion_record(row, course)
+
+    def completions_of(self, trainee_id: int, *, include_revoked: bool = False) -> list[Completion]:
+        with reading(self.store) as session:
+            statement = (
+                select(CompletionRow, CourseRow, CourseRunRow.code)
+                .join(CourseRow, CourseRow.id == CompletionRow.course_id)
+                .outerjoin(EnrolmentRow, EnrolmentRow.id == CompletionRow.enrolment_id)
+                .outerjoin(CourseRunRow, CourseRunRow.id == EnrolmentRow.run_id)
+                .where(CompletionRow.trainee_id == trainee_id)
+                .order_by(CompletionRow.completed_on, CompletionRow.id)
+            )
+            if not include_revoked:
+                statement = statement.where(CompletionRow.revoked_at.is_(None))
+            return [
+                completion_record(c, course, code or "")
+                for c, course, code in session.execute(statement)
+            ]
+
+    def evidence(self, completion_id: int) -> tuple[str, bytes]:
+        with reading(self.store) as session:
+            row = session.get(CompletionRow, completion_id)
+            if row is None or row.evidence is None:
+                raise NotFound("This completion has no evidence attached")
+            return row.evidence_name, row.evidence
+
+    def revoke_completion(self, completion_id: int, reason: str) -> None:
+        reason = clean_text(reason)
+        if not reason:
+            raise ValidationError.single("reason", "Say why the completion is revoked")
+        with transaction(self.store) as session:
+            row = session.get(CompletionRow, completion_id)
+            if row is None:
+                raise NotFound("This completion no longer exists")
+            if row.revoked_at is not None:
+                raise DomainError("This completion was already revoked")
+            self._revoke(session, row, reason)
+
+    # ----- the completion rule -----------------------------------------------------------
+    def _evaluate(self, session: Session, enrolment: EnrolmentRow) -> None:
+        progress = _progress(session, enrolment)
+        row = session.scalars(
+            select(CompletionRow).where(CompletionRow.enrolment_id == enrolment.id)
+        ).first()
+        met = not progress.shortfalls
+        if met and (row is None or row.revoked_at is not None):
+            self._complete(session, enrolment, row)
+        elif not met and row is not None and row.revoked_at is None:
+            self._revoke(
+                session, row, "The completion rule is no longer met: " + progress.shortfalls[0]
+            )
+
+    def _complete(
+        self, session: Session, enrolment: EnrolmentRow, row: CompletionRow | None
+    ) -> None:
+        run = session.get_one(CourseRunRow, enrolment.run_id)
+        course = run.course
+        last_session = session.scalar(
+            select(PlannedSessionRow.held_on)
+            .where(PlannedSessionRow.run_id == run.id)
+            .order_by(PlannedSessionRow.held_on.desc())
+            .limit(1)
+        )
+        last_assessment = session.scalar(
+            select(AssessmentRow.assessed_on)
+            .where(AssessmentRow.enrolment_id == enrolment.id)
+            .order_by(AssessmentRow.assessed_on.desc())
+            .limit(1)
+        )
+        assert last_session is not None
+        completed_on = max(d for d in (last_session, last_assessment) if d is not None)
+        name = session.get_one(TraineeRow, enrolment.trainee_id).name
+        if row is None:
+            row = CompletionRow(
+                trainee_id=enrolment.trainee_id,
+                course_id=course.id,
+                course_version=course.version,
+                completed_on=completed_on,
+                expires_on=expiry(completed_on, course.validity_months),
+                source=CompletionSource.RUN.value,
+                enrolment_id=enrolment.id,
+                provider="",
+                verified_by="",
+                evidence_name="",
+                notes="",
+                recorded_at=now_utc(),
+                revoke_reason="",
+                row_version=1,
+            )
+            session.add(row)
+            session.flush()
+            action = AuditAction.CREATE
+            changes: list[tuple[str, str | None, str | None]] = [
+                ("completed_on", None, completed_on.isoformat()),
+                ("expires_on", None, format_value(row.expires_on)),
+                ("source", None, row.source),
+            ]
+        else:
+            old = row.revoke_reason
+            row.revoked_at, row.revoke_reason = None, ""
+            row.completed_on = completed_on
+            row.expires_on = expiry(completed_on, course.validity_months)
+            row.row_version += 1
+            action = AuditAction.UPDATE
+            changes = [("revoked", old or None, None)]
+        write_audit(
+            session,
+            self.actor,
+            action,
+            "completion",
+            row.id,
+            f"{name}: {course.code} {row.course_version} ({run.code})",
+            changes,
+            f"Completion rule met: {rule_of(course).describe()}",
+        )
+
+    def _revoke(self, session: Session, row: CompletionRow, reason: str) -> None:
+        row.revoked_at, row.revoke_reason = now_utc(), reason[:500]
+        row.row_version += 1
+        name = session.get_one(TraineeRow, row.trainee_id).name
+        course = session.get_one(CourseRow, row.course_id)
+        write_audit(
+            session,
+            self.actor,
+            AuditAction.UPDATE,
+            "completion",
+            row.id,
+            f"{name}: {course.code} {row.course_version}",
+            [("revoked", None, reason[:200])],
+            reason,
+        )
+
+
+# ----- helpers -------------------------------------------------------------------------------
+
+
+def _progress(session: Session, enrolment: EnrolmentRow) -> Progress:
+    run = session.get_one(CourseRunRow, enrolment.run_id)
+    sessions = session.execute(
+        select(PlannedSessionRow.id, PlannedSessionRow.held_on).where(
+            PlannedSessionRow.run_id == run.id
+        )
+    ).all()
+    marks = dict(
+        session.execute(
+            select(AttendanceRow.session_id, AttendanceRow.mark).where(
+                AttendanceRow.trainee_id == enrolment.trainee_id,
+                AttendanceRow.session_id.in_([s.id for s in sessions]),
+            )
+        ).all()
+    )
+    attended = sum(1 for m in marks.values() if m != Mark.ABSENT)
+    results = list(
+        session.scalars(
+            select(AssessmentRow)
+            .where(AssessmentRow.enrolment_id == enrolment.id)
+            .order_by(AssessmentRow.assessed_on, AssessmentRow.id)
+        )
+    )
+    theory = next((a.theory_score for a in reversed(results) if a.theory_score is not None), None)
+    practical = next(
+        (a.practical_passed for a in reversed(results) if a.practical_passed is not None), None
+    )
+    shortfalls = rule_of(run.course).shortfalls(
+        sessions=len(sessions), attended=attended, theory=theory, practical=practical
+    )
+    unmarked = len(sessions) - len(marks)
+    if unmarked:
+        shortfalls.insert(0, f"attendance not yet recorded for {unmarked} of {len(sessions)}")
+    row = session.scalars(
+        select(CompletionRow).where(
+            CompletionRow.enrolment_id == enrolment.id, CompletionRow.revoked_at.is_(None)
+        )
+    ).first()
+    return Progress(
+        enrolment.id,
+        attended,
+        len(sessions),
+        theory,
+        practical,
+        tuple(shortfalls),
+        completion_record(row, run.course, run.code) if row is not None else None,
+    )
+
+
+def rule_of(course: CourseRow) -> CompletionRule:
+    return CompletionRule(
+        min_attendance=course.min_attendance,
+        pass_mark=course.pass_mark,
+        practical_required=course.practical_required,
+    )
+
+
+def completion_record(row: CompletionRow, course: CourseRow, run_code: str = "") -> Completion:
+    return Completion(
+        id=row.id,
+        trainee_id=row.trainee_id,
+        course_id=course.id,
+        course_code=course.code,
+        course_title=course.title,
+        course_version=row.course_version,
+        completed_on=row.completed_on,
+        expires_on=row.expires_on,
+        source=CompletionSource(row.source),
+        run_code=run_code,
+        provider=row.provider,
+        verified_by=row.verified_by,
+        evidence_name=row.evidence_name,
+        notes=row.notes,
+    )
+
+
+def _run(session: Session, run_id: int) -> CourseRunRow:
+    run = session.get(CourseRunRow, run_id)
+    if run is None:
+        raise NotFound("This course run no longer exists")
+    return run
+
+
+def _live_enrolment(session: Session, run_id: int, trainee_id: int) -> EnrolmentRow | None:
+    return session.scalars(
+        select(EnrolmentRow).where(
+            EnrolmentRow.run_id == run_id,
+            EnrolmentRow.trainee_id == trainee_id,
+            EnrolmentRow.status == EnrolmentStatus.ENROLLED.value,
+        )
+    ).first()
+
+
+def _mark_text(mark: Mark, minutes: int) -> str:
+    return f"late {minutes} min" if mark is Mark.LATE else mark.value
+
+
+def _pass_text(value: bool | None) -> str | None:
+    return None if value is None else ("pass" if value else "fail")
+
+
+def _assessment(a: AssessmentRow) -> AssessmentResult:
+    return AssessmentResult(
+        assessed_on=a.assessed_on,
+        assessor=a.assessor,
+        theory_score=a.theory_score,
+        practical_passed=a.practical_passed,
+        comments=a.comments,
+    )

@@ -1,0 +1,90 @@
+"""How the exports put dates, numbers and results into words, the same in every format."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from trainer_app.domain.records import (
+    AssessmentResult,
+    Mark,
+    RecordEntry,
+    SessionAttendance,
+    TrainingRecord,
+)
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+NONE = "—"
+
+
+def day(value: date | None) -> str:
+    """``6 Mar 2024``: unambiguous on both sides of the Atlantic, whatever the locale."""
+    return NONE if value is None else f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def days(first: date | None, last: date | None) -> str:
+    if first is None or last is None or first == last:
+        return day(first or last)
+    return f"{day(first)} – {day(last)}"
+
+
+def as_utc(moment: datetime) -> datetime:
+    """The instant in UTC without a zone (a naive value is taken to be UTC already)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None, microsecond=0)
+
+
+def utc_stamp(moment: datetime) -> str:
+    return f"{as_utc(moment):%Y-%m-%d %H:%M} UTC"
+
+
+def number(value: Decimal | float | int) -> str:
+    """``3.5``, ``12``, ``87.25``: no trailing zeros, never an exponent."""
+    text = f"{Decimal(value):f}" if not isinstance(value, float) else f"{value:.1f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def percent(share: float) -> str:
+    return f"{100 * share:.0f} %"
+
+
+def attendance(session: SessionAttendance) -> str:
+    if session.mark is None:
+        return "Not recorded"
+    if session.mark is Mark.LATE:
+        return f"Late {session.late_minutes} min"
+    return session.mark.label
+
+
+def theory(result: AssessmentResult) -> str:
+    return "" if result.theory_score is None else f"{number(result.theory_score)} %"
+
+
+def practical(result: AssessmentResult) -> str:
+    if result.practical_passed is None:
+        return ""
+    return "Pass" if result.practical_passed else "Fail"
+
+
+def attended(entry: RecordEntry) -> tuple[int, int]:
+    """(sessions attended, sessions with a mark); late counts as attended."""
+    marks = [s.mark for s in entry.sessions if s.mark is not None]
+    return sum(m is not Mark.ABSENT for m in marks), len(marks)
+
+
+def attendance_summary(entry: RecordEntry) -> str:
+    present, recorded = attended(entry)
+    if not entry.sessions:
+        return "No sessions"
+    text = f"{present} of {recorded} recorded sessions attended"
+    if recorded:
+        text += f" ({percent(present / recorded)})"
+    missing = len(entry.sessions) - recorded
+    if missing:
+        text += f" · {missing} not recorded"
+    return text
+
+
+def completed_cpd_hours(record: TrainingRecord) -> Decimal:
+    return sum((e.cpd_hours for e in record.entries if e.completion is not None), Decimal(0))

@@ -19,6 +19,7 @@ from trainer_app.domain.audit import AuditAction
 from trainer_app.domain.errors import DomainError
 from trainer_app.domain.people import TraineeType
 from trainer_app.domain.planning import RunStatus
+from trainer_app.domain.records import CompletionSource, MatrixStatus
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.demo import DemoSummary, build_demo
 
@@ -69,7 +70,13 @@ def dump(ctx: ServiceContext) -> dict[str, list[dict[str, Any]]]:
         "trainees": ctx.trainees.list(),
         "runs": ctx.runs.list(),
     }
-    return {name: [plain(r) for r in rows] for name, rows in records.items()}
+    out = {name: [plain(r) for r in rows] for name, rows in records.items()}
+    out["enrolments"] = [
+        {"run": e.run_code, "trainee": e.trainee_name, "status": e.status, "position": e.position}
+        for run in ctx.runs.list()
+        for e in ctx.enrolment.roster(run.id)
+    ]
+    return out
 
 
 def test_counts_are_in_the_expected_ranges(demo: tuple[ServiceContext, DemoSummary]) -> None:
@@ -83,7 +90,11 @@ def test_counts_are_in_the_expected_ranges(demo: tuple[ServiceContext, DemoSumma
         cohorts=len(ctx.cohorts.list()),
         trainees=300,
         memberships=sum(len(t.cohort_ids) for t in trainees),
-        runs=len(ctx.runs.list()),
+        runs=len(ctx.runs.list()) - summary.history_runs,
+        roles=len(ctx.matrix.roles()),
+        history_runs=summary.history_runs,
+        enrolments=summary.enrolments,
+        completions=summary.completions,
     )
     assert str(summary).startswith("4 hubs, ")
     assert 35 <= summary.runs <= 45
@@ -176,7 +187,7 @@ def test_another_seed_gives_other_trainees(
         theirs, ours = dump(other), dump(demo[0])
     assert theirs["trainees"] != ours["trainees"]
     for records in (theirs, ours):  # the seed changes who is in a cohort, nothing else
-        del records["trainees"]
+        del records["trainees"], records["enrolments"]
         for cohort in records["cohorts"]:
             del cohort["trainee_count"]
     assert theirs == ours
@@ -224,8 +235,10 @@ def test_every_write_is_audited(demo: tuple[ServiceContext, DemoSummary]) -> Non
     records = dump(ctx)
     assert ctx.audit.count() >= sum(len(v) for v in records.values())
     entries = ctx.audit.entries(ctx.audit.query_ids())
-    assert {e.action for e in entries} == {AuditAction.CREATE}
-    assert {e.reason for e in entries} == {"Demo data"}
+    assert {e.action for e in entries} == {AuditAction.CREATE, AuditAction.UPDATE}  # history
+    master = {"hub", "facility", "course", "trainer", "cohort", "trainee", "course_run"}
+    created = [e for e in entries if e.entity_type in master and e.action is AuditAction.CREATE]
+    assert {e.reason for e in created} == {"Demo data"}
     audited = {(e.entity_type, e.entity_id) for e in entries}
     for entity_type, service in (
         ("hub", ctx.hubs),
@@ -257,6 +270,39 @@ def test_a_store_with_data_is_refused_and_left_alone(
     assert context.audit.count() == audited
 
 
+def test_the_history_gives_every_view_something_real(
+    demo: tuple[ServiceContext, DemoSummary],
+) -> None:
+    """Runs held in autumn 2026 with attendance, results and completions; runs coming up with
+    enrolments and a waitlist; imported and external history; every matrix status."""
+    ctx, summary = demo
+    assert (summary.roles, summary.history_runs) == (13, 11)
+    assert summary.enrolments > 100 and summary.completions > 300
+    by_code = {r.code: r for r in ctx.runs.list()}
+    held = ctx.training.register(by_code["GOWN-2026-01"].id)
+    assert held.people and len(held.marks) == len(held.people) * len(held.sessions)
+    assert held.completed  # the completion rule was met by most
+    upcoming = ctx.enrolment.roster(by_code["GOWN-2026-04"].id)
+    assert [e.position for e in upcoming if e.position] == [1, 2, 3]
+    counts = ctx.matrix.matrix().counts()
+    assert set(counts) == set(MatrixStatus)
+    due = ctx.matrix.due_for_refresher()
+    assert {d.status for d in due} == {
+        MatrixStatus.EXPIRING,
+        MatrixStatus.EXPIRED,
+        MatrixStatus.RETRAIN,
+    }
+    external = [
+        c
+        for t in ctx.trainees.query_ids()
+        for c in ctx.training.completions_of(t)
+        if c.source is CompletionSource.EXTERNAL
+    ]
+    assert len(external) == 2
+    name, evidence = ctx.training.evidence(external[0].id)
+    assert name.endswith(".pdf") and evidence.startswith(b"%PDF")
+
+
 def test_an_impossible_trainee_count_is_refused(context: ServiceContext) -> None:
     with pytest.raises(DomainError, match="0 to 100000 trainees"):
         build_demo(context, trainees=-1)
@@ -274,7 +320,9 @@ def test_the_spring_runs_can_be_planned(demo: tuple[ServiceContext, DemoSummary]
     courses = {c.id: c for c in ctx.courses.list()}
     trainers = {t.id: t for t in ctx.trainers.list()}
     cohorts = {c.id: c for c in ctx.cohorts.list()}
-    runs = ctx.runs.list()
+    runs = [
+        r for r in ctx.runs.list() if r.code.endswith(tuple(f"2027-{n:02d}" for n in range(100)))
+    ]
     assert {r.status for r in runs} == {RunStatus.DRAFT}
     assert {r.hub_id for r in runs if r.hub_id} == {h.id for h in ctx.hubs.list()}
     for run in runs:
@@ -295,5 +343,5 @@ def test_the_spring_runs_can_be_planned(demo: tuple[ServiceContext, DemoSummary]
         for cohort_id in run.cohort_ids:
             assert cohorts[cohort_id].hub_id in (None, run.hub_id), run.code
     scenario = ctx.planning.build_scenario(date(2027, 1, 4), date(2027, 3, 31))
-    assert len(scenario.offerings) == len(runs)
-    assert ctx.planning.list_plans() == []
+    assert len(scenario.offerings) == len(runs)  # the held runs are before the term
+    assert [p.name for p in ctx.planning.list_plans()] == ["Autumn 2026 (held)"]

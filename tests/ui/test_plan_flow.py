@@ -15,7 +15,7 @@ from trainer_app.ui.table_model import ID_ROLE
 
 @pytest.fixture
 def demo(context: ServiceContext) -> ServiceContext:
-    build_demo(context, trainees=20)
+    build_demo(context, trainees=20, history=False)
     return context
 
 

@@ -29,6 +29,7 @@ from trainer_app.domain.text import search_key
 from trainer_app.domain.trainers import Employment, TrainerFields
 from trainer_app.services.base import join_words, plural
 from trainer_app.services.context import ServiceContext
+from trainer_app.services.demo_history import HistorySummary, build_history
 
 REASON = "Demo data"
 MAX_TRAINEES = 100_000
@@ -48,6 +49,10 @@ class DemoSummary:
     trainees: int
     memberships: int  # trainee-in-cohort links
     runs: int = 0  # course runs waiting to be planned
+    roles: int = 0  # roles of the training matrix
+    history_runs: int = 0  # runs held or published before the term
+    enrolments: int = 0
+    completions: int = 0
 
     def __str__(self) -> str:
         return join_words(
@@ -60,6 +65,10 @@ class DemoSummary:
                 plural(self.trainees, "trainee"),
                 plural(self.memberships, "cohort membership"),
                 plural(self.runs, "course run"),
+                plural(self.roles, "role"),
+                plural(self.history_runs, "past or published run"),
+                plural(self.enrolments, "enrolment"),
+                plural(self.completions, "completion"),
             ]
         )
 
@@ -81,15 +90,19 @@ class _CohortSlot:
     organisations: tuple[_Organisation, ...]
 
 
-def build_demo(context: ServiceContext, *, seed: int = 2027, trainees: int = 300) -> DemoSummary:
-    """Fill an empty store with the demo network and ``trainees`` generated trainees."""
+def build_demo(
+    context: ServiceContext, *, seed: int = 2027, trainees: int = 300, history: bool = True
+) -> DemoSummary:
+    """Fill an empty store with the demo network and ``trainees`` generated trainees, and
+    (``history``) the training matrix's roles and a term of training already held."""
     if not 0 <= trainees <= MAX_TRAINEES:
         raise DomainError(f"The demo can hold 0 to {MAX_TRAINEES} trainees (got {trainees})")
     _refuse_unless_empty(context)
     network = _load("network.json")
     hubs = _create_hubs(context, network)
     facilities = _create_facilities(context, network["facilities"], hubs)
-    courses = _create_courses(context, _load("courses.json")["courses"])
+    past = _load("history.json")
+    courses = _create_courses(context, _load("courses.json")["courses"], past["completion_rules"])
     trainers = _create_trainers(context, _load("trainers.json")["trainers"], hubs, courses)
     cohort_data = _load("cohorts.json")
     slots = _create_cohorts(context, cohort_data["cohorts"], hubs)
@@ -103,6 +116,11 @@ def build_demo(context: ServiceContext, *, seed: int = 2027, trainees: int = 300
     )
     context.trainees.bulk_create(people, reason=REASON)
     runs = _create_runs(context, _load("runs.json")["runs"], hubs, courses)
+    held = (
+        build_history(context, past, random.Random(seed + 1), hubs, courses)
+        if history
+        else HistorySummary(0, 0, 0, 0)
+    )
     return DemoSummary(
         hubs=len(hubs),
         facilities=facilities,
@@ -112,6 +130,10 @@ def build_demo(context: ServiceContext, *, seed: int = 2027, trainees: int = 300
         trainees=len(people),
         memberships=sum(len(p.cohort_ids) for p in people),
         runs=runs,
+        roles=held.roles,
+        history_runs=held.runs,
+        enrolments=held.enrolments,
+        completions=held.completions,
     )
 
 
@@ -184,10 +206,13 @@ def _create_facilities(
     return len(specs)
 
 
-def _create_courses(context: ServiceContext, specs: Sequence[Spec]) -> dict[str, int]:
+def _create_courses(
+    context: ServiceContext, specs: Sequence[Spec], rules: Mapping[str, Spec]
+) -> dict[str, int]:
     """Courses come in an order where every prerequisite precedes the courses that need it."""
     ids: dict[str, int] = {}
     for spec in specs:
+        rule = rules.get(spec["code"], {})
         course = context.courses.create(
             CourseFields(
                 code=spec["code"],
@@ -203,6 +228,9 @@ def _create_courses(context: ServiceContext, specs: Sequence[Spec]) -> dict[str,
                 prerequisites=frozenset(ids[code] for code in spec["prerequisites"]),
                 validity_months=spec["validity_months"],
                 cpd_hours=Decimal(spec["cpd_hours"]),
+                min_attendance=rule.get("min_attendance", 90),
+                pass_mark=rule.get("pass_mark"),
+                practical_required=rule.get("practical_required", False),
             ),
             reason=REASON,
         )

@@ -289,6 +289,33 @@ class MatrixService:
 
     # ----- the training record -----------------------------------------------------------
     def training_record(self, trainee_id: int, *, generated_by: str = "") -> TrainingRecord:
+        return self.training_records([trainee_id], generated_by=generated_by)[0]
+
+    def training_records(
+        self,
+        trainee_ids: Sequence[int],
+        *,
+        generated_by: str = "",
+        progress: Callable[[int, int], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> list[TrainingRecord]:
+        """The records of several trainees (a cohort, a hub) with one matrix computation.
+        ``progress(done, total)`` is called as it goes; ``should_stop`` ends it early (the
+        records so far are returned)."""
+        matrix = self.matrix()
+        rows = {p.id: i for i, p in enumerate(matrix.people)}
+        out = []
+        for done, trainee_id in enumerate(trainee_ids, start=1):
+            if should_stop is not None and should_stop():
+                break
+            out.append(self._record(trainee_id, matrix, rows.get(trainee_id), generated_by))
+            if progress is not None:
+                progress(done, len(trainee_ids))
+        return out
+
+    def _record(
+        self, trainee_id: int, matrix: Matrix, row: int | None, generated_by: str
+    ) -> TrainingRecord:
         with reading(self.store) as session:
             trainee = session.get(TraineeRow, trainee_id)
             if trainee is None:
@@ -310,8 +337,6 @@ class MatrixService:
                 TraineeType(trainee.trainee_type).label,
                 trainee.email or "",
             )
-        matrix = self.matrix(hub_id=None)  # reuse the matrix rules for this trainee's row
-        row = next((i for i, p in enumerate(matrix.people) if p.id == trainee_id), None)
         requirements = []
         if row is not None:
             for c, course in enumerate(matrix.courses):

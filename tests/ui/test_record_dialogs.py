@@ -3,13 +3,14 @@ from __future__ import annotations
 import dataclasses
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QSpinBox
 
 from tests.helpers import builders as b
 from tests.ui.conftest import find
+from trainer_app.ui.dialogs.course import CourseDialog
 from trainer_app.ui.dialogs.network import FacilityDialog, HubDialog
 from trainer_app.ui.dialogs.trainer import TrainerDialog
-from trainer_app.ui.records import FACILITY, HUB, TRAINER
+from trainer_app.ui.records import COURSE, FACILITY, HUB, TRAINER
 
 
 def message(dialog, label: str) -> str:
@@ -118,3 +119,25 @@ def test_trainer_dialog_edits_qualifications_and_limits(qtbot, window, context) 
     saved = context.trainers.get(trainer.id)
     assert saved.qualifications == {gown.id}
     assert (saved.max_periods_per_day, saved.max_periods_per_week) == (2, 6)
+
+
+def test_course_dialog_sets_the_completion_rule(qtbot, window, context) -> None:
+    course = b.course(context, "ASEP", title="Aseptic processing")
+    dialog = window.editor.edit(COURSE, course.id)
+    assert isinstance(dialog, CourseDialog)
+    attendance = find(dialog, QSpinBox, "Completion: attendance")
+    assert attendance.value() == 90
+    attendance.setValue(120)
+    assert message(dialog, "Completion: attendance") == (
+        "Minimum attendance must be between 0 and 100 %"
+    )
+    assert not dialog.ok_button.isEnabled()
+    attendance.setValue(100)
+    find(dialog, QSpinBox, "Completion: theory").setValue(80)
+    find(dialog, QCheckBox, "Completion: practical").setChecked(True)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    saved = context.courses.get(course.id)
+    assert (saved.min_attendance, saved.pass_mark, saved.practical_required) == (100, 80, True)
+    assert saved.completion_rule.describe() == (
+        "attendance ≥ 100 % and theory ≥ 80 % and practical passed"
+    )

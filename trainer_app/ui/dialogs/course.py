@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtWidgets import QDoubleSpinBox, QLineEdit, QPlainTextEdit, QSpinBox
+from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLineEdit, QPlainTextEdit, QSpinBox
 
 from trainer_app.domain.courses import (
     MAX_SESSIONS,
@@ -54,6 +54,15 @@ class CourseDialog(RecordDialog):
         self.cpd = self.add_field("cpd_hours", "CPD hours", QDoubleSpinBox())
         self.cpd.setRange(0, 10000)
         self.cpd.setDecimals(1)
+        self.min_attendance = self.add_field(
+            "min_attendance", "Completion: attendance", _spin(1000, 90, " % at least")
+        )
+        self.pass_mark = self.add_field("pass_mark", "Completion: theory", LimitSpinBox(100))
+        self.pass_mark.setSpecialValueText("No theory test")
+        self.pass_mark.setSuffix(" % to pass")
+        self.practical = self.add_field(
+            "practical_required", "Completion: practical", QCheckBox("Practical assessment passed")
+        )
         own_id = self.record.id if self.record is not None else None
         self.prerequisites = self.add_field(
             "prerequisites",
@@ -77,6 +86,9 @@ class CourseDialog(RecordDialog):
         self.capacity.setValue(record.capacity)
         self.validity.set_value(record.validity_months)
         self.cpd.setValue(float(record.cpd_hours))
+        self.min_attendance.setValue(record.min_attendance)
+        self.pass_mark.set_value(record.pass_mark)
+        self.practical.setChecked(record.practical_required)
         self.prerequisites.set_value(record.prerequisites)
         self.description.setPlainText(record.description)
         self.outcomes.setPlainText("\n".join(record.learning_outcomes))
@@ -93,6 +105,9 @@ class CourseDialog(RecordDialog):
             capacity=self.capacity.value(),
             validity_months=self.validity.value_or_none(),
             cpd_hours=Decimal(str(round(self.cpd.value(), 1))),
+            min_attendance=self.min_attendance.value(),
+            pass_mark=self.pass_mark.value_or_none(),
+            practical_required=self.practical.isChecked(),
             prerequisites=self.prerequisites.value(),
             description=self.description.toPlainText(),
             learning_outcomes=tuple(self.outcomes.toPlainText().splitlines()),

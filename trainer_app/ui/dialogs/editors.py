@@ -44,6 +44,8 @@ def change_signal(widget: QWidget) -> Any:
         return widget.valueChanged
     if isinstance(widget, QDateEdit):
         return widget.dateChanged
+    if isinstance(widget, QCheckBox):
+        return widget.toggled
     return widget.changed  # type: ignore[attr-defined]
 
 

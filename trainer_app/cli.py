@@ -26,6 +26,7 @@ from trainer_app.scheduling.scenario import (
     scenario_from_dict,
 )
 from trainer_app.services.context import ServiceContext
+from trainer_app.services.imports import IMPORTERS, write_template
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -121,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_database(upgrade)
     check = db_commands.add_parser("check", help="check integrity; exit 1 on any problem")
     _add_database(check)
+    _add_import_commands(commands)
     return parser
 
 
@@ -146,6 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args.scenario, args.plan)
         if args.command == "scenario":
             return _export_scenario(settings, args)
+        if args.command == "import":
+            return _import(settings, args)
         return _gui(settings, demo=args.demo, argv=sys.argv[:1])
     except DomainError as error:
         print(f"trainer-app: {error}", file=sys.stderr)
@@ -315,4 +319,58 @@ def _db_check(settings: Settings) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_FAILED
     print(f"{name}: OK (schema {revision}; pages, foreign keys, audit guards and rules checked)")
+    return EXIT_OK
+
+
+# ----- import KIND FILE / import template KIND --------------------------------------------------
+
+
+def _add_import_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``import KIND FILE`` for each kind in ``IMPORTERS`` (a new importer registered there
+    gets its command here), and ``import template KIND``."""
+    importing = commands.add_parser(
+        "import",
+        help="import data from a CSV or XLSX file (all or nothing)",
+        description="Check every row of FILE, then import them all or nothing. Each problem "
+        "is printed on stderr with its row and column. Exit 0 when imported (with --dry-run: "
+        "when ready to import), 1 otherwise.",
+    )
+    kinds = importing.add_subparsers(dest="import_kind", metavar="KIND", required=True)
+    for kind, importer in IMPORTERS.items():
+        command = kinds.add_parser(kind, help=importer.description)
+        command.add_argument("file", type=Path, metavar="FILE", help="a .csv or .xlsx file")
+        _add_database(command)
+        command.add_argument(
+            "--dry-run", action="store_true", help="check the file and write nothing"
+        )
+    template = kinds.add_parser("template", help="write a file to fill in (.csv or .xlsx)")
+    template.add_argument("kind", choices=sorted(IMPORTERS), metavar="KIND")
+    template.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    if args.import_kind == "template":
+        write_template(args.kind, args.output)
+        print(f"Template for {args.kind} written to {args.output}")
+        return EXIT_OK
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        with ServiceContext.open(settings, create=False) as context:
+            importer = IMPORTERS[args.import_kind](context)
+            preview = importer.preview(args.file, should_stop=stop.is_set)
+            if preview.problems:
+                for problem in preview.problems:
+                    print(problem, file=sys.stderr)
+                print(f"trainer-app: {args.file.name}: {preview.summary()}", file=sys.stderr)
+                return EXIT_FAILED
+            for note in preview.notes:
+                print(note)
+            if args.dry_run:
+                print(preview.summary())
+                return EXIT_OK
+            result = importer.apply(preview, should_stop=stop.is_set)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    print(result.summary())
     return EXIT_OK

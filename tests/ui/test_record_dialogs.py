@@ -141,3 +141,20 @@ def test_course_dialog_sets_the_completion_rule(qtbot, window, context) -> None:
     assert saved.completion_rule.describe() == (
         "attendance ≥ 100 % and theory ≥ 80 % and practical passed"
     )
+
+
+def test_a_trainees_details_list_training_completed(context) -> None:
+    from datetime import date
+
+    from trainer_app.domain.records import CompletionFields
+    from trainer_app.ui.details import record_html
+
+    hub = b.hub(context)
+    gown = b.course(context, "GOWN", title="Gowning")
+    trainee = b.trainee(context, hub.id)
+    context.training.add_completion(
+        CompletionFields(trainee_id=trainee.id, course_id=gown.id, completed_on=date(2026, 3, 2))
+    )
+    html = record_html(context, "trainee", trainee.name, context.trainees.get(trainee.id))
+    assert "GOWN v1.0 · 2 Mar 2026 · Imported history" in html
+    assert "Not enrolled on any run" in html

@@ -116,6 +116,7 @@ def _course(context: ServiceContext, course: Course) -> str:
                 ("Capacity", f"{course.capacity} people"),
                 ("Valid for", validity),
                 ("CPD hours", f"{course.cpd_hours}"),
+                ("Completed when", course.completion_rule.describe()),
             ]
         )
         + (f"<p>{escape(course.description)}</p>" if course.description else "")
@@ -143,16 +144,37 @@ def _cohort(context: ServiceContext, cohort: Cohort) -> str:
 def _trainee(context: ServiceContext, trainee: Trainee) -> str:
     hub = context.hubs.get(trainee.hub_id)
     cohorts = [c.name for c in context.cohorts.list() if c.id in trainee.cohort_ids]
-    return _rows(
-        [
-            ("Reference", trainee.reference),
-            ("Hub", f"{hub.code} {hub.name}"),
-            ("Type", trainee.trainee_type.label),
-            ("Organisation", trainee.organisation),
-            ("Role", trainee.role),
-            ("E-mail", trainee.email),
-        ]
-    ) + _section("Cohorts", _bullets(cohorts, "In no cohort"))
+    return (
+        _rows(
+            [
+                ("Reference", trainee.reference),
+                ("Hub", f"{hub.code} {hub.name}"),
+                ("Type", trainee.trainee_type.label),
+                ("Organisation", trainee.organisation),
+                ("Role", trainee.role),
+                ("E-mail", trainee.email),
+            ]
+        )
+        + _section("Cohorts", _bullets(cohorts, "In no cohort"))
+        + _training(context, trainee)
+    )
+
+
+def _training(context: ServiceContext, trainee: Trainee) -> str:
+    """Completions (newest first) and enrolments; the full record is on Records & matrix."""
+    completions = [
+        f"{c.course_code} v{c.course_version} · {format_day(c.completed_on)}"
+        + (f" · expires {format_day(c.expires_on)}" if c.expires_on else "")
+        + (f" · {c.run_code}" if c.run_code else f" · {c.source.label}")
+        for c in reversed(context.training.completions_of(trainee.id))
+    ]
+    enrolments = [
+        f"{e.run_code} · {e.status.label}" + (f" ({e.position})" if e.position else "")
+        for e in reversed(context.enrolment.enrolments_of(trainee.id))
+    ]
+    return _section("Training completed", _bullets(completions, "None recorded")) + _section(
+        "Enrolments", _bullets(enrolments, "Not enrolled on any run")
+    )
 
 
 _RENDERERS: dict[str, Callable[[ServiceContext, Any], str]] = {

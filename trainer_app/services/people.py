@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, insert, select
 from sqlalchemy.orm import Session
 
 from trainer_app.domain.audit import AuditAction
@@ -19,6 +19,7 @@ from trainer_app.domain.people import (
 )
 from trainer_app.domain.text import search_key
 from trainer_app.persistence.models import (
+    AuditRow,
     CohortMembershipRow,
     CohortRow,
     CourseRunCohortRow,
@@ -31,10 +32,10 @@ from trainer_app.services.base import (
     CrudService,
     ListQueries,
     Unique,
+    now_utc,
     plural,
     search_filter,
     sync_links,
-    write_audit,
 )
 
 MEMBER_COUNT = (
@@ -234,14 +235,23 @@ class TraineeService(CrudService[TraineeFields, Trainee, TraineeRow], ListQuerie
             cohorts = dict(session.execute(select(CohortRow.id, CohortRow.name)).all())
             for clean in cleaned:
                 self._check_references(clean, hubs, cohorts)
-            rows = []
-            for clean in cleaned:
-                row = TraineeRow(row_version=1)
-                self._apply(session, row, clean)
-                rows.append(row)
-            session.add_all(rows)
-            session.flush()
-            for row, clean in zip(rows, cleaned, strict=True):
+            # Plain multi-row INSERTs (not one ORM object per row): 10 000 trainees in ~1 s.
+            ids = list(
+                session.scalars(
+                    insert(TraineeRow).returning(TraineeRow.id, sort_by_parameter_order=True),
+                    [_trainee_values(clean) for clean in cleaned],
+                )
+            )
+            links = [
+                {"trainee_id": trainee_id, "cohort_id": cohort_id}
+                for trainee_id, clean in zip(ids, cleaned, strict=True)
+                for cohort_id in sorted(clean.cohort_ids)
+            ]
+            if links:
+                session.execute(insert(CohortMembershipRow), links)
+            occurred, actor = now_utc(), self.actor.username
+            entries = []
+            for trainee_id, clean in zip(ids, cleaned, strict=True):
                 snapshot = {
                     "reference": clean.reference,
                     "name": clean.name,
@@ -252,17 +262,22 @@ class TraineeService(CrudService[TraineeFields, Trainee, TraineeRow], ListQuerie
                     "email": clean.email,
                     "cohort_ids": ", ".join(sorted(cohorts[c] for c in clean.cohort_ids)),
                 }
-                write_audit(
-                    session,
-                    self.actor,
-                    AuditAction.CREATE,
-                    self.entity_type,
-                    row.id,
-                    self._label(clean),
-                    ((k, None, v) for k, v in snapshot.items() if v),
-                    reason,
+                entries.append(
+                    {
+                        "occurred_at": occurred,
+                        "actor": actor,
+                        "action": AuditAction.CREATE.value,
+                        "entity_type": self.entity_type,
+                        "entity_id": trainee_id,
+                        "entity_label": self._label(clean)[:200],
+                        "changes": [
+                            {"field": k, "old": None, "new": v} for k, v in snapshot.items() if v
+                        ],
+                        "reason": reason.strip()[:500],
+                    }
                 )
-            return [row.id for row in rows]
+            session.execute(insert(AuditRow), entries)
+            return ids
 
     @staticmethod
     def _check_references(
@@ -278,3 +293,19 @@ class TraineeService(CrudService[TraineeFields, Trainee, TraineeRow], ListQuerie
                 "A chosen cohort no longer exists",
                 subject=f"Trainee {clean.reference}",
             )
+
+
+def _trainee_values(fields: TraineeFields) -> dict[str, Any]:
+    return {
+        "reference": fields.reference,
+        "name": fields.name,
+        "hub_id": fields.hub_id,
+        "trainee_type": fields.trainee_type.value,
+        "organisation": fields.organisation,
+        "role": fields.role,
+        "email": fields.email or None,
+        "search_key": search_key(
+            fields.name, fields.reference, fields.organisation, fields.role, fields.email
+        ),
+        "row_version": 1,
+    }

@@ -158,8 +158,9 @@ class TrainingService:
                 label = f"session {planned.session_index + 1} of {run.code}"
                 if planned.held_on > today:
                     raise DomainError(
-                        f"Session {planned.session_index + 1} of {run.code} is on {format_day(planned.held_on)}: attendance "
-                        "can be recorded from that day. Nothing was saved"
+                        f"Session {planned.session_index + 1} of {run.code} is on "
+                        f"{format_day(planned.held_on)}: attendance can be recorded from that "
+                        "day. Nothing was saved"
                     )
                 enrolment = _live_enrolment(session, run.id, item.trainee_id)
                 name = session.get_one(TraineeRow, item.trainee_id).name

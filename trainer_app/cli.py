@@ -26,7 +26,7 @@ from trainer_app.scheduling.scenario import (
     scenario_from_dict,
 )
 from trainer_app.services.context import ServiceContext
-from trainer_app.services.imports import IMPORTERS, write_template
+from trainer_app.services.importers import IMPORTERS, write_template
 
 EXIT_OK, EXIT_FAILED = 0, 1
 

@@ -18,12 +18,12 @@ from trainer_app.cli import main
 from trainer_app.domain.errors import DomainError
 from trainer_app.domain.people import TraineeType
 from trainer_app.services.context import ServiceContext
+from trainer_app.services.importers import write_template
 from trainer_app.services.imports import (
     ImportCancelled,
     ImportRefused,
     TraineeImport,
     read_table,
-    write_template,
 )
 
 HEADER = ["reference", "name", "hub", "type", "organisation", "role", "email", "cohorts"]

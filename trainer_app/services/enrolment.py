@@ -8,7 +8,7 @@ can go, so a caller can offer to enrol just those.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -137,52 +137,62 @@ class EnrolmentService:
         self, run_id: int, trainee_ids: Sequence[int], *, reason: str = ""
     ) -> list[Enrolment]:
         """Enrol several trainees at once, all or nothing: any refusal refuses them all."""
+        with transaction(self.store) as session:
+            return self._enrol_in(session, run_id, trainee_ids, reason)
+
+    def enrol_batches(self, batches: Mapping[int, Sequence[int]], *, reason: str = "") -> int:
+        """Several runs at once (an import), all or nothing across every run."""
+        with transaction(self.store) as session:
+            return sum(
+                len(self._enrol_in(session, run_id, ids, reason)) for run_id, ids in batches.items()
+            )
+
+    def _enrol_in(
+        self, session: Session, run_id: int, trainee_ids: Sequence[int], reason: str
+    ) -> list[Enrolment]:
         if len(set(trainee_ids)) != len(trainee_ids):
             raise DomainError("The same trainee is listed twice; nothing was enrolled")
-        with transaction(self.store) as session:
-            run = _run(session, run_id)
-            checker = _Checker(session, run, self.today())
-            verdicts = checker.verdicts(trainee_ids)
-            refused = [v for v in verdicts if not v.ok]
-            if refused:
-                shown = "; ".join(v.refusal for v in refused[:5])
-                more = f"; and {len(refused) - 5} more" if len(refused) > 5 else ""
-                raise DomainError(f"{shown}{more}. Nothing was enrolled")
-            position = checker.waitlist_length
-            out = []
-            for verdict in verdicts:
-                row = EnrolmentRow(
-                    run_id=run.id,
-                    trainee_id=verdict.trainee_id,
-                    status=(
-                        EnrolmentStatus.WAITLISTED
-                        if verdict.waitlisted
-                        else EnrolmentStatus.ENROLLED
-                    ).value,
-                    position=None,
-                    enrolled_at=now_utc(),
-                    withdraw_reason="",
-                    row_version=1,
-                )
-                if verdict.waitlisted:
-                    position += 1
-                    row.position = position
-                session.add(row)
-                session.flush()
-                self._audit(
-                    session,
-                    AuditAction.CREATE,
-                    row,
-                    run.code,
-                    verdict.name,
-                    [
-                        ("status", None, row.status),
-                        ("waitlist position", None, _text(row.position)),
-                    ],
-                    reason,
-                )
-                out.append(_record(row, run.code, verdict.name, ""))
-            return out
+        run = _run(session, run_id)
+        checker = _Checker(session, run, self.today())
+        verdicts = checker.verdicts(trainee_ids)
+        refused = [v for v in verdicts if not v.ok]
+        if refused:
+            shown = "; ".join(v.refusal for v in refused[:5])
+            more = f"; and {len(refused) - 5} more" if len(refused) > 5 else ""
+            raise DomainError(f"{shown}{more}. Nothing was enrolled")
+        position = checker.waitlist_length
+        out = []
+        for verdict in verdicts:
+            row = EnrolmentRow(
+                run_id=run.id,
+                trainee_id=verdict.trainee_id,
+                status=(
+                    EnrolmentStatus.WAITLISTED if verdict.waitlisted else EnrolmentStatus.ENROLLED
+                ).value,
+                position=None,
+                enrolled_at=now_utc(),
+                withdraw_reason="",
+                row_version=1,
+            )
+            if verdict.waitlisted:
+                position += 1
+                row.position = position
+            session.add(row)
+            session.flush()
+            self._audit(
+                session,
+                AuditAction.CREATE,
+                row,
+                run.code,
+                verdict.name,
+                [
+                    ("status", None, row.status),
+                    ("waitlist position", None, _text(row.position)),
+                ],
+                reason,
+            )
+            out.append(_record(row, run.code, verdict.name, ""))
+        return out
 
     def withdraw(self, enrolment_id: int, expected_version: int, reason: str) -> list[Enrolment]:
         """Withdraw (a reason is required); a freed place goes to the next on the waitlist who

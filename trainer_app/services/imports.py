@@ -2,8 +2,8 @@
 
 ``read_table`` turns a file into a :class:`~trainer_app.domain.tabular.Table`; an importer
 (:class:`TableImport` subclass, one per kind of data) checks every row against the store and
-the domain rules, then writes all rows in one transaction or none. ``IMPORTERS`` names the
-kinds; ``write_template`` writes a file to fill in for each.
+the domain rules, then writes all rows in one transaction or none. The kinds are listed in
+:mod:`trainer_app.services.importers`, with ``write_template`` for a file to fill in.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import csv
 import io
 import unicodedata
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -684,29 +684,21 @@ def _taken(
 
 # ----- the kinds and their templates -----------------------------------------------------------
 
-IMPORTERS: Mapping[str, type[TableImport[Any]]] = {TraineeImport.kind: TraineeImport}
 
-
-def write_template(kind: str, path: Path) -> Path:
-    """Write the template for ``kind`` to ``path``: ``.csv`` (UTF-8 with a byte-order mark, so
-    Excel reads the names right) or ``.xlsx`` (bold headings, a "Notes" sheet explaining each
-    column). Both hold two example rows. Returns ``path``."""
-    if kind not in IMPORTERS:
-        raise DomainError(f"There is no template for '{kind}'; the templates are {_kinds()}")
+def write_template_for(importer: type[TableImport[Any]], path: Path) -> Path:
+    """Write the template for ``importer`` to ``path``: ``.csv`` (UTF-8 with a byte-order
+    mark, so Excel reads the names right) or ``.xlsx`` (bold headings, a "Notes" sheet
+    explaining each column). Both hold example rows. Returns ``path``."""
     suffix = path.suffix.lower()
     if suffix not in FILE_TYPES:
         raise DomainError(f"{path.name}: a template is written as .csv or .xlsx")
-    example = resources.path("templates", f"{kind}.csv")
+    example = resources.path("templates", f"{importer.kind}.csv")
     if suffix == ".csv":
         _write_atomically(path, lambda target: target.write_bytes(example.read_bytes()))
     else:
-        workbook = _template_workbook(IMPORTERS[kind], read_table(example))
+        workbook = _template_workbook(importer, read_table(example))
         _write_atomically(path, workbook.save)
     return path
-
-
-def _kinds() -> str:
-    return ", ".join(sorted(IMPORTERS))
 
 
 def _template_workbook(importer: type[TableImport[Any]], example: Table) -> Any:

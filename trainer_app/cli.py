@@ -116,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
 
+    _add_export_commands(commands)
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     upgrade = db_commands.add_parser("upgrade", help="upgrade the schema (a backup is kept)")
@@ -150,6 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _export_scenario(settings, args)
         if args.command == "import":
             return _import(settings, args)
+        if args.command == "export":
+            return _export(settings, args)
         return _gui(settings, demo=args.demo, argv=sys.argv[:1])
     except DomainError as error:
         print(f"trainer-app: {error}", file=sys.stderr)
@@ -374,3 +378,65 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         signal.signal(signal.SIGINT, previous)
     print(result.summary())
     return EXIT_OK
+
+
+# ----- export record REF / export group --------------------------------------------------------
+
+RECORD_FORMATS = ("pdf", "csv", "xlsx")
+
+
+def _add_export_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    exporting = commands.add_parser("export", help="training records for audits")
+    kinds = exporting.add_subparsers(dest="export_kind", metavar="WHAT", required=True)
+    record = kinds.add_parser(
+        "record",
+        help="one trainee's complete training record (PDF, CSV or XLSX)",
+        description="Write the training record of the trainee with reference REF: every "
+        "course with its version, dates, attendance, results, assessors, completion and "
+        "expiry, and the current matrix status.",
+    )
+    record.add_argument("reference", metavar="REF", help="the trainee's reference, e.g. TR-000042")
+    record.add_argument(
+        "--format", choices=RECORD_FORMATS, help="default: from the output file's extension"
+    )
+    record.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    _add_database(record)
+    group = kinds.add_parser("group", help="the records of a cohort or hub as one XLSX workbook")
+    which = group.add_mutually_exclusive_group(required=True)
+    which.add_argument("--cohort", metavar="NAME", help="a cohort's name")
+    which.add_argument("--hub", metavar="CODE", help="a hub's code")
+    group.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.xlsx")
+    _add_database(group)
+
+
+def _export(settings: Settings, args: argparse.Namespace) -> int:
+    from trainer_app.exports.record import (
+        write_group_xlsx,
+        write_record_csv,
+        write_record_pdf,
+        write_record_xlsx,
+    )
+
+    output: Path = args.output
+    with ServiceContext.open(settings, create=False) as context:
+        if args.export_kind == "record":
+            kind = args.format or output.suffix.lower().lstrip(".")
+            if kind not in RECORD_FORMATS:
+                raise DomainError(
+                    f"{output.name}: say --format pdf, csv or xlsx (or name the file .pdf, "
+                    ".csv or .xlsx)"
+                )
+            record = context.matrix.training_record(
+                context.matrix.trainee_by_reference(args.reference)
+            )
+            writer = {"pdf": write_record_pdf, "csv": write_record_csv, "xlsx": write_record_xlsx}
+            writer[kind](record, output)
+            print(f"Training record of {record.name} ({record.reference}) written to {output}")
+            return EXIT_OK
+        title, ids = context.matrix.group(cohort=args.cohort, hub=args.hub)
+        if not ids:
+            raise DomainError(f"{title} has no trainees; nothing was written")
+        records = context.matrix.training_records(ids)
+        write_group_xlsx(records, output, title)
+        print(f"Training records of {len(records)} trainees ({title}) written to {output}")
+        return EXIT_OK

@@ -110,3 +110,37 @@ def test_the_cli_imports_completions_and_writes_templates(
 
 def w_database(w: World) -> str:
     return w.ctx.settings.database_url.removeprefix("sqlite:///")
+
+
+def test_the_cli_exports_a_record_and_a_hubs_records(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import openpyxl
+    from pypdf import PdfReader
+
+    complete_gown(world, world.people[0], date(2026, 6, 1))
+    database = w_database(world)
+    world.ctx.close()
+    pdf = tmp_path / "record.pdf"
+    assert main(["export", "record", "tr-000001", "-o", str(pdf), "--database", database]) == 0
+    assert "Training record of Siobhán Ní Bhriain (TR-000001) written to" in capsys.readouterr().out
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "Siobhán Ní Bhriain" in text and "GOWN" in text
+    csv = tmp_path / "record.csv"
+    assert main(["export", "record", "TR-000001", "-o", str(csv), "--database", database]) == 0
+    assert "Gowning" in csv.read_text(encoding="utf-8-sig")
+    assert main(["export", "record", "TR-999999", "-o", str(pdf), "--database", database]) == 1
+    assert "There is no trainee with reference TR-999999" in capsys.readouterr().err
+    odd = tmp_path / "record.odt"
+    assert main(["export", "record", "TR-000001", "-o", str(odd), "--database", database]) == 1
+    assert not odd.exists()
+
+    book = tmp_path / "london.xlsx"
+    assert main(["export", "group", "--hub", "lon", "-o", str(book), "--database", database]) == 0
+    sheets = openpyxl.load_workbook(book, read_only=True).sheetnames
+    assert {"Summary", "Standing", "History"} <= set(sheets)
+    assert (
+        main(["export", "group", "--cohort", "Nobody", "-o", str(book), "--database", database])
+        == 1
+    )
+    assert "There is no cohort 'Nobody'" in capsys.readouterr().err

@@ -288,6 +288,36 @@ class MatrixService:
         return sorted(out, key=lambda d: (d.expires_on or date.max, d.name.casefold()))
 
     # ----- the training record -----------------------------------------------------------
+    def trainee_by_reference(self, reference: str) -> int:
+        wanted = clean_text(reference).upper()
+        with reading(self.store) as session:
+            found = session.scalar(select(TraineeRow.id).where(TraineeRow.reference == wanted))
+        if found is None:
+            raise NotFound(f"There is no trainee with reference {wanted}")
+        return found
+
+    def group(self, *, cohort: str | None = None, hub: str | None = None) -> tuple[str, list[int]]:
+        """A title and the trainees (by name) of a cohort (by name) or a hub (by code)."""
+        with reading(self.store) as session:
+            statement = select(TraineeRow.id).order_by(TraineeRow.name, TraineeRow.id)
+            if cohort is not None:
+                row = session.scalar(select(CohortRow).where(CohortRow.name == clean_text(cohort)))
+                if row is None:
+                    raise NotFound(f"There is no cohort '{clean_text(cohort)}'")
+                title = f"Cohort {row.name}"
+                statement = statement.join(
+                    CohortMembershipRow, CohortMembershipRow.trainee_id == TraineeRow.id
+                ).where(CohortMembershipRow.cohort_id == row.id)
+            elif hub is not None:
+                found = session.scalar(select(HubRow).where(HubRow.code == hub.strip().upper()))
+                if found is None:
+                    raise NotFound(f"There is no hub {hub.strip().upper()}")
+                title = f"Hub {found.code} · {found.name}"
+                statement = statement.where(TraineeRow.hub_id == found.id)
+            else:
+                title = "All trainees"
+            return title, list(session.scalars(statement))
+
     def training_record(self, trainee_id: int, *, generated_by: str = "") -> TrainingRecord:
         return self.training_records([trainee_id], generated_by=generated_by)[0]
 

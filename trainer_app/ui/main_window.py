@@ -25,6 +25,7 @@ from trainer_app import APP_TITLE, __version__
 from trainer_app.domain.errors import DomainError
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui import icons
+from trainer_app.ui.import_dialog import ImportDialog
 from trainer_app.ui.pages.audit import AuditPage
 from trainer_app.ui.pages.base import Page
 from trainer_app.ui.pages.cohorts import CohortsPage
@@ -111,6 +112,10 @@ class MainWindow(QMainWindow):
             self._action(
                 "&Open database…", self.choose_database, QKeySequence.StandardKey.Open, "open"
             )
+        )
+        file_menu.addSeparator()
+        file_menu.addAction(
+            self._action("&Import…", self.import_file, QKeySequence("Ctrl+Shift+I"), "import")
         )
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, QKeySequence("Ctrl+Q"), "quit"))
@@ -215,6 +220,19 @@ class MainWindow(QMainWindow):
         self.successor.show()
         self.close()
         return self.successor
+
+    def import_file(self) -> ImportDialog:
+        """Import trainees, enrolments or completions; the pages show them afterwards."""
+        dialog = ImportDialog(self.context, self)
+        dialog.finished.connect(lambda _: self._after_import(dialog))
+        dialog.open()
+        return dialog
+
+    def _after_import(self, dialog: ImportDialog) -> None:
+        if dialog.imported is not None:
+            for page in self.pages:
+                page.reload()
+            self.show_status(f"{dialog.imported.summary()} · see the Audit page for each one")
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About Trainer", self.about_text())

@@ -158,3 +158,32 @@ def test_a_trainees_details_list_training_completed(context) -> None:
     html = record_html(context, "trainee", trainee.name, context.trainees.get(trainee.id))
     assert "GOWN v1.0 · 2 Mar 2026 · Imported history" in html
     assert "Not enrolled on any run" in html
+
+
+def test_training_held_elsewhere_needs_evidence_and_a_verifier(qtbot, context, tmp_path) -> None:
+    from trainer_app.ui.dialogs.completion import CompletionDialog
+
+    hub = b.hub(context)
+    gown = b.course(context, "GOWN", title="Gowning")
+    trainee = b.trainee(context, hub.id)
+    dialog = CompletionDialog(context, trainee.id)
+    qtbot.addWidget(dialog)
+    dialog.course.setCurrentIndex(dialog.course.findData(gown.id))
+    dialog.accept()
+    assert dialog.messages["provider"].text() == "Say who delivered the external training"
+    assert dialog.messages["evidence"].text() == "Attach the evidence (a certificate or letter)"
+    assert context.training.completions_of(trainee.id) == []
+    letter = tmp_path / "catapult-gowning.pdf"
+    letter.write_bytes(b"%PDF-1.4 letter")
+    dialog.ask_evidence_path = lambda: letter  # type: ignore[method-assign]
+    dialog.attach()
+    qtbot.keyClicks(dialog.provider, "Cell and Gene Therapy Catapult")
+    qtbot.keyClicks(dialog.verified_by, "Dr Amara Okafor")
+    dialog.accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    (done,) = context.training.completions_of(trainee.id)
+    assert (done.provider, done.evidence_name) == (
+        "Cell and Gene Therapy Catapult",
+        "catapult-gowning.pdf",
+    )
+    assert context.training.evidence(done.id)[1] == b"%PDF-1.4 letter"

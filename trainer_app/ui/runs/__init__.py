@@ -1,0 +1,1 @@
+"""The Runs & enrolment page: published runs, their rosters, attendance registers and results."""

@@ -1,0 +1,245 @@
+"""Short lists of plain records (runs, a roster, results): the model, the table, the tab."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPalette, QResizeEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer_app.ui import icons
+from trainer_app.ui.record_table import shrink_to_fit
+
+T = TypeVar("T")
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+# Problems that are not about one field, as the record dialogs show them.
+BANNER_STYLE = (
+    "QLabel { background: #FFF4E5; color: #5C3200; border: 1px solid #E69F00;"
+    " border-radius: 4px; padding: 8px; }"
+)
+SORT_ROLE = Qt.ItemDataRole.UserRole + 10
+RECORD_ROLE = Qt.ItemDataRole.UserRole + 11
+
+_ALIGN_NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_ALIGN_TEXT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+
+@dataclass(frozen=True)
+class Column(Generic[T]):
+    """One column: its title, the text of a record in it, and optionally a tooltip and the
+    value to sort by (the text otherwise)."""
+
+    title: str
+    text: Callable[[T], str]
+    tip: Callable[[T], str] | None = None
+    sort: Callable[[T], Any] | None = None
+    numeric: bool = False
+
+
+def muted_colour() -> QColor:
+    """The colour of text that is there but not in play (withdrawn people, unpublished runs)."""
+    return QApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+
+
+class RowsModel(QAbstractTableModel, Generic[T]):
+    """Rows of ``T``; ``muted(record)`` greys a row out (it stays selectable)."""
+
+    def __init__(
+        self, columns: Sequence[Column[T]], muted: Callable[[T], bool] | None = None
+    ) -> None:
+        super().__init__()
+        self.columns = list(columns)
+        self._muted = muted
+        self._rows: list[T] = []
+
+    @property
+    def rows(self) -> list[T]:
+        return list(self._rows)
+
+    def set_rows(self, rows: Sequence[T]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def replace(self, row: int, record: T) -> None:
+        self._rows[row] = record
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
+
+    def record(self, row: int) -> T | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].title
+        if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[section].numeric:
+            return int(_ALIGN_NUMBER)
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        record = self._rows[index.row()]
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.text(record)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column.tip(record) if column.tip else column.text(record)
+        if role == SORT_ROLE:
+            return column.sort(record) if column.sort else column.text(record).casefold()
+        if role == RECORD_ROLE:
+            return record
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(_ALIGN_NUMBER if column.numeric else _ALIGN_TEXT)
+        muted = self._muted is not None and self._muted(record)
+        if role == Qt.ItemDataRole.ForegroundRole and muted:
+            return muted_colour()
+        if role == Qt.ItemDataRole.FontRole and muted:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+
+
+def table_view(name: str, model: QAbstractTableModel) -> QTableView:
+    """A read-only, row-selecting table as every list on the page shows it."""
+    view = QTableView()
+    view.setAccessibleName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
+    header = view.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setStretchLastSection(True)
+    return view
+
+
+def empty_label(text: str, name: str) -> QLabel:
+    """An empty state: what is missing and what to do next, centred and quiet."""
+    label = QLabel(text)
+    label.setAccessibleName(name)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: palette(placeholder-text); font-size: 11pt;")
+    return label
+
+
+def fit_columns(view: QTableView, *, limit: int = 320) -> None:
+    """Columns as wide as their contents (none wider than ``limit``), narrowed, widest first,
+    to fit the view without scrolling sideways; the last takes what is left."""
+    view.resizeColumnsToContents()
+    header = view.horizontalHeader()
+    count = header.count()
+    if count < 2:
+        return
+    wanted = [min(limit, header.sectionSize(c) + 4) for c in range(count - 1)]
+    # The last column (reasons, what is missing) gives up its width first: it elides, and
+    # its tooltip has the whole text.
+    available = max(0, view.viewport().width() - min(header.sectionSize(count - 1), 60))
+    for column, width in enumerate(shrink_to_fit(wanted, available)):
+        header.resizeSection(column, width)
+
+
+def action_button(icon: str, text: str, tip: str) -> QPushButton:
+    button = QPushButton(icons.icon(icon), text)
+    button.setAccessibleName(text.replace("&", "").rstrip("…"))
+    button.setToolTip(tip)
+    return button
+
+
+class ListTab(QWidget):
+    """Buttons above a table, or an empty state in its place."""
+
+    selection_changed = Signal()
+
+    def __init__(self, view: QTableView, empty: QLabel, buttons: list[QPushButton]) -> None:
+        super().__init__()
+        self.view, self.empty = view, empty
+        self._fit_later = False
+        self.counts = QLabel()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(view)
+        self.stack.addWidget(empty)
+        self.counts.setStyleSheet("color: palette(placeholder-text);")
+        bar = QHBoxLayout()
+        for button in buttons:
+            bar.addWidget(button)
+        bar.addStretch()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(bar)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.counts)
+        view.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit())
+
+    def show_rows(self, empty_text: str) -> None:
+        model = self.view.model()
+        if model.rowCount():
+            self.stack.setCurrentWidget(self.view)
+            self._fit_later = True
+            if self.isVisible():
+                self._fit()
+        else:
+            self.empty.setText(empty_text)
+            self.stack.setCurrentWidget(self.empty)
+
+    def _fit(self) -> None:
+        self._fit_later = False
+        fit_columns(self.view)
+
+    # A tab that is not shown has no width yet: its columns are fitted when it is.
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._fit_later:
+            self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.isVisible() and self.view.model().rowCount():
+            self._fit()
+
+    def selected_record(self) -> object:
+        selection = self.view.selectionModel()
+        index = selection.currentIndex()
+        if not index.isValid() or not selection.isRowSelected(index.row()):
+            return None
+        return index.siblingAtColumn(0).data(RECORD_ROLE)
+
+    def select_where(self, wanted: object) -> None:
+        model = self.view.model()
+        for row in range(model.rowCount()):
+            if model.index(row, 0).data(RECORD_ROLE) == wanted:
+                self.view.selectRow(row)
+                return

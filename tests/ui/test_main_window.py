@@ -14,10 +14,19 @@ from trainer_app.ui.pages.courses import CoursesPage
 from trainer_app.ui.pages.network import NetworkPage
 from trainer_app.ui.pages.trainers import TrainersPage
 from trainer_app.ui.plan.page import PlanPage
+from trainer_app.ui.runs.page import RunsPage
 
 
 def test_ctrl_digits_switch_pages(qtbot, window) -> None:
-    expected = [NetworkPage, TrainersPage, CoursesPage, CohortsPage, PlanPage, AuditPage]
+    expected = [
+        NetworkPage,
+        TrainersPage,
+        CoursesPage,
+        CohortsPage,
+        PlanPage,
+        RunsPage,
+        AuditPage,
+    ]
     for number, page_class in reversed(list(enumerate(expected, start=1))):
         qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.ControlModifier)
         assert isinstance(window.page, page_class)
@@ -72,7 +81,7 @@ def test_audit_page_shows_old_and_new_values(window, context) -> None:
         hub.row_version,
         dataclasses.replace(context.hubs.get(hub.id), name="Greater London"),
     )
-    window.show_page(5)
+    window.show_page(next(i for i, p in enumerate(window.pages) if isinstance(p, AuditPage)))
     table = window.page.tables[0]
     table.select_row(0)  # newest first
     text = window.page.details.toPlainText()

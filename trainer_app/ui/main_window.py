@@ -33,6 +33,7 @@ from trainer_app.ui.pages.courses import CoursesPage
 from trainer_app.ui.pages.network import NetworkPage
 from trainer_app.ui.pages.trainers import TrainersPage
 from trainer_app.ui.plan.page import PlanPage
+from trainer_app.ui.runs.page import RunsPage
 from trainer_app.ui.record_editor import RecordEditor
 
 PAGES: tuple[type[Page], ...] = (
@@ -41,6 +42,7 @@ PAGES: tuple[type[Page], ...] = (
     CoursesPage,
     CohortsPage,
     PlanPage,
+    RunsPage,
     AuditPage,
 )
 

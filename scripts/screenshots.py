@@ -24,6 +24,7 @@ from trainer_app.services.context import ServiceContext
 from trainer_app.services.demo import build_demo
 from trainer_app.ui.app import create_main_window
 from trainer_app.ui.plan.page import PlanPage
+from trainer_app.ui.runs.page import RunsPage
 from trainer_app.ui.records import TRAINER
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,6 +65,23 @@ def plan_screenshots(window: Any, app: QApplication, context: ServiceContext, ou
         window.grab().save(str(out / f"plan-{mode}.png"))
 
 
+def runs_screenshots(window: Any, app: QApplication, out: Path) -> None:
+    """A run coming up (roster with its waitlist) and a run held (the attendance register)."""
+    index = next(i for i, p in enumerate(window.pages) if isinstance(p, RunsPage))
+    window.show_page(index)
+    page = window.page
+    for code, tab, name in (
+        ("GOWN-2026-04", 0, "runs-roster"),
+        ("GOWN-2026-01", 1, "runs-register"),
+    ):
+        if page.runs.select_code(code):
+            page.tabs.setCurrentIndex(tab)
+            if tab == 1:
+                page.register_tab.view.setCurrentIndex(page.register_tab.model.index(0, 1))
+            settle(app)
+            window.grab().save(str(out / f"{name}.png"))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database", type=Path)
@@ -83,7 +101,7 @@ def main() -> int:
         window.resize(1400, 900)
         window.show()
         for index, page in enumerate(window.pages):
-            if isinstance(page, PlanPage):
+            if not page.tables:  # the pages with their own views come below
                 continue
             window.show_page(index)
             page.tables[0].select_row(1 if len(page.tables) == 1 else 0)
@@ -92,6 +110,7 @@ def main() -> int:
             settle(app)
             window.grab().save(str(args.out / f"{page.key}.png"))
         plan_screenshots(window, app, context, args.out)
+        runs_screenshots(window, app, args.out)
         window.show_page(1)
         trainer_id = window.page.tables[0].selected_id()
         if trainer_id is not None:

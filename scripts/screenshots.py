@@ -24,8 +24,8 @@ from trainer_app.services.context import ServiceContext
 from trainer_app.services.demo import build_demo
 from trainer_app.ui.app import create_main_window
 from trainer_app.ui.plan.page import PlanPage
-from trainer_app.ui.runs.page import RunsPage
 from trainer_app.ui.records import TRAINER
+from trainer_app.ui.runs.page import RunsPage
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN_SECONDS = 20

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
@@ -40,8 +41,10 @@ class CourseCategory(enum.StrEnum):
 _VERSION = re.compile(r"^\d{1,3}(\.\d{1,3}){0,2}$")
 
 
+@functools.lru_cache(maxsize=4096)
 def version_key(version: str) -> tuple[int, ...]:
-    """Course versions compare numerically: 1.10 is newer than 1.9."""
+    """Course versions compare numerically: 1.10 is newer than 1.9. (Cached: the training
+    matrix compares versions for every cell.)"""
     return tuple(int(part) for part in version.split("."))
 
 

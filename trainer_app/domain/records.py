@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import calendar
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple, Protocol
 
 from trainer_app.domain.courses import version_key
 from trainer_app.domain.errors import FieldError, ValidationError
@@ -261,17 +262,29 @@ class Completion:
 # ----- the training matrix -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Standing:
-    """One cell of the matrix."""
+class Standing(NamedTuple):
+    """One cell of the matrix (a named tuple: the matrix makes tens of thousands)."""
 
     status: MatrixStatus
     expires_on: date | None = None
     version: str = ""  # the version last completed
 
 
+class Held(Protocol):
+    """What the matrix needs of a completion (a Completion, or a lighter row)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def completed_on(self) -> date: ...
+    @property
+    def expires_on(self) -> date | None: ...
+    @property
+    def course_version(self) -> str: ...
+
+
 def standing(
-    completions: Iterable[Completion],
+    completions: Sequence[Held],
     *,
     current_version: str,
     enrolled: bool,
@@ -283,24 +296,25 @@ def standing(
     The latest completion counts. A completion of an older version than ``current_version``
     needs retraining (the SOP changed) even while in date.
     """
-    latest = max(completions, key=lambda c: (c.completed_on, c.id), default=None)
-    if latest is None:
+    if not completions:
         return Standing(MatrixStatus.ENROLLED if enrolled else MatrixStatus.MISSING)
-    if version_key(latest.course_version) < version_key(current_version):
+    latest = (
+        completions[0]
+        if len(completions) == 1
+        else max(completions, key=lambda c: (c.completed_on, c.id))
+    )
+    expires, version = latest.expires_on, latest.course_version
+    if version_key(version) < version_key(current_version):
         return Standing(
-            MatrixStatus.ENROLLED if enrolled else MatrixStatus.RETRAIN,
-            latest.expires_on,
-            latest.course_version,
+            MatrixStatus.ENROLLED if enrolled else MatrixStatus.RETRAIN, expires, version
         )
-    if not latest.valid_on(today):
+    if latest.completed_on > today or (expires is not None and today >= expires):
         return Standing(
-            MatrixStatus.ENROLLED if enrolled else MatrixStatus.EXPIRED,
-            latest.expires_on,
-            latest.course_version,
+            MatrixStatus.ENROLLED if enrolled else MatrixStatus.EXPIRED, expires, version
         )
-    if latest.expires_on is not None and (latest.expires_on - today).days <= expiring_days:
-        return Standing(MatrixStatus.EXPIRING, latest.expires_on, latest.course_version)
-    return Standing(MatrixStatus.VALID, latest.expires_on, latest.course_version)
+    if expires is not None and (expires - today).days <= expiring_days:
+        return Standing(MatrixStatus.EXPIRING, expires, version)
+    return Standing(MatrixStatus.VALID, expires, version)
 
 
 # ----- the training record (what an auditor asks for) -------------------------------------

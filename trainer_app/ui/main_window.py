@@ -26,6 +26,7 @@ from trainer_app.domain.errors import DomainError
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui import icons
 from trainer_app.ui.import_dialog import ImportDialog
+from trainer_app.ui.matrix.page import MatrixPage
 from trainer_app.ui.pages.audit import AuditPage
 from trainer_app.ui.pages.base import Page
 from trainer_app.ui.pages.cohorts import CohortsPage
@@ -33,8 +34,8 @@ from trainer_app.ui.pages.courses import CoursesPage
 from trainer_app.ui.pages.network import NetworkPage
 from trainer_app.ui.pages.trainers import TrainersPage
 from trainer_app.ui.plan.page import PlanPage
-from trainer_app.ui.runs.page import RunsPage
 from trainer_app.ui.record_editor import RecordEditor
+from trainer_app.ui.runs.page import RunsPage
 
 PAGES: tuple[type[Page], ...] = (
     NetworkPage,
@@ -43,6 +44,7 @@ PAGES: tuple[type[Page], ...] = (
     CohortsPage,
     PlanPage,
     RunsPage,
+    MatrixPage,
     AuditPage,
 )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -20,9 +21,12 @@ os.environ.setdefault("QT_API", "pyside6")
 from PySide6.QtWidgets import QApplication
 
 from trainer_app.config import Settings
+from trainer_app.domain.planning import RunStatus
+from trainer_app.exports.record import write_record_pdf
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.demo import build_demo
 from trainer_app.ui.app import create_main_window
+from trainer_app.ui.matrix.page import MatrixPage
 from trainer_app.ui.plan.page import PlanPage
 from trainer_app.ui.records import TRAINER
 from trainer_app.ui.runs.page import RunsPage
@@ -41,7 +45,7 @@ def plan_screenshots(window: Any, app: QApplication, context: ServiceContext, ou
     index = next(i for i, p in enumerate(window.pages) if isinstance(p, PlanPage))
     window.show_page(index)
     page = window.page
-    runs = context.runs.list()
+    runs = [r for r in context.runs.list() if r.status is RunStatus.DRAFT]
     if runs:
         starts = [r.earliest for r in runs if r.earliest]
         ends = [r.latest for r in runs if r.latest]
@@ -82,6 +86,47 @@ def runs_screenshots(window: Any, app: QApplication, out: Path) -> None:
             window.grab().save(str(out / f"{name}.png"))
 
 
+def wait_for(app: QApplication, done: Any, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.02)
+    settle(app)
+
+
+def records_screenshots(window: Any, app: QApplication, context: ServiceContext, out: Path) -> None:
+    """The heatmap, the refresher list, a trainee's record, and page 1 of its PDF rendered."""
+    index = next(i for i, p in enumerate(window.pages) if isinstance(p, MatrixPage))
+    window.show_page(index)
+    page = window.page
+    shown: list[str] = []
+    page.matrix_shown.connect(lambda: shown.append("matrix"))
+    page.due_shown.connect(lambda: shown.append("due"))
+    page.record_shown.connect(lambda: shown.append("record"))
+    page.reload()
+    wait_for(app, lambda: "matrix" in shown)
+    window.grab().save(str(out / "matrix-heatmap.png"))
+    page.tabs.setCurrentIndex(1)
+    wait_for(app, lambda: "due" in shown)
+    window.grab().save(str(out / "matrix-refresher.png"))
+    trainee = next(
+        e.trainee_id
+        for run in context.runs.list()
+        if run.code == "ASEP-2026-01"
+        for e in context.enrolment.roster(run.id)
+    )
+    page.open_trainee(trainee)
+    wait_for(app, lambda: "record" in shown)
+    window.grab().save(str(out / "matrix-record.png"))
+    pdf = out.parent / "record-sample.pdf"
+    write_record_pdf(context.matrix.training_record(trainee), pdf)
+    subprocess.run(
+        ["pdftoppm", "-r", "70", "-png", "-f", "1", "-l", "1", str(pdf), str(out / "record-page")],
+        check=True,
+    )
+    pdf.unlink()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database", type=Path)
@@ -111,6 +156,7 @@ def main() -> int:
             window.grab().save(str(args.out / f"{page.key}.png"))
         plan_screenshots(window, app, context, args.out)
         runs_screenshots(window, app, args.out)
+        records_screenshots(window, app, context, args.out)
         window.show_page(1)
         trainer_id = window.page.tables[0].selected_id()
         if trainer_id is not None:

@@ -85,3 +85,16 @@ def test_dates_start_on_the_term_the_runs_cover(qtbot, window, demo) -> None:
     window.show_page(0)
     window.show_page(index)  # the user's own dates are kept
     assert window.page.controls.dates() == (date(2027, 2, 1), date(2027, 2, 26))
+
+
+def test_published_runs_are_listed_but_not_checked_to_plan(qtbot, window, context) -> None:
+    build_demo(context, trainees=20)  # with the autumn term published
+    index = next(i for i, p in enumerate(window.pages) if isinstance(p, PlanPage))
+    window.show_page(index)
+    page = window.page
+    assert isinstance(page, PlanPage)
+    checked = set(page.controls.runs.checked_ids())
+    runs = context.runs.list()
+    assert checked == {r.id for r in runs if r.status.value == "draft"}
+    assert page.controls.runs.tree.topLevelItemCount() == len(runs)
+    assert page.controls.dates()[0] == date(2027, 1, 11)  # the term still to plan

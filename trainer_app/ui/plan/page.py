@@ -66,6 +66,7 @@ class PlanPage(Page):
         # Read once per reload (page shown, store changed), not on every redraw of a plan.
         self._names: dict[str, str] = {}
         self._colour_of_course: dict[str, QColor] = {}
+        self._settled_seen: set[int] = set()  # published/cancelled runs already unchecked
         self.scenario: Scenario | None = None
         self.plan: Plan | None = None
         self.plan_id: int | None = None
@@ -251,6 +252,15 @@ class PlanPage(Page):
     def _refresh_runs(self) -> None:
         start, _end = self.controls.dates()
         self.controls.runs.period_name = term_name(start)
+        # Published and cancelled runs are listed but start unchecked: what waits to be planned
+        # is the draft and planned ones (a published run comes in as context anyway).
+        settled = {
+            r.id
+            for r in self.context.runs.list()
+            if r.status not in (RunStatus.DRAFT, RunStatus.PLANNED)
+        }
+        self.controls.runs.unchecked |= settled - self._settled_seen
+        self._settled_seen |= settled
         self.controls.runs.set_source(self.context.runs)
 
     def add(self) -> None:

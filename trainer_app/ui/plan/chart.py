@@ -17,7 +17,7 @@ class CostChart(QWidget):
         self.setAccessibleName("Cost over time")
         self.costs: list[tuple[float, float]] = []  # (elapsed s, best cost)
         self.bounds: list[tuple[float, float]] = []
-        self.setMinimumSize(220, 90)
+        self.setMinimumSize(170, 90)
 
     def sizeHint(self) -> QSize:
         return QSize(320, 110)

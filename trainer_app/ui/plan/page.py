@@ -86,7 +86,7 @@ class PlanPage(Page):
         left.setWidget(self.controls)
         left.setWidgetResizable(True)
         left.setFrameShape(QScrollArea.Shape.NoFrame)
-        left.setMinimumWidth(360)
+        left.setMinimumWidth(260)
         left.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self.timeline = TimelineView()
@@ -143,7 +143,10 @@ class PlanPage(Page):
     def _plan_bar(self) -> QHBoxLayout:
         self.versions = QComboBox()
         self.versions.setAccessibleName("Plan version")
-        self.versions.setMinimumContentsLength(28)
+        self.versions.setMinimumContentsLength(14)
+        self.versions.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.versions.activated.connect(self._version_chosen)
         self.save_button = self._button("edit", "Save draft", self.save_draft, "Save the edits")
         self.publish_button = self._button(
@@ -177,7 +180,7 @@ class PlanPage(Page):
         )
         self.week_label = QLabel("")
         self.week_label.setAccessibleName("Week")
-        self.week_label.setMinimumWidth(220)
+        self.week_label.setMinimumWidth(180)
         self.week_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.timeline.week_changed.connect(self.week_label.setText)
         bar = QHBoxLayout()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QStyleOptionHeader,
     QStyleOptionViewItem,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -297,9 +298,12 @@ class MatrixLegend(QWidget):
         self.setAccessibleName("Legend")
         # A narrow window clips the legend rather than growing wider than the screen.
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 2, 0, 2)
-        row.setSpacing(14)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(0, 2, 0, 2)
+        rows.setSpacing(2)
+        row = QHBoxLayout()
+        row.setSpacing(12)
+        rows.addLayout(row)
         self.counts: dict[MatrixStatus, QLabel] = {}
         for status in look.LEGEND_ORDER:
             swatch = QLabel()
@@ -319,7 +323,7 @@ class MatrixLegend(QWidget):
         row.addStretch()
         self.summary = QLabel()
         self.summary.setAccessibleName("Compliance summary")
-        row.addWidget(self.summary)
+        rows.addWidget(self.summary)
 
     @staticmethod
     def _pair(swatch: QLabel, label: QLabel) -> QHBoxLayout:

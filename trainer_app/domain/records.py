@@ -317,6 +317,21 @@ def standing(
     return Standing(MatrixStatus.VALID, expires, version)
 
 
+@dataclass(frozen=True)
+class Due:
+    """A row of the refresher list: required training expiring soon, expired or to retrain."""
+
+    trainee_id: int
+    reference: str
+    name: str
+    hub: str
+    course_code: str
+    course_title: str
+    status: MatrixStatus
+    expires_on: date | None
+    version: str
+
+
 # ----- the training record (what an auditor asks for) -------------------------------------
 
 

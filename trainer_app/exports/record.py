@@ -7,9 +7,7 @@ never leaves a half-written file behind.
 from __future__ import annotations
 
 import csv
-import os
-import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from trainer_app.domain.records import TrainingRecord
 from trainer_app.exports import rows
-from trainer_app.exports.cells import csv_text, xlsx_cell
+from trainer_app.exports.cells import csv_text, replace_atomically, xlsx_cell
 from trainer_app.exports.record_pdf import render_record_pdf
 from trainer_app.exports.rows import Column, Row
 
@@ -33,7 +31,7 @@ def write_record_pdf(record: TrainingRecord, path: Path) -> None:
     Raises `DomainError` (and writes nothing) if some text has a character no shipped font has.
     """
     content = render_record_pdf(record)
-    _replace(path, lambda target: target.write_bytes(content))
+    replace_atomically(path, lambda target: target.write_bytes(content))
 
 
 def write_record_csv(record: TrainingRecord, path: Path) -> None:
@@ -61,7 +59,7 @@ def write_record_csv(record: TrainingRecord, path: Path) -> None:
                 for line in lines:
                     put([csv_text(value) for value in line])
 
-    _replace(path, write)
+    replace_atomically(path, write)
 
 
 def write_record_xlsx(record: TrainingRecord, path: Path) -> None:
@@ -71,7 +69,7 @@ def write_record_xlsx(record: TrainingRecord, path: Path) -> None:
     _sheet(book, "Trainee", rows.FIELD_COLUMNS, rows.trainee_fields(record), freeze="B2")
     _sheet(book, "Standing", rows.STANDING_COLUMNS, rows.standing_rows(record), freeze="B2")
     _sheet(book, "History", rows.HISTORY_LINE_COLUMNS, rows.history_line_rows(record), "B2")
-    _replace(path, lambda target: book.save(str(target)))
+    replace_atomically(path, lambda target: book.save(str(target)))
 
 
 def write_group_xlsx(records: Sequence[TrainingRecord], path: Path, title: str) -> None:
@@ -105,7 +103,7 @@ def write_group_xlsx(records: Sequence[TrainingRecord], path: Path, title: str) 
         (*rows.trainee_key(r), *line) for r in records for line in rows.history_entry_rows(r)
     )
     _sheet(book, "History", (*rows.TRAINEE_COLUMNS, *rows.HISTORY_ENTRY_COLUMNS), history, "C2")
-    _replace(path, lambda target: book.save(str(target)))
+    replace_atomically(path, lambda target: book.save(str(target)))
 
 
 def _fully_compliant(records: Sequence[TrainingRecord]) -> int:
@@ -149,14 +147,3 @@ def _sheet(
 
 def _fill(column: Column, value: object) -> str | None:
     return column.fills.get(value) if isinstance(value, str) else None
-
-
-def _replace(path: Path, write: Callable[[Path], object]) -> None:
-    """Write through a temporary file beside ``path`` and rename it into place."""
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

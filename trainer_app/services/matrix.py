@@ -21,6 +21,7 @@ from trainer_app.domain.errors import Duplicate, FieldError, NotFound, Validatio
 from trainer_app.domain.people import TraineeType
 from trainer_app.domain.records import (
     AssessmentResult,
+    Due,
     EnrolmentStatus,
     Mark,
     MatrixStatus,
@@ -118,21 +119,6 @@ class Matrix:
         for key in self.required:
             out[self.cells[key].status] += 1
         return dict(out)
-
-
-@dataclass(frozen=True)
-class Due:
-    """A row of the refresher list."""
-
-    trainee_id: int
-    reference: str
-    name: str
-    hub: str
-    course_code: str
-    course_title: str
-    status: MatrixStatus
-    expires_on: date | None
-    version: str
 
 
 class MatrixService:

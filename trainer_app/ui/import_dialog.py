@@ -29,7 +29,7 @@ from trainer_app.services.context import ServiceContext
 from trainer_app.services.importers import IMPORTERS, write_template
 from trainer_app.services.imports import ImportPreview, ImportResult
 from trainer_app.ui import icons
-from trainer_app.ui.tasks import TaskRunner
+from trainer_app.ui.tasks import Task
 
 KIND_LABELS = {
     "trainees": "Trainees",
@@ -48,10 +48,10 @@ class ImportDialog(QDialog):
         self.resize(820, 560)
         self.preview: ImportPreview[Any] | None = None
         self.imported: ImportResult | None = None
-        self.runner = TaskRunner(self)
-        self.runner.signals.progress.connect(self._progress)
-        self.runner.signals.finished.connect(self._finished)
-        self.runner.signals.failed.connect(self._failed)
+        self.runner = Task(self)
+        self.runner.progress.connect(self._progress)
+        self.runner.finished.connect(self._finished)
+        self.runner.failed.connect(self._failed)
 
         self.kind = QComboBox()
         self.kind.setAccessibleName("What to import")

@@ -1,27 +1,28 @@
-"""Long work off the GUI thread: a task takes ``progress(done, total)`` and ``should_stop()``
-and its result or its error (in words) comes back as a signal. One task at a time per runner.
+"""Long work off the GUI thread, so the window never freezes.
+
+- `Latest` runs one computation at a time; asked again while busy, it runs only the newest
+  request next and drops the result the user no longer wants (filters typed quickly).
+- `Task` runs one long job with progress and a cooperative Cancel (an import, a group export).
+- `Job` and `guarded` are the pieces both use (and the planner's worker).
+
+Results and errors come back as signals on the GUI thread; errors in words, never a traceback.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from trainer_app.domain.errors import DomainError
 
-Task = Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
+Report = Callable[[int, int], None]  # (done, total)
+ShouldStop = Callable[[], bool]
+PROGRESS_STEPS = 100
 
 
-class TaskSignals(QObject):
-    progress = Signal(int, int)
-    finished = Signal(object)
-    failed = Signal(str)
-
-
-class _Job(QRunnable):
+class Job(QRunnable):
     def __init__(self, run: Callable[[], None]) -> None:
         super().__init__()
         self._run = run
@@ -30,42 +31,137 @@ class _Job(QRunnable):
         self._run()
 
 
-class TaskRunner(QObject):
+class _Relay(QObject):
+    """Lives on the GUI thread; signals emitted from the pool's thread are queued to it."""
+
+    progress = Signal(int, int)
+    result = Signal(object)
+    error = Signal(str)
+
+
+def guarded(
+    work: Callable[[], object],
+    done: Callable[[object], None],
+    failed: Callable[[str], None],
+    what: str = "The work",
+) -> Callable[[], None]:
+    """``work`` for a pool thread: its result to ``done``, any error in words to ``failed``."""
+
+    def run() -> None:
+        try:
+            result = work()
+        except DomainError as error:
+            failed(str(error))
+        except Exception as error:  # shown in words; the window must outlive a bug
+            failed(f"{what} stopped unexpectedly ({error!r}).")
+        else:
+            done(result)
+
+    return run
+
+
+class Latest(QObject):
+    """One computation at a time; the newest request wins."""
+
+    finished = Signal(object)
+    failed = Signal(str)
+    busy_changed = Signal(bool)
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.signals = TaskSignals(self)
-        self._stop = threading.Event()
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
+        self._relay = _Relay(self)
+        self._relay.result.connect(self._done)
+        self._relay.error.connect(self._failed)
+        self._pending: Callable[[], object] | None = None
         self.running = False
-        self.signals.finished.connect(self._done)
-        self.signals.failed.connect(self._done)
 
-    def start(self, task: Task) -> None:
+    def request(self, work: Callable[[], object]) -> None:
+        if self.running:
+            self._pending = work
+            return
+        self.running = True
+        self.busy_changed.emit(True)
+        self._start(work)
+
+    def _start(self, work: Callable[[], object]) -> None:
+        self._pool.start(Job(guarded(work, self._relay.result.emit, self._relay.error.emit)))
+
+    def _next(self) -> bool:
+        """Start the newest waiting request, if any (the result just in is stale)."""
+        work, self._pending = self._pending, None
+        if work is None:
+            self.running = False
+            self.busy_changed.emit(False)
+            return False
+        self._start(work)
+        return True
+
+    def _done(self, result: object) -> None:
+        if not self._next():
+            self.finished.emit(result)
+
+    def _failed(self, message: str) -> None:
+        if not self._next():
+            self.failed.emit(message)
+
+    def wait(self, msecs: int = -1) -> bool:
+        """Drop waiting requests and wait for the running one (closing, ending a test)."""
+        self._pending = None
+        return self._pool.waitForDone(msecs)
+
+
+class Task(QObject):
+    """One cancellable job with progress: ``work(report, should_stop)``."""
+
+    progress = Signal(int, int)
+    finished = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._stop = threading.Event()
+        self._relay = _Relay(self)
+        self._relay.progress.connect(self.progress)
+        self._relay.result.connect(self._done)
+        self._relay.error.connect(self._failed)
+        self.running = False
+
+    def start(self, work: Callable[[Report, ShouldStop], object]) -> None:
         if self.running:
             raise RuntimeError("a task is already running")
         self._stop.clear()
         self.running = True
-        signals, stop = self.signals, self._stop
+        relay, stop = self._relay, self._stop
 
-        def work() -> None:
-            try:
-                result = task(signals.progress.emit, stop.is_set)
-            except DomainError as error:
-                signals.failed.emit(str(error))
-            except Exception as error:  # shown in words; the window must outlive a bug
-                signals.failed.emit(f"The task stopped unexpectedly ({error!r}).")
-            else:
-                signals.finished.emit(result)
+        def report(done: int, total: int) -> None:
+            # About a hundred steps are all a progress bar shows; a signal per record of
+            # 50 000 would only queue up on the GUI thread.
+            if done == total or done % max(1, total // PROGRESS_STEPS) == 0:
+                relay.progress.emit(done, total)
 
-        self._pool.start(_Job(work))
+        job = guarded(lambda: work(report, stop.is_set), relay.result.emit, relay.error.emit)
+        self._pool.start(Job(job))
 
     def cancel(self) -> None:
         self._stop.set()
 
-    def _done(self, *_: object) -> None:
+    @property
+    def cancelled(self) -> bool:
+        return self._stop.is_set()
+
+    def _done(self, result: object) -> None:
         self.running = False
+        self.finished.emit(result)
+
+    def _failed(self, message: str) -> None:
+        self.running = False
+        self.failed.emit(message)
 
     def wait(self, msecs: int = -1) -> bool:
+        """Cancel and wait for the thread (closing the window, ending a test)."""
         self.cancel()
         return self._pool.waitForDone(msecs)

@@ -26,7 +26,7 @@ from trainer_app.domain.records import Completion, CompletionFields, CompletionS
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui.dialogs import choices
 from trainer_app.ui.dialogs.editors import from_qdate, to_qdate
-from trainer_app.ui.palette import error_colour
+from trainer_app.ui.dialogs.form import add_form_field
 
 
 class CompletionDialog(QDialog):
@@ -98,20 +98,7 @@ class CompletionDialog(QDialog):
         self.resize(620, 480)
 
     def _add(self, name: str, label: str, widget: QWidget) -> None:
-        widget.setAccessibleName(label)
-        message = QLabel()
-        message.setWordWrap(True)
-        message.setAccessibleName(f"{label} message")
-        message.setStyleSheet(f"color: {error_colour().name()};")
-        message.hide()
-        cell = QWidget()
-        column = QVBoxLayout(cell)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        column.addWidget(message)
-        self.form.addRow(f"{label}:", cell)
-        self.messages[name] = message
+        self.messages[name] = add_form_field(self.form, label, widget)
 
     def _source_changed(self) -> None:
         external = self.source.currentData() == CompletionSource.EXTERNAL

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -108,22 +109,7 @@ class RecordDialog(QDialog):
 
     def add_field(self, name: str, label: str, widget: W) -> W:
         """Add ``widget`` for the dataclass field ``name``; its message shows beneath it."""
-        widget.setAccessibleName(label)
-        message = QLabel()
-        message.setWordWrap(True)
-        message.setAccessibleName(f"{label} message")
-        message.setStyleSheet(f"color: {error_colour().name()};")
-        message.hide()
-        cell = QWidget()
-        column = QVBoxLayout(cell)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        column.addWidget(message)
-        caption = QLabel(f"{label}:")
-        caption.setBuddy(widget)
-        self.form.addRow(caption, cell)
-        self._messages[name] = message
+        self._messages[name] = add_form_field(self.form, label, widget)
         change_signal(widget).connect(lambda *_: self._edited(name))
         return widget
 
@@ -190,3 +176,26 @@ class RecordDialog(QDialog):
         label.show()
         self.ok_button.setEnabled(False)
         self._touched.add(name)
+
+
+def add_form_field(form: QFormLayout, label: str, widget: QWidget) -> QLabel:
+    """A labelled row of ``form``: ``widget`` with a (hidden) message label beneath it, which
+    is returned. Accessible names: ``label`` and "``label`` message" (tests find them so)."""
+    plain = label.replace("&", "")
+    widget.setAccessibleName(plain)
+    message = QLabel()
+    message.setWordWrap(True)
+    message.setAccessibleName(f"{plain} message")
+    message.setStyleSheet(f"color: {error_colour().name()};")
+    message.hide()
+    cell = QWidget()
+    cell.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    column = QVBoxLayout(cell)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(2)
+    column.addWidget(widget)
+    column.addWidget(message)
+    caption = QLabel(f"{label}:")
+    caption.setBuddy(widget)
+    form.addRow(caption, cell)
+    return message

@@ -14,8 +14,7 @@ from PySide6.QtCore import (
 )
 
 from trainer_app.domain.calendar import format_day
-from trainer_app.domain.records import MatrixStatus, Standing
-from trainer_app.services.matrix import Due
+from trainer_app.domain.records import Due, MatrixStatus, Standing
 from trainer_app.ui.matrix import standing as look
 
 AnyIndex = QModelIndex | QPersistentModelIndex

@@ -37,7 +37,8 @@ from PySide6.QtWidgets import (
 )
 
 from trainer_app.domain.errors import DomainError
-from trainer_app.domain.records import MatrixStatus, Standing, TrainingRecord
+from trainer_app.domain.records import Due, MatrixStatus, Standing, TrainingRecord
+from trainer_app.exports.due import write_due_csv, write_due_xlsx
 from trainer_app.exports.record import (
     write_group_xlsx,
     write_record_csv,
@@ -45,17 +46,16 @@ from trainer_app.exports.record import (
     write_record_xlsx,
 )
 from trainer_app.services.context import ServiceContext
-from trainer_app.services.matrix import Due, Matrix
+from trainer_app.services.matrix import Matrix
 from trainer_app.ui import icons
 from trainer_app.ui.matrix import standing as look
 from trainer_app.ui.matrix.due import COURSE, EXPIRES, DueModel
-from trainer_app.ui.matrix.due_export import write_due_csv, write_due_xlsx
 from trainer_app.ui.matrix.heatmap import HeatmapModel, HeatmapView, MatrixLegend
 from trainer_app.ui.matrix.progress import ExportProgress
 from trainer_app.ui.matrix.record_view import RecordPanel, TraineeFinder
-from trainer_app.ui.matrix.worker import Latest, Report, ShouldStop, Task
 from trainer_app.ui.pages.base import Page
 from trainer_app.ui.record_editor import RecordEditor
+from trainer_app.ui.tasks import Latest, Report, ShouldStop, Task
 
 NO_ROLES = "No roles defined yet — the matrix shows required training once roles list their courses"
 NOBODY = "Nobody matches these filters — clear the search or choose “All …” in a filter"

@@ -9,10 +9,10 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, Signal
 
-from trainer_app.domain.errors import DomainError
 from trainer_app.scheduling.scenario import Plan, Scenario
+from trainer_app.ui.tasks import Job, guarded
 
 Solve = Callable[..., Plan]  # solver.solve's signature
 
@@ -29,15 +29,6 @@ class SolveSignals(QObject):
     progress = Signal(object)  # solver.Progress
     finished = Signal(object)  # Plan
     failed = Signal(str)
-
-
-class _Job(QRunnable):
-    def __init__(self, run: Callable[[], None]) -> None:
-        super().__init__()
-        self._run = run
-
-    def run(self) -> None:
-        self._run()
 
 
 class SolveWorker(QObject):
@@ -61,23 +52,17 @@ class SolveWorker(QObject):
         self.running = True
         signals, solve, stop = self.signals, self.solve, self._stop
 
-        def work() -> None:
-            try:
-                plan = solve(
-                    scenario,
-                    time_limit=time_limit,
-                    workers=workers,
-                    on_progress=signals.progress.emit,
-                    should_stop=stop.is_set,
-                )
-            except DomainError as error:
-                signals.failed.emit(str(error))
-            except Exception as error:  # shown in words; the GUI must outlive a solver bug
-                signals.failed.emit(f"The planner stopped unexpectedly ({error!r}).")
-            else:
-                signals.finished.emit(plan)
+        def work() -> Plan:
+            return solve(
+                scenario,
+                time_limit=time_limit,
+                workers=workers,
+                on_progress=signals.progress.emit,
+                should_stop=stop.is_set,
+            )
 
-        self._pool.start(_Job(work))
+        job = guarded(work, signals.finished.emit, signals.failed.emit, "The planner")
+        self._pool.start(Job(job))
 
     def cancel(self) -> None:
         self._stop.set()

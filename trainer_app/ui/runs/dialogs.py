@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -24,7 +23,7 @@ from trainer_app.domain.errors import DomainError, ValidationError
 from trainer_app.domain.records import AssessmentFields, Enrolment, EnrolmentStatus
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui.dialogs.editors import change_signal, from_qdate, to_qdate
-from trainer_app.ui.palette import error_colour
+from trainer_app.ui.dialogs.form import add_form_field
 from trainer_app.ui.runs.rows import BANNER_STYLE
 from trainer_app.ui.runs.runs_list import RunSummary
 
@@ -65,23 +64,7 @@ class FormDialog(QDialog):
         layout.addWidget(self.buttons)
 
     def add_field(self, name: str, label: str, widget: QWidget) -> None:
-        widget.setAccessibleName(label.replace("&", ""))
-        message = QLabel()
-        message.setWordWrap(True)
-        message.setAccessibleName(f"{label.replace('&', '')} message")
-        message.setStyleSheet(f"color: {error_colour().name()};")
-        message.hide()
-        cell = QWidget()
-        cell.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        column = QVBoxLayout(cell)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        column.addWidget(message)
-        caption = QLabel(f"{label}:")
-        caption.setBuddy(widget)
-        self.form.addRow(caption, cell)
-        self._messages[name] = message
+        self._messages[name] = add_form_field(self.form, label, widget)
 
     def show_problems(self, error: DomainError | None) -> None:
         """Each field's messages beneath it; the others (or a plain refusal) in the banner."""

@@ -5,17 +5,15 @@ beside its target and renamed into place, so a failure never leaves half a file.
 from __future__ import annotations
 
 import csv
-import os
-import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from trainer_app.domain.records import Due
 from trainer_app.exports import palette
-from trainer_app.exports.cells import Value, csv_text, xlsx_cell
-from trainer_app.services.matrix import Due
+from trainer_app.exports.cells import Value, csv_text, replace_atomically, xlsx_cell
 
 COLUMNS = (
     ("Name", 28),
@@ -54,7 +52,7 @@ def write_due_csv(rows: Sequence[Due], path: Path) -> None:
             for due in rows:
                 writer.writerow([csv_text(value) for value in due_row(due)])
 
-    _replace(path, write)
+    replace_atomically(path, write)
 
 
 def write_due_xlsx(rows: Sequence[Due], path: Path, title: str) -> None:
@@ -75,14 +73,4 @@ def write_due_xlsx(rows: Sequence[Due], path: Path, title: str) -> None:
             ]
         )
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
-    _replace(path, lambda target: book.save(str(target)))
-
-
-def _replace(path: Path, write: Callable[[Path], object]) -> None:
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    replace_atomically(path, lambda target: book.save(str(target)))

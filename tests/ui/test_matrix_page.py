@@ -498,3 +498,51 @@ def test_widgets_have_accessible_names(small: Shown) -> None:
         "Export group",
         "Cancel export",
     } <= named
+
+
+def test_roles_are_edited_per_hub_and_the_matrix_follows(qtbot, small: Shown) -> None:
+    """Bristol's operators also need CAPA — ticked under BRI only; London's do not."""
+    from trainer_app.ui.dialogs.roles import RolesDialog
+
+    context = small.context
+    capa = context.courses.create(CourseFields(code="CAPA", title="Deviations and CAPA"))
+    dialog = small.page.edit_roles()
+    assert isinstance(dialog, RolesDialog)
+    assert dialog.name.text() == "Operator"
+    row = next(i for i, c in enumerate(dialog.courses) if c.id == capa.id)
+    column = 1 + next(i for i, h in enumerate(dialog.hubs) if h.code == "BRI")
+    dialog.grid.item(row, column).setCheckState(Qt.CheckState.Checked)
+    with qtbot.waitSignal(small.page.matrix_shown, timeout=WAIT):
+        dialog.save()
+        dialog.reject()
+    assert "Role Operator saved · 3 courses" in dialog.status.text()
+    matrix = context.matrix.matrix()
+    rows = {p.name: i for i, p in enumerate(matrix.people)}
+    column = [c.code for c in matrix.courses].index("CAPA")
+    assert (rows["Tom Reed"], column) in matrix.required  # Bristol
+    assert (rows["李伟"], column) not in matrix.required  # London
+    assert cell(small.page, "Tom Reed", "CAPA") is not None
+
+    dialog = small.page.edit_roles()
+    dialog.new_role()
+    dialog.name.setText("operator")
+    dialog.save()
+    assert dialog.name_message.text() == "Role 'operator' already exists"
+    assert len(context.matrix.roles()) == 1
+    dialog.reject()
+
+
+def test_training_held_elsewhere_is_recorded_from_the_record_tab(qtbot, small: Shown) -> None:
+    page = small.page
+    with qtbot.waitSignal(page.record_shown, timeout=WAIT):
+        page.open_trainee(small.ids["Zoë Adams"])
+    dialog = page.record_training()
+    assert dialog is not None
+    dialog.source.setCurrentIndex(dialog.source.findData("imported"))
+    dialog.course.setCurrentIndex(dialog.course.findText("ASEP", Qt.MatchFlag.MatchStartsWith))
+    said: list[str] = []
+    page.status.connect(said.append)
+    with qtbot.waitSignal(page.record_shown, timeout=WAIT):
+        dialog.accept()
+    assert said[-1] == "ASEP recorded · the Audit page has the entry"
+    assert "Imported history" in page.record_panel.browser.toPlainText()

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from trainer_app.domain.audit import Actor, AuditAction
-from trainer_app.domain.errors import Duplicate, FieldError, NotFound, ValidationError
+from trainer_app.domain.errors import Duplicate, FieldError, NotFound, StaleEdit, ValidationError
 from trainer_app.domain.people import TraineeType
 from trainer_app.domain.records import (
     AssessmentResult,
@@ -174,13 +174,20 @@ class MatrixService:
                 if found is None:
                     raise NotFound("This role no longer exists")
                 row = found
+                if expected_version is not None and row.row_version != expected_version:
+                    raise StaleEdit(
+                        f"Role {row.name} was changed by someone else while you were editing "
+                        "it; reload and try again. Nothing was saved"
+                    )
                 old = _describe(session, row)
                 row.name, row.description = item.name, item.description
-                row.row_version = (expected_version or row.row_version) + 1
+                row.row_version += 1
                 action = AuditAction.UPDATE
-            row.requirements[:] = [
+            kept = [r for r in row.requirements if (r.course_id, r.hub_id) in item.requirements]
+            have = {(r.course_id, r.hub_id) for r in kept}
+            row.requirements[:] = kept + [
                 RoleRequirementRow(course_id=c, hub_id=h)
-                for c, h in sorted(item.requirements, key=str)
+                for c, h in sorted(item.requirements - have, key=str)
             ]
             session.flush()
             write_audit(

@@ -48,6 +48,8 @@ from trainer_app.exports.record import (
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.matrix import Matrix
 from trainer_app.ui import icons
+from trainer_app.ui.dialogs.completion import CompletionDialog
+from trainer_app.ui.dialogs.roles import RolesDialog
 from trainer_app.ui.matrix import standing as look
 from trainer_app.ui.matrix.due import COURSE, EXPIRES, DueModel
 from trainer_app.ui.matrix.heatmap import HeatmapModel, HeatmapView, MatrixLegend
@@ -247,13 +249,40 @@ class MatrixPage(Page):
         grid.addWidget(self.find_box, 1, 1, 1, 3)
         expiring = QLabel("Expiring soon within")
         expiring.setBuddy(self.expiring_box)
+        self.roles_button = QPushButton(icons.icon("edit"), "Roles…")
+        self.roles_button.setAccessibleName("Roles")
+        self.roles_button.setToolTip("Which courses each role needs, at every hub or at one")
+        self.roles_button.clicked.connect(self.edit_roles)
         row = QHBoxLayout()
         row.addWidget(expiring)
         row.addWidget(self.expiring_box)
         row.addStretch()
         row.addWidget(self.busy)
+        row.addWidget(self.roles_button)
         grid.addLayout(row, 1, 4, 1, 4)
         return grid
+
+    def edit_roles(self) -> RolesDialog:
+        """The roles and their required courses; the matrix is worked out again after."""
+        dialog = RolesDialog(self.context, self)
+        dialog.finished.connect(lambda _r: self.reload() if dialog.changed else None)
+        dialog.open()
+        return dialog
+
+    def record_training(self) -> CompletionDialog | None:
+        """Training the shown trainee did elsewhere (or before this app), with evidence."""
+        if self.trainee_id is None:
+            return None
+        dialog = CompletionDialog(self.context, self.trainee_id, self)
+
+        def after(_result: int) -> None:
+            if dialog.saved is not None:
+                self.reload()  # the record and the matrix both change
+                self.say(f"{dialog.saved.course_code} recorded · the Audit page has the entry")
+
+        dialog.finished.connect(after)
+        dialog.open()
+        return dialog
 
     def _matrix_tab(self) -> QWidget:
         self.model = HeatmapModel(self)
@@ -332,6 +361,7 @@ class MatrixPage(Page):
         self.record_panel.csv_button.clicked.connect(lambda: self.export_record("csv"))
         self.record_panel.xlsx_button.clicked.connect(lambda: self.export_record("xlsx"))
         self.record_panel.group_button.clicked.connect(self.export_group)
+        self.record_panel.training_button.clicked.connect(self.record_training)
         self.record_split = QSplitter(Qt.Orientation.Horizontal)
         self.record_split.setChildrenCollapsible(False)
         self.record_split.addWidget(self.finder)

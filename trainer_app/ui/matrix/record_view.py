@@ -332,11 +332,17 @@ class RecordPanel(QWidget):
         self.browser.setAccessibleName("Training record")
         self.browser.setOpenLinks(False)
         self.browser.document().setDocumentMargin(12)
+        self.training_button = QPushButton(icons.icon("add"), "Record training…")
+        self.training_button.setAccessibleName("Record training")
+        self.training_button.setToolTip(
+            "Training held elsewhere (with its evidence and who verified it), or earlier history"
+        )
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         for button in (self.pdf_button, self.csv_button, self.xlsx_button):
             bar.addWidget(button)
         bar.addStretch()
+        bar.addWidget(self.training_button)
         bar.addWidget(self.group_button)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)

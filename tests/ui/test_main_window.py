@@ -168,3 +168,18 @@ def test_an_upgraded_database_names_its_backup(qtbot, tmp_path) -> None:
     assert "previous version is kept in" in window.statusBar().currentMessage()
     assert str(context.upgrade_backup) in window.statusBar().currentMessage()
     window.close()
+
+
+def test_ctrl_r_opens_the_selected_trainees_record(qtbot, window, context) -> None:
+    hub = b.hub(context)
+    trainee = b.trainee(context, hub.id, "TR-000001", "Siobhán Ní Bhriain")
+    window.show_page(next(i for i, p in enumerate(window.pages) if isinstance(p, CohortsPage)))
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert "Select a trainee" in window.statusBar().currentMessage()
+    assert window.page.detail.select_id(trainee.id)
+    records = next(p for p in window.pages if isinstance(p, MatrixPage))
+    with qtbot.waitSignal(records.record_shown, timeout=10_000):
+        qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert window.page is records
+    assert "Siobhán Ní Bhriain" in records.record_panel.browser.toPlainText()
+    records.wait()

@@ -155,6 +155,14 @@ class MainWindow(QMainWindow):
                 )
             )
         view_menu.addSeparator()
+        view_menu.addAction(
+            self._action(
+                "Training &record of the selected trainee",
+                self.open_training_record,
+                "Ctrl+R",
+                "records",
+            )
+        )
         self.details_action = self._action(
             "Show &details panel", self.set_details_visible, "Ctrl+I", "details"
         )
@@ -224,6 +232,20 @@ class MainWindow(QMainWindow):
         self.successor.show()
         self.close()
         return self.successor
+
+    def open_training_record(self) -> bool:
+        """From the trainees list: that trainee's record on Records & matrix (to export)."""
+        page = self.page
+        trainee_id = page.detail.selected_id() if isinstance(page, CohortsPage) else None
+        if trainee_id is None:
+            self.show_status("Select a trainee on Cohorts & trainees first (Ctrl+4)")
+            return False
+        index = next(i for i, p in enumerate(self.pages) if isinstance(p, MatrixPage))
+        self.show_page(index)
+        records = self.pages[index]
+        assert isinstance(records, MatrixPage)
+        records.open_trainee(trainee_id)
+        return True
 
     def import_file(self) -> ImportDialog:
         """Import trainees, enrolments or completions; the pages show them afterwards."""

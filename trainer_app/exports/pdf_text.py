@@ -1,11 +1,12 @@
 """Text in any script for ReportLab: the shipped fonts, per-character fallback, RTL shaping.
 
-ReportLab draws each run of text in one font and does no shaping of its own, so:
+ReportLab draws each run of text in one font, so:
 
 - every character is drawn in the first shipped font (Latin first, CJK last) that has it;
   spaces and punctuation stay in the font of the text around them;
 - Arabic is reshaped into its joined presentation forms and Arabic and Hebrew are put into
   visual (right-to-left) order line by line, after the line breaks are chosen;
+- other complex scripts (Devanagari) are shaped by HarfBuzz through ReportLab (uharfbuzz);
 - a character that no shipped font has is refused with a `DomainError` rather than printed as
   an empty box.
 """
@@ -33,6 +34,7 @@ from trainer_app import resources
 from trainer_app.domain.errors import DomainError
 
 _PREFIX = "TrainerApp-"
+SHAPING = 1  # paragraph styles ask ReportLab to shape text with HarfBuzz (uharfbuzz)
 _STYLES = ("Regular", "Bold", "Italic")
 _lock = threading.Lock()
 
@@ -61,7 +63,10 @@ def _chain(weight: Weight) -> tuple[Path, ...]:
 def _font(file: Path) -> TTFont:
     """Register one font file with ReportLab (once) under a name of its own."""
     with _lock:
-        font = TTFont(_PREFIX + file.stem, str(file))
+        # HarfBuzz shapes the complex scripts (Devanagari conjuncts and vowel signs); Arabic
+        # and Hebrew are already shaped and ordered here, line by line, so it leaves them be.
+        rtl = file.stem.startswith(("NotoSansArabic", "NotoSansHebrew"))
+        font = TTFont(_PREFIX + file.stem, str(file), shapable=not rtl)
         pdfmetrics.registerFont(font)
         name: str = font.fontName
         pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
@@ -192,7 +197,8 @@ class _BidiParagraph(Flowable):  # type: ignore[misc]
                 for line in self._break(hard, width - 0.5)
             ]
             visual = [get_display(line, base_dir=self._base) for line in lines]
-            style = self._style
+            # Already shaped and in visual order: HarfBuzz must not shape it again.
+            style = ParagraphStyle(f"{self._style.name}-visual", parent=self._style, shaping=0)
             if self._base == "R" and len(lines) > 1:
                 style = ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
             body = "<br/>".join(_line_markup(v, self._weight, self._text) for v in visual)

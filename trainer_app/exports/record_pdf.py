@@ -37,7 +37,7 @@ from trainer_app.domain.records import (
     TrainingRecord,
 )
 from trainer_app.exports import palette, wording
-from trainer_app.exports.pdf_text import Weight, font_name, markup, paragraph
+from trainer_app.exports.pdf_text import SHAPING, Weight, font_name, markup, paragraph
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
@@ -117,7 +117,9 @@ class _Look:
         regular, bold = font_name(Weight.REGULAR), font_name(Weight.BOLD)
         ink, muted = colors.HexColor(palette.INK), colors.HexColor(palette.MUTED)
         accent = colors.HexColor(palette.ACCENT)
-        body = ParagraphStyle("body", fontName=regular, fontSize=8.5, leading=11, textColor=ink)
+        body = ParagraphStyle(
+            "body", fontName=regular, fontSize=8.5, leading=11, textColor=ink, shaping=SHAPING
+        )
 
         def style(name: str, **changes: Any) -> ParagraphStyle:
             return ParagraphStyle(name, parent=body, **changes)

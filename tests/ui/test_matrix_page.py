@@ -546,3 +546,34 @@ def test_training_held_elsewhere_is_recorded_from_the_record_tab(qtbot, small: S
         dialog.accept()
     assert said[-1] == "ASEP recorded · the Audit page has the entry"
     assert "Imported history" in page.record_panel.browser.toPlainText()
+
+
+def test_the_evidence_of_training_held_elsewhere_can_be_saved(
+    qtbot, small: Shown, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QUrl
+
+    from trainer_app.domain.records import CompletionSource
+
+    context, page = small.context, small.page
+    asep = next(c for c in context.courses.list() if c.code == "ASEP")
+    done = context.training.add_completion(
+        CompletionFields(
+            trainee_id=small.ids["Zoë Adams"],
+            course_id=asep.id,
+            completed_on=date(2026, 7, 2),
+            source=CompletionSource.EXTERNAL,
+            provider="Cell and Gene Therapy Catapult",
+            verified_by="Dr Amara Okafor",
+            evidence_name="catapult-asep.pdf",
+            evidence=b"%PDF-1.4 certificate",
+        )
+    )
+    with qtbot.waitSignal(page.record_shown, timeout=WAIT):
+        page.open_trainee(small.ids["Zoë Adams"])
+    html = page.record_panel.browser.toHtml()
+    assert f"evidence:{done.id}" in html and "catapult-asep.pdf" in html
+    target = tmp_path / "copy.pdf"
+    page.choose_evidence_path = lambda name: target  # type: ignore[method-assign]
+    page.record_panel.browser.anchorClicked.emit(QUrl(f"evidence:{done.id}"))
+    assert target.read_bytes() == b"%PDF-1.4 certificate"

@@ -17,7 +17,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSettings, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QSettings, QStandardPaths, Qt, QTimer, QUrl, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -54,7 +54,7 @@ from trainer_app.ui.matrix import standing as look
 from trainer_app.ui.matrix.due import COURSE, EXPIRES, DueModel
 from trainer_app.ui.matrix.heatmap import HeatmapModel, HeatmapView, MatrixLegend
 from trainer_app.ui.matrix.progress import ExportProgress
-from trainer_app.ui.matrix.record_view import RecordPanel, TraineeFinder
+from trainer_app.ui.matrix.record_view import EVIDENCE_LINK, RecordPanel, TraineeFinder
 from trainer_app.ui.pages.base import Page
 from trainer_app.ui.record_editor import RecordEditor
 from trainer_app.ui.tasks import Latest, Report, ShouldStop, Task
@@ -269,6 +269,36 @@ class MatrixPage(Page):
         dialog.open()
         return dialog
 
+    def _link_clicked(self, url: QUrl) -> None:
+        text = url.toString()
+        if text.startswith(EVIDENCE_LINK):
+            self.save_evidence(int(text.removeprefix(EVIDENCE_LINK)))
+
+    def save_evidence(self, completion_id: int) -> Path | None:
+        """A copy of the evidence kept with a completion (a certificate held elsewhere)."""
+        try:
+            name, data = self.context.training.evidence(completion_id)
+        except DomainError as error:
+            self.editor.inform("No evidence", str(error))
+            return None
+        path = self.choose_evidence_path(name)
+        if path is None:
+            return None
+
+        def write() -> None:
+            path.write_bytes(data)
+
+        if not self._write(write, path, "Evidence"):
+            return None
+        self.say(f"Evidence {name} saved to {path}")
+        return path
+
+    def choose_evidence_path(self, name: str) -> Path | None:
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, "Save the evidence", str(self._folder / name), "All files (*)"
+        )
+        return Path(chosen) if chosen else None
+
     def record_training(self) -> CompletionDialog | None:
         """Training the shown trainee did elsewhere (or before this app), with evidence."""
         if self.trainee_id is None:
@@ -362,6 +392,7 @@ class MatrixPage(Page):
         self.record_panel.xlsx_button.clicked.connect(lambda: self.export_record("xlsx"))
         self.record_panel.group_button.clicked.connect(self.export_group)
         self.record_panel.training_button.clicked.connect(self.record_training)
+        self.record_panel.browser.anchorClicked.connect(self._link_clicked)
         self.record_split = QSplitter(Qt.Orientation.Horizontal)
         self.record_split.setChildrenCollapsible(False)
         self.record_split.addWidget(self.finder)

@@ -200,10 +200,14 @@ def _completion(entry: RecordEntry) -> list[tuple[str, str]]:
         pairs.append(("Provider", escape(done.provider)))
         pairs.append(("Verified by", escape(done.verified_by)))
     if done.evidence_name:
-        pairs.append(("Evidence", escape(done.evidence_name)))
+        link = f"<a href='{EVIDENCE_LINK}{done.id}'>{escape(done.evidence_name)}</a>"
+        pairs.append(("Evidence", f"{link} (click to save a copy)"))
     if done.notes:
         pairs.append(("Notes", escape(done.notes)))
     return pairs
+
+
+EVIDENCE_LINK = "evidence:"  # + completion id: the record view's link to its evidence file
 
 
 class TraineeFinder(QWidget):

@@ -15,6 +15,7 @@ import dataclasses
 import time
 
 from trainer_app.scheduling.checker import check
+from trainer_app.scheduling.moves import candidates
 from trainer_app.scheduling.scenario import Plan, Scenario
 from trainer_app.scheduling.solver import Progress, solve
 from trainer_app.scheduling.synthetic import generate_with_plan
@@ -83,6 +84,17 @@ def main() -> None:
             f"{len(scenario.facilities)} facilities"
         )
         print(f"baseline (planted timetable): {describe(planted, scenario)}")
+        started = time.perf_counter()
+        check(scenario, planted)
+        checked = time.perf_counter() - started
+        a = planted.assignments[0]
+        started = time.perf_counter()
+        candidates(scenario, planted, a.offering, a.session)
+        where = time.perf_counter() - started
+        print(
+            f"independent check of a whole plan: {checked * 1000:.0f} ms; "
+            f"'where could this go?' for one session: {where * 1000:.0f} ms"
+        )
         short, first = run(scenario, args.short, args.seed)
         print(
             f"first complete plan: {first:.2f} s"

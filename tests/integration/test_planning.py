@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
@@ -76,13 +75,10 @@ def one_session(ctx: ServiceContext, day: int, offering: str = "GMP-FUND-2027-01
 # ----- scenario from the store --------------------------------------------------------------
 
 
-def test_the_demo_scenario_reads_back_identically_and_quickly(demo: ServiceContext) -> None:
-    started = time.perf_counter()
+def test_the_demo_scenario_reads_back_identically(demo: ServiceContext) -> None:
     scenario = demo.planning.build_scenario(*SPRING, name="Spring 2027")
-    elapsed = time.perf_counter() - started
     assert scenario_from_dict(scenario_to_dict(scenario)) == scenario
     assert len(scenario.offerings) == len(demo.runs.list()) == 41
-    assert elapsed < 2.0
     assert scenario.calendar.period_labels == ("09:00", "11:00", "13:30", "15:30")
     assert scenario.weights == {
         "capacity_overflow": 1,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from datetime import timedelta
 from functools import cache
 
@@ -108,15 +107,3 @@ def test_generator_is_deterministic_and_sized() -> None:
     assert len(first.hubs) == 6 and len(first.trainers) == 40 and len(first.facilities) == 30
     for course in {o.course for o in first.offerings}:
         assert sum(course in t.qualifications for t in first.trainers) >= 3
-
-
-def test_check_and_candidates_are_fast() -> None:
-    scenario, plan = instance(1500, 1)
-    start = time.perf_counter()
-    assert check(scenario, plan).valid
-    assert time.perf_counter() - start < 0.5  # about 30 ms measured; shared machines vary
-    scenario, plan = instance(500, 1)
-    a = plan.assignments[0]
-    start = time.perf_counter()
-    candidates(scenario, plan, a.offering, a.session)
-    assert time.perf_counter() - start < 2.0  # about 0.1 s measured

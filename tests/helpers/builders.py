@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from trainer_app.domain.courses import Course, CourseFields
 from trainer_app.domain.network import Facility, FacilityFields, FacilityKind, Hub, HubFields
 from trainer_app.domain.people import Cohort, CohortFields, Trainee, TraineeFields
@@ -62,3 +64,25 @@ def trainee(
             cohort_ids=frozenset(c.id for c in cohorts),
         )
     )
+
+
+def gowning_and_aseptic(ctx: ServiceContext) -> tuple[Course, Course]:
+    """Gowning (12 months, practical) and Aseptic processing after it (4 places, 2 sessions
+    in a grade B cleanroom, theory pass mark 80 %): the pair the training-record tests use."""
+    gown = course(ctx, "GOWN", title="Gowning")
+    gown = ctx.courses.update(
+        gown.id,
+        gown.row_version,
+        dataclasses.replace(
+            gown, validity_months=12, practical_required=True, facility_kind=FacilityKind.CLASSROOM
+        ),
+    )
+    asep = course(ctx, "ASEP", gown, title="Aseptic processing")
+    asep = ctx.courses.update(
+        asep.id,
+        asep.row_version,
+        dataclasses.replace(
+            asep, capacity=4, pass_mark=80, sessions=2, facility_kind=FacilityKind.CLEANROOM_GRADE_B
+        ),
+    )
+    return gown, asep

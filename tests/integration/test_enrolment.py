@@ -63,22 +63,7 @@ def world(settings: Settings) -> Iterator[World]:
     builders.facility(ctx, hub.id, "LON-CR1", FacilityKind.CLEANROOM_GRADE_B, 6)
     builders.facility(ctx, hub.id, "LON-CL1", FacilityKind.CLASSROOM, 20)
     builders.facility(ctx, hub.id, "LON-CL2", FacilityKind.CLASSROOM, 20)
-    gown = builders.course(ctx, "GOWN", title="Gowning")
-    gown = ctx.courses.update(
-        gown.id,
-        gown.row_version,
-        dataclasses.replace(
-            gown, validity_months=12, practical_required=True, facility_kind=FacilityKind.CLASSROOM
-        ),
-    )
-    asep = builders.course(ctx, "ASEP", gown, title="Aseptic processing")
-    asep = ctx.courses.update(
-        asep.id,
-        asep.row_version,
-        dataclasses.replace(
-            asep, capacity=4, pass_mark=80, sessions=2, facility_kind=FacilityKind.CLEANROOM_GRADE_B
-        ),
-    )
+    gown, asep = builders.gowning_and_aseptic(ctx)
     builders.trainer(ctx, hub.id, "Dr Amara Okafor", gown, asep)
     builders.trainer(ctx, hub.id, "Dr Kofi Mensah", gown, asep)
     names = ["Siobhán Ní Bhriain", "李伟", "Łukasz Nowak", "Zoë Adams", "Priya Raman", "Tom Reed"]

@@ -37,7 +37,7 @@ from trainer_app.domain.records import (
     TrainingRecord,
 )
 from trainer_app.exports import palette, wording
-from trainer_app.exports.pdf_text import SHAPING, Weight, font_name, markup, paragraph
+from trainer_app.typesetting.text import SHAPING, Weight, font_name, markup, paragraph
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm

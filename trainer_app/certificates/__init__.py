@@ -1,0 +1,1 @@
+"""Certificates: the printed PDF with its signed QR code, the signing key, and verification."""

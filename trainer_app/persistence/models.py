@@ -490,6 +490,43 @@ class CompletionRow(Versioned, Base):
 Index("ix_completions_trainee_course", CompletionRow.trainee_id, CompletionRow.course_id)
 
 
+class CertificateRow(Versioned, Base):
+    """An issued certificate: its number, the signed payload, and what was printed (so a
+    reprint is identical). At most one live certificate per completion."""
+
+    __tablename__ = "certificates"
+    __table_args__ = {"sqlite_autoincrement": True}
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    completion_id: Mapped[int] = mapped_column(
+        ForeignKey("completions.id", ondelete="RESTRICT"), index=True
+    )
+    trainee_id: Mapped[int] = mapped_column(
+        ForeignKey("trainees.id", ondelete="RESTRICT"), index=True
+    )
+    hub_id: Mapped[int] = mapped_column(ForeignKey("hubs.id", ondelete="RESTRICT"))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    issued_by: Mapped[str] = mapped_column(String(64))
+    expires_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    key_fingerprint: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text)
+    content_json: Mapped[str] = mapped_column(Text)
+    replaces_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certificates.id", ondelete="RESTRICT"), nullable=True
+    )
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoke_reason: Mapped[str] = mapped_column(String(500), default="")
+
+
+Index(
+    "uq_certificates_live",
+    CertificateRow.completion_id,
+    unique=True,
+    sqlite_where=CertificateRow.revoked_at.is_(None),
+    postgresql_where=CertificateRow.revoked_at.is_(None),
+)
+
+
 class AuditRow(Base):
     """Append-only: database triggers refuse UPDATE and DELETE on this table."""
 

@@ -12,6 +12,7 @@ from trainer_app.domain.audit import LOCAL_ACTOR, Actor
 from trainer_app.domain.courses import find_prerequisite_cycle
 from trainer_app.persistence.db import Store, integrity_problems, open_store, schema_revision
 from trainer_app.services.audit import AuditService
+from trainer_app.services.certificates import CertificateService
 from trainer_app.services.courses import CourseService
 from trainer_app.services.enrolment import EnrolmentService
 from trainer_app.services.matrix import MatrixService
@@ -40,6 +41,7 @@ class ServiceContext:
     enrolment: EnrolmentService
     training: TrainingService
     matrix: MatrixService
+    certificates: CertificateService
 
     @classmethod
     def open(
@@ -77,6 +79,7 @@ class ServiceContext:
             enrolment=EnrolmentService(store, actor, today),
             training=TrainingService(store, actor, today),
             matrix=MatrixService(store, actor, today),
+            certificates=CertificateService(store, actor, settings.data_dir / "keys", today),
         )
 
     @property

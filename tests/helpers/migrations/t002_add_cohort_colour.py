@@ -1,14 +1,14 @@
 """A test-only schema change on top of the real head, so today's head is an 'older' schema.
 
 Revision ID: t002
-Revises: 0003
+Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "t002"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,106 @@
+"""Certificates from recorded completions: numbers, signed payloads, the register, revocation,
+reissue, and verification (offline by signature, then against the register)."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.integration.test_enrolment import World, complete_gown, world
+from trainer_app.certificates import keys
+from trainer_app.domain.certificates import Verdict, number_is_well_formed, split_payload
+from trainer_app.domain.errors import DomainError, NotFound, ValidationError
+from trainer_app.domain.records import Completion
+
+__all__ = ["world"]
+
+
+def test_a_certificate_is_issued_once_per_completion_and_verifies(world: World) -> None:
+    w = world
+    complete_gown(w, w.people[1], date(2026, 6, 1))
+    (completion,) = w.ctx.training.completions_of(w.people[1])
+    assert w.ctx.certificates.eligible() == [completion.id]
+    certificate, content = w.ctx.certificates.issue(completion.id)
+    assert certificate.number == "LON-2027-000001-" + certificate.number[-1]
+    assert number_is_well_formed(certificate.number)
+    assert (content.trainee_name, content.course_code, content.expires_on) == (
+        "李伟",
+        "GOWN",
+        date(2027, 6, 1),
+    )
+    assert content.assessment_outcome == "Completed (training record)"
+    again, same = w.ctx.certificates.issue(completion.id)
+    assert again.number == certificate.number and same == content
+    assert w.ctx.certificates.eligible() == []
+    assert w.ctx.certificates.verify(content.payload)[0] is Verdict.VALID
+    second, _ = w.ctx.certificates.issue(next(c.id for c in _complete(w, w.people[2])))
+    assert second.number.startswith("LON-2027-000002-")
+
+
+def _complete(w: World, person: int) -> list[Completion]:
+    complete_gown(w, person, date(2026, 7, 1))
+    return w.ctx.training.completions_of(person)
+
+
+def test_one_changed_character_or_another_key_is_caught(world: World, tmp_path: Path) -> None:
+    w = world
+    complete_gown(w, w.people[0], date(2026, 6, 1))
+    (completion,) = w.ctx.training.completions_of(w.people[0])
+    _, content = w.ctx.certificates.issue(completion.id)
+    facts, _, _ = split_payload(content.payload)
+    assert facts.name == "Siobhán Ní Bhriain"
+    middle = len(content.payload) // 2
+    flipped = "B" if content.payload[middle] != "B" else "C"
+    forged = content.payload[:middle] + flipped + content.payload[middle + 1 :]
+    assert w.ctx.certificates.verify(forged)[0] in (Verdict.TAMPERED, Verdict.MALFORMED)
+    assert w.ctx.certificates.verify("hello")[0] is Verdict.MALFORMED
+    other = keys.load_or_create(tmp_path / "other")
+    assert keys.check(content.payload, [other.public])[0] is Verdict.UNKNOWN_KEY
+
+
+def test_revoked_completions_and_certificates(world: World) -> None:
+    w = world
+    complete_gown(w, w.people[0], date(2026, 6, 1))
+    (completion,) = w.ctx.training.completions_of(w.people[0])
+    certificate, content = w.ctx.certificates.issue(completion.id)
+    with pytest.raises(ValidationError, match="Say why"):
+        w.ctx.certificates.revoke(certificate.number, " ")
+    revoked = w.ctx.certificates.revoke(certificate.number, "Issued to the wrong person")
+    assert revoked.revoked and revoked.revoke_reason == "Issued to the wrong person"
+    assert w.ctx.certificates.verify(content.payload)[0] is Verdict.REVOKED
+    with pytest.raises(DomainError, match="already revoked"):
+        w.ctx.certificates.revoke(certificate.number, "again")
+
+    new, new_content = w.ctx.certificates.reissue(certificate.number, "Name corrected")
+    assert new.replaces == certificate.number and new_content.reissue_of == certificate.number
+    assert w.ctx.certificates.verify(new_content.payload)[0] is Verdict.VALID
+    register = {c.number: c for c in w.ctx.certificates.register()}
+    assert register[certificate.number].replaced_by == new.number
+
+    w.ctx.training.revoke_completion(completion.id, "Assessment found invalid")
+    w.ctx.certificates.revoke(new.number, "Completion revoked")
+    with pytest.raises(DomainError, match="completion was revoked"):
+        w.ctx.certificates.issue(completion.id)
+    with pytest.raises(NotFound, match="There is no certificate LON-2027-999999-1"):
+        w.ctx.certificates.revoke("lon-2027-999999-1", "x")
+
+
+def test_the_signing_key_is_private_and_refused_when_missing_or_readable(tmp_path: Path) -> None:
+    folder = tmp_path / "keys"
+    key = keys.load_or_create(folder)
+    path = folder / keys.PRIVATE_NAME
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    assert keys.load_or_create(folder).fingerprint == key.fingerprint
+    assert (folder / keys.PUBLIC_NAME).read_bytes() == key.public_pem()
+    path.chmod(0o644)
+    with pytest.raises(DomainError, match="can be read by other users"):
+        keys.load(path)
+    path.chmod(0o600)
+    path.write_bytes(b"not a key")
+    with pytest.raises(DomainError, match="is not a usable certificate signing key"):
+        keys.load(path)
+    with pytest.raises(DomainError, match="is missing"):
+        keys.load(tmp_path / "nowhere.pem")

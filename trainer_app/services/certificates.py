@@ -1,0 +1,408 @@
+"""Issuing certificates for recorded completions, the register, revocation, reissue, and
+verification against the store.
+
+A certificate is issued only for a completion that stands (not revoked); issuing again for the
+same completion returns the certificate already issued. Numbers run per hub and year. The
+signed payload and everything printed are stored, so a reprint is identical. Revoking keeps the
+row (with the reason); reissuing revokes the old one and issues a new number that says which
+certificate it replaces. Every issue, revocation and reissue is audited.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from trainer_app import resources
+from trainer_app.certificates import keys
+from trainer_app.domain.audit import Actor, AuditAction
+from trainer_app.domain.certificates import (
+    Certificate,
+    CertificateContent,
+    CertificateFacts,
+    Verdict,
+    certificate_number,
+)
+from trainer_app.domain.errors import DomainError, NotFound, ValidationError
+from trainer_app.domain.records import CompletionSource
+from trainer_app.domain.text import clean_text
+from trainer_app.persistence.db import Store
+from trainer_app.persistence.models import (
+    AssessmentRow,
+    CertificateRow,
+    CompletionRow,
+    CourseRow,
+    EnrolmentRow,
+    HubRow,
+    PlannedSessionRow,
+    TraineeRow,
+    TrainerRow,
+)
+from trainer_app.persistence.uow import reading, transaction
+from trainer_app.services.base import now_utc, write_audit
+
+
+class CertificateService:
+    def __init__(
+        self,
+        store: Store,
+        actor: Actor,
+        key_folder: Path,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.store, self.actor, self.key_folder, self.today = store, actor, key_folder, today
+
+    # ----- the key -----------------------------------------------------------------------
+    def signing_key(self) -> keys.SigningKey:
+        return keys.load_or_create(self.key_folder)
+
+    def public_keys(self) -> list[Any]:
+        return [self.signing_key().public]
+
+    # ----- issuing -----------------------------------------------------------------------
+    def eligible(self, *, run_id: int | None = None, trainee_id: int | None = None) -> list[int]:
+        """Completions that stand and have no live certificate (of a run, of a trainee, or
+        all), oldest first."""
+        with reading(self.store) as session:
+            live = select(CertificateRow.completion_id).where(CertificateRow.revoked_at.is_(None))
+            statement = (
+                select(CompletionRow.id)
+                .where(CompletionRow.revoked_at.is_(None), CompletionRow.id.not_in(live))
+                .order_by(CompletionRow.completed_on, CompletionRow.id)
+            )
+            if trainee_id is not None:
+                statement = statement.where(CompletionRow.trainee_id == trainee_id)
+            if run_id is not None:
+                statement = statement.join(
+                    EnrolmentRow, EnrolmentRow.id == CompletionRow.enrolment_id
+                ).where(EnrolmentRow.run_id == run_id)
+            return list(session.scalars(statement))
+
+    def issue(
+        self, completion_id: int, *, reason: str = ""
+    ) -> tuple[Certificate, CertificateContent]:
+        """The certificate of a completion: issued now, or the one already issued."""
+        key = self.signing_key()
+        with transaction(self.store) as session:
+            return self._issue(session, key, completion_id, reason, replaces=None)
+
+    def issue_many(
+        self,
+        completion_ids: Sequence[int],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> list[tuple[Certificate, CertificateContent]]:
+        """Issue (or fetch) each; one transaction each, so what was issued stays if stopped."""
+        key = self.signing_key()
+        out = []
+        for done, completion_id in enumerate(completion_ids, start=1):
+            if should_stop is not None and should_stop():
+                break
+            with transaction(self.store) as session:
+                out.append(self._issue(session, key, completion_id, "", replaces=None))
+            if progress is not None:
+                progress(done, len(completion_ids))
+        return out
+
+    def _issue(
+        self,
+        session: Session,
+        key: keys.SigningKey,
+        completion_id: int,
+        reason: str,
+        replaces: CertificateRow | None,
+    ) -> tuple[Certificate, CertificateContent]:
+        completion = session.get(CompletionRow, completion_id)
+        if completion is None:
+            raise NotFound("There is no such completion; a certificate needs a recorded one")
+        trainee = session.get_one(TraineeRow, completion.trainee_id)
+        course = session.get_one(CourseRow, completion.course_id)
+        if completion.revoked_at is not None:
+            raise DomainError(
+                f"{trainee.name}'s {course.code} completion was revoked "
+                f"({completion.revoke_reason}); no certificate can be issued for it"
+            )
+        existing = session.scalars(
+            select(CertificateRow).where(
+                CertificateRow.completion_id == completion.id,
+                CertificateRow.revoked_at.is_(None),
+            )
+        ).first()
+        if existing is not None:
+            return _certificate(session, existing), _content(existing)
+        hub = session.get_one(HubRow, trainee.hub_id)
+        issued_on = self.today()
+        number = _next_number(session, hub.code, issued_on.year)
+        facts = CertificateFacts(
+            number=number,
+            name=trainee.name,
+            course_code=course.code,
+            course_title=course.title,
+            version=completion.course_version,
+            completed_on=completion.completed_on,
+            issued_on=issued_on,
+            expires_on=completion.expires_on,
+            hub=hub.code,
+            key=key.fingerprint,
+        )
+        signatory, role = signatory_of(hub.code)
+        content = CertificateContent(
+            number=number,
+            trainee_name=trainee.name,
+            course_code=course.code,
+            course_title=course.title,
+            course_version=completion.course_version,
+            completed_on=completion.completed_on,
+            issued_on=issued_on,
+            expires_on=completion.expires_on,
+            cpd_hours=course.cpd_hours,
+            learning_outcomes=tuple(course.learning_outcomes),
+            assessment_outcome=_outcome(session, completion),
+            trainer=_trainer(session, completion),
+            signatory=signatory,
+            signatory_role=role,
+            hub_code=hub.code,
+            hub_name=hub.name,
+            payload=key.sign(facts),
+            reissue_of=replaces.number if replaces is not None else "",
+        )
+        row = CertificateRow(
+            number=number,
+            completion_id=completion.id,
+            trainee_id=trainee.id,
+            hub_id=hub.id,
+            issued_at=now_utc(),
+            issued_by=self.actor.username,
+            expires_on=completion.expires_on,
+            key_fingerprint=key.fingerprint,
+            payload=content.payload,
+            content_json=_dump(content),
+            replaces_id=replaces.id if replaces is not None else None,
+            revoke_reason="",
+            row_version=1,
+        )
+        session.add(row)
+        session.flush()
+        write_audit(
+            session,
+            self.actor,
+            AuditAction.CREATE,
+            "certificate",
+            row.id,
+            f"{number} · {trainee.name} · {course.code} {completion.course_version}",
+            [
+                ("number", None, number),
+                ("expires_on", None, row.expires_on.isoformat() if row.expires_on else None),
+                ("replaces", None, replaces.number if replaces is not None else None),
+            ],
+            reason,
+        )
+        return _certificate(session, row), content
+
+    # ----- the register ------------------------------------------------------------------
+    def register(self, text: str = "") -> list[Certificate]:
+        """Issued certificates, newest first; ``text`` matches number, name or reference."""
+        needle = clean_text(text).casefold()
+        with reading(self.store) as session:
+            rows = session.scalars(
+                select(CertificateRow).order_by(
+                    CertificateRow.issued_at.desc(), CertificateRow.id.desc()
+                )
+            ).all()
+            out = [_certificate(session, r) for r in rows]
+        if not needle:
+            return out
+        return [
+            c
+            for c in out
+            if needle in c.number.casefold()
+            or needle in c.trainee_name.casefold()
+            or needle in c.trainee_reference.casefold()
+        ]
+
+    def content(self, number: str) -> CertificateContent:
+        """What was printed, for an identical reprint."""
+        with reading(self.store) as session:
+            return _content(_by_number(session, number))
+
+    def revoke(self, number: str, reason: str) -> Certificate:
+        reason = clean_text(reason)
+        if not reason:
+            raise ValidationError.single("reason", "Say why the certificate is revoked")
+        with transaction(self.store) as session:
+            row = _by_number(session, number)
+            self._revoke(session, row, reason)
+            return _certificate(session, row)
+
+    def reissue(self, number: str, reason: str) -> tuple[Certificate, CertificateContent]:
+        """Revoke ``number`` and issue a new certificate for the same completion, which names
+        the one it replaces (a corrected name, a lost copy)."""
+        reason = clean_text(reason)
+        if not reason:
+            raise ValidationError.single("reason", "Say why the certificate is reissued")
+        key = self.signing_key()
+        with transaction(self.store) as session:
+            old = _by_number(session, number)
+            if old.revoked_at is None:
+                self._revoke(session, old, f"Reissued: {reason}")
+            return self._issue(session, key, old.completion_id, reason, replaces=old)
+
+    def _revoke(self, session: Session, row: CertificateRow, reason: str) -> None:
+        if row.revoked_at is not None:
+            raise DomainError(f"Certificate {row.number} was already revoked")
+        row.revoked_at, row.revoke_reason = now_utc(), reason[:500]
+        row.row_version += 1
+        write_audit(
+            session,
+            self.actor,
+            AuditAction.UPDATE,
+            "certificate",
+            row.id,
+            row.number,
+            [("revoked", None, reason[:200])],
+            reason,
+        )
+
+    # ----- verification ------------------------------------------------------------------
+    def verify(self, payload: str) -> tuple[Verdict, CertificateFacts | None]:
+        """Signature first (offline), then the register: a genuine but revoked certificate,
+        or one this store never issued, says so."""
+        verdict, facts = keys.check(payload, self.public_keys())
+        if verdict is not Verdict.VALID or facts is None:
+            return verdict, facts
+        with reading(self.store) as session:
+            row = session.scalars(
+                select(CertificateRow).where(CertificateRow.number == facts.number)
+            ).first()
+            if row is None or row.payload != payload.strip():
+                return Verdict.TAMPERED, facts
+            if row.revoked_at is not None:
+                return Verdict.REVOKED, facts
+        return Verdict.VALID, facts
+
+
+# ----- helpers -------------------------------------------------------------------------------
+
+
+def signatory_of(hub_code: str) -> tuple[str, str]:
+    """The hub's authorised signatory from its branding (resources/certificates)."""
+    for name in (f"{hub_code.upper()}.json", "default.json"):
+        try:
+            data = json.loads(resources.path("certificates", name).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            continue
+        signatory = data.get("signatory", {})
+        if isinstance(signatory, dict):
+            return str(signatory.get("name", "")), str(signatory.get("role", ""))
+        return str(data.get("signatory", "")), str(data.get("signatory_role", ""))
+    return "", ""
+
+
+def _next_number(session: Session, hub_code: str, year: int) -> str:
+    prefix = f"{hub_code.upper()}-{year:04d}-"
+    numbers = session.scalars(
+        select(CertificateRow.number).where(CertificateRow.number.like(f"{prefix}%"))
+    ).all()
+    highest = max((int(n.split("-")[2]) for n in numbers), default=0)
+    return certificate_number(hub_code, year, highest + 1)
+
+
+def _outcome(session: Session, completion: CompletionRow) -> str:
+    if completion.enrolment_id is None:
+        source = CompletionSource(completion.source)
+        if source is CompletionSource.EXTERNAL:
+            return f"Completed with {completion.provider}; verified by {completion.verified_by}"
+        return "Completed (training record)"
+    results = session.scalars(
+        select(AssessmentRow)
+        .where(AssessmentRow.enrolment_id == completion.enrolment_id)
+        .order_by(AssessmentRow.assessed_on, AssessmentRow.id)
+    ).all()
+    theory = next((a.theory_score for a in reversed(results) if a.theory_score is not None), None)
+    practical = next(
+        (a.practical_passed for a in reversed(results) if a.practical_passed is not None), None
+    )
+    parts = []
+    if theory is not None:
+        parts.append(f"Theory {Decimal(theory):g} %")
+    if practical is not None:
+        parts.append("practical assessment passed" if practical else "practical not passed")
+    return " · ".join(parts) or "Attendance requirement met"
+
+
+def _trainer(session: Session, completion: CompletionRow) -> str:
+    if completion.enrolment_id is None:
+        return ""
+    enrolment = session.get_one(EnrolmentRow, completion.enrolment_id)
+    name = session.scalar(
+        select(TrainerRow.name)
+        .join(PlannedSessionRow, PlannedSessionRow.trainer_id == TrainerRow.id)
+        .where(PlannedSessionRow.run_id == enrolment.run_id)
+        .limit(1)
+    )
+    return name or ""
+
+
+def _by_number(session: Session, number: str) -> CertificateRow:
+    row = session.scalars(
+        select(CertificateRow).where(CertificateRow.number == number.strip().upper())
+    ).first()
+    if row is None:
+        raise NotFound(f"There is no certificate {number.strip().upper()}")
+    return row
+
+
+def _dump(content: CertificateContent) -> str:
+    data = dataclasses.asdict(content)
+    for key, value in data.items():
+        if isinstance(value, date | Decimal):
+            data[key] = str(value)
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _content(row: CertificateRow) -> CertificateContent:
+    data: dict[str, Any] = json.loads(row.content_json)
+    for key in ("completed_on", "issued_on"):
+        data[key] = date.fromisoformat(data[key])
+    data["expires_on"] = date.fromisoformat(data["expires_on"]) if data["expires_on"] else None
+    data["cpd_hours"] = Decimal(data["cpd_hours"])
+    data["learning_outcomes"] = tuple(data["learning_outcomes"])
+    return CertificateContent(**data)
+
+
+def _certificate(session: Session, row: CertificateRow) -> Certificate:
+    trainee = session.get_one(TraineeRow, row.trainee_id)
+    content = _content(row)
+    replaced_by = session.scalar(
+        select(CertificateRow.number).where(CertificateRow.replaces_id == row.id)
+    )
+    replaces = session.get_one(CertificateRow, row.replaces_id).number if row.replaces_id else ""
+    hub = session.get_one(HubRow, row.hub_id)
+    return Certificate(
+        id=row.id,
+        number=row.number,
+        completion_id=row.completion_id,
+        trainee_id=row.trainee_id,
+        trainee_name=trainee.name,
+        trainee_reference=trainee.reference,
+        course_code=content.course_code,
+        course_title=content.course_title,
+        course_version=content.course_version,
+        hub_code=hub.code,
+        issued_at=row.issued_at,
+        issued_by=row.issued_by,
+        expires_on=row.expires_on,
+        revoked_at=row.revoked_at,
+        revoke_reason=row.revoke_reason,
+        replaces=replaces,
+        replaced_by=replaced_by or "",
+    )

@@ -117,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
 
     _add_export_commands(commands)
+    _add_certificate_commands(commands)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -154,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _import(settings, args)
         if args.command == "export":
             return _export(settings, args)
+        if args.command == "certificate":
+            return _certificate(settings, args)
         return _gui(settings, demo=args.demo, argv=sys.argv[:1])
     except DomainError as error:
         print(f"trainer-app: {error}", file=sys.stderr)
@@ -440,3 +443,117 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
         write_group_xlsx(records, output, title)
         print(f"Training records of {len(records)} trainees ({title}) written to {output}")
         return EXIT_OK
+
+
+# ----- certificate issue / verify / revoke / public-key ----------------------------------------
+
+
+def _add_certificate_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    certificate = commands.add_parser("certificate", help="issue, verify and revoke certificates")
+    actions = certificate.add_subparsers(
+        dest="certificate_command", metavar="ACTION", required=True
+    )
+    issue = actions.add_parser(
+        "issue",
+        help="issue certificates for recorded completions (one PDF each, and one to print)",
+    )
+    which = issue.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all-eligible", action="store_true", help="every completion without one")
+    which.add_argument("--run", metavar="CODE", help="the completions of one course run")
+    which.add_argument("--trainee", metavar="REF", help="the completions of one trainee")
+    issue.add_argument("-o", "--output", type=Path, required=True, metavar="DIR")
+    _add_database(issue)
+    verify = actions.add_parser(
+        "verify",
+        help="check a certificate PDF or a scanned code: valid, tampered, revoked or unknown key",
+        description="Exit 0 only for a valid certificate. With a database, revocation is "
+        "checked too; without one, give the issuer's public key with --key.",
+    )
+    verify.add_argument("file", type=Path, nargs="?", metavar="FILE.pdf")
+    verify.add_argument("--payload", metavar="TEXT", help="the text of a scanned QR code")
+    verify.add_argument(
+        "--key",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PUBLIC.pem",
+        help="an issuer's public key (repeatable); used instead of a database",
+    )
+    _add_database(verify)
+    revoke = actions.add_parser("revoke", help="withdraw a certificate, with the reason")
+    revoke.add_argument("number", metavar="NUMBER")
+    revoke.add_argument("--reason", required=True)
+    _add_database(revoke)
+    public = actions.add_parser("public-key", help="write this installation's public key")
+    public.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pem")
+    _add_database(public)
+
+
+def _certificate(settings: Settings, args: argparse.Namespace) -> int:
+    if args.certificate_command == "verify":
+        return _verify_certificate(settings, args)
+    with ServiceContext.open(settings, create=False) as context:
+        service = context.certificates
+        if args.certificate_command == "revoke":
+            revoked = service.revoke(args.number, args.reason)
+            print(f"Certificate {revoked.number} revoked: {revoked.revoke_reason}")
+            return EXIT_OK
+        if args.certificate_command == "public-key":
+            args.output.write_bytes(service.signing_key().public_pem())
+            print(f"Public key {service.signing_key().fingerprint} written to {args.output}")
+            return EXIT_OK
+        from trainer_app.certificates.render import render_batch
+
+        if args.run:
+            run = next((r for r in context.runs.list() if r.code == args.run.upper()), None)
+            if run is None:
+                raise DomainError(f"There is no course run {args.run.upper()}")
+            completions = service.eligible(run_id=run.id)
+        elif args.trainee:
+            trainee = context.matrix.trainee_by_reference(args.trainee)
+            completions = service.eligible(trainee_id=trainee)
+        else:
+            completions = service.eligible()
+        if not completions:
+            print("No completion is waiting for a certificate; nothing was written")
+            return EXIT_OK
+        issued = service.issue_many(completions)
+        args.output.mkdir(parents=True, exist_ok=True)
+        contents = [content for _, content in issued]
+        render_batch(contents, args.output, args.output / "all-certificates.pdf")
+    print(
+        f"Issued {len(contents)} certificate{'s' if len(contents) != 1 else ''} in "
+        f"{args.output} (one PDF each, and all-certificates.pdf to print)"
+    )
+    return EXIT_OK
+
+
+def _verify_certificate(settings: Settings, args: argparse.Namespace) -> int:
+    from trainer_app.certificates import keys
+    from trainer_app.domain.certificates import Verdict
+
+    if args.payload:
+        text = args.payload
+    elif args.file is not None:
+        from trainer_app.certificates.render import read_embedded_payload
+
+        text = read_embedded_payload(args.file)
+    else:
+        raise DomainError("Give a certificate PDF or --payload with the scanned code")
+    if args.key:
+        verdict, facts = keys.check(text, [keys.load_public(path) for path in args.key])
+    else:
+        with ServiceContext.open(settings, create=False) as context:
+            verdict, facts = context.certificates.verify(text)
+    if facts is None:
+        print(f"{verdict.value}: not a trainer-app certificate")
+    else:
+        expires = facts.expires_on.isoformat() if facts.expires_on else "does not expire"
+        print(
+            f"{verdict.value}: {facts.number} · {facts.name} · {facts.course_code} "
+            f"{facts.version} ({facts.course_title}) · completed {facts.completed_on} · "
+            f"issued {facts.issued_on} · expires {expires} · hub {facts.hub}"
+        )
+    return EXIT_OK if verdict is Verdict.VALID else EXIT_FAILED

@@ -32,6 +32,7 @@ def test_a_certificate_is_issued_once_per_completion_and_verifies(world: World) 
         date(2027, 6, 1),
     )
     assert content.assessment_outcome == "Completed (training record)"
+    assert (content.signatory, content.hub_code) == ("Dr Imogen Achebe-Hart", "LON")
     again, same = w.ctx.certificates.issue(completion.id)
     assert again.number == certificate.number and same == content
     assert w.ctx.certificates.eligible() == []
@@ -104,3 +105,86 @@ def test_the_signing_key_is_private_and_refused_when_missing_or_readable(tmp_pat
         keys.load(path)
     with pytest.raises(DomainError, match="is missing"):
         keys.load(tmp_path / "nowhere.pem")
+
+
+def test_the_cli_issues_verifies_and_revokes(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+    import subprocess
+
+    from pypdf import PdfReader
+
+    from trainer_app.cli import main
+
+    w = world
+    complete_gown(w, w.people[0], date(2026, 6, 1))
+    complete_gown(w, w.people[1], date(2026, 5, 1))
+    database = w.ctx.settings.database_url.removeprefix("sqlite:///")
+    data_dir = w.ctx.settings.data_dir
+    w.ctx.close()
+    environ_key = "TRAINER_APP_DATA_DIR"
+    os.environ[environ_key] = str(data_dir)
+    try:
+        out = tmp_path / "printed"
+        assert (
+            main(["certificate", "issue", "--all-eligible", "-o", str(out), "--database", database])
+            == 0
+        )
+        assert "Issued 2 certificates" in capsys.readouterr().out
+        pdfs = sorted(p for p in out.glob("LON-*.pdf"))
+        assert len(pdfs) == 2 and (out / "all-certificates.pdf").exists()
+        assert len(PdfReader(out / "all-certificates.pdf").pages) == 2
+        first = pdfs[0]
+        assert "Siobhán Ní Bhriain" in PdfReader(first).pages[0].extract_text() or "李伟" in (
+            PdfReader(first).pages[0].extract_text()
+        )
+        assert main(["certificate", "verify", str(first), "--database", database]) == 0
+        assert capsys.readouterr().out.startswith("valid: LON-")
+
+        png = tmp_path / "page"
+        subprocess.run(
+            ["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", str(first), str(png)],
+            check=True,
+        )
+        scanned = subprocess.run(
+            [
+                shutil.which("zbarimg") or "zbarimg",
+                "--raw",
+                "-q",
+                str(next(tmp_path.glob("page*.png"))),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        assert main(["certificate", "verify", "--payload", scanned, "--database", database]) == 0
+        capsys.readouterr()
+        public = tmp_path / "issuer.pem"
+        assert main(["certificate", "public-key", "-o", str(public), "--database", database]) == 0
+        assert main(["certificate", "verify", "--payload", scanned, "--key", str(public)]) == 0
+        capsys.readouterr()
+        forged = scanned[:-5] + ("A" if scanned[-5] != "A" else "B") + scanned[-4:]
+        assert main(["certificate", "verify", "--payload", forged, "--key", str(public)]) == 1
+        assert capsys.readouterr().out.startswith(("tampered", "malformed"))
+
+        number = first.stem
+        assert (
+            main(
+                [
+                    "certificate",
+                    "revoke",
+                    number,
+                    "--reason",
+                    "Wrong course",
+                    "--database",
+                    database,
+                ]
+            )
+            == 0
+        )
+        capsys.readouterr()
+        assert main(["certificate", "verify", str(first), "--database", database]) == 1
+        assert capsys.readouterr().out.startswith(f"revoked: {number}")
+    finally:
+        del os.environ[environ_key]

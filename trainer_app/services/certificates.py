@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trainer_app import resources
 from trainer_app.certificates import keys
+from trainer_app.certificates.branding import branding
 from trainer_app.domain.audit import Actor, AuditAction
 from trainer_app.domain.certificates import (
     Certificate,
@@ -154,7 +154,7 @@ class CertificateService:
             hub=hub.code,
             key=key.fingerprint,
         )
-        signatory, role = signatory_of(hub.code)
+        look = branding(hub.code)
         content = CertificateContent(
             number=number,
             trainee_name=trainee.name,
@@ -168,8 +168,8 @@ class CertificateService:
             learning_outcomes=tuple(course.learning_outcomes),
             assessment_outcome=_outcome(session, completion),
             trainer=_trainer(session, completion),
-            signatory=signatory,
-            signatory_role=role,
+            signatory=look.signatory,
+            signatory_role=look.signatory_role,
             hub_code=hub.code,
             hub_name=hub.name,
             payload=key.sign(facts),
@@ -291,20 +291,6 @@ class CertificateService:
 
 
 # ----- helpers -------------------------------------------------------------------------------
-
-
-def signatory_of(hub_code: str) -> tuple[str, str]:
-    """The hub's authorised signatory from its branding (resources/certificates)."""
-    for name in (f"{hub_code.upper()}.json", "default.json"):
-        try:
-            data = json.loads(resources.path("certificates", name).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            continue
-        signatory = data.get("signatory", {})
-        if isinstance(signatory, dict):
-            return str(signatory.get("name", "")), str(signatory.get("role", ""))
-        return str(data.get("signatory", "")), str(data.get("signatory_role", ""))
-    return "", ""
 
 
 def _next_number(session: Session, hub_code: str, year: int) -> str:

@@ -188,3 +188,27 @@ def test_the_cli_issues_verifies_and_revokes(
         assert capsys.readouterr().out.startswith(f"revoked: {number}")
     finally:
         del os.environ[environ_key]
+
+
+def test_no_completion_no_certificate_and_an_edited_pdf_is_caught(
+    world: World, tmp_path: Path
+) -> None:
+    from trainer_app.certificates.render import read_embedded_payload, render_certificate
+
+    w = world
+    with pytest.raises(NotFound, match="a certificate needs a recorded one"):
+        w.ctx.certificates.issue(999)
+    complete_gown(w, w.people[0], date(2026, 6, 1))
+    (completion,) = w.ctx.training.completions_of(w.people[0])
+    _, content = w.ctx.certificates.issue(completion.id)
+    pdf = tmp_path / "certificate.pdf"
+    render_certificate(content, pdf)
+    assert w.ctx.certificates.verify(read_embedded_payload(pdf))[0] is Verdict.VALID
+    raw = pdf.read_bytes()
+    facts_start = raw.index(b"TACERT1.") + len(b"TACERT1.") + 10
+    edited = raw[:facts_start] + (b"x" if raw[facts_start : facts_start + 1] != b"x" else b"y")
+    pdf.write_bytes(edited + raw[facts_start + 1 :])
+    assert w.ctx.certificates.verify(read_embedded_payload(pdf))[0] in (
+        Verdict.TAMPERED,
+        Verdict.MALFORMED,
+    )

@@ -55,6 +55,7 @@ _NAMES = {
     "waitlist": "mdi6.timer-sand",
     "refused": "mdi6.close-circle-outline",
     "records": "mdi6.table-check",
+    "certificate": "mdi6.certificate-outline",
     "export": "mdi6.file-export-outline",
     "find_trainee": "mdi6.account-search-outline",
     "status_valid": "mdi6.check-bold",

@@ -1,0 +1,314 @@
+"""Certificates: the register of issued certificates — search, reprint an identical copy,
+revoke with a reason, reissue — and issuing every waiting completion in the background."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSettings, Qt
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer_app.certificates.render import render_batch, render_certificate
+from trainer_app.domain.certificates import Certificate
+from trainer_app.domain.errors import DomainError
+from trainer_app.ui import icons
+from trainer_app.ui.pages.base import Page
+from trainer_app.ui.palette import error_colour
+from trainer_app.ui.tasks import Report, ShouldStop, Task
+
+COLUMNS = ("Number", "Trainee", "Reference", "Course", "Issued", "Expires", "Status")
+Index = QModelIndex | QPersistentModelIndex
+
+
+class RegisterModel(QAbstractTableModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[Certificate] = []
+
+    def set_rows(self, rows: list[Certificate]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = 0) -> object:
+        if not index.isValid():
+            return None
+        c = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                c.number,
+                c.trainee_name,
+                c.trainee_reference,
+                f"{c.course_code} {c.course_version}",
+                f"{c.issued_at:%d %b %Y}",
+                f"{c.expires_on:%d %b %Y}" if c.expires_on else "Does not expire",
+                status(c),
+            )[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and c.revoked:
+            return error_colour() if index.column() == len(COLUMNS) - 1 else Qt.GlobalColor.gray
+        return None
+
+
+def status(c: Certificate) -> str:
+    if c.revoked:
+        return f"Revoked{' (reissued as ' + c.replaced_by + ')' if c.replaced_by else ''}"
+    return f"Valid{' · replaces ' + c.replaces if c.replaces else ''}"
+
+
+class CertificatesPage(Page):
+    key = "certificates"
+    title = "Certificates"
+    icon = "certificate"
+
+    def build(self) -> QWidget:
+        self.model = RegisterModel()
+        self.view = QTableView()
+        self.view.setAccessibleName("Certificate register")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
+        self.search = QLineEdit()
+        self.search.setAccessibleName("Find certificates")
+        self.search.setPlaceholderText("Number, name or reference")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(lambda _t: self.reload())
+        self.issue_button = self._button("add", "Issue waiting…", self.issue_waiting)
+        self.reprint_button = self._button("save", "Reprint…", self.reprint)
+        self.revoke_button = self._button("delete", "Revoke…", self.revoke)
+        self.reissue_button = self._button("replan", "Reissue…", self.reissue)
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName("Issuing progress")
+        self.progress.hide()
+        self.task = Task(self)
+        self.cancel_button = self._button("cancel", "Cancel", self.task.cancel)
+        self.cancel_button.hide()
+        self.waiting = QLabel("")
+        self.waiting.setAccessibleName("Waiting for certificates")
+        self.task.progress.connect(self._progress)
+        self.task.finished.connect(self._issued)
+        self.task.failed.connect(self._failed)
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.search, 1)
+        for button in (self.issue_button, self.reprint_button, self.revoke_button):
+            bar.addWidget(button)
+        bar.addWidget(self.reissue_button)
+        busy = QHBoxLayout()
+        busy.addWidget(self.waiting, 1)
+        busy.addWidget(self.progress)
+        busy.addWidget(self.cancel_button)
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(bar)
+        column.addWidget(self.view, 1)
+        column.addLayout(busy)
+        self._update_actions()
+        return body
+
+    def _button(self, icon: str, text: str, slot: object) -> QPushButton:
+        button = QPushButton(icons.icon(icon), text)
+        button.setAccessibleName(text.rstrip("…"))
+        button.clicked.connect(slot)
+        return button
+
+    # ----- showing -------------------------------------------------------------------------
+    def reload(self, entity_type: str = "", record_id: int | None = None) -> None:
+        chosen = self.selected()
+        self.model.set_rows(self.context.certificates.register(self.search.text()))
+        if chosen is not None:
+            for row, c in enumerate(self.model.rows):
+                if c.number == chosen.number:
+                    self.view.selectRow(row)
+        count = len(self.context.certificates.eligible())
+        self.waiting.setText(
+            f"{count} completion{'s' if count != 1 else ''} waiting for a certificate"
+            if count
+            else "Every completion has its certificate"
+        )
+        self._update_actions()
+        self._show_selected()
+
+    def selected(self) -> Certificate | None:
+        index = self.view.currentIndex()
+        return self.model.rows[index.row()] if index.isValid() else None
+
+    def _update_actions(self) -> None:
+        chosen = self.selected()
+        self.reprint_button.setEnabled(chosen is not None)
+        self.revoke_button.setEnabled(chosen is not None and not chosen.revoked)
+        self.reissue_button.setEnabled(chosen is not None)
+
+    def _show_selected(self) -> None:
+        self._update_actions()
+        chosen = self.selected()
+        if chosen is None:
+            self.details.show_placeholder()
+            return
+        content = self.context.certificates.content(chosen.number)
+        rows = [
+            ("Trainee", f"{content.trainee_name} ({chosen.trainee_reference})"),
+            (
+                "Course",
+                f"{content.course_code} {content.course_title} · version {content.course_version}",
+            ),
+            ("Completed", f"{content.completed_on:%d %b %Y}"),
+            ("Issued", f"{content.issued_on:%d %b %Y} by {chosen.issued_by}"),
+            (
+                "Valid until",
+                f"{content.expires_on:%d %b %Y}" if content.expires_on else "Does not expire",
+            ),
+            ("Assessment", content.assessment_outcome),
+            ("Trainer", content.trainer or "—"),
+            ("Signatory", f"{content.signatory}, {content.signatory_role}"),
+            ("Status", status(chosen) + (f": {chosen.revoke_reason}" if chosen.revoked else "")),
+        ]
+        table = "".join(
+            f"<tr><td style='color:gray;padding-right:8px'>{escape(k)}</td>"
+            f"<td>{escape(v)}</td></tr>"
+            for k, v in rows
+        )
+        self.details.show_html(f"<h3>{escape(chosen.number)}</h3><table>{table}</table>")
+
+    # ----- verbs ---------------------------------------------------------------------------
+    def ask_folder(self) -> Path | None:
+        chosen = QFileDialog.getExistingDirectory(self, "Save the certificates in")
+        return Path(chosen) if chosen else None
+
+    def ask_file(self, suggestion: str) -> Path | None:
+        chosen, _ = QFileDialog.getSaveFileName(self, "Save a copy", suggestion, "PDF (*.pdf)")
+        return Path(chosen) if chosen else None
+
+    def ask_reason(self, title: str) -> str | None:
+        text, ok = QInputDialog.getText(self, title, "Reason (kept in the register and audit):")
+        return text if ok else None
+
+    def issue_waiting(self) -> None:
+        waiting = self.context.certificates.eligible()
+        if not waiting:
+            self.say("No completion is waiting for a certificate")
+            return
+        folder = self.ask_folder()
+        if folder is None:
+            return
+        service = self.context.certificates
+        self.progress.setRange(0, len(waiting))
+        self.progress.show()
+        self.cancel_button.show()
+        self.issue_button.setEnabled(False)
+
+        def work(report: Report, stop: ShouldStop) -> list[Path]:
+            issued = service.issue_many(waiting, progress=report, should_stop=stop)
+            contents = [content for _, content in issued]
+            return render_batch(contents, folder, folder / "all-certificates.pdf")
+
+        self.task.start(work)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _issued(self, paths: object) -> None:
+        self._idle()
+        count = len(paths) if isinstance(paths, list) else 0
+        self.say(f"Issued {count} certificates · PDFs and all-certificates.pdf saved")
+        self.reload()
+
+    def _failed(self, message: str) -> None:
+        self._idle()
+        self.editor.inform("Certificates were not all issued", message)
+        self.reload()
+
+    def _idle(self) -> None:
+        self.progress.hide()
+        self.cancel_button.hide()
+        self.issue_button.setEnabled(True)
+
+    def reprint(self) -> None:
+        chosen = self.selected()
+        if chosen is None:
+            return
+        path = self.ask_file(f"{chosen.number}.pdf")
+        if path is None:
+            return
+        try:
+            render_certificate(self.context.certificates.content(chosen.number), path)
+        except DomainError as error:
+            self.editor.inform("Cannot print the certificate", str(error))
+            return
+        self.say(f"Certificate {chosen.number} saved to {path} (an identical copy)")
+
+    def revoke(self) -> None:
+        chosen = self.selected()
+        reason = self.ask_reason("Revoke certificate") if chosen else None
+        if chosen is None or reason is None:
+            return
+        try:
+            self.context.certificates.revoke(chosen.number, reason)
+        except DomainError as error:
+            self.editor.inform("Cannot revoke", str(error))
+            return
+        self.say(f"Certificate {chosen.number} revoked")
+        self.reload()
+
+    def reissue(self) -> None:
+        chosen = self.selected()
+        reason = self.ask_reason("Reissue certificate") if chosen else None
+        if chosen is None or reason is None:
+            return
+        try:
+            new, _ = self.context.certificates.reissue(chosen.number, reason)
+        except DomainError as error:
+            self.editor.inform("Cannot reissue", str(error))
+            return
+        self.say(f"Certificate {new.number} issued, replacing {chosen.number}")
+        self.reload()
+
+    # ----- the window's verbs ----------------------------------------------------------------
+    def add(self) -> None:
+        self.issue_waiting()
+
+    def edit(self) -> None:
+        self.reprint()
+
+    def delete(self) -> None:
+        self.revoke()
+
+    def focus_filter(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def say(self, text: str) -> None:
+        self.editor.status.emit(text)
+
+    def save_state(self, settings: QSettings) -> None:
+        super().save_state(settings)
+        self.task.wait()  # the window is closing: let an issuing batch stop first

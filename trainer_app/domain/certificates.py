@@ -168,6 +168,21 @@ class CertificateContent:
     payload: str  # the signed payload: QR code and embedded in the PDF
     reissue_of: str = ""  # the number this certificate replaces, if any
 
+    def facts(self, key: str) -> CertificateFacts:
+        """What the signature covers, taken from what is printed; ``key`` names the signer."""
+        return CertificateFacts(
+            number=self.number,
+            name=self.trainee_name,
+            course_code=self.course_code,
+            course_title=self.course_title,
+            version=self.course_version,
+            completed_on=self.completed_on,
+            issued_on=self.issued_on,
+            expires_on=self.expires_on,
+            hub=self.hub_code,
+            key=key,
+        )
+
 
 @dataclass(frozen=True, kw_only=True)
 class Certificate:

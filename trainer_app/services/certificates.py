@@ -142,18 +142,6 @@ class CertificateService:
         hub = session.get_one(HubRow, trainee.hub_id)
         issued_on = self.today()
         number = _next_number(session, hub.code, issued_on.year)
-        facts = CertificateFacts(
-            number=number,
-            name=trainee.name,
-            course_code=course.code,
-            course_title=course.title,
-            version=completion.course_version,
-            completed_on=completion.completed_on,
-            issued_on=issued_on,
-            expires_on=completion.expires_on,
-            hub=hub.code,
-            key=key.fingerprint,
-        )
         look = branding(hub.code)
         content = CertificateContent(
             number=number,
@@ -172,9 +160,10 @@ class CertificateService:
             signatory_role=look.signatory_role,
             hub_code=hub.code,
             hub_name=hub.name,
-            payload=key.sign(facts),
+            payload="",
             reissue_of=replaces.number if replaces is not None else "",
         )
+        content = dataclasses.replace(content, payload=key.sign(content.facts(key.fingerprint)))
         row = CertificateRow(
             number=number,
             completion_id=completion.id,

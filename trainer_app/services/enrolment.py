@@ -94,7 +94,7 @@ class EnrolmentService:
     def roster(self, run_id: int) -> list[Enrolment]:
         """Enrolled people by name, then the waitlist in order, then withdrawals."""
         with reading(self.store) as session:
-            run = _run(session, run_id)
+            run = run_row(session, run_id)
             rows = session.execute(
                 select(EnrolmentRow, TraineeRow.name, TraineeRow.reference)
                 .join(TraineeRow, TraineeRow.id == EnrolmentRow.trainee_id)
@@ -109,7 +109,7 @@ class EnrolmentService:
 
     def facts(self, run_id: int) -> RunFacts:
         with reading(self.store) as session:
-            return run_facts(session, _run(session, run_id))
+            return run_facts(session, run_row(session, run_id))
 
     def enrolments_of(self, trainee_id: int) -> list[Enrolment]:
         with reading(self.store) as session:
@@ -126,7 +126,7 @@ class EnrolmentService:
     def check(self, run_id: int, trainee_ids: Iterable[int]) -> list[Verdict]:
         """Who of ``trainee_ids`` may be enrolled (in this order, places taken in turn)."""
         with reading(self.store) as session:
-            return _Checker(session, _run(session, run_id), self.today()).verdicts(trainee_ids)
+            return _Checker(session, run_row(session, run_id), self.today()).verdicts(trainee_ids)
 
     # ----- writing -----------------------------------------------------------------------
     def enrol(self, run_id: int, trainee_id: int, *, reason: str = "") -> Enrolment:
@@ -152,7 +152,7 @@ class EnrolmentService:
     ) -> list[Enrolment]:
         if len(set(trainee_ids)) != len(trainee_ids):
             raise DomainError("The same trainee is listed twice; nothing was enrolled")
-        run = _run(session, run_id)
+        run = run_row(session, run_id)
         checker = _Checker(session, run, self.today())
         verdicts = checker.verdicts(trainee_ids)
         refused = [v for v in verdicts if not v.ok]
@@ -209,7 +209,7 @@ class EnrolmentService:
                     "Someone else changed this enrolment while you were looking at it; "
                     "reload and try again. Nothing was saved"
                 )
-            run = _run(session, row.run_id)
+            run = run_row(session, row.run_id)
             name = _name(session, row.trainee_id)
             if row.status == EnrolmentStatus.WITHDRAWN:
                 raise DomainError(f"{name} was already withdrawn from {run.code}")
@@ -509,7 +509,7 @@ def run_facts(session: Session, run: CourseRunRow) -> RunFacts:
     )
 
 
-def _run(session: Session, run_id: int) -> CourseRunRow:
+def run_row(session: Session, run_id: int) -> CourseRunRow:
     run = session.get(CourseRunRow, run_id)
     if run is None:
         raise NotFound("This course run no longer exists")

@@ -47,7 +47,7 @@ from trainer_app.persistence.models import (
 )
 from trainer_app.persistence.uow import reading, transaction
 from trainer_app.services.base import format_value, now_utc, write_audit
-from trainer_app.services.enrolment import session_label
+from trainer_app.services.enrolment import run_row, session_label
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 
@@ -105,7 +105,7 @@ class TrainingService:
     # ----- the register ------------------------------------------------------------------
     def register(self, run_id: int) -> Register:
         with reading(self.store) as session:
-            run = _run(session, run_id)
+            run = run_row(session, run_id)
             sessions = tuple(
                 RegisterSession(s.id, s.session_index, s.held_on, s.period, s.length)
                 for s in session.scalars(
@@ -562,13 +562,6 @@ def completion_record(row: CompletionRow, course: CourseRow, run_code: str = "")
         evidence_name=row.evidence_name,
         notes=row.notes,
     )
-
-
-def _run(session: Session, run_id: int) -> CourseRunRow:
-    run = session.get(CourseRunRow, run_id)
-    if run is None:
-        raise NotFound("This course run no longer exists")
-    return run
 
 
 def _live_enrolment(session: Session, run_id: int, trainee_id: int) -> EnrolmentRow | None:

@@ -207,7 +207,7 @@ class CertificateService:
                     CertificateRow.issued_at.desc(), CertificateRow.id.desc()
                 )
             ).all()
-            out = [_certificate(session, r) for r in rows]
+            out = _certificates(session, rows)
         if not needle:
             return out
         return [
@@ -355,29 +355,48 @@ def _content(row: CertificateRow) -> CertificateContent:
 
 
 def _certificate(session: Session, row: CertificateRow) -> Certificate:
-    trainee = session.get_one(TraineeRow, row.trainee_id)
-    content = _content(row)
-    replaced_by = session.scalar(
-        select(CertificateRow.number).where(CertificateRow.replaces_id == row.id)
-    )
-    replaces = session.get_one(CertificateRow, row.replaces_id).number if row.replaces_id else ""
-    hub = session.get_one(HubRow, row.hub_id)
-    return Certificate(
-        id=row.id,
-        number=row.number,
-        completion_id=row.completion_id,
-        trainee_id=row.trainee_id,
-        trainee_name=trainee.name,
-        trainee_reference=trainee.reference,
-        course_code=content.course_code,
-        course_title=content.course_title,
-        course_version=content.course_version,
-        hub_code=hub.code,
-        issued_at=row.issued_at,
-        issued_by=row.issued_by,
-        expires_on=row.expires_on,
-        revoked_at=row.revoked_at,
-        revoke_reason=row.revoke_reason,
-        replaces=replaces,
-        replaced_by=replaced_by or "",
-    )
+    return _certificates(session, [row])[0]
+
+
+def _certificates(session: Session, rows: Sequence[CertificateRow]) -> list[Certificate]:
+    """Register entries for ``rows``, with a fixed number of queries however many there are."""
+    people = {
+        id_: (name, reference)
+        for id_, name, reference in session.execute(
+            select(TraineeRow.id, TraineeRow.name, TraineeRow.reference).where(
+                TraineeRow.id.in_({r.trainee_id for r in rows})
+            )
+        )
+    }
+    hubs = dict(session.execute(select(HubRow.id, HubRow.code)).all())
+    links = session.execute(
+        select(CertificateRow.id, CertificateRow.number, CertificateRow.replaces_id)
+    ).all()
+    numbers = {id_: number for id_, number, _ in links}
+    replaced_by = {replaces: number for _, number, replaces in links if replaces is not None}
+    out = []
+    for row in rows:
+        content = _content(row)
+        name, reference = people[row.trainee_id]
+        out.append(
+            Certificate(
+                id=row.id,
+                number=row.number,
+                completion_id=row.completion_id,
+                trainee_id=row.trainee_id,
+                trainee_name=name,
+                trainee_reference=reference,
+                course_code=content.course_code,
+                course_title=content.course_title,
+                course_version=content.course_version,
+                hub_code=hubs[row.hub_id],
+                issued_at=row.issued_at,
+                issued_by=row.issued_by,
+                expires_on=row.expires_on,
+                revoked_at=row.revoked_at,
+                revoke_reason=row.revoke_reason,
+                replaces=numbers[row.replaces_id] if row.replaces_id else "",
+                replaced_by=replaced_by.get(row.id, ""),
+            )
+        )
+    return out

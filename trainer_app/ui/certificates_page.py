@@ -99,7 +99,7 @@ class CertificatesPage(Page):
         self.search.setAccessibleName("Find certificates")
         self.search.setPlaceholderText("Number, name or reference")
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(lambda _t: self.reload())
+        self.search.textChanged.connect(lambda _t: self._show_rows())
         self.issue_button = self._button("add", "Issue waiting…", self.issue_waiting)
         self.reprint_button = self._button("save", "Reprint…", self.reprint)
         self.revoke_button = self._button("delete", "Revoke…", self.revoke)
@@ -142,12 +142,7 @@ class CertificatesPage(Page):
 
     # ----- showing -------------------------------------------------------------------------
     def reload(self, entity_type: str = "", record_id: int | None = None) -> None:
-        chosen = self.selected()
-        self.model.set_rows(self.context.certificates.register(self.search.text()))
-        if chosen is not None:
-            for row, c in enumerate(self.model.rows):
-                if c.number == chosen.number:
-                    self.view.selectRow(row)
+        self._show_rows()
         count = len(self.context.certificates.eligible())
         self.waiting.setText(
             f"{count} completion{'s' if count != 1 else ''} waiting for a certificate"
@@ -155,6 +150,15 @@ class CertificatesPage(Page):
             else "Every completion has its certificate"
         )
         self._update_actions()
+
+    def _show_rows(self) -> None:
+        """The register as the search narrows it, keeping the selection where it can."""
+        chosen = self.selected()
+        self.model.set_rows(self.context.certificates.register(self.search.text()))
+        if chosen is not None:
+            for row, c in enumerate(self.model.rows):
+                if c.number == chosen.number:
+                    self.view.selectRow(row)
         self._show_selected()
 
     def selected(self) -> Certificate | None:

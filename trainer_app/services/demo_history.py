@@ -21,6 +21,7 @@ from typing import Any
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
+from trainer_app.domain.people import Trainee
 from trainer_app.domain.planning import CourseRunFields
 from trainer_app.domain.records import (
     AssessmentFields,
@@ -61,7 +62,7 @@ def build_history(
     _hold_runs(context, runs, rng)
     _import_completions(context, history["imported"], history["roles"], rng, courses, hubs)
     _external(context, history["external"], courses)
-    completions = sum(len(context.training.completions_of(t)) for t in context.trainees.query_ids())
+    completions = sum(context.training.completions_held().values())
     return HistorySummary(roles, len(runs), enrolments, completions)
 
 
@@ -193,11 +194,16 @@ def _on(day: date, offset: int) -> Callable[[], date]:
     return lambda: when
 
 
+def _trainees_in_order(context: ServiceContext) -> list[Trainee]:
+    """Every trainee, read at once, in the order the trainee list shows them."""
+    by_id = {t.id: t for t in context.trainees.list()}
+    return [by_id[i] for i in context.trainees.query_ids()]
+
+
 def _members(context: ServiceContext) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
     cohorts = {c.id: c.name for c in context.cohorts.list()}
-    for trainee_id in context.trainees.query_ids():
-        trainee = context.trainees.get(trainee_id)
+    for trainee in _trainees_in_order(context):
         for cohort in sorted(trainee.cohort_ids):
             out.setdefault(cohorts[cohort], []).append(trainee.id)
     return out
@@ -282,10 +288,9 @@ def _import_completions(
     older: Mapping[str, str] = spec["older_versions"]
     items = []
     with_runs = {e.trainee_id for r in context.runs.list() for e in context.enrolment.roster(r.id)}
-    for trainee_id in context.trainees.query_ids():
-        if trainee_id in with_runs:
+    for trainee in _trainees_in_order(context):
+        if trainee.id in with_runs:
             continue
-        trainee = context.trainees.get(trainee_id)
         for code in sorted(needs.get(trainee.role.casefold(), set()) & set(windows)):
             if rng.random() > spec["share"]:
                 continue
@@ -307,14 +312,10 @@ def _import_completions(
 
 def _external(context: ServiceContext, specs: Sequence[Spec], courses: Mapping[str, int]) -> None:
     """Training held elsewhere, with a scanned letter as evidence."""
-    with_history = {
-        c.trainee_id
-        for t in context.trainees.query_ids()
-        for c in context.training.completions_of(t)
-    }
-    people = [t for t in context.trainees.query_ids() if t not in with_history]
-    for spec, trainee_id in zip(specs, people, strict=False):
-        trainee = context.trainees.get(trainee_id)
+    with_history = context.training.completions_held()
+    people = [t for t in _trainees_in_order(context) if t.id not in with_history]
+    for spec, trainee in zip(specs, people, strict=False):
+        trainee_id = trainee.id
         context.training.add_completion(
             CompletionFields(
                 trainee_id=trainee_id,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from trainer_app.domain.audit import Actor, AuditAction
@@ -370,6 +370,17 @@ class TrainingService:
                 completion_record(c, course, code or "")
                 for c, course, code in session.execute(statement)
             ]
+
+    def completions_held(self) -> dict[int, int]:
+        """How many completions that stand each trainee holds (trainees with none left out)."""
+        with reading(self.store) as session:
+            return dict(
+                session.execute(
+                    select(CompletionRow.trainee_id, func.count())
+                    .where(CompletionRow.revoked_at.is_(None))
+                    .group_by(CompletionRow.trainee_id)
+                ).all()
+            )
 
     def evidence(self, completion_id: int) -> tuple[str, bytes]:
         with reading(self.store) as session:

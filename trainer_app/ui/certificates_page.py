@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QTableView,
@@ -27,6 +26,7 @@ from trainer_app.domain.errors import DomainError
 from trainer_app.ui import icons
 from trainer_app.ui.pages.base import Page
 from trainer_app.ui.palette import error_colour
+from trainer_app.ui.search import search_box
 from trainer_app.ui.tasks import Report, ShouldStop, Task
 
 COLUMNS = ("Number", "Trainee", "Reference", "Course", "Issued", "Expires", "Status")
@@ -95,10 +95,7 @@ class CertificatesPage(Page):
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
-        self.search = QLineEdit()
-        self.search.setAccessibleName("Find certificates")
-        self.search.setPlaceholderText("Number, name or reference")
-        self.search.setClearButtonEnabled(True)
+        self.search = search_box("Number, name or reference", "Find certificates")
         self.search.textChanged.connect(lambda _t: self._show_rows())
         self.issue_button = self._button("add", "Issue waiting…", self.issue_waiting)
         self.reprint_button = self._button("save", "Reprint…", self.reprint)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QStackedWidget,
     QTableView,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 from trainer_app.services.tables import TableSource
 from trainer_app.ui import icons
 from trainer_app.ui.records import RecordKind
+from trainer_app.ui.search import search_box
 from trainer_app.ui.table_model import Decorator, LazyTableModel
 
 FILTER_DELAY_MS = 150
@@ -83,12 +83,8 @@ class RecordTable(QWidget):
         self._timer.setInterval(FILTER_DELAY_MS)
         self._timer.timeout.connect(self.apply_filter)
 
-        self.filter_box = QLineEdit()
         noun = kind.plural if kind else "entries"
-        self.filter_box.setPlaceholderText(f"Filter {noun}…")
-        self.filter_box.setAccessibleName(f"Filter {noun}")
-        self.filter_box.setClearButtonEnabled(True)
-        self.filter_box.addAction(icons.icon("filter"), QLineEdit.ActionPosition.LeadingPosition)
+        self.filter_box = search_box(f"Filter {noun}…", f"Filter {noun}")
         self.filter_box.textChanged.connect(lambda _text: self._timer.start())
         self.filter_box.setMaximumWidth(320)
 

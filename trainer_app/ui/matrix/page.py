@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -57,6 +56,7 @@ from trainer_app.ui.matrix.progress import ExportProgress
 from trainer_app.ui.matrix.record_view import EVIDENCE_LINK, RecordPanel, TraineeFinder
 from trainer_app.ui.pages.base import Page
 from trainer_app.ui.record_editor import RecordEditor
+from trainer_app.ui.search import search_box
 from trainer_app.ui.tasks import Latest, Report, ShouldStop, Task
 
 NO_ROLES = "No roles defined yet — the matrix shows required training once roles list their courses"
@@ -197,11 +197,7 @@ class MatrixPage(Page):
         self.organisation_box = self._combo(
             "Organisation filter", "Show the trainees of one organisation"
         )
-        self.find_box = QLineEdit()
-        self.find_box.setAccessibleName("Find in matrix")
-        self.find_box.setPlaceholderText("Name or reference")
-        self.find_box.setClearButtonEnabled(True)
-        self.find_box.addAction(icons.icon("filter"), QLineEdit.ActionPosition.LeadingPosition)
+        self.find_box = search_box("Name or reference", "Find in matrix")
         self._text_timer = QTimer(self)
         self._text_timer.setSingleShot(True)
         self._text_timer.setInterval(300)

@@ -10,7 +10,6 @@ from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -31,6 +30,7 @@ from trainer_app.exports import wording
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui import icons
 from trainer_app.ui.matrix import standing as look
+from trainer_app.ui.search import search_box
 
 MATCHES = 50
 NO_RECORD = (
@@ -222,11 +222,7 @@ class TraineeFinder(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(200)
         self._timer.timeout.connect(self.refresh)
-        self.search = QLineEdit()
-        self.search.setAccessibleName("Find trainee")
-        self.search.setPlaceholderText("Name, reference, organisation…")
-        self.search.setClearButtonEnabled(True)
-        self.search.addAction(icons.icon("find_trainee"), QLineEdit.ActionPosition.LeadingPosition)
+        self.search = search_box("Name, reference, organisation…", "Find trainee", "find_trainee")
         self.search.textChanged.connect(lambda _text: self._timer.start())
         self.search.returnPressed.connect(self._choose_first)
         self.search.installEventFilter(self)

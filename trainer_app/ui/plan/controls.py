@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -31,6 +30,7 @@ from trainer_app.services.planning_scenario import DEFAULT_WEIGHTS
 from trainer_app.services.tables import TableSource
 from trainer_app.ui import icons
 from trainer_app.ui.plan.terms import TERM_WORDS, words
+from trainer_app.ui.search import search_box
 from trainer_app.ui.table_model import display_text
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -69,11 +69,7 @@ class RunsList(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.source: TableSource | None = None
-        self.filter_box = QLineEdit()
-        self.filter_box.setPlaceholderText("Filter runs…")
-        self.filter_box.setAccessibleName("Filter runs")
-        self.filter_box.setClearButtonEnabled(True)
-        self.filter_box.addAction(icons.icon("filter"), QLineEdit.ActionPosition.LeadingPosition)
+        self.filter_box = search_box("Filter runs…", "Filter runs")
         self.filter_box.textChanged.connect(lambda _text: self.refresh())
         self.add_button = QPushButton(icons.icon("add"), "Add run…")
         self.add_button.setAccessibleName("Add run")

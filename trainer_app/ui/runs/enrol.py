@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QSplitter,
@@ -32,6 +31,7 @@ from trainer_app.services.enrolment import Verdict, describe_verdicts
 from trainer_app.ui import icons
 from trainer_app.ui.runs.rows import BANNER_STYLE
 from trainer_app.ui.runs.runs_list import RunSummary
+from trainer_app.ui.search import search_box
 from trainer_app.ui.table_model import LazyTableModel
 
 CHECK_DELAY_MS = 150
@@ -265,11 +265,9 @@ class EnrolTraineesDialog(EnrolDialog):
         self._check_timer.timeout.connect(self.recheck)
         self.model.checked_changed.connect(self._checked_changed)
 
-        self.filter_box = QLineEdit()
-        self.filter_box.setPlaceholderText("Search by name, reference, organisation, role…")
-        self.filter_box.setAccessibleName("Search trainees")
-        self.filter_box.setClearButtonEnabled(True)
-        self.filter_box.addAction(icons.icon("filter"), QLineEdit.ActionPosition.LeadingPosition)
+        self.filter_box = search_box(
+            "Search by name, reference, organisation, role…", "Search trainees"
+        )
         self.filter_box.textChanged.connect(lambda _t: self._filter_timer.start())
         self.same_hub = QCheckBox("Only this run's hub")
         self.same_hub.setAccessibleName("Only this run's hub")

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -36,8 +35,8 @@ from trainer_app.domain.planning import PlannedSession, RunStatus
 from trainer_app.domain.records import EnrolmentStatus
 from trainer_app.domain.text import search_key
 from trainer_app.services.context import ServiceContext
-from trainer_app.ui import icons
 from trainer_app.ui.runs.rows import RECORD_ROLE, SORT_ROLE, Column, RowsModel, fit_columns
+from trainer_app.ui.search import search_box
 
 NO_RUNS = "No published runs yet — plan and publish a term on the Plan page (Ctrl+5)"
 FILTER_DELAY_MS = 150
@@ -237,11 +236,7 @@ class RunList(QWidget):
         self._timer.setInterval(FILTER_DELAY_MS)
         self._timer.timeout.connect(self.apply_filter)
 
-        self.filter_box = QLineEdit()
-        self.filter_box.setPlaceholderText("Filter runs…")
-        self.filter_box.setAccessibleName("Filter runs")
-        self.filter_box.setClearButtonEnabled(True)
-        self.filter_box.addAction(icons.icon("filter"), QLineEdit.ActionPosition.LeadingPosition)
+        self.filter_box = search_box("Filter runs…", "Filter runs")
         self.filter_box.textChanged.connect(lambda _text: self._timer.start())
         self.unpublished = QCheckBox("Show unpublished")
         self.unpublished.setAccessibleName("Show unpublished runs")

@@ -3,6 +3,7 @@ reissue, and verification (offline by signature, then against the register)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from datetime import date
 from pathlib import Path
@@ -212,3 +213,35 @@ def test_no_completion_no_certificate_and_an_edited_pdf_is_caught(
         Verdict.TAMPERED,
         Verdict.MALFORMED,
     )
+
+
+def test_a_preview_of_a_batch_issues_nothing_and_shows_the_numbers_to_come(world: World) -> None:
+    w = world
+    first = _complete(w, w.people[0])[0].id
+    second = _complete(w, w.people[1])[0].id
+    audited = w.ctx.audit.count()
+    drafts = w.ctx.certificates.drafts([first, second])
+    assert [d.trainee_name for d in drafts] == ["Siobhán Ní Bhriain", "李伟"]
+    assert [d.number[:15] for d in drafts] == ["LON-2027-000001", "LON-2027-000002"]
+    assert all(number_is_well_formed(d.number) for d in drafts)
+    # one at a time, as the preview of a batch shows them: numbered after those before it
+    assert w.ctx.certificates.drafts([second], after=[first])[0].number == drafts[1].number
+    waiting = w.ctx.certificates.waiting()
+    assert [(x.trainee_name, x.course_code, x.hub_code) for x in waiting] == [
+        ("Siobhán Ní Bhriain", "GOWN", "LON"),
+        ("李伟", "GOWN", "LON"),
+    ]
+    # nothing issued, nothing audited, and the preview's QR content proves nothing
+    assert w.ctx.certificates.register() == [] and w.ctx.audit.count() == audited
+    assert w.ctx.certificates.eligible() == [first, second]
+    assert w.ctx.certificates.verify(drafts[0].payload)[0] is Verdict.UNKNOWN_KEY
+    # issuing gives what was previewed, signed; a preview of it then shows the real one
+    certificate, content = w.ctx.certificates.issue(second)
+    assert content == dataclasses.replace(drafts[1], number=content.number, payload=content.payload)
+    assert w.ctx.certificates.drafts([second]) == [content]
+    assert w.ctx.certificates.drafts([first])[0].number == drafts[1].number  # next free
+    w.ctx.training.revoke_completion(first, "Recorded against the wrong trainee")
+    with pytest.raises(DomainError, match="revoked"):
+        w.ctx.certificates.drafts([first])
+    with pytest.raises(NotFound, match="needs a recorded one"):
+        w.ctx.certificates.drafts([999])

@@ -41,6 +41,7 @@ __all__ = [
     "PAGE_SIZE",
     "QR_BOX",
     "Box",
+    "certificate_pdf",
     "read_embedded_payload",
     "render_batch",
     "render_certificate",
@@ -53,6 +54,7 @@ PAGES_PER_PART = 100  # pages of the combined file drawn on one canvas before th
 CAPTION = ("Scan to verify offline:", "trainer-app certificate verify")
 INK = colors.HexColor("#1F2933")
 MUTED = colors.HexColor("#5B6675")
+DRAFT_MARK = colors.HexColor("#B42318")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 
@@ -214,6 +216,13 @@ def render_certificate(content: CertificateContent, path: Path) -> None:
     _write_atomically(path, functools.partial(_save_single, page))
 
 
+def certificate_pdf(content: CertificateContent, *, draft: bool = False) -> bytes:
+    """The certificate's PDF as bytes (for a preview); a ``draft``, not yet issued, is crossed
+    by a mark saying so and carries no embedded payload."""
+    canvas = _single(_lay_out(content), None, draft=draft)
+    return bytes(canvas.getpdfdata())
+
+
 def render_batch(
     contents: Sequence[CertificateContent],
     folder: Path,
@@ -350,15 +359,23 @@ def _new_canvas(target: Path | None) -> Canvas:
 
 
 def _save_single(page: _Page, target: Path) -> None:
+    _single(page, target, draft=False).save()
+
+
+def _single(page: _Page, target: Path | None, *, draft: bool) -> Canvas:
+    """A one-page canvas of the certificate, drawn and ready to save."""
     canvas = _new_canvas(target)
     content = page.content
     canvas.setTitle(f"Certificate {content.number}")
     canvas.setAuthor(page.hub_name)
     canvas.setSubject(content.course_title)
-    embedded.embed(canvas, content.payload)
+    if not draft:
+        embedded.embed(canvas, content.payload)
     _draw(canvas, page)
+    if draft:
+        _draw_draft_mark(canvas)
     canvas.showPage()
-    canvas.save()
+    return canvas
 
 
 # ----- layout ------------------------------------------------------------------------------
@@ -606,6 +623,19 @@ def _draw_reference(canvas: Canvas, content: CertificateContent) -> None:
     for index, (text, weight) in enumerate(lines):
         canvas.setFont(font_name(weight), 9)
         canvas.drawRightString(right, REFERENCE.top - (13.5 + 4.3 * index) * mm, text)
+
+
+def _draw_draft_mark(canvas: Canvas) -> None:
+    """Across the page, see-through: this picture is not a certificate."""
+    canvas.saveState()
+    canvas.setFillColor(DRAFT_MARK, alpha=0.2)
+    canvas.setFont(font_name(Weight.BOLD), 54)
+    canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+    canvas.rotate(24)
+    canvas.drawCentredString(0, 8, "PREVIEW", charSpace=6)
+    canvas.setFont(font_name(Weight.BOLD), 26)
+    canvas.drawCentredString(0, -30, "NOT ISSUED · NOT VALID", charSpace=3)
+    canvas.restoreState()
 
 
 def _label(canvas: Canvas, x: float, y: float, text: str, *, align_right: bool = False) -> None:

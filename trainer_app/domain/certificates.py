@@ -185,6 +185,19 @@ class CertificateContent:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Waiting:
+    """A completion that stands and has no certificate yet: one line of a batch to issue."""
+
+    completion_id: int
+    trainee_name: str
+    trainee_reference: str
+    course_code: str
+    course_version: str
+    completed_on: date
+    hub_code: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Certificate:
     """An issued certificate as the register lists it."""
 

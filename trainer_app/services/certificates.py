@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from trainer_app.certificates import keys
@@ -29,7 +29,9 @@ from trainer_app.domain.certificates import (
     CertificateContent,
     CertificateFacts,
     Verdict,
+    Waiting,
     certificate_number,
+    payload,
 )
 from trainer_app.domain.errors import DomainError, NotFound, ValidationError
 from trainer_app.domain.records import CompletionSource
@@ -48,6 +50,10 @@ from trainer_app.persistence.models import (
 )
 from trainer_app.persistence.uow import reading, transaction
 from trainer_app.services.base import now_utc, write_audit
+
+_LIVE = select(CertificateRow.completion_id).where(CertificateRow.revoked_at.is_(None))
+DRAFT_KEY = "preview"  # the key a draft's facts name: no verifier knows it
+DRAFT = bytes(64)  # a draft's "signature": as long as a real one, so the QR code is the same size
 
 
 class CertificateService:
@@ -71,11 +77,25 @@ class CertificateService:
     def eligible(self, *, run_id: int | None = None, trainee_id: int | None = None) -> list[int]:
         """Completions that stand and have no live certificate (of a run, of a trainee, or
         all), oldest first."""
+        return [w.completion_id for w in self.waiting(run_id=run_id, trainee_id=trainee_id)]
+
+    def waiting(self, *, run_id: int | None = None, trainee_id: int | None = None) -> list[Waiting]:
+        """The `eligible` completions with who, what and when, in one query."""
         with reading(self.store) as session:
-            live = select(CertificateRow.completion_id).where(CertificateRow.revoked_at.is_(None))
             statement = (
-                select(CompletionRow.id)
-                .where(CompletionRow.revoked_at.is_(None), CompletionRow.id.not_in(live))
+                select(
+                    CompletionRow.id,
+                    TraineeRow.name,
+                    TraineeRow.reference,
+                    CourseRow.code,
+                    CompletionRow.course_version,
+                    CompletionRow.completed_on,
+                    HubRow.code,
+                )
+                .join(TraineeRow, TraineeRow.id == CompletionRow.trainee_id)
+                .join(HubRow, HubRow.id == TraineeRow.hub_id)
+                .join(CourseRow, CourseRow.id == CompletionRow.course_id)
+                .where(CompletionRow.revoked_at.is_(None), CompletionRow.id.not_in(_LIVE))
                 .order_by(CompletionRow.completed_on, CompletionRow.id)
             )
             if trainee_id is not None:
@@ -84,7 +104,18 @@ class CertificateService:
                 statement = statement.join(
                     EnrolmentRow, EnrolmentRow.id == CompletionRow.enrolment_id
                 ).where(EnrolmentRow.run_id == run_id)
-            return list(session.scalars(statement))
+            return [
+                Waiting(
+                    completion_id=row[0],
+                    trainee_name=row[1],
+                    trainee_reference=row[2],
+                    course_code=row[3],
+                    course_version=row[4],
+                    completed_on=row[5],
+                    hub_code=row[6],
+                )
+                for row in session.execute(statement)
+            ]
 
     def issue(
         self, completion_id: int, *, reason: str = ""
@@ -113,6 +144,34 @@ class CertificateService:
                 progress(done, len(completion_ids))
         return out
 
+    def drafts(
+        self, completion_ids: Sequence[int], *, after: Sequence[int] = ()
+    ) -> list[CertificateContent]:
+        """What issuing these completions would print, without issuing anything: for the
+        preview before a batch. A completion that already has its certificate shows that
+        certificate; the others carry the numbers they would most likely get if ``after`` were
+        issued first and then these in order (another coordinator issuing meanwhile takes
+        numbers first), and an unsigned payload. The same refusals as issuing (no such
+        completion, revoked)."""
+        out = []
+        with reading(self.store) as session:
+            issued_on = self.today()
+            taken = _hubs_waiting(session, after)
+            for completion_id in completion_ids:
+                completion, trainee = _standing_completion(session, completion_id)
+                existing = _live_certificate(session, completion.id)
+                if existing is not None:
+                    out.append(_content(existing))
+                    continue
+                hub = session.get_one(HubRow, trainee.hub_id)
+                taken[hub.code] = taken.get(hub.code, 0) + 1
+                number = _next_number(session, hub.code, issued_on.year, taken[hub.code] - 1)
+                content = _compose(session, completion, trainee, hub, number, issued_on, "")
+                out.append(
+                    dataclasses.replace(content, payload=payload(content.facts(DRAFT_KEY), DRAFT))
+                )
+        return out
+
     def _issue(
         self,
         session: Session,
@@ -121,47 +180,21 @@ class CertificateService:
         reason: str,
         replaces: CertificateRow | None,
     ) -> tuple[Certificate, CertificateContent]:
-        completion = session.get(CompletionRow, completion_id)
-        if completion is None:
-            raise NotFound("There is no such completion; a certificate needs a recorded one")
-        trainee = session.get_one(TraineeRow, completion.trainee_id)
-        course = session.get_one(CourseRow, completion.course_id)
-        if completion.revoked_at is not None:
-            raise DomainError(
-                f"{trainee.name}'s {course.code} completion was revoked "
-                f"({completion.revoke_reason}); no certificate can be issued for it"
-            )
-        existing = session.scalars(
-            select(CertificateRow).where(
-                CertificateRow.completion_id == completion.id,
-                CertificateRow.revoked_at.is_(None),
-            )
-        ).first()
+        completion, trainee = _standing_completion(session, completion_id)
+        existing = _live_certificate(session, completion.id)
         if existing is not None:
             return _certificate(session, existing), _content(existing)
         hub = session.get_one(HubRow, trainee.hub_id)
         issued_on = self.today()
         number = _next_number(session, hub.code, issued_on.year)
-        look = branding(hub.code)
-        content = CertificateContent(
-            number=number,
-            trainee_name=trainee.name,
-            course_code=course.code,
-            course_title=course.title,
-            course_version=completion.course_version,
-            completed_on=completion.completed_on,
-            issued_on=issued_on,
-            expires_on=completion.expires_on,
-            cpd_hours=course.cpd_hours,
-            learning_outcomes=tuple(course.learning_outcomes),
-            assessment_outcome=_outcome(session, completion),
-            trainer=_trainer(session, completion),
-            signatory=look.signatory,
-            signatory_role=look.signatory_role,
-            hub_code=hub.code,
-            hub_name=hub.name,
-            payload="",
-            reissue_of=replaces.number if replaces is not None else "",
+        content = _compose(
+            session,
+            completion,
+            trainee,
+            hub,
+            number,
+            issued_on,
+            replaces.number if replaces is not None else "",
         )
         content = dataclasses.replace(content, payload=key.sign(content.facts(key.fingerprint)))
         row = CertificateRow(
@@ -187,7 +220,7 @@ class CertificateService:
             AuditAction.CREATE,
             "certificate",
             row.id,
-            f"{number} · {trainee.name} · {course.code} {completion.course_version}",
+            f"{number} · {trainee.name} · {content.course_code} {completion.course_version}",
             [
                 ("number", None, number),
                 ("expires_on", None, row.expires_on.isoformat() if row.expires_on else None),
@@ -282,13 +315,87 @@ class CertificateService:
 # ----- helpers -------------------------------------------------------------------------------
 
 
-def _next_number(session: Session, hub_code: str, year: int) -> str:
+def _standing_completion(session: Session, completion_id: int) -> tuple[CompletionRow, TraineeRow]:
+    """The completion and its trainee, if a certificate may be issued for it."""
+    completion = session.get(CompletionRow, completion_id)
+    if completion is None:
+        raise NotFound("There is no such completion; a certificate needs a recorded one")
+    trainee = session.get_one(TraineeRow, completion.trainee_id)
+    if completion.revoked_at is not None:
+        course = session.get_one(CourseRow, completion.course_id)
+        raise DomainError(
+            f"{trainee.name}'s {course.code} completion was revoked "
+            f"({completion.revoke_reason}); no certificate can be issued for it"
+        )
+    return completion, trainee
+
+
+def _hubs_waiting(session: Session, completion_ids: Sequence[int]) -> dict[str, int]:
+    """How many of these completions (without a certificate) each hub would number."""
+    if not completion_ids:
+        return {}
+    rows = session.execute(
+        select(HubRow.code, func.count())
+        .select_from(CompletionRow)
+        .join(TraineeRow, TraineeRow.id == CompletionRow.trainee_id)
+        .join(HubRow, HubRow.id == TraineeRow.hub_id)
+        .where(CompletionRow.id.in_(list(completion_ids)), CompletionRow.id.not_in(_LIVE))
+        .group_by(HubRow.code)
+    )
+    return {str(code): int(count) for code, count in rows}
+
+
+def _live_certificate(session: Session, completion_id: int) -> CertificateRow | None:
+    return session.scalars(
+        select(CertificateRow).where(
+            CertificateRow.completion_id == completion_id,
+            CertificateRow.revoked_at.is_(None),
+        )
+    ).first()
+
+
+def _compose(
+    session: Session,
+    completion: CompletionRow,
+    trainee: TraineeRow,
+    hub: HubRow,
+    number: str,
+    issued_on: date,
+    replaces: str,
+) -> CertificateContent:
+    """Everything the certificate prints, without its payload."""
+    course = session.get_one(CourseRow, completion.course_id)
+    look = branding(hub.code)
+    return CertificateContent(
+        number=number,
+        trainee_name=trainee.name,
+        course_code=course.code,
+        course_title=course.title,
+        course_version=completion.course_version,
+        completed_on=completion.completed_on,
+        issued_on=issued_on,
+        expires_on=completion.expires_on,
+        cpd_hours=course.cpd_hours,
+        learning_outcomes=tuple(course.learning_outcomes),
+        assessment_outcome=_outcome(session, completion),
+        trainer=_trainer(session, completion),
+        signatory=look.signatory,
+        signatory_role=look.signatory_role,
+        hub_code=hub.code,
+        hub_name=hub.name,
+        payload="",
+        reissue_of=replaces,
+    )
+
+
+def _next_number(session: Session, hub_code: str, year: int, ahead: int = 0) -> str:
+    """The hub's next number this year (``ahead`` more for a preview of a batch)."""
     prefix = f"{hub_code.upper()}-{year:04d}-"
     numbers = session.scalars(
         select(CertificateRow.number).where(CertificateRow.number.like(f"{prefix}%"))
     ).all()
     highest = max((int(n.split("-")[2]) for n in numbers), default=0)
-    return certificate_number(hub_code, year, highest + 1)
+    return certificate_number(hub_code, year, highest + 1 + ahead)
 
 
 def _outcome(session: Session, completion: CompletionRow) -> str:

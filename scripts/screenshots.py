@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -26,6 +27,8 @@ from trainer_app.exports.record import write_record_pdf
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.demo import build_demo
 from trainer_app.ui.app import create_main_window
+from trainer_app.ui.certificates.dialogs import IssueDialog
+from trainer_app.ui.certificates.page import CertificatesPage
 from trainer_app.ui.matrix.page import MatrixPage
 from trainer_app.ui.plan.page import PlanPage
 from trainer_app.ui.records import TRAINER
@@ -127,6 +130,33 @@ def records_screenshots(window: Any, app: QApplication, context: ServiceContext,
     pdf.unlink()
 
 
+def certificates_screenshots(window: Any, app: QApplication, out: Path) -> None:
+    """The preview before issuing (a run's batch), then the register after issuing them."""
+    index = next(i for i, p in enumerate(window.pages) if isinstance(p, CertificatesPage))
+    window.show_page(index)
+    page = window.page
+    settle(app)
+    page.issue_waiting()
+    dialog = page.dialog
+    assert isinstance(dialog, IssueDialog)
+    dialog.list.setCurrentItem(
+        dialog.list.topLevelItem(min(3, dialog.list.topLevelItemCount() - 1))
+    )
+    wait_for(app, lambda: dialog.picture.image is not None and not dialog.picture.busy)
+    dialog.grab().save(str(out / "certificates-issue.png"))
+    folder = Path(tempfile.mkdtemp(prefix="trainer-certificates-"))
+    dialog.ask_folder = lambda: folder  # type: ignore[method-assign]
+    dialog.issue()
+    wait_for(app, lambda: not dialog.task.running, seconds=120)
+    dialog.grab().save(str(out / "certificates-issued.png"))
+    dialog.reject()
+    settle(app)
+    page.view.selectRow(2)
+    wait_for(app, lambda: page.picture.image is not None and not page.picture.busy)
+    window.grab().save(str(out / "certificates.png"))
+    shutil.rmtree(folder)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database", type=Path)
@@ -157,6 +187,7 @@ def main() -> int:
         plan_screenshots(window, app, context, args.out)
         runs_screenshots(window, app, args.out)
         records_screenshots(window, app, context, args.out)
+        certificates_screenshots(window, app, args.out)
         window.show_page(1)
         trainer_id = window.page.tables[0].selected_id()
         if trainer_id is not None:

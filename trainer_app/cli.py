@@ -460,7 +460,11 @@ def _add_certificate_commands(
         help="issue certificates for recorded completions (one PDF each, and one to print)",
     )
     which = issue.add_mutually_exclusive_group(required=True)
-    which.add_argument("--all-eligible", action="store_true", help="every completion without one")
+    which.add_argument(
+        "--all-eligible",
+        action="store_true",
+        help="every completion earned on a run here, still valid, without one",
+    )
     which.add_argument("--run", metavar="CODE", help="the completions of one course run")
     which.add_argument("--trainee", metavar="REF", help="the completions of one trainee")
     issue.add_argument("-o", "--output", type=Path, required=True, metavar="DIR")

@@ -10,31 +10,31 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.test_enrolment import World, complete_gown, world
+from tests.integration.test_enrolment import World, complete_gown, earn, world
 from trainer_app.certificates import keys
 from trainer_app.domain.certificates import Verdict, number_is_well_formed, split_payload
 from trainer_app.domain.errors import DomainError, NotFound, ValidationError
-from trainer_app.domain.records import Completion
+from trainer_app.domain.records import Completion, CompletionFields, CompletionSource
 
 __all__ = ["world"]
 
 
 def test_a_certificate_is_issued_once_per_completion_and_verifies(world: World) -> None:
     w = world
-    complete_gown(w, w.people[1], date(2026, 6, 1))
-    (completion,) = w.ctx.training.completions_of(w.people[1])
-    assert w.ctx.certificates.eligible() == [completion.id]
-    certificate, content = w.ctx.certificates.issue(completion.id)
+    (completion,) = earn(w, "GOWN-2027-01", w.gown, [w.people[1]])
+    assert w.ctx.certificates.eligible() == [completion]
+    certificate, content = w.ctx.certificates.issue(completion)
     assert certificate.number == "LON-2027-000001-" + certificate.number[-1]
     assert number_is_well_formed(certificate.number)
-    assert (content.trainee_name, content.course_code, content.expires_on) == (
+    assert (content.trainee_name, content.course_code, content.completed_on) == (
         "李伟",
         "GOWN",
-        date(2027, 6, 1),
+        date(2027, 1, 12),
     )
-    assert content.assessment_outcome == "Completed (training record)"
-    assert (content.signatory, content.hub_code) == ("Dr Imogen Achebe-Hart", "LON")
-    again, same = w.ctx.certificates.issue(completion.id)
+    assert content.expires_on == date(2028, 1, 12)
+    assert content.assessment_outcome == "Practical assessment passed"
+    assert (content.trainer, content.signatory) == ("Dr Amara Okafor", "Dr Imogen Achebe-Hart")
+    again, same = w.ctx.certificates.issue(completion)
     assert again.number == certificate.number and same == content
     assert w.ctx.certificates.eligible() == []
     assert w.ctx.certificates.verify(content.payload)[0] is Verdict.VALID
@@ -119,8 +119,7 @@ def test_the_cli_issues_verifies_and_revokes(
     from trainer_app.cli import main
 
     w = world
-    complete_gown(w, w.people[0], date(2026, 6, 1))
-    complete_gown(w, w.people[1], date(2026, 5, 1))
+    earn(w, "GOWN-2027-01", w.gown, w.people[:2])
     database = w.ctx.settings.database_url.removeprefix("sqlite:///")
     data_dir = w.ctx.settings.data_dir
     w.ctx.close()
@@ -217,8 +216,7 @@ def test_no_completion_no_certificate_and_an_edited_pdf_is_caught(
 
 def test_a_preview_of_a_batch_issues_nothing_and_shows_the_numbers_to_come(world: World) -> None:
     w = world
-    first = _complete(w, w.people[0])[0].id
-    second = _complete(w, w.people[1])[0].id
+    first, second = earn(w, "GOWN-2027-01", w.gown, w.people[:2])
     audited = w.ctx.audit.count()
     drafts = w.ctx.certificates.drafts([first, second])
     assert [d.trainee_name for d in drafts] == ["Siobhán Ní Bhriain", "李伟"]
@@ -236,7 +234,7 @@ def test_a_preview_of_a_batch_issues_nothing_and_shows_the_numbers_to_come(world
     assert w.ctx.certificates.eligible() == [first, second]
     assert w.ctx.certificates.verify(drafts[0].payload)[0] is Verdict.UNKNOWN_KEY
     # issuing gives what was previewed, signed; a preview of it then shows the real one
-    certificate, content = w.ctx.certificates.issue(second)
+    _, content = w.ctx.certificates.issue(second)
     assert content == dataclasses.replace(drafts[1], number=content.number, payload=content.payload)
     assert w.ctx.certificates.drafts([second]) == [content]
     assert w.ctx.certificates.drafts([first])[0].number == drafts[1].number  # next free
@@ -245,3 +243,34 @@ def test_a_preview_of_a_batch_issues_nothing_and_shows_the_numbers_to_come(world
         w.ctx.certificates.drafts([first])
     with pytest.raises(NotFound, match="needs a recorded one"):
         w.ctx.certificates.drafts([999])
+
+
+def test_what_waits_for_a_certificate(world: World) -> None:
+    """Earned on a run and still valid waits; history imported is issued per trainee; training
+    held elsewhere never gets one."""
+    w = world
+    siobhan, li, lukasz = w.people[:3]
+    (earned,) = earn(w, "GOWN-2027-01", w.gown, [siobhan])
+    complete_gown(w, li, date(2026, 6, 1))  # history from the old spreadsheets
+    (imported,) = w.ctx.training.completions_of(li)
+    complete_gown(w, lukasz, date(2024, 6, 1))  # lapsed in 2025
+    (lapsed,) = w.ctx.training.completions_of(lukasz)
+    external = w.ctx.training.add_completion(
+        CompletionFields(
+            trainee_id=li,
+            course_id=w.asep.id,
+            completed_on=date(2026, 9, 3),
+            source=CompletionSource.EXTERNAL,
+            provider="Cell and Gene Therapy Catapult",
+            verified_by="Dr Amara Okafor",
+            evidence_name="catapult.pdf",
+            evidence=b"%PDF-1.4",
+        )
+    )
+    assert w.ctx.certificates.eligible() == [earned]
+    assert w.ctx.certificates.eligible(trainee_id=li) == [imported.id]
+    assert w.ctx.certificates.eligible(trainee_id=lukasz) == [lapsed.id]  # reissue a lost one
+    with pytest.raises(DomainError, match="held elsewhere; its certificate is the provider's"):
+        w.ctx.certificates.issue(external.id)
+    _, content = w.ctx.certificates.issue(imported.id)
+    assert content.assessment_outcome == "Completed (training record)"

@@ -114,6 +114,36 @@ def complete_gown(w: World, trainee_id: int, on: date) -> None:
     )
 
 
+def earn(w: World, code: str, course: Course, people: list[int], day: int = 1) -> list[int]:
+    """Completions earned on a run here: ``people`` enrolled on a one-session run of
+    ``course`` (``day`` days after Monday 11 Jan 2027), present and passed; the clock is left
+    on that day. Returns the completions' ids, in the order of ``people``."""
+    run = publish_run(w, code, course, [(day, 0)])
+    for person in people:
+        w.ctx.enrolment.enrol(run.id, person)
+    w.clock.day = MONDAY + timedelta(days=day)
+    (session,) = w.ctx.training.register(run.id).sessions
+    w.ctx.training.record_attendance(
+        [AttendanceFields(session_id=session.id, trainee_id=p, mark=Mark.PRESENT) for p in people]
+    )
+    for enrolment in w.ctx.enrolment.roster(run.id):
+        w.ctx.training.record_assessment(
+            AssessmentFields(
+                enrolment_id=enrolment.id,
+                assessed_on=w.clock.day,
+                assessor="Dr Amara Okafor",
+                practical_passed=True,
+            )
+        )
+    earned = {
+        c.trainee_id: c.id
+        for p in people
+        for c in w.ctx.training.completions_of(p)
+        if c.run_code == code
+    }
+    return [earned[p] for p in people]
+
+
 # ----- enrolment rules ----------------------------------------------------------------------
 
 

@@ -1,58 +1,159 @@
-"""The Certificates page: issue every waiting completion in the background, the register, an
-identical reprint, revoke and reissue with reasons."""
+"""The Certificates page and its dialogs: preview the waiting completions and issue some or
+all in the background, the register with the selected certificate drawn as it prints, an
+identical copy saved or printed, revoke and reissue with reasons."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
+from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinter
 
-from tests.helpers import builders as b
+from tests.integration.test_enrolment import World, earn, world
+from tests.unit.certificates.test_render import rendered, scanned
 from trainer_app.certificates.render import read_embedded_payload
 from trainer_app.domain.certificates import Verdict
-from trainer_app.domain.records import CompletionFields
-from trainer_app.ui.certificates_page import CertificatesPage
+from trainer_app.services.context import ServiceContext
+from trainer_app.ui.certificates.dialogs import IssueDialog, PreviewDialog
+from trainer_app.ui.certificates.page import CertificatesPage
+
+WAIT = 30_000
+__all__ = ["world"]
 
 
-def test_issue_reprint_revoke_and_reissue(
-    qtbot, qtmodeltester, window, context, answers, tmp_path: Path
-) -> None:
-    hub = b.hub(context, "LON", "London")
-    gown = b.course(context, "GOWN", title="Gowning qualification")
-    for reference, name in (("TR-000001", "Siobhán Ní Bhriain"), ("TR-000002", "李伟")):
-        trainee = b.trainee(context, hub.id, reference, name)
-        context.training.add_completion(
-            CompletionFields(
-                trainee_id=trainee.id, course_id=gown.id, completed_on=date(2026, 3, 2)
-            )
-        )
+@pytest.fixture
+def context(world: World) -> ServiceContext:
+    return world.ctx
+
+
+@pytest.fixture
+def page(qtbot, window, world: World, answers) -> CertificatesPage:
+    """Siobhán, 李伟 and Łukasz completed GOWN-2027-01; none has a certificate yet."""
+    earn(world, "GOWN-2027-01", world.gown, world.people[:3])
     index = next(i for i, p in enumerate(window.pages) if isinstance(p, CertificatesPage))
     window.show_page(index)
-    page = window.page
-    assert isinstance(page, CertificatesPage)
-    assert page.waiting.text() == "2 completions waiting for a certificate"
+    shown = window.page
+    assert isinstance(shown, CertificatesPage)
+    return shown
 
-    folder = tmp_path / "printed"
-    folder.mkdir()
-    page.ask_folder = lambda: folder  # type: ignore[method-assign]
-    with qtbot.waitSignal(page.task.finished, timeout=30_000):
-        page.issue_button.click()
-    assert page.model.rowCount() == 2
-    qtmodeltester.check(page.model)
+
+def issue(qtbot, dialog: IssueDialog, folder: Path) -> None:
+    folder.mkdir(exist_ok=True)
+    dialog.ask_folder = lambda: folder  # type: ignore[method-assign]
+    with qtbot.waitSignal(dialog.task.finished, timeout=WAIT):
+        dialog.issue_button.click()
+
+
+def test_preview_then_issue_one_then_the_rest(qtbot, page, context, tmp_path: Path) -> None:
+    assert page.waiting.text() == "3 completions waiting for a certificate"
+    assert (
+        page.picture.message
+        == "No certificates issued yet. Issue… shows the completions waiting for one."
+    )
+    page.issue_button.click()
+    dialog = page.dialog
+    assert isinstance(dialog, IssueDialog)
+    assert (
+        dialog.list.topLevelItemCount() == 3
+        and dialog.issue_button.text() == "Issue 3 certificates…"
+    )
+    if dialog.picture.image is None:
+        qtbot.waitSignal(dialog.picture.drawn, timeout=WAIT).wait()
+    assert dialog.picture.image is not None and dialog.picture.image.width() > 300
+    assert "not a certificate yet" in dialog.caption.text()
+    assert context.certificates.register() == []  # a preview issues nothing
+
+    # show 李伟's, untick the others and issue it alone
+    items = [dialog.list.topLevelItem(row) for row in range(3)]
+    assert [item.text(2) for item in items] == ["GOWN 1.0"] * 3
+    li = next(item for item in items if item.text(0) == "李伟")
+    dialog.list.setCurrentItem(li)
+    for item in items:
+        if item is not li:
+            item.setCheckState(0, Qt.CheckState.Unchecked)
+    assert dialog.issue_button.text() == "Issue 1 certificate…"
+    issue(qtbot, dialog, tmp_path / "one")
+    (alone,) = context.certificates.register()
+    assert alone.trainee_name == "李伟"
+    assert [p.name for p in (tmp_path / "one").iterdir()] == [f"{alone.number}.pdf"]
+    assert dialog.outcome.text() == f"Issued 1 certificate: 1 saved as PDFs in {tmp_path / 'one'}."
+    assert dialog.list.topLevelItemCount() == 2 and page.model.rowCount() == 1  # the page kept up
+
+    dialog.all_button.click()
+    issue(qtbot, dialog, tmp_path / "rest")
+    assert dialog.list.topLevelItemCount() == 0 and not dialog.issue_button.isEnabled()
+    assert dialog.picture.message == "Every completion here has its certificate."
+    assert "and all-certificates.pdf to print" in dialog.outcome.text()
+    assert len(PdfReader(tmp_path / "rest" / "all-certificates.pdf").pages) == 2
+    dialog.close_button.click()
+    assert page.dialog is None
     assert page.waiting.text() == "Every completion has its certificate"
-    assert len(PdfReader(folder / "all-certificates.pdf").pages) == 2
-    assert "Issued 2 certificates" in window.statusBar().currentMessage()
+    assert page.model.rowCount() == 3
 
+
+def test_the_register_shows_saves_and_prints_the_certificate(
+    qtbot, qtmodeltester, page, context, tmp_path: Path
+) -> None:
+    page.issue_button.click()
+    assert isinstance(page.dialog, IssueDialog)
+    issue(qtbot, page.dialog, tmp_path / "issued")
+    page.dialog.close_button.click()
+    qtmodeltester.check(page.model)
+
+    with qtbot.waitSignal(page.picture.drawn, timeout=WAIT):
+        page.view.selectRow(0)
+    chosen = page.selected()
+    assert chosen is not None and page.picture.image is not None
+    original = tmp_path / "issued" / f"{chosen.number}.pdf"
+
+    page.reprint()
+    dialog = page.dialog
+    assert isinstance(dialog, PreviewDialog)
+    assert dialog.windowTitle() == f"Certificate {chosen.number}"
+    dialog.resize(1700, 1250)  # a big picture: its QR code scans like the paper's
+    qtbot.waitUntil(
+        lambda: dialog.picture.image is not None and dialog.picture.image.width() > 1500,
+        timeout=WAIT,
+    )  # drawn again, sharper, once the resizing stopped
+    png = tmp_path / "preview.png"
+    assert dialog.picture.image is not None and dialog.picture.image.save(str(png))
+    payload = read_embedded_payload(original)
+    assert scanned(png) == payload
+
+    copy = tmp_path / "copy.pdf"
+    dialog.ask_file = lambda: copy  # type: ignore[method-assign]
+    assert dialog.save_copy() == copy
+    assert read_embedded_payload(copy) == payload
+
+    printed = tmp_path / "printed.pdf"
+
+    def to_file() -> QPrinter:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(printed))
+        return printer
+
+    dialog.ask_printer = to_file  # type: ignore[method-assign]
+    assert dialog.print_page()
+    (sheet,) = PdfReader(printed).pages
+    width, height = float(sheet.mediabox.width), float(sheet.mediabox.height)
+    assert (round(width), round(height)) == (842, 595)  # A4 landscape, in points
+    assert scanned(rendered(printed, 150)) == payload  # what came out of the printer verifies
+    dialog.reject()
+    assert page.dialog is None
+
+
+def test_revoke_and_reissue_need_reasons(qtbot, page, context, tmp_path: Path) -> None:
+    page.issue_button.click()
+    assert isinstance(page.dialog, IssueDialog)
+    issue(qtbot, page.dialog, tmp_path)
+    page.dialog.close_button.click()
     page.view.selectRow(0)
     chosen = page.selected()
     assert chosen is not None
-    copy = tmp_path / "copy.pdf"
-    page.ask_file = lambda suggestion: copy  # type: ignore[method-assign]
-    page.reprint()
-    original = folder / f"{chosen.number}.pdf"
-    assert read_embedded_payload(copy) == read_embedded_payload(original)
-
+    original = tmp_path / f"{chosen.number}.pdf"
     page.ask_reason = lambda title: "Wrong spelling of the name"  # type: ignore[method-assign]
     page.reissue()
     assert any(c.replaces == chosen.number for c in page.model.rows)
@@ -62,3 +163,8 @@ def test_issue_reprint_revoke_and_reissue(
     assert page.model.data(page.model.index(page.model.rows.index(revoked), 6)).startswith(
         "Revoked (reissued as "
     )
+    page.ask_reason = lambda title: None  # type: ignore[method-assign]
+    page.view.selectRow(0)
+    before = [c.revoked for c in page.model.rows]
+    page.revoke()  # asked, then Cancel: nothing changes
+    assert [c.revoked for c in page.model.rows] == before

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLineEdit
 from tests.helpers import builders as b
 from trainer_app import __version__
 from trainer_app.ui.app import create_main_window
-from trainer_app.ui.certificates_page import CertificatesPage
+from trainer_app.ui.certificates.page import CertificatesPage
 from trainer_app.ui.matrix.page import MatrixPage
 from trainer_app.ui.pages.audit import AuditPage
 from trainer_app.ui.pages.cohorts import CohortsPage

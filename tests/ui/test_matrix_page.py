@@ -28,6 +28,7 @@ from trainer_app.domain.records import CompletionFields, MatrixStatus
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.demo import build_demo
 from trainer_app.services.matrix import RoleFields
+from trainer_app.ui.certificates.dialogs import IssueDialog
 from trainer_app.ui.matrix import standing as look
 from trainer_app.ui.matrix.due import DueModel
 from trainer_app.ui.matrix.heatmap import NOT_REQUIRED, HeatmapModel
@@ -577,3 +578,29 @@ def test_the_evidence_of_training_held_elsewhere_can_be_saved(
     page.choose_evidence_path = lambda name: target  # type: ignore[method-assign]
     page.record_panel.browser.anchorClicked.emit(QUrl(f"evidence:{done.id}"))
     assert target.read_bytes() == b"%PDF-1.4 certificate"
+
+
+def test_a_trainees_waiting_certificates_are_previewed_and_issued_from_the_record(
+    qtbot, small: Shown, tmp_path: Path
+) -> None:
+    page = small.page
+    with qtbot.waitSignal(page.record_shown, timeout=WAIT):
+        page.open_trainee(small.ids["Siobhán Ní Bhriain"])
+    dialog = page.issue_certificates()
+    assert isinstance(dialog, IssueDialog)
+    assert dialog.heading.text() == "Siobhán Ní Bhriain · 2 completions waiting"
+    rows = [dialog.list.topLevelItem(row) for row in range(dialog.list.topLevelItemCount())]
+    assert [(r.text(2), r.text(3)) for r in rows] == [
+        ("ASEP 1.0", "02 Mar 2026"),
+        ("GOWN 4.0", "01 Jun 2026"),
+    ]
+    rows[0].setCheckState(0, Qt.CheckState.Unchecked)
+    dialog.ask_folder = lambda: tmp_path  # type: ignore[method-assign]
+    with qtbot.waitSignal(dialog.task.finished, timeout=WAIT):
+        dialog.issue_button.click()
+    (issued,) = small.context.certificates.register()
+    assert (issued.course_code, issued.course_version) == ("GOWN", "4.0")
+    dialog.close_button.click()
+    again = page.issue_certificates()
+    assert again is not None and again.list.topLevelItemCount() == 1  # ASEP still waits
+    again.close_button.click()

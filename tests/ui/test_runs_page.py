@@ -26,6 +26,7 @@ from trainer_app.domain.records import CompletionFields, EnrolmentStatus, Mark
 from trainer_app.scheduling.scenario import Assignment, Plan
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.planning_scenario import trainer_key
+from trainer_app.ui.certificates.dialogs import IssueDialog
 from trainer_app.ui.runs.dialogs import ResultDialog, WithdrawDialog
 from trainer_app.ui.runs.enrol import EnrolCohortDialog, EnrolTraineesDialog
 from trainer_app.ui.runs.page import RunsPage
@@ -412,6 +413,16 @@ def test_a_result_then_the_register_complete_the_course(qtbot, page, world) -> N
     assert page.register_tab.model.index(0, 1).data() == "✓ 12 Jan 2027"
     assert column(results, 4)[0] == "✓ Completed 12 Jan 2027 · valid until 12 Jan 2028"
     assert find(page, QLabel, "Completed count").text() == "1 of 2 completed"
+
+    # the run's completion waits for its certificate: previewed, then issued from here
+    page.tabs.setCurrentWidget(page.results_tab)
+    find(page, QPushButton, "Issue certificates").click()
+    dialog = page.dialog
+    assert isinstance(dialog, IssueDialog)
+    assert dialog.heading.text() == "GOWN-2027-01 · 1 completion waiting for a certificate"
+    assert dialog.list.topLevelItem(0).text(0) == "Siobhán Ní Bhriain"
+    dialog.close_button.click()
+    assert page.dialog is None
 
 
 def test_a_session_not_held_yet_takes_no_marks(qtbot, page, world, answers) -> None:

@@ -75,12 +75,19 @@ class CertificateService:
 
     # ----- issuing -----------------------------------------------------------------------
     def eligible(self, *, run_id: int | None = None, trainee_id: int | None = None) -> list[int]:
-        """Completions that stand and have no live certificate (of a run, of a trainee, or
-        all), oldest first."""
+        """The completions `waiting` lists, by id."""
         return [w.completion_id for w in self.waiting(run_id=run_id, trainee_id=trainee_id)]
 
     def waiting(self, *, run_id: int | None = None, trainee_id: int | None = None) -> list[Waiting]:
-        """The `eligible` completions with who, what and when, in one query."""
+        """Completions without a live certificate, oldest first, with who, what and when.
+
+        A certificate is only for training the hubs delivered: never for one held elsewhere
+        (its certificate is the provider's). For a trainee, every other completion that stands
+        is listed, history imported from older records and lapsed ones included (a lost
+        certificate can be issued again). For a run, or for everyone, only completions earned
+        on a run here and still valid: history brought in from spreadsheets had its paper
+        certificates, and a certificate for training that has lapsed helps nobody.
+        """
         with reading(self.store) as session:
             statement = (
                 select(
@@ -95,11 +102,22 @@ class CertificateService:
                 .join(TraineeRow, TraineeRow.id == CompletionRow.trainee_id)
                 .join(HubRow, HubRow.id == TraineeRow.hub_id)
                 .join(CourseRow, CourseRow.id == CompletionRow.course_id)
-                .where(CompletionRow.revoked_at.is_(None), CompletionRow.id.not_in(_LIVE))
+                .where(
+                    CompletionRow.revoked_at.is_(None),
+                    CompletionRow.id.not_in(_LIVE),
+                    CompletionRow.source != CompletionSource.EXTERNAL.value,
+                )
                 .order_by(CompletionRow.completed_on, CompletionRow.id)
             )
             if trainee_id is not None:
                 statement = statement.where(CompletionRow.trainee_id == trainee_id)
+            else:
+                lasting = CompletionRow.expires_on.is_(None) | (
+                    CompletionRow.expires_on >= self.today()
+                )
+                statement = statement.where(
+                    CompletionRow.source == CompletionSource.RUN.value, lasting
+                )
             if run_id is not None:
                 statement = statement.join(
                     EnrolmentRow, EnrolmentRow.id == CompletionRow.enrolment_id
@@ -321,11 +339,16 @@ def _standing_completion(session: Session, completion_id: int) -> tuple[Completi
     if completion is None:
         raise NotFound("There is no such completion; a certificate needs a recorded one")
     trainee = session.get_one(TraineeRow, completion.trainee_id)
+    course = session.get_one(CourseRow, completion.course_id)
     if completion.revoked_at is not None:
-        course = session.get_one(CourseRow, completion.course_id)
         raise DomainError(
             f"{trainee.name}'s {course.code} completion was revoked "
             f"({completion.revoke_reason}); no certificate can be issued for it"
+        )
+    if completion.source == CompletionSource.EXTERNAL.value:
+        raise DomainError(
+            f"{trainee.name}'s {course.code} training was held elsewhere; its certificate is "
+            "the provider's (the training record keeps the evidence)"
         )
     return completion, trainee
 
@@ -399,10 +422,7 @@ def _next_number(session: Session, hub_code: str, year: int, ahead: int = 0) -> 
 
 
 def _outcome(session: Session, completion: CompletionRow) -> str:
-    if completion.enrolment_id is None:
-        source = CompletionSource(completion.source)
-        if source is CompletionSource.EXTERNAL:
-            return f"Completed with {completion.provider}; verified by {completion.verified_by}"
+    if completion.enrolment_id is None:  # history imported (held elsewhere gets none)
         return "Completed (training record)"
     results = session.scalars(
         select(AssessmentRow)
@@ -418,7 +438,8 @@ def _outcome(session: Session, completion: CompletionRow) -> str:
         parts.append(f"Theory {Decimal(theory):g} %")
     if practical is not None:
         parts.append("practical assessment passed" if practical else "practical not passed")
-    return " · ".join(parts) or "Attendance requirement met"
+    text = " · ".join(parts) or "Attendance requirement met"
+    return text[0].upper() + text[1:]  # "Practical assessment passed" when it stands alone
 
 
 def _trainer(session: Session, completion: CompletionRow) -> str:

@@ -57,6 +57,8 @@ _NAMES = {
     "records": "mdi6.table-check",
     "certificate": "mdi6.certificate-outline",
     "export": "mdi6.file-export-outline",
+    "print": "mdi6.printer-outline",
+    "preview": "mdi6.file-eye-outline",
     "find_trainee": "mdi6.account-search-outline",
     "status_valid": "mdi6.check-bold",
     "status_expiring": "mdi6.exclamation-thick",

@@ -25,7 +25,7 @@ from trainer_app import APP_TITLE, __version__
 from trainer_app.domain.errors import DomainError
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui import icons
-from trainer_app.ui.certificates_page import CertificatesPage
+from trainer_app.ui.certificates.page import CertificatesPage
 from trainer_app.ui.import_dialog import ImportDialog
 from trainer_app.ui.matrix.page import MatrixPage
 from trainer_app.ui.pages.audit import AuditPage

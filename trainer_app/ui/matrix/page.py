@@ -44,9 +44,11 @@ from trainer_app.exports.record import (
     write_record_pdf,
     write_record_xlsx,
 )
+from trainer_app.services.base import plural
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.matrix import Matrix
 from trainer_app.ui import icons
+from trainer_app.ui.certificates.dialogs import IssueDialog
 from trainer_app.ui.dialogs.completion import CompletionDialog
 from trainer_app.ui.dialogs.roles import RolesDialog
 from trainer_app.ui.matrix import standing as look
@@ -310,6 +312,24 @@ class MatrixPage(Page):
         dialog.open()
         return dialog
 
+    def issue_certificates(self) -> IssueDialog | None:
+        """Preview and issue certificates for the shown trainee's completions without one."""
+        record = self.record
+        if self.trainee_id is None or record is None:
+            return None
+        name = record.name
+        waiting = self.context.certificates.waiting(trainee_id=self.trainee_id)
+        if not waiting:
+            self.say(f"Every completion of {name} has its certificate")
+            return None
+        dialog = IssueDialog(
+            self.context, waiting, f"{name} · {plural(len(waiting), 'completion')} waiting", self
+        )
+        dialog.issued.connect(lambda count: self.say(f"{plural(count, 'certificate')} issued"))
+        dialog.finished.connect(lambda _result: dialog.deleteLater())
+        dialog.open()
+        return dialog
+
     def _matrix_tab(self) -> QWidget:
         self.model = HeatmapModel(self)
         self.view = HeatmapView()
@@ -388,6 +408,7 @@ class MatrixPage(Page):
         self.record_panel.xlsx_button.clicked.connect(lambda: self.export_record("xlsx"))
         self.record_panel.group_button.clicked.connect(self.export_group)
         self.record_panel.training_button.clicked.connect(self.record_training)
+        self.record_panel.certificates_button.clicked.connect(self.issue_certificates)
         self.record_panel.browser.anchorClicked.connect(self._link_clicked)
         self.record_split = QSplitter(Qt.Orientation.Horizontal)
         self.record_split.setChildrenCollapsible(False)

@@ -337,11 +337,17 @@ class RecordPanel(QWidget):
         self.training_button.setToolTip(
             "Training held elsewhere (with its evidence and who verified it), or earlier history"
         )
+        self.certificates_button = QPushButton(icons.icon("certificate"), "Certificates…")
+        self.certificates_button.setAccessibleName("Certificates")
+        self.certificates_button.setToolTip(
+            "Preview and issue certificates for this trainee's completions that have none"
+        )
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         for button in (self.pdf_button, self.csv_button, self.xlsx_button):
             bar.addWidget(button)
         bar.addStretch()
+        bar.addWidget(self.certificates_button)
         bar.addWidget(self.training_button)
         bar.addWidget(self.group_button)
         column = QVBoxLayout(self)
@@ -367,5 +373,10 @@ class RecordPanel(QWidget):
         self.set_exportable(True)
 
     def set_exportable(self, enabled: bool) -> None:
-        for button in (self.pdf_button, self.csv_button, self.xlsx_button):
+        for button in (
+            self.pdf_button,
+            self.csv_button,
+            self.xlsx_button,
+            self.certificates_button,
+        ):
             button.setEnabled(enabled)

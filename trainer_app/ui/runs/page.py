@@ -25,6 +25,7 @@ from trainer_app.services.base import join_words, plural
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.training import Progress, Register
 from trainer_app.ui import icons
+from trainer_app.ui.certificates.dialogs import IssueDialog
 from trainer_app.ui.pages.base import Page
 from trainer_app.ui.record_editor import RecordEditor
 from trainer_app.ui.runs.dialogs import ResultDialog, WithdrawDialog
@@ -94,6 +95,7 @@ class RunsPage(Page):
         self.results_tab = ResultsTab()
         self.results_tab.record_button.clicked.connect(self.record_result)
         self.results_tab.view.activated.connect(lambda _index: self.record_result())
+        self.results_tab.certificates_button.clicked.connect(self.issue_certificates)
         self.results_tab.selection_changed.connect(self._show_person)
 
         self.tabs = QTabWidget()
@@ -139,6 +141,7 @@ class RunsPage(Page):
             self.register_tab.save_button,
             self.register_tab.view,
             self.results_tab.record_button,
+            self.results_tab.certificates_button,
             self.results_tab.view,
         ]
         for first, second in pairwise(chain):
@@ -408,6 +411,26 @@ class RunsPage(Page):
         before = self._completed_names()
         self._refresh()
         self.say(f"Result recorded for {result.name} on {run.code}" + self._completion_news(before))
+
+    def issue_certificates(self) -> None:
+        """Preview and issue the certificates of the run's completions that have none."""
+        run = self.run
+        if run is None:
+            return
+        waiting = self.context.certificates.waiting(run_id=run.id)
+        if not waiting:
+            self.say(f"Every completion of {run.code} has its certificate")
+            return
+        dialog = IssueDialog(
+            self.context,
+            waiting,
+            f"{run.code} · {plural(len(waiting), 'completion')} waiting for a certificate",
+            self,
+        )
+        dialog.issued.connect(
+            lambda count: self.say(f"{plural(count, 'certificate')} issued for {run.code}")
+        )
+        self._open(dialog)
 
     # ----- dialogs ---------------------------------------------------------------------------
     def _open(self, dialog: QDialog) -> None:

@@ -83,10 +83,15 @@ class ResultsTab(ListTab):
         self.record_button = action_button(
             "result", "&Record result…", "Record a theory score or practical result (Enter)"
         )
+        self.certificates_button = action_button(
+            "certificate",
+            "Issue &certificates…",
+            "Preview and issue certificates for this run's completions",
+        )
         super().__init__(
             table_view("Results", self.model),
             empty_label(NOBODY_ENROLLED, "No results"),
-            [self.record_button],
+            [self.record_button, self.certificates_button],
         )
         self.counts.setAccessibleName("Completed count")
         self.selection_changed.connect(self._update_buttons)
@@ -96,6 +101,7 @@ class ResultsTab(ListTab):
         self.model.set_rows(results)
         done = sum(r.progress.completion is not None for r in results)
         self.counts.setText(f"{done} of {len(results)} completed" if results else "")
+        self.certificates_button.setEnabled(done > 0)
         self.show_rows(NOBODY_ENROLLED if published else NOT_PUBLISHED)
         if keep is not None:
             match = next((r for r in results if r.enrolment.id == keep.enrolment.id), None)

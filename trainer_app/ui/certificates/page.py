@@ -1,33 +1,33 @@
-"""Certificates: the register of issued certificates — search, reprint an identical copy,
-revoke with a reason, reissue — and issuing every waiting completion in the background."""
+"""Certificates: the register of issued certificates — search, the selected one drawn as it
+prints, reprint an identical copy (save or print), revoke with a reason, reissue — and issuing
+the completions waiting for a certificate after a preview (`IssueDialog`)."""
 
 from __future__ import annotations
 
 from html import escape
-from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSettings, Qt
 from PySide6.QtWidgets import (
-    QFileDialog,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
-    QProgressBar,
     QPushButton,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from trainer_app.certificates.render import render_batch, render_certificate
-from trainer_app.domain.certificates import Certificate
+from trainer_app.domain.certificates import Certificate, Waiting
 from trainer_app.domain.errors import DomainError
 from trainer_app.ui import icons
+from trainer_app.ui.certificates.dialogs import IssueDialog, PreviewDialog
+from trainer_app.ui.certificates.picture import CertificatePicture
 from trainer_app.ui.pages.base import Page
 from trainer_app.ui.palette import error_colour
 from trainer_app.ui.search import search_box
-from trainer_app.ui.tasks import Report, ShouldStop, Task
 
 COLUMNS = ("Number", "Trainee", "Reference", "Course", "Issued", "Expires", "Status")
 Index = QModelIndex | QPersistentModelIndex
@@ -97,39 +97,42 @@ class CertificatesPage(Page):
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
         self.search = search_box("Number, name or reference", "Find certificates")
         self.search.textChanged.connect(lambda _t: self._show_rows())
-        self.issue_button = self._button("add", "Issue waiting…", self.issue_waiting)
-        self.reprint_button = self._button("save", "Reprint…", self.reprint)
+        self.issue_button = self._button("certificate", "Issue…", self.issue_waiting)
+        self.issue_button.setToolTip("Preview and issue the completions waiting for a certificate")
+        self.reprint_button = self._button("preview", "Reprint…", self.reprint)
+        self.reprint_button.setToolTip("Save or print an identical copy (Enter)")
         self.revoke_button = self._button("delete", "Revoke…", self.revoke)
         self.reissue_button = self._button("replan", "Reissue…", self.reissue)
-        self.progress = QProgressBar()
-        self.progress.setAccessibleName("Issuing progress")
-        self.progress.hide()
-        self.task = Task(self)
-        self.cancel_button = self._button("cancel", "Cancel", self.task.cancel)
-        self.cancel_button.hide()
         self.waiting = QLabel("")
         self.waiting.setAccessibleName("Waiting for certificates")
-        self.task.progress.connect(self._progress)
-        self.task.finished.connect(self._issued)
-        self.task.failed.connect(self._failed)
+        self.picture = CertificatePicture()
+        self._pictured = ""  # the number of the certificate drawn
+        self.view.activated.connect(lambda _index: self.reprint())
+        self.dialog: QDialog | None = None  # the dialog open now (tests answer it)
 
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
         for button in (self.issue_button, self.reprint_button, self.revoke_button):
             bar.addWidget(button)
         bar.addWidget(self.reissue_button)
-        busy = QHBoxLayout()
-        busy.addWidget(self.waiting, 1)
-        busy.addWidget(self.progress)
-        busy.addWidget(self.cancel_button)
-        body = QWidget()
-        column = QVBoxLayout(body)
+        top = QWidget()
+        column = QVBoxLayout(top)
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(bar)
         column.addWidget(self.view, 1)
-        column.addLayout(busy)
+        column.addWidget(self.waiting)
+        self.body = QSplitter(Qt.Orientation.Vertical)
+        self.body.setChildrenCollapsible(False)
+        self.body.addWidget(top)
+        self.body.addWidget(self.picture)
+        self.body.setStretchFactor(0, 1)
+        self.body.setStretchFactor(1, 1)
+        self.body.setSizes([420, 420])
         self._update_actions()
-        return body
+        return self.body
+
+    def inner_splitters(self) -> list[QSplitter]:
+        return [self.body]
 
     def _button(self, icon: str, text: str, slot: object) -> QPushButton:
         button = QPushButton(icons.icon(icon), text)
@@ -173,8 +176,17 @@ class CertificatesPage(Page):
         chosen = self.selected()
         if chosen is None:
             self.details.show_placeholder()
+            self._pictured = ""
+            self.picture.clear(
+                "Select a certificate to see it as it prints"
+                if self.model.rows
+                else "No certificates issued yet. Issue… shows the completions waiting for one."
+            )
             return
         content = self.context.certificates.content(chosen.number)
+        if self._pictured != chosen.number:  # a reprint is identical: draw each one once
+            self._pictured = chosen.number
+            self.picture.show_certificate(lambda: content, draft=False)
         rows = [
             ("Trainee", f"{content.trainee_name} ({chosen.trainee_reference})"),
             (
@@ -200,72 +212,42 @@ class CertificatesPage(Page):
         self.details.show_html(f"<h3>{escape(chosen.number)}</h3><table>{table}</table>")
 
     # ----- verbs ---------------------------------------------------------------------------
-    def ask_folder(self) -> Path | None:
-        chosen = QFileDialog.getExistingDirectory(self, "Save the certificates in")
-        return Path(chosen) if chosen else None
-
-    def ask_file(self, suggestion: str) -> Path | None:
-        chosen, _ = QFileDialog.getSaveFileName(self, "Save a copy", suggestion, "PDF (*.pdf)")
-        return Path(chosen) if chosen else None
-
     def ask_reason(self, title: str) -> str | None:
         text, ok = QInputDialog.getText(self, title, "Reason (kept in the register and audit):")
         return text if ok else None
 
     def issue_waiting(self) -> None:
-        waiting = self.context.certificates.eligible()
+        waiting = self.context.certificates.waiting()
         if not waiting:
             self.say("No completion is waiting for a certificate")
             return
-        folder = self.ask_folder()
-        if folder is None:
-            return
-        service = self.context.certificates
-        self.progress.setRange(0, len(waiting))
-        self.progress.show()
-        self.cancel_button.show()
-        self.issue_button.setEnabled(False)
+        self.open_issue_dialog(
+            waiting, f"{len(waiting)} completions waiting for a certificate, oldest first"
+        )
 
-        def work(report: Report, stop: ShouldStop) -> list[Path]:
-            issued = service.issue_many(waiting, progress=report, should_stop=stop)
-            contents = [content for _, content in issued]
-            return render_batch(contents, folder, folder / "all-certificates.pdf")
+    def open_issue_dialog(self, waiting: list[Waiting], heading: str) -> IssueDialog:
+        dialog = IssueDialog(self.context, waiting, heading, self)
+        dialog.issued.connect(lambda _count: self.reload())
+        self._open(dialog)
+        return dialog
 
-        self.task.start(work)
+    def _open(self, dialog: QDialog) -> None:
+        self.dialog = dialog
+        dialog.finished.connect(lambda _code: self._closed(dialog))
+        dialog.open()
 
-    def _progress(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-
-    def _issued(self, paths: object) -> None:
-        self._idle()
-        count = len(paths) if isinstance(paths, list) else 0
-        self.say(f"Issued {count} certificates · PDFs and all-certificates.pdf saved")
-        self.reload()
-
-    def _failed(self, message: str) -> None:
-        self._idle()
-        self.editor.inform("Certificates were not all issued", message)
-        self.reload()
-
-    def _idle(self) -> None:
-        self.progress.hide()
-        self.cancel_button.hide()
-        self.issue_button.setEnabled(True)
+    def _closed(self, dialog: QDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
 
     def reprint(self) -> None:
+        """The certificate large, to save an identical copy or print it."""
         chosen = self.selected()
         if chosen is None:
             return
-        path = self.ask_file(f"{chosen.number}.pdf")
-        if path is None:
-            return
-        try:
-            render_certificate(self.context.certificates.content(chosen.number), path)
-        except DomainError as error:
-            self.editor.inform("Cannot print the certificate", str(error))
-            return
-        self.say(f"Certificate {chosen.number} saved to {path} (an identical copy)")
+        content = self.context.certificates.content(chosen.number)
+        self._open(PreviewDialog(chosen, content, self))
 
     def revoke(self) -> None:
         chosen = self.selected()
@@ -312,4 +294,4 @@ class CertificatesPage(Page):
 
     def save_state(self, settings: QSettings) -> None:
         super().save_state(settings)
-        self.task.wait()  # the window is closing: let an issuing batch stop first
+        self.picture.wait()

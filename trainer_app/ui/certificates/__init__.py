@@ -1,0 +1,1 @@
+"""The Certificates page, the preview of a certificate, and the dialogs to issue and reprint."""

@@ -1,0 +1,412 @@
+"""Issuing certificates after a preview, and a certificate's preview before a reprint.
+
+`IssueDialog` lists the completions waiting for a certificate (every one, a run's, or a
+trainee's), ticked; the one selected is previewed as it will print, marked "Preview · not
+issued", with the number it will most likely get. Issue writes the ticked ones in the background
+(progress, Cancel): one PDF each and, for more than one, a combined file to print.
+
+`PreviewDialog` shows an issued certificate large, to save an identical copy or print it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QRectF, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QPageLayout, QPageSize, QPainter
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer_app.certificates.preview import preview
+from trainer_app.certificates.render import render_batch, render_certificate
+from trainer_app.domain.certificates import Certificate, CertificateContent, Waiting
+from trainer_app.domain.errors import DomainError
+from trainer_app.services.context import ServiceContext
+from trainer_app.ui import icons
+from trainer_app.ui.certificates.picture import CertificatePicture, as_image
+from trainer_app.ui.tasks import Report, ShouldStop, Task
+
+COMBINED = "all-certificates.pdf"
+PAGE_INCHES_WIDE = 297 / 25.4  # A4 landscape
+PRINT_DPI = 300  # printing sends the page as a picture at most this sharp
+
+
+def _button(icon: str, text: str, tip: str = "") -> QPushButton:
+    button = QPushButton(icons.icon(icon), text)
+    button.setAccessibleName(text.replace("&", "").rstrip("…"))
+    button.setToolTip(tip)
+    return button
+
+
+COLUMNS = ("Trainee", "Reference", "Course", "Completed")
+
+
+def _item(w: Waiting) -> QTreeWidgetItem:
+    item = QTreeWidgetItem(
+        [
+            w.trainee_name,
+            w.trainee_reference,
+            f"{w.course_code} {w.course_version}",
+            f"{w.completed_on:%d %b %Y}",
+        ]
+    )
+    item.setData(0, Qt.ItemDataRole.UserRole, w.completion_id)
+    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+    item.setCheckState(0, Qt.CheckState.Checked)
+    return item
+
+
+def _completion(item: QTreeWidgetItem) -> int:
+    return int(item.data(0, Qt.ItemDataRole.UserRole))
+
+
+class IssueDialog(QDialog):
+    issued = Signal(int)  # how many certificates were issued (the register changed)
+
+    def __init__(
+        self,
+        context: ServiceContext,
+        waiting: list[Waiting],
+        heading: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setWindowTitle("Issue certificates")
+        self.setAccessibleName("Issue certificates")
+        self.heading = QLabel(heading)
+        self.heading.setWordWrap(True)
+        font = self.heading.font()
+        font.setWeight(font.Weight.DemiBold)
+        self.heading.setFont(font)
+
+        self.list = QTreeWidget()
+        self.list.setAccessibleName("Completions waiting")
+        self.list.setRootIsDecorated(False)
+        self.list.setAlternatingRowColors(True)
+        self.list.setUniformRowHeights(True)
+        self.list.setHeaderLabels(COLUMNS)
+        self.list.addTopLevelItems([_item(w) for w in waiting])
+        for index in range(len(COLUMNS)):
+            self.list.resizeColumnToContents(index)
+        self.list.currentItemChanged.connect(lambda *_: self._preview())
+        self.list.itemChanged.connect(lambda *_: self._ticked())
+        self.all_button = _button("all", "Tick &all")
+        self.all_button.clicked.connect(lambda: self._tick_all(Qt.CheckState.Checked))
+        self.none_button = _button("remove", "Tick &none")
+        self.none_button.clicked.connect(lambda: self._tick_all(Qt.CheckState.Unchecked))
+
+        self.picture = CertificatePicture()
+        self.picture.failed.connect(self._failed_to_draw)
+        self.caption = QLabel()
+        self.caption.setAccessibleName("Preview caption")
+        self.caption.setWordWrap(True)
+        self.caption.setStyleSheet("color: palette(placeholder-text);")
+
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName("Issuing progress")
+        self.progress.hide()
+        self.outcome = QLabel()
+        self.outcome.setAccessibleName("Outcome")
+        self.outcome.setWordWrap(True)
+        self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.task = Task(self)
+        self.task.progress.connect(self._progress)
+        self.task.finished.connect(self._finished)
+        self.task.failed.connect(self._failed)
+        self.folder: Path | None = None
+
+        self.issue_button = _button("certificate", "Issue…")
+        self.issue_button.setDefault(True)
+        self.issue_button.clicked.connect(self.issue)
+        self.cancel_button = _button("cancel", "Cancel issuing")
+        self.cancel_button.clicked.connect(self.task.cancel)
+        self.cancel_button.hide()
+        self.open_button = _button("open", "Open folder")
+        self.open_button.clicked.connect(self.open_folder)
+        self.open_button.hide()
+        self.close_button = _button("remove", "Close")
+        self.close_button.clicked.connect(self.reject)
+
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.heading)
+        column.addWidget(self.list, 1)
+        ticks = QHBoxLayout()
+        ticks.addWidget(self.all_button)
+        ticks.addWidget(self.none_button)
+        ticks.addStretch(1)
+        column.addLayout(ticks)
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.picture, 1)
+        column.addWidget(self.caption)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.setChildrenCollapsible(False)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        split.setSizes([430, 650])
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.progress, 1)
+        buttons.addWidget(self.outcome, 1)
+        for button in (self.cancel_button, self.open_button, self.issue_button):
+            buttons.addWidget(button)
+        buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(split, 1)
+        layout.addLayout(buttons)
+        self.resize(1120, 620)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self._ticked()
+        items = self._items()
+        if items:
+            self.list.setCurrentItem(items[0])
+        else:
+            self.picture.clear("Every completion here has its certificate.")
+
+    # ----- what is ticked ------------------------------------------------------------------
+    def ticked(self) -> list[int]:
+        return [
+            _completion(item)
+            for item in self._items()
+            if item.checkState(0) == Qt.CheckState.Checked
+        ]
+
+    def _items(self) -> list[QTreeWidgetItem]:
+        found = (self.list.topLevelItem(row) for row in range(self.list.topLevelItemCount()))
+        return [item for item in found if item is not None]
+
+    def _tick_all(self, state: Qt.CheckState) -> None:
+        for item in self._items():
+            item.setCheckState(0, state)
+
+    def _ticked(self) -> None:
+        count = len(self.ticked())
+        self.issue_button.setText(
+            f"Issue {count} certificate{'s' if count != 1 else ''}…" if count else "Issue…"
+        )
+        self.issue_button.setEnabled(count > 0 and not self.task.running)
+        self._preview()  # numbers to come depend on what is ticked before
+
+    # ----- the preview ---------------------------------------------------------------------
+    def _preview(self) -> None:
+        current = self.list.currentItem()
+        if current is None:
+            return
+        completion = _completion(current)
+        ticked = self.ticked()
+        before = ticked[: ticked.index(completion)] if completion in ticked else ticked
+        drafts = self.context.certificates.drafts
+        self.picture.show_certificate(lambda: drafts([completion], after=before)[0], draft=True)
+        self.caption.setText(
+            "Preview: not a certificate yet. Numbers are given when issued, in the order listed."
+            if completion in ticked
+            else "Preview: not ticked, so not issued with the others."
+        )
+
+    # ----- issuing -------------------------------------------------------------------------
+    def ask_folder(self) -> Path | None:
+        chosen = QFileDialog.getExistingDirectory(self, "Save the certificates in")
+        return Path(chosen) if chosen else None
+
+    def issue(self) -> None:
+        chosen = self.ticked()
+        folder = self.ask_folder() if chosen else None
+        if folder is None:
+            return
+        self.folder = folder
+        service = self.context.certificates
+        combined = folder / COMBINED if len(chosen) > 1 else None
+
+        def work(report: Report, stop: ShouldStop) -> tuple[int, list[Path]]:
+            total = 2 * len(chosen)  # issue each, then draw each
+            issued = service.issue_many(
+                chosen, progress=lambda done, _n: report(done, total), should_stop=stop
+            )
+            contents = [content for _, content in issued]
+            paths = render_batch(
+                contents,
+                folder,
+                combined,
+                progress=lambda done, _n: report(len(chosen) + done, total),
+                should_stop=stop,
+            )
+            return len(issued), paths
+
+        self._busy(True)
+        self.outcome.clear()
+        self.task.start(work)
+
+    def _busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        self.outcome.setVisible(not busy)
+        for widget in (self.list, self.all_button, self.none_button, self.close_button):
+            widget.setEnabled(not busy)
+        self.issue_button.setEnabled(not busy and bool(self.ticked()))
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _failed_to_draw(self, message: str) -> None:
+        self.caption.setText(message)
+
+    def _finished(self, result: object) -> None:
+        self._busy(False)
+        assert isinstance(result, tuple)
+        count: int = result[0]
+        paths: list[Path] = result[1]
+        self._forget_issued()
+        if count:
+            self.issued.emit(count)
+        saved = f"{len(paths)} saved as PDFs in {self.folder}"
+        if self.task.cancelled and len(paths) < count:
+            self.outcome.setText(
+                f"Stopped: {count} issued, {saved}. Reprint the others from the register."
+            )
+        elif count > 1:
+            self.outcome.setText(f"Issued {count} certificates: {saved}, and {COMBINED} to print.")
+        else:
+            self.outcome.setText(f"Issued {count} certificate{'' if count == 1 else 's'}: {saved}.")
+        self.open_button.setVisible(bool(paths))
+
+    def _failed(self, message: str) -> None:
+        self._busy(False)
+        self._forget_issued()
+        self.outcome.setText(f"Not all issued: {message}")
+        self.issued.emit(0)
+
+    def _forget_issued(self) -> None:
+        """Take what now has a certificate off the list (the rest still waits)."""
+        still = {w.completion_id for w in self.context.certificates.waiting()}
+        for item in reversed(self._items()):
+            if _completion(item) not in still:
+                self.list.takeTopLevelItem(self.list.indexOfTopLevelItem(item))
+        self._ticked()
+        if not self.list.topLevelItemCount():
+            self.picture.clear("Every completion here has its certificate.")
+            self.caption.clear()
+
+    def open_folder(self) -> None:
+        if self.folder is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.folder)))
+
+    def reject(self) -> None:
+        """Close (Escape, the window's close button): not while issuing — Cancel first, so
+        that the outcome (what was issued, where it was saved) is seen."""
+        if self.task.running:
+            return
+        self.picture.wait()
+        super().reject()
+
+
+class PreviewDialog(QDialog):
+    """An issued certificate, large: save an identical copy or print it."""
+
+    def __init__(
+        self,
+        certificate: Certificate,
+        content: CertificateContent,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.certificate, self.content = certificate, content
+        self.setWindowTitle(f"Certificate {certificate.number}")
+        self.picture = CertificatePicture()
+        self.picture.show_certificate(lambda: content, draft=False)
+        state = QLabel(
+            f"Revoked: {certificate.revoke_reason}. A copy is identical to what was issued; "
+            "verifying it against the register reports it revoked."
+            if certificate.revoked
+            else "An identical copy of the certificate as issued."
+        )
+        state.setWordWrap(True)
+        state.setAccessibleName("Certificate state")
+        self.save_button = _button("save", "&Save a copy…", "The same PDF as issued")
+        self.save_button.clicked.connect(self.save_copy)
+        self.print_button = _button("print", "&Print…", "Print the page (A4 landscape)")
+        self.print_button.clicked.connect(self.print_page)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.picture, 1)
+        layout.addWidget(state)
+        layout.addWidget(buttons)
+        self.resize(1000, 780)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+
+    def ask_file(self) -> Path | None:
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, "Save a copy", f"{self.certificate.number}.pdf", "PDF (*.pdf)"
+        )
+        return Path(chosen) if chosen else None
+
+    def ask_printer(self) -> QPrinter | None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        return printer if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def save_copy(self) -> Path | None:
+        path = self.ask_file()
+        if path is None:
+            return None
+        try:
+            render_certificate(self.content, path)
+        except (DomainError, OSError) as error:
+            QMessageBox.warning(self, "Cannot save the certificate", str(error))
+            return None
+        return path
+
+    def print_page(self) -> bool:
+        printer = self.ask_printer()
+        if printer is None:
+            return False
+        print_certificate(self.content, printer)
+        return True
+
+    def done(self, result: int) -> None:
+        self.picture.wait()
+        super().done(result)
+
+
+def print_certificate(content: CertificateContent, printer: QPrinter) -> None:
+    """The certificate on A4 landscape, edge to edge, as a picture at the printer's resolution
+    (at most `PRINT_DPI`)."""
+    printer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Landscape,
+            QMarginsF(0, 0, 0, 0),
+        )
+    )
+    printer.setFullPage(True)
+    printer.setDocName(f"Certificate {content.number}")
+    dpi = min(printer.resolution(), PRINT_DPI)
+    width = round(PAGE_INCHES_WIDE * dpi)
+    image = as_image(preview(content, width))
+    painter = QPainter(printer)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(QRectF(printer.paperRect(QPrinter.Unit.DevicePixel)), image)
+    finally:
+        painter.end()

@@ -34,7 +34,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from trainer_app.certificates import qr, render
 from trainer_app.certificates.branding import branding
-from trainer_app.certificates.render import PAGE_SIZE, render_batch
+from trainer_app.certificates.preview import preview
+from trainer_app.certificates.render import PAGE_SIZE, certificate_pdf, render_batch
 from trainer_app.domain.certificates import (
     CertificateContent,
     CertificateFacts,
@@ -44,6 +45,7 @@ from trainer_app.domain.certificates import (
 from trainer_app.typesetting.text import Weight, font_name
 
 HUBS = ("LON", "BRI", "SHF", "STE")
+PREVIEW_WIDTH = 1000  # about what the Certificates page shows on a laptop
 GIVEN = ("Siobhán", "Zoë", "Łukasz", "Amara", "Chidi", "Ελένη", "Дмитрий", "李", "ليلى", "Priya")
 FAMILY = ("Ní Bhriain", "Okafor", "Wiśniewski", "Παπαδοπούλου", "Соколов", "伟", "حداد", "Sharma")
 COURSES = (
@@ -254,6 +256,9 @@ def main() -> None:
         bare_time = timed(lambda: bare_batch(contents, bare, bare / "all.pdf", bare_memory))
 
         widget = timed(lambda: [_widget_drawing(c.payload) for c in contents[:5]]) / 5
+        previews = contents[:20]
+        preview_pdf = timed(lambda: [certificate_pdf(c, draft=True) for c in previews]) / 20
+        preview_all = timed(lambda: [preview(c, PREVIEW_WIDTH, draft=True) for c in previews]) / 20
         symbol = timed(lambda: [qr.encode(c.payload) for c in contents[:20]]) / 20
         count = len(contents)
         print(f"{count} certificates, individual PDFs and one combined PDF for printing")
@@ -270,6 +275,11 @@ def main() -> None:
         print(
             f"  QR code: {symbol * 1000:.0f} ms to encode a payload here; ReportLab's "
             f"QrCodeWidget takes {widget * 1000:.0f} ms to encode and build the same drawing"
+        )
+        print(
+            f"  preview {PREVIEW_WIDTH} px wide: {preview_all * 1000:.0f} ms a certificate "
+            f"(its PDF alone {preview_pdf * 1000:.0f} ms; drawing it "
+            f"{(preview_all - preview_pdf) * 1000:.0f} ms)"
         )
     if profile:
         pstats.Stats(profile).sort_stats("tottime").print_stats(15)

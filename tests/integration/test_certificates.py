@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -274,3 +275,6 @@ def test_what_waits_for_a_certificate(world: World) -> None:
         w.ctx.certificates.issue(external.id)
     _, content = w.ctx.certificates.issue(imported.id)
     assert content.assessment_outcome == "Completed (training record)"
+    (zoe,) = earn(w, "GOWN-2027-02", w.gown, [w.people[3]], day=3, theory=Decimal("90.0"))
+    _, content = w.ctx.certificates.issue(zoe)
+    assert content.assessment_outcome == "Theory 90 % · practical assessment passed"

@@ -114,7 +114,14 @@ def complete_gown(w: World, trainee_id: int, on: date) -> None:
     )
 
 
-def earn(w: World, code: str, course: Course, people: list[int], day: int = 1) -> list[int]:
+def earn(
+    w: World,
+    code: str,
+    course: Course,
+    people: list[int],
+    day: int = 1,
+    theory: Decimal | None = None,
+) -> list[int]:
     """Completions earned on a run here: ``people`` enrolled on a one-session run of
     ``course`` (``day`` days after Monday 11 Jan 2027), present and passed; the clock is left
     on that day. Returns the completions' ids, in the order of ``people``."""
@@ -133,6 +140,7 @@ def earn(w: World, code: str, course: Course, people: list[int], day: int = 1) -
                 assessed_on=w.clock.day,
                 assessor="Dr Amara Okafor",
                 practical_passed=True,
+                theory_score=theory,
             )
         )
     earned = {

@@ -74,6 +74,7 @@ def test_preview_then_issue_one_then_the_rest(qtbot, page, context, tmp_path: Pa
         if item is not li:
             item.setCheckState(0, Qt.CheckState.Unchecked)
     assert dialog.issue_button.text() == "Issue 1 certificate…"
+    assert dialog.count.text() == "1 of 3 ticked"
     issue(qtbot, dialog, tmp_path / "one")
     (alone,) = context.certificates.register()
     assert alone.trainee_name == "李伟"
@@ -85,6 +86,7 @@ def test_preview_then_issue_one_then_the_rest(qtbot, page, context, tmp_path: Pa
     issue(qtbot, dialog, tmp_path / "rest")
     assert dialog.list.topLevelItemCount() == 0 and not dialog.issue_button.isEnabled()
     assert dialog.picture.message == "Every completion here has its certificate."
+    assert dialog.count.text() == "None waiting"
     assert "and all-certificates.pdf to print" in dialog.outcome.text()
     assert len(PdfReader(tmp_path / "rest" / "all-certificates.pdf").pages) == 2
     dialog.close_button.click()

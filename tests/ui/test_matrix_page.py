@@ -588,7 +588,7 @@ def test_a_trainees_waiting_certificates_are_previewed_and_issued_from_the_recor
         page.open_trainee(small.ids["Siobhán Ní Bhriain"])
     dialog = page.issue_certificates()
     assert isinstance(dialog, IssueDialog)
-    assert dialog.heading.text() == "Siobhán Ní Bhriain · 2 completions waiting"
+    assert dialog.heading.text() == "Siobhán Ní Bhriain: completions without a certificate"
     rows = [dialog.list.topLevelItem(row) for row in range(dialog.list.topLevelItemCount())]
     assert [(r.text(2), r.text(3)) for r in rows] == [
         ("ASEP 1.0", "02 Mar 2026"),

@@ -419,7 +419,8 @@ def test_a_result_then_the_register_complete_the_course(qtbot, page, world) -> N
     find(page, QPushButton, "Issue certificates").click()
     dialog = page.dialog
     assert isinstance(dialog, IssueDialog)
-    assert dialog.heading.text() == "GOWN-2027-01 · 1 completion waiting for a certificate"
+    assert dialog.heading.text() == "GOWN-2027-01 Gowning: completions without a certificate"
+    assert dialog.count.text() == "1 of 1 ticked"
     assert dialog.list.topLevelItem(0).text(0) == "Siobhán Ní Bhriain"
     dialog.close_button.click()
     assert page.dialog is None

@@ -435,7 +435,8 @@ def _outcome(session: Session, completion: CompletionRow) -> str:
     )
     parts = []
     if theory is not None:
-        parts.append(f"Theory {Decimal(theory):g} %")
+        score = f"{Decimal(theory):f}"
+        parts.append(f"Theory {score.rstrip('0').rstrip('.') if '.' in score else score} %")
     if practical is not None:
         parts.append("practical assessment passed" if practical else "practical not passed")
     text = " · ".join(parts) or "Attendance requirement met"

@@ -105,6 +105,9 @@ class IssueDialog(QDialog):
             self.list.resizeColumnToContents(index)
         self.list.currentItemChanged.connect(lambda *_: self._preview())
         self.list.itemChanged.connect(lambda *_: self._ticked())
+        self.count = QLabel()
+        self.count.setAccessibleName("Count")
+        self.count.setStyleSheet("color: palette(placeholder-text);")
         self.all_button = _button("all", "Tick &all")
         self.all_button.clicked.connect(lambda: self._tick_all(Qt.CheckState.Checked))
         self.none_button = _button("remove", "Tick &none")
@@ -151,6 +154,7 @@ class IssueDialog(QDialog):
         ticks.addWidget(self.all_button)
         ticks.addWidget(self.none_button)
         ticks.addStretch(1)
+        ticks.addWidget(self.count)
         column.addLayout(ticks)
         right = QWidget()
         column = QVBoxLayout(right)
@@ -198,7 +202,8 @@ class IssueDialog(QDialog):
             item.setCheckState(0, state)
 
     def _ticked(self) -> None:
-        count = len(self.ticked())
+        count, listed = len(self.ticked()), len(self._items())
+        self.count.setText(f"{count} of {listed} ticked" if listed else "None waiting")
         self.issue_button.setText(
             f"Issue {count} certificate{'s' if count != 1 else ''}…" if count else "Issue…"
         )

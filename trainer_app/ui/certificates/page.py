@@ -222,7 +222,7 @@ class CertificatesPage(Page):
             self.say("No completion is waiting for a certificate")
             return
         self.open_issue_dialog(
-            waiting, f"{len(waiting)} completions waiting for a certificate, oldest first"
+            waiting, "Completions earned on a run here, still valid, without a certificate"
         )
 
     def open_issue_dialog(self, waiting: list[Waiting], heading: str) -> IssueDialog:

@@ -323,7 +323,7 @@ class MatrixPage(Page):
             self.say(f"Every completion of {name} has its certificate")
             return None
         dialog = IssueDialog(
-            self.context, waiting, f"{name} · {plural(len(waiting), 'completion')} waiting", self
+            self.context, waiting, f"{name}: completions without a certificate", self
         )
         dialog.issued.connect(lambda count: self.say(f"{plural(count, 'certificate')} issued"))
         dialog.finished.connect(lambda _result: dialog.deleteLater())

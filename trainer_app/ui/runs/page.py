@@ -424,7 +424,7 @@ class RunsPage(Page):
         dialog = IssueDialog(
             self.context,
             waiting,
-            f"{run.code} · {plural(len(waiting), 'completion')} waiting for a certificate",
+            f"{run.code} {run.course_title}: completions without a certificate",
             self,
         )
         dialog.issued.connect(

@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape
 
 import arabic_reshaper
 from bidi.algorithm import get_display
-from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -199,7 +199,8 @@ class _BidiParagraph(Flowable):  # type: ignore[misc]
             visual = [get_display(line, base_dir=self._base) for line in lines]
             # Already shaped and in visual order: HarfBuzz must not shape it again.
             style = ParagraphStyle(f"{self._style.name}-visual", parent=self._style, shaping=0)
-            if self._base == "R" and len(lines) > 1:
+            if self._base == "R" and len(lines) > 1 and self._style.alignment == TA_LEFT:
+                # right-to-left text starts on the right; centred text stays centred
                 style = ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
             body = "<br/>".join(_line_markup(v, self._weight, self._text) for v in visual)
             self._inner = Paragraph(body, style)

@@ -10,7 +10,7 @@ from PIL import Image, ImageChops
 
 from tests.unit.certificates.test_render import make_content, rendered, scanned, signed_payload
 from trainer_app.certificates.preview import Picture, picture_of_pdf, preview
-from trainer_app.certificates.render import PAGE_SIZE, certificate_pdf, render_certificate
+from trainer_app.certificates.render import NAME_BOX, PAGE_SIZE, certificate_pdf, render_certificate
 from trainer_app.domain.certificates import CertificateContent
 
 
@@ -69,3 +69,33 @@ def test_a_draft_is_marked_and_the_issued_one_is_not() -> None:
 def test_a_preview_size_out_of_reason_is_refused() -> None:
     with pytest.raises(ValueError, match="16 to 4000 pixels wide, not 9000"):
         picture_of_pdf(certificate_pdf(make_content()), 9000)
+
+
+def test_a_long_right_to_left_name_wraps_with_each_line_centred() -> None:
+    name = "عبد الرحمن بن محمد بن إبراهيم الحسيني القرشي الهاشمي المطلبي العباسي البغدادي الدمشقي"
+    width = 1200
+    shown = as_image(preview(make_content(trainee_name=name), width)).convert("L")
+    scale = width / PAGE_SIZE[0]
+    box = (
+        round(NAME_BOX.x * scale),
+        round((PAGE_SIZE[1] - NAME_BOX.top) * scale),
+        round(NAME_BOX.right * scale),
+        round((PAGE_SIZE[1] - NAME_BOX.y) * scale),
+    )
+    name_area = shown.crop(box)
+    inked = [
+        [x for x in range(name_area.width) if name_area.getpixel((x, y)) < 128]  # type: ignore[operator]
+        for y in range(name_area.height)
+    ]
+    rows = [y for y, row in enumerate(inked) if row]
+    top, bottom = rows[0], rows[-1]
+    # the two lines meet where the fewest pixels are inked, around the middle of the ink
+    third = (bottom - top) // 3
+    split = min(range(top + third, bottom - third), key=lambda y: len(inked[y]))
+    # each line's baseline, the row with the most ink: Arabic letters join along it, so it
+    # runs the width of the line (dots and tails above and below it do not)
+    lines = [max(inked[top:split], key=len), max(inked[split : bottom + 1], key=len)]
+    assert bottom - top > 60  # two lines of 28-point text, not one
+    middle = name_area.width / 2
+    for columns in lines:
+        assert abs((min(columns) + max(columns)) / 2 - middle) < 6  # pixels, of 1 200

@@ -8,7 +8,6 @@ from html import escape
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSettings, Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -108,7 +107,6 @@ class CertificatesPage(Page):
         self.picture = CertificatePicture()
         self._pictured = ""  # the number of the certificate drawn
         self.view.activated.connect(lambda _index: self.reprint())
-        self.dialog: QDialog | None = None  # the dialog open now (tests answer it)
 
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
@@ -228,18 +226,8 @@ class CertificatesPage(Page):
     def open_issue_dialog(self, waiting: list[Waiting], heading: str) -> IssueDialog:
         dialog = IssueDialog(self.context, waiting, heading, self)
         dialog.issued.connect(lambda _count: self.reload())
-        self._open(dialog)
+        self.open_dialog(dialog)
         return dialog
-
-    def _open(self, dialog: QDialog) -> None:
-        self.dialog = dialog
-        dialog.finished.connect(lambda _code: self._closed(dialog))
-        dialog.open()
-
-    def _closed(self, dialog: QDialog) -> None:
-        if self.dialog is dialog:
-            self.dialog = None
-        dialog.deleteLater()
 
     def reprint(self) -> None:
         """The certificate large, to save an identical copy or print it."""
@@ -247,7 +235,7 @@ class CertificatesPage(Page):
         if chosen is None:
             return
         content = self.context.certificates.content(chosen.number)
-        self._open(PreviewDialog(chosen, content, self))
+        self.open_dialog(PreviewDialog(chosen, content, self))
 
     def revoke(self) -> None:
         chosen = self.selected()

@@ -326,8 +326,7 @@ class MatrixPage(Page):
             self.context, waiting, f"{name}: completions without a certificate", self
         )
         dialog.issued.connect(lambda count: self.say(f"{plural(count, 'certificate')} issued"))
-        dialog.finished.connect(lambda _result: dialog.deleteLater())
-        dialog.open()
+        self.open_dialog(dialog)
         return dialog
 
     def _matrix_tab(self) -> QWidget:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from trainer_app.domain.errors import DomainError
 from trainer_app.services.context import ServiceContext
@@ -29,6 +29,7 @@ class Page(QWidget):
         self.editor = editor
         self.tables: list[RecordTable] = []
         self._active: RecordTable | None = None
+        self.dialog: QDialog | None = None  # the dialog open over the page (tests answer it)
         self.setAccessibleName(f"{self.title} page")
         heading = QLabel(self.title)
         heading.setAccessibleName("Page title")
@@ -48,6 +49,18 @@ class Page(QWidget):
         layout.setContentsMargins(16, 12, 16, 8)
         layout.addWidget(heading)
         layout.addWidget(self.splitter, 1)
+
+    def open_dialog(self, dialog: QDialog) -> None:
+        """Show ``dialog`` over the window (window-modal, without blocking); ``dialog`` holds it
+        until it closes, and it is deleted then."""
+        self.dialog = dialog
+        dialog.finished.connect(lambda _code: self._dialog_closed(dialog))
+        dialog.open()
+
+    def _dialog_closed(self, dialog: QDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
 
     def build(self) -> QWidget:
         raise NotImplementedError

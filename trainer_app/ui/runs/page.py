@@ -9,7 +9,6 @@ from itertools import pairwise
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QDialog,
     QLabel,
     QSplitter,
     QStackedWidget,
@@ -61,7 +60,6 @@ class RunsPage(Page):
         self.roster: list[Enrolment] = []
         self.register: Register | None = None
         self.progress: list[Progress] = []
-        self.dialog: QDialog | None = None  # the dialog open now (tests answer it)
         self._stash: dict[int, dict[Key, Cell]] = {}  # unsaved marks of runs not shown
         self._loaded = False
 
@@ -327,7 +325,7 @@ class RunsPage(Page):
             return
         dialog = dialog_class(self.context, run, self)
         dialog.accepted.connect(lambda: self._enrolled(run, dialog.enrolled))
-        self._open(dialog)
+        self.open_dialog(dialog)
 
     def _enrolled(self, run: RunSummary, enrolled: list[Enrolment]) -> None:
         self._refresh()
@@ -345,7 +343,7 @@ class RunsPage(Page):
             return
         dialog = WithdrawDialog(self.context, enrolment, self)
         dialog.accepted.connect(lambda: self._withdrawn(dialog.changed))
-        self._open(dialog)
+        self.open_dialog(dialog)
 
     def _withdrawn(self, changed: list[Enrolment]) -> None:
         self._refresh()
@@ -405,7 +403,7 @@ class RunsPage(Page):
             self.context, run, (result.enrolment.id, result.name), (assessor, rule), self
         )
         dialog.accepted.connect(lambda: self._recorded(run, result))
-        self._open(dialog)
+        self.open_dialog(dialog)
 
     def _recorded(self, run: RunSummary, result: Result) -> None:
         before = self._completed_names()
@@ -430,15 +428,4 @@ class RunsPage(Page):
         dialog.issued.connect(
             lambda count: self.say(f"{plural(count, 'certificate')} issued for {run.code}")
         )
-        self._open(dialog)
-
-    # ----- dialogs ---------------------------------------------------------------------------
-    def _open(self, dialog: QDialog) -> None:
-        self.dialog = dialog
-        dialog.finished.connect(lambda _code: self._closed(dialog))
-        dialog.open()
-
-    def _closed(self, dialog: QDialog) -> None:
-        if self.dialog is dialog:
-            self.dialog = None
-        dialog.deleteLater()
+        self.open_dialog(dialog)

@@ -36,6 +36,7 @@ from trainer_app.domain.certificates import (
 from trainer_app.domain.errors import DomainError, NotFound, ValidationError
 from trainer_app.domain.records import CompletionSource
 from trainer_app.domain.text import clean_text
+from trainer_app.exports.wording import number
 from trainer_app.persistence.db import Store
 from trainer_app.persistence.models import (
     AssessmentRow,
@@ -435,8 +436,7 @@ def _outcome(session: Session, completion: CompletionRow) -> str:
     )
     parts = []
     if theory is not None:
-        score = f"{Decimal(theory):f}"
-        parts.append(f"Theory {score.rstrip('0').rstrip('.') if '.' in score else score} %")
+        parts.append(f"Theory {number(theory)} %")
     if practical is not None:
         parts.append("practical assessment passed" if practical else "practical not passed")
     text = " · ".join(parts) or "Attendance requirement met"

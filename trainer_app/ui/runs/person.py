@@ -7,6 +7,7 @@ from html import escape
 
 from trainer_app.domain.calendar import format_day
 from trainer_app.domain.records import AssessmentResult, Enrolment, EnrolmentStatus
+from trainer_app.exports import wording
 from trainer_app.services.training import Progress, Register
 from trainer_app.ui.runs.register import mark_text
 
@@ -63,7 +64,7 @@ def _place(e: Enrolment) -> str:
 def _assessment(a: AssessmentResult) -> str:
     results = []
     if a.theory_score is not None:
-        results.append(f"theory {a.theory_score:g} %")
+        results.append(f"theory {wording.number(a.theory_score)} %")
     if a.practical_passed is not None:
         results.append("practical passed" if a.practical_passed else "practical failed")
     text = f"{format_day(a.assessed_on)}: {', '.join(results)} ({escape(a.assessor)})"

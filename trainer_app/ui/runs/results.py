@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from trainer_app.domain.calendar import format_day
 from trainer_app.domain.records import Enrolment
+from trainer_app.exports import wording
 from trainer_app.services.training import Progress
 from trainer_app.ui.runs.roster import NOBODY_ENROLLED, NOT_PUBLISHED
 from trainer_app.ui.runs.rows import (
@@ -36,7 +37,7 @@ def _attendance(r: Result) -> str:
 
 
 def _theory(r: Result) -> str:
-    return f"{r.progress.theory:g} %" if r.progress.theory is not None else "—"
+    return f"{wording.number(r.progress.theory)} %" if r.progress.theory is not None else "—"
 
 
 def _practical(r: Result) -> str:

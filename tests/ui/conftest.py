@@ -28,10 +28,11 @@ def no_leaked_windows(qapp: QApplication) -> Iterator[None]:
     """Fail a test that leaves a window or dialog open; tidy up either way."""
     yield
     leftovers = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    titles = [w.windowTitle() for w in leftovers]  # closing may delete them
     for widget in leftovers:
         widget.close()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    assert not leftovers, f"windows left open: {[w.windowTitle() for w in leftovers]}"
+    assert not leftovers, f"windows left open: {titles}"
 
 
 @pytest.fixture

@@ -4,7 +4,9 @@ identical copy saved or printed, revoke and reissue with reasons."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -170,3 +172,47 @@ def test_revoke_and_reissue_need_reasons(qtbot, page, context, tmp_path: Path) -
     before = [c.revoked for c in page.model.rows]
     page.revoke()  # asked, then Cancel: nothing changes
     assert [c.revoked for c in page.model.rows] == before
+
+
+def test_cancel_keeps_what_was_issued_and_says_so(
+    qtbot, page, context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started, go = threading.Event(), threading.Event()
+    real = context.certificates.issue_many
+
+    def held_back(ids: list[int], **kwargs: Any) -> Any:
+        """The real batch, held after its first certificate until the test has pressed Cancel."""
+        progress = kwargs.pop("progress")
+
+        def report(done: int, total: int) -> None:
+            progress(done, total)
+            if done == 1:
+                started.set()
+                go.wait(WAIT / 1000)
+
+        return real(ids, progress=report, **kwargs)
+
+    monkeypatch.setattr(context.certificates, "issue_many", held_back)
+    page.issue_button.click()
+    dialog = page.dialog
+    assert isinstance(dialog, IssueDialog)
+    folder = tmp_path / "printed"
+    folder.mkdir()
+    dialog.ask_folder = lambda: folder  # type: ignore[method-assign]
+    with qtbot.waitSignal(dialog.task.finished, timeout=WAIT):
+        dialog.issue_button.click()
+        assert started.wait(WAIT / 1000)
+        assert dialog.cancel_button.isVisible() and not dialog.close_button.isEnabled()
+        dialog.reject()  # Escape while issuing: the dialog stays until the batch has stopped
+        assert dialog.isVisible()
+        dialog.cancel_button.click()
+        go.set()
+    (issued,) = context.certificates.register()
+    assert dialog.outcome.text() == (
+        f"Stopped: 1 issued, 0 saved as PDFs in {folder}. Reprint the others from the register."
+    )
+    assert list(folder.iterdir()) == []  # no half batch, no print file
+    assert dialog.list.topLevelItemCount() == 2 and dialog.count.text() == "2 of 2 ticked"
+    assert issued.trainee_name not in [dialog.list.topLevelItem(row).text(0) for row in range(2)]
+    dialog.close_button.click()
+    assert page.model.rowCount() == 1

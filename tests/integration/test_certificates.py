@@ -278,3 +278,35 @@ def test_what_waits_for_a_certificate(world: World) -> None:
     (zoe,) = earn(w, "GOWN-2027-02", w.gown, [w.people[3]], day=3, theory=Decimal("90.0"))
     _, content = w.ctx.certificates.issue(zoe)
     assert content.assessment_outcome == "Theory 90 % · practical assessment passed"
+
+
+def test_the_training_record_lists_each_certificate_and_its_revocation(
+    world: World, tmp_path: Path
+) -> None:
+    from pypdf import PdfReader
+
+    from trainer_app.exports.record import write_record_csv, write_record_pdf
+
+    w = world
+    (completion,) = earn(w, "GOWN-2027-01", w.gown, [w.people[0]])
+    first, _ = w.ctx.certificates.issue(completion)
+    second, _ = w.ctx.certificates.reissue(first.number, "Name misspelt")
+    record = w.ctx.matrix.training_record(w.people[0])
+    (entry,) = record.entries
+    assert entry.completion is not None
+    assert [(c.number, c.revoke_reason) for c in entry.completion.certificates] == [
+        (first.number, "Reissued: Name misspelt"),
+        (second.number, ""),
+    ]
+    csv_file, pdf_file = tmp_path / "record.csv", tmp_path / "record.pdf"
+    write_record_csv(record, csv_file)
+    lines = [
+        line for line in csv_file.read_text("utf-8-sig").splitlines() if ",Certificate," in line
+    ]
+    assert len(lines) == 2
+    assert f"{first.number}, issued 12 Jan 2027; revoked " in lines[0]
+    assert lines[0].endswith(': Reissued: Name misspelt"')
+    assert lines[1].endswith(f'"{second.number}, issued 12 Jan 2027"')
+    write_record_pdf(record, pdf_file)
+    text = " ".join(page.extract_text() for page in PdfReader(pdf_file).pages)
+    assert first.number in text and second.number in text

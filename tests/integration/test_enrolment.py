@@ -475,3 +475,28 @@ def test_a_course_from_an_older_schema_gets_the_default_completion_rule(tmp_path
             None,
             False,
         )
+
+
+def test_every_completion_without_a_run_is_in_the_record(world: World) -> None:
+    """Imported history and training held elsewhere are each an entry of their own (two of
+    them once collapsed into one, so the record and its exports lost training)."""
+    w = world
+    li = w.people[1]
+    complete_gown(w, li, date(2026, 6, 1))
+    w.ctx.training.add_completion(
+        CompletionFields(
+            trainee_id=li,
+            course_id=w.asep.id,
+            completed_on=date(2026, 9, 3),
+            source=CompletionSource.EXTERNAL,
+            provider="Cell and Gene Therapy Catapult",
+            verified_by="Dr Amara Okafor",
+            evidence_name="catapult.pdf",
+            evidence=b"%PDF-1.4",
+        )
+    )
+    record = w.ctx.matrix.training_record(li)
+    assert [(e.course_code, e.completion and e.completion.source) for e in record.entries] == [
+        ("GOWN", CompletionSource.IMPORTED),
+        ("ASEP", CompletionSource.EXTERNAL),
+    ]

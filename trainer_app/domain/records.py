@@ -239,6 +239,16 @@ class Enrolment:
 
 
 @dataclass(frozen=True, kw_only=True)
+class IssuedCertificate:
+    """A certificate issued for a completion, as the training record lists it."""
+
+    number: str
+    issued_on: date
+    revoked_on: date | None = None
+    revoke_reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Completion:
     id: int
     trainee_id: int
@@ -254,6 +264,7 @@ class Completion:
     verified_by: str = ""
     evidence_name: str = ""
     notes: str = ""
+    certificates: tuple[IssuedCertificate, ...] = ()  # oldest first (filled for records)
 
     def valid_on(self, day: date) -> bool:
         return self.completed_on <= day and (self.expires_on is None or day < self.expires_on)

@@ -523,4 +523,8 @@ def _completion(entry: RecordEntry, look: _Look) -> list[Flowable]:
                 look.body,
             )
         )
+    for issued in done.certificates:
+        flowables.append(
+            Paragraph(f"{markup('Certificate')} {markup(wording.certificate(issued))}", look.body)
+        )
     return flowables

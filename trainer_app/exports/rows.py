@@ -89,6 +89,7 @@ HISTORY_ENTRY_COLUMNS = (
     Column("Provider", 22),
     Column("Verified by", 22),
     Column("Evidence", 22),
+    Column("Certificate", 20),
 )
 
 
@@ -184,6 +185,12 @@ def history_line_rows(record: TrainingRecord) -> Iterator[Row]:
                 done.evidence_name,
                 done.notes,
             )
+            for issued in done.certificates:
+                yield (
+                    *_line(course, "Certificate", issued.issued_on),
+                    *("", None, "", "", None, "", "", ""),
+                    wording.certificate(issued),
+                )
         elif not lines:
             yield _line(course, "Enrolment", entry.first_day)
 
@@ -223,6 +230,7 @@ def history_entry_rows(record: TrainingRecord) -> Iterator[Row]:
             done.provider if done else "",
             done.verified_by if done else "",
             done.evidence_name if done else "",
+            wording.certificates(done.certificates) if done else "",
         )
 
 

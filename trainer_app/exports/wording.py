@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from trainer_app.domain.records import (
     AssessmentResult,
+    IssuedCertificate,
     Mark,
     RecordEntry,
     SessionAttendance,
@@ -26,6 +27,18 @@ def days(first: date | None, last: date | None) -> str:
     if first is None or last is None or first == last:
         return day(first or last)
     return f"{day(first)} – {day(last)}"
+
+
+def certificate(issued: IssuedCertificate) -> str:
+    """``LON-2026-000012-3, issued 23 Nov 2026`` (and when and why it was revoked)."""
+    text = f"{issued.number}, issued {day(issued.issued_on)}"
+    if issued.revoked_on is not None:
+        text += f"; revoked {day(issued.revoked_on)}: {issued.revoke_reason}"
+    return text
+
+
+def certificates(issued: tuple[IssuedCertificate, ...]) -> str:
+    return " · ".join(certificate(c) for c in issued)
 
 
 def as_utc(moment: datetime) -> datetime:

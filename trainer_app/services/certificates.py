@@ -34,7 +34,7 @@ from trainer_app.domain.certificates import (
     payload,
 )
 from trainer_app.domain.errors import DomainError, NotFound, ValidationError
-from trainer_app.domain.records import CompletionSource
+from trainer_app.domain.records import CompletionSource, IssuedCertificate
 from trainer_app.domain.text import clean_text
 from trainer_app.exports.wording import number
 from trainer_app.persistence.db import Store
@@ -332,6 +332,26 @@ class CertificateService:
 
 
 # ----- helpers -------------------------------------------------------------------------------
+
+
+def certificates_of(session: Session, trainee_id: int) -> dict[int, tuple[IssuedCertificate, ...]]:
+    """A trainee's certificates by completion, oldest first, revoked ones too, each with the
+    issue date it prints (for the training record)."""
+    found: dict[int, list[IssuedCertificate]] = {}
+    for row in session.scalars(
+        select(CertificateRow)
+        .where(CertificateRow.trainee_id == trainee_id)
+        .order_by(CertificateRow.issued_at, CertificateRow.id)
+    ):
+        found.setdefault(row.completion_id, []).append(
+            IssuedCertificate(
+                number=row.number,
+                issued_on=_content(row).issued_on,
+                revoked_on=row.revoked_at.date() if row.revoked_at else None,
+                revoke_reason=row.revoke_reason,
+            )
+        )
+    return {completion: tuple(made) for completion, made in found.items()}
 
 
 def _standing_completion(session: Session, completion_id: int) -> tuple[CompletionRow, TraineeRow]:

@@ -21,6 +21,7 @@ from trainer_app.domain.errors import Duplicate, FieldError, NotFound, StaleEdit
 from trainer_app.domain.people import TraineeType
 from trainer_app.domain.records import (
     AssessmentResult,
+    Completion,
     Due,
     EnrolmentStatus,
     Mark,
@@ -52,6 +53,7 @@ from trainer_app.persistence.models import (
 )
 from trainer_app.persistence.uow import reading, transaction
 from trainer_app.services.base import write_audit
+from trainer_app.services.certificates import certificates_of
 from trainer_app.services.enrolment import EXPIRING_DAYS_KEY, PERIOD_TIMES, expiring_days
 from trainer_app.services.training import completion_record
 
@@ -514,16 +516,22 @@ def _enrolled(session: Session, ids: Iterable[int], today: date) -> set[tuple[in
 def _history(session: Session, trainee_id: int) -> list[RecordEntry]:
     """Every run the trainee was enrolled on, and every completion without a run."""
     entries: list[RecordEntry] = []
-    completions = {
-        row.enrolment_id: completion_record(row, course, code or "")
-        for row, course, code in session.execute(
-            select(CompletionRow, CourseRow, CourseRunRow.code)
-            .join(CourseRow, CourseRow.id == CompletionRow.course_id)
-            .outerjoin(EnrolmentRow, EnrolmentRow.id == CompletionRow.enrolment_id)
-            .outerjoin(CourseRunRow, CourseRunRow.id == EnrolmentRow.run_id)
-            .where(CompletionRow.trainee_id == trainee_id, CompletionRow.revoked_at.is_(None))
-        )
-    }
+    certificates = certificates_of(session, trainee_id)
+    completions: dict[int, Completion] = {}  # by enrolment: earned on a run
+    without_run: list[Completion] = []  # imported history and training elsewhere
+    for row, course, code in session.execute(
+        select(CompletionRow, CourseRow, CourseRunRow.code)
+        .join(CourseRow, CourseRow.id == CompletionRow.course_id)
+        .outerjoin(EnrolmentRow, EnrolmentRow.id == CompletionRow.enrolment_id)
+        .outerjoin(CourseRunRow, CourseRunRow.id == EnrolmentRow.run_id)
+        .where(CompletionRow.trainee_id == trainee_id, CompletionRow.revoked_at.is_(None))
+        .order_by(CompletionRow.completed_on, CompletionRow.id)
+    ):
+        made = completion_record(row, course, code or "", certificates.get(row.id, ()))
+        if row.enrolment_id is None:
+            without_run.append(made)
+        else:
+            completions[row.enrolment_id] = made
     enrolments = session.execute(
         select(EnrolmentRow, CourseRunRow)
         .join(CourseRunRow, CourseRunRow.id == EnrolmentRow.run_id)
@@ -583,7 +591,8 @@ def _history(session: Session, trainee_id: int) -> list[RecordEntry]:
                 completion=completion,
             )
         )
-    for completion in completions.values():  # imported history and training elsewhere
+    # a run's completion whose enrolment has gone (none today) still belongs in the record
+    for completion in [*without_run, *completions.values()]:
         course = session.get_one(CourseRow, completion.course_id)
         entries.append(
             RecordEntry(

@@ -30,6 +30,7 @@ from trainer_app.domain.records import (
     CompletionFields,
     CompletionSource,
     EnrolmentStatus,
+    IssuedCertificate,
     Mark,
     expiry,
 )
@@ -556,7 +557,12 @@ def rule_of(course: CourseRow) -> CompletionRule:
     )
 
 
-def completion_record(row: CompletionRow, course: CourseRow, run_code: str = "") -> Completion:
+def completion_record(
+    row: CompletionRow,
+    course: CourseRow,
+    run_code: str = "",
+    certificates: tuple[IssuedCertificate, ...] = (),
+) -> Completion:
     return Completion(
         id=row.id,
         trainee_id=row.trainee_id,
@@ -572,6 +578,7 @@ def completion_record(row: CompletionRow, course: CourseRow, run_code: str = "")
         verified_by=row.verified_by,
         evidence_name=row.evidence_name,
         notes=row.notes,
+        certificates=certificates,
     )
 
 

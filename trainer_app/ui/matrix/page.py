@@ -325,9 +325,14 @@ class MatrixPage(Page):
         dialog = IssueDialog(
             self.context, waiting, f"{name}: completions without a certificate", self
         )
-        dialog.issued.connect(lambda count: self.say(f"{plural(count, 'certificate')} issued"))
+        dialog.issued.connect(self._certificates_issued)
         self.open_dialog(dialog)
         return dialog
+
+    def _certificates_issued(self, count: int) -> None:
+        self.reload()
+        self._refresh_visible_tab()  # the record shown lists its certificates
+        self.say(f"{plural(count, 'certificate')} issued")
 
     def _matrix_tab(self) -> QWidget:
         self.model = HeatmapModel(self)

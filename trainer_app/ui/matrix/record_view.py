@@ -204,6 +204,7 @@ def _completion(entry: RecordEntry) -> list[tuple[str, str]]:
         pairs.append(("Evidence", f"{link} (click to save a copy)"))
     if done.notes:
         pairs.append(("Notes", escape(done.notes)))
+    pairs.extend(("Certificate", escape(wording.certificate(c))) for c in done.certificates)
     return pairs
 
 

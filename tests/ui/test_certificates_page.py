@@ -160,6 +160,11 @@ def test_revoke_and_reissue_need_reasons(qtbot, page, context, tmp_path: Path) -
     original = tmp_path / f"{chosen.number}.pdf"
     page.ask_reason = lambda title: "Wrong spelling of the name"  # type: ignore[method-assign]
     page.reissue()
+    new = page.selected()
+    assert new is not None and new.replaces == chosen.number
+    assert isinstance(page.dialog, PreviewDialog)  # ready to save or print the new one
+    assert page.dialog.windowTitle() == f"Certificate {new.number}"
+    page.dialog.reject()
     assert any(c.replaces == chosen.number for c in page.model.rows)
     revoked = next(c for c in page.model.rows if c.number == chosen.number)
     assert revoked.revoked and revoked.replaced_by

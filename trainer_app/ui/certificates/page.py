@@ -261,7 +261,11 @@ class CertificatesPage(Page):
             self.editor.inform("Cannot reissue", str(error))
             return
         self.say(f"Certificate {new.number} issued, replacing {chosen.number}")
+        self.search.clear()  # the new one must be in the list to be shown
         self.reload()
+        row = next(i for i, c in enumerate(self.model.rows) if c.number == new.number)
+        self.view.selectRow(row)
+        self.reprint()  # straight to saving or printing the new certificate
 
     # ----- the window's verbs ----------------------------------------------------------------
     def add(self) -> None:

@@ -198,8 +198,11 @@ class IssueDialog(QDialog):
         return [item for item in found if item is not None]
 
     def _tick_all(self, state: Qt.CheckState) -> None:
+        self.list.blockSignals(True)  # one update after, not one per line
         for item in self._items():
             item.setCheckState(0, state)
+        self.list.blockSignals(False)
+        self._ticked()
 
     def _ticked(self) -> None:
         count, listed = len(self.ticked()), len(self._items())

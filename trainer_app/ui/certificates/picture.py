@@ -60,7 +60,8 @@ class CertificatePicture(QWidget):
         """Draw the certificate ``source`` gives (called off the GUI thread); a ``draft`` is
         marked as not issued."""
         self._source, self._draft = source, draft
-        self.image = None
+        # The picture shown stays until the new one arrives (tens of milliseconds): moving
+        # through a list then does not flash a blank page at every step.
         self.message = "Drawing the certificate…"
         self.setToolTip("")
         self.update()

@@ -31,6 +31,7 @@ from trainer_app.domain.records import (
 )
 from trainer_app.scheduling.scenario import Assignment, Plan
 from trainer_app.services.context import ServiceContext
+from trainer_app.services.enrolment import Places
 from trainer_app.services.matrix import RoleFields
 from trainer_app.services.planning_scenario import trainer_key
 
@@ -167,6 +168,11 @@ def test_a_full_run_takes_a_waitlist_and_a_withdrawal_promotes_the_next(world: W
     ]
     sixth = w.ctx.enrolment.enrol(run.id, w.people[5])
     assert (sixth.status, sixth.position) == (EnrolmentStatus.WAITLISTED, 2)
+    classroom = publish_run(w, "GOWN-2027-01", w.gown, [(9, 0)])  # a 20-seat room, nobody yet
+    assert w.ctx.enrolment.places([run.id, classroom.id]) == {
+        run.id: Places(capacity=4, enrolled=4, waiting=2),
+        classroom.id: Places(capacity=w.gown.capacity, enrolled=0, waiting=0),
+    }
 
     first = next(e for e in w.ctx.enrolment.roster(run.id) if e.trainee_id == w.people[0])
     with pytest.raises(ValidationError, match="Say why the trainee is withdrawn"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 
 from trainer_app.domain.calendar import format_day
 from trainer_app.domain.planning import PlannedSession, RunStatus
-from trainer_app.domain.records import EnrolmentStatus
 from trainer_app.domain.text import search_key
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui.runs.rows import RECORD_ROLE, SORT_ROLE, Column, RowsModel, fit_columns
@@ -103,6 +102,7 @@ def run_summaries(
     sessions: dict[int, list[PlannedSession]] = defaultdict(list)
     for planned in context.planning.published_sessions(date.min, date.max):
         sessions[planned.run_id].append(planned)
+    places = context.enrolment.places([run.id for run in runs if run.id in sessions])
     out = []
     for run in runs:
         held = sessions.get(run.id, [])
@@ -118,8 +118,7 @@ def run_summaries(
             hub=hub or " ".join(sorted({facility_hubs.get(s.facility_id, "") for s in held})),
         )
         if held:
-            facts = context.enrolment.facts(run.id)
-            counts = Counter(e.status for e in context.enrolment.roster(run.id))
+            taken = places[run.id]
             summary = RunSummary(
                 **{
                     **summary.__dict__,
@@ -127,9 +126,9 @@ def run_summaries(
                     "last_day": held[-1].held_on,
                     "sessions": len(held),
                     "trainers": tuple(dict.fromkeys(s.trainer_name for s in held)),
-                    "capacity": facts.capacity,
-                    "enrolled": counts[EnrolmentStatus.ENROLLED],
-                    "waiting": counts[EnrolmentStatus.WAITLISTED],
+                    "capacity": taken.capacity,
+                    "enrolled": taken.enrolled,
+                    "waiting": taken.waiting,
                 }
             )
         out.append(summary)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -29,7 +29,7 @@ from trainer_app.domain.records import (
     Mark,
     MatrixStatus,
 )
-from trainer_app.scheduling.scenario import Assignment, Plan
+from trainer_app.scheduling.scenario import Assignment, Plan, Scenario
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.enrolment import Places
 from trainer_app.services.matrix import RoleFields
@@ -96,13 +96,7 @@ def publish_run(
         Assignment(code, s, index[MONDAY + timedelta(days=d)], p, facility, trainer)
         for s, (d, p) in enumerate(sessions)
     ]
-    published = [  # runs published before, which the plan holds as they are
-        Assignment(k.offering, k.session, k.day, k.period, k.facility or "", k.trainer or "")
-        for k in scenario.locked
-        if scenario.offering_by_id[k.offering].published
-    ]
-    plan = Plan((*ours, *published), status="feasible")
-    saved = ctx.planning.save_plan(code, scenario, plan)
+    saved = ctx.planning.save_plan(code, scenario, _holding_published(scenario, ours))
     ctx.planning.publish(saved.id, saved.row_version)
     return next(r for r in ctx.runs.list() if r.code == code)
 
@@ -113,6 +107,16 @@ def complete_gown(w: World, trainee_id: int, on: date) -> None:
             trainee_id=trainee_id, course_id=w.gown.id, completed_on=on, notes="Paper record"
         )
     )
+
+
+def _holding_published(scenario: Scenario, ours: Sequence[Assignment]) -> Plan:
+    """A plan of ``ours`` that also holds the runs published before as they are."""
+    published = [
+        Assignment(k.offering, k.session, k.day, k.period, k.facility or "", k.trainer or "")
+        for k in scenario.locked
+        if scenario.offering_by_id[k.offering].published
+    ]
+    return Plan((*ours, *published), status="feasible")
 
 
 def earn(
@@ -343,10 +347,36 @@ def test_a_run_with_attendance_keeps_its_sessions(world: World) -> None:
     ] == [date(2027, 1, 12)]
 
 
+def test_moving_a_run_onto_another_run_of_its_trainees_is_refused(world: World) -> None:
+    w = world
+    gown = publish_run(w, "GOWN-2027-01", w.gown, [(1, 0)])  # Tue 12 Jan
+    doc = builders.course(w.ctx, "DOC", title="GMP documentation")
+    builders.trainer(w.ctx, w.hub_id, "Hannah Eriksen", doc)
+    other = publish_run(w, "DOC-2027-01", doc, [(3, 0)], room="LON-CL2", trainer_index=2)
+    siobhan = w.people[0]
+    w.ctx.enrolment.enrol(gown.id, siobhan)
+    w.ctx.enrolment.enrol(other.id, siobhan)
+    with pytest.raises(DomainError) as refused:
+        publish_run_again(w, gown)  # to Thu 14 Jan 09:00, when she is in DOC-2027-01
+    assert str(refused.value) == (
+        "Plan Moved cannot be published: enrolled trainees would be in two places at once — "
+        "Siobhán Ní Bhriain (GOWN-2027-01 on 14 Jan 2027 09:00 clashes with DOC-2027-01)."
+        " Withdraw them from one of the runs or plan again. Nothing was published"
+    )
+    held = w.ctx.planning.published_sessions(MONDAY, MONDAY + timedelta(7))
+    assert [(s.run_code, s.held_on) for s in held if s.run_code == "GOWN-2027-01"] == [
+        ("GOWN-2027-01", date(2027, 1, 12))
+    ]
+    (place,) = w.ctx.enrolment.roster(other.id)
+    w.ctx.enrolment.withdraw(place.id, place.row_version, "Moved to the February run")
+    publish_run_again(w, gown)  # nobody would clash now
+
+
 def publish_run_again(w: World, run: CourseRun) -> None:
+    """``run`` moved to Thursday 14 Jan 09:00 in LON-CL1 and published."""
     scenario = w.ctx.planning.build_scenario(MONDAY, MONDAY + timedelta(days=4), run_ids=[run.id])
     trainer = trainer_key(sorted(t.id for t in w.ctx.trainers.list())[0])
-    plan = Plan((Assignment(run.code, 0, 3, 0, "LON-CL1", trainer),), status="feasible")
+    plan = _holding_published(scenario, [Assignment(run.code, 0, 3, 0, "LON-CL1", trainer)])
     saved = w.ctx.planning.save_plan("Moved", scenario, plan)
     w.ctx.planning.publish(saved.id, saved.row_version)
 

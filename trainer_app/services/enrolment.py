@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from trainer_app.domain.audit import Actor, AuditAction
 from trainer_app.domain.calendar import format_day
@@ -530,6 +530,39 @@ class _Checker:
                         f"with {self.facts.code}"
                     )
         return ""
+
+
+def clashes_of_enrolled(session: Session, run_ids: Collection[int]) -> list[str]:
+    """Trainees enrolled on ``run_ids`` whose sessions (as they stand in ``session``, e.g.
+    just re-planned) overlap a session of another run they are enrolled on, in words."""
+    mine, theirs = aliased(EnrolmentRow), aliased(EnrolmentRow)
+    here, there = aliased(PlannedSessionRow), aliased(PlannedSessionRow)
+    run, other = aliased(CourseRunRow), aliased(CourseRunRow)
+    enrolled = EnrolmentStatus.ENROLLED.value
+    rows = session.execute(
+        select(TraineeRow.name, run.code, here.held_on, here.period, other.code)
+        .select_from(mine)
+        .join(TraineeRow, TraineeRow.id == mine.trainee_id)
+        .join(run, run.id == mine.run_id)
+        .join(here, here.run_id == mine.run_id)
+        .join(theirs, (theirs.trainee_id == mine.trainee_id) & (theirs.run_id != mine.run_id))
+        .join(other, other.id == theirs.run_id)
+        .join(there, (there.run_id == theirs.run_id) & (there.held_on == here.held_on))
+        .where(
+            mine.run_id.in_(list(run_ids)),
+            mine.status == enrolled,
+            theirs.status == enrolled,
+            here.period < there.period + there.length,
+            there.period < here.period + here.length,
+        )
+        .order_by(here.held_on, here.period, TraineeRow.name)
+    ).all()
+    return list(
+        dict.fromkeys(  # a pair of runs both in ``run_ids`` is found from both sides
+            f"{name} ({code} on {session_label(day, period)} clashes with {other_code})"
+            for name, code, day, period, other_code in rows
+        )
+    )
 
 
 def run_facts(session: Session, run: CourseRunRow) -> RunFacts:

@@ -52,6 +52,7 @@ from trainer_app.scheduling.scenario import (
     scenario_to_dict,
 )
 from trainer_app.services.base import CrudService, join_words, now_utc, plural, write_audit
+from trainer_app.services.enrolment import clashes_of_enrolled
 from trainer_app.services.planning_scenario import (
     ScenarioRequest,
     build,
@@ -316,6 +317,8 @@ class PlanningService:
             runs = self._runs(session, scenario)
             replaced = self._remove_sessions(session, runs.values())
             self._add_sessions(session, row, scenario, plan, runs)
+            session.flush()
+            _refuse_clashes(row.name, session, runs.values())
             self._set_run_status(
                 session, runs, RunStatus.PUBLISHED, {RunStatus.DRAFT, RunStatus.PLANNED}
             )
@@ -606,6 +609,18 @@ def _describe_locks(scenario: Scenario) -> str:
 def _in_words(message: str, names: Mapping[str, str]) -> str:
     """Checker messages name trainers by scenario id (T7); people know them by name."""
     return re.sub(r"\bT\d+\b", lambda m: names.get(m.group(0), m.group(0)), message)
+
+
+def _refuse_clashes(name: str, session: Session, runs: Iterable[CourseRunRow]) -> None:
+    """People already enrolled must not end up in two places at once when runs move."""
+    clashes = clashes_of_enrolled(session, [r.id for r in runs])
+    if clashes:
+        more = f" and {len(clashes) - 5} more" if len(clashes) > 5 else ""
+        raise DomainError(
+            f"Plan {name} cannot be published: enrolled trainees would be in two places at "
+            f"once — {'; '.join(clashes[:5])}{more}. Withdraw them from one of the runs or "
+            "plan again. Nothing was published"
+        )
 
 
 def _refuse_violations(name: str, scenario: Scenario, plan: Plan, names: Mapping[str, str]) -> None:

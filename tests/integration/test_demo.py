@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -284,6 +284,12 @@ def test_the_history_gives_every_view_something_real(
     assert held.completed  # the completion rule was met by most
     upcoming = ctx.enrolment.roster(by_code["GOWN-2026-04"].id)
     assert [e.position for e in upcoming if e.position] == [1, 2, 3]
+    start = ctx.enrolment.facts(by_code["GOWN-2026-01"].id).first_day
+    assert start is not None
+    # enrolled a fortnight before the run, not when the demo was built
+    assert {e.enrolled_at.date() for e in ctx.enrolment.roster(by_code["GOWN-2026-01"].id)} == {
+        start - timedelta(days=14)
+    }
     counts = ctx.matrix.matrix().counts()
     assert set(counts) == set(MatrixStatus)
     due = ctx.matrix.due_for_refresher()

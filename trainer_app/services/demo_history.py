@@ -14,7 +14,7 @@ import io
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -177,7 +177,12 @@ def _enrol(
         facts = context.enrolment.facts(run_id)
         if facts.first_day is None:
             continue
-        service = EnrolmentService(context.store, context.actor, _on(facts.first_day, -14))
+        service = EnrolmentService(
+            context.store,
+            context.actor,
+            _on(facts.first_day, -14),
+            _at(facts.first_day - timedelta(days=14), time(10)),
+        )
         done = taken.setdefault(spec["course"], set())
         candidates = [t for t in members.get(spec["cohort"], []) if t not in done]
         verdicts = service.check(run_id, candidates)
@@ -186,6 +191,12 @@ def _enrol(
         done.update(chosen)
         count += len(chosen)
     return count
+
+
+def _at(day: date, when: time) -> Callable[[], datetime]:
+    """A clock stopped at ``when`` (UTC) on ``day``: when the past's enrolments were made."""
+    moment = datetime.combine(day, when, UTC)
+    return lambda: moment
 
 
 def _on(day: date, offset: int) -> Callable[[], date]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
@@ -97,8 +97,17 @@ def session_label(day: date, period: int) -> str:
 
 
 class EnrolmentService:
-    def __init__(self, store: Store, actor: Actor, today: Callable[[], date] = date.today) -> None:
-        self.store, self.actor, self.today = store, actor, today
+    def __init__(
+        self,
+        store: Store,
+        actor: Actor,
+        today: Callable[[], date] = date.today,
+        now: Callable[[], datetime] = now_utc,
+    ) -> None:
+        """``today`` dates the rules (refresher windows, runs ended); ``now`` stamps when
+        someone was enrolled or withdrawn. Both move together only when the past is recorded
+        (the demo's history)."""
+        self.store, self.actor, self.today, self.now = store, actor, today, now
 
     # ----- reading -----------------------------------------------------------------------
     def roster(self, run_id: int) -> list[Enrolment]:
@@ -218,7 +227,7 @@ class EnrolmentService:
                     EnrolmentStatus.WAITLISTED if verdict.waitlisted else EnrolmentStatus.ENROLLED
                 ).value,
                 position=None,
-                enrolled_at=now_utc(),
+                enrolled_at=self.now(),
                 withdraw_reason="",
                 row_version=1,
             )
@@ -272,7 +281,7 @@ class EnrolmentService:
             was = EnrolmentStatus(row.status)
             old_position = row.position
             row.status, row.position = EnrolmentStatus.WITHDRAWN.value, None
-            row.withdrawn_at, row.withdraw_reason = now_utc(), reason[:500]
+            row.withdrawn_at, row.withdraw_reason = self.now(), reason[:500]
             row.row_version += 1
             session.flush()
             self._audit(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import zipfile
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -394,6 +395,25 @@ def test_xlsx_cells_read_as_typed(tmp_path: Path) -> None:
         ("Zoë", "12", "12", "2027-01-11", "2027-01-11 09:30", "=1+2", "TRUE"),
         ("", "", "0.5", "2027-01-11", "", "", ""),
     )
+
+
+def test_a_workbook_declaring_xml_entities_is_refused_unexpanded(tmp_path: Path) -> None:
+    """A "billion laughs" workbook: entities that expand a few bytes into gigabytes. It is
+    refused as unreadable before anything expands (openpyxl parses through defusedxml)."""
+    path = write_xlsx(tmp_path / "plain.xlsx", [["reference", "name"], ["TR-000001", "LAUGH"]])
+    bomb = tmp_path / "bomb.xlsx"
+    laughs = "".join(
+        f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10 if n else "lol"}">' for n in range(10)
+    )
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(bomb, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                sheet = data.decode().replace(">LAUGH<", ">&lol9;<")
+                data = f"<!DOCTYPE lolz [{laughs}]>{sheet}".encode()
+            target.writestr(item, data)
+    with pytest.raises(DomainError, match="cannot be read as an Excel workbook"):
+        read_table(bomb)
 
 
 def test_xlsx_round_trip_with_a_formula_refused(ctx: ServiceContext, tmp_path: Path) -> None:

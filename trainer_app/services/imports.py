@@ -113,9 +113,9 @@ def read_table(path: Path, *, should_stop: ShouldStop | None = None) -> Table:
             f"{path.name} is {size / 2**20:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB "
             "— split it into smaller files"
         )
-    if suffix == ".xlsx":
-        return _read_xlsx(path, should_stop)
     try:
+        if suffix == ".xlsx":
+            return _read_xlsx(path, should_stop)
         data = path.read_bytes()
     except OSError as error:
         raise DomainError(f"Cannot read {path}: {error.strerror}") from error
@@ -190,10 +190,12 @@ def _read_xlsx(path: Path, should_stop: ShouldStop | None) -> Table:
     )
     # openpyxl warns about workbook features it drops (data validation, conditional
     # formatting); the import reads values only, so those warnings say nothing to the user.
-    with warnings.catch_warnings():
+    # The file is opened here so that it is closed however openpyxl fails (it leaves its own
+    # handle open when a workbook is refused while loading).
+    with warnings.catch_warnings(), path.open("rb") as stream:
         warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
         try:
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+            workbook = openpyxl.load_workbook(stream, read_only=True, data_only=False)
         except Exception as error:  # any parser failure on a foreign file means "damaged"
             raise damaged from error
         try:

@@ -48,7 +48,7 @@ def issue(qtbot, dialog: IssueDialog, folder: Path) -> None:
         dialog.issue_button.click()
 
 
-def test_preview_then_issue_one_then_the_rest(qtbot, page, context, tmp_path: Path) -> None:
+def test_preview_then_issue_one_then_the_rest(qtbot, window, page, context, tmp_path: Path) -> None:
     assert page.waiting.text() == "3 completions waiting for a certificate"
     assert (
         page.picture.message
@@ -66,6 +66,15 @@ def test_preview_then_issue_one_then_the_rest(qtbot, page, context, tmp_path: Pa
     assert dialog.picture.image is not None and dialog.picture.image.width() > 300
     assert "not a certificate yet" in dialog.caption.text()
     assert context.certificates.register() == []  # a preview issues nothing
+
+    # from the keyboard: Down shows the next one, Space unticks and ticks it again
+    first_shown = dialog.picture.image
+    qtbot.keyClick(dialog.list, Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: dialog.picture.image is not first_shown, timeout=WAIT)
+    qtbot.keyClick(dialog.list, Qt.Key.Key_Space)
+    assert dialog.count.text() == "2 of 3 ticked"
+    qtbot.keyClick(dialog.list, Qt.Key.Key_Space)
+    assert dialog.count.text() == "3 of 3 ticked"
 
     # show 李伟's, untick the others and issue it alone
     items = [dialog.list.topLevelItem(row) for row in range(3)]
@@ -86,6 +95,7 @@ def test_preview_then_issue_one_then_the_rest(qtbot, page, context, tmp_path: Pa
 
     dialog.all_button.click()
     issue(qtbot, dialog, tmp_path / "rest")
+    assert window.statusBar().currentMessage() == "Issued 2 certificates"
     assert dialog.list.topLevelItemCount() == 0 and not dialog.issue_button.isEnabled()
     assert dialog.picture.message == "Every completion here has its certificate."
     assert dialog.count.text() == "None waiting"

@@ -182,6 +182,7 @@ class IssueDialog(QDialog):
         items = self._items()
         if items:
             self.list.setCurrentItem(items[0])
+            self.list.setFocus()  # arrows move through the preview, Space ticks
         else:
             self.picture.clear("Every completion here has its certificate.")
 

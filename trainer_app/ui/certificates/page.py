@@ -225,9 +225,14 @@ class CertificatesPage(Page):
 
     def open_issue_dialog(self, waiting: list[Waiting], heading: str) -> IssueDialog:
         dialog = IssueDialog(self.context, waiting, heading, self)
-        dialog.issued.connect(lambda _count: self.reload())
+        dialog.issued.connect(self._issued)
         self.open_dialog(dialog)
         return dialog
+
+    def _issued(self, count: int) -> None:
+        self.reload()
+        if count:
+            self.say(f"Issued {count} certificate{'s' if count != 1 else ''}")
 
     def reprint(self) -> None:
         """The certificate large, to save an identical copy or print it."""

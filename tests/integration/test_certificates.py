@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.test_enrolment import World, complete_gown, earn, world
+from tests.integration.test_enrolment import World, asep_elsewhere, complete_gown, earn, world
 from trainer_app.certificates import keys
 from trainer_app.domain.certificates import Verdict, number_is_well_formed, split_payload
 from trainer_app.domain.errors import DomainError, NotFound, ValidationError
-from trainer_app.domain.records import Completion, CompletionFields, CompletionSource
+from trainer_app.domain.records import Completion
 
 __all__ = ["world"]
 
@@ -256,18 +256,7 @@ def test_what_waits_for_a_certificate(world: World) -> None:
     (imported,) = w.ctx.training.completions_of(li)
     complete_gown(w, lukasz, date(2024, 6, 1))  # lapsed in 2025
     (lapsed,) = w.ctx.training.completions_of(lukasz)
-    external = w.ctx.training.add_completion(
-        CompletionFields(
-            trainee_id=li,
-            course_id=w.asep.id,
-            completed_on=date(2026, 9, 3),
-            source=CompletionSource.EXTERNAL,
-            provider="Cell and Gene Therapy Catapult",
-            verified_by="Dr Amara Okafor",
-            evidence_name="catapult.pdf",
-            evidence=b"%PDF-1.4",
-        )
-    )
+    external = asep_elsewhere(w, li)
     assert w.ctx.certificates.eligible() == [earned]
     assert w.ctx.certificates.eligible(trainee_id=li) == [imported.id]
     assert w.ctx.certificates.eligible(trainee_id=lukasz) == [lapsed.id]  # reissue a lost one

@@ -23,6 +23,7 @@ from trainer_app.domain.planning import CourseRun, CourseRunFields, RunStatus
 from trainer_app.domain.records import (
     AssessmentFields,
     AttendanceFields,
+    Completion,
     CompletionFields,
     CompletionSource,
     EnrolmentStatus,
@@ -99,6 +100,22 @@ def publish_run(
     saved = ctx.planning.save_plan(code, scenario, _holding_published(scenario, ours))
     ctx.planning.publish(saved.id, saved.row_version)
     return next(r for r in ctx.runs.list() if r.code == code)
+
+
+def asep_elsewhere(w: World, trainee_id: int) -> Completion:
+    """Aseptic processing done at the Catapult on 3 Sep 2026, with its evidence."""
+    return w.ctx.training.add_completion(
+        CompletionFields(
+            trainee_id=trainee_id,
+            course_id=w.asep.id,
+            completed_on=date(2026, 9, 3),
+            source=CompletionSource.EXTERNAL,
+            provider="Cell and Gene Therapy Catapult",
+            verified_by="Dr Amara Okafor",
+            evidence_name="catapult.pdf",
+            evidence=b"%PDF-1.4",
+        )
+    )
 
 
 def complete_gown(w: World, trainee_id: int, on: date) -> None:
@@ -519,18 +536,7 @@ def test_every_completion_without_a_run_is_in_the_record(world: World) -> None:
     w = world
     li = w.people[1]
     complete_gown(w, li, date(2026, 6, 1))
-    w.ctx.training.add_completion(
-        CompletionFields(
-            trainee_id=li,
-            course_id=w.asep.id,
-            completed_on=date(2026, 9, 3),
-            source=CompletionSource.EXTERNAL,
-            provider="Cell and Gene Therapy Catapult",
-            verified_by="Dr Amara Okafor",
-            evidence_name="catapult.pdf",
-            evidence=b"%PDF-1.4",
-        )
-    )
+    asep_elsewhere(w, li)
     record = w.ctx.matrix.training_record(li)
     assert [(e.course_code, e.completion and e.completion.source) for e in record.entries] == [
         ("GOWN", CompletionSource.IMPORTED),

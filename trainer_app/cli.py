@@ -560,4 +560,8 @@ def _verify_certificate(settings: Settings, args: argparse.Namespace) -> int:
             f"{facts.version} ({facts.course_title}) · completed {facts.completed_on} · "
             f"issued {facts.issued_on} · expires {expires} · hub {facts.hub}"
         )
+    if args.key and verdict is Verdict.VALID:
+        print("Genuine: signed by the key given. Revocation is checked only against a database.")
+    else:
+        print(verdict.meaning)
     return EXIT_OK if verdict is Verdict.VALID else EXIT_FAILED

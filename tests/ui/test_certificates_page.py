@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QLabel
 
 from tests.integration.test_enrolment import World, earn, world
 from tests.unit.certificates.test_render import rendered, scanned
@@ -231,3 +233,43 @@ def test_cancel_keeps_what_was_issued_and_says_so(
     assert issued.trainee_name not in [dialog.list.topLevelItem(row).text(0) for row in range(2)]
     dialog.close_button.click()
     assert page.model.rowCount() == 1
+
+
+def plain(label: QLabel) -> str:
+    """A rich-text label as the user reads it."""
+    document = QTextDocument()
+    document.setHtml(label.text())
+    return document.toPlainText()
+
+
+def test_verify_a_pdf_or_a_scanned_code(qtbot, page, context, tmp_path: Path) -> None:
+    page.issue_button.click()
+    assert isinstance(page.dialog, IssueDialog)
+    issue(qtbot, page.dialog, tmp_path)
+    page.dialog.close_button.click()
+    pdf = next(tmp_path.glob("LON-*.pdf"))
+    dialog = page.verify()
+    assert "Nothing to verify yet" in plain(dialog.details)
+    dialog.ask_pdf = lambda: pdf  # type: ignore[method-assign]
+    dialog.open_button.click()
+    assert dialog.verdict.text() == "✓ Valid"
+    assert "Genuine: signed by this installation's key" in plain(dialog.details)
+    assert pdf.stem in plain(dialog.details)
+    code = dialog.code.toPlainText()
+
+    middle = len(code) // 2
+    dialog.code.setPlainText(
+        code[:middle] + ("B" if code[middle] != "B" else "C") + code[middle + 1 :]
+    )
+    assert dialog.verdict.text() in ("✗ Not genuine", "✗ Not a certificate code")
+    dialog.code.setPlainText("hello")
+    assert dialog.verdict.text() == "✗ Not a certificate code"
+
+    context.certificates.reissue(pdf.stem, "Course title corrected")
+    dialog.code.setPlainText(code)
+    assert dialog.verdict.text() == "✗ Revoked"
+    assert "Reason: Reissued: Course title corrected. Replaced by certificate" in (
+        plain(dialog.details)
+    )
+    dialog.reject()
+    assert page.dialog is None

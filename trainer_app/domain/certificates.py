@@ -71,6 +71,23 @@ class Verdict(enum.StrEnum):
     UNKNOWN_KEY = "unknown key"  # signed with a key this verifier does not hold
     MALFORMED = "malformed"  # not a trainer-app certificate payload at all
 
+    @property
+    def meaning(self) -> str:
+        """What the verdict means for whoever holds the certificate, in words."""
+        return {
+            Verdict.VALID: "Genuine: signed by this installation's key, issued and not revoked.",
+            Verdict.TAMPERED: (
+                "Not genuine: what it states does not match its signature, or the register "
+                "never issued it. Treat it as forged."
+            ),
+            Verdict.REVOKED: "Genuine, but revoked by the issuer: it no longer certifies anything.",
+            Verdict.UNKNOWN_KEY: (
+                "Signed with a key this installation does not hold, perhaps another hub's. "
+                "Check it with that hub's public key (trainer-app certificate verify --key)."
+            ),
+            Verdict.MALFORMED: "Not a trainer-app certificate code: nothing to verify.",
+        }[self]
+
 
 @dataclass(frozen=True, kw_only=True)
 class CertificateFacts:

@@ -59,6 +59,7 @@ _NAMES = {
     "export": "mdi6.file-export-outline",
     "print": "mdi6.printer-outline",
     "preview": "mdi6.file-eye-outline",
+    "verify": "mdi6.shield-check-outline",
     "find_trainee": "mdi6.account-search-outline",
     "status_valid": "mdi6.check-bold",
     "status_expiring": "mdi6.exclamation-thick",

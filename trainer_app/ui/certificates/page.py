@@ -24,6 +24,7 @@ from trainer_app.domain.errors import DomainError
 from trainer_app.ui import icons
 from trainer_app.ui.certificates.dialogs import IssueDialog, PreviewDialog
 from trainer_app.ui.certificates.picture import CertificatePicture
+from trainer_app.ui.certificates.verify import VerifyDialog
 from trainer_app.ui.pages.base import Page
 from trainer_app.ui.palette import error_colour
 from trainer_app.ui.search import search_box
@@ -102,6 +103,8 @@ class CertificatesPage(Page):
         self.reprint_button.setToolTip("Save or print an identical copy (Enter)")
         self.revoke_button = self._button("delete", "Revoke…", self.revoke)
         self.reissue_button = self._button("replan", "Reissue…", self.reissue)
+        self.verify_button = self._button("verify", "Verify…", self.verify)
+        self.verify_button.setToolTip("Check a certificate someone hands in: its PDF or QR code")
         self.waiting = QLabel("")
         self.waiting.setAccessibleName("Waiting for certificates")
         self.picture = CertificatePicture()
@@ -113,6 +116,7 @@ class CertificatesPage(Page):
         for button in (self.issue_button, self.reprint_button, self.revoke_button):
             bar.addWidget(button)
         bar.addWidget(self.reissue_button)
+        bar.addWidget(self.verify_button)
         top = QWidget()
         column = QVBoxLayout(top)
         column.setContentsMargins(0, 0, 0, 0)
@@ -271,6 +275,11 @@ class CertificatesPage(Page):
         row = next(i for i, c in enumerate(self.model.rows) if c.number == new.number)
         self.view.selectRow(row)
         self.reprint()  # straight to saving or printing the new certificate
+
+    def verify(self) -> VerifyDialog:
+        dialog = VerifyDialog(self.context, self)
+        self.open_dialog(dialog)
+        return dialog
 
     # ----- the window's verbs ----------------------------------------------------------------
     def add(self) -> None:

@@ -1,0 +1,145 @@
+"""Verify a certificate someone hands in: open its PDF, or paste the text of its QR code (a
+phone's scanner app shows it). The verdict comes from the same service as
+``trainer-app certificate verify``: the signature first, then this store's register."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trainer_app.certificates.render import read_embedded_payload
+from trainer_app.domain.certificates import CertificateFacts, Verdict
+from trainer_app.domain.errors import DomainError
+from trainer_app.services.context import ServiceContext
+from trainer_app.ui import icons
+from trainer_app.ui.palette import error_colour
+
+HEADLINES = {
+    Verdict.VALID: "✓ Valid",
+    Verdict.TAMPERED: "✗ Not genuine",
+    Verdict.REVOKED: "✗ Revoked",
+    Verdict.UNKNOWN_KEY: "? Unknown issuer",
+    Verdict.MALFORMED: "✗ Not a certificate code",
+}
+VALID_COLOUR = "#1B7F3B"
+
+
+class VerifyDialog(QDialog):
+    def __init__(self, context: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setWindowTitle("Verify a certificate")
+        intro = QLabel(
+            "Open a certificate's PDF, or paste the text of its QR code (a phone's scanner app "
+            "shows it). The signature is checked, then this database's register."
+        )
+        intro.setWordWrap(True)
+        self.code = QPlainTextEdit()
+        self.code.setAccessibleName("Certificate code")
+        self.code.setPlaceholderText("TACERT1.…")
+        self.code.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self.code.textChanged.connect(self.check)
+        self.open_button = QPushButton(icons.icon("open"), "&Open PDF…")
+        self.open_button.setAccessibleName("Open PDF")
+        self.open_button.clicked.connect(self.open_pdf)
+        self.verdict = QLabel()
+        self.verdict.setAccessibleName("Verdict")
+        font = self.verdict.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setWeight(font.Weight.DemiBold)
+        self.verdict.setFont(font)
+        self.details = QLabel()
+        self.details.setAccessibleName("What it states")
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        row = QHBoxLayout()
+        row.addWidget(self.code, 1)
+        row.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(row)
+        layout.addWidget(self.verdict)
+        layout.addWidget(self.details, 1)
+        layout.addWidget(buttons)
+        self.resize(680, 460)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.check()
+
+    def ask_pdf(self) -> Path | None:
+        chosen, _ = QFileDialog.getOpenFileName(self, "Open a certificate", "", "PDF (*.pdf)")
+        return Path(chosen) if chosen else None
+
+    def open_pdf(self) -> None:
+        path = self.ask_pdf()
+        if path is None:
+            return
+        try:
+            payload = read_embedded_payload(path)
+        except (DomainError, OSError) as error:
+            self._show("✗ Cannot read it", str(error), error_colour().name())
+            return
+        self.code.setPlainText(payload)  # checked as the text changes
+
+    def check(self) -> None:
+        text = self.code.toPlainText().strip()
+        if not text:
+            self.verdict.clear()
+            self.details.setText("<span style='color:gray'>Nothing to verify yet.</span>")
+            return
+        verdict, facts = self.context.certificates.verify(text)
+        colour = VALID_COLOUR if verdict is Verdict.VALID else error_colour().name()
+        if verdict is Verdict.UNKNOWN_KEY:
+            colour = "#B26B00"
+        self._show(HEADLINES[verdict], self._explained(verdict, facts), colour)
+
+    def _explained(self, verdict: Verdict, facts: CertificateFacts | None) -> str:
+        meaning = verdict.meaning
+        if verdict is Verdict.REVOKED and facts is not None:
+            found = [c for c in self.context.certificates.register(facts.number) if c.revoked]
+            if found:
+                meaning += f" Reason: {found[0].revoke_reason}."
+                if found[0].replaced_by:
+                    meaning += f" Replaced by certificate {found[0].replaced_by}."
+        html = f"<p>{escape(meaning)}</p>"
+        if facts is not None:
+            rows = [
+                ("Number", facts.number),
+                ("Name", facts.name),
+                ("Course", f"{facts.course_code} {facts.course_title} · version {facts.version}"),
+                ("Completed", f"{facts.completed_on:%d %b %Y}"),
+                ("Issued", f"{facts.issued_on:%d %b %Y}"),
+                (
+                    "Valid until",
+                    f"{facts.expires_on:%d %b %Y}" if facts.expires_on else "Does not expire",
+                ),
+                ("Hub", facts.hub),
+            ]
+            caption = "What it states" if verdict is Verdict.VALID else "What it claims"
+            html += f"<p style='color:gray'>{caption}:</p><table>" + "".join(
+                f"<tr><td style='color:gray;padding-right:10px'>{escape(k)}</td>"
+                f"<td>{escape(v)}</td></tr>"
+                for k, v in rows
+            )
+            html += "</table>"
+        return html
+
+    def _show(self, headline: str, html: str, colour: str) -> None:
+        self.verdict.setText(headline)
+        self.verdict.setStyleSheet(f"color: {colour};")
+        self.details.setText(html)

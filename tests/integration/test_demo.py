@@ -16,6 +16,7 @@ from tests.helpers import builders
 from trainer_app import resources
 from trainer_app.config import Settings
 from trainer_app.domain.audit import AuditAction
+from trainer_app.domain.certificates import Verdict
 from trainer_app.domain.errors import DomainError
 from trainer_app.domain.people import TraineeType
 from trainer_app.domain.planning import RunStatus
@@ -95,6 +96,7 @@ def test_counts_are_in_the_expected_ranges(demo: tuple[ServiceContext, DemoSumma
         history_runs=summary.history_runs,
         enrolments=summary.enrolments,
         completions=summary.completions,
+        certificates=len(ctx.certificates.register()),
     )
     assert str(summary).startswith("4 hubs, ")
     assert 35 <= summary.runs <= 45
@@ -307,6 +309,26 @@ def test_the_history_gives_every_view_something_real(
     assert len(external) == 2
     name, evidence = ctx.training.evidence(external[0].id)
     assert name.endswith(".pdf") and evidence.startswith(b"%PDF")
+
+
+def test_certificates_were_issued_for_the_early_runs_and_later_ones_wait(
+    demo: tuple[ServiceContext, DemoSummary],
+) -> None:
+    ctx, summary = demo
+    register = ctx.certificates.register()
+    assert summary.certificates == len(register) > 20
+    assert ctx.certificates.waiting()  # October and November runs: ready to issue right away
+    reissued = [c for c in register if c.replaced_by]
+    assert len(reissued) == 1 and reissued[0].revoke_reason.startswith("Reissued: ")
+    for certificate in register:
+        content = ctx.certificates.content(certificate.number)
+        expected = Verdict.REVOKED if certificate.revoked else Verdict.VALID
+        assert ctx.certificates.verify(content.payload)[0] is expected
+        assert content.issued_on == certificate.issued_at.date() <= date(2026, 10, 14)
+    # numbers rise with the date of issue, hub by hub
+    for hub in {c.hub_code for c in register}:
+        mine = sorted((c for c in register if c.hub_code == hub), key=lambda c: c.number)
+        assert [c.issued_at for c in mine] == sorted(c.issued_at for c in mine)
 
 
 def test_an_impossible_trainee_count_is_refused(context: ServiceContext) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -64,8 +64,12 @@ class CertificateService:
         actor: Actor,
         key_folder: Path,
         today: Callable[[], date] = date.today,
+        now: Callable[[], datetime] = now_utc,
     ) -> None:
-        self.store, self.actor, self.key_folder, self.today = store, actor, key_folder, today
+        """``today`` is the issue date printed; ``now`` stamps the register (issued, revoked).
+        Both move together only when the past is recorded (the demo's history)."""
+        self.store, self.actor, self.key_folder = store, actor, key_folder
+        self.today, self.now = today, now
 
     # ----- the key -----------------------------------------------------------------------
     def signing_key(self) -> keys.SigningKey:
@@ -221,7 +225,7 @@ class CertificateService:
             completion_id=completion.id,
             trainee_id=trainee.id,
             hub_id=hub.id,
-            issued_at=now_utc(),
+            issued_at=self.now(),
             issued_by=self.actor.username,
             expires_on=completion.expires_on,
             key_fingerprint=key.fingerprint,
@@ -300,7 +304,7 @@ class CertificateService:
     def _revoke(self, session: Session, row: CertificateRow, reason: str) -> None:
         if row.revoked_at is not None:
             raise DomainError(f"Certificate {row.number} was already revoked")
-        row.revoked_at, row.revoke_reason = now_utc(), reason[:500]
+        row.revoked_at, row.revoke_reason = self.now(), reason[:500]
         row.row_version += 1
         write_audit(
             session,

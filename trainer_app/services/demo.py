@@ -53,6 +53,7 @@ class DemoSummary:
     history_runs: int = 0  # runs held or published before the term
     enrolments: int = 0
     completions: int = 0
+    certificates: int = 0
 
     def __str__(self) -> str:
         return join_words(
@@ -69,6 +70,7 @@ class DemoSummary:
                 plural(self.history_runs, "past or published run"),
                 plural(self.enrolments, "enrolment"),
                 plural(self.completions, "completion"),
+                plural(self.certificates, "certificate"),
             ]
         )
 
@@ -119,7 +121,7 @@ def build_demo(
     held = (
         build_history(context, past, random.Random(seed + 1), hubs, courses)
         if history
-        else HistorySummary(0, 0, 0, 0)
+        else HistorySummary(0, 0, 0, 0, 0)
     )
     return DemoSummary(
         hubs=len(hubs),
@@ -134,6 +136,7 @@ def build_demo(
         history_runs=held.runs,
         enrolments=held.enrolments,
         completions=held.completions,
+        certificates=held.certificates,
     )
 
 

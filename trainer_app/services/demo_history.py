@@ -32,6 +32,7 @@ from trainer_app.domain.records import (
 )
 from trainer_app.scheduling.scenario import Assignment, Plan
 from trainer_app.scheduling.solver import solve
+from trainer_app.services.certificates import CertificateService
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.enrolment import EnrolmentService
 from trainer_app.services.matrix import RoleFields
@@ -41,12 +42,16 @@ Spec = Mapping[str, Any]
 PLAN_NAME = "Autumn 2026 (held)"
 
 
+CERTIFIED_UNTIL = date(2026, 10, 9)  # runs ending by then had their certificates issued
+
+
 @dataclass(frozen=True)
 class HistorySummary:
     roles: int
     runs: int
     enrolments: int
     completions: int
+    certificates: int
 
 
 def build_history(
@@ -62,8 +67,9 @@ def build_history(
     _hold_runs(context, runs, rng)
     _import_completions(context, history["imported"], history["roles"], rng, courses, hubs)
     _external(context, history["external"], courses)
+    certificates = _certify(context, runs)
     completions = sum(context.training.completions_held().values())
-    return HistorySummary(roles, len(runs), enrolments, completions)
+    return HistorySummary(roles, len(runs), enrolments, completions, certificates)
 
 
 def plan_history_sessions(context: ServiceContext, history: Spec) -> dict[str, list[list[Any]]]:
@@ -197,6 +203,40 @@ def _at(day: date, when: time) -> Callable[[], datetime]:
     """A clock stopped at ``when`` (UTC) on ``day``: when the past's enrolments were made."""
     moment = datetime.combine(day, when, UTC)
     return lambda: moment
+
+
+def _certify(context: ServiceContext, runs: Mapping[str, int]) -> int:
+    """Certificates the hubs issued three days after each run that ended by CERTIFIED_UNTIL
+    (later runs' completions still wait), and one reissued after them for a misspelt name, so
+    that the register shows every state."""
+    issued: list[str] = []
+    ended = [
+        (facts.last_day, facts.id)
+        for facts in (context.enrolment.facts(run_id) for run_id in runs.values())
+        if facts.last_day is not None and facts.last_day <= CERTIFIED_UNTIL
+    ]
+    for last_day, run_id in sorted(ended):  # numbers rise with the date of issue
+        service = _certificates_on(context, last_day + timedelta(days=3))
+        for certificate, _ in service.issue_many(service.eligible(run_id=run_id)):
+            issued.append(certificate.number)
+    if issued:
+        first = context.certificates.register(issued[0])[0]
+        later = CERTIFIED_UNTIL + timedelta(days=5)  # after the last issue: numbers keep rising
+        _certificates_on(context, later).reissue(
+            first.number, "Surname misspelt on the first print"
+        )
+    return len(issued) + bool(issued)
+
+
+def _certificates_on(context: ServiceContext, day: date) -> CertificateService:
+    """The certificate service with its calendar and clock stopped on ``day`` (14:00 UTC)."""
+    return CertificateService(
+        context.store,
+        context.actor,
+        context.certificates.key_folder,
+        _on(day, 0),
+        _at(day, time(14)),
+    )
 
 
 def _on(day: date, offset: int) -> Callable[[], date]:

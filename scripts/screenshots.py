@@ -131,11 +131,15 @@ def records_screenshots(window: Any, app: QApplication, context: ServiceContext,
 
 
 def certificates_screenshots(window: Any, app: QApplication, out: Path) -> None:
-    """The preview before issuing (a run's batch), then the register after issuing them."""
+    """The register as the demo has it (its newest: a reissue), then the preview before issuing
+    the waiting ones, then the dialog once they are issued."""
     index = next(i for i, p in enumerate(window.pages) if isinstance(p, CertificatesPage))
     window.show_page(index)
     page = window.page
     settle(app)
+    page.view.selectRow(0)
+    wait_for(app, lambda: page.picture.image is not None and not page.picture.busy)
+    window.grab().save(str(out / "certificates.png"))
     page.issue_waiting()
     dialog = page.dialog
     assert isinstance(dialog, IssueDialog)
@@ -151,9 +155,6 @@ def certificates_screenshots(window: Any, app: QApplication, out: Path) -> None:
     dialog.grab().save(str(out / "certificates-issued.png"))
     dialog.reject()
     settle(app)
-    page.view.selectRow(2)
-    wait_for(app, lambda: page.picture.image is not None and not page.picture.busy)
-    window.grab().save(str(out / "certificates.png"))
     shutil.rmtree(folder)
 
 

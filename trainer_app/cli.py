@@ -17,6 +17,7 @@ from typing import Any
 
 from trainer_app import __version__
 from trainer_app.config import Settings
+from trainer_app.domain.certificates import Certificate
 from trainer_app.domain.errors import DomainError
 from trainer_app.scheduling.scenario import (
     dump_json,
@@ -486,10 +487,27 @@ def _add_certificate_commands(
         help="an issuer's public key (repeatable); used instead of a database",
     )
     _add_database(verify)
+    listing = actions.add_parser(
+        "list", help="the register: issued certificates, newest first, with their status"
+    )
+    listing.add_argument("search", nargs="?", default="", help="number, name or reference")
+    listing.add_argument("--status", choices=("valid", "revoked"), help="only these")
+    _add_database(listing)
+    reprint = actions.add_parser("reprint", help="an identical copy of an issued certificate")
+    reprint.add_argument("number", metavar="NUMBER")
+    reprint.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
+    _add_database(reprint)
     revoke = actions.add_parser("revoke", help="withdraw a certificate, with the reason")
     revoke.add_argument("number", metavar="NUMBER")
     revoke.add_argument("--reason", required=True)
     _add_database(revoke)
+    reissue = actions.add_parser(
+        "reissue", help="revoke a certificate and issue a new number for the same completion"
+    )
+    reissue.add_argument("number", metavar="NUMBER")
+    reissue.add_argument("--reason", required=True)
+    reissue.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
+    _add_database(reissue)
     public = actions.add_parser("public-key", help="write this installation's public key")
     public.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pem")
     _add_database(public)
@@ -500,9 +518,24 @@ def _certificate(settings: Settings, args: argparse.Namespace) -> int:
         return _verify_certificate(settings, args)
     with ServiceContext.open(settings, create=False) as context:
         service = context.certificates
+        if args.certificate_command == "list":
+            return _list_certificates(service.register(args.search), args.status)
+        if args.certificate_command == "reprint":
+            from trainer_app.certificates.render import render_certificate
+
+            render_certificate(service.content(args.number.upper()), args.output)
+            print(f"Certificate {args.number.upper()} written to {args.output} (identical copy)")
+            return EXIT_OK
         if args.certificate_command == "revoke":
             revoked = service.revoke(args.number, args.reason)
             print(f"Certificate {revoked.number} revoked: {revoked.revoke_reason}")
+            return EXIT_OK
+        if args.certificate_command == "reissue":
+            from trainer_app.certificates.render import render_certificate
+
+            new, content = service.reissue(args.number.upper(), args.reason)
+            render_certificate(content, args.output)
+            print(f"Certificate {new.number} replaces {new.replaces}; written to {args.output}")
             return EXIT_OK
         if args.certificate_command == "public-key":
             args.output.write_bytes(service.signing_key().public_pem())
@@ -531,6 +564,18 @@ def _certificate(settings: Settings, args: argparse.Namespace) -> int:
         f"Issued {len(contents)} certificate{'s' if len(contents) != 1 else ''} in "
         f"{args.output} (one PDF each, and all-certificates.pdf to print)"
     )
+    return EXIT_OK
+
+
+def _list_certificates(register: list[Certificate], status: str | None) -> int:
+    shown = [c for c in register if status is None or (status == "revoked") == c.revoked]
+    for c in shown:
+        expires = f"{c.expires_on:%Y-%m-%d}" if c.expires_on else "no expiry "
+        print(
+            f"{c.number}  {c.issued_at:%Y-%m-%d}  {expires}  {c.trainee_name} "
+            f"({c.trainee_reference}) · {c.course_code} {c.course_version} · {c.status}"
+        )
+    print(f"{len(shown)} certificate{'s' if len(shown) != 1 else ''}")
     return EXIT_OK
 
 

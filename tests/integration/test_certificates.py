@@ -109,7 +109,7 @@ def test_the_signing_key_is_private_and_refused_when_missing_or_readable(tmp_pat
         keys.load(tmp_path / "nowhere.pem")
 
 
-def test_the_cli_issues_verifies_and_revokes(
+def test_the_cli_issues_verifies_revokes_lists_reprints_and_reissues(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import shutil
@@ -117,6 +117,7 @@ def test_the_cli_issues_verifies_and_revokes(
 
     from pypdf import PdfReader
 
+    from trainer_app.certificates.render import read_embedded_payload
     from trainer_app.cli import main
 
     w = world
@@ -188,6 +189,26 @@ def test_the_cli_issues_verifies_and_revokes(
         capsys.readouterr()
         assert main(["certificate", "verify", str(first), "--database", database]) == 1
         assert capsys.readouterr().out.startswith(f"revoked: {number}")
+
+        # the register from the command line: list, an identical reprint, a reissue
+        assert main(["certificate", "list", "--database", database]) == 0
+        listed = capsys.readouterr().out.splitlines()
+        assert listed[-1] == "2 certificates"
+        assert any(line.startswith(number) and line.endswith("· Revoked") for line in listed)
+        other = pdfs[1].stem
+        copy = tmp_path / "copy.pdf"
+        assert main(["certificate", "reprint", other, "-o", str(copy), "--database", database]) == 0
+        assert read_embedded_payload(copy) == read_embedded_payload(pdfs[1])
+        renewed = tmp_path / "renewed.pdf"
+        reissue = ["certificate", "reissue", other, "--reason", "Name corrected", "-o"]
+        assert main([*reissue, str(renewed), "--database", database]) == 0
+        assert f"replaces {other}; written to {renewed}" in capsys.readouterr().out
+        assert main(["certificate", "verify", str(renewed), "--database", database]) == 0
+        capsys.readouterr()
+        assert main(["certificate", "list", "--status", "revoked", "--database", database]) == 0
+        revoked_lines = capsys.readouterr().out.splitlines()
+        assert revoked_lines[-1] == "2 certificates"
+        assert any("Revoked (reissued as " in line for line in revoked_lines)
     finally:
         del os.environ[environ_key]
 

@@ -239,3 +239,10 @@ class Certificate:
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def status(self) -> str:
+        """``Valid``, ``Valid · replaces …``, ``Revoked`` or ``Revoked (reissued as …)``."""
+        if self.revoked:
+            return f"Revoked{' (reissued as ' + self.replaced_by + ')' if self.replaced_by else ''}"
+        return f"Valid{' · replaces ' + self.replaces if self.replaces else ''}"

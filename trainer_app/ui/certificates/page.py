@@ -66,17 +66,11 @@ class RegisterModel(QAbstractTableModel):
                 f"{c.course_code} {c.course_version}",
                 f"{c.issued_at:%d %b %Y}",
                 f"{c.expires_on:%d %b %Y}" if c.expires_on else "Does not expire",
-                status(c),
+                c.status,
             )[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and c.revoked:
             return error_colour() if index.column() == len(COLUMNS) - 1 else Qt.GlobalColor.gray
         return None
-
-
-def status(c: Certificate) -> str:
-    if c.revoked:
-        return f"Revoked{' (reissued as ' + c.replaced_by + ')' if c.replaced_by else ''}"
-    return f"Valid{' · replaces ' + c.replaces if c.replaces else ''}"
 
 
 class CertificatesPage(Page):
@@ -204,7 +198,7 @@ class CertificatesPage(Page):
             ("Assessment", content.assessment_outcome),
             ("Trainer", content.trainer or "—"),
             ("Signatory", f"{content.signatory}, {content.signatory_role}"),
-            ("Status", status(chosen) + (f": {chosen.revoke_reason}" if chosen.revoked else "")),
+            ("Status", chosen.status + (f": {chosen.revoke_reason}" if chosen.revoked else "")),
         ]
         table = "".join(
             f"<tr><td style='color:gray;padding-right:8px'>{escape(k)}</td>"

@@ -8,6 +8,7 @@ os.environ.setdefault("QT_API", "pyside6")
 
 import qtawesome
 from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QPushButton
 
 _NAMES = {
     "network": "mdi6.hospital-building",
@@ -78,3 +79,11 @@ def icon(name: str) -> QIcon:
     """The icon for a semantic name such as ``"trainer"`` or ``"undo"``."""
     found: QIcon = qtawesome.icon(_NAMES[name])
     return found
+
+
+def action_button(name: str, text: str, tip: str = "") -> QPushButton:
+    """A button with the icon ``name``; its accessible name is the text without "&" or "…"."""
+    button = QPushButton(icon(name), text)
+    button.setAccessibleName(text.replace("&", "").rstrip("…"))
+    button.setToolTip(tip)
+    return button

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QProgressBar,
-    QPushButton,
     QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
@@ -36,20 +35,13 @@ from trainer_app.certificates.render import render_batch, render_certificate
 from trainer_app.domain.certificates import Certificate, CertificateContent, Waiting
 from trainer_app.domain.errors import DomainError
 from trainer_app.services.context import ServiceContext
-from trainer_app.ui import icons
 from trainer_app.ui.certificates.picture import CertificatePicture, as_image
+from trainer_app.ui.icons import action_button
 from trainer_app.ui.tasks import Report, ShouldStop, Task
 
 COMBINED = "all-certificates.pdf"
 PAGE_INCHES_WIDE = 297 / 25.4  # A4 landscape
 PRINT_DPI = 300  # printing sends the page as a picture at most this sharp
-
-
-def _button(icon: str, text: str, tip: str = "") -> QPushButton:
-    button = QPushButton(icons.icon(icon), text)
-    button.setAccessibleName(text.replace("&", "").rstrip("…"))
-    button.setToolTip(tip)
-    return button
 
 
 COLUMNS = ("Trainee", "Reference", "Course", "Completed")
@@ -108,9 +100,9 @@ class IssueDialog(QDialog):
         self.count = QLabel()
         self.count.setAccessibleName("Count")
         self.count.setStyleSheet("color: palette(placeholder-text);")
-        self.all_button = _button("all", "Tick &all")
+        self.all_button = action_button("all", "Tick &all")
         self.all_button.clicked.connect(lambda: self._tick_all(Qt.CheckState.Checked))
-        self.none_button = _button("remove", "Tick &none")
+        self.none_button = action_button("remove", "Tick &none")
         self.none_button.clicked.connect(lambda: self._tick_all(Qt.CheckState.Unchecked))
 
         self.picture = CertificatePicture()
@@ -133,16 +125,16 @@ class IssueDialog(QDialog):
         self.task.failed.connect(self._failed)
         self.folder: Path | None = None
 
-        self.issue_button = _button("certificate", "Issue…")
+        self.issue_button = action_button("certificate", "Issue…")
         self.issue_button.setDefault(True)
         self.issue_button.clicked.connect(self.issue)
-        self.cancel_button = _button("cancel", "Cancel issuing")
+        self.cancel_button = action_button("cancel", "Cancel issuing")
         self.cancel_button.clicked.connect(self.task.cancel)
         self.cancel_button.hide()
-        self.open_button = _button("open", "Open folder")
+        self.open_button = action_button("open", "Open folder")
         self.open_button.clicked.connect(self.open_folder)
         self.open_button.hide()
-        self.close_button = _button("remove", "Close")
+        self.close_button = action_button("remove", "Close")
         self.close_button.clicked.connect(self.reject)
 
         left = QWidget()
@@ -349,9 +341,9 @@ class PreviewDialog(QDialog):
         )
         state.setWordWrap(True)
         state.setAccessibleName("Certificate state")
-        self.save_button = _button("save", "&Save a copy…", "The same PDF as issued")
+        self.save_button = action_button("save", "&Save a copy…", "The same PDF as issued")
         self.save_button.clicked.connect(self.save_copy)
-        self.print_button = _button("print", "&Print…", "Print the page (A4 landscape)")
+        self.print_button = action_button("print", "&Print…", "Print the page (A4 landscape)")
         self.print_button.clicked.connect(self.print_page)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

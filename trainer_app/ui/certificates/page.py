@@ -4,6 +4,7 @@ the completions waiting for a certificate after a preview (`IssueDialog`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSettings, Qt
@@ -21,10 +22,10 @@ from PySide6.QtWidgets import (
 
 from trainer_app.domain.certificates import Certificate, Waiting
 from trainer_app.domain.errors import DomainError
-from trainer_app.ui import icons
 from trainer_app.ui.certificates.dialogs import IssueDialog, PreviewDialog
 from trainer_app.ui.certificates.picture import CertificatePicture
 from trainer_app.ui.certificates.verify import VerifyDialog
+from trainer_app.ui.icons import action_button
 from trainer_app.ui.pages.base import Page
 from trainer_app.ui.palette import error_colour
 from trainer_app.ui.search import search_box
@@ -91,14 +92,27 @@ class CertificatesPage(Page):
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
         self.search = search_box("Number, name or reference", "Find certificates")
         self.search.textChanged.connect(lambda _t: self._show_rows())
-        self.issue_button = self._button("certificate", "Issue…", self.issue_waiting)
-        self.issue_button.setToolTip("Preview and issue the completions waiting for a certificate")
-        self.reprint_button = self._button("preview", "Reprint…", self.reprint)
-        self.reprint_button.setToolTip("Save or print an identical copy (Enter)")
-        self.revoke_button = self._button("delete", "Revoke…", self.revoke)
-        self.reissue_button = self._button("replan", "Reissue…", self.reissue)
-        self.verify_button = self._button("verify", "Verify…", self.verify)
-        self.verify_button.setToolTip("Check a certificate someone hands in: its PDF or QR code")
+        self.issue_button = self._button(
+            "certificate",
+            "Issue…",
+            self.issue_waiting,
+            "Preview and issue the completions waiting for a certificate (Ctrl+N)",
+        )
+        self.reprint_button = self._button(
+            "preview", "Reprint…", self.reprint, "Save or print an identical copy (Enter)"
+        )
+        self.revoke_button = self._button(
+            "delete", "Revoke…", self.revoke, "Withdraw the certificate, with the reason (Del)"
+        )
+        self.reissue_button = self._button(
+            "replan", "Reissue…", self.reissue, "A new number for the same completion"
+        )
+        self.verify_button = self._button(
+            "verify",
+            "Verify…",
+            self.verify,
+            "Check a certificate someone hands in: its PDF or QR code",
+        )
         self.waiting = QLabel("")
         self.waiting.setAccessibleName("Waiting for certificates")
         self.picture = CertificatePicture()
@@ -107,10 +121,14 @@ class CertificatesPage(Page):
 
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
-        for button in (self.issue_button, self.reprint_button, self.revoke_button):
+        for button in (
+            self.issue_button,
+            self.reprint_button,
+            self.revoke_button,
+            self.reissue_button,
+            self.verify_button,
+        ):
             bar.addWidget(button)
-        bar.addWidget(self.reissue_button)
-        bar.addWidget(self.verify_button)
         top = QWidget()
         column = QVBoxLayout(top)
         column.setContentsMargins(0, 0, 0, 0)
@@ -130,9 +148,9 @@ class CertificatesPage(Page):
     def inner_splitters(self) -> list[QSplitter]:
         return [self.body]
 
-    def _button(self, icon: str, text: str, slot: object) -> QPushButton:
-        button = QPushButton(icons.icon(icon), text)
-        button.setAccessibleName(text.rstrip("…"))
+    @staticmethod
+    def _button(icon: str, text: str, slot: Callable[[], object], tip: str = "") -> QPushButton:
+        button = action_button(icon, text, tip)
         button.clicked.connect(slot)
         return button
 

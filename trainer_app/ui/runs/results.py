@@ -8,12 +8,12 @@ from trainer_app.domain.calendar import format_day
 from trainer_app.domain.records import Enrolment
 from trainer_app.exports import wording
 from trainer_app.services.training import Progress
+from trainer_app.ui.icons import action_button
 from trainer_app.ui.runs.roster import NOBODY_ENROLLED, NOT_PUBLISHED
 from trainer_app.ui.runs.rows import (
     Column,
     ListTab,
     RowsModel,
-    action_button,
     empty_label,
     table_view,
 )

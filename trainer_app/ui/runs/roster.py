@@ -6,11 +6,11 @@ from collections import Counter
 
 from trainer_app.domain.calendar import format_day
 from trainer_app.domain.records import Enrolment, EnrolmentStatus
+from trainer_app.ui.icons import action_button
 from trainer_app.ui.runs.rows import (
     Column,
     ListTab,
     RowsModel,
-    action_button,
     empty_label,
     table_view,
 )

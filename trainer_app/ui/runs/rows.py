@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer_app.ui import icons
 from trainer_app.ui.record_table import shrink_to_fit
 
 T = TypeVar("T")
@@ -170,13 +169,6 @@ def fit_columns(view: QTableView, *, limit: int = 320) -> None:
     available = max(0, view.viewport().width() - min(header.sectionSize(count - 1), 60))
     for column, width in enumerate(shrink_to_fit(wanted, available)):
         header.resizeSection(column, width)
-
-
-def action_button(icon: str, text: str, tip: str) -> QPushButton:
-    button = QPushButton(icons.icon(icon), text)
-    button.setAccessibleName(text.replace("&", "").rstrip("…"))
-    button.setToolTip(tip)
-    return button
 
 
 class ListTab(QWidget):

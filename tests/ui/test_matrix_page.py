@@ -601,6 +601,7 @@ def test_a_trainees_waiting_certificates_are_previewed_and_issued_from_the_recor
     (issued,) = small.context.certificates.register()
     assert (issued.course_code, issued.course_version) == ("GOWN", "4.0")
     qtbot.waitUntil(lambda: issued.number in page.record_panel.browser.toPlainText(), timeout=WAIT)
+    assert [dialog.list.topLevelItem(0).text(2)] == ["ASEP 1.0"]  # still there, unticked
     dialog.close_button.click()
     again = page.issue_certificates()
     assert again is not None and again.list.topLevelItemCount() == 1  # ASEP still waits

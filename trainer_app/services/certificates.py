@@ -167,6 +167,18 @@ class CertificateService:
                 progress(done, len(completion_ids))
         return out
 
+    def certified(self, completion_ids: Sequence[int]) -> set[int]:
+        """Those of ``completion_ids`` that have a live certificate."""
+        with reading(self.store) as session:
+            return set(
+                session.scalars(
+                    select(CertificateRow.completion_id).where(
+                        CertificateRow.revoked_at.is_(None),
+                        CertificateRow.completion_id.in_(list(completion_ids)),
+                    )
+                )
+            )
+
     def drafts(
         self, completion_ids: Sequence[int], *, after: Sequence[int] = ()
     ) -> list[CertificateContent]:

@@ -297,9 +297,9 @@ class IssueDialog(QDialog):
 
     def _forget_issued(self) -> None:
         """Take what now has a certificate off the list (the rest still waits)."""
-        still = {w.completion_id for w in self.context.certificates.waiting()}
+        done = self.context.certificates.certified([_completion(i) for i in self._items()])
         for item in reversed(self._items()):
-            if _completion(item) not in still:
+            if _completion(item) in done:
                 self.list.takeTopLevelItem(self.list.indexOfTopLevelItem(item))
         self._ticked()
         if not self.list.topLevelItemCount():

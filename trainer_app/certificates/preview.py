@@ -12,9 +12,6 @@ import ctypes
 import threading
 from dataclasses import dataclass
 
-import pypdfium2
-
-from trainer_app.certificates.render import certificate_pdf
 from trainer_app.domain.certificates import CertificateContent
 
 # PDFium is not thread-safe: one rendering at a time, whichever thread asks.
@@ -36,6 +33,8 @@ def picture_of_pdf(pdf: bytes, width: int, page: int = 0) -> Picture:
     """Page ``page`` of ``pdf`` drawn ``width`` pixels wide (height in proportion)."""
     if not 16 <= width <= MAX_PIXELS:
         raise ValueError(f"A preview is 16 to {MAX_PIXELS} pixels wide, not {width}")
+    import pypdfium2  # 70 ms to import: paid by the first preview, in the background, not at start
+
     with _PDFIUM:
         document = pypdfium2.PdfDocument(pdf)
         try:
@@ -56,4 +55,6 @@ def picture_of_pdf(pdf: bytes, width: int, page: int = 0) -> Picture:
 def preview(content: CertificateContent, width: int, *, draft: bool = False) -> Picture:
     """The certificate as it prints, ``width`` pixels wide; a ``draft`` (not yet issued) is
     crossed by a "Preview — not issued" mark."""
+    from trainer_app.certificates.render import certificate_pdf
+
     return picture_of_pdf(certificate_pdf(content, draft=draft), width)

@@ -30,8 +30,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer_app.certificates.preview import preview
-from trainer_app.certificates.render import render_batch, render_certificate
 from trainer_app.domain.certificates import Certificate, CertificateContent, Waiting
 from trainer_app.domain.errors import DomainError
 from trainer_app.services.context import ServiceContext
@@ -237,6 +235,8 @@ class IssueDialog(QDialog):
         combined = folder / COMBINED if len(chosen) > 1 else None
 
         def work(report: Report, stop: ShouldStop) -> tuple[int, list[Path]]:
+            from trainer_app.certificates.render import render_batch  # ReportLab: on use
+
             total = 2 * len(chosen)  # issue each, then draw each
             issued = service.issue_many(
                 chosen, progress=lambda done, _n: report(done, total), should_stop=stop
@@ -371,6 +371,8 @@ class PreviewDialog(QDialog):
         path = self.ask_file()
         if path is None:
             return None
+        from trainer_app.certificates.render import render_certificate
+
         try:
             render_certificate(self.content, path)
         except (DomainError, OSError) as error:
@@ -402,6 +404,8 @@ def print_certificate(content: CertificateContent, printer: QPrinter) -> None:
     )
     printer.setFullPage(True)
     printer.setDocName(f"Certificate {content.number}")
+    from trainer_app.certificates.preview import preview
+
     dpi = min(printer.resolution(), PRINT_DPI)
     width = round(PAGE_INCHES_WIDE * dpi)
     image = as_image(preview(content, width))

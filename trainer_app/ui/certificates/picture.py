@@ -13,13 +13,12 @@ from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from trainer_app.certificates.preview import MAX_PIXELS, Picture, preview
-from trainer_app.certificates.render import PAGE_SIZE
+from trainer_app.certificates.preview import MAX_PIXELS, Picture
 from trainer_app.domain.certificates import CertificateContent
 from trainer_app.ui.tasks import Latest
 
 Source = Callable[[], CertificateContent]  # runs off the GUI thread
-ASPECT = PAGE_SIZE[1] / PAGE_SIZE[0]
+ASPECT = 210 / 297  # A4 landscape, height over width
 MARGIN = 10
 REDRAW_AFTER_MS = 150
 
@@ -87,7 +86,13 @@ class CertificatePicture(QWidget):
         source, draft, width = self._source, self._draft, self._pixels_wide()
         if source is None:
             return
-        self._latest.request(lambda: (source, as_image(preview(source(), width, draft=draft))))
+
+        def draw() -> tuple[Source, QImage]:
+            from trainer_app.certificates.preview import preview  # ReportLab: on first use
+
+            return source, as_image(preview(source(), width, draft=draft))
+
+        self._latest.request(draw)
 
     def _arrived(self, result: object) -> None:
         assert isinstance(result, tuple)

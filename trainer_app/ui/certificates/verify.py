@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer_app.certificates.render import read_embedded_payload
 from trainer_app.domain.certificates import CertificateFacts, Verdict
 from trainer_app.domain.errors import DomainError
 from trainer_app.services.context import ServiceContext
@@ -89,6 +88,8 @@ class VerifyDialog(QDialog):
         path = self.ask_pdf()
         if path is None:
             return
+        from trainer_app.certificates.embedded import read_embedded_payload
+
         try:
             payload = read_embedded_payload(path)
         except (DomainError, OSError) as error:

@@ -37,13 +37,6 @@ from PySide6.QtWidgets import (
 
 from trainer_app.domain.errors import DomainError
 from trainer_app.domain.records import Due, MatrixStatus, Standing, TrainingRecord
-from trainer_app.exports.due import write_due_csv, write_due_xlsx
-from trainer_app.exports.record import (
-    write_group_xlsx,
-    write_record_csv,
-    write_record_pdf,
-    write_record_xlsx,
-)
 from trainer_app.services.base import plural
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.matrix import Matrix
@@ -757,6 +750,8 @@ class MatrixPage(Page):
         if path is None:
             return
         title = f"Due for refresher, {stamp}"
+        from trainer_app.exports.due import write_due_csv, write_due_xlsx  # openpyxl: on use
+
         write: Callable[[], None] = (
             (lambda: write_due_csv(rows, path))
             if kind == "csv"
@@ -804,7 +799,13 @@ class MatrixPage(Page):
         )
         if path is None:
             return
-        writer = {"pdf": write_record_pdf, "csv": write_record_csv, "xlsx": write_record_xlsx}
+        from trainer_app.exports import record as exports  # ReportLab, openpyxl: on first use
+
+        writer = {
+            "pdf": exports.write_record_pdf,
+            "csv": exports.write_record_csv,
+            "xlsx": exports.write_record_xlsx,
+        }
         if self._write(
             lambda: writer[kind](record, path), path, "The training record was not exported"
         ):
@@ -844,6 +845,8 @@ class MatrixPage(Page):
             records = matrix_service.training_records(ids, progress=report, should_stop=should_stop)
             if should_stop() or len(records) < count:
                 return None
+            from trainer_app.exports.record import write_group_xlsx
+
             write_group_xlsx(records, path, title)
             return path
 

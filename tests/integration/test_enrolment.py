@@ -384,9 +384,39 @@ def test_moving_a_run_onto_another_run_of_its_trainees_is_refused(world: World) 
     assert [(s.run_code, s.held_on) for s in held if s.run_code == "GOWN-2027-01"] == [
         ("GOWN-2027-01", date(2027, 1, 12))
     ]
+    # the planner itself keeps the run off her other run's periods
+    scenario = w.ctx.planning.build_scenario(MONDAY, MONDAY + timedelta(days=4), run_ids=[gown.id])
+    thursday = scenario.calendar.days.index(date(2027, 1, 14))
+    assert (thursday, 0) in scenario.offering_by_id["GOWN-2027-01"].unavailable
+    assert (thursday, 1) not in scenario.offering_by_id["GOWN-2027-01"].unavailable
     (place,) = w.ctx.enrolment.roster(other.id)
     w.ctx.enrolment.withdraw(place.id, place.row_version, "Moved to the February run")
     publish_run_again(w, gown)  # nobody would clash now
+
+
+def test_two_runs_moved_together_onto_one_trainee_are_refused(world: World) -> None:
+    w = world
+    gown = publish_run(w, "GOWN-2027-01", w.gown, [(1, 0)])
+    doc = builders.course(w.ctx, "DOC", title="GMP documentation")
+    builders.trainer(w.ctx, w.hub_id, "Hannah Eriksen", doc)
+    other = publish_run(w, "DOC-2027-01", doc, [(2, 0)], room="LON-CL2", trainer_index=2)
+    for run in (gown, other):
+        w.ctx.enrolment.enrol(run.id, w.people[0])
+    span = (MONDAY, MONDAY + timedelta(days=4))
+    scenario = w.ctx.planning.build_scenario(*span, run_ids=[gown.id, other.id])
+    trainers = sorted(t.id for t in w.ctx.trainers.list())
+    both_on_thursday = Plan(
+        (
+            Assignment("GOWN-2027-01", 0, 3, 0, "LON-CL1", trainer_key(trainers[0])),
+            Assignment("DOC-2027-01", 0, 3, 0, "LON-CL2", trainer_key(trainers[2])),
+        ),
+        status="feasible",
+    )
+    saved = w.ctx.planning.save_plan("Both", scenario, both_on_thursday)
+    with pytest.raises(DomainError) as refused:
+        w.ctx.planning.publish(saved.id, saved.row_version)
+    told = "Siobhán Ní Bhriain (GOWN-2027-01 on 14 Jan 2027 09:00 clashes with DOC-2027-01)."
+    assert f"two places at once — {told} Withdraw" in str(refused.value)  # once, not twice
 
 
 def publish_run_again(w: World, run: CourseRun) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from trainer_app.domain.audit import Actor, AuditAction
 from trainer_app.domain.calendar import format_day
@@ -541,35 +541,58 @@ class _Checker:
         return ""
 
 
-def clashes_of_enrolled(session: Session, run_ids: Collection[int]) -> list[str]:
-    """Trainees enrolled on ``run_ids`` whose sessions (as they stand in ``session``, e.g.
-    just re-planned) overlap a session of another run they are enrolled on, in words."""
-    mine, theirs = aliased(EnrolmentRow), aliased(EnrolmentRow)
-    here, there = aliased(PlannedSessionRow), aliased(PlannedSessionRow)
-    run, other = aliased(CourseRunRow), aliased(CourseRunRow)
+SessionTimes = Sequence[tuple[date, int, int]]  # (day, first period, length) of each session
+
+
+def clashes_of_enrolled(session: Session, proposed: Mapping[int, SessionTimes]) -> list[str]:
+    """Trainees enrolled on the runs of ``proposed`` (run id -> its sessions as they would be)
+    who would then be in two places: a session overlapping one of another run they are
+    enrolled on (as proposed, or as published). In words, one line per trainee and session."""
     enrolled = EnrolmentStatus.ENROLLED.value
-    rows = session.execute(
-        select(TraineeRow.name, run.code, here.held_on, here.period, other.code)
-        .select_from(mine)
-        .join(TraineeRow, TraineeRow.id == mine.trainee_id)
-        .join(run, run.id == mine.run_id)
-        .join(here, here.run_id == mine.run_id)
-        .join(theirs, (theirs.trainee_id == mine.trainee_id) & (theirs.run_id != mine.run_id))
-        .join(other, other.id == theirs.run_id)
-        .join(there, (there.run_id == theirs.run_id) & (there.held_on == here.held_on))
-        .where(
-            mine.run_id.in_(list(run_ids)),
-            mine.status == enrolled,
-            theirs.status == enrolled,
-            here.period < there.period + there.length,
-            there.period < here.period + here.length,
-        )
-        .order_by(here.held_on, here.period, TraineeRow.name)
+    concerned = select(EnrolmentRow.trainee_id).where(
+        EnrolmentRow.run_id.in_(list(proposed)), EnrolmentRow.status == enrolled
+    )
+    places = session.execute(
+        select(EnrolmentRow.trainee_id, TraineeRow.name, EnrolmentRow.run_id, CourseRunRow.code)
+        .join(TraineeRow, TraineeRow.id == EnrolmentRow.trainee_id)
+        .join(CourseRunRow, CourseRunRow.id == EnrolmentRow.run_id)
+        .where(EnrolmentRow.status == enrolled, EnrolmentRow.trainee_id.in_(concerned))
+        .order_by(TraineeRow.name, CourseRunRow.code)
     ).all()
+    others = {run for _, _, run, _ in places if run not in proposed}
+    times: dict[int, list[tuple[date, int, int]]] = {run: list(t) for run, t in proposed.items()}
+    for run_id, day, period, length in session.execute(
+        select(
+            PlannedSessionRow.run_id,
+            PlannedSessionRow.held_on,
+            PlannedSessionRow.period,
+            PlannedSessionRow.length,
+        ).where(PlannedSessionRow.run_id.in_(others))
+    ):
+        times.setdefault(run_id, []).append((day, period, length))
+    runs_of: dict[int, list[tuple[int, str]]] = {}
+    names: dict[int, str] = {}
+    for trainee, name, run_id, code in places:
+        runs_of.setdefault(trainee, []).append((run_id, code))
+        names[trainee] = name
+    found: list[tuple[date, int, str, str, str]] = []
+    for trainee, runs in runs_of.items():
+        for run_id, code in runs:
+            if run_id not in proposed:
+                continue
+            for other_id, other_code in runs:
+                if other_id == run_id or (other_id in proposed and other_id < run_id):
+                    continue  # a pair both moving is told once
+                found.extend(
+                    (day, period, names[trainee], code, other_code)
+                    for day, period, length in times.get(run_id, ())
+                    for d, p, n in times.get(other_id, ())
+                    if d == day and p < period + length and period < p + n
+                )
     return list(
-        dict.fromkeys(  # a pair of runs both in ``run_ids`` is found from both sides
-            f"{name} ({code} on {session_label(day, period)} clashes with {other_code})"
-            for name, code, day, period, other_code in rows
+        dict.fromkeys(
+            f"{name} ({code} on {session_label(day, period)} clashes with {other})"
+            for day, period, name, code, other in sorted(found)
         )
     )
 

@@ -312,13 +312,14 @@ class PlanningService:
             row = self._draft(session, plan_id, expected_version, "published")
             scenario, plan = _documents(row)
             names = _trainer_names(session)
+            runs = self._runs(session, scenario)
+            # Who would be in two places is the most useful thing to say, so it is said before
+            # the hard rules (which the planner's view of enrolments makes fail too).
+            _refuse_clashes(row.name, session, scenario, plan, runs)
             _refuse_violations(row.name, scenario, plan, names)
             _refuse_since_saved(row.name, session, row, scenario, plan, names)
-            runs = self._runs(session, scenario)
             replaced = self._remove_sessions(session, runs.values())
             self._add_sessions(session, row, scenario, plan, runs)
-            session.flush()
-            _refuse_clashes(row.name, session, runs.values())
             self._set_run_status(
                 session, runs, RunStatus.PUBLISHED, {RunStatus.DRAFT, RunStatus.PLANNED}
             )
@@ -611,9 +612,20 @@ def _in_words(message: str, names: Mapping[str, str]) -> str:
     return re.sub(r"\bT\d+\b", lambda m: names.get(m.group(0), m.group(0)), message)
 
 
-def _refuse_clashes(name: str, session: Session, runs: Iterable[CourseRunRow]) -> None:
+def _refuse_clashes(
+    name: str,
+    session: Session,
+    scenario: Scenario,
+    plan: Plan,
+    runs: Mapping[str, CourseRunRow],
+) -> None:
     """People already enrolled must not end up in two places at once when runs move."""
-    clashes = clashes_of_enrolled(session, [r.id for r in runs])
+    proposed: dict[int, list[tuple[date, int, int]]] = {run.id: [] for run in runs.values()}
+    for a in plan.assignments:
+        if a.offering in runs:
+            length = scenario.offering_by_id[a.offering].session_length
+            proposed[runs[a.offering].id].append((scenario.calendar.days[a.day], a.period, length))
+    clashes = clashes_of_enrolled(session, proposed)
     if clashes:
         more = f" and {len(clashes) - 5} more" if len(clashes) > 5 else ""
         raise DomainError(

@@ -23,18 +23,20 @@ from datetime import date, timedelta
 
 import holidays
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from trainer_app.domain.calendar import format_day
 from trainer_app.domain.errors import DomainError, ValidationError
 from trainer_app.domain.network import FacilityKind
 from trainer_app.domain.planning import RunStatus
+from trainer_app.domain.records import EnrolmentStatus
 from trainer_app.domain.trainers import PERIODS_PER_DAY
 from trainer_app.persistence.models import (
     CohortRow,
     CoursePrerequisiteRow,
     CourseRow,
     CourseRunRow,
+    EnrolmentRow,
     FacilityRow,
     HubRow,
     PlannedSessionRow,
@@ -184,7 +186,11 @@ def _scenario(
     occupied = occupied_elsewhere(session, horizon, {r.id for r in [*runs, *context_runs]})
     graph = _prerequisite_graph(session)
     everything = [*runs, *context_runs]
-    offerings = tuple(_offering(session, run, horizon, everything, graph) for run in runs)
+    busy = _enrolled_elsewhere(session, horizon, runs)
+    offerings = tuple(
+        replace(o, unavailable=o.unavailable | busy.get(run.id, frozenset()))
+        for run, o in ((run, _offering(session, run, horizon, everything, graph)) for run in runs)
+    )
     return Scenario(
         calendar=Calendar(horizon.days, PERIODS_PER_DAY, PERIOD_LABELS),
         hubs=tuple(
@@ -389,6 +395,40 @@ def _offering(
         unavailable=horizon.whole_days(lambda day: not _in_window(run, day)),
         after=_after(run, runs, graph),
     )
+
+
+def _enrolled_elsewhere(
+    session: Session, horizon: Horizon, runs: Sequence[CourseRunRow]
+) -> dict[int, frozenset[Slot]]:
+    """For each run being planned, the periods its enrolled trainees spend on other runs that
+    are not being planned: it cannot go there without putting someone in two places. (Two runs
+    planned together that share a trainee are not kept apart here; publishing refuses them.)"""
+    planned = [run.id for run in runs]
+    mine, theirs = aliased(EnrolmentRow), aliased(EnrolmentRow)
+    enrolled = EnrolmentStatus.ENROLLED.value
+    rows = session.execute(
+        select(
+            mine.run_id,
+            PlannedSessionRow.held_on,
+            PlannedSessionRow.period,
+            PlannedSessionRow.length,
+        )
+        .select_from(mine)
+        .join(theirs, (theirs.trainee_id == mine.trainee_id) & (theirs.run_id != mine.run_id))
+        .join(PlannedSessionRow, PlannedSessionRow.run_id == theirs.run_id)
+        .where(
+            mine.run_id.in_(planned),
+            theirs.run_id.not_in(planned),
+            mine.status == enrolled,
+            theirs.status == enrolled,
+            PlannedSessionRow.held_on.between(horizon.days[0], horizon.days[-1]),
+        )
+        .distinct()
+    )
+    busy: dict[int, frozenset[Slot]] = defaultdict(frozenset)
+    for run_id, day, period, length in rows:
+        busy[run_id] |= horizon.periods(day, period, length)
+    return busy
 
 
 def _in_window(run: CourseRunRow, day: date) -> bool:

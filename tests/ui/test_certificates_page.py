@@ -105,7 +105,8 @@ def test_preview_then_issue_one_then_the_rest(qtbot, window, page, context, tmp_
     assert len(PdfReader(tmp_path / "rest" / "all-certificates.pdf").pages) == 2
     dialog.close_button.click()
     assert page.dialog is None
-    assert page.waiting.text() == "Every completion has its certificate"
+    assert page.waiting.text() == "No completion earned on a run is waiting for a certificate"
+    assert not page.issue_button.isEnabled()
     assert page.model.rowCount() == 3
 
 

@@ -161,8 +161,9 @@ class CertificatesPage(Page):
         self.waiting.setText(
             f"{count} completion{'s' if count != 1 else ''} waiting for a certificate"
             if count
-            else "Every completion has its certificate"
+            else "No completion earned on a run is waiting for a certificate"
         )
+        self.issue_button.setEnabled(count > 0)
         self._update_actions()
 
     def _show_rows(self) -> None:

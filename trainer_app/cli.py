@@ -519,7 +519,8 @@ def _certificate(settings: Settings, args: argparse.Namespace) -> int:
     with ServiceContext.open(settings, create=False) as context:
         service = context.certificates
         if args.certificate_command == "list":
-            return _list_certificates(service.register(args.search), args.status)
+            revoked = None if args.status is None else args.status == "revoked"
+            return _list_certificates(service.register(args.search, revoked=revoked))
         if args.certificate_command == "reprint":
             from trainer_app.certificates.render import render_certificate
 
@@ -567,8 +568,7 @@ def _certificate(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _list_certificates(register: list[Certificate], status: str | None) -> int:
-    shown = [c for c in register if status is None or (status == "revoked") == c.revoked]
+def _list_certificates(shown: list[Certificate]) -> int:
     for c in shown:
         expires = f"{c.expires_on:%Y-%m-%d}" if c.expires_on else "no expiry "
         print(

@@ -185,6 +185,16 @@ def test_revoke_and_reissue_need_reasons(qtbot, page, context, tmp_path: Path) -
     assert page.model.data(page.model.index(page.model.rows.index(revoked), 6)).startswith(
         "Revoked (reissued as "
     )
+    tip = page.model.index(page.model.rows.index(revoked), 6).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.endswith(": Reissued: Wrong spelling of the name")
+    page.status_box.setCurrentText("Revoked")
+    assert [c.number for c in page.model.rows] == [chosen.number]
+    page.status_box.setCurrentText("Valid")
+    assert chosen.number not in [c.number for c in page.model.rows]
+    page.status_box.setCurrentText("All certificates")
+    page.search.setText("lukasz")  # case and accents ignored
+    assert {c.trainee_name for c in page.model.rows} == {"Łukasz Nowak"}
+    page.search.clear()
     page.ask_reason = lambda title: None  # type: ignore[method-assign]
     page.view.selectRow(0)
     before = [c.revoked for c in page.model.rows]

@@ -35,7 +35,7 @@ from trainer_app.domain.certificates import (
 )
 from trainer_app.domain.errors import DomainError, NotFound, ValidationError
 from trainer_app.domain.records import CompletionSource, IssuedCertificate
-from trainer_app.domain.text import clean_text
+from trainer_app.domain.text import clean_text, search_key
 from trainer_app.exports.wording import number
 from trainer_app.persistence.db import Store
 from trainer_app.persistence.models import (
@@ -266,24 +266,26 @@ class CertificateService:
         return _certificate(session, row), content
 
     # ----- the register ------------------------------------------------------------------
-    def register(self, text: str = "") -> list[Certificate]:
-        """Issued certificates, newest first; ``text`` matches number, name or reference."""
-        needle = clean_text(text).casefold()
+    def register(self, text: str = "", *, revoked: bool | None = None) -> list[Certificate]:
+        """Issued certificates, newest first; ``text`` matches number, name or reference
+        (ignoring case and accents: "lukasz" finds Łukasz); ``revoked`` keeps only revoked
+        (True) or only valid (False) ones."""
+        needle = search_key(clean_text(text))
         with reading(self.store) as session:
-            rows = session.scalars(
-                select(CertificateRow).order_by(
-                    CertificateRow.issued_at.desc(), CertificateRow.id.desc()
+            statement = select(CertificateRow).order_by(
+                CertificateRow.issued_at.desc(), CertificateRow.id.desc()
+            )
+            if revoked is not None:
+                statement = statement.where(
+                    CertificateRow.revoked_at.is_not(None)
+                    if revoked
+                    else CertificateRow.revoked_at.is_(None)
                 )
-            ).all()
-            out = _certificates(session, rows)
+            out = _certificates(session, session.scalars(statement).all())
         if not needle:
             return out
         return [
-            c
-            for c in out
-            if needle in c.number.casefold()
-            or needle in c.trainee_name.casefold()
-            or needle in c.trainee_reference.casefold()
+            c for c in out if needle in search_key(c.number, c.trainee_name, c.trainee_reference)
         ]
 
     def content(self, number: str) -> CertificateContent:

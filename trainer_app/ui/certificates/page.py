@@ -9,6 +9,7 @@ from html import escape
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSettings, Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -69,6 +70,8 @@ class RegisterModel(QAbstractTableModel):
                 f"{c.expires_on:%d %b %Y}" if c.expires_on else "Does not expire",
                 c.status,
             )[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == len(COLUMNS) - 1:
+            return c.status + (f": {c.revoke_reason}" if c.revoked else "")
         if role == Qt.ItemDataRole.ForegroundRole and c.revoked:
             return error_colour() if index.column() == len(COLUMNS) - 1 else Qt.GlobalColor.gray
         return None
@@ -92,6 +95,11 @@ class CertificatesPage(Page):
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
         self.search = search_box("Number, name or reference", "Find certificates")
         self.search.textChanged.connect(lambda _t: self._show_rows())
+        self.status_box = QComboBox()
+        self.status_box.setAccessibleName("Show")
+        for label, revoked in (("All certificates", None), ("Valid", False), ("Revoked", True)):
+            self.status_box.addItem(label, revoked)
+        self.status_box.currentIndexChanged.connect(lambda _i: self._show_rows())
         self.issue_button = self._button(
             "certificate",
             "Issue…",
@@ -121,6 +129,7 @@ class CertificatesPage(Page):
 
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
+        bar.addWidget(self.status_box)
         for button in (
             self.issue_button,
             self.reprint_button,
@@ -169,7 +178,8 @@ class CertificatesPage(Page):
     def _show_rows(self) -> None:
         """The register as the search narrows it, keeping the selection where it can."""
         chosen = self.selected()
-        self.model.set_rows(self.context.certificates.register(self.search.text()))
+        revoked = self.status_box.currentData()
+        self.model.set_rows(self.context.certificates.register(self.search.text(), revoked=revoked))
         if chosen is not None:
             for row, c in enumerate(self.model.rows):
                 if c.number == chosen.number:

@@ -221,12 +221,11 @@ def _read(path: Path, what: str) -> Any:
 
 def _write_atomically(path: Path, text: str) -> None:
     """Write the whole file or nothing (a temporary file renamed into place)."""
-    temporary = path.with_name(f".{path.name}.partial")
+    from trainer_app.files import replace_atomically
+
     try:
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(path)
+        replace_atomically(path, lambda target: target.write_text(text, encoding="utf-8"))
     except OSError as error:
-        temporary.unlink(missing_ok=True)
         raise DomainError(f"Cannot write {path}: {error.strerror}") from error
 
 

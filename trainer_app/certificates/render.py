@@ -12,7 +12,6 @@ import functools
 import io
 import os
 import re
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -34,6 +33,7 @@ from trainer_app.certificates.embedded import read_embedded_payload
 from trainer_app.certificates.fitting import DoesNotFit, Fitted, Stage, fit
 from trainer_app.domain.certificates import CertificateContent
 from trainer_app.domain.errors import DomainError
+from trainer_app.files import replace_atomically, temporary_beside
 from trainer_app.typesetting.text import SHAPING, Weight, font_name
 
 __all__ = [
@@ -213,7 +213,7 @@ def render_certificate(content: CertificateContent, path: Path) -> None:
     """Write the certificate to ``path``, replacing any file there only once the new one is
     whole; `DomainError` if some text cannot be printed (and then nothing is written)."""
     page = _lay_out(content)
-    _write_atomically(path, functools.partial(_save_single, page))
+    replace_atomically(path, functools.partial(_save_single, page))
 
 
 def certificate_pdf(content: CertificateContent, *, draft: bool = False) -> bytes:
@@ -254,7 +254,7 @@ def render_batch(
             except DomainError as error:
                 raise DomainError(f"Certificate {content.number}: {error}") from error
             path = folder / f"{_file_stem(content.number)}.pdf"
-            _write_atomically(path, functools.partial(_save_single, page))
+            replace_atomically(path, functools.partial(_save_single, page))
             written.append(path)
             if book is not None:
                 book.add(page)
@@ -275,7 +275,7 @@ class _CombinedFile:
 
     def __init__(self, path: Path, contents: Sequence[CertificateContent]) -> None:
         self._path = path
-        self._temporary = _temporary_beside(path)
+        self._temporary = temporary_beside(path)
         self._file = self._temporary.open("wb")
         self._pdf = CombinedPdf(self._file)
         self._part: Canvas | None = None
@@ -326,23 +326,6 @@ def _file_stem(number: str) -> str:
     if not _FILE_NAME.match(number):
         raise ValueError(f"Not a certificate number to name a file after: {number!r}")
     return number
-
-
-def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
-    """Write through a temporary file beside ``path`` and rename it into place: a failure
-    never leaves half a file, and an older file at ``path`` stays until the new one is whole.
-    (The same as the exports' helper, which certificates may not import.)"""
-    temporary = _temporary_beside(path)
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
-def _temporary_beside(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
 
 
 def _new_canvas(target: Path | None) -> Canvas:

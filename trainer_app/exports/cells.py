@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import functools
-import os
-import uuid
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -75,15 +71,3 @@ def xlsx_cell(
 def _fill(colour: str) -> PatternFill:
     rgb = colour.lstrip("#").upper()
     return PatternFill(fill_type="solid", start_color=rgb, end_color=rgb)
-
-
-def replace_atomically(path: Path, write: Callable[[Path], object]) -> None:
-    """Write through a temporary file beside ``path`` and rename it into place: a failure
-    never leaves half a file, and an older file at ``path`` stays until the new one is whole."""
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

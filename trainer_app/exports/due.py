@@ -13,7 +13,8 @@ from openpyxl.utils import get_column_letter
 
 from trainer_app.domain.records import Due
 from trainer_app.exports import palette
-from trainer_app.exports.cells import Value, csv_text, replace_atomically, xlsx_cell
+from trainer_app.exports.cells import Value, csv_text, xlsx_cell
+from trainer_app.files import replace_atomically
 
 COLUMNS = (
     ("Name", 28),

@@ -18,9 +18,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from trainer_app.domain.records import TrainingRecord
 from trainer_app.exports import rows
-from trainer_app.exports.cells import csv_text, replace_atomically, xlsx_cell
+from trainer_app.exports.cells import csv_text, xlsx_cell
 from trainer_app.exports.record_pdf import render_record_pdf
 from trainer_app.exports.rows import Column, Row
+from trainer_app.files import replace_atomically
 
 HEADER_FILL = "#E6ECF3"
 

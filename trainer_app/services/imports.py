@@ -38,6 +38,7 @@ from trainer_app.domain.tabular import (
     table_from_cells,
 )
 from trainer_app.domain.text import clean_text
+from trainer_app.files import replace_atomically
 from trainer_app.persistence.models import CohortRow, HubRow, TraineeRow
 from trainer_app.persistence.uow import reading
 from trainer_app.services.context import ServiceContext
@@ -757,10 +758,7 @@ _GENERAL_NOTES = (
 
 
 def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
-    temporary = path.with_name(f".{path.name}.partial{path.suffix}")
     try:
-        write(temporary)
-        temporary.replace(path)
+        replace_atomically(path, write)
     except OSError as error:
-        temporary.unlink(missing_ok=True)
         raise DomainError(f"Cannot write {path}: {error.strerror}") from error

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QByteArray,
     QEvent,
     QItemSelectionModel,
@@ -88,19 +89,8 @@ class RecordTable(QWidget):
         self.filter_box.textChanged.connect(lambda _text: self._timer.start())
         self.filter_box.setMaximumWidth(320)
 
-        self.view = QTableView()
-        self.view.setAccessibleName(f"{noun.capitalize()} table")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self.view = table_view(f"{noun.capitalize()} table", self.model)
         header = self.view.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setHighlightSections(False)
         header.setResizeContentsPrecision(100)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # Qt's default is descending
@@ -256,3 +246,21 @@ class RecordTable(QWidget):
             self._sized = bool(self.view.horizontalHeader().restoreState(state))
             return self._sized
         return False
+
+
+def table_view(name: str, model: QAbstractItemModel) -> QTableView:
+    """A read-only, row-selecting table as every list on the page shows it."""
+    view = QTableView()
+    view.setAccessibleName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
+    header = view.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setStretchLastSection(True)
+    return view

@@ -7,7 +7,6 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +27,7 @@ from trainer_app.services.base import plural
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.enrolment import Verdict, describe_verdicts
 from trainer_app.ui import icons
+from trainer_app.ui.record_table import table_view
 from trainer_app.ui.runs.rows import BANNER_STYLE
 from trainer_app.ui.runs.runs_list import RunSummary
 from trainer_app.ui.search import search_box
@@ -273,17 +272,8 @@ class EnrolTraineesDialog(EnrolDialog):
         self.same_hub.setAccessibleName("Only this run's hub")
         self.same_hub.setEnabled(self._hub_id() is not None)
         self.same_hub.toggled.connect(lambda _on: self.apply_filter())
-        self.view = QTableView()
-        self.view.setAccessibleName("Trainees to choose from")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view = table_view("Trainees to choose from", self.model)
+        self.view.horizontalHeader().setHighlightSections(True)  # as it was
         self.view.clicked.connect(self._clicked)
         self.view.activated.connect(lambda index: self.model.toggle(index.row()))
         self.count = QLabel()

@@ -9,13 +9,13 @@ from trainer_app.domain.records import Enrolment
 from trainer_app.exports import wording
 from trainer_app.services.training import Progress
 from trainer_app.ui.icons import action_button
+from trainer_app.ui.record_table import table_view
 from trainer_app.ui.runs.roster import NOBODY_ENROLLED, NOT_PUBLISHED
 from trainer_app.ui.runs.rows import (
     Column,
     ListTab,
     RowsModel,
     empty_label,
-    table_view,
 )
 
 

@@ -7,12 +7,12 @@ from collections import Counter
 from trainer_app.domain.calendar import format_day
 from trainer_app.domain.records import Enrolment, EnrolmentStatus
 from trainer_app.ui.icons import action_button
+from trainer_app.ui.record_table import table_view
 from trainer_app.ui.runs.rows import (
     Column,
     ListTab,
     RowsModel,
     empty_label,
-    table_view,
 )
 
 NOBODY_ENROLLED = "Nobody enrolled yet — Enrol trainees… or Enrol cohort…"

@@ -19,13 +19,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +32,7 @@ from trainer_app.domain.calendar import format_day
 from trainer_app.domain.planning import PlannedSession, RunStatus
 from trainer_app.domain.text import search_key
 from trainer_app.services.context import ServiceContext
+from trainer_app.ui.record_table import table_view
 from trainer_app.ui.runs.rows import RECORD_ROLE, SORT_ROLE, Column, RowsModel, fit_columns
 from trainer_app.ui.search import search_box
 
@@ -242,19 +241,8 @@ class RunList(QWidget):
         self.unpublished.setToolTip("Also list runs waiting to be planned (greyed)")
         self.unpublished.toggled.connect(self._unpublished_toggled)
 
-        self.view = QTableView()
-        self.view.setAccessibleName("Runs table")
-        self.view.setModel(self.proxy)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self.view = table_view("Runs table", self.proxy)
         header = self.view.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(DATES_COLUMN, Qt.SortOrder.AscendingOrder)

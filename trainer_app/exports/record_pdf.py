@@ -28,7 +28,6 @@ from reportlab.platypus import (
 
 from trainer_app.domain.records import (
     CompletionSource,
-    EnrolmentStatus,
     Mark,
     MatrixStatus,
     RecordEntry,
@@ -496,17 +495,13 @@ def _assessments(entry: RecordEntry, look: _Look) -> Flowable:
 def _completion(entry: RecordEntry, look: _Look) -> list[Flowable]:
     done = entry.completion
     if done is None:
-        withdrawn = entry.enrolment_status is EnrolmentStatus.WITHDRAWN
-        return [paragraph("Not completed" + (" (withdrawn)" if withdrawn else ""), look.body)]
-    expires = f"expires {wording.day(done.expires_on)}" if done.expires_on else "does not expire"
-    line = (
-        f"{markup('Completed', Weight.BOLD)} {markup(wording.day(done.completed_on), Weight.BOLD)}"
-        f" · {markup(done.source.label)} · {markup(expires)}"
+        return [paragraph(wording.not_completed(entry), look.body)]
+    line = " · ".join(
+        [
+            markup(f"Completed {wording.day(done.completed_on)}", Weight.BOLD),
+            *(markup(detail) for detail in wording.completion_details(entry, done)),
+        ]
     )
-    if done.course_version and done.course_version != entry.course_version:
-        line += f" · {markup(f'version {done.course_version}')}"
-    if done.run_code and done.run_code != entry.run_code:
-        line += f" · {markup(f'run {done.run_code}')}"
     flowables: list[Flowable] = [Paragraph(line, look.body)]
     evidence = [
         ("Provider", done.provider),

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from trainer_app.domain.records import (
     AssessmentResult,
+    Completion,
+    EnrolmentStatus,
     IssuedCertificate,
     Mark,
     RecordEntry,
@@ -27,6 +29,25 @@ def days(first: date | None, last: date | None) -> str:
     if first is None or last is None or first == last:
         return day(first or last)
     return f"{day(first)} – {day(last)}"
+
+
+def not_completed(entry: RecordEntry) -> str:
+    withdrawn = entry.enrolment_status is EnrolmentStatus.WITHDRAWN
+    return "Not completed" + (" (withdrawn)" if withdrawn else "")
+
+
+def completion_details(entry: RecordEntry, done: Completion) -> list[str]:
+    """What follows "Completed <day>": where it came from, its expiry, and its version and
+    run when they are not the entry's own."""
+    details = [
+        done.source.label,
+        f"expires {day(done.expires_on)}" if done.expires_on else "does not expire",
+    ]
+    if done.course_version and done.course_version != entry.course_version:
+        details.append(f"version {done.course_version}")
+    if done.run_code and done.run_code != entry.run_code:
+        details.append(f"run {done.run_code}")
+    return details
 
 
 def certificate(issued: IssuedCertificate) -> str:

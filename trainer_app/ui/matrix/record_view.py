@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 
 from trainer_app.domain.records import (
     CompletionSource,
-    EnrolmentStatus,
     Mark,
     RecordEntry,
     SessionAttendance,
@@ -184,17 +183,13 @@ def _assessments(entry: RecordEntry) -> str:
 def _completion(entry: RecordEntry) -> list[tuple[str, str]]:
     done = entry.completion
     if done is None:
-        withdrawn = entry.enrolment_status is EnrolmentStatus.WITHDRAWN
-        return [("Completion", "Not completed" + (" (withdrawn)" if withdrawn else ""))]
-    expires = f"expires {wording.day(done.expires_on)}" if done.expires_on else "does not expire"
-    line = (
-        f"<b>Completed {escape(wording.day(done.completed_on))}</b> · "
-        f"{escape(done.source.label)} · {escape(expires)}"
+        return [("Completion", wording.not_completed(entry))]
+    line = " · ".join(
+        [
+            f"<b>Completed {escape(wording.day(done.completed_on))}</b>",
+            *(escape(detail) for detail in wording.completion_details(entry, done)),
+        ]
     )
-    if done.course_version and done.course_version != entry.course_version:
-        line += f" · version {escape(done.course_version)}"
-    if done.run_code and done.run_code != entry.run_code:
-        line += f" · run {escape(done.run_code)}"
     pairs = [("Completion", line)]
     if done.source is CompletionSource.EXTERNAL or done.provider or done.verified_by:
         pairs.append(("Provider", escape(done.provider)))

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import builders
+from tests.helpers.clock import Clock
 from trainer_app.config import Settings
 from trainer_app.domain.courses import Course
 from trainer_app.domain.errors import DomainError, ValidationError
@@ -37,14 +38,6 @@ from trainer_app.services.matrix import RoleFields
 from trainer_app.services.planning_scenario import trainer_key
 
 MONDAY = date(2027, 1, 11)
-
-
-class Clock:
-    def __init__(self, day: date) -> None:
-        self.day = day
-
-    def __call__(self) -> date:
-        return self.day
 
 
 @dataclasses.dataclass

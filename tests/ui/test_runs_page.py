@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QTableView
 
 from tests.helpers import builders
+from tests.helpers.clock import Clock
 from tests.ui.conftest import find
 from trainer_app.config import Settings
 from trainer_app.domain.courses import Course
@@ -44,14 +45,6 @@ NAMES = (
     "Tom Reed",
 )
 NO_GOWN = "{} has not completed Gowning (GOWN) — required before ASEP"
-
-
-class Clock:
-    def __init__(self, day: date) -> None:
-        self.day = day
-
-    def __call__(self) -> date:
-        return self.day
 
 
 @dataclasses.dataclass

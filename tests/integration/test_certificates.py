@@ -112,11 +112,9 @@ def test_the_signing_key_is_private_and_refused_when_missing_or_readable(tmp_pat
 def test_the_cli_issues_verifies_revokes_lists_reprints_and_reissues(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import shutil
-    import subprocess
-
     from pypdf import PdfReader
 
+    from tests.helpers.pdf import rendered, scanned
     from trainer_app.certificates.render import read_embedded_payload
     from trainer_app.cli import main
 
@@ -145,29 +143,14 @@ def test_the_cli_issues_verifies_revokes_lists_reprints_and_reissues(
         said = capsys.readouterr().out
         assert said.startswith("valid: LON-") and "Genuine: signed by this installation" in said
 
-        png = tmp_path / "page"
-        subprocess.run(
-            ["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", str(first), str(png)],
-            check=True,
-        )
-        scanned = subprocess.run(
-            [
-                shutil.which("zbarimg") or "zbarimg",
-                "--raw",
-                "-q",
-                str(next(tmp_path.glob("page*.png"))),
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-        assert main(["certificate", "verify", "--payload", scanned, "--database", database]) == 0
+        code = scanned(rendered(first, 150))
+        assert main(["certificate", "verify", "--payload", code, "--database", database]) == 0
         capsys.readouterr()
         public = tmp_path / "issuer.pem"
         assert main(["certificate", "public-key", "-o", str(public), "--database", database]) == 0
-        assert main(["certificate", "verify", "--payload", scanned, "--key", str(public)]) == 0
+        assert main(["certificate", "verify", "--payload", code, "--key", str(public)]) == 0
         assert "Revocation is checked only against a database" in capsys.readouterr().out
-        forged = scanned[:-5] + ("A" if scanned[-5] != "A" else "B") + scanned[-4:]
+        forged = code[:-5] + ("A" if code[-5] != "A" else "B") + code[-4:]
         assert main(["certificate", "verify", "--payload", forged, "--key", str(public)]) == 1
         assert capsys.readouterr().out.startswith(("tampered", "malformed"))
 

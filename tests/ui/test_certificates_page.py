@@ -15,8 +15,8 @@ from PySide6.QtGui import QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QLabel
 
+from tests.helpers.pdf import rendered, scanned
 from tests.integration.test_enrolment import World, earn, world
-from tests.unit.certificates.test_render import rendered, scanned
 from trainer_app.certificates.render import read_embedded_payload
 from trainer_app.domain.certificates import Verdict
 from trainer_app.services.context import ServiceContext

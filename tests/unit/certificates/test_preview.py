@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 
-from tests.unit.certificates.test_render import make_content, rendered, scanned, signed_payload
+from tests.helpers.pdf import rendered, scanned
+from tests.unit.certificates.test_render import make_content, signed_payload
 from trainer_app.certificates.preview import Picture, picture_of_pdf, preview
 from trainer_app.certificates.render import NAME_BOX, PAGE_SIZE, certificate_pdf, render_certificate
 from trainer_app.domain.certificates import CertificateContent

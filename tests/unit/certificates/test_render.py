@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shutil
-import subprocess
 import unicodedata
 from datetime import date
 from decimal import Decimal
@@ -18,6 +16,7 @@ from PIL import Image, ImageChops
 from pypdf import PdfReader
 from reportlab.pdfgen.canvas import Canvas
 
+from tests.helpers.pdf import embedded_fonts, rendered, scanned
 from trainer_app.certificates import render
 from trainer_app.certificates.branding import branding
 from trainer_app.certificates.render import (
@@ -93,36 +92,6 @@ def text_of(path: Path) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text))
 
 
-def rendered(pdf: Path, resolution: int, page: int = 1) -> Path:
-    stem = pdf.with_name(f"{pdf.stem}-{resolution}")
-    subprocess.run(
-        [
-            shutil.which("pdftoppm") or "pdftoppm",
-            "-r",
-            str(resolution),
-            "-png",
-            "-singlefile",
-            "-f",
-            str(page),
-            "-l",
-            str(page),
-            str(pdf),
-            str(stem),
-        ],
-        check=True,
-    )
-    return stem.with_suffix(".png")
-
-
-def scanned(png: Path) -> str:
-    return subprocess.run(
-        [shutil.which("zbarimg") or "zbarimg", "--raw", "-q", str(png)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-
-
 def pixels(box: Box, resolution: int) -> tuple[int, int, int, int]:
     """``box`` (points, from the lower left) as an image's (left, top, right, bottom)."""
     scale = resolution / 72
@@ -133,19 +102,6 @@ def pixels(box: Box, resolution: int) -> tuple[int, int, int, int]:
         int(box.right * scale) + 1,
         int((height - box.y) * scale) + 1,
     )
-
-
-def fonts(path: Path) -> dict[str, bool]:
-    """Base font name of every font used -> whether its program is embedded."""
-    found: dict[str, bool] = {}
-    for page in PdfReader(path).pages:
-        resources: Any = page["/Resources"].get_object()
-        for ref in resources["/Font"].get_object().values():
-            font: Any = ref.get_object()
-            descriptor = font.get("/FontDescriptor")
-            embedded = descriptor is not None and "/FontFile2" in descriptor.get_object()
-            found[str(font["/BaseFont"])] = embedded
-    return found
 
 
 # ----- what is printed ---------------------------------------------------------------------
@@ -195,7 +151,7 @@ def test_every_font_is_embedded(tmp_path: Path) -> None:
     path = tmp_path / "certificate.pdf"
     render_certificate(make_content(trainee_name="ليلى حداد"), path)
 
-    used = fonts(path)
+    used = embedded_fonts(path)
     assert used and all(used.values()), used
     assert not any(name.lstrip("/").split("+")[-1] in BASE14 for name in used)
     assert any("NotoSansArabic" in name for name in used)
@@ -411,7 +367,7 @@ def test_the_print_file_is_written_in_parts_without_losing_a_page(
         f"Certificates {contents[0].number} to {contents[-1].number}"
     )
     assert scanned(rendered(combined, 150, page=4)) == PAYLOAD
-    assert all(embedded for embedded in fonts(combined).values())
+    assert all(embedded for embedded in embedded_fonts(combined).values())
 
 
 def test_a_stopped_batch_keeps_what_it_wrote_and_no_print_file(tmp_path: Path) -> None:

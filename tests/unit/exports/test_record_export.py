@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
-import subprocess
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from tests.helpers.pdf import embedded_fonts, rendered
 from trainer_app.domain.errors import DomainError
 from trainer_app.domain.records import (
     AssessmentResult,
@@ -344,26 +342,11 @@ def test_pdf_shows_who_what_and_when(tmp_path: Path) -> None:
     assert HUB in reader.metadata.subject
 
 
-def _fonts(path: Path) -> dict[str, bool]:
-    """Base font name of every font used -> whether its program is embedded."""
-    found: dict[str, bool] = {}
-    for page in PdfReader(path).pages:
-        resources: Any = page["/Resources"].get_object()
-        for ref in resources["/Font"].get_object().values():
-            font: Any = ref.get_object()
-            descriptor = font.get("/FontDescriptor")
-            if descriptor is None and "/DescendantFonts" in font:
-                descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
-            embedded = descriptor is not None and "/FontFile2" in descriptor.get_object()
-            found[str(font["/BaseFont"])] = embedded
-    return found
-
-
 def test_pdf_embeds_the_shipped_fonts_only(tmp_path: Path) -> None:
     path = tmp_path / "record.pdf"
     write_record_pdf(make_record(), path)
 
-    fonts = _fonts(path)
+    fonts = embedded_fonts(path)
     assert fonts and all(fonts.values()), fonts
     assert any("NotoSans-Regular" in name for name in fonts)
     assert any("NotoSans-Bold" in name for name in fonts)
@@ -415,7 +398,7 @@ def test_names_in_any_script_print_in_the_shipped_fonts(tmp_path: Path) -> None:
     )
     write_record_pdf(record, path)
 
-    fonts = _fonts(path)
+    fonts = embedded_fonts(path)
     assert all(fonts.values()), fonts
     for family in ["NotoSansArabic", "NotoSansHebrew", "DroidSansFallback", "NanumGothic"]:
         assert any(family in name for name in fonts), family
@@ -425,22 +408,7 @@ def test_names_in_any_script_print_in_the_shipped_fonts(tmp_path: Path) -> None:
     # Arabic is drawn in its joined forms, not as isolated letters.
     assert any("\ufe70" <= char <= "\ufeff" for char in text)
 
-    subprocess.run(
-        [
-            shutil.which("pdftoppm") or "pdftoppm",
-            "-r",
-            "60",
-            "-png",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            str(path),
-            str(tmp_path / "page"),
-        ],
-        check=True,
-    )
-    png = next(tmp_path.glob("page*.png"))
+    png = rendered(path, 60)
     assert 0.01 < _ink(png) < 0.5
 
 

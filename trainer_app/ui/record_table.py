@@ -9,6 +9,7 @@ from PySide6.QtCore import (
     QByteArray,
     QEvent,
     QItemSelectionModel,
+    QModelIndex,
     QObject,
     QSettings,
     Qt,
@@ -198,13 +199,7 @@ class RecordTable(QWidget):
         row = self.model.row_of(record_id)
         if row is None:
             return False
-        index = self.model.index(row, 0)
-        self.view.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
-        self.view.scrollTo(index)
+        make_current(self.view, self.model.index(row, 0))
         return True
 
     def select_row(self, row: int) -> None:
@@ -264,3 +259,12 @@ def table_view(name: str, model: QAbstractItemModel) -> QTableView:
     header.setHighlightSections(False)
     header.setStretchLastSection(True)
     return view
+
+
+def make_current(view: QTableView, index: QModelIndex) -> None:
+    """Select ``index``'s whole row, alone, make it current and scroll it into view."""
+    view.selectionModel().setCurrentIndex(
+        index,
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    view.scrollTo(index)

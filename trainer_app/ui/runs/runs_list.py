@@ -9,7 +9,6 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
-    QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -32,7 +31,7 @@ from trainer_app.domain.calendar import format_day
 from trainer_app.domain.planning import PlannedSession, RunStatus
 from trainer_app.domain.text import search_key
 from trainer_app.services.context import ServiceContext
-from trainer_app.ui.record_table import table_view
+from trainer_app.ui.record_table import make_current, table_view
 from trainer_app.ui.runs.rows import RECORD_ROLE, SORT_ROLE, Column, RowsModel, fit_columns
 from trainer_app.ui.search import search_box
 
@@ -336,12 +335,7 @@ class RunList(QWidget):
             index = self.proxy.index(row, 0)
             run = index.data(RECORD_ROLE)
             if isinstance(run, RunSummary) and run.id == run_id:
-                self.view.selectionModel().setCurrentIndex(
-                    index,
-                    QItemSelectionModel.SelectionFlag.ClearAndSelect
-                    | QItemSelectionModel.SelectionFlag.Rows,
-                )
-                self.view.scrollTo(index)
+                make_current(self.view, index)
                 return True
         return False
 

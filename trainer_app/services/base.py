@@ -81,6 +81,23 @@ def write_audit(
     )
 
 
+def add_audited(
+    session: Session,
+    actor: Actor,
+    row: Any,
+    entity_type: str,
+    label: str,
+    created: Iterable[tuple[str, str | None]],
+    reason: str = "",
+) -> None:
+    """Insert ``row`` (flushed, so it has its id) and the audit entry of its creation, with
+    the ``(field, value)`` pairs it was created with, in the caller's transaction."""
+    session.add(row)
+    session.flush()
+    changes = [(field, None, value) for field, value in created]
+    write_audit(session, actor, AuditAction.CREATE, entity_type, row.id, label, changes, reason)
+
+
 def format_value(value: object) -> str | None:
     """A field value as the audit trail records it."""
     if value is None:

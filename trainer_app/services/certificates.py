@@ -50,7 +50,7 @@ from trainer_app.persistence.models import (
     TrainerRow,
 )
 from trainer_app.persistence.uow import reading, transaction
-from trainer_app.services.base import now_utc, write_audit
+from trainer_app.services.base import add_audited, now_utc, write_audit
 
 _LIVE = select(CertificateRow.completion_id).where(CertificateRow.revoked_at.is_(None))
 DRAFT_KEY = "preview"  # the key a draft's facts name: no verifier knows it
@@ -247,19 +247,16 @@ class CertificateService:
             revoke_reason="",
             row_version=1,
         )
-        session.add(row)
-        session.flush()
-        write_audit(
+        add_audited(
             session,
             self.actor,
-            AuditAction.CREATE,
+            row,
             "certificate",
-            row.id,
             f"{number} · {trainee.name} · {content.course_code} {completion.course_version}",
             [
-                ("number", None, number),
-                ("expires_on", None, row.expires_on.isoformat() if row.expires_on else None),
-                ("replaces", None, replaces.number if replaces is not None else None),
+                ("number", number),
+                ("expires_on", row.expires_on.isoformat() if row.expires_on else None),
+                ("replaces", replaces.number if replaces is not None else None),
             ],
             reason,
         )

@@ -51,7 +51,14 @@ from trainer_app.scheduling.scenario import (
     scenario_from_dict,
     scenario_to_dict,
 )
-from trainer_app.services.base import CrudService, join_words, now_utc, plural, write_audit
+from trainer_app.services.base import (
+    CrudService,
+    add_audited,
+    join_words,
+    now_utc,
+    plural,
+    write_audit,
+)
 from trainer_app.services.enrolment import clashes_of_enrolled
 from trainer_app.services.planning_scenario import (
     ScenarioRequest,
@@ -447,21 +454,18 @@ class PlanningService:
                 plan_version_id=version.id,
                 locked=a.key in locked,
             )
-            session.add(row)
-            session.flush()
-            write_audit(
+            add_audited(
                 session,
                 self.actor,
-                AuditAction.CREATE,
+                row,
                 "planned_session",
-                row.id,
                 f"{a.offering} session {a.session + 1}",
                 [
-                    ("held_on", None, row.held_on.isoformat()),
-                    ("period", None, scenario.calendar.label(a.day, a.period).split()[-1]),
-                    ("facility_id", None, a.facility),
-                    ("trainer_id", None, a.trainer),
-                    ("plan", None, version.name),
+                    ("held_on", row.held_on.isoformat()),
+                    ("period", scenario.calendar.label(a.day, a.period).split()[-1]),
+                    ("facility_id", a.facility),
+                    ("trainer_id", a.trainer),
+                    ("plan", version.name),
                 ],
             )
 

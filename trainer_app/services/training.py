@@ -47,7 +47,7 @@ from trainer_app.persistence.models import (
     TraineeRow,
 )
 from trainer_app.persistence.uow import reading, transaction
-from trainer_app.services.base import format_value, now_utc, write_audit
+from trainer_app.services.base import add_audited, format_value, now_utc, write_audit
 from trainer_app.services.enrolment import run_row, session_label
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -244,21 +244,18 @@ class TrainingService:
                 recorded_at=now_utc(),
                 row_version=1,
             )
-            session.add(row)
-            session.flush()
-            write_audit(
+            add_audited(
                 session,
                 self.actor,
-                AuditAction.CREATE,
+                row,
                 "assessment",
-                row.id,
                 f"{name} on {run.code}",
                 [
-                    ("assessed_on", None, item.assessed_on.isoformat()),
-                    ("assessor", None, item.assessor),
-                    ("theory_score", None, format_value(item.theory_score)),
-                    ("practical", None, _pass_text(item.practical_passed)),
-                    ("comments", None, item.comments or None),
+                    ("assessed_on", item.assessed_on.isoformat()),
+                    ("assessor", item.assessor),
+                    ("theory_score", format_value(item.theory_score)),
+                    ("practical", _pass_text(item.practical_passed)),
+                    ("comments", item.comments or None),
                 ],
                 reason,
             )
@@ -334,22 +331,19 @@ class TrainingService:
             revoke_reason="",
             row_version=1,
         )
-        session.add(row)
-        session.flush()
-        write_audit(
+        add_audited(
             session,
             self.actor,
-            AuditAction.CREATE,
+            row,
             "completion",
-            row.id,
             f"{trainee.name}: {course.code} {version}",
             [
-                ("completed_on", None, row.completed_on.isoformat()),
-                ("expires_on", None, format_value(row.expires_on)),
-                ("source", None, row.source),
-                ("provider", None, row.provider or None),
-                ("verified_by", None, row.verified_by or None),
-                ("evidence", None, row.evidence_name or None),
+                ("completed_on", row.completed_on.isoformat()),
+                ("expires_on", format_value(row.expires_on)),
+                ("source", row.source),
+                ("provider", row.provider or None),
+                ("verified_by", row.verified_by or None),
+                ("evidence", row.evidence_name or None),
             ],
             reason,
         )

@@ -17,6 +17,7 @@ from typing import Any
 
 from trainer_app import __version__
 from trainer_app.config import Settings
+from trainer_app.domain import dates
 from trainer_app.domain.certificates import Certificate
 from trainer_app.domain.errors import DomainError
 from trainer_app.scheduling.scenario import (
@@ -569,9 +570,9 @@ def _certificate(settings: Settings, args: argparse.Namespace) -> int:
 
 def _list_certificates(shown: list[Certificate]) -> int:
     for c in shown:
-        expires = f"{c.expires_on:%Y-%m-%d}" if c.expires_on else "no expiry "
+        expires = dates.day(c.expires_on) if c.expires_on else "no expiry"
         print(
-            f"{c.number}  {c.issued_at:%Y-%m-%d}  {expires}  {c.trainee_name} "
+            f"{c.number}  {dates.day(c.issued_at.date()):>11}  {expires:>11}  {c.trainee_name} "
             f"({c.trainee_reference}) · {c.course_code} {c.course_version} · {c.status}"
         )
     print(f"{len(shown)} certificate{'s' if len(shown) != 1 else ''}")

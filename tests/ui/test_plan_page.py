@@ -187,7 +187,7 @@ def test_a_move_to_another_week_brings_that_week_into_view(qtbot, shown) -> None
     later = next(c for c in found if c.day >= 5)  # the second week of the fixture
     with qtbot.waitSignal(shown.plan_changed):
         shown.apply_candidate(later)
-    assert shown.timeline.label.startswith("Week 3 · 18 Jan")
+    assert shown.timeline.label.startswith("Week 3 · 18–22 Jan")
     assert shown.timeline.rect_of(key) is not None
     assert shown.timeline.selected == key
 

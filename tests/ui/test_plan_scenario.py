@@ -89,7 +89,7 @@ def plan(assignments: list[tuple[str, int, int, int, str, str]] | None = None) -
 def test_weeks_split_the_horizon_by_iso_week() -> None:
     calendar = scenario().calendar
     assert weeks(calendar) == [(0, 1, 2, 3, 4), (5, 6, 7, 8, 9)]
-    assert week_label(calendar, (5, 6, 7, 8, 9)) == "Week 3 · 18 Jan – 22 Jan 2027"
+    assert week_label(calendar, (5, 6, 7, 8, 9)) == "Week 3 · 18–22 Jan 2027"
 
 
 def test_layout_skips_other_weeks_and_unknown_rows() -> None:

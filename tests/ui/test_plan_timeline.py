@@ -32,7 +32,7 @@ def shown(view: TimelineView) -> dict[str, list[str]]:
 
 
 def test_rows_by_trainer_show_the_first_busy_week(timeline) -> None:
-    assert timeline.label == "Week 2 · 11 Jan – 15 Jan 2027"
+    assert timeline.label == "Week 2 · 11–15 Jan 2027"
     assert shown(timeline) == {
         "T01": [
             "ASEP-2027-01 · 1/3",
@@ -76,7 +76,7 @@ def test_overlapping_sessions_in_a_hub_take_separate_lanes(timeline) -> None:
 def test_week_navigation(qtbot, timeline) -> None:
     with qtbot.waitSignal(timeline.week_changed) as changed:
         timeline.next_week()
-    assert changed.args == ["Week 3 · 18 Jan – 22 Jan 2027"]
+    assert changed.args == ["Week 3 · 18–22 Jan 2027"]
     assert shown(timeline)["T01"] == ["ASEP-2027-01 · 3/3"]
     timeline.next_week()  # there is no later week
     assert timeline.week == 1

@@ -14,7 +14,6 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from trainer_app.certificates.branding import Branding, branding
 from trainer_app.certificates.combined import CombinedPdf
 from trainer_app.certificates.embedded import read_embedded_payload
 from trainer_app.certificates.fitting import DoesNotFit, Fitted, Stage, fit
+from trainer_app.domain import dates
 from trainer_app.domain.certificates import CertificateContent
 from trainer_app.domain.errors import DomainError
 from trainer_app.files import replace_atomically, temporary_beside
@@ -55,7 +55,6 @@ CAPTION = ("Scan to verify offline:", "trainer-app certificate verify")
 INK = colors.HexColor("#1F2933")
 MUTED = colors.HexColor("#5B6675")
 DRAFT_MARK = colors.HexColor("#B42318")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 
 
@@ -426,7 +425,7 @@ def _place(
 def _facts(content: CertificateContent) -> list[tuple[str, str, float]]:
     """Label, value and share of the strip's width of each fact."""
     facts = [
-        ("Completed", _day(content.completed_on), 1.0),
+        ("Completed", dates.day(content.completed_on), 1.0),
         ("CPD hours", _hours(content.cpd_hours), 0.75),
         ("Assessment", content.assessment_outcome or "—", 1.6),
     ]
@@ -498,11 +497,6 @@ def _bullet_list(
             bullets.append(y + text.height - size)  # the first line's baseline
         y -= spacing
     return tuple(placed), tuple(bullets)
-
-
-def _day(value: date) -> str:
-    """``6 Mar 2024``: unambiguous on both sides of the Atlantic, whatever the locale."""
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
 def _hours(value: Decimal) -> str:
@@ -595,9 +589,11 @@ def _draw_reference(canvas: Canvas, content: CertificateContent) -> None:
     canvas.setFont(font_name(Weight.BOLD), 13)
     canvas.drawRightString(right, REFERENCE.top - 8.5 * mm, content.number)
     lines = [
-        (f"Issued {_day(content.issued_on)}", Weight.REGULAR),
+        (f"Issued {dates.day(content.issued_on)}", Weight.REGULAR),
         (
-            f"Valid until {_day(content.expires_on)}" if content.expires_on else "Does not expire",
+            f"Valid until {dates.day(content.expires_on)}"
+            if content.expires_on
+            else "Does not expire",
             Weight.BOLD,
         ),
     ]

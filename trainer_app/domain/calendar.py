@@ -7,16 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 
+from trainer_app.domain import dates
 from trainer_app.domain.errors import FieldError
 from trainer_app.domain.text import check_optional_text
 
-WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAY_NAMES = dates.WEEKDAYS
 WORKING_WEEK: frozenset[int] = frozenset(range(5))
-
-
-def format_day(day: date) -> str:
-    """British style: 5 Feb 2027."""
-    return f"{day.day} {day:%b %Y}"
 
 
 @dataclass(frozen=True, order=True)
@@ -28,11 +24,7 @@ class Absence:
     reason: str = ""
 
     def describe(self) -> str:
-        span = (
-            format_day(self.start)
-            if self.start == self.end
-            else f"{format_day(self.start)} – {format_day(self.end)}"
-        )
+        span = dates.span(self.start, self.end)
         return f"{span} ({self.reason})" if self.reason else span
 
 
@@ -47,8 +39,8 @@ def check_absences(
             errors.append(
                 FieldError(
                     field,
-                    f"{label} ends ({format_day(absence.end)}) before it starts "
-                    f"({format_day(absence.start)})",
+                    f"{label} ends ({dates.day(absence.end)}) before it starts "
+                    f"({dates.day(absence.start)})",
                 )
             )
             continue

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from trainer_app.domain.calendar import format_day
+from trainer_app.domain import dates
 from trainer_app.domain.errors import FieldError, ValidationError
 from trainer_app.domain.text import (
     check_email,
@@ -54,8 +54,8 @@ class CohortFields:
             errors.append(
                 FieldError(
                     "ends_on",
-                    f"The cohort ends ({format_day(self.ends_on)}) before it starts "
-                    f"({format_day(self.starts_on)})",
+                    f"The cohort ends ({dates.day(self.ends_on)}) before it starts "
+                    f"({dates.day(self.starts_on)})",
                 )
             )
         cleaned = CohortFields(

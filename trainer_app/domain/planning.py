@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from trainer_app.domain.calendar import format_day
+from trainer_app.domain import dates
 from trainer_app.domain.errors import FieldError, ValidationError
 from trainer_app.domain.text import check_code, check_optional_text
 
@@ -78,8 +78,8 @@ class CourseRunFields:
             errors.append(
                 FieldError(
                     "latest",
-                    f"The window ends ({format_day(self.latest)}) before it starts "
-                    f"({format_day(self.earliest)})",
+                    f"The window ends ({dates.day(self.latest)}) before it starts "
+                    f"({dates.day(self.earliest)})",
                 )
             )
         cleaned = CourseRunFields(

@@ -11,6 +11,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from trainer_app.domain import dates
 from trainer_app.exports import wording
 
 Value = str | int | float | Decimal | date | datetime | None
@@ -18,8 +19,9 @@ Value = str | int | float | Decimal | date | datetime | None
 # Spreadsheets treat text starting with these as a formula (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-DATE_FORMAT = "yyyy-mm-dd"
-TIME_FORMAT = "yyyy-mm-dd hh:mm"
+# Real date cells (sortable, filterable), shown in the app's one date style.
+DATE_FORMAT = "d mmm yyyy"
+TIME_FORMAT = "d mmm yyyy hh:mm"
 _BOLD = Font(bold=True)
 
 
@@ -33,7 +35,7 @@ def csv_text(value: Value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return f"{wording.as_utc(value):%Y-%m-%d %H:%M}"
+        return f"{dates.as_utc(value):%Y-%m-%d %H:%M}"
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal | float | int):
@@ -49,7 +51,7 @@ def xlsx_cell(
     if (value is None or value == "") and not bold and fill is None:
         return None
     if isinstance(value, datetime):
-        cell = WriteOnlyCell(sheet, value=wording.as_utc(value))
+        cell = WriteOnlyCell(sheet, value=dates.as_utc(value))
         cell.number_format = TIME_FORMAT
     elif isinstance(value, date):
         cell = WriteOnlyCell(sheet, value=value)

@@ -26,6 +26,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from trainer_app.domain import dates
 from trainer_app.domain.records import (
     CompletionSource,
     Mark,
@@ -86,7 +87,7 @@ def render_record_pdf(record: TrainingRecord) -> bytes:
     )
     footer = (
         f"Training record of {record.name} ({record.reference}) · generated "
-        f"{wording.utc_stamp(record.generated_at)} by {record.generated_by}"
+        f"{dates.utc_moment(record.generated_at)} by {record.generated_by}"
         + (f" from {record.database}" if record.database else "")
     )
     doc.build(story, canvasmaker=functools.partial(_FooterCanvas, footer=footer, look=look))
@@ -197,16 +198,16 @@ def _header(record: TrainingRecord, look: _Look) -> list[Flowable]:
     rows: list[list[Cell]] = [
         [
             paragraph(a, look.label),
-            paragraph(b or wording.NONE, look.body),
+            paragraph(b or dates.NONE, look.body),
             paragraph(c, look.label),
-            paragraph(d or wording.NONE, look.body),
+            paragraph(d or dates.NONE, look.body),
         ]
         for a, b, c, d in details
     ]
     rows.append(
         [
             paragraph("Cohorts", look.label),
-            paragraph(", ".join(record.cohorts) or wording.NONE, look.body),
+            paragraph(", ".join(record.cohorts) or dates.NONE, look.body),
             "",
             "",
         ]
@@ -242,10 +243,10 @@ def _figures(record: TrainingRecord, look: _Look) -> Flowable:
     recorded = sum(s.mark is not None for e in record.entries for s in e.sessions)
     figures = [
         ("Required courses", str(required)),
-        ("Compliant today", f"{compliant} of {required}" if required else wording.NONE),
+        ("Compliant today", f"{compliant} of {required}" if required else dates.NONE),
         (
             "Attendance",
-            f"{wording.percent(rate)} of {recorded} sessions" if rate is not None else wording.NONE,
+            f"{wording.percent(rate)} of {recorded} sessions" if rate is not None else dates.NONE,
         ),
         ("CPD hours completed", wording.number(wording.completed_cpd_hours(record))),
     ]
@@ -326,7 +327,7 @@ def _standing(record: TrainingRecord, look: _Look) -> list[Flowable]:
     flowables = _heading(
         "Current standing",
         "The courses this role requires, as worked out when the record was generated "
-        f"({wording.utc_stamp(record.generated_at)}). A course expires at the start of the "
+        f"({dates.utc_moment(record.generated_at)}). A course expires at the start of the "
         "day shown.",
         look,
     )
@@ -356,16 +357,16 @@ def _standing(record: TrainingRecord, look: _Look) -> list[Flowable]:
 def _requirement_row(requirement: RequirementStatus, look: _Look) -> list[Cell]:
     standing = requirement.standing
     _, ink = palette.STATUS[standing.status]
-    expires = wording.day(standing.expires_on)
+    expires = dates.day_or_none(standing.expires_on)
     if standing.expires_on is None and standing.status is not MatrixStatus.MISSING:
-        expires = "Does not expire" if standing.version else wording.NONE
+        expires = "Does not expire" if standing.version else dates.NONE
     return [
         _course(requirement.course_code, requirement.course_title, look.body),
         paragraph(requirement.current_version, look.body),
         paragraph(standing.status.label, look.coloured(look.bold, ink)),
         paragraph("Yes", look.body) if standing.status.compliant else paragraph("No", look.bold),
         paragraph(expires, look.body),
-        paragraph(standing.version or wording.NONE, look.body),
+        paragraph(standing.version or dates.NONE, look.body),
     ]
 
 
@@ -405,8 +406,8 @@ def _entry(entry: RecordEntry, look: _Look) -> Flowable:
     )
     rows: list[list[Cell]] = []
     if entry.run_code:
-        status = entry.enrolment_status.label if entry.enrolment_status else wording.NONE
-        run = f"{entry.run_code} · {wording.days(entry.first_day, entry.last_day)} · {status}"
+        status = entry.enrolment_status.label if entry.enrolment_status else dates.NONE
+        run = f"{entry.run_code} · {dates.span(entry.first_day, entry.last_day)} · {status}"
         rows.append([paragraph("Run", look.label), paragraph(run, look.body)])
         rows.append([paragraph("Attendance", look.label), _attendance(entry, look)])
     if entry.run_code or entry.assessments:
@@ -460,7 +461,7 @@ def _session_cells(session: SessionAttendance, look: _Look) -> list[Cell]:
     else:
         mark = paragraph("Present", look.small)
     return [
-        paragraph(wording.day(session.held_on), look.small),
+        paragraph(dates.day_or_none(session.held_on), look.small),
         paragraph(session.period_label, look.small),
         mark,
     ]
@@ -475,15 +476,15 @@ def _assessments(entry: RecordEntry, look: _Look) -> Flowable:
     ]
     rows: list[list[Cell]] = [header]
     for result in entry.assessments:
-        practical = wording.practical(result) or wording.NONE
+        practical = wording.practical(result) or dates.NONE
         practical_style = (
             look.coloured(look.bold, palette.ABSENT) if practical == "Fail" else look.body
         )
         rows.append(
             [
-                paragraph(wording.day(result.assessed_on), look.body),
+                paragraph(dates.day_or_none(result.assessed_on), look.body),
                 paragraph(result.assessor, look.body),
-                paragraph(wording.theory(result) or wording.NONE, look.body),
+                paragraph(wording.theory(result) or dates.NONE, look.body),
                 paragraph(practical, practical_style),
                 paragraph(result.comments or "", look.body),
             ]
@@ -498,7 +499,7 @@ def _completion(entry: RecordEntry, look: _Look) -> list[Flowable]:
         return [paragraph(wording.not_completed(entry), look.body)]
     line = " · ".join(
         [
-            markup(f"Completed {wording.day(done.completed_on)}", Weight.BOLD),
+            markup(f"Completed {dates.day_or_none(done.completed_on)}", Weight.BOLD),
             *(markup(detail) for detail in wording.completion_details(entry, done)),
         ]
     )
@@ -512,7 +513,7 @@ def _completion(entry: RecordEntry, look: _Look) -> list[Flowable]:
         flowables.append(
             Paragraph(
                 " · ".join(
-                    f"{markup(label)} {markup(value or wording.NONE, Weight.BOLD)}"
+                    f"{markup(label)} {markup(value or dates.NONE, Weight.BOLD)}"
                     for label, value in evidence
                 ),
                 look.body,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from trainer_app.domain import dates
 from trainer_app.domain.records import (
     AssessmentResult,
     Completion,
@@ -15,20 +15,6 @@ from trainer_app.domain.records import (
     SessionAttendance,
     TrainingRecord,
 )
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-NONE = "—"
-
-
-def day(value: date | None) -> str:
-    """``6 Mar 2024``: unambiguous on both sides of the Atlantic, whatever the locale."""
-    return NONE if value is None else f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
-
-
-def days(first: date | None, last: date | None) -> str:
-    if first is None or last is None or first == last:
-        return day(first or last)
-    return f"{day(first)} – {day(last)}"
 
 
 def not_completed(entry: RecordEntry) -> str:
@@ -41,7 +27,7 @@ def completion_details(entry: RecordEntry, done: Completion) -> list[str]:
     run when they are not the entry's own."""
     details = [
         done.source.label,
-        f"expires {day(done.expires_on)}" if done.expires_on else "does not expire",
+        f"expires {dates.day(done.expires_on)}" if done.expires_on else "does not expire",
     ]
     if done.course_version and done.course_version != entry.course_version:
         details.append(f"version {done.course_version}")
@@ -52,25 +38,14 @@ def completion_details(entry: RecordEntry, done: Completion) -> list[str]:
 
 def certificate(issued: IssuedCertificate) -> str:
     """``LON-2026-000012-3, issued 23 Nov 2026`` (and when and why it was revoked)."""
-    text = f"{issued.number}, issued {day(issued.issued_on)}"
+    text = f"{issued.number}, issued {dates.day(issued.issued_on)}"
     if issued.revoked_on is not None:
-        text += f"; revoked {day(issued.revoked_on)}: {issued.revoke_reason}"
+        text += f"; revoked {dates.day(issued.revoked_on)}: {issued.revoke_reason}"
     return text
 
 
 def certificates(issued: tuple[IssuedCertificate, ...]) -> str:
     return " · ".join(certificate(c) for c in issued)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """The instant in UTC without a zone (a naive value is taken to be UTC already)."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.replace(tzinfo=None, microsecond=0)
-
-
-def utc_stamp(moment: datetime) -> str:
-    return f"{as_utc(moment):%Y-%m-%d %H:%M} UTC"
 
 
 def number(value: Decimal | float | int) -> str:

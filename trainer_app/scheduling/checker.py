@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from trainer_app.domain import dates
 from trainer_app.scheduling.scenario import (
     TERMS,
     Assignment,
@@ -484,7 +485,7 @@ def _consecutive(p: Placement, offering: Offering, sessions: list[Session]) -> I
     days = sorted(s.day for s in sessions)
     if len(set(days)) == len(days) and days[-1] - days[0] < offering.sessions:
         return
-    shown = ", ".join(f"{p.scenario.calendar.days[d]:%a %d %b}" for d in days)
+    shown = ", ".join(dates.weekday_day(p.scenario.calendar.days[d], year=False) for d in days)
     yield Violation(
         "consecutive_days",
         f"{offering.id} must take one day per session on consecutive days; its sessions fall on "
@@ -551,7 +552,7 @@ def _trainer_day_scope(p: Placement, args: Scope, out: _Sink, units: Units) -> N
     out.extend(_clashes(p, sessions, "trainer_clash", f"Trainer {trainer.id}", "teaches"))
     if not sessions:
         return
-    when = f"{p.scenario.calendar.days[day]:%a %d %b %Y}"
+    when = dates.weekday_day(p.scenario.calendar.days[day])
     hubs = sorted({s.facility.hub for s in sessions})
     if len(hubs) > 1:
         out.append(
@@ -584,7 +585,7 @@ def _trainer_week_scope(p: Placement, args: Scope, out: _Sink, units: Units) -> 
             Violation(
                 "trainer_week_limit",
                 f"Trainer {trainer.id} teaches {taught} periods in the week of "
-                f"{p.scenario.calendar.days[first]:%a %d %b %Y}; the limit is {limit}",
+                f"{dates.weekday_day(p.scenario.calendar.days[first])}; the limit is {limit}",
             )
         )
 

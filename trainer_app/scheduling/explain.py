@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date
 
+from trainer_app.domain import dates
 from trainer_app.scheduling.instance import Instance, OfferingData
 from trainer_app.scheduling.scenario import Scenario, ScenarioError
 from trainer_app.scheduling.schedule import Key, Placement
@@ -32,9 +33,9 @@ REASON_WORDS = {
 }
 
 
-def _days(dates: Iterable[date]) -> str:
-    """4 Jan – 8 Jan 2027, 12 Jan 2027 (runs of calendar days joined)."""
-    ordered = sorted(set(dates))
+def _days(days_off: Iterable[date]) -> str:
+    """4–8 Jan 2027, 12 Jan 2027 (runs of calendar days joined)."""
+    ordered = sorted(set(days_off))
     runs: list[list[date]] = []
     for day in ordered:
         if runs and (day - runs[-1][-1]).days <= 3:  # a weekend does not break a closure
@@ -43,11 +44,7 @@ def _days(dates: Iterable[date]) -> str:
             runs.append([day])
     parts = []
     for run in runs[:4]:
-        first, last = run[0], run[-1]
-        if first == last:
-            parts.append(f"{first.day} {first:%b %Y}")
-        else:
-            parts.append(f"{first.day} {first:%b} – {last.day} {last:%b %Y}")
+        parts.append(dates.span(run[0], run[-1]))
     if len(runs) > 4:
         parts.append("…")
     return ", ".join(parts)

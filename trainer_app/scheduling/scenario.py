@@ -15,6 +15,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
+from trainer_app.domain import dates
 from trainer_app.domain.errors import DomainError
 
 SCENARIO_FORMAT = "trainer-app/scenario@1"
@@ -71,7 +72,7 @@ class Calendar:
 
     def label(self, day: int, period: int) -> str:
         when = self.period_labels[period] if self.period_labels else f"period {period + 1}"
-        return f"{self.days[day]:%a %d %b %Y} {when}"
+        return f"{dates.weekday_day(self.days[day])} {when}"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Select, case, func, select
 
+from trainer_app.domain import dates
 from trainer_app.domain.audit import ENTITY_TITLES, AuditAction, AuditEntry, FieldChange
 from trainer_app.persistence.db import Store
 from trainer_app.persistence.models import AuditRow
@@ -74,7 +75,7 @@ class AuditService(ListQueries):
     def row_cells(self, ids: Sequence[int]) -> dict[int, tuple[Cell, ...]]:
         cells = super().row_cells(ids)
         return {
-            key: (value[0].strftime("%Y-%m-%d %H:%M:%S"), *value[1:])  # type: ignore[union-attr]
+            key: (dates.moment(value[0], seconds=True), *value[1:])  # type: ignore[arg-type]
             for key, value in cells.items()
         }
 

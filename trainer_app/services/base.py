@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from sqlalchemy import ColumnElement, Select, String, and_, func, or_, select, true, type_coerce
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from trainer_app.domain import dates
 from trainer_app.domain.audit import Actor, AuditAction, diff_fields
 from trainer_app.domain.calendar import Absence, describe_weekdays
 from trainer_app.domain.errors import Duplicate, InUse, NotFound, StaleEdit
@@ -270,7 +271,8 @@ class CrudService(Generic[F, R, Row]):
             .limit(1)
         ).first()
         who = (
-            f" by {last.actor} at {last.occurred_at:%H:%M} UTC on {last.occurred_at:%d %b %Y}"
+            f" by {last.actor} at {dates.time_of_day(last.occurred_at)} UTC"
+            f" on {dates.day(last.occurred_at.date())}"
             if last
             else ""
         )

@@ -15,8 +15,8 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from trainer_app.domain import dates
 from trainer_app.domain.audit import Actor, AuditAction
-from trainer_app.domain.calendar import format_day
 from trainer_app.domain.errors import DomainError, NotFound, StaleEdit, ValidationError
 from trainer_app.domain.planning import RunStatus
 from trainer_app.domain.records import DEFAULT_EXPIRING_DAYS, Enrolment, EnrolmentStatus
@@ -93,7 +93,7 @@ def expiring_days(session: Session) -> int:
 
 
 def session_label(day: date, period: int) -> str:
-    return f"{format_day(day)} {PERIOD_TIMES[period] if period < len(PERIOD_TIMES) else ''}"
+    return f"{dates.day(day)} {PERIOD_TIMES[period] if period < len(PERIOD_TIMES) else ''}"
 
 
 class EnrolmentService:
@@ -426,7 +426,7 @@ class _Checker:
         if first is None or last is None:
             return f"{facts.code} has no published sessions yet: publish its plan first"
         if last < self.today:
-            return f"{facts.code} ended on {format_day(last)}; {name} cannot be enrolled on it"
+            return f"{facts.code} ended on {dates.day(last)}; {name} cannot be enrolled on it"
         if not ignore_self and trainee_id in self.live:
             status, position = self.live[trainee_id]
             if status is EnrolmentStatus.WAITLISTED:
@@ -463,8 +463,8 @@ class _Checker:
                 when = completions[0].expires_on
                 verb = "expired" if when <= self.today else "expires"
                 return (
-                    f"{name}'s {course.title} ({course.code}) {verb} on {format_day(when)} — "
-                    f"{needed}, which starts {format_day(first)}"
+                    f"{name}'s {course.title} ({course.code}) {verb} on {dates.day(when)} — "
+                    f"{needed}, which starts {dates.day(first)}"
                 )
             return f"{name} has not completed {course.title} ({course.code}) — {needed}"
         return ""
@@ -505,7 +505,7 @@ class _Checker:
         if latest.expires_on is not None and (latest.expires_on - first).days <= self.window:
             return ""
         until = (
-            f"until {format_day(latest.expires_on)}; refresher places open {self.window} days "
+            f"until {dates.day(latest.expires_on)}; refresher places open {self.window} days "
             "before it expires"
             if latest.expires_on is not None
             else "and it does not expire"

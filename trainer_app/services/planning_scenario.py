@@ -25,7 +25,7 @@ import holidays
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
-from trainer_app.domain.calendar import format_day
+from trainer_app.domain import dates
 from trainer_app.domain.errors import DomainError, ValidationError
 from trainer_app.domain.network import FacilityKind
 from trainer_app.domain.planning import RunStatus
@@ -137,14 +137,13 @@ def build(session: Session, request: ScenarioRequest, previous: Plan | None) -> 
     if request.end < request.start:
         raise ValidationError.single(
             "end",
-            f"The planning period ends ({format_day(request.end)}) before it starts "
-            f"({format_day(request.start)})",
+            f"The planning period ends ({dates.day(request.end)}) before it starts "
+            f"({dates.day(request.start)})",
         )
     horizon = Horizon(working_days(request.start, request.end))
     if not horizon.days:
         raise DomainError(
-            f"There are no working days from {format_day(request.start)} to "
-            f"{format_day(request.end)}"
+            f"There are no working days from {dates.day(request.start)} to {dates.day(request.end)}"
         )
     runs = chosen_runs(session, request)
     candidates = published_elsewhere(session, horizon, {r.id for r in runs})

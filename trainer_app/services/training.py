@@ -18,8 +18,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from trainer_app.domain import dates
 from trainer_app.domain.audit import Actor, AuditAction
-from trainer_app.domain.calendar import format_day
 from trainer_app.domain.courses import CompletionRule
 from trainer_app.domain.errors import DomainError, NotFound, ValidationError
 from trainer_app.domain.records import (
@@ -160,7 +160,7 @@ class TrainingService:
                 if planned.held_on > today:
                     raise DomainError(
                         f"Session {planned.session_index + 1} of {run.code} is on "
-                        f"{format_day(planned.held_on)}: attendance can be recorded from that "
+                        f"{dates.day(planned.held_on)}: attendance can be recorded from that "
                         "day. Nothing was saved"
                     )
                 enrolment = _live_enrolment(session, run.id, item.trainee_id)
@@ -230,7 +230,7 @@ class TrainingService:
             if first is None or item.assessed_on < first:
                 raise ValidationError.single(
                     "assessed_on",
-                    f"{run.code} starts on {format_day(first) if first else '(not published)'}; "
+                    f"{run.code} starts on {dates.day(first) if first else '(not published)'}; "
                     "an assessment cannot be dated before it",
                 )
             name = session.get_one(TraineeRow, enrolment.trainee_id).name

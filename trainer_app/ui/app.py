@@ -11,6 +11,7 @@ from types import TracebackType
 
 os.environ.setdefault("QT_API", "pyside6")
 
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication, QMessageBox, QStyleFactory
 
 from trainer_app import APP_NAME, APP_TITLE
@@ -38,6 +39,9 @@ def prepare_application(argv: list[str]) -> QApplication:
     app.setOrganizationName(APP_NAME)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_TITLE)
+    # Date editors write months as the rest of the app does (trainer_app.domain.dates), not in
+    # the desktop's language: the records are English and read by inspectors.
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
     apply_application_font(app, register_fonts())
     app.setStyle(QStyleFactory.create("Fusion"))
     app.setPalette(application_palette(app.style().standardPalette(), dark=is_dark()))

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from html import escape
 from typing import Any
 
+from trainer_app.domain import dates
 from trainer_app.domain.audit import (
     ENTITY_TITLES,
     AuditAction,
@@ -13,7 +14,7 @@ from trainer_app.domain.audit import (
     field_label,
     value_label,
 )
-from trainer_app.domain.calendar import Absence, describe_weekdays, format_day
+from trainer_app.domain.calendar import Absence, describe_weekdays
 from trainer_app.domain.courses import Course
 from trainer_app.domain.network import Facility, Hub
 from trainer_app.domain.people import Cohort, Trainee
@@ -134,8 +135,8 @@ def _cohort(context: ServiceContext, cohort: Cohort) -> str:
         [
             ("Programme", cohort.programme),
             ("Hub", hub),
-            ("Starts", format_day(cohort.starts_on) if cohort.starts_on else ""),
-            ("Ends", format_day(cohort.ends_on) if cohort.ends_on else ""),
+            ("Starts", dates.day(cohort.starts_on) if cohort.starts_on else ""),
+            ("Ends", dates.day(cohort.ends_on) if cohort.ends_on else ""),
             ("Trainees", str(cohort.trainee_count)),
         ]
     ) + (f"<p>{escape(cohort.description)}</p>" if cohort.description else "")
@@ -163,8 +164,8 @@ def _trainee(context: ServiceContext, trainee: Trainee) -> str:
 def _training(context: ServiceContext, trainee: Trainee) -> str:
     """Completions (newest first) and enrolments; the full record is on Records & matrix."""
     completions = [
-        f"{c.course_code} v{c.course_version} · {format_day(c.completed_on)}"
-        + (f" · expires {format_day(c.expires_on)}" if c.expires_on else "")
+        f"{c.course_code} v{c.course_version} · {dates.day(c.completed_on)}"
+        + (f" · expires {dates.day(c.expires_on)}" if c.expires_on else "")
         + (f" · {c.run_code}" if c.run_code else f" · {c.source.label}")
         for c in reversed(context.training.completions_of(trainee.id))
     ]
@@ -192,7 +193,7 @@ def record_html(context: ServiceContext, entity_type: str, title: str, record: A
     body = _RENDERERS[entity_type](context, record)
     history = list(reversed(context.audit.history(entity_type, record.id)))
     lines = [
-        f"{entry.occurred_at:%d %b %Y %H:%M} · {entry.actor} · {entry.summary()}"
+        f"{dates.moment(entry.occurred_at)} · {entry.actor} · {entry.summary()}"
         for entry in history
     ]
     return f"<h3>{escape(title)}</h3>{body}" + _section(
@@ -204,7 +205,7 @@ def audit_html(entry: AuditEntry) -> str:
     """One audit entry with each field's old → new value."""
     head = _rows(
         [
-            ("When (UTC)", f"{entry.occurred_at:%d %b %Y %H:%M:%S}"),
+            ("When (UTC)", dates.moment(entry.occurred_at, seconds=True)),
             ("Who", entry.actor),
             ("Action", entry.action.label),
             ("Record type", ENTITY_TITLES.get(entry.entity_type, entry.entity_type)),

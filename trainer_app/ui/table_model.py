@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from trainer_app.domain.calendar import format_day
+from trainer_app.domain import dates
 from trainer_app.services.tables import Cell, ColumnInfo, TableSource
 
 PAGE_SIZE = 200
@@ -34,9 +34,9 @@ def display_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return dates.moment(value)
     if isinstance(value, date):
-        return format_day(value)
+        return dates.day(value)
     if isinstance(value, float | Decimal):
         return f"{value:g}"
     return str(value)

@@ -331,7 +331,7 @@ def test_pdf_shows_who_what_and_when(tmp_path: Path) -> None:
         "Biologics Training Academy, Dublin",
         "Priya Raman",
         "page 1 of",
-        "generated 2025-01-15 14:03 UTC by Jane Okafor",
+        "generated 15 Jan 2025 14:03 UTC by Jane Okafor",
     ]:
         assert expected in text, expected
     assert reader.metadata is not None
@@ -435,7 +435,7 @@ def test_an_empty_record_still_exports_to_every_format(tmp_path: Path) -> None:
     text = " ".join(pdf_text(tmp_path / "empty.pdf"))
     assert "No courses are required for this role." in text
     assert "No training recorded." in text
-    assert "generated 2025-01-15 14:03 UTC by Jane Okafor · page 1 of 1" in text
+    assert "generated 15 Jan 2025 14:03 UTC by Jane Okafor · page 1 of 1" in text
     assert openpyxl.load_workbook(tmp_path / "empty.xlsx")["History"].max_row == 1
     summary = openpyxl.load_workbook(tmp_path / "none.xlsx")["Summary"]
     assert summary["A2"].value == "Title"

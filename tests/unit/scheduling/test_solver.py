@@ -86,7 +86,7 @@ def test_a_closed_cleanroom_is_named_with_its_dates() -> None:
     )
     plan = solve(dataclasses.replace(base, facilities=facilities), time_limit=5, workers=1)
     line = next(line for line in plan.explanation if line.startswith("GOWN-01"))
-    assert "only LON-CR1 qualifies and is closed 11 Jan – 18 Jan 2027" in line
+    assert "only LON-CR1 qualifies and is closed 11–18 Jan 2027" in line
     asep = next(line for line in plan.explanation if line.startswith("ASEP-01"))
     assert "LON-CR1 qualifies and is closed" in asep  # the root cause, not only the order
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trainer_app.domain import dates
 from trainer_app.domain.certificates import Certificate, CertificateContent, Waiting
 from trainer_app.domain.errors import DomainError
 from trainer_app.services.context import ServiceContext
@@ -51,7 +52,7 @@ def _item(w: Waiting) -> QTreeWidgetItem:
             w.trainee_name,
             w.trainee_reference,
             f"{w.course_code} {w.course_version}",
-            f"{w.completed_on:%d %b %Y}",
+            dates.day(w.completed_on),
         ]
     )
     item.setData(0, Qt.ItemDataRole.UserRole, w.completion_id)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trainer_app.domain import dates
 from trainer_app.domain.certificates import Certificate, Waiting
 from trainer_app.domain.errors import DomainError
 from trainer_app.ui.certificates.dialogs import IssueDialog, PreviewDialog
@@ -66,8 +67,8 @@ class RegisterModel(QAbstractTableModel):
                 c.trainee_name,
                 c.trainee_reference,
                 f"{c.course_code} {c.course_version}",
-                f"{c.issued_at:%d %b %Y}",
-                f"{c.expires_on:%d %b %Y}" if c.expires_on else "Does not expire",
+                dates.day(c.issued_at.date()),
+                dates.day(c.expires_on) if c.expires_on else "Does not expire",
                 c.status,
             )[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == len(COLUMNS) - 1:
@@ -218,11 +219,11 @@ class CertificatesPage(Page):
                 "Course",
                 f"{content.course_code} {content.course_title} · version {content.course_version}",
             ),
-            ("Completed", f"{content.completed_on:%d %b %Y}"),
-            ("Issued", f"{content.issued_on:%d %b %Y} by {chosen.issued_by}"),
+            ("Completed", dates.day(content.completed_on)),
+            ("Issued", f"{dates.day(content.issued_on)} by {chosen.issued_by}"),
             (
                 "Valid until",
-                f"{content.expires_on:%d %b %Y}" if content.expires_on else "Does not expire",
+                dates.day(content.expires_on) if content.expires_on else "Does not expire",
             ),
             ("Assessment", content.assessment_outcome),
             ("Trainer", content.trainer or "—"),

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trainer_app.domain import dates
 from trainer_app.domain.certificates import CertificateFacts, Verdict
 from trainer_app.domain.errors import DomainError
 from trainer_app.services.context import ServiceContext
@@ -123,11 +124,11 @@ class VerifyDialog(QDialog):
                 ("Number", facts.number),
                 ("Name", facts.name),
                 ("Course", f"{facts.course_code} {facts.course_title} · version {facts.version}"),
-                ("Completed", f"{facts.completed_on:%d %b %Y}"),
-                ("Issued", f"{facts.issued_on:%d %b %Y}"),
+                ("Completed", dates.day(facts.completed_on)),
+                ("Issued", dates.day(facts.issued_on)),
                 (
                     "Valid until",
-                    f"{facts.expires_on:%d %b %Y}" if facts.expires_on else "Does not expire",
+                    dates.day(facts.expires_on) if facts.expires_on else "Does not expire",
                 ),
                 ("Hub", facts.hub),
             ]

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trainer_app.domain import dates
 from trainer_app.domain.errors import DomainError, ValidationError
 from trainer_app.domain.records import Completion, CompletionFields, CompletionSource
 from trainer_app.services.context import ServiceContext
@@ -50,7 +51,7 @@ class CompletionDialog(QDialog):
             self.course.addItem(label, course_id)
         self.completed_on = QDateEdit(to_qdate(context.training.today()))
         self.completed_on.setCalendarPopup(True)
-        self.completed_on.setDisplayFormat("d MMM yyyy")
+        self.completed_on.setDisplayFormat(dates.QT_DAY)
         self.version = QLineEdit()
         self.version.setPlaceholderText("The course's current version")
         self.provider = QLineEdit()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trainer_app.domain import dates
 from trainer_app.domain.calendar import WEEKDAY_NAMES, Absence
 from trainer_app.ui import icons
 
@@ -96,7 +97,7 @@ class OptionalDateEdit(QDateEdit):
     def __init__(self) -> None:
         super().__init__()
         self.setCalendarPopup(True)
-        self.setDisplayFormat("d MMM yyyy")
+        self.setDisplayFormat(dates.QT_DAY)
         self.setMinimumDate(_UNSET_DATE)
         self.setSpecialValueText("Not set")
         self.setDate(_UNSET_DATE)
@@ -157,7 +158,7 @@ class _AbsenceRow(QWidget):
         self.end = QDateEdit(to_qdate(absence.end))
         for edit, name in ((self.start, "From"), (self.end, "To")):
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("d MMM yyyy")
+            edit.setDisplayFormat(dates.QT_DAY)
             edit.setAccessibleName(name)
             edit.dateChanged.connect(on_change)
         self.reason = QLineEdit(absence.reason)

@@ -13,7 +13,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from trainer_app.domain.calendar import format_day
+from trainer_app.domain import dates
 from trainer_app.domain.records import Due, MatrixStatus, Standing
 from trainer_app.ui.matrix import standing as look
 
@@ -109,7 +109,7 @@ class DueModel(QAbstractTableModel):
                 text += f" ({left} d)"
             return text
         if column == EXPIRES:
-            return format_day(due.expires_on) if due.expires_on else "—"
+            return dates.day(due.expires_on) if due.expires_on else "—"
         return f"v{due.version}" if due.version else "—"
 
     def headerData(

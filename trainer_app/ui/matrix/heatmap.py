@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer_app.domain.calendar import format_day
+from trainer_app.domain import dates
 from trainer_app.domain.records import MatrixStatus, Standing
 from trainer_app.services.matrix import Matrix, MatrixCourse, MatrixPerson
 from trainer_app.ui.matrix import standing as look
@@ -357,6 +357,6 @@ class MatrixLegend(QWidget):
         share = f" ({100 * compliant / required:.0f} %)" if required else ""
         if required:
             text = f"Compliant: {compliant:,} of {required:,} required{share}"
-            self.summary.setText(f"{text} · as of {format_day(matrix.today)}")
+            self.summary.setText(f"{text} · as of {dates.day(matrix.today)}")
         else:
             self.summary.setText("No required training for these trainees" if matrix.people else "")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trainer_app.domain import dates
 from trainer_app.domain.records import (
     CompletionSource,
     Mark,
@@ -71,7 +72,7 @@ def record_html(record: TrainingRecord, band: str = "#E6ECF3") -> str:
         f"<h2 style='margin-bottom:2px'>{escape(record.name)} "
         f"{_muted(escape(record.reference))}</h2>{people}"
         f"{_standing(record)}{_history(record, band)}"
-        f"<p>{_muted(f'Generated {wording.utc_stamp(record.generated_at)} by ')}"
+        f"<p>{_muted(f'Generated {dates.utc_moment(record.generated_at)} by ')}"
         f"{_muted(escape(record.generated_by))}</p>"
     )
 
@@ -93,7 +94,7 @@ def _standing(record: TrainingRecord) -> str:
     rows = []
     for requirement in record.requirements:
         standing = requirement.standing
-        expires = wording.day(standing.expires_on)
+        expires = dates.day_or_none(standing.expires_on)
         if standing.expires_on is None and standing.version:
             expires = "Does not expire"
         rows.append(
@@ -126,7 +127,7 @@ def _entry(entry: RecordEntry, band: str) -> str:
     pairs: list[tuple[str, str]] = []
     if entry.run_code:
         status = entry.enrolment_status.label if entry.enrolment_status else "—"
-        days = wording.days(entry.first_day, entry.last_day)
+        days = dates.span(entry.first_day, entry.last_day)
         pairs.append(("Run", f"{escape(entry.run_code)} · {escape(days)} · {escape(status)}"))
         pairs.append(("Attendance", _attendance(entry)))
     if entry.run_code or entry.assessments:
@@ -154,7 +155,7 @@ def _attendance(entry: RecordEntry) -> str:
     if not entry.sessions:
         return summary
     sessions = "<br>".join(
-        f"{escape(wording.day(s.held_on))} {escape(s.period_label)} · {_mark(s)}"
+        f"{escape(dates.day_or_none(s.held_on))} {escape(s.period_label)} · {_mark(s)}"
         for s in entry.sessions
     )
     return f"{summary}<br>{sessions}"
@@ -165,7 +166,7 @@ def _assessments(entry: RecordEntry) -> str:
         return "None recorded"
     lines = []
     for result in entry.assessments:
-        parts = [escape(wording.day(result.assessed_on)), escape(result.assessor)]
+        parts = [escape(dates.day_or_none(result.assessed_on)), escape(result.assessor)]
         if result.theory_score is not None:
             parts.append(f"theory {escape(wording.theory(result))}")
         practical = wording.practical(result)
@@ -186,7 +187,7 @@ def _completion(entry: RecordEntry) -> list[tuple[str, str]]:
         return [("Completion", wording.not_completed(entry))]
     line = " · ".join(
         [
-            f"<b>Completed {escape(wording.day(done.completed_on))}</b>",
+            f"<b>Completed {escape(dates.day_or_none(done.completed_on))}</b>",
             *(escape(detail) for detail in wording.completion_details(entry, done)),
         ]
     )

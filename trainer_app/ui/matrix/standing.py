@@ -10,7 +10,7 @@ from html import escape
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette, QPixmap
 
-from trainer_app.domain.calendar import format_day
+from trainer_app.domain import dates
 from trainer_app.domain.records import MatrixStatus, Standing
 from trainer_app.ui import icons
 
@@ -76,12 +76,12 @@ def in_words(standing: Standing, today: date, current_version: str = "") -> str:
     """``Expiring soon: expires 10 Dec 2026 (in 17 days)``."""
     status, expires = standing.status, standing.expires_on
     if status is MatrixStatus.VALID:
-        detail = f"expires {format_day(expires)}" if expires else "does not expire"
+        detail = f"expires {dates.day(expires)}" if expires else "does not expire"
     elif status is MatrixStatus.EXPIRING:
         left = days_left(standing, today)
-        detail = f"expires {format_day(expires) if expires else '—'} (in {_days(left or 0)})"
+        detail = f"expires {dates.day(expires) if expires else '—'} (in {_days(left or 0)})"
     elif status is MatrixStatus.EXPIRED:
-        detail = f"not valid since {format_day(expires)}" if expires else "no longer valid"
+        detail = f"not valid since {dates.day(expires)}" if expires else "no longer valid"
     elif status is MatrixStatus.RETRAIN:
         held = f"v{standing.version}" if standing.version else "an older version"
         now = f"; the course is now v{current_version}" if current_version else ""

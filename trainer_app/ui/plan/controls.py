@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trainer_app.domain import dates
 from trainer_app.scheduling.scenario import TERMS
 from trainer_app.services.planning_scenario import DEFAULT_WEIGHTS
 from trainer_app.services.tables import TableSource
@@ -157,12 +158,12 @@ class PlanControls(QWidget):
         self.end = QDateEdit(_qdate(start + TERM_LENGTH - timedelta(days=3)))
         for edit, name in ((self.start, "From"), (self.end, "To")):
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("ddd d MMM yyyy")
+            edit.setDisplayFormat(dates.QT_WEEKDAY_DAY)
             edit.setAccessibleName(name)
             edit.dateChanged.connect(lambda _d: self.dates_changed.emit())
-        dates = QFormLayout()
-        dates.addRow("From", self.start)
-        dates.addRow("To", self.end)
+        period = QFormLayout()
+        period.addRow("From", self.start)
+        period.addRow("To", self.end)
 
         self.hubs = QListWidget()
         self.hubs.setAccessibleName("Hubs to plan")
@@ -202,7 +203,7 @@ class PlanControls(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 8, 0)
         layout.addWidget(_section("Dates"))
-        layout.addLayout(dates)
+        layout.addLayout(period)
         layout.addWidget(_section("Hubs"))
         layout.addWidget(self.hubs)
         layout.addWidget(_section("Runs to plan"))

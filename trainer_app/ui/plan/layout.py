@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from trainer_app.domain import dates
 from trainer_app.scheduling.scenario import Assignment, Calendar, Plan, Scenario
 
 ROW_MODES = {"trainer": "Trainer", "facility": "Facility", "hub": "Hub", "cohort": "Cohort"}
@@ -62,7 +63,7 @@ def week_label(calendar: Calendar, days: tuple[int, ...]) -> str:
         return "No days"
     first, last = calendar.days[days[0]], calendar.days[days[-1]]
     week = first.isocalendar().week
-    return f"Week {week} · {first:%d %b} – {last:%d %b %Y}"
+    return f"Week {week} · {dates.span(first, last)}"
 
 
 def rows_for(scenario: Scenario, mode: str, names: Mapping[str, str] | None = None) -> list[Row]:

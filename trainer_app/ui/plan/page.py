@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trainer_app.domain import dates
 from trainer_app.domain.errors import DomainError
 from trainer_app.domain.planning import RunStatus
 from trainer_app.scheduling import checker, moves
@@ -49,6 +50,11 @@ def term_name(start: date) -> str:
     """ "Spring 2027": UK academic terms by the month they start in."""
     season = "Spring" if start.month <= 4 else "Summer" if start.month <= 8 else "Autumn"
     return f"{season} {start.year}"
+
+
+def draft_name(now: datetime) -> str:
+    """``Draft 6 Dec 14:05``: a new plan's name until the coordinator gives it one."""
+    return f"Draft {dates.day_month(now)} {dates.time_of_day(now)}"
 
 
 class PlanPage(Page):
@@ -342,7 +348,7 @@ class PlanPage(Page):
         scenario, self._solving = self._solving, None
         self.progress.hide()
         assert scenario is not None
-        name = f"Draft {datetime.now():%d %b %H:%M}"
+        name = draft_name(datetime.now())
         self.plan_id = None
         try:
             self.plan_id = self.context.planning.save_plan(name, scenario, plan).id
@@ -552,7 +558,7 @@ class PlanPage(Page):
             return
         name = f"{self.versions.currentText().split(': ', 1)[-1]} (edited)"
         if self.plan_id is None:
-            name = f"Draft {datetime.now():%d %b %H:%M}"
+            name = draft_name(datetime.now())
         version = self.context.planning.save_plan(name, self.scenario, self.plan)
         self.plan_id, self.edited = version.id, False
         self._refresh_versions()

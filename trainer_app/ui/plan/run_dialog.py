@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trainer_app.domain import dates
 from trainer_app.domain.errors import DomainError
 from trainer_app.domain.planning import CourseRunFields
 from trainer_app.services.context import ServiceContext
@@ -75,7 +76,7 @@ class AddRunDialog(QDialog):
         self.earliest, self.latest = QDateEdit(_qdate(window[0])), QDateEdit(_qdate(window[1]))
         for edit in (self.earliest, self.latest):
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("ddd d MMM yyyy")
+            edit.setDisplayFormat(dates.QT_WEEKDAY_DAY)
             edit.setEnabled(False)
             self.windowed.toggled.connect(edit.setEnabled)
         self.problem = QLabel()

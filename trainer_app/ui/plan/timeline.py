@@ -25,6 +25,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QMenu, QToolTip, QWidget
 
+from trainer_app.domain import dates
 from trainer_app.scheduling.scenario import Plan, Scenario
 from trainer_app.ui import icons
 from trainer_app.ui.palette import ACCENT, error_colour
@@ -317,7 +318,7 @@ class TimelineView(QWidget):
         for column, day in enumerate(self.layout_.days):
             x = self._x(column, 0)
             painter.setPen(palette.windowText().color())
-            text = f"{calendar.days[day]:%a %d %b}"
+            text = dates.weekday_day(calendar.days[day], year=False)
             painter.drawText(QRect(x, top, day_width, line), Qt.AlignmentFlag.AlignCenter, text)
             for period in range(ppd):
                 label = (

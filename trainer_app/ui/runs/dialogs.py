@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trainer_app.domain import dates
 from trainer_app.domain.errors import DomainError, ValidationError
 from trainer_app.domain.records import AssessmentFields, Enrolment, EnrolmentStatus
 from trainer_app.services.context import ServiceContext
@@ -147,7 +148,7 @@ class ResultDialog(FormDialog):
         last = run.last_day or first
         self.assessed_on = QDateEdit()
         self.assessed_on.setCalendarPopup(True)
-        self.assessed_on.setDisplayFormat("ddd d MMM yyyy")
+        self.assessed_on.setDisplayFormat(dates.QT_WEEKDAY_DAY)
         self.assessed_on.setDateRange(to_qdate(first), to_qdate(max(first, today)))
         self.assessed_on.setDate(to_qdate(default_day(today, first, last)))
         self.assessor = QLineEdit(assessor)

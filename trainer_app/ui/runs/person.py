@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from trainer_app.domain.calendar import format_day
+from trainer_app.domain import dates
 from trainer_app.domain.records import AssessmentResult, Enrolment, EnrolmentStatus
 from trainer_app.exports import wording
 from trainer_app.services.training import Progress, Register
@@ -41,10 +41,10 @@ def enrolment_html(
     parts.append("<h4>Completion</h4>")
     if progress is not None and progress.completion is not None:
         done = progress.completion
-        until = f", valid until {format_day(done.expires_on)}" if done.expires_on else ", no expiry"
+        until = f", valid until {dates.day(done.expires_on)}" if done.expires_on else ", no expiry"
         parts.append(
             f"<p>✓ Completed {escape(done.course_code)} {escape(done.course_version)} "
-            f"on {format_day(done.completed_on)}{until}</p>"
+            f"on {dates.day(done.completed_on)}{until}</p>"
         )
     elif progress is not None:
         missing = "".join(f"<li>{escape(s)}</li>" for s in progress.shortfalls)
@@ -56,9 +56,9 @@ def _place(e: Enrolment) -> str:
     if e.status is EnrolmentStatus.WAITLISTED:
         return f"number {e.position} on the waitlist of {escape(e.run_code)}"
     if e.status is EnrolmentStatus.WITHDRAWN:
-        when = format_day(e.withdrawn_at.date()) if e.withdrawn_at else ""
+        when = dates.day(e.withdrawn_at.date()) if e.withdrawn_at else ""
         return f"withdrawn from {escape(e.run_code)} {when}: {escape(e.withdraw_reason)}"
-    return f"enrolled on {escape(e.run_code)} since {format_day(e.enrolled_at.date())}"
+    return f"enrolled on {escape(e.run_code)} since {dates.day(e.enrolled_at.date())}"
 
 
 def _assessment(a: AssessmentResult) -> str:
@@ -67,7 +67,7 @@ def _assessment(a: AssessmentResult) -> str:
         results.append(f"theory {wording.number(a.theory_score)} %")
     if a.practical_passed is not None:
         results.append("practical passed" if a.practical_passed else "practical failed")
-    text = f"{format_day(a.assessed_on)}: {', '.join(results)} ({escape(a.assessor)})"
+    text = f"{dates.day(a.assessed_on)}: {', '.join(results)} ({escape(a.assessor)})"
     if a.comments:
         text += f"<br><i>{escape(a.comments)}</i>"
     return text

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer_app.domain.calendar import WEEKDAY_NAMES, format_day
+from trainer_app.domain import dates
 from trainer_app.domain.records import AttendanceFields, Mark
 from trainer_app.services.base import plural
 from trainer_app.services.enrolment import PERIOD_TIMES
@@ -75,7 +75,7 @@ def session_heading(session: RegisterSession) -> str:
     """Two short lines, so that many sessions fit side by side: 'Tue 12 Jan' / '09:00'."""
     day = session.held_on
     time = PERIOD_TIMES[session.period] if session.period < len(PERIOD_TIMES) else ""
-    return f"{WEEKDAY_NAMES[day.weekday()]} {day.day} {day:%b}\n{time}".rstrip()
+    return f"{dates.weekday_day(day, year=False)}\n{time}".rstrip()
 
 
 class RegisterModel(QAbstractTableModel):
@@ -160,7 +160,7 @@ class RegisterModel(QAbstractTableModel):
         if not self.held(column):
             return (
                 f"Session {session.index + 1} of {self.register.run_code} is on "
-                f"{format_day(session.held_on)}: attendance can be recorded from that day"
+                f"{dates.day(session.held_on)}: attendance can be recorded from that day"
             )
         if cell is None or self.register.marks.get(key) == cell:
             self.pending.pop(key, None)
@@ -277,7 +277,7 @@ class RegisterModel(QAbstractTableModel):
         if not self.held(index.column()):
             return (
                 f"{person.name} · {session.label}: not held yet — attendance can be recorded "
-                f"from {format_day(session.held_on)}"
+                f"from {dates.day(session.held_on)}"
             )
         text = mark_text(self.cell(index.row(), index.column())) or "not recorded"
         if self.is_pending(index.row(), index.column()):
@@ -289,7 +289,7 @@ class RegisterModel(QAbstractTableModel):
         person = self.register.people[row]
         progress = self.progress.get(person.enrolment_id)
         if progress is not None and progress.completion is not None:
-            return f"✓ {format_day(progress.completion.completed_on)}"
+            return f"✓ {dates.day(progress.completion.completed_on)}"
         if progress is not None and progress.shortfalls:
             return progress.shortfalls[0]
         return ""
@@ -306,8 +306,8 @@ class RegisterModel(QAbstractTableModel):
                 return ""
             if progress.completion is not None:
                 expires = progress.completion.expires_on
-                until = f"; valid until {format_day(expires)}" if expires else "; does not expire"
-                return f"Completed on {format_day(progress.completion.completed_on)}{until}"
+                until = f"; valid until {dates.day(expires)}" if expires else "; does not expire"
+                return f"Completed on {dates.day(progress.completion.completed_on)}{until}"
             return "Still missing: " + "; ".join(progress.shortfalls)
         if role == Qt.ItemDataRole.ForegroundRole:
             return COMPLETED_COLOUR if done else muted_colour()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from trainer_app.domain.calendar import format_day
+from trainer_app.domain import dates
 from trainer_app.domain.records import Enrolment
 from trainer_app.exports import wording
 from trainer_app.services.training import Progress
@@ -48,8 +48,8 @@ def _practical(r: Result) -> str:
 def _completion(r: Result) -> str:
     done = r.progress.completion
     if done is not None:
-        until = f" · valid until {format_day(done.expires_on)}" if done.expires_on else ""
-        return f"✓ Completed {format_day(done.completed_on)}{until}"
+        until = f" · valid until {dates.day(done.expires_on)}" if done.expires_on else ""
+        return f"✓ Completed {dates.day(done.completed_on)}{until}"
     missing = r.progress.shortfalls
     if not missing:
         return ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from trainer_app.domain.calendar import format_day
+from trainer_app.domain import dates
 from trainer_app.domain.records import Enrolment, EnrolmentStatus
 from trainer_app.ui.icons import action_button
 from trainer_app.ui.record_table import table_view
@@ -27,13 +27,13 @@ def _status(e: Enrolment) -> str:
 
 def _since(e: Enrolment) -> str:
     when = e.withdrawn_at if e.status is EnrolmentStatus.WITHDRAWN else e.enrolled_at
-    return format_day(when.date()) if when else ""
+    return dates.day(when.date()) if when else ""
 
 
 def _since_tip(e: Enrolment) -> str:
-    text = f"Enrolled {format_day(e.enrolled_at.date())}"
+    text = f"Enrolled {dates.day(e.enrolled_at.date())}"
     if e.withdrawn_at is not None:
-        text += f" · withdrawn {format_day(e.withdrawn_at.date())}"
+        text += f" · withdrawn {dates.day(e.withdrawn_at.date())}"
     return text
 
 

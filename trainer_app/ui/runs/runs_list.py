@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer_app.domain.calendar import format_day
+from trainer_app.domain import dates
 from trainer_app.domain.planning import PlannedSession, RunStatus
 from trainer_app.domain.text import search_key
 from trainer_app.services.context import ServiceContext
@@ -64,7 +64,7 @@ class RunSummary:
 
     @property
     def dates(self) -> str:
-        return day_span(self.first_day, self.last_day)
+        return dates.span(self.first_day, self.last_day)
 
     @property
     def places(self) -> str:
@@ -73,19 +73,6 @@ class RunSummary:
     @property
     def search_text(self) -> str:
         return search_key(self.code, self.course_code, self.course_title, self.hub, *self.trainers)
-
-
-def day_span(first: date | None, last: date | None) -> str:
-    """ "12–14 Jan 2027", "29 Jan – 2 Feb 2027", "12 Jan 2027"; empty when not scheduled."""
-    if first is None or last is None:
-        return ""
-    if first == last:
-        return format_day(first)
-    if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{format_day(last)}"
-    if first.year == last.year:
-        return f"{first.day} {first:%b} – {format_day(last)}"
-    return f"{format_day(first)} – {format_day(last)}"
 
 
 def run_summaries(

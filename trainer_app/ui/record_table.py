@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -95,7 +95,8 @@ class RecordTable(QWidget):
         header.setResizeContentsPrecision(100)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # Qt's default is descending
-        self.view.selectionModel().currentRowChanged.connect(self._current_changed)
+        self._shown: int | None = None  # the id last announced by selection_changed
+        follow_selection(self.view, self._current_changed)
         self.view.activated.connect(self._activated)
 
         self.empty = QLabel()
@@ -160,7 +161,7 @@ class RecordTable(QWidget):
 
     def _after_reset(self, keep: int | None) -> None:
         if keep is None or not self.select_id(keep):
-            self.selection_changed.emit(None)
+            self._announce(None, always=True)
         self._update_empty_state()
         self._update_actions()
 
@@ -209,12 +210,17 @@ class RecordTable(QWidget):
 
     def clear_selection(self) -> None:
         self.view.selectionModel().clear()
-        self.selection_changed.emit(None)
+        self._announce(None, always=True)
         self._update_actions()
 
-    def _current_changed(self, *_: object) -> None:
-        self.selection_changed.emit(self.selected_id())
+    def _current_changed(self) -> None:
+        self._announce(self.selected_id())
         self._update_actions()
+
+    def _announce(self, record_id: int | None, *, always: bool = False) -> None:
+        if always or record_id != self._shown:
+            self._shown = record_id
+            self.selection_changed.emit(record_id)
 
     def _activated(self, *_: object) -> None:
         record_id = self.selected_id()
@@ -259,6 +265,17 @@ def table_view(name: str, model: QAbstractItemModel) -> QTableView:
     header.setHighlightSections(False)
     header.setStretchLastSection(True)
     return view
+
+
+def follow_selection(view: QAbstractItemView, slot: Callable[[], None]) -> None:
+    """Call ``slot`` whenever the selected row may have changed, by keyboard or by mouse.
+
+    ``currentRowChanged`` alone is not enough: a mouse press makes the row current *before* it
+    selects it, so a slot reading the selection then sees nothing selected (the arrow keys do
+    both at once, which is why only clicks went unnoticed)."""
+    selection = view.selectionModel()
+    selection.currentRowChanged.connect(lambda *_: slot())
+    selection.selectionChanged.connect(lambda *_: slot())
 
 
 def make_current(view: QTableView, index: QModelIndex) -> None:

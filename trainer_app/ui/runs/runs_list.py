@@ -31,7 +31,7 @@ from trainer_app.domain import dates
 from trainer_app.domain.planning import PlannedSession, RunStatus
 from trainer_app.domain.text import search_key
 from trainer_app.services.context import ServiceContext
-from trainer_app.ui.record_table import make_current, table_view
+from trainer_app.ui.record_table import follow_selection, make_current, table_view
 from trainer_app.ui.runs.rows import RECORD_ROLE, SORT_ROLE, Column, RowsModel, fit_columns
 from trainer_app.ui.search import search_box
 
@@ -232,7 +232,7 @@ class RunList(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(DATES_COLUMN, Qt.SortOrder.AscendingOrder)
-        self.view.selectionModel().currentRowChanged.connect(self._current_changed)
+        follow_selection(self.view, self._current_changed)
 
         self.empty = QLabel(NO_RUNS)
         self.empty.setAccessibleName("No runs")
@@ -255,6 +255,7 @@ class RunList(QWidget):
         layout.addWidget(self.filter_box)
         layout.addWidget(self.stack, 1)
         self._quiet = False  # while the list is re-read: one signal at the end, not one per step
+        self._announced: int | None = None  # the run last announced by run_selected
 
     # ----- contents --------------------------------------------------------------------------
     def set_runs(self, runs: list[RunSummary], select: int | None = None) -> None:
@@ -295,7 +296,7 @@ class RunList(QWidget):
                 self.view.selectionModel().clear()
         finally:
             self._quiet = False
-        self.run_selected.emit(self.selected())
+        self._announce()
 
     def _fit_columns(self) -> None:
         if self.proxy.rowCount():
@@ -330,6 +331,11 @@ class RunList(QWidget):
         run = next((r for r in self.model.rows if r.code == code), None)
         return run is not None and self.select_id(run.id)
 
-    def _current_changed(self, *_: object) -> None:
-        if not self._quiet:
-            self.run_selected.emit(self.selected())
+    def _current_changed(self) -> None:
+        if not self._quiet and self.selected_id() != self._announced:
+            self._announce()
+
+    def _announce(self) -> None:
+        run = self.selected()
+        self._announced = run.id if run else None
+        self.run_selected.emit(run)

@@ -6,9 +6,17 @@ dialog that raised on every keystroke; these helpers go through Qt's event deliv
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPoint, QRect, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QRect, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractItemView, QAbstractScrollArea, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractScrollArea,
+    QAbstractSpinBox,
+    QApplication,
+    QLineEdit,
+    QWidget,
+)
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -16,7 +24,15 @@ LEFT = Qt.MouseButton.LeftButton
 def click(widget: QWidget, pos: QPoint | None = None) -> None:
     assert widget.isVisible(), f"{widget.accessibleName() or widget} is not on screen"
     assert widget.isEnabled(), f"{widget.accessibleName() or widget} is disabled"
-    QTest.mouseClick(widget, LEFT, Qt.KeyboardModifier.NoModifier, pos or widget.rect().center())
+    if pos is None and isinstance(widget, QAbstractSpinBox):
+        pos = QPoint(8, widget.height() // 2)  # into the text, clear of the arrows
+    pos = pos or widget.rect().center()
+    # A real click lands on the innermost widget under the pointer (a date editor's text is
+    # its line edit); QTest would hand it to ``widget`` itself.
+    target = widget.childAt(pos) or widget
+    pos = target.mapFrom(widget, pos)
+    QTest.mouseMove(target, pos)  # a hand moves there first: widgets track what is under it
+    QTest.mouseClick(target, LEFT, Qt.KeyboardModifier.NoModifier, pos)
 
 
 def row_rect(view: QAbstractItemView, row: int, column: int = 0) -> QRect:
@@ -53,7 +69,20 @@ def type_into(field: QLineEdit | QWidget, text: str, *, replace: bool = True) ->
     if replace:
         QTest.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
         QTest.keyClick(field, Qt.Key.Key_Delete)
-    QTest.keyClicks(field, text)
+    type_text(field, text)
+
+
+def type_text(widget: QWidget, text: str) -> None:
+    """Type ``text`` into the focused ``widget``, any script: QTest.keyClicks only knows ASCII
+    (Qt asserts on anything else), so other characters arrive as key events carrying their
+    text, as an input method delivers them."""
+    for char in text:
+        if " " <= char <= "~":
+            QTest.keyClick(widget, char)
+            continue
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, char)
+            QApplication.sendEvent(widget.focusWidget() or widget, event)
 
 
 def key(widget: QWidget, which: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> None:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -150,7 +150,16 @@ class WeekdayPicker(QWidget):
 
 
 class _AbsenceRow(QWidget):
-    def __init__(self, absence: Absence, on_change: Any, on_remove: Any) -> None:
+    """One window of days off. ``on_change()`` takes no arguments: it is called on every
+    keystroke in the reason and every change of a date (a signal's own arguments are dropped,
+    not passed on)."""
+
+    def __init__(
+        self,
+        absence: Absence,
+        on_change: Callable[[], None],
+        on_remove: Callable[[_AbsenceRow], None],
+    ) -> None:
         super().__init__()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -160,11 +169,11 @@ class _AbsenceRow(QWidget):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat(dates.QT_DAY)
             edit.setAccessibleName(name)
-            edit.dateChanged.connect(on_change)
+            edit.dateChanged.connect(lambda _day: on_change())
         self.reason = QLineEdit(absence.reason)
         self.reason.setPlaceholderText("Reason, e.g. annual leave")
         self.reason.setAccessibleName("Reason")
-        self.reason.textChanged.connect(on_change)
+        self.reason.textChanged.connect(lambda _text: on_change())
         remove = QToolButton()
         remove.setIcon(icons.icon("remove"))
         remove.setToolTip("Remove these dates")

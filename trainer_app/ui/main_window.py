@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QByteArray, QSettings, QSize, qVersion
+from PySide6.QtCore import QByteArray, QRect, QSettings, QSize, Qt, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -51,6 +51,19 @@ PAGES: tuple[type[Page], ...] = (
 )
 
 
+ROOMY = QSize(1600, 1000)  # below this the window opens maximised: a laptop needs every pixel
+
+
+def first_geometry(available: QRect) -> QRect:
+    """Where the window opens the first time: all of a laptop's screen (maximised), or a
+    comfortable 1400×900 in the middle of a larger one."""
+    if available.width() < ROOMY.width() or available.height() < ROOMY.height():
+        return QRect(available)
+    size = QSize(1400, 900)
+    top_left = available.center() - QRect(0, 0, size.width(), size.height()).center()
+    return QRect(top_left, size)
+
+
 class MainWindow(QMainWindow):
     def __init__(self, context: ServiceContext, *, owns_context: bool = False) -> None:
         super().__init__()
@@ -68,7 +81,6 @@ class MainWindow(QMainWindow):
         self.navigation.setAccessibleName("Navigation")
         self.navigation.setIconSize(QSize(22, 22))
         self.navigation.setSpacing(2)
-        self.navigation.setFixedWidth(210)
         self.navigation.setFrameShape(QListWidget.Shape.NoFrame)
         self.stack = QStackedWidget()
         self.pages: list[Page] = []
@@ -81,6 +93,10 @@ class MainWindow(QMainWindow):
             item.setSizeHint(QSize(0, 38))
             self.navigation.addItem(item)
         self.navigation.currentRowChanged.connect(self.show_page)
+        # As wide as its longest label, no wider: on a laptop every pixel goes to the tables.
+        metrics = self.navigation.fontMetrics()
+        labels = max(metrics.horizontalAdvance(page.title) for page in self.pages)
+        self.navigation.setFixedWidth(labels + 22 + 44)  # the icon, its gap and the margins
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -286,11 +302,10 @@ class MainWindow(QMainWindow):
         geometry = settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        else:  # first start: most of the screen, never more than it
-            available = self.screen().availableGeometry()
-            self.resize(
-                min(1400, int(available.width() * 0.9)), min(900, int(available.height() * 0.9))
-            )
+        else:
+            self.setGeometry(first_geometry(self.screen().availableGeometry()))
+            if self.geometry().size() == self.screen().availableGeometry().size():
+                self.setWindowState(Qt.WindowState.WindowMaximized)
         state = settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)

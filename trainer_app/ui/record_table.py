@@ -29,28 +29,12 @@ from PySide6.QtWidgets import (
 
 from trainer_app.services.tables import TableSource
 from trainer_app.ui import icons
+from trainer_app.ui.columns import ColumnFitter, roles_of
 from trainer_app.ui.records import RecordKind
 from trainer_app.ui.search import search_box
 from trainer_app.ui.table_model import Decorator, LazyTableModel
 
 FILTER_DELAY_MS = 150
-MAX_COLUMN_WIDTH = 320
-MIN_COLUMN_WIDTH = 70
-
-
-def shrink_to_fit(widths: list[int], available: int) -> list[int]:
-    """Narrow the widest columns first until the table fits without scrolling sideways."""
-    result = list(widths)
-    excess = sum(result) - available
-    while excess > 0:
-        widest = max(range(len(result)), key=result.__getitem__)
-        runner_up = max((w for i, w in enumerate(result) if i != widest), default=0)
-        cut = min(excess, result[widest] - max(runner_up, MIN_COLUMN_WIDTH) or 1)
-        if result[widest] - cut < MIN_COLUMN_WIDTH:
-            break
-        result[widest] -= cut
-        excess -= cut
-    return result
 
 
 class RecordTable(QWidget):
@@ -79,7 +63,6 @@ class RecordTable(QWidget):
         self.empty_hint = ""
         self.model = LazyTableModel(source, decorator)
         self._filters: dict[str, int] = {}
-        self._sized = False  # columns fitted to their contents once (unless restored)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(FILTER_DELAY_MS)
@@ -91,8 +74,10 @@ class RecordTable(QWidget):
         self.filter_box.setMaximumWidth(320)
 
         self.view = table_view(f"{noun.capitalize()} table", self.model)
-        header = self.view.horizontalHeader()
-        header.setResizeContentsPrecision(100)
+        self.columns = ColumnFitter(
+            self.view,
+            roles_of([c.key for c in source.columns], [c.numeric for c in source.columns]),
+        )
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # Qt's default is descending
         self._shown: int | None = None  # the id last announced by selection_changed
@@ -168,7 +153,7 @@ class RecordTable(QWidget):
     def _update_empty_state(self) -> None:
         if self.model.rowCount():
             self.stack.setCurrentWidget(self.view)
-            self._fit_columns()
+            self.columns.fit()
             return
         noun = self.kind.plural if self.kind else "entries"
         if self.model.filter_text:
@@ -177,16 +162,6 @@ class RecordTable(QWidget):
             text = self.empty_hint
         self.empty.setText(text)
         self.stack.setCurrentWidget(self.empty)
-
-    def _fit_columns(self) -> None:
-        if self._sized:
-            return
-        self._sized = True
-        self.view.resizeColumnsToContents()
-        header = self.view.horizontalHeader()
-        wanted = [min(MAX_COLUMN_WIDTH, header.sectionSize(c) + 16) for c in range(header.count())]
-        for column, width in enumerate(shrink_to_fit(wanted, self.view.viewport().width())):
-            header.resizeSection(column, width)
 
     # ----- selection -------------------------------------------------------------------------
     def selected_id(self) -> int | None:
@@ -239,14 +214,24 @@ class RecordTable(QWidget):
 
     # ----- remembering the layout ------------------------------------------------------------
     def save_state(self, settings: QSettings, prefix: str) -> None:
-        settings.setValue(f"{prefix}/{self.name}/header", self.view.horizontalHeader().saveState())
+        # Only widths the user chose are worth keeping: fitted ones are fitted again to
+        # whatever screen the window opens on next time.
+        key = f"{prefix}/{self.name}/header"
+        if self.columns.user_sized:
+            settings.setValue(key, self.view.horizontalHeader().saveState())
+        else:
+            settings.remove(key)
 
     def restore_state(self, settings: QSettings, prefix: str) -> bool:
         state = settings.value(f"{prefix}/{self.name}/header")
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            self._sized = bool(self.view.horizontalHeader().restoreState(state))
-            return self._sized
-        return False
+        restored = (
+            isinstance(state, QByteArray)
+            and not state.isEmpty()
+            and self.view.horizontalHeader().restoreState(state)
+        )
+        if restored:
+            self.columns.keep_user_widths()
+        return restored
 
 
 def table_view(name: str, model: QAbstractItemModel) -> QTableView:

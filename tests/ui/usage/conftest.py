@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from trainer_app.config import Settings
 from trainer_app.services.context import ServiceContext
@@ -51,6 +52,7 @@ def demo_context(demo_file: Path, tmp_path: Path) -> Iterator[ServiceContext]:
 def open_window(qtbot, context: ServiceContext, size: tuple[int, int]) -> MainWindow:
     window = create_main_window(context)
     qtbot.addWidget(window)
+    window.setWindowState(Qt.WindowState.WindowNoState)  # the test's screen is not a laptop
     window.resize(*size)
     window.show()
     qtbot.waitExposed(window)

@@ -73,6 +73,7 @@ class RunsPage(Page):
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setWeight(font.Weight.DemiBold)
         self.run_title.setFont(font)
+        self.run_title.setWordWrap(True)  # a long title wraps rather than push the runs aside
         self.run_title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.run_facts = QLabel()
         self.run_facts.setAccessibleName("Run facts")
@@ -121,7 +122,7 @@ class RunsPage(Page):
         self.body.addWidget(self.right)
         self.body.setStretchFactor(0, 2)
         self.body.setStretchFactor(1, 3)
-        self.body.setSizes([600, 500])
+        self.body.setSizes([380, 620])  # the run's tabs are where the work is
         self.details.show_html(f"<p style='color:gray'>{NO_PERSON}</p>")
         self._tab_order()
         return self.body

@@ -46,10 +46,11 @@ def _practical(r: Result) -> str:
 
 
 def _completion(r: Result) -> str:
+    """``✓ 1 Dec 2026`` (as the register shows it; the tooltip says until when it is valid),
+    or what is still missing."""
     done = r.progress.completion
     if done is not None:
-        until = f" · valid until {dates.day(done.expires_on)}" if done.expires_on else ""
-        return f"✓ Completed {dates.day(done.completed_on)}{until}"
+        return f"✓ {dates.day(done.completed_on)}"
     missing = r.progress.shortfalls
     if not missing:
         return ""
@@ -60,12 +61,15 @@ def _completion(r: Result) -> str:
 def _completion_tip(r: Result) -> str:
     done = r.progress.completion
     if done is not None:
-        return _completion(r)
+        until = f" · valid until {dates.day(done.expires_on)}" if done.expires_on else ""
+        return f"Completed {dates.day(done.completed_on)}{until}"
     return "Still missing:\n" + "\n".join(f"• {s}" for s in r.progress.shortfalls)
 
 
 RESULT_COLUMNS: tuple[Column[Result], ...] = (
-    Column("Name", lambda r: r.name, lambda r: f"{r.name} ({r.enrolment.trainee_reference})"),
+    Column(
+        "Name", lambda r: r.name, lambda r: f"{r.name} ({r.enrolment.trainee_reference})", key=True
+    ),
     Column(
         "Attended",
         _attendance,
@@ -74,6 +78,8 @@ RESULT_COLUMNS: tuple[Column[Result], ...] = (
     ),
     Column("Theory", _theory, sort=lambda r: r.progress.theory or -1, numeric=True),
     Column("Practical", _practical),
+    # Last, taking what is left: a completion (✓ and its day) always fits; a long list of
+    # what is missing is cut, and its tooltip has it whole.
     Column("Completion", _completion, _completion_tip),
 )
 

@@ -22,6 +22,8 @@ NOT_PUBLISHED = "This run is not published yet — plan and publish it on the Pl
 def _status(e: Enrolment) -> str:
     if e.status is EnrolmentStatus.WAITLISTED:
         return f"Waitlist {e.position}"
+    if e.status is EnrolmentStatus.WITHDRAWN and e.withdraw_reason:
+        return f"{e.status.label}: {e.withdraw_reason}"
     return e.status.label
 
 
@@ -38,15 +40,14 @@ def _since_tip(e: Enrolment) -> str:
 
 
 ROSTER_COLUMNS: tuple[Column[Enrolment], ...] = (
-    Column("Name", lambda e: e.trainee_name),
-    Column("Reference", lambda e: e.trainee_reference),
-    Column(
-        "Status",
-        _status,
-        lambda e: f"Number {e.position} on the waitlist" if e.position else e.status.label,
-    ),
+    Column("Name", lambda e: e.trainee_name, key=True),
+    Column("Reference", lambda e: e.trainee_reference, key=True),
     Column("Since", _since, _since_tip),
-    Column("Reason", lambda e: e.withdraw_reason),
+    Column(
+        "Status",  # a withdrawal's reason follows it (the tooltip has it whole)
+        _status,
+        lambda e: f"Number {e.position} on the waitlist" if e.position else _status(e),
+    ),
 )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPalette, QResizeEvent, QShowEvent
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer_app.ui.record_table import shrink_to_fit
+from trainer_app.ui.columns import ColumnFitter, ColumnRole
 
 T = TypeVar("T")
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -47,6 +47,8 @@ class Column(Generic[T]):
     tip: Callable[[T], str] | None = None
     sort: Callable[[T], Any] | None = None
     numeric: bool = False
+    key: bool = False  # says what the row is (a code, a name): never cut
+    optional: bool = False  # left out when the table is too narrow (the tooltips say it)
 
 
 def muted_colour() -> QColor:
@@ -136,20 +138,14 @@ def empty_label(text: str, name: str) -> QLabel:
     return label
 
 
-def fit_columns(view: QTableView, *, limit: int = 320) -> None:
-    """Columns as wide as their contents (none wider than ``limit``), narrowed, widest first,
-    to fit the view without scrolling sideways; the last takes what is left."""
-    view.resizeColumnsToContents()
-    header = view.horizontalHeader()
-    count = header.count()
-    if count < 2:
-        return
-    wanted = [min(limit, header.sectionSize(c) + 4) for c in range(count - 1)]
-    # The last column (reasons, what is missing) gives up its width first: it elides, and
-    # its tooltip has the whole text.
-    available = max(0, view.viewport().width() - min(header.sectionSize(count - 1), 60))
-    for column, width in enumerate(shrink_to_fit(wanted, available)):
-        header.resizeSection(column, width)
+def column_fitter(view: QTableView, columns: Sequence[Column[Any]] = ()) -> ColumnFitter:
+    """Fits ``view``'s columns (``columns``, or its `RowsModel`'s) by the window's one rule
+    (trainer_app.ui.columns)."""
+    if not columns:
+        model = view.model()
+        assert isinstance(model, RowsModel)
+        columns = model.columns
+    return ColumnFitter(view, [ColumnRole(c.numeric, c.key, c.optional) for c in columns])
 
 
 class ListTab(QWidget):
@@ -160,7 +156,7 @@ class ListTab(QWidget):
     def __init__(self, view: QTableView, empty: QLabel, buttons: list[QPushButton]) -> None:
         super().__init__()
         self.view, self.empty = view, empty
-        self._fit_later = False
+        self.columns = column_fitter(view)
         self.counts = QLabel()
         self.stack = QStackedWidget()
         self.stack.addWidget(view)
@@ -181,27 +177,10 @@ class ListTab(QWidget):
         model = self.view.model()
         if model.rowCount():
             self.stack.setCurrentWidget(self.view)
-            self._fit_later = True
-            if self.isVisible():
-                self._fit()
+            self.columns.fit()  # again when shown: a hidden tab has no width yet
         else:
             self.empty.setText(empty_text)
             self.stack.setCurrentWidget(self.empty)
-
-    def _fit(self) -> None:
-        self._fit_later = False
-        fit_columns(self.view)
-
-    # A tab that is not shown has no width yet: its columns are fitted when it is.
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._fit_later:
-            self._fit()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        if self.isVisible() and self.view.model().rowCount():
-            self._fit()
 
     def selected_record(self) -> object:
         selection = self.view.selectionModel()

@@ -16,11 +16,9 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QStackedWidget,
     QVBoxLayout,
@@ -32,7 +30,13 @@ from trainer_app.domain.planning import PlannedSession, RunStatus
 from trainer_app.domain.text import search_key
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui.record_table import follow_selection, make_current, table_view
-from trainer_app.ui.runs.rows import RECORD_ROLE, SORT_ROLE, Column, RowsModel, fit_columns
+from trainer_app.ui.runs.rows import (
+    RECORD_ROLE,
+    SORT_ROLE,
+    Column,
+    RowsModel,
+    column_fitter,
+)
 from trainer_app.ui.search import search_box
 
 NO_RUNS = "No published runs yet — plan and publish a term on the Plan page (Ctrl+5)"
@@ -128,33 +132,40 @@ def _status_text(run: RunSummary) -> str:
     )
 
 
+def _places_tip(run: RunSummary) -> str:
+    if not run.published:
+        return ""
+    waiting = f" · {run.waiting} on the waitlist" if run.waiting else ""
+    return f"{run.enrolled} enrolled of {run.capacity} places{waiting}"
+
+
 COLUMNS: tuple[Column[RunSummary], ...] = (
-    Column("Run", lambda r: r.code, lambda r: f"{r.code} · {r.course_code} {r.course_title}"),
-    Column("Course", lambda r: r.course_code, lambda r: r.course_title),
+    # The run's code begins with its course's (GOWN-2027-01): no column of its own for the
+    # course, whose title is in the tooltip and above the run's tabs.
+    Column(
+        "Run",
+        lambda r: r.code,
+        lambda r: f"{r.code} · {r.course_code} {r.course_title} · {_status_text(r)}",
+        key=True,
+    ),
     Column(
         "Dates",
         lambda r: r.dates,
         lambda r: f"{r.dates} · {r.sessions} session(s)" if r.published else "Not scheduled yet",
         sort=lambda r: (r.first_day or date.max, r.code),
+        key=True,
     ),
-    Column("Hub", lambda r: r.hub),
+    Column("Hub", lambda r: r.hub, lambda r: f"Held at {r.hub}" if r.hub else "", optional=True),
     Column(
         "Places",
-        lambda r: r.places,
-        lambda r: f"{r.enrolled} enrolled of {r.capacity} places" if r.published else "",
-        sort=lambda r: (r.enrolled, r.capacity),
+        lambda r: f"{r.places} +{r.waiting}" if r.waiting else r.places,
+        _places_tip,
+        sort=lambda r: (r.enrolled, r.capacity, r.waiting),
         numeric=True,
     ),
-    Column(
-        "Waitlist",
-        lambda r: str(r.waiting) if r.waiting else "",
-        lambda r: f"{r.waiting} on the waitlist",
-        sort=lambda r: r.waiting,
-        numeric=True,
-    ),
-    Column("Status", _status_text),
+    Column("Status", _status_text, optional=True),
 )
-DATES_COLUMN = 2
+DATES_COLUMN = 1
 
 
 class RunFilter(QSortFilterProxyModel):
@@ -228,8 +239,7 @@ class RunList(QWidget):
         self.unpublished.toggled.connect(self._unpublished_toggled)
 
         self.view = table_view("Runs table", self.proxy)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.columns = column_fitter(self.view, COLUMNS)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(DATES_COLUMN, Qt.SortOrder.AscendingOrder)
         follow_selection(self.view, self._current_changed)
@@ -283,7 +293,7 @@ class RunList(QWidget):
     def _after_reset(self, keep: int | None) -> None:
         if self.proxy.rowCount():
             self.stack.setCurrentWidget(self.view)
-            self._fit_columns()
+            self.columns.fit()
         else:
             text = self.filter_box.text().strip()
             self.empty.setText(
@@ -297,14 +307,6 @@ class RunList(QWidget):
         finally:
             self._quiet = False
         self._announce()
-
-    def _fit_columns(self) -> None:
-        if self.proxy.rowCount():
-            fit_columns(self.view, limit=200)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._fit_columns()
 
     # ----- selection -------------------------------------------------------------------------
     def selected(self) -> RunSummary | None:

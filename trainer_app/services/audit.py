@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
 
 from trainer_app.domain import dates
 from trainer_app.domain.audit import ENTITY_TITLES, AuditAction, AuditEntry, FieldChange
@@ -66,6 +66,13 @@ class AuditService(ListQueries):
         filters: Mapping[str, int] | None = None,
     ) -> list[int]:
         return super().query_ids(text, sort or "when", descending, filters)
+
+    def _text_filter(self, text: str) -> ColumnElement[bool]:
+        """Who, what and why: the stored instant is not text to search."""
+        needle = f"%{text.lower()}%"
+        return or_(
+            *(func.lower(c.expression).like(needle) for c in self.columns_spec if c.key != "when")
+        )
 
     def _filtered(self, statement: Select[Any], filters: Mapping[str, int]) -> Select[Any]:
         if "entity_id" in filters:

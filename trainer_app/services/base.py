@@ -369,7 +369,7 @@ class ListQueries:
         if text and not key.numeric:
             # With a filter, scanning the table and sorting the few matches beats walking the
             # sort index and fetching every row to test it (SQLite would choose the latter).
-            expression = type_coerce(expression.op("||")(""), String)
+            expression = type_coerce(expression, String).op("||")("")
         order = expression.desc() if descending else expression.asc()
         statement = statement.order_by(order, self.base_row.id)
         with reading(self.store) as session:

@@ -316,7 +316,7 @@ class MatrixPage(Page):
             self.say(f"Every completion of {name} has its certificate")
             return None
         dialog = IssueDialog(
-            self.context, waiting, f"{name}: completions without a certificate", self
+            self.context, waiting, f"{name}: completions without a certificate", self, ticked=True
         )
         dialog.issued.connect(self._certificates_issued)
         self.open_dialog(dialog)

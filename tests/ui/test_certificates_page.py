@@ -28,6 +28,7 @@ from trainer_app.domain.certificates import Verdict
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui.certificates.dialogs import IssueDialog, PreviewDialog
 from trainer_app.ui.certificates.page import CertificatesPage
+from trainer_app.ui.file_dialogs import documents_folder
 
 WAIT = 30_000
 __all__ = ["world"]
@@ -134,7 +135,7 @@ def test_from_the_page_nothing_is_ticked_until_the_coordinator_ticks(
 
     folder = tmp_path / "issued"
     folder.mkdir()
-    answer_folder(monkeypatch, folder)
+    opened_in = answer_folder(monkeypatch, folder)
     with qtbot.waitSignal(dialog.task.finished, timeout=WAIT):
         qtbot.mouseClick(dialog.issue_button, Qt.MouseButton.LeftButton)
     issued = context.certificates.register()
@@ -156,6 +157,7 @@ def test_from_the_page_nothing_is_ticked_until_the_coordinator_ticks(
     with qtbot.waitSignal(dialog.task.finished, timeout=WAIT):
         qtbot.mouseClick(dialog.issue_button, Qt.MouseButton.LeftButton)
     assert window.statusBar().currentMessage() == "Issued 1 certificate"
+    assert opened_in == [str(documents_folder()), str(folder)]  # then where the last went
     assert len(context.certificates.register()) == 3
     assert len(PdfReader(folder / combined).pages) == 2  # the first batch's print file stays
     assert len(list(folder.iterdir())) == 4

@@ -20,7 +20,6 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -32,11 +31,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trainer_app.config import Settings
 from trainer_app.domain import dates
 from trainer_app.domain.certificates import Certificate, CertificateContent, Waiting
 from trainer_app.domain.errors import DomainError
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui.certificates.picture import CertificatePicture, as_image
+from trainer_app.ui.file_dialogs import FileKind, choose_folder, save_file
 from trainer_app.ui.icons import action_button
 from trainer_app.ui.tasks import Report, ShouldStop, Task
 
@@ -233,8 +234,9 @@ class IssueDialog(QDialog):
 
     # ----- issuing -------------------------------------------------------------------------
     def ask_folder(self) -> Path | None:
-        chosen = QFileDialog.getExistingDirectory(self, "Save the certificates in")
-        return Path(chosen) if chosen else None
+        return choose_folder(
+            self, self.context.settings, FileKind.CERTIFICATES, "Save the certificates in"
+        )
 
     def issue(self) -> None:
         chosen = self.ticked()
@@ -351,10 +353,11 @@ class PreviewDialog(QDialog):
         self,
         certificate: Certificate,
         content: CertificateContent,
+        settings: Settings,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.certificate, self.content = certificate, content
+        self.certificate, self.content, self.settings = certificate, content, settings
         self.setWindowTitle(f"Certificate {certificate.number}")
         self.picture = CertificatePicture()
         self.picture.show_certificate(lambda: content, draft=False)
@@ -382,10 +385,14 @@ class PreviewDialog(QDialog):
         self.setWindowModality(Qt.WindowModality.WindowModal)
 
     def ask_file(self) -> Path | None:
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, "Save a copy", f"{self.certificate.number}.pdf", "PDF (*.pdf)"
+        return save_file(
+            self,
+            self.settings,
+            FileKind.CERTIFICATES,
+            "Save a copy",
+            f"{self.certificate.number}.pdf",
+            "PDF (*.pdf)",
         )
-        return Path(chosen) if chosen else None
 
     def ask_printer(self) -> QPrinter | None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)

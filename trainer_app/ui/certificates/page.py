@@ -270,7 +270,7 @@ class CertificatesPage(Page):
         if chosen is None:
             return
         content = self.context.certificates.content(chosen.number)
-        self.open_dialog(PreviewDialog(chosen, content, self))
+        self.open_dialog(PreviewDialog(chosen, content, self.context.settings, self))
 
     def revoke(self) -> None:
         chosen = self.selected()

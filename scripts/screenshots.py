@@ -19,6 +19,7 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from trainer_app.config import Settings
@@ -143,6 +144,10 @@ def certificates_screenshots(window: Any, app: QApplication, out: Path) -> None:
     page.issue_waiting()
     dialog = page.dialog
     assert isinstance(dialog, IssueDialog)
+    for row in range(min(6, dialog.list.topLevelItemCount())):  # nothing is ticked at first
+        item = dialog.list.topLevelItem(row)
+        if item is not None:
+            item.setCheckState(0, Qt.CheckState.Checked)
     dialog.list.setCurrentItem(
         dialog.list.topLevelItem(min(3, dialog.list.topLevelItemCount() - 1))
     )

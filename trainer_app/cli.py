@@ -542,6 +542,7 @@ def _certificate(settings: Settings, args: argparse.Namespace) -> int:
             args.output.write_bytes(service.signing_key().public_pem())
             print(f"Public key {service.signing_key().fingerprint} written to {args.output}")
             return EXIT_OK
+        from trainer_app.certificates.files import batch_path
         from trainer_app.certificates.render import render_batch
 
         if args.run:
@@ -560,10 +561,11 @@ def _certificate(settings: Settings, args: argparse.Namespace) -> int:
         issued = service.issue_many(completions)
         args.output.mkdir(parents=True, exist_ok=True)
         contents = [content for _, content in issued]
-        render_batch(contents, args.output, args.output / "all-certificates.pdf")
+        combined = batch_path(args.output, contents)
+        render_batch(contents, args.output, combined)
     print(
         f"Issued {len(contents)} certificate{'s' if len(contents) != 1 else ''} in "
-        f"{args.output} (one PDF each, and all-certificates.pdf to print)"
+        f"{args.output} (one PDF each, and {combined.name} to print)"
     )
     return EXIT_OK
 

@@ -131,10 +131,14 @@ def test_the_cli_issues_verifies_revokes_lists_reprints_and_reissues(
             main(["certificate", "issue", "--all-eligible", "-o", str(out), "--database", database])
             == 0
         )
-        assert "Issued 2 certificates" in capsys.readouterr().out
+        said = capsys.readouterr().out
         pdfs = sorted(p for p in out.glob("LON-*.pdf"))
-        assert len(pdfs) == 2 and (out / "all-certificates.pdf").exists()
-        assert len(PdfReader(out / "all-certificates.pdf").pages) == 2
+        (combined,) = out.glob("certificates-*.pdf")  # named after the batch: never overwritten
+        assert combined.name.endswith(f"-{pdfs[0].stem}.pdf")
+        assert (
+            f"Issued 2 certificates in {out} (one PDF each, and {combined.name} to print)" in said
+        )
+        assert len(pdfs) == 2 and len(PdfReader(combined).pages) == 2
         first = pdfs[0]
         assert "Siobhán Ní Bhriain" in PdfReader(first).pages[0].extract_text() or "李伟" in (
             PdfReader(first).pages[0].extract_text()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,17 +25,21 @@ from trainer_app.domain.records import CompletionSource, MatrixStatus
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.demo import DemoSummary, build_demo
 
+# The demo's "now" for the shared build: what it holds does not change with the calendar.
+DEMO_NOW = datetime(2026, 12, 6, 9, 30, tzinfo=UTC)
 
-def open_context(folder: Path) -> ServiceContext:
-    return ServiceContext.open(
-        Settings.resolve(folder / "demo.db", environ={"TRAINER_APP_DATA_DIR": str(folder)})
-    )
+
+def open_context(folder: Path, now: datetime | None = None) -> ServiceContext:
+    settings = Settings.resolve(folder / "demo.db", environ={"TRAINER_APP_DATA_DIR": str(folder)})
+    if now is None:
+        return ServiceContext.open(settings)
+    return ServiceContext.open(settings, today=now.date, now=lambda: now)
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServiceContext, DemoSummary]]:
     """One default demo build shared by the read-only checks."""
-    ctx = open_context(tmp_path_factory.mktemp("demo"))
+    ctx = open_context(tmp_path_factory.mktemp("demo"), DEMO_NOW)
     summary = build_demo(ctx)
     yield ctx, summary
     ctx.close()
@@ -373,3 +378,70 @@ def test_the_spring_runs_can_be_planned(demo: tuple[ServiceContext, DemoSummary]
     scenario = ctx.planning.build_scenario(date(2027, 1, 4), date(2027, 3, 31))
     assert len(scenario.offerings) == len(runs)  # the held runs are before the term
     assert [p.name for p in ctx.planning.list_plans()] == ["Autumn 2026 (held)"]
+
+
+def test_the_audit_trail_tells_the_story_when_it_happened(
+    demo: tuple[ServiceContext, DemoSummary],
+) -> None:
+    """Each entry is stamped when what it records happened (not when the demo was built): the
+    network set up first, attendance on its session's day, results and completions after it,
+    enrolments before the run, certificates three days after it; nothing after the demo's now."""
+    ctx, _ = demo
+    entries = ctx.audit.entries(ctx.audit.query_ids())
+    stamps = [e.occurred_at for e in entries]
+    assert max(stamps) < DEMO_NOW  # and nothing stamped with the moment it was built
+    assert len({s.date() for s in stamps}) > 30  # the story spreads over the autumn
+    setup = {"hub", "facility", "course", "trainer", "cohort", "trainee"}
+    assert max(e.occurred_at for e in entries if e.entity_type in setup) < min(
+        e.occurred_at for e in entries if e.entity_type not in setup
+    )
+    with sqlite3.connect(ctx.settings.database_url.removeprefix("sqlite:///")) as db:
+
+        def rows(sql: str) -> list[tuple[date, ...]]:
+            found = db.execute(sql).fetchall()
+            assert found, sql
+            return [tuple(date.fromisoformat(v[:10]) for v in row) for row in found]
+
+        attendance = rows(
+            "SELECT a.occurred_at, s.held_on FROM audit_entries a "
+            "JOIN attendance t ON t.id = a.entity_id "
+            "JOIN planned_sessions s ON s.id = t.session_id "
+            "WHERE a.entity_type = 'attendance'"
+        )
+        assert all(stamped == held_on for stamped, held_on in attendance)
+        enrolled = rows(
+            "SELECT a.occurred_at, MIN(s.held_on) FROM audit_entries a "
+            "JOIN enrolments e ON e.id = a.entity_id "
+            "JOIN planned_sessions s ON s.run_id = e.run_id "
+            "WHERE a.entity_type = 'enrolment' GROUP BY a.id"
+        )
+        assert all(stamped == first - timedelta(days=14) for stamped, first in enrolled)
+        # results and the completions they earn: after the run's last attendance, on its day
+        results = db.execute(
+            "SELECT a.occurred_at, MAX(b.occurred_at), r.assessed_on FROM audit_entries a "
+            "JOIN assessments r ON r.id = a.entity_id JOIN enrolments e ON e.id = r.enrolment_id "
+            "JOIN planned_sessions s ON s.run_id = e.run_id "
+            "JOIN attendance t ON t.session_id = s.id "
+            "JOIN audit_entries b ON b.entity_type = 'attendance' AND b.entity_id = t.id "
+            "WHERE a.entity_type = 'assessment' GROUP BY a.id"
+        ).fetchall()
+        assert results and all(
+            stamp > last_attendance and stamp[:10] == assessed_on
+            for stamp, last_attendance, assessed_on in results
+        )
+        completed = rows(
+            "SELECT a.occurred_at, c.completed_on FROM audit_entries a "
+            "JOIN completions c ON c.id = a.entity_id "
+            "WHERE a.entity_type = 'completion' AND a.action = 'create'"
+        )
+        assert all(stamped >= completed_on for stamped, completed_on in completed)
+        certified = rows(
+            "SELECT a.occurred_at, MAX(s.held_on) FROM audit_entries a "
+            "JOIN certificates x ON x.id = a.entity_id "
+            "JOIN completions c ON c.id = x.completion_id "
+            "JOIN enrolments e ON e.id = c.enrolment_id "
+            "JOIN planned_sessions s ON s.run_id = e.run_id "
+            "WHERE a.entity_type = 'certificate' AND a.action = 'create' AND x.replaces_id IS NULL "
+            "GROUP BY a.id"
+        )
+        assert all(stamped == last + timedelta(days=3) for stamped, last in certified)

@@ -158,6 +158,19 @@ def test_every_write_is_audited_with_old_and_new_values(context: ServiceContext)
     assert ("hub_id", None, "LON") in [(c.field, c.old, c.new) for c in history[0].changes]
 
 
+def test_the_trail_can_be_searched_newest_first(context: ServiceContext) -> None:
+    """The Audit page's filter box (it failed on the instant column, whatever was typed)."""
+    hub = builders.hub(context)
+    room = builders.facility(context, hub.id, capacity=6)
+    context.facilities.update(room.id, room.row_version, dataclasses.replace(room, capacity=4))
+    found = context.audit.entries(context.audit.query_ids("facility"))
+    assert [(e.entity_type, e.action) for e in found] == [
+        ("facility", AuditAction.UPDATE),
+        ("facility", AuditAction.CREATE),
+    ]
+    assert context.audit.query_ids("2026") == []  # the stored instant is not searched
+
+
 def test_saving_without_changes_writes_no_audit_entry(context: ServiceContext) -> None:
     hub = builders.hub(context)
     count = context.audit.count()

@@ -13,7 +13,13 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QStyle,
+    QStyleOptionViewItem,
+    QTreeWidget,
+)
 
 from tests.helpers.pdf import rendered, scanned
 from tests.integration.test_enrolment import World, earn, world
@@ -22,6 +28,7 @@ from trainer_app.domain.certificates import Verdict
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui.certificates.dialogs import IssueDialog, PreviewDialog
 from trainer_app.ui.certificates.page import CertificatesPage
+from trainer_app.ui.file_dialogs import documents_folder
 
 WAIT = 30_000
 __all__ = ["world"]
@@ -50,73 +57,160 @@ def issue(qtbot, dialog: IssueDialog, folder: Path) -> None:
         dialog.issue_button.click()
 
 
-def test_preview_then_issue_one_then_the_rest(qtbot, window, page, context, tmp_path: Path) -> None:
+def issue_all(qtbot, page: CertificatesPage, folder: Path) -> IssueDialog:
+    """Issue… on the page, Tick all, Issue: every waiting certificate into ``folder``."""
+    qtbot.mouseClick(page.issue_button, Qt.MouseButton.LeftButton)
+    dialog = page.dialog
+    assert isinstance(dialog, IssueDialog)
+    qtbot.mouseClick(dialog.all_button, Qt.MouseButton.LeftButton)
+    issue(qtbot, dialog, folder)
+    return dialog
+
+
+def click_tick_box(qtbot, tree: QTreeWidget, row: int) -> None:
+    """A mouse click on the row's tick box, where the style draws it."""
+    index = tree.indexFromItem(tree.topLevelItem(row), 0)
+    option = QStyleOptionViewItem()
+    tree.initViewItemOption(option)
+    option.rect = tree.visualRect(index)
+    option.features |= QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
+    box = tree.style().subElementRect(QStyle.SubElement.SE_ItemViewItemCheckIndicator, option, tree)
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=box.center())
+
+
+def answer_folder(monkeypatch: pytest.MonkeyPatch, folder: Path) -> list[str]:
+    """Answer the folder dialog with ``folder``; returns the folders it opened in."""
+    opened_in: list[str] = []
+
+    def ask(parent: object, caption: str, start: str = "") -> str:
+        opened_in.append(start)
+        return str(folder)
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(ask))
+    return opened_in
+
+
+def test_from_the_page_nothing_is_ticked_until_the_coordinator_ticks(
+    qtbot, window, page, context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert page.waiting.text() == "3 completions waiting for a certificate"
     assert (
         page.picture.message
         == "No certificates issued yet. Issue… shows the completions waiting for one."
     )
-    page.issue_button.click()
+    qtbot.mouseClick(page.issue_button, Qt.MouseButton.LeftButton)
     dialog = page.dialog
     assert isinstance(dialog, IssueDialog)
+    assert dialog.list.topLevelItemCount() == 3 and dialog.ticked() == []
+    assert dialog.issue_button.text() == "Issue 0 certificates…"
+    assert not dialog.issue_button.isEnabled()
     assert (
-        dialog.list.topLevelItemCount() == 3
-        and dialog.issue_button.text() == "Issue 3 certificates…"
+        dialog.count.text() == "0 of 3 ticked · Tick the completions to issue (Space), or Tick all"
     )
+    assert dialog.issue_button.toolTip() == "Tick the completions to issue (Space), or Tick all"
     if dialog.picture.image is None:
         qtbot.waitSignal(dialog.picture.drawn, timeout=WAIT).wait()
     assert dialog.picture.image is not None and dialog.picture.image.width() > 300
-    assert "not a certificate yet" in dialog.caption.text()
+    assert dialog.caption.text() == "Preview: not ticked, so not issued. Space ticks it."
     assert context.certificates.register() == []  # a preview issues nothing
 
-    # from the keyboard: Down shows the next one, Space unticks and ticks it again
-    first_shown = dialog.picture.image
-    qtbot.keyClick(dialog.list, Qt.Key.Key_Down)
-    qtbot.waitUntil(lambda: dialog.picture.image is not first_shown, timeout=WAIT)
+    # a click on 李伟's tick box, then Down to the next and Space ticks it too
+    names = [dialog.list.topLevelItem(row).text(0) for row in range(3)]
+    assert [dialog.list.topLevelItem(row).text(2) for row in range(3)] == ["GOWN 1.0"] * 3
+    li = names.index("李伟")
+    click_tick_box(qtbot, dialog.list, li)
+    assert dialog.count.text() == "1 of 3 ticked"
+    assert dialog.issue_button.text() == "Issue 1 certificate…" and dialog.issue_button.isEnabled()
+    dialog.list.setFocus()
+    dialog.list.setCurrentItem(dialog.list.topLevelItem(li))
+    shown = dialog.picture.image
+    qtbot.keyClick(dialog.list, Qt.Key.Key_Down if li < 2 else Qt.Key.Key_Up)
+    qtbot.waitUntil(lambda: dialog.picture.image is not shown, timeout=WAIT)  # previewed
     qtbot.keyClick(dialog.list, Qt.Key.Key_Space)
     assert dialog.count.text() == "2 of 3 ticked"
-    qtbot.keyClick(dialog.list, Qt.Key.Key_Space)
-    assert dialog.count.text() == "3 of 3 ticked"
-
-    # show 李伟's, untick the others and issue it alone
-    items = [dialog.list.topLevelItem(row) for row in range(3)]
-    assert [item.text(2) for item in items] == ["GOWN 1.0"] * 3
-    li = next(item for item in items if item.text(0) == "李伟")
-    dialog.list.setCurrentItem(li)
-    for item in items:
-        if item is not li:
-            item.setCheckState(0, Qt.CheckState.Unchecked)
-    assert dialog.issue_button.text() == "Issue 1 certificate…"
+    second = names[dialog.list.indexOfTopLevelItem(dialog.list.currentItem())]
+    qtbot.keyClick(dialog.list, Qt.Key.Key_Space)  # Space again unticks it
     assert dialog.count.text() == "1 of 3 ticked"
-    issue(qtbot, dialog, tmp_path / "one")
-    (alone,) = context.certificates.register()
-    assert alone.trainee_name == "李伟"
-    assert [p.name for p in (tmp_path / "one").iterdir()] == [f"{alone.number}.pdf"]
-    assert dialog.outcome.text() == f"Issued 1 certificate: 1 saved as PDFs in {tmp_path / 'one'}."
-    assert dialog.list.topLevelItemCount() == 2 and page.model.rowCount() == 1  # the page kept up
+    qtbot.keyClick(dialog.list, Qt.Key.Key_Space)
 
-    dialog.all_button.click()
-    issue(qtbot, dialog, tmp_path / "rest")
-    assert window.statusBar().currentMessage() == "Issued 2 certificates"
+    folder = tmp_path / "issued"
+    folder.mkdir()
+    opened_in = answer_folder(monkeypatch, folder)
+    with qtbot.waitSignal(dialog.task.finished, timeout=WAIT):
+        qtbot.mouseClick(dialog.issue_button, Qt.MouseButton.LeftButton)
+    issued = context.certificates.register()
+    assert sorted(c.trainee_name for c in issued) == sorted(["李伟", second])
+    first = min(issued, key=lambda c: c.number)
+    issued_on = context.certificates.content(first.number).issued_on  # the day printed
+    combined = f"certificates-{issued_on.isoformat()}-{first.number}.pdf"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [f"{c.number}.pdf" for c in issued] + [combined]
+    )
+    assert dialog.outcome.text() == (
+        f"Issued 2 certificates: 2 saved as PDFs in {folder}, and {combined} to print."
+    )
+    assert dialog.list.topLevelItemCount() == 1 and page.model.rowCount() == 2  # kept up
+
+    # Tick all (one click) issues the last one, into the same folder: nothing overwritten
+    qtbot.mouseClick(dialog.all_button, Qt.MouseButton.LeftButton)
+    assert dialog.count.text() == "1 of 1 ticked"
+    with qtbot.waitSignal(dialog.task.finished, timeout=WAIT):
+        qtbot.mouseClick(dialog.issue_button, Qt.MouseButton.LeftButton)
+    assert window.statusBar().currentMessage() == "Issued 1 certificate"
+    assert opened_in == [str(documents_folder()), str(folder)]  # then where the last went
+    assert len(context.certificates.register()) == 3
+    assert len(PdfReader(folder / combined).pages) == 2  # the first batch's print file stays
+    assert len(list(folder.iterdir())) == 4
     assert dialog.list.topLevelItemCount() == 0 and not dialog.issue_button.isEnabled()
     assert dialog.picture.message == "Every completion here has its certificate."
     assert dialog.count.text() == "None waiting"
-    assert "and all-certificates.pdf to print" in dialog.outcome.text()
-    assert len(PdfReader(tmp_path / "rest" / "all-certificates.pdf").pages) == 2
-    dialog.close_button.click()
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
     assert page.dialog is None
     assert page.waiting.text() == "No completion earned on a run is waiting for a certificate"
     assert not page.issue_button.isEnabled()
     assert page.model.rowCount() == 3
 
 
+def test_batches_into_one_folder_keep_every_earlier_file(
+    qtbot, page, context, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two batches of several into the same folder: each keeps its own print file; a file
+    already named like a new certificate is kept, and the outcome says so."""
+    folder = tmp_path / "certificates"
+    folder.mkdir()
+    answer_folder(monkeypatch, folder)
+    dialog = issue_all(qtbot, page, folder)
+    first_batch = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert len(first_batch) == 4  # three certificates and their print file
+    dialog.close_button.click()
+
+    earn(world, "GOWN-2027-02", world.gown, world.people[3:5], day=2)
+    numbers = [
+        c.number
+        for c in context.certificates.drafts(
+            [w.completion_id for w in context.certificates.waiting()]
+        )
+    ]
+    (folder / f"{numbers[0]}.pdf").write_bytes(b"someone else's file")
+    page.reload()
+    dialog = issue_all(qtbot, page, folder)
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.name in first_batch} == (
+        first_batch
+    )
+    assert (folder / f"{numbers[0]}.pdf").read_bytes() == b"someone else's file"
+    assert (folder / f"{numbers[0]} (2).pdf").exists()
+    combined = [p for p in folder.iterdir() if p.name.startswith("certificates-")]
+    assert len(combined) == 2 and all(len(PdfReader(p).pages) in (3, 2) for p in combined)
+    assert dialog.outcome.text().endswith(
+        f"A file of the same name already there was kept; the new one is {numbers[0]} (2).pdf."
+    )
+    dialog.close_button.click()
+
+
 def test_the_register_shows_saves_and_prints_the_certificate(
     qtbot, qtmodeltester, page, context, tmp_path: Path
 ) -> None:
-    page.issue_button.click()
-    assert isinstance(page.dialog, IssueDialog)
-    issue(qtbot, page.dialog, tmp_path / "issued")
-    page.dialog.close_button.click()
+    issue_all(qtbot, page, tmp_path / "issued").close_button.click()
     qtmodeltester.check(page.model)
 
     with qtbot.waitSignal(page.picture.drawn, timeout=WAIT):
@@ -163,10 +257,7 @@ def test_the_register_shows_saves_and_prints_the_certificate(
 
 
 def test_revoke_and_reissue_need_reasons(qtbot, page, context, tmp_path: Path) -> None:
-    page.issue_button.click()
-    assert isinstance(page.dialog, IssueDialog)
-    issue(qtbot, page.dialog, tmp_path)
-    page.dialog.close_button.click()
+    issue_all(qtbot, page, tmp_path).close_button.click()
     page.view.selectRow(0)
     chosen = page.selected()
     assert chosen is not None
@@ -224,6 +315,7 @@ def test_cancel_keeps_what_was_issued_and_says_so(
     page.issue_button.click()
     dialog = page.dialog
     assert isinstance(dialog, IssueDialog)
+    dialog.all_button.click()
     folder = tmp_path / "printed"
     folder.mkdir()
     dialog.ask_folder = lambda: folder  # type: ignore[method-assign]
@@ -254,10 +346,7 @@ def plain(label: QLabel) -> str:
 
 
 def test_verify_a_pdf_or_a_scanned_code(qtbot, page, context, tmp_path: Path) -> None:
-    page.issue_button.click()
-    assert isinstance(page.dialog, IssueDialog)
-    issue(qtbot, page.dialog, tmp_path)
-    page.dialog.close_button.click()
+    issue_all(qtbot, page, tmp_path).close_button.click()
     pdf = next(tmp_path.glob("LON-*.pdf"))
     dialog = page.verify()
     assert "Nothing to verify yet" in plain(dialog.details)

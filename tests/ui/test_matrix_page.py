@@ -594,6 +594,7 @@ def test_a_trainees_waiting_certificates_are_previewed_and_issued_from_the_recor
         ("ASEP 1.0", "2 Mar 2026"),
         ("GOWN 4.0", "1 Jun 2026"),
     ]
+    assert dialog.count.text() == "2 of 2 ticked"  # one trainee's: all ticked at first
     rows[0].setCheckState(0, Qt.CheckState.Unchecked)
     dialog.ask_folder = lambda: tmp_path  # type: ignore[method-assign]
     with qtbot.waitSignal(dialog.task.finished, timeout=WAIT):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import io
 import os
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,6 +28,7 @@ from trainer_app.certificates import embedded, qr
 from trainer_app.certificates.branding import Branding, branding
 from trainer_app.certificates.combined import CombinedPdf
 from trainer_app.certificates.embedded import read_embedded_payload
+from trainer_app.certificates.files import certificate_path
 from trainer_app.certificates.fitting import DoesNotFit, Fitted, Stage, fit
 from trainer_app.domain import dates
 from trainer_app.domain.certificates import CertificateContent
@@ -55,7 +55,6 @@ CAPTION = ("Scan to verify offline:", "trainer-app certificate verify")
 INK = colors.HexColor("#1F2933")
 MUTED = colors.HexColor("#5B6675")
 DRAFT_MARK = colors.HexColor("#B42318")
-_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 
 
 @dataclass(frozen=True)
@@ -229,8 +228,9 @@ def render_batch(
     progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> list[Path]:
-    """One PDF per certificate, ``<number>.pdf`` in ``folder``, and if ``combined`` is given one
-    PDF of every page for printing; returns the certificates' paths written.
+    """One PDF per certificate in ``folder`` (``<number>.pdf``, or ``<number> (2).pdf`` beside
+    an earlier file: `trainer_app.certificates.files`), and if ``combined`` is given one PDF of
+    every page for printing; returns the certificates' paths written.
 
     ``should_stop`` is asked before each certificate: the files written so far stay, and the
     combined file is written only when every certificate is in it. A certificate that cannot be
@@ -252,7 +252,7 @@ def render_batch(
                 page = _lay_out(content)
             except DomainError as error:
                 raise DomainError(f"Certificate {content.number}: {error}") from error
-            path = folder / f"{_file_stem(content.number)}.pdf"
+            path = certificate_path(folder, content.number)
             replace_atomically(path, functools.partial(_save_single, page))
             written.append(path)
             if book is not None:
@@ -319,12 +319,6 @@ class _CombinedFile:
         assert self._part is not None
         self._pdf.append(self._part.getpdfdata())
         self._part = None
-
-
-def _file_stem(number: str) -> str:
-    if not _FILE_NAME.match(number):
-        raise ValueError(f"Not a certificate number to name a file after: {number!r}")
-    return number
 
 
 def _new_canvas(target: Path | None) -> Canvas:

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy.orm import Session
 
 from trainer_app.domain import dates
-from trainer_app.domain.audit import ENTITY_TITLES, AuditAction, AuditEntry, FieldChange
+from trainer_app.domain.audit import (
+    REFERENCE_FIELDS,
+    AuditAction,
+    AuditEntry,
+    ChangeInWords,
+    FieldChange,
+    RecordType,
+    describe_changes,
+)
 from trainer_app.persistence.db import Store
-from trainer_app.persistence.models import AuditRow
+from trainer_app.persistence.models import AuditRow, CourseRow, FacilityRow, HubRow, TrainerRow
 from trainer_app.persistence.uow import reading
 from trainer_app.services.base import Column, ListQueries
+from trainer_app.services.planning_scenario import trainer_key
 from trainer_app.services.tables import Cell
 
 
@@ -49,7 +59,11 @@ class AuditService(ListQueries):
         Column(
             "entity_type",
             "Record type",
-            case(ENTITY_TITLES, value=AuditRow.entity_type, else_=AuditRow.entity_type),
+            case(
+                {t.value: t.label for t in RecordType},
+                value=AuditRow.entity_type,
+                else_=AuditRow.entity_type,
+            ),
         ),
         Column("entity", "Record", AuditRow.entity_label),
         Column("reason", "Reason", AuditRow.reason),
@@ -66,6 +80,13 @@ class AuditService(ListQueries):
         filters: Mapping[str, int] | None = None,
     ) -> list[int]:
         return super().query_ids(text, sort or "when", descending, filters)
+
+    def _text_filter(self, text: str) -> ColumnElement[bool]:
+        """Who, what and why: the stored instant is not text to search."""
+        needle = f"%{text.lower()}%"
+        return or_(
+            *(func.lower(c.expression).like(needle) for c in self.columns_spec if c.key != "when")
+        )
 
     def _filtered(self, statement: Select[Any], filters: Mapping[str, int]) -> Select[Any]:
         if "entity_id" in filters:
@@ -85,6 +106,15 @@ class AuditService(ListQueries):
             by_id = {row.id: _entry(row) for row in rows}
         return [by_id[i] for i in ids if i in by_id]
 
+    def in_words(self, entry: AuditEntry) -> tuple[ChangeInWords, ...]:
+        """The entry's field changes as people read them: values in words, dates in the app's
+        style, the hubs, courses, facilities and trainers it names by their names today. The
+        entry itself stays as stored."""
+        kinds = {REFERENCE_FIELDS[c.field] for c in entry.changes if c.field in REFERENCE_FIELDS}
+        with reading(self.store) as session:
+            names = {kind: _NAMES[kind](session) for kind in kinds}
+        return describe_changes(entry, names)
+
     def history(self, entity_type: str, entity_id: int) -> list[AuditEntry]:
         """Every entry about one record, oldest first."""
         with reading(self.store) as session:
@@ -98,3 +128,39 @@ class AuditService(ListQueries):
     def count(self) -> int:
         with reading(self.store) as session:
             return session.scalar(select(func.count()).select_from(AuditRow)) or 0
+
+
+def _hub_names(session: Session) -> dict[str, str]:
+    return {
+        code: f"{code} {name}" for code, name in session.execute(select(HubRow.code, HubRow.name))
+    }
+
+
+def _course_names(session: Session) -> dict[str, str]:
+    return {
+        code: f"{code} {title}"
+        for code, title in session.execute(select(CourseRow.code, CourseRow.title))
+    }
+
+
+def _facility_names(session: Session) -> dict[str, str]:
+    return {
+        code: f"{code} {name}"
+        for code, name in session.execute(select(FacilityRow.code, FacilityRow.name))
+    }
+
+
+def _trainer_names(session: Session) -> dict[str, str]:
+    """By name (runs record it) and by the planner's ``T<id>`` (planned sessions do)."""
+    out: dict[str, str] = {}
+    for trainer_id, name in session.execute(select(TrainerRow.id, TrainerRow.name)):
+        out[name] = out[trainer_key(trainer_id)] = name
+    return out
+
+
+_NAMES: dict[str, Callable[[Session], dict[str, str]]] = {
+    "hub": _hub_names,
+    "course": _course_names,
+    "facility": _facility_names,
+    "trainer": _trainer_names,
+}

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Select, String, and_, func, or_, select, t
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from trainer_app.domain import dates
-from trainer_app.domain.audit import Actor, AuditAction, diff_fields
+from trainer_app.domain.audit import Actor, AuditAction, RecordType, diff_fields
 from trainer_app.domain.calendar import Absence, describe_weekdays
 from trainer_app.domain.errors import Duplicate, InUse, NotFound, StaleEdit
 from trainer_app.domain.text import search_key
@@ -57,23 +57,29 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+Now = Callable[[], datetime]  # a service's clock: when what it records happened (UTC)
+
+
 def write_audit(
     session: Session,
     actor: Actor,
     action: AuditAction,
-    entity_type: str,
+    entity_type: RecordType,
     entity_id: int,
     label: str,
     changes: Iterable[tuple[str, str | None, str | None]],
     reason: str = "",
+    *,
+    at: datetime,
 ) -> None:
-    """Append one audit entry in the caller's transaction."""
+    """Append one audit entry, stamped ``at`` (the service's clock), in the caller's
+    transaction."""
     session.add(
         AuditRow(
-            occurred_at=now_utc(),
+            occurred_at=at,
             actor=actor.username,
             action=action.value,
-            entity_type=entity_type,
+            entity_type=RecordType(entity_type).value,
             entity_id=entity_id,
             entity_label=label[:200],
             changes=[{"field": f, "old": old, "new": new} for f, old, new in changes],
@@ -86,17 +92,21 @@ def add_audited(
     session: Session,
     actor: Actor,
     row: Any,
-    entity_type: str,
+    entity_type: RecordType,
     label: str,
     created: Iterable[tuple[str, str | None]],
     reason: str = "",
+    *,
+    at: datetime,
 ) -> None:
     """Insert ``row`` (flushed, so it has its id) and the audit entry of its creation, with
     the ``(field, value)`` pairs it was created with, in the caller's transaction."""
     session.add(row)
     session.flush()
     changes = [(field, None, value) for field, value in created]
-    write_audit(session, actor, AuditAction.CREATE, entity_type, row.id, label, changes, reason)
+    write_audit(
+        session, actor, AuditAction.CREATE, entity_type, row.id, label, changes, reason, at=at
+    )
 
 
 def format_value(value: object) -> str | None:
@@ -129,15 +139,18 @@ def join_words(parts: Sequence[str]) -> str:
 class CrudService(Generic[F, R, Row]):
     """Generic use cases over one entity type. Subclasses fill in the hooks below."""
 
-    entity_type: ClassVar[str]  # audit name, e.g. "trainer"
+    entity_type: ClassVar[RecordType]  # what its audit entries are about
     noun: ClassVar[str]  # user-facing, e.g. "Trainer"
     row_class: type[Row]
     fields_class: type[Any]
     unique: ClassVar[tuple[Unique, ...]] = ()
 
-    def __init__(self, store: Store, actor: Actor) -> None:
+    def __init__(self, store: Store, actor: Actor, now: Now = now_utc) -> None:
+        """``now`` stamps the audit trail; it differs from the real time only when the past
+        is recorded (the demo's history)."""
         self.store = store
         self.actor = actor
+        self.now = now
 
     # ----- hooks -----------------------------------------------------------------------------
     def _validate(self, session: Session, fields: F, entity_id: int | None) -> F:
@@ -194,6 +207,7 @@ class CrudService(Generic[F, R, Row]):
                 self._label(clean),
                 ((k, None, v) for k, v in snapshot.items() if v not in (None, "")),
                 reason,
+                at=self.now(),
             )
             return self._record(session, row)
 
@@ -221,6 +235,7 @@ class CrudService(Generic[F, R, Row]):
                 self._label(clean),
                 ((c.field, c.old, c.new) for c in changes),
                 reason,
+                at=self.now(),
             )
             return self._record(session, row)
 
@@ -246,6 +261,7 @@ class CrudService(Generic[F, R, Row]):
                 label,
                 ((k, v, None) for k, v in snapshot.items() if v not in (None, "")),
                 reason,
+                at=self.now(),
             )
             return record
 
@@ -369,7 +385,7 @@ class ListQueries:
         if text and not key.numeric:
             # With a filter, scanning the table and sorting the few matches beats walking the
             # sort index and fetching every row to test it (SQLite would choose the latter).
-            expression = type_coerce(expression.op("||")(""), String)
+            expression = type_coerce(expression, String).op("||")("")
         order = expression.desc() if descending else expression.asc()
         statement = statement.order_by(order, self.base_row.id)
         with reading(self.store) as session:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from trainer_app.certificates import keys
 from trainer_app.certificates.branding import branding
-from trainer_app.domain.audit import Actor, AuditAction
+from trainer_app.domain.audit import Actor, AuditAction, RecordType
 from trainer_app.domain.certificates import (
     Certificate,
     CertificateContent,
@@ -251,7 +251,7 @@ class CertificateService:
             session,
             self.actor,
             row,
-            "certificate",
+            RecordType.CERTIFICATE,
             f"{number} · {trainee.name} · {content.course_code} {completion.course_version}",
             [
                 ("number", number),
@@ -259,6 +259,7 @@ class CertificateService:
                 ("replaces", replaces.number if replaces is not None else None),
             ],
             reason,
+            at=self.now(),
         )
         return _certificate(session, row), content
 
@@ -321,11 +322,12 @@ class CertificateService:
             session,
             self.actor,
             AuditAction.UPDATE,
-            "certificate",
+            RecordType.CERTIFICATE,
             row.id,
             row.number,
             [("revoked", None, reason[:200])],
             reason,
+            at=self.now(),
         )
 
     # ----- verification ------------------------------------------------------------------

@@ -12,6 +12,7 @@ from trainer_app.domain.audit import LOCAL_ACTOR, Actor
 from trainer_app.domain.courses import find_prerequisite_cycle
 from trainer_app.persistence.db import Store, integrity_problems, open_store, schema_revision
 from trainer_app.services.audit import AuditService
+from trainer_app.services.base import Now, now_utc
 from trainer_app.services.certificates import CertificateService
 from trainer_app.services.courses import CourseService
 from trainer_app.services.enrolment import EnrolmentService
@@ -42,6 +43,8 @@ class ServiceContext:
     training: TrainingService
     matrix: MatrixService
     certificates: CertificateService
+    today: Callable[[], date] = date.today  # the calendar the services read
+    now: Now = now_utc  # the clock that stamps what they record
 
     @classmethod
     def open(
@@ -53,34 +56,49 @@ class ServiceContext:
         upgrade: bool = True,
         extra_migrations: tuple[Path, ...] = (),
         today: Callable[[], date] = date.today,
+        now: Now = now_utc,
     ) -> ServiceContext:
         """Open (creating or upgrading) the configured store and build every service on it.
 
-        ``today`` is the calendar the training rules read (tests and demos fix it)."""
+        ``today`` is the calendar the training rules read, ``now`` the clock that stamps what
+        is recorded (tests and the demo's history fix them)."""
         store = open_store(
             settings.database_url,
             create=create,
             upgrade=upgrade,
             extra_migrations=extra_migrations,
         )
+        return cls._on(settings, store, actor, today, now)
+
+    @classmethod
+    def _on(
+        cls, settings: Settings, store: Store, actor: Actor, today: Callable[[], date], now: Now
+    ) -> ServiceContext:
         return cls(
             settings=settings,
             store=store,
             actor=actor,
-            hubs=HubService(store, actor),
-            facilities=FacilityService(store, actor),
-            trainers=TrainerService(store, actor),
-            courses=CourseService(store, actor),
-            cohorts=CohortService(store, actor),
-            trainees=TraineeService(store, actor),
-            runs=RunService(store, actor),
-            planning=PlanningService(store, actor),
+            hubs=HubService(store, actor, now),
+            facilities=FacilityService(store, actor, now),
+            trainers=TrainerService(store, actor, now),
+            courses=CourseService(store, actor, now),
+            cohorts=CohortService(store, actor, now),
+            trainees=TraineeService(store, actor, now),
+            runs=RunService(store, actor, now),
+            planning=PlanningService(store, actor, now),
             audit=AuditService(store),
-            enrolment=EnrolmentService(store, actor, today),
-            training=TrainingService(store, actor, today),
-            matrix=MatrixService(store, actor, today),
-            certificates=CertificateService(store, actor, settings.data_dir / "keys", today),
+            enrolment=EnrolmentService(store, actor, today, now),
+            training=TrainingService(store, actor, today, now),
+            matrix=MatrixService(store, actor, today, now),
+            certificates=CertificateService(store, actor, settings.data_dir / "keys", today, now),
+            today=today,
+            now=now,
         )
+
+    def recording(self, today: Callable[[], date], now: Now) -> ServiceContext:
+        """The same services on the same store with another calendar and clock: how the
+        past is recorded (the demo's history). Close this context, not the one returned."""
+        return self._on(self.settings, self.store, self.actor, today, now)
 
     @property
     def database_name(self) -> str:

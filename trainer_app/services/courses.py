@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
+from trainer_app.domain.audit import RecordType
 from trainer_app.domain.courses import (
     Course,
     CourseCategory,
@@ -26,7 +27,7 @@ from trainer_app.services.base import Column, CrudService, ListQueries, Unique, 
 
 
 class CourseService(CrudService[CourseFields, Course, CourseRow], ListQueries):
-    entity_type = "course"
+    entity_type = RecordType.COURSE
     noun = "Course"
     row_class = CourseRow
     fields_class = CourseFields

@@ -3,8 +3,10 @@
 The content (hubs, facilities, the GMP course catalogue, trainers, cohorts and the pools that
 trainees' names, organisations and roles are drawn from) lives in ``resources/demo/*.json``.
 This module only turns it into records, through the services, so every record is validated and
-audited like one a coordinator typed in. Trainees are drawn with ``random.Random(seed)``: the
-same seed always gives the same network.
+audited like one a coordinator typed in, at the moment it would have been (`StoryClock`): the
+network set up three weeks before the autumn's first run, the spring term's runs eight weeks
+before it starts. Trainees are drawn with ``random.Random(seed)``: the same seed always gives
+the same network.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import random
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -29,10 +31,17 @@ from trainer_app.domain.text import search_key
 from trainer_app.domain.trainers import Employment, TrainerFields
 from trainer_app.services.base import join_words, plural
 from trainer_app.services.context import ServiceContext
-from trainer_app.services.demo_history import HistorySummary, build_history
+from trainer_app.services.demo_history import (
+    HistorySummary,
+    StoryClock,
+    build_history,
+    setup_day,
+)
 
 REASON = "Demo data"
 MAX_TRAINEES = 100_000
+TERM_RUNS_LEAD = timedelta(weeks=8)  # the spring runs were set up this long before the term
+SETUP_STEP = timedelta(minutes=20)  # between one kind of record and the next on setup day
 
 Spec = Mapping[str, Any]  # one object read from a demo JSON file
 
@@ -100,14 +109,22 @@ def build_demo(
     if not 0 <= trainees <= MAX_TRAINEES:
         raise DomainError(f"The demo can hold 0 to {MAX_TRAINEES} trainees (got {trainees})")
     _refuse_unless_empty(context)
+    clock = StoryClock(context.today, context.now)
+    story = context.recording(clock.today, clock.now)
     network = _load("network.json")
-    hubs = _create_hubs(context, network)
-    facilities = _create_facilities(context, network["facilities"], hubs)
     past = _load("history.json")
-    courses = _create_courses(context, _load("courses.json")["courses"], past["completion_rules"])
-    trainers = _create_trainers(context, _load("trainers.json")["trainers"], hubs, courses)
+    clock.set(setup_day(past), time(9))
+    hubs = _create_hubs(story, network)
+    clock.later(SETUP_STEP)
+    facilities = _create_facilities(story, network["facilities"], hubs)
+    clock.later(SETUP_STEP)
+    courses = _create_courses(story, _load("courses.json")["courses"], past["completion_rules"])
+    clock.later(SETUP_STEP)
+    trainers = _create_trainers(story, _load("trainers.json")["trainers"], hubs, courses)
+    clock.later(SETUP_STEP)
     cohort_data = _load("cohorts.json")
-    slots = _create_cohorts(context, cohort_data["cohorts"], hubs)
+    slots = _create_cohorts(story, cohort_data["cohorts"], hubs)
+    clock.later(SETUP_STEP)
     people = _draw_trainees(
         random.Random(seed),
         trainees,
@@ -116,13 +133,15 @@ def build_demo(
         shares=cohort_data,
         people=_load("people.json"),
     )
-    context.trainees.bulk_create(people, reason=REASON)
-    runs = _create_runs(context, _load("runs.json")["runs"], hubs, courses)
+    story.trainees.bulk_create(people, reason=REASON)
     held = (
-        build_history(context, past, random.Random(seed + 1), hubs, courses)
+        build_history(story, clock, past, random.Random(seed + 1), hubs, courses)
         if history
         else HistorySummary(0, 0, 0, 0, 0)
     )
+    term = _load("runs.json")["runs"]
+    clock.set(min(date.fromisoformat(r["earliest"]) for r in term) - TERM_RUNS_LEAD, time(10))
+    runs = _create_runs(story, term, hubs, courses)
     return DemoSummary(
         hubs=len(hubs),
         facilities=facilities,

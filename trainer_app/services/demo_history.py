@@ -4,8 +4,12 @@ coming up in December 2026 with enrolments and a waitlist, completions imported 
 spreadsheets (some expired, some expiring soon, some of an older course version) and training
 held elsewhere with its evidence.
 
-Everything goes through the services with their rules; to record the past, the enrolment and
-training services are given a calendar set to the day it happened.
+Everything goes through the services with their rules. To record the past, the services are
+given a calendar and a clock (`StoryClock`) set to when each step happened, so that the audit
+trail tells the story in order: the network set up in late summer, the autumn plan published,
+enrolments a fortnight before each run, attendance on each session's day, results at the end
+of the run and the completions they earn, certificates three days later, the hubs' spreadsheets
+imported in November. Nothing is stamped later than the real now.
 """
 
 from __future__ import annotations
@@ -32,17 +36,47 @@ from trainer_app.domain.records import (
 )
 from trainer_app.scheduling.scenario import Assignment, Plan
 from trainer_app.scheduling.solver import solve
-from trainer_app.services.certificates import CertificateService
 from trainer_app.services.context import ServiceContext
-from trainer_app.services.enrolment import EnrolmentService
 from trainer_app.services.matrix import RoleFields
-from trainer_app.services.training import TrainingService
 
 Spec = Mapping[str, Any]
 PLAN_NAME = "Autumn 2026 (held)"
 
 
 CERTIFIED_UNTIL = date(2026, 10, 9)  # runs ending by then had their certificates issued
+SETUP_LEAD = timedelta(days=21)  # the network was set up three weeks before the first run
+PUBLISHED_AFTER_SETUP = timedelta(days=3)
+AFTER_THE_SESSIONS = time(17)  # UTC: attendance is recorded when the day's sessions are over
+RESULTS_AT = time(17, 30)  # UTC, on the run's last day: results, then the completions
+IMPORT_LAG = timedelta(days=3)  # the spreadsheets came in three days after their last entry
+
+
+class StoryClock:
+    """The demo's calendar and clock, set to when each step of its story happened; never later
+    than the demo's now (``today`` and ``now`` as it was started; the end of ``today`` when
+    the calendar is set earlier than the clock)."""
+
+    def __init__(self, today: Callable[[], date], now: Callable[[], datetime]) -> None:
+        self.last_day = today()
+        self.limit = min(now(), datetime.combine(self.last_day, time(23, 59, 59), UTC))
+        self._moment = self.limit
+
+    def set(self, day: date, at: time) -> None:
+        self._moment = min(datetime.combine(day, at, UTC), self.limit)
+
+    def later(self, step: timedelta) -> None:
+        self._moment = min(self._moment + step, self.limit)
+
+    def today(self) -> date:
+        return min(self._moment.date(), self.last_day)
+
+    def now(self) -> datetime:
+        return self._moment
+
+
+def setup_day(history: Spec) -> date:
+    """When the network was set up in the app: three weeks before the first run held."""
+    return _window(history)[0] - SETUP_LEAD
 
 
 @dataclass(frozen=True)
@@ -56,18 +90,27 @@ class HistorySummary:
 
 def build_history(
     context: ServiceContext,
+    clock: StoryClock,
     history: Spec,
     rng: random.Random,
     hubs: Mapping[str, int],
     courses: Mapping[str, int],
 ) -> HistorySummary:
+    """The term held before the demo's now; ``context`` records on ``clock``, which each step
+    sets to when it happened."""
+    setup = setup_day(history)
+    clock.set(setup, time(11))
     roles = _create_roles(context, history["roles"], hubs, courses)
-    runs = _publish_runs(context, history, hubs, courses)
-    enrolments = _enrol(context, history["runs"], runs, rng)
-    _hold_runs(context, runs, rng)
-    _import_completions(context, history["imported"], history["roles"], rng, courses, hubs)
+    clock.later(timedelta(minutes=30))
+    runs = _create_history_runs(context, history, hubs, courses)
+    clock.set(setup + PUBLISHED_AFTER_SETUP, time(10))
+    _publish_runs(context, clock, history, runs)
+    enrolments = _enrol(context, clock, history["runs"], runs, rng)
+    _hold_runs(context, clock, runs, rng)
+    _import_completions(context, clock, history["imported"], history["roles"], rng, courses)
+    clock.set(setup + timedelta(days=1), time(14))
     _external(context, history["external"], courses)
-    certificates = _certify(context, runs)
+    certificates = _certify(context, clock, runs)
     completions = sum(context.training.completions_held().values())
     return HistorySummary(roles, len(runs), enrolments, completions, certificates)
 
@@ -124,10 +167,9 @@ def _window(history: Spec) -> tuple[date, date]:
     )
 
 
-def _publish_runs(
+def _create_history_runs(
     context: ServiceContext, history: Spec, hubs: Mapping[str, int], courses: Mapping[str, int]
 ) -> dict[str, int]:
-    """Create the history runs and publish them with the sessions the JSON gives."""
     cohorts = {c.name: c.id for c in context.cohorts.list()}
     capacity = {c.id: c.capacity for c in context.courses.list()}
     runs: dict[str, int] = {}
@@ -150,9 +192,17 @@ def _publish_runs(
             reason="Demo data",
         )
         runs[run.code] = run.id
+    return runs
+
+
+def _publish_runs(
+    context: ServiceContext, clock: StoryClock, history: Spec, runs: Mapping[str, int]
+) -> None:
+    """Save the plan of the history runs with the sessions the JSON gives, and publish it after
+    a look at it."""
     sessions: Mapping[str, Sequence[Sequence[Any]]] = history["sessions"]
     if not sessions:
-        return runs  # being planned by scripts/make_demo_history.py
+        return  # being planned by scripts/make_demo_history.py
     start, end = _window(history)
     scenario = context.planning.build_scenario(start, end, run_ids=list(runs.values()))
     index = {day: i for i, day in enumerate(scenario.calendar.days)}
@@ -166,29 +216,29 @@ def _publish_runs(
         status="feasible",
     )
     saved = context.planning.save_plan(PLAN_NAME, scenario, plan)
+    clock.later(timedelta(minutes=40))
     context.planning.publish(saved.id, saved.row_version)
-    return runs
 
 
 def _enrol(
-    context: ServiceContext, specs: Sequence[Spec], runs: Mapping[str, int], rng: random.Random
+    context: ServiceContext,
+    clock: StoryClock,
+    specs: Sequence[Spec],
+    runs: Mapping[str, int],
+    rng: random.Random,
 ) -> int:
     """Enrol each run's cohort members (up to the number given) two weeks before it starts;
     over capacity they go on the waitlist, as they would."""
     count = 0
     members = _members(context)
     taken: dict[str, set[int]] = {}
+    service = context.enrolment
     for spec in sorted(specs, key=lambda s: s["earliest"]):
         run_id = runs[spec["code"]]
         facts = context.enrolment.facts(run_id)
         if facts.first_day is None:
             continue
-        service = EnrolmentService(
-            context.store,
-            context.actor,
-            _on(facts.first_day, -14),
-            _at(facts.first_day - timedelta(days=14), time(10)),
-        )
+        clock.set(facts.first_day - timedelta(days=14), time(10))
         done = taken.setdefault(spec["course"], set())
         candidates = [t for t in members.get(spec["cohort"], []) if t not in done]
         verdicts = service.check(run_id, candidates)
@@ -199,13 +249,7 @@ def _enrol(
     return count
 
 
-def _at(day: date, when: time) -> Callable[[], datetime]:
-    """A clock stopped at ``when`` (UTC) on ``day``: when the past's enrolments were made."""
-    moment = datetime.combine(day, when, UTC)
-    return lambda: moment
-
-
-def _certify(context: ServiceContext, runs: Mapping[str, int]) -> int:
+def _certify(context: ServiceContext, clock: StoryClock, runs: Mapping[str, int]) -> int:
     """Certificates the hubs issued three days after each run that ended by CERTIFIED_UNTIL
     (later runs' completions still wait), and one reissued after them for a misspelt name, so
     that the register shows every state."""
@@ -215,34 +259,17 @@ def _certify(context: ServiceContext, runs: Mapping[str, int]) -> int:
         for facts in (context.enrolment.facts(run_id) for run_id in runs.values())
         if facts.last_day is not None and facts.last_day <= CERTIFIED_UNTIL
     ]
+    service = context.certificates
     for last_day, run_id in sorted(ended):  # numbers rise with the date of issue
-        service = _certificates_on(context, last_day + timedelta(days=3))
+        clock.set(last_day + timedelta(days=3), time(14))
         for certificate, _ in service.issue_many(service.eligible(run_id=run_id)):
             issued.append(certificate.number)
     if issued:
-        first = context.certificates.register(issued[0])[0]
-        later = CERTIFIED_UNTIL + timedelta(days=5)  # after the last issue: numbers keep rising
-        _certificates_on(context, later).reissue(
-            first.number, "Surname misspelt on the first print"
-        )
+        first = service.register(issued[0])[0]
+        # after the last issue, so numbers keep rising with the date
+        clock.set(CERTIFIED_UNTIL + timedelta(days=5), time(14))
+        service.reissue(first.number, "Surname misspelt on the first print")
     return len(issued) + bool(issued)
-
-
-def _certificates_on(context: ServiceContext, day: date) -> CertificateService:
-    """The certificate service with its calendar and clock stopped on ``day`` (14:00 UTC)."""
-    return CertificateService(
-        context.store,
-        context.actor,
-        context.certificates.key_folder,
-        _on(day, 0),
-        _at(day, time(14)),
-    )
-
-
-def _on(day: date, offset: int) -> Callable[[], date]:
-    """A calendar stopped ``offset`` days from ``day``: how the past is recorded."""
-    when = day + timedelta(days=offset)
-    return lambda: when
 
 
 def _trainees_in_order(context: ServiceContext) -> list[Trainee]:
@@ -260,14 +287,16 @@ def _members(context: ServiceContext) -> dict[str, list[int]]:
     return out
 
 
-def _hold_runs(context: ServiceContext, runs: Mapping[str, int], rng: random.Random) -> None:
-    """Runs already over: mark attendance and results as the trainer would have."""
-    today = context.enrolment.today()
+def _hold_runs(
+    context: ServiceContext, clock: StoryClock, runs: Mapping[str, int], rng: random.Random
+) -> None:
+    """Runs already over: attendance marked at the end of each session's day, results on the
+    last day after it, as the trainer would have."""
+    held = context.training
     for run_id in runs.values():
         facts = context.enrolment.facts(run_id)
-        if facts.last_day is None or facts.last_day >= today:
+        if facts.last_day is None or facts.last_day >= clock.last_day:
             continue
-        held = TrainingService(context.store, context.actor, _on(facts.last_day, 2))
         register = held.register(run_id)
         marks = []
         for person in register.people:
@@ -283,7 +312,12 @@ def _hold_runs(context: ServiceContext, runs: Mapping[str, int], rng: random.Ran
                         late_minutes=minutes,
                     )
                 )
-        held.record_attendance(marks, reason="Demo data")
+        for session in register.sessions:
+            clock.set(session.held_on, AFTER_THE_SESSIONS)
+            held.record_attendance(
+                [m for m in marks if m.session_id == session.id], reason="Demo data"
+            )
+        clock.set(facts.last_day, RESULTS_AT)
         course = context.courses.get(facts.course_id)
         assessor = _trainer_of(context, facts)
         for person in register.people:
@@ -326,14 +360,15 @@ def _trainer_of(context: ServiceContext, facts: Any) -> str:
 
 def _import_completions(
     context: ServiceContext,
+    clock: StoryClock,
     spec: Spec,
     roles: Sequence[Spec],
     rng: random.Random,
     courses: Mapping[str, int],
-    hubs: Mapping[str, int],
 ) -> None:
     """Years of history from spreadsheets for staff (not the new cohorts): some expired, some
-    expiring soon, some of an older course version."""
+    expiring soon, some of an older course version; imported a few days after their last
+    entry."""
     needs = {role["name"].casefold(): set(role["courses"]) for role in roles}
     windows = spec["courses"]
     older: Mapping[str, str] = spec["older_versions"]
@@ -358,6 +393,8 @@ def _import_completions(
                     notes=spec["provider_note"],
                 )
             )
+    last = max(date.fromisoformat(window["to"]) for window in windows.values())
+    clock.set(last + IMPORT_LAG, time(10))
     context.training.add_completions(items, reason="Demo data: imported history")
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from trainer_app.domain import dates
-from trainer_app.domain.audit import Actor, AuditAction
+from trainer_app.domain.audit import Actor, AuditAction, RecordType
 from trainer_app.domain.errors import DomainError, NotFound, StaleEdit, ValidationError
 from trainer_app.domain.planning import RunStatus
 from trainer_app.domain.records import DEFAULT_EXPIRING_DAYS, Enrolment, EnrolmentStatus
@@ -370,11 +370,12 @@ class EnrolmentService:
             session,
             self.actor,
             action,
-            "enrolment",
+            RecordType.ENROLMENT,
             row.id,
             f"{name} on {run_code}",
             changes,
             reason,
+            at=self.now(),
         )
 
 

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from trainer_app.domain.audit import Actor, AuditAction
+from trainer_app.domain.audit import Actor, AuditAction, RecordType
 from trainer_app.domain.errors import Duplicate, FieldError, NotFound, StaleEdit, ValidationError
 from trainer_app.domain.people import TraineeType
 from trainer_app.domain.records import (
@@ -52,7 +52,7 @@ from trainer_app.persistence.models import (
     TraineeRow,
 )
 from trainer_app.persistence.uow import reading, transaction
-from trainer_app.services.base import write_audit
+from trainer_app.services.base import Now, now_utc, write_audit
 from trainer_app.services.certificates import certificates_of
 from trainer_app.services.enrolment import EXPIRING_DAYS_KEY, PERIOD_TIMES, expiring_days
 from trainer_app.services.training import completion_record
@@ -124,8 +124,14 @@ class Matrix:
 
 
 class MatrixService:
-    def __init__(self, store: Store, actor: Actor, today: Callable[[], date] = date.today) -> None:
-        self.store, self.actor, self.today = store, actor, today
+    def __init__(
+        self,
+        store: Store,
+        actor: Actor,
+        today: Callable[[], date] = date.today,
+        now: Now = now_utc,
+    ) -> None:
+        self.store, self.actor, self.today, self.now = store, actor, today, now
 
     # ----- settings ----------------------------------------------------------------------
     def expiring_days(self) -> int:
@@ -148,10 +154,11 @@ class MatrixService:
                 session,
                 self.actor,
                 AuditAction.UPDATE,
-                "setting",
+                RecordType.SETTING,
                 0,
                 "Expiring soon (days)",
                 [("expiring_days", str(old), str(days))],
+                at=self.now(),
             )
 
     # ----- roles -------------------------------------------------------------------------
@@ -196,10 +203,11 @@ class MatrixService:
                 session,
                 self.actor,
                 action,
-                "role",
+                RecordType.ROLE,
                 row.id,
                 row.name,
                 [("requirements", old, _describe(session, row))],
+                at=self.now(),
             )
             return _role(row)
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
+from trainer_app.domain.audit import RecordType
 from trainer_app.domain.calendar import Absence
 from trainer_app.domain.errors import ValidationError
 from trainer_app.domain.network import Facility, FacilityFields, FacilityKind, Hub, HubFields
@@ -40,7 +41,7 @@ def absences(rows: list[Any]) -> tuple[Absence, ...]:
 
 
 class HubService(CrudService[HubFields, Hub, HubRow], ListQueries):
-    entity_type = "hub"
+    entity_type = RecordType.HUB
     noun = "Hub"
     row_class = HubRow
     fields_class = HubFields
@@ -117,7 +118,7 @@ class HubService(CrudService[HubFields, Hub, HubRow], ListQueries):
 
 
 class FacilityService(CrudService[FacilityFields, Facility, FacilityRow], ListQueries):
-    entity_type = "facility"
+    entity_type = RecordType.FACILITY
     noun = "Facility"
     row_class = FacilityRow
     fields_class = FacilityFields

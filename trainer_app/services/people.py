@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, insert, select
 from sqlalchemy.orm import Session
 
-from trainer_app.domain.audit import AuditAction
+from trainer_app.domain.audit import AuditAction, RecordType
 from trainer_app.domain.errors import FieldError, ValidationError
 from trainer_app.domain.people import (
     Cohort,
@@ -32,7 +32,6 @@ from trainer_app.services.base import (
     CrudService,
     ListQueries,
     Unique,
-    now_utc,
     plural,
     search_filter,
     sync_links,
@@ -47,7 +46,7 @@ MEMBER_COUNT = (
 
 
 class CohortService(CrudService[CohortFields, Cohort, CohortRow], ListQueries):
-    entity_type = "cohort"
+    entity_type = RecordType.COHORT
     noun = "Cohort"
     row_class = CohortRow
     fields_class = CohortFields
@@ -113,7 +112,7 @@ class CohortService(CrudService[CohortFields, Cohort, CohortRow], ListQueries):
 
 
 class TraineeService(CrudService[TraineeFields, Trainee, TraineeRow], ListQueries):
-    entity_type = "trainee"
+    entity_type = RecordType.TRAINEE
     noun = "Trainee"
     row_class = TraineeRow
     fields_class = TraineeFields
@@ -249,7 +248,7 @@ class TraineeService(CrudService[TraineeFields, Trainee, TraineeRow], ListQuerie
             ]
             if links:
                 session.execute(insert(CohortMembershipRow), links)
-            occurred, actor = now_utc(), self.actor.username
+            occurred, actor = self.now(), self.actor.username
             entries = []
             for trainee_id, clean in zip(ids, cleaned, strict=True):
                 snapshot = {

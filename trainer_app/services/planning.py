@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trainer_app.domain.audit import Actor, AuditAction
+from trainer_app.domain.audit import Actor, AuditAction, RecordType
 from trainer_app.domain.errors import DomainError, FieldError, NotFound, ValidationError
 from trainer_app.domain.planning import (
     PlanComparison,
@@ -53,6 +53,7 @@ from trainer_app.scheduling.scenario import (
 )
 from trainer_app.services.base import (
     CrudService,
+    Now,
     add_audited,
     join_words,
     now_utc,
@@ -87,7 +88,7 @@ class PlanName:
 class PlanVersionService(CrudService[PlanName, PlanVersion, PlanVersionRow]):
     """Rename, delete, list and version checks of saved plans (CrudService mechanics)."""
 
-    entity_type = "plan_version"
+    entity_type = RecordType.PLAN
     noun = "Plan"
     row_class = PlanVersionRow
     fields_class = PlanName
@@ -130,10 +131,12 @@ class PlanVersionService(CrudService[PlanName, PlanVersion, PlanVersionRow]):
 class PlanningService:
     """One method per planning action; each write is one audited transaction."""
 
-    def __init__(self, store: Store, actor: Actor) -> None:
+    def __init__(self, store: Store, actor: Actor, now: Now = now_utc) -> None:
+        """``now`` stamps plans (saved, published) and the audit trail."""
         self.store = store
         self.actor = actor
-        self.versions = PlanVersionService(store, actor)
+        self.now = now
+        self.versions = PlanVersionService(store, actor, now)
 
     # ----- scenarios ---------------------------------------------------------------------------
     def build_scenario(
@@ -222,7 +225,7 @@ class PlanningService:
                 row_version=1,
                 name=clean.name,
                 status=PlanStatus.DRAFT.value,
-                created_at=now_utc(),
+                created_at=self.now(),
                 created_by=self.actor.username,
                 starts_on=scenario.calendar.days[0],
                 ends_on=scenario.calendar.days[-1],
@@ -331,7 +334,7 @@ class PlanningService:
                 session, runs, RunStatus.PUBLISHED, {RunStatus.DRAFT, RunStatus.PLANNED}
             )
             self._supersede(session, replaced - {row.id})
-            row.status, row.published_at = PlanStatus.PUBLISHED.value, now_utc()
+            row.status, row.published_at = PlanStatus.PUBLISHED.value, self.now()
             self.versions._touch(row)
             session.flush()
             self._audit(session, AuditAction.UPDATE, row, [("status", "draft", "published")])
@@ -414,10 +417,11 @@ class PlanningService:
                 session,
                 self.actor,
                 AuditAction.DELETE,
-                "planned_session",
+                RecordType.PLANNED_SESSION,
                 row.id,
                 f"{codes[row.run_id]} session {row.session_index + 1}",
                 [("held_on", row.held_on.isoformat(), None), ("period", str(row.period), None)],
+                at=self.now(),
             )
             session.delete(row)
         session.flush()
@@ -458,7 +462,7 @@ class PlanningService:
                 session,
                 self.actor,
                 row,
-                "planned_session",
+                RecordType.PLANNED_SESSION,
                 f"{a.offering} session {a.session + 1}",
                 [
                     ("held_on", row.held_on.isoformat()),
@@ -467,6 +471,7 @@ class PlanningService:
                     ("trainer_id", a.trainer),
                     ("plan", version.name),
                 ],
+                at=self.now(),
             )
 
     def _set_run_status(
@@ -485,10 +490,11 @@ class PlanningService:
                 session,
                 self.actor,
                 AuditAction.UPDATE,
-                "course_run",
+                RecordType.COURSE_RUN,
                 run.id,
                 run.code,
                 [("status", old, status.value)],
+                at=self.now(),
             )
         session.flush()
 
@@ -516,7 +522,9 @@ class PlanningService:
         row: PlanVersionRow,
         changes: Iterable[tuple[str, str | None, str | None]],
     ) -> None:
-        write_audit(session, self.actor, action, "plan_version", row.id, row.name, changes)
+        write_audit(
+            session, self.actor, action, RecordType.PLAN, row.id, row.name, changes, at=self.now()
+        )
 
 
 # ----- helpers -----------------------------------------------------------------------------------

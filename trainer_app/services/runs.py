@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
+from trainer_app.domain.audit import RecordType
 from trainer_app.domain.errors import FieldError, ValidationError
 from trainer_app.domain.planning import CourseRun, CourseRunFields, RunStatus
 from trainer_app.persistence.models import (
@@ -31,7 +32,7 @@ COHORT_COUNT = (
 
 
 class RunService(CrudService[CourseRunFields, CourseRun, CourseRunRow], ListQueries):
-    entity_type = "course_run"
+    entity_type = RecordType.COURSE_RUN
     noun = "Run"
     row_class = CourseRunRow
     fields_class = CourseRunFields

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
+from trainer_app.domain.audit import RecordType
 from trainer_app.domain.errors import FieldError, ValidationError
 from trainer_app.domain.text import search_key
 from trainer_app.domain.trainers import Employment, Trainer, TrainerFields
@@ -32,7 +33,7 @@ from trainer_app.services.network import absences, weekdays_set, weekdays_text
 
 
 class TrainerService(CrudService[TrainerFields, Trainer, TrainerRow], ListQueries):
-    entity_type = "trainer"
+    entity_type = RecordType.TRAINER
     noun = "Trainer"
     row_class = TrainerRow
     fields_class = TrainerFields

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from trainer_app.domain import dates
-from trainer_app.domain.audit import Actor, AuditAction
+from trainer_app.domain.audit import Actor, AuditAction, RecordType
 from trainer_app.domain.courses import CompletionRule
 from trainer_app.domain.errors import DomainError, NotFound, ValidationError
 from trainer_app.domain.records import (
@@ -47,7 +47,7 @@ from trainer_app.persistence.models import (
     TraineeRow,
 )
 from trainer_app.persistence.uow import reading, transaction
-from trainer_app.services.base import add_audited, format_value, now_utc, write_audit
+from trainer_app.services.base import Now, add_audited, format_value, now_utc, write_audit
 from trainer_app.services.enrolment import run_row, session_label
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -100,8 +100,16 @@ class Progress:
 
 
 class TrainingService:
-    def __init__(self, store: Store, actor: Actor, today: Callable[[], date] = date.today) -> None:
-        self.store, self.actor, self.today = store, actor, today
+    def __init__(
+        self,
+        store: Store,
+        actor: Actor,
+        today: Callable[[], date] = date.today,
+        now: Now = now_utc,
+    ) -> None:
+        """``today`` dates the rules (a session can be marked from its day); ``now`` stamps
+        what is recorded. Both move together only when the past is recorded (the demo)."""
+        self.store, self.actor, self.today, self.now = store, actor, today, now
 
     # ----- the register ------------------------------------------------------------------
     def register(self, run_id: int) -> Register:
@@ -182,7 +190,7 @@ class TrainingService:
                         trainee_id=item.trainee_id,
                         mark=item.mark.value,
                         late_minutes=item.late_minutes,
-                        recorded_at=now_utc(),
+                        recorded_at=self.now(),
                         row_version=1,
                     )
                     session.add(row)
@@ -194,18 +202,19 @@ class TrainingService:
                     if old == new:
                         continue
                     row.mark, row.late_minutes = item.mark.value, item.late_minutes
-                    row.recorded_at = now_utc()
+                    row.recorded_at = self.now()
                     row.row_version += 1
                     action = AuditAction.UPDATE
                 write_audit(
                     session,
                     self.actor,
                     action,
-                    "attendance",
+                    RecordType.ATTENDANCE,
                     row.id,
                     f"{name} at {label} ({session_label(planned.held_on, planned.period)})",
                     [("attendance", old, new)],
                     reason,
+                    at=self.now(),
                 )
                 touched.add(enrolment.id)
             session.flush()
@@ -241,14 +250,14 @@ class TrainingService:
                 theory_score=item.theory_score,
                 practical_passed=item.practical_passed,
                 comments=item.comments,
-                recorded_at=now_utc(),
+                recorded_at=self.now(),
                 row_version=1,
             )
             add_audited(
                 session,
                 self.actor,
                 row,
-                "assessment",
+                RecordType.ASSESSMENT,
                 f"{name} on {run.code}",
                 [
                     ("assessed_on", item.assessed_on.isoformat()),
@@ -258,6 +267,7 @@ class TrainingService:
                     ("comments", item.comments or None),
                 ],
                 reason,
+                at=self.now(),
             )
             self._evaluate(session, enrolment)
             return row.id
@@ -327,7 +337,7 @@ class TrainingService:
             evidence_name=item.evidence_name,
             evidence=item.evidence,
             notes=item.notes,
-            recorded_at=now_utc(),
+            recorded_at=self.now(),
             revoke_reason="",
             row_version=1,
         )
@@ -335,7 +345,7 @@ class TrainingService:
             session,
             self.actor,
             row,
-            "completion",
+            RecordType.COMPLETION,
             f"{trainee.name}: {course.code} {version}",
             [
                 ("completed_on", row.completed_on.isoformat()),
@@ -346,6 +356,7 @@ class TrainingService:
                 ("evidence", row.evidence_name or None),
             ],
             reason,
+            at=self.now(),
         )
         return completion_record(row, course)
 
@@ -443,7 +454,7 @@ class TrainingService:
                 verified_by="",
                 evidence_name="",
                 notes="",
-                recorded_at=now_utc(),
+                recorded_at=self.now(),
                 revoke_reason="",
                 row_version=1,
             )
@@ -467,15 +478,16 @@ class TrainingService:
             session,
             self.actor,
             action,
-            "completion",
+            RecordType.COMPLETION,
             row.id,
             f"{name}: {course.code} {row.course_version} ({run.code})",
             changes,
             f"Completion rule met: {rule_of(course).describe()}",
+            at=self.now(),
         )
 
     def _revoke(self, session: Session, row: CompletionRow, reason: str) -> None:
-        row.revoked_at, row.revoke_reason = now_utc(), reason[:500]
+        row.revoked_at, row.revoke_reason = self.now(), reason[:500]
         row.row_version += 1
         name = session.get_one(TraineeRow, row.trainee_id).name
         course = session.get_one(CourseRow, row.course_id)
@@ -483,11 +495,12 @@ class TrainingService:
             session,
             self.actor,
             AuditAction.UPDATE,
-            "completion",
+            RecordType.COMPLETION,
             row.id,
             f"{name}: {course.code} {row.course_version}",
             [("revoked", None, reason[:200])],
             reason,
+            at=self.now(),
         )
 
 

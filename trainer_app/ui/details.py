@@ -7,13 +7,7 @@ from html import escape
 from typing import Any
 
 from trainer_app.domain import dates
-from trainer_app.domain.audit import (
-    ENTITY_TITLES,
-    AuditAction,
-    AuditEntry,
-    field_label,
-    value_label,
-)
+from trainer_app.domain.audit import AuditAction, AuditEntry, record_type_label
 from trainer_app.domain.calendar import Absence, describe_weekdays
 from trainer_app.domain.courses import Course
 from trainer_app.domain.network import Facility, Hub
@@ -201,23 +195,22 @@ def record_html(context: ServiceContext, entity_type: str, title: str, record: A
     )
 
 
-def audit_html(entry: AuditEntry) -> str:
-    """One audit entry with each field's old → new value."""
+def audit_html(context: ServiceContext, entry: AuditEntry) -> str:
+    """One audit entry with each field's old → new value, in words."""
     head = _rows(
         [
             ("When (UTC)", dates.moment(entry.occurred_at, seconds=True)),
             ("Who", entry.actor),
             ("Action", entry.action.label),
-            ("Record type", ENTITY_TITLES.get(entry.entity_type, entry.entity_type)),
+            ("Record type", record_type_label(entry.entity_type)),
             ("Reason", entry.reason),
         ]
     )
     changes = "".join(
         f"<tr><td style='padding-right:12px; white-space:nowrap'>"
-        f"<b>{escape(field_label(c.field))}</b></td>"
-        f"<td>{_value(value_label(c.field, c.old))}</td><td>→</td>"
-        f"<td>{_value(value_label(c.field, c.new))}</td></tr>"
-        for c in entry.changes
+        f"<b>{escape(c.field)}</b></td>"
+        f"<td>{_value(c.old)}</td><td>→</td><td>{_value(c.new)}</td></tr>"
+        for c in context.audit.in_words(entry)
     )
     title = {
         AuditAction.CREATE: "Fields set",
@@ -228,7 +221,7 @@ def audit_html(entry: AuditEntry) -> str:
     return f"<h3>{escape(entry.entity_label)}</h3>{head}" + _section(title, table)
 
 
-def _value(value: str | None) -> str:
-    if value is None or value == "":
-        return "<span style='color:gray'>(empty)</span>"
+def _value(value: str) -> str:
+    if value == dates.NONE:
+        return f"<span style='color:gray'>{dates.NONE}</span>"
     return escape(value).replace("\n", "<br>")

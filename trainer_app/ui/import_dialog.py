@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -29,6 +28,7 @@ from trainer_app.services.context import ServiceContext
 from trainer_app.services.importers import IMPORTERS, write_template
 from trainer_app.services.imports import ImportPreview, ImportResult
 from trainer_app.ui import icons
+from trainer_app.ui.file_dialogs import FileKind, open_file, save_file
 from trainer_app.ui.tasks import Task
 
 KIND_LABELS = {
@@ -114,12 +114,12 @@ class ImportDialog(QDialog):
         return str(self.kind.currentData())
 
     def ask_open_path(self) -> Path | None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import from", "", FILE_FILTER)
-        return Path(path) if path else None
+        settings = self.context.settings
+        return open_file(self, settings, FileKind.IMPORTS, "Import from", FILE_FILTER)
 
     def ask_save_path(self, suggestion: str) -> Path | None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save template", suggestion, FILE_FILTER)
-        return Path(path) if path else None
+        settings = self.context.settings
+        return save_file(self, settings, FileKind.IMPORTS, "Save template", suggestion, FILE_FILTER)
 
     def choose_file(self) -> None:
         path = self.ask_open_path()

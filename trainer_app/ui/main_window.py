@@ -10,7 +10,6 @@ from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QByteArray, QRect, QSettings, QSize, Qt, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -26,6 +25,7 @@ from trainer_app.domain.errors import DomainError
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui import icons
 from trainer_app.ui.certificates.page import CertificatesPage
+from trainer_app.ui.file_dialogs import FileKind, open_file
 from trainer_app.ui.import_dialog import ImportDialog
 from trainer_app.ui.matrix.page import MatrixPage
 from trainer_app.ui.pages.audit import AuditPage
@@ -230,14 +230,15 @@ class MainWindow(QMainWindow):
 
     # ----- file and help ---------------------------------------------------------------------
     def choose_database(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        path = open_file(
             self,
+            self.context.settings,
+            FileKind.DATABASES,
             "Open database",
-            str(self.context.settings.data_dir),
             "Trainer databases (*.db *.sqlite);;All files (*)",
         )
-        if path:
-            self.open_database(Path(path))
+        if path is not None:
+            self.open_database(path)
 
     def open_database(self, path: Path) -> MainWindow | None:
         """Reopen the app on another SQLite file; this window closes if that works."""

@@ -19,6 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 from tests.helpers.pdf import embedded_fonts, rendered, scanned
 from trainer_app.certificates import render
 from trainer_app.certificates.branding import branding
+from trainer_app.certificates.files import batch_path, free_path
 from trainer_app.certificates.render import (
     NAME_BOX,
     PAGE_SIZE,
@@ -349,6 +350,25 @@ def test_a_batch_writes_each_certificate_and_one_file_to_print(tmp_path: Path) -
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["all.pdf", *(p.name for p in written)]
     )
+
+
+def test_a_second_batch_into_the_same_folder_overwrites_nothing(tmp_path: Path) -> None:
+    """The same certificates written twice (a reprint of a batch, or files from another
+    database): every earlier file stays as it was, the new ones are named " (2)"."""
+    contents = batch(3)
+    first = batch_path(tmp_path, contents)
+    opening = contents[0]
+    assert first.name == f"certificates-{opening.issued_on.isoformat()}-{opening.number}.pdf"
+    render_batch(contents, tmp_path, first)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    again = batch_path(tmp_path, contents)
+    written = render_batch(contents, tmp_path, again)
+    assert again.name == first.name.replace(".pdf", " (2).pdf")
+    assert [p.name for p in written] == [f"{c.number} (2).pdf" for c in contents]
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name in before} == before
+    assert len(PdfReader(again).pages) == 3 and len(list(tmp_path.iterdir())) == 8
+    assert free_path(tmp_path, first.stem).name == first.name.replace(".pdf", " (3).pdf")
 
 
 def test_the_print_file_is_written_in_parts_without_losing_a_page(

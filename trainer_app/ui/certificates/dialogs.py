@@ -1,9 +1,11 @@
 """Issuing certificates after a preview, and a certificate's preview before a reprint.
 
-`IssueDialog` lists the completions waiting for a certificate (every one, a run's, or a
-trainee's), ticked; the one selected is previewed as it will print, marked "Preview · not
-issued", with the number it will most likely get. Issue writes the ticked ones in the background
-(progress, Cancel): one PDF each and, for more than one, a combined file to print.
+`IssueDialog` lists the completions waiting for a certificate: every one across the network,
+none ticked (the coordinator ticks what to issue; Tick all is one click), or a run's or a
+trainee's, all ticked (a narrow, deliberate choice). The one selected is previewed as it will
+print, marked "Preview · not issued", with the number it will most likely get. Issue writes the
+ticked ones in the background (progress, Cancel): one PDF each and, for more than one, a
+combined file to print, named after the batch; files already in the folder are kept.
 
 `PreviewDialog` shows an issued certificate large, to save an identical copy or print it.
 """
@@ -18,7 +20,6 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -30,15 +31,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trainer_app.config import Settings
 from trainer_app.domain import dates
 from trainer_app.domain.certificates import Certificate, CertificateContent, Waiting
 from trainer_app.domain.errors import DomainError
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui.certificates.picture import CertificatePicture, as_image
+from trainer_app.ui.file_dialogs import FileKind, choose_folder, save_file
 from trainer_app.ui.icons import action_button
 from trainer_app.ui.tasks import Report, ShouldStop, Task
 
-COMBINED = "all-certificates.pdf"
 PAGE_INCHES_WIDE = 297 / 25.4  # A4 landscape
 PRINT_DPI = 300  # printing sends the page as a picture at most this sharp
 
@@ -46,7 +48,7 @@ PRINT_DPI = 300  # printing sends the page as a picture at most this sharp
 COLUMNS = ("Trainee", "Reference", "Course", "Completed")
 
 
-def _item(w: Waiting) -> QTreeWidgetItem:
+def _item(w: Waiting, ticked: bool) -> QTreeWidgetItem:
     item = QTreeWidgetItem(
         [
             w.trainee_name,
@@ -57,7 +59,7 @@ def _item(w: Waiting) -> QTreeWidgetItem:
     )
     item.setData(0, Qt.ItemDataRole.UserRole, w.completion_id)
     item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-    item.setCheckState(0, Qt.CheckState.Checked)
+    item.setCheckState(0, Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
     return item
 
 
@@ -74,7 +76,11 @@ class IssueDialog(QDialog):
         waiting: list[Waiting],
         heading: str,
         parent: QWidget | None = None,
+        *,
+        ticked: bool,
     ) -> None:
+        """``ticked``: every line ticked at first (a run's or a trainee's completions), or
+        none (everything waiting across the network: the coordinator picks)."""
         super().__init__(parent)
         self.context = context
         self.setWindowTitle("Issue certificates")
@@ -91,7 +97,7 @@ class IssueDialog(QDialog):
         self.list.setAlternatingRowColors(True)
         self.list.setUniformRowHeights(True)
         self.list.setHeaderLabels(COLUMNS)
-        self.list.addTopLevelItems([_item(w) for w in waiting])
+        self.list.addTopLevelItems([_item(w, ticked) for w in waiting])
         for index in range(len(COLUMNS)):
             self.list.resizeColumnToContents(index)
         self.list.currentItemChanged.connect(lambda *_: self._preview())
@@ -198,10 +204,15 @@ class IssueDialog(QDialog):
 
     def _ticked(self) -> None:
         count, listed = len(self.ticked()), len(self._items())
-        self.count.setText(f"{count} of {listed} ticked" if listed else "None waiting")
-        self.issue_button.setText(
-            f"Issue {count} certificate{'s' if count != 1 else ''}…" if count else "Issue…"
-        )
+        hint = "Tick the completions to issue (Space), or Tick all"
+        if not listed:
+            self.count.setText("None waiting")
+        elif count:
+            self.count.setText(f"{count} of {listed} ticked")
+        else:
+            self.count.setText(f"0 of {listed} ticked · {hint}")
+        self.issue_button.setText(f"Issue {count} certificate{'s' if count != 1 else ''}…")
+        self.issue_button.setToolTip("" if count else hint)
         self.issue_button.setEnabled(count > 0 and not self.task.running)
         self._preview()  # numbers to come depend on what is ticked before
 
@@ -218,13 +229,14 @@ class IssueDialog(QDialog):
         self.caption.setText(
             "Preview: not a certificate yet. Numbers are given when issued, in the order listed."
             if completion in ticked
-            else "Preview: not ticked, so not issued with the others."
+            else "Preview: not ticked, so not issued. Space ticks it."
         )
 
     # ----- issuing -------------------------------------------------------------------------
     def ask_folder(self) -> Path | None:
-        chosen = QFileDialog.getExistingDirectory(self, "Save the certificates in")
-        return Path(chosen) if chosen else None
+        return choose_folder(
+            self, self.context.settings, FileKind.CERTIFICATES, "Save the certificates in"
+        )
 
     def issue(self) -> None:
         chosen = self.ticked()
@@ -233,9 +245,9 @@ class IssueDialog(QDialog):
             return
         self.folder = folder
         service = self.context.certificates
-        combined = folder / COMBINED if len(chosen) > 1 else None
 
-        def work(report: Report, stop: ShouldStop) -> tuple[int, list[Path]]:
+        def work(report: Report, stop: ShouldStop) -> tuple[int, list[Path], Path | None]:
+            from trainer_app.certificates.files import batch_path
             from trainer_app.certificates.render import render_batch  # ReportLab: on use
 
             total = 2 * len(chosen)  # issue each, then draw each
@@ -243,6 +255,7 @@ class IssueDialog(QDialog):
                 chosen, progress=lambda done, _n: report(done, total), should_stop=stop
             )
             contents = [content for _, content in issued]
+            combined = batch_path(folder, contents) if len(contents) > 1 else None
             paths = render_batch(
                 contents,
                 folder,
@@ -250,7 +263,7 @@ class IssueDialog(QDialog):
                 progress=lambda done, _n: report(len(chosen) + done, total),
                 should_stop=stop,
             )
-            return len(issued), paths
+            return len(issued), paths, combined if combined and combined.exists() else None
 
         self._busy(True)
         self.outcome.clear()
@@ -276,18 +289,18 @@ class IssueDialog(QDialog):
         assert isinstance(result, tuple)
         count: int = result[0]
         paths: list[Path] = result[1]
+        combined: Path | None = result[2]
         self._forget_issued()
         if count:
             self.issued.emit(count)
         saved = f"{len(paths)} saved as PDFs in {self.folder}"
         if self.task.cancelled and len(paths) < count:
-            self.outcome.setText(
-                f"Stopped: {count} issued, {saved}. Reprint the others from the register."
-            )
-        elif count > 1:
-            self.outcome.setText(f"Issued {count} certificates: {saved}, and {COMBINED} to print.")
+            text = f"Stopped: {count} issued, {saved}. Reprint the others from the register."
+        elif combined is not None:
+            text = f"Issued {count} certificates: {saved}, and {combined.name} to print."
         else:
-            self.outcome.setText(f"Issued {count} certificate{'' if count == 1 else 's'}: {saved}.")
+            text = f"Issued {count} certificate{'' if count == 1 else 's'}: {saved}."
+        self.outcome.setText(text + _kept(paths))
         self.open_button.setVisible(bool(paths))
 
     def _failed(self, message: str) -> None:
@@ -320,6 +333,19 @@ class IssueDialog(QDialog):
         super().reject()
 
 
+def _kept(paths: list[Path]) -> str:
+    """Say so when files already in the folder made the new ones take other names."""
+    renamed = [p.name for p in paths if p.stem.endswith(")")]
+    if not renamed:
+        return ""
+    listed = ", ".join(renamed[:3]) + (" …" if len(renamed) > 3 else "")
+    return (
+        f" Files of the same name already there were kept; the new ones are named {listed}."
+        if len(renamed) > 1
+        else f" A file of the same name already there was kept; the new one is {listed}."
+    )
+
+
 class PreviewDialog(QDialog):
     """An issued certificate, large: save an identical copy or print it."""
 
@@ -327,10 +353,11 @@ class PreviewDialog(QDialog):
         self,
         certificate: Certificate,
         content: CertificateContent,
+        settings: Settings,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.certificate, self.content = certificate, content
+        self.certificate, self.content, self.settings = certificate, content, settings
         self.setWindowTitle(f"Certificate {certificate.number}")
         self.picture = CertificatePicture()
         self.picture.show_certificate(lambda: content, draft=False)
@@ -358,10 +385,14 @@ class PreviewDialog(QDialog):
         self.setWindowModality(Qt.WindowModality.WindowModal)
 
     def ask_file(self) -> Path | None:
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, "Save a copy", f"{self.certificate.number}.pdf", "PDF (*.pdf)"
+        return save_file(
+            self,
+            self.settings,
+            FileKind.CERTIFICATES,
+            "Save a copy",
+            f"{self.certificate.number}.pdf",
+            "PDF (*.pdf)",
         )
-        return Path(chosen) if chosen else None
 
     def ask_printer(self) -> QPrinter | None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)

@@ -252,7 +252,9 @@ class CertificatesPage(Page):
         )
 
     def open_issue_dialog(self, waiting: list[Waiting], heading: str) -> IssueDialog:
-        dialog = IssueDialog(self.context, waiting, heading, self)
+        """Everything waiting across the network: nothing ticked at first, the coordinator
+        ticks what to issue now."""
+        dialog = IssueDialog(self.context, waiting, heading, self, ticked=False)
         dialog.issued.connect(self._issued)
         self.open_dialog(dialog)
         return dialog
@@ -268,7 +270,7 @@ class CertificatesPage(Page):
         if chosen is None:
             return
         content = self.context.certificates.content(chosen.number)
-        self.open_dialog(PreviewDialog(chosen, content, self))
+        self.open_dialog(PreviewDialog(chosen, content, self.context.settings, self))
 
     def revoke(self) -> None:
         chosen = self.selected()

@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -25,6 +24,7 @@ from trainer_app.domain.certificates import CertificateFacts, Verdict
 from trainer_app.domain.errors import DomainError
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui import icons
+from trainer_app.ui.file_dialogs import FileKind, open_file
 from trainer_app.ui.palette import error_colour
 
 HEADLINES = {
@@ -82,8 +82,9 @@ class VerifyDialog(QDialog):
         self.check()
 
     def ask_pdf(self) -> Path | None:
-        chosen, _ = QFileDialog.getOpenFileName(self, "Open a certificate", "", "PDF (*.pdf)")
-        return Path(chosen) if chosen else None
+        return open_file(
+            self, self.context.settings, FileKind.VERIFY, "Open a certificate", "PDF (*.pdf)"
+        )
 
     def open_pdf(self) -> None:
         path = self.ask_pdf()

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -28,6 +27,7 @@ from trainer_app.services.context import ServiceContext
 from trainer_app.ui.dialogs import choices
 from trainer_app.ui.dialogs.editors import from_qdate, to_qdate
 from trainer_app.ui.dialogs.form import add_form_field
+from trainer_app.ui.file_dialogs import FileKind, open_file
 
 
 class CompletionDialog(QDialog):
@@ -107,10 +107,13 @@ class CompletionDialog(QDialog):
             widget.setEnabled(external)
 
     def ask_evidence_path(self) -> Path | None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Evidence", "", "Certificates (*.pdf *.png *.jpg *.jpeg);;All files (*)"
+        return open_file(
+            self,
+            self.context.settings,
+            FileKind.EVIDENCE,
+            "Evidence",
+            "Certificates (*.pdf *.png *.jpg *.jpeg);;All files (*)",
         )
-        return Path(path) if path else None
 
     def attach(self) -> None:
         path = self.ask_evidence_path()

@@ -17,10 +17,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSettings, QStandardPaths, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -44,6 +43,7 @@ from trainer_app.ui import icons
 from trainer_app.ui.certificates.dialogs import IssueDialog
 from trainer_app.ui.dialogs.completion import CompletionDialog
 from trainer_app.ui.dialogs.roles import RolesDialog
+from trainer_app.ui.file_dialogs import FileKind, save_file
 from trainer_app.ui.matrix import standing as look
 from trainer_app.ui.matrix.due import COURSE, EXPIRES, DueModel
 from trainer_app.ui.matrix.heatmap import HeatmapModel, HeatmapView, MatrixLegend
@@ -134,10 +134,6 @@ class MatrixPage(Page):
         self._organisations: set[str] = set()
         self._roles_defined = True
         self._group_count = 0
-        self._folder = Path(
-            QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-            or Path.home()
-        )
 
         self.matrices = Latest(self)
         self.matrices.finished.connect(self._matrix_ready)
@@ -285,10 +281,14 @@ class MatrixPage(Page):
         return path
 
     def choose_evidence_path(self, name: str) -> Path | None:
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, "Save the evidence", str(self._folder / name), "All files (*)"
+        return save_file(
+            self,
+            self.context.settings,
+            FileKind.EVIDENCE,
+            "Save the evidence",
+            name,
+            "All files (*)",
         )
-        return Path(chosen) if chosen else None
 
     def record_training(self) -> CompletionDialog | None:
         """Training the shown trainee did elsewhere (or before this app), with evidence."""
@@ -316,7 +316,7 @@ class MatrixPage(Page):
             self.say(f"Every completion of {name} has its certificate")
             return None
         dialog = IssueDialog(
-            self.context, waiting, f"{name}: completions without a certificate", self
+            self.context, waiting, f"{name}: completions without a certificate", self, ticked=True
         )
         dialog.issued.connect(self._certificates_issued)
         self.open_dialog(dialog)
@@ -881,12 +881,11 @@ class MatrixPage(Page):
     def choose_path(self, caption: str, name: str, kind: str) -> Path | None:
         """Ask where to save (tests answer instead); the file gets the format's extension."""
         file_filter, suffix = FORMATS[kind]
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, caption, str(self._folder / f"{name}{suffix}"), file_filter
+        path = save_file(
+            self, self.context.settings, FileKind.RECORDS, caption, f"{name}{suffix}", file_filter
         )
-        if not chosen:
+        if path is None:
             return None
-        path = Path(chosen)
         return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
 
     def _write(self, write: Callable[[], None], path: Path, title: str) -> bool:
@@ -902,5 +901,4 @@ class MatrixPage(Page):
                 "folder or file name; nothing was written.",
             )
             return False
-        self._folder = path.parent
         return True

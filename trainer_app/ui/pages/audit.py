@@ -23,4 +23,4 @@ class AuditPage(Page):
 
     def describe(self, table: RecordTable, record_id: int) -> str:
         entries = self.context.audit.entries([record_id])
-        return audit_html(entries[0]) if entries else ""
+        return audit_html(self.context, entries[0]) if entries else ""

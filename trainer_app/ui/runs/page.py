@@ -425,6 +425,7 @@ class RunsPage(Page):
             waiting,
             f"{run.code} {run.course_title}: completions without a certificate",
             self,
+            ticked=True,
         )
         dialog.issued.connect(
             lambda count: self.say(f"{plural(count, 'certificate')} issued for {run.code}")

@@ -79,7 +79,7 @@ class ServiceContext:
             enrolment=EnrolmentService(store, actor, today),
             training=TrainingService(store, actor, today),
             matrix=MatrixService(store, actor, today),
-            certificates=CertificateService(store, actor, settings.data_dir / "keys", today),
+            certificates=CertificateService(store, actor, settings.key_folder, today),
         )
 
     @property

@@ -12,6 +12,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["QT_API"] = "pyside6"
 
+from tests.helpers.demo import DemoFiles
 from trainer_app.config import Settings
 from trainer_app.services.context import ServiceContext
 
@@ -35,3 +36,9 @@ def context(settings: Settings) -> Iterator[ServiceContext]:
     ctx = ServiceContext.open(settings)
     yield ctx
     ctx.close()
+
+
+@pytest.fixture(scope="session")
+def demo_files(tmp_path_factory: pytest.TempPathFactory) -> DemoFiles:
+    """A pristine demo database for the session: copy it (`DemoFiles.copy_to`) to change it."""
+    return DemoFiles.build(tmp_path_factory.mktemp("demo"))

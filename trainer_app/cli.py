@@ -1,11 +1,15 @@
 """The ``trainer-app`` command: the GUI launcher and headless commands over the same services.
 
-Errors print one plain sentence on stderr and exit non-zero; nothing is half-written.
+Errors print one plain sentence on stderr and exit non-zero; nothing is half-written. Commands
+that work on a store use the file given with ``--database`` (which must exist), or else your own
+database, the one the window opens (created on first use, as the window does).
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import signal
 import sys
 import threading
@@ -31,16 +35,16 @@ from trainer_app.services.context import ServiceContext
 from trainer_app.services.importers import IMPORTERS, write_template
 
 EXIT_OK, EXIT_FAILED = 0, 1
+EXIT_READER_GONE = 128 + 13  # what a shell reports for a Unix tool stopped by SIGPIPE
+DATABASE_HELP = (
+    "the SQLite database file (default: TRAINER_APP_DATABASE_URL if set, else your own "
+    "database in the user data folder, the one the window opens)"
+)
 
 
-def _add_database(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
+def _add_database(parser: argparse.ArgumentParser, *, help: str = DATABASE_HELP) -> None:
     parser.add_argument(
-        "--database",
-        type=Path,
-        metavar="PATH",
-        required=required,
-        default=argparse.SUPPRESS,
-        help="SQLite database file (default: TRAINER_APP_DATABASE_URL, else the user data folder)",
+        "--database", type=Path, metavar="PATH", default=argparse.SUPPRESS, help=help
     )
 
 
@@ -66,7 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     demo = commands.add_parser("demo", help="create a realistic demo database")
-    _add_database(demo, required=True)
+    demo.add_argument(
+        "--database",
+        type=Path,
+        metavar="PATH",
+        required=True,
+        help="the SQLite file to write; it must not exist yet",
+    )
     demo.add_argument("--seed", type=int, default=2027, help="random seed (default 2027)")
     demo.add_argument("--trainees", type=int, default=300, help="number of trainees (300)")
 
@@ -140,29 +150,55 @@ def _date(text: str) -> date:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    database: Path | None = getattr(args, "database", None)
     try:
-        settings = Settings.resolve(database)
-        if args.command == "demo":
-            return _demo(settings, args.database, seed=args.seed, trainees=args.trainees)
-        if args.command == "db":
-            return _db_upgrade(settings) if args.db_command == "upgrade" else _db_check(settings)
-        if args.command == "plan":
-            return _plan(args)
-        if args.command == "check":
-            return _check(args.scenario, args.plan)
-        if args.command == "scenario":
-            return _export_scenario(settings, args)
-        if args.command == "import":
-            return _import(settings, args)
-        if args.command == "export":
-            return _export(settings, args)
-        if args.command == "certificate":
-            return _certificate(settings, args)
-        return _gui(settings, demo=args.demo, argv=sys.argv[:1])
-    except DomainError as error:
-        print(f"trainer-app: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        try:
+            status = _run(args)
+        except DomainError as error:
+            print(f"trainer-app: {error}", file=sys.stderr)
+            status = EXIT_FAILED
+        sys.stdout.flush()  # a reader that went away shows here, not as Python exits
+        return status
+    except BrokenPipeError:
+        _discard_output()
+        return EXIT_READER_GONE
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = Settings.resolve(getattr(args, "database", None))
+    if args.command == "demo":
+        return _demo(settings, args.database, seed=args.seed, trainees=args.trainees)
+    if args.command == "db":
+        return _db_upgrade(settings) if args.db_command == "upgrade" else _db_check(settings)
+    if args.command == "plan":
+        return _plan(args)
+    if args.command == "check":
+        return _check(args.scenario, args.plan)
+    if args.command == "scenario":
+        return _export_scenario(settings, args)
+    if args.command == "import":
+        return _import(settings, args)
+    if args.command == "export":
+        return _export(settings, args)
+    if args.command == "certificate":
+        return _certificate(settings, args)
+    return _gui(settings, demo=args.demo, argv=sys.argv[:1])
+
+
+def _discard_output() -> None:
+    """Whoever read our output stopped reading (``trainer-app certificate list | head``): stop
+    quietly, as Unix tools do, and let Python flush what is left into nothing at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # not a real file (a test's capture): nothing will complain
+
+
+def _store(settings: Settings, args: argparse.Namespace) -> ServiceContext:
+    """The store a command works on: the file given with ``--database``, which must exist (a
+    mistyped path is refused rather than created), or else your own database, created on first
+    use as the window does."""
+    return ServiceContext.open(settings, create=getattr(args, "database", None) is None)
 
 
 def _demo(settings: Settings, path: Path, *, seed: int, trainees: int) -> int:
@@ -288,7 +324,7 @@ def _check(scenario_path: Path, plan_path: Path) -> int:
 def _export_scenario(settings: Settings, args: argparse.Namespace) -> int:
     if args.end < args.start:
         raise DomainError(f"--to ({args.end}) is before --from ({args.start})")
-    with ServiceContext.open(settings, create=False) as context:
+    with _store(settings, args) as context:
         hubs = {hub.code: hub.id for hub in context.hubs.list()}
         unknown = [code for code in args.hub if code.upper() not in hubs]
         if unknown:
@@ -364,7 +400,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     stop = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
-        with ServiceContext.open(settings, create=False) as context:
+        with _store(settings, args) as context:
             importer = IMPORTERS[args.import_kind](context)
             preview = importer.preview(args.file, should_stop=stop.is_set)
             if preview.problems:
@@ -422,7 +458,7 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
     )
 
     output: Path = args.output
-    with ServiceContext.open(settings, create=False) as context:
+    with _store(settings, args) as context:
         if args.export_kind == "record":
             kind = args.format or output.suffix.lower().lstrip(".")
             if kind not in RECORD_FORMATS:
@@ -473,8 +509,9 @@ def _add_certificate_commands(
     verify = actions.add_parser(
         "verify",
         help="check a certificate PDF or a scanned code: valid, tampered, revoked or unknown key",
-        description="Exit 0 only for a valid certificate. With a database, revocation is "
-        "checked too; without one, give the issuer's public key with --key.",
+        description="Exit 0 only for a valid certificate. Against a database (--database, "
+        "else your own) revocation is checked too. With --key, or where there is no database, "
+        "only the signature is: against the keys given, else this installation's key.",
     )
     verify.add_argument("file", type=Path, nargs="?", metavar="FILE.pdf")
     verify.add_argument("--payload", metavar="TEXT", help="the text of a scanned QR code")
@@ -516,7 +553,7 @@ def _add_certificate_commands(
 def _certificate(settings: Settings, args: argparse.Namespace) -> int:
     if args.certificate_command == "verify":
         return _verify_certificate(settings, args)
-    with ServiceContext.open(settings, create=False) as context:
+    with _store(settings, args) as context:
         service = context.certificates
         if args.certificate_command == "list":
             revoked = None if args.status is None else args.status == "revoked"
@@ -593,22 +630,45 @@ def _verify_certificate(settings: Settings, args: argparse.Namespace) -> int:
         text = read_embedded_payload(args.file)
     else:
         raise DomainError("Give a certificate PDF or --payload with the scanned code")
+    unchecked = ""  # why revocation was not checked, when it was not
     if args.key:
         verdict, facts = keys.check(text, [keys.load_public(path) for path in args.key])
-    else:
+        unchecked = (
+            "Genuine: signed by the key given. Revocation is checked only against a database."
+        )
+    elif getattr(args, "database", None) is not None or not _missing(settings):
         with ServiceContext.open(settings, create=False) as context:
             verdict, facts = context.certificates.verify(text)
+    else:
+        verdict, facts = keys.check(text, keys.installation_keys(settings.key_folder))
+        if verdict is Verdict.UNKNOWN_KEY and not keys.installation_keys(settings.key_folder):
+            raise DomainError(
+                f"There is no database at {_missing(settings)} and this installation has no "
+                "signing key to check against: give the database with --database, or the "
+                "issuer's public key with --key PUBLIC.pem"
+            )
+        unchecked = (
+            "Genuine: signed by this installation's key. Revocation was not checked: there is "
+            f"no database at {_missing(settings)} (give it with --database to check that too)."
+        )
     if facts is None:
         print(f"{verdict.value}: not a trainer-app certificate")
     else:
-        expires = facts.expires_on.isoformat() if facts.expires_on else "does not expire"
+        expiry = f"expires {dates.day(facts.expires_on)}" if facts.expires_on else "no expiry"
         print(
             f"{verdict.value}: {facts.number} · {facts.name} · {facts.course_code} "
-            f"{facts.version} ({facts.course_title}) · completed {facts.completed_on} · "
-            f"issued {facts.issued_on} · expires {expires} · hub {facts.hub}"
+            f"{facts.version} ({facts.course_title}) · completed {dates.day(facts.completed_on)} "
+            f"· issued {dates.day(facts.issued_on)} · {expiry} · hub {facts.hub}"
         )
-    if args.key and verdict is Verdict.VALID:
-        print("Genuine: signed by the key given. Revocation is checked only against a database.")
-    else:
-        print(verdict.meaning)
+    print(unchecked if unchecked and verdict is Verdict.VALID else verdict.meaning)
     return EXIT_OK if verdict is Verdict.VALID else EXIT_FAILED
+
+
+def _missing(settings: Settings) -> Path | None:
+    """The SQLite file of ``settings`` when it does not exist (None when it does, or when the
+    store is not an SQLite file)."""
+    prefix = "sqlite:///"
+    if not settings.database_url.startswith(prefix):
+        return None
+    path = Path(settings.database_url.removeprefix(prefix))
+    return None if path.exists() else path

@@ -35,6 +35,11 @@ class Settings:
         return self.data_dir / "ui.ini"
 
     @property
+    def key_folder(self) -> Path:
+        """The certificate signing key and its public key (never in the database file)."""
+        return self.data_dir / "keys"
+
+    @property
     def demo_database(self) -> Path:
         return self.data_dir / "demo.db"
 

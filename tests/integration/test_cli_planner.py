@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.helpers.demo import DemoFiles
 from tests.unit.scheduling import tiny
 from trainer_app.cli import main
 from trainer_app.scheduling.scenario import dump_json, scenario_to_dict
@@ -146,7 +148,7 @@ def broken(change: str) -> dict[str, Any]:
         ("longer_than_a_day", "a session of 5 periods is longer than a day (4 periods)"),
         ("after_cycle", "'after' forms a cycle: "),
         ("unknown_field", "unknown field 'hubb' (did you mean 'hub'?)"),
-        ("bad_lock", "is in LON-CR1, a cleanroom_grade_b; GMP1-01 needs classroom"),
+        ("bad_lock", "is in LON-CR1, a Grade A/B cleanroom suite; GMP1-01 needs a classroom"),
     ],
 )
 def test_bad_scenarios_are_refused_with_the_item_named_and_no_output(
@@ -216,3 +218,39 @@ def test_scenario_export_from_the_demo_store(
         == 1
     )
     assert "--to (2027-03-22) is before --from (2027-04-02)" in capsys.readouterr().err
+
+
+def test_check_names_the_demos_trainers_and_rooms_as_coordinators_know_them(
+    demo_files: DemoFiles, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run of the demo's spring term given to two trainers, in a room of the wrong kind:
+    `check` says who and what, not "T17, T4" and "cleanroom_grade_b"."""
+    demo = demo_files.copy_to(tmp_path / "demo")
+    spring = tmp_path / "spring.json"
+    export = ["scenario", "export", "--from", "2027-01-11", "--to", "2027-01-22", "-o", str(spring)]
+    assert main([*export, "--database", str(demo.database)]) == 0
+    scenario = json.loads(spring.read_text())
+    asep = next(o for o in scenario["offerings"] if o["id"] == "ASEP-2027-01")
+    trainers = [t for t in scenario["trainers"] if "ASEP" in t["qualifications"]][:2]
+    classroom = next(f["id"] for f in scenario["facilities"] if f["kind"] == "classroom")
+    plan = {
+        "format": "trainer-app/plan@1",
+        "assignments": [
+            {
+                "offering": asep["id"],
+                "session": session,
+                "day": 2 * session,
+                "period": 0,
+                "facility": classroom,
+                "trainer": trainers[session]["id"],
+            }
+            for session in range(2)
+        ],
+    }
+    capsys.readouterr()
+    assert main(["check", str(spring), str(write(tmp_path / "plan.json", plan))]) == 1
+    said = [v["message"] for v in json.loads(capsys.readouterr().out)["hard_violations"]]
+    names = sorted(t["name"] for t in trainers)
+    assert f"ASEP-2027-01 is taught by {', '.join(names)}; one trainer must" in " ".join(said)
+    assert any("a classroom; it needs a Grade A/B cleanroom suite" in m for m in said)
+    assert not any(re.search(r"\bT\d+\b|cleanroom_grade", m) for m in said), said

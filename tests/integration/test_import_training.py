@@ -7,9 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.demo import DemoFiles
 from tests.integration.test_enrolment import World, complete_gown, publish_run, world
 from trainer_app.cli import main
+from trainer_app.config import Settings
 from trainer_app.domain.records import EnrolmentStatus
+from trainer_app.services.context import ServiceContext
+from trainer_app.services.importers import IMPORTERS, write_template
 from trainer_app.services.imports import ImportRefused
 from trainer_app.services.imports_training import CompletionImport, EnrolmentImport
 
@@ -144,3 +148,23 @@ def test_the_cli_exports_a_record_and_a_hubs_records(
         == 1
     )
     assert "There is no cohort 'Nobody'" in capsys.readouterr().err
+
+
+# ----- templates on the demo -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("today", [date(2026, 11, 23), date(2026, 12, 17)])
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+@pytest.mark.parametrize("kind", ["trainees", "enrolments", "completions"])
+def test_every_templates_example_rows_are_ready_to_import_on_the_demo(
+    demo_files: DemoFiles, tmp_path: Path, kind: str, suffix: str, today: date
+) -> None:
+    """What a new user tries first: a template, checked against the demo database, while its
+    December runs are still open (from the demo's present to ASEP-2026-02's last day)."""
+    demo = demo_files.copy_to(tmp_path / "demo")
+    template = write_template(kind, tmp_path / f"{kind}{suffix}")
+    settings = Settings.resolve(demo.database, environ={"TRAINER_APP_DATA_DIR": str(demo.data_dir)})
+    with ServiceContext.open(settings, create=False, today=lambda: today) as context:
+        preview = IMPORTERS[kind](context).preview(template)
+    assert [str(p) for p in preview.problems] == []
+    assert preview.summary() == "2 rows checked: ready to import"

@@ -118,6 +118,18 @@ def load_public(path: Path) -> Ed25519PublicKey:
     return key
 
 
+def installation_keys(folder: Path) -> list[Ed25519PublicKey]:
+    """The public key of this installation's signing key in ``folder`` (read from the public
+    key file beside it, so a verifier needs no access to the private key); none if there is
+    no key there yet."""
+    public = folder / PUBLIC_NAME
+    if public.exists():
+        return [load_public(public)]
+    if (folder / PRIVATE_NAME).exists():
+        return [load(folder / PRIVATE_NAME).public]
+    return []
+
+
 def check(text: str, keys: list[Ed25519PublicKey]) -> tuple[Verdict, CertificateFacts | None]:
     """Is ``text`` a payload signed by one of ``keys`` over exactly its facts? (Revocation is
     the store's to say.)"""

@@ -13,6 +13,7 @@ import io
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -321,16 +322,25 @@ class _CombinedFile:
         self._part = None
 
 
-def _new_canvas(target: Path | None) -> Canvas:
-    """A canvas that saves to ``target``, or (with None) only gives its PDF as bytes."""
+def _new_canvas(target: Path | None, *, issued_on: date | None = None) -> Canvas:
+    """A canvas that saves to ``target``, or (with None) only gives its PDF as bytes.
+
+    With ``issued_on`` the file is the same, byte for byte, every time the same certificate is
+    drawn (a reprint is an identical copy): ReportLab's invariant mode leaves out the clock, the
+    creation date written is the day of issue, and the document id is a digest of what the file
+    says (its title names the certificate number) rather than of the moment it was made."""
     # Without an initial font the canvas starts in Helvetica, which is not embedded.
     canvas = Canvas(
         str(target) if target is not None else io.BytesIO(),
         pagesize=PAGE_SIZE,
         pageCompression=1,
         initialFontName=font_name(),
+        invariant=issued_on is not None,
     )
     canvas.setCreator("trainer-app")
+    if issued_on is not None:
+        stamp = f"D:{issued_on:%Y%m%d}000000+00'00'"  # PDF date syntax, not a date shown
+        canvas.setDateFormatter(lambda *_: stamp)
     return canvas
 
 
@@ -340,8 +350,8 @@ def _save_single(page: _Page, target: Path) -> None:
 
 def _single(page: _Page, target: Path | None, *, draft: bool) -> Canvas:
     """A one-page canvas of the certificate, drawn and ready to save."""
-    canvas = _new_canvas(target)
     content = page.content
+    canvas = _new_canvas(target, issued_on=content.issued_on)
     canvas.setTitle(f"Certificate {content.number}")
     canvas.setAuthor(page.hub_name)
     canvas.setSubject(content.course_title)

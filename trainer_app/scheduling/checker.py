@@ -1,7 +1,9 @@
 """The independent checker: every hard rule and every cost term, recomputed from a plan alone.
 
-It shares nothing with the solver but the scenario types, so a solver bug cannot hide in both.
-The rules are those of docs/scenario-format.md, to the letter.
+It shares nothing with the solver but the scenario types (and the words its messages use for
+facility kinds), so a solver bug cannot hide in both. The rules are those of
+docs/scenario-format.md, to the letter. Messages name trainers by name where the scenario gives
+one, and facility kinds by their labels.
 
 Everything is evaluated per *scope* (one session, one offering, one facility-day, one
 trainer-day, one trainer-week, one trainer, one cohort-day). A scope's violations and cost units
@@ -28,6 +30,7 @@ from trainer_app.scheduling.scenario import (
     Scenario,
     Trainer,
 )
+from trainer_app.scheduling.wording import kind_words, kinds_words
 
 Key = tuple[str, int]  # (offering id, session index)
 Scope = tuple[Any, ...]
@@ -340,8 +343,8 @@ def _facility_kind(p: Placement, s: Session) -> tuple[str, str] | None:
     if not kinds or s.facility.kind in kinds:
         return None
     return "facility_kind", (
-        f"{s.name} at {p.at(s)} is in {s.facility.id}, a {s.facility.kind}; it needs "
-        f"{' or '.join(kinds)}"
+        f"{s.name} at {p.at(s)} is in {s.facility.id}, a {kind_words(s.facility.kind)}; it "
+        f"needs a {kinds_words(kinds)}"
     )
 
 
@@ -360,15 +363,21 @@ def _trainer_rule(p: Placement, s: Session) -> tuple[str, str] | None:
         if s.trainer.id == fixed:
             return None
         return "fixed_trainer", (
-            f"{s.name} at {p.at(s)} is taught by {s.trainer.id}; {s.offering.id} must be taught "
-            f"by {fixed}"
+            f"{s.name} at {p.at(s)} is taught by {s.trainer.shown}; {s.offering.id} must be "
+            f"taught by {_trainer(p, fixed)}"
         )
     if s.offering.course in s.trainer.qualifications:
         return None
     return "not_qualified", (
-        f"Trainer {s.trainer.id} teaches {s.name} at {p.at(s)} but is not qualified for "
+        f"Trainer {s.trainer.shown} teaches {s.name} at {p.at(s)} but is not qualified for "
         f"{s.offering.course}"
     )
+
+
+def _trainer(p: Placement, ident: str) -> str:
+    """A trainer by name (by id when the scenario gives no name, or does not know the id)."""
+    trainer = p.scenario.trainer_by_id.get(ident)
+    return trainer.shown if trainer is not None else ident
 
 
 def _capacity(p: Placement, s: Session) -> tuple[str, str] | None:
@@ -391,12 +400,15 @@ def _lock(p: Placement, s: Session) -> tuple[str, str] | None:
         return None
     wanted = " ".join(
         x
-        for x in (lock.facility and f"in {lock.facility}", lock.trainer and f"with {lock.trainer}")
+        for x in (
+            lock.facility and f"in {lock.facility}",
+            lock.trainer and f"with {_trainer(p, lock.trainer)}",
+        )
         if x
     )
     return "lock", (
         f"{s.name} is locked at {p.label(lock.day, lock.period)} {wanted}".rstrip()
-        + f" but placed at {p.at(s)} in {a.facility} with {a.trainer}"
+        + f" but placed at {p.at(s)} in {a.facility} with {s.trainer.shown}"
     )
 
 
@@ -406,7 +418,7 @@ _SESSION_RULES = (_outside_day, _facility_kind, _facility_hub, _trainer_rule, _c
 def _unavailable(p: Placement, s: Session) -> Iterator[Violation]:
     whose: list[tuple[str, frozenset[tuple[int, int]]]] = [
         (f"facility {s.facility.id}", s.facility.unavailable),
-        (f"trainer {s.trainer.id}", s.trainer.unavailable),
+        (f"trainer {s.trainer.shown}", s.trainer.unavailable),
         (f"offering {s.offering.id}", s.offering.unavailable),
         *((f"cohort {c.id}", c.unavailable) for c in p.cohorts_of[s.offering.id]),
     ]
@@ -451,11 +463,11 @@ def _offering_scope(p: Placement, args: Scope, out: _Sink, units: Units) -> None
         return
     trainers = sorted({s.trainer.id for s in sessions})
     if len(trainers) > 1:
+        names = ", ".join(sorted(_trainer(p, t) for t in trainers))
         out.append(
             Violation(
                 "trainer_changes",
-                f"{offering.id} is taught by {', '.join(trainers)}; one trainer must teach all "
-                f"its sessions",
+                f"{offering.id} is taught by {names}; one trainer must teach all its sessions",
                 offering.id,
             )
         )
@@ -549,7 +561,7 @@ def _trainer_day_scope(p: Placement, args: Scope, out: _Sink, units: Units) -> N
     trainer = p.scenario.trainer_by_id[args[0]]
     day = args[1]
     sessions = p.index.by_trainer_day.get((trainer.id, day), [])
-    out.extend(_clashes(p, sessions, "trainer_clash", f"Trainer {trainer.id}", "teaches"))
+    out.extend(_clashes(p, sessions, "trainer_clash", f"Trainer {trainer.shown}", "teaches"))
     if not sessions:
         return
     when = dates.weekday_day(p.scenario.calendar.days[day])
@@ -558,7 +570,7 @@ def _trainer_day_scope(p: Placement, args: Scope, out: _Sink, units: Units) -> N
         out.append(
             Violation(
                 "trainer_two_hubs",
-                f"Trainer {trainer.id} is expected at {' and '.join(hubs)} on {when}",
+                f"Trainer {trainer.shown} is expected at {' and '.join(hubs)} on {when}",
                 day=day,
             )
         )
@@ -567,7 +579,7 @@ def _trainer_day_scope(p: Placement, args: Scope, out: _Sink, units: Units) -> N
         out.append(
             Violation(
                 "trainer_day_limit",
-                f"Trainer {trainer.id} teaches {taught} periods on {when}; the limit is "
+                f"Trainer {trainer.shown} teaches {taught} periods on {when}; the limit is "
                 f"{trainer.max_periods_per_day}",
                 day=day,
             )
@@ -584,7 +596,7 @@ def _trainer_week_scope(p: Placement, args: Scope, out: _Sink, units: Units) -> 
         out.append(
             Violation(
                 "trainer_week_limit",
-                f"Trainer {trainer.id} teaches {taught} periods in the week of "
+                f"Trainer {trainer.shown} teaches {taught} periods in the week of "
                 f"{dates.weekday_day(p.scenario.calendar.days[first])}; the limit is {limit}",
             )
         )
@@ -597,7 +609,7 @@ def _trainer_scope(p: Placement, args: Scope, out: _Sink, units: Units) -> None:
         out.append(
             Violation(
                 "trainer_total_limit",
-                f"Trainer {trainer.id} teaches {taught} periods in all; the limit is "
+                f"Trainer {trainer.shown} teaches {taught} periods in all; the limit is "
                 f"{trainer.max_periods_total}",
             )
         )

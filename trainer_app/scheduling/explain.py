@@ -2,8 +2,9 @@
 
 Three jobs: refuse locked sessions that break a hard rule before anything is planned; compute
 a lower bound on the cost that holds whatever the timetable; and, after planning, say for each
-run left out what stood in its way ("ASEP-2027-01 needs a cleanroom_grade_b for 6: only
-LON-CR1 qualifies and it is closed 11 Jan – 22 Jan 2027").
+run left out what stood in its way ("ASEP-2027-01 needs a Grade A/B cleanroom suite for 6: only
+LON-CR1 qualifies and it is closed 11 Jan – 22 Jan 2027"). Trainers are named by their names
+and facility kinds by their labels, as coordinators know them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from trainer_app.domain import dates
 from trainer_app.scheduling.instance import Instance, OfferingData
 from trainer_app.scheduling.scenario import Scenario, ScenarioError
 from trainer_app.scheduling.schedule import Key, Placement
+from trainer_app.scheduling.wording import kind_words, kinds_words
 
 REASON_WORDS = {
     "trainer_busy": "the qualified trainers are teaching other sessions",
@@ -73,7 +75,8 @@ def check_locks(scenario: Scenario) -> None:
             f = scenario.facility_by_id[lock.facility]
             if o.facility_kinds and f.kind not in o.facility_kinds:
                 problems.append(
-                    f"{what} is in {f.id}, a {f.kind}; {o.id} needs {' or '.join(o.facility_kinds)}"
+                    f"{what} is in {f.id}, a {kind_words(f.kind)}; {o.id} needs a "
+                    f"{kinds_words(o.facility_kinds)}"
                 )
             if o.hub is not None and f.hub != o.hub:
                 problems.append(f"{what} is in {f.id} at {f.hub}; {o.id} must be at {o.hub}")
@@ -87,29 +90,39 @@ def check_locks(scenario: Scenario) -> None:
         if lock.trainer is not None:
             t = scenario.trainer_by_id[lock.trainer]
             if o.trainer is not None and o.trainer != t.id:
-                problems.append(f"{what} names trainer {t.id}; {o.id} is fixed to {o.trainer}")
+                fixed = _trainer(scenario, o.trainer)
+                problems.append(f"{what} names trainer {t.shown}; {o.id} is fixed to {fixed}")
             elif o.trainer is None and o.course not in t.qualifications:
-                problems.append(f"{what} names trainer {t.id}, who is not qualified for {o.course}")
+                problems.append(
+                    f"{what} names trainer {t.shown}, who is not qualified for {o.course}"
+                )
             if any(slot in t.unavailable for slot in span):
-                problems.append(f"{what} names trainer {t.id}, who is unavailable then")
+                problems.append(f"{what} names trainer {t.shown}, who is unavailable then")
             earlier = trainer_of.setdefault(o.id, t.id)
             if earlier != t.id:
                 problems.append(
-                    f"{what} names trainer {t.id}; another locked session of "
-                    f"{o.id} names {earlier} (one trainer delivers a whole run)"
+                    f"{what} names trainer {t.shown}; another locked session of "
+                    f"{o.id} names {_trainer(scenario, earlier)} (one trainer delivers a whole run)"
                 )
-        resources = [("cohort", c.id) for c in scenario.cohorts_of[o.id]]
-        resources += [("facility", lock.facility)] if lock.facility else []
-        resources += [("trainer", lock.trainer)] if lock.trainer else []
-        for kind, ident in resources:
+        resources = [("cohort", c.id, c.id) for c in scenario.cohorts_of[o.id]]
+        resources += [("facility", lock.facility, lock.facility)] if lock.facility else []
+        if lock.trainer:
+            resources.append(("trainer", lock.trainer, _trainer(scenario, lock.trainer)))
+        for kind, ident, shown in resources:
             for day, period in span:
                 key = (kind, ident, day * P + period)
                 other = occupied.get(key)
                 if other is not None and other != what:
-                    problems.append(f"{what} and {other} both need {kind} {ident} at the same time")
+                    problems.append(f"{what} and {other} both need {kind} {shown} at the same time")
                 occupied[key] = what
     if problems:
         raise ScenarioError(list(dict.fromkeys(problems)))
+
+
+def _trainer(scenario: Scenario, ident: str) -> str:
+    """A trainer of the scenario by name (by the id if the scenario gives no name)."""
+    trainer = scenario.trainer_by_id.get(ident)
+    return trainer.shown if trainer is not None else ident
 
 
 # ----- bounds --------------------------------------------------------------------------------
@@ -164,7 +177,7 @@ def _why(
     offering = scenario.offering_by_id[od.id]
     if not od.trainers:
         if offering.trainer is not None:
-            return f"its fixed trainer {offering.trainer} is not available"
+            return f"its fixed trainer {_trainer(scenario, offering.trainer)} is not available"
         return f"no trainer is qualified for {od.course}"
     if not od.facilities:
         return _no_facility(inst, od)
@@ -230,7 +243,7 @@ def _squeezed(inst: Instance, od: OfferingData, assignment: Mapping[Key, Placeme
 def _no_facility(inst: Instance, od: OfferingData) -> str:
     scenario = inst.scenario
     offering = scenario.offering_by_id[od.id]
-    kinds = " or ".join(offering.facility_kinds) or "any facility"
+    kinds = kinds_words(offering.facility_kinds) or "any facility"
     where = f" at {offering.hub}" if offering.hub else ""
     kind_ok = [
         f
@@ -263,7 +276,7 @@ def _closed(inst: Instance, od: OfferingData) -> str | None:
         closed = _days(cal.days[d] for _, days in facilities for d in days)
         only = "only " if len(facilities) == 1 else ""
         verb = "is" if len(facilities) == 1 else "are"
-        kind = " or ".join(inst.scenario.offering_by_id[od.id].facility_kinds) or "facility"
+        kind = kinds_words(inst.scenario.offering_by_id[od.id].facility_kinds) or "facility"
         return (
             f"it needs a {kind} for {od.attendees}: {only}{names} "
             f"{'qualifies' if len(facilities) == 1 else 'qualify'} and {verb} closed "
@@ -271,7 +284,7 @@ def _closed(inst: Instance, od: OfferingData) -> str | None:
         )
     trainers = [(t, closed_days(inst.trainer_blocked[t])) for t in od.trainers]
     if trainers and all(days == usable_days for _, days in trainers):
-        names = ", ".join(inst.trainer_ids[t] for t, _ in trainers)
+        names = ", ".join(_trainer(inst.scenario, inst.trainer_ids[t]) for t, _ in trainers)
         return (
             f"every trainer who can deliver it ({names}) is away on all of its possible "
             f"days ({_days(cal.days[d] for d in usable_days)})"
@@ -322,7 +335,8 @@ def describe_conflict(inst: Instance, core: list[int]) -> str:
         shared.append(noun("cohort", "cohorts", [inst.cohort_ids[c] for c in cohorts]))
     trainers = sorted(set.union(*(set(od.trainers) for od in runs)))
     if len(trainers) <= 4:
-        shared.append(noun("trainer", "trainers", [inst.trainer_ids[t] for t in trainers]))
+        named = [_trainer(inst.scenario, inst.trainer_ids[t]) for t in trainers]
+        shared.append(noun("trainer", "trainers", named))
     facilities = sorted(set.union(*(set(od.facilities) for od in runs)))
     if len(facilities) <= 4:
         shared.append(noun("facility", "facilities", [inst.facility_ids[f] for f in facilities]))

@@ -100,6 +100,12 @@ class Trainer:
     max_periods_per_day: int | None = None
     max_periods_total: int | None = None
     max_periods_per_week: int | None = None  # optional extension; weeks are ISO weeks
+    name: str = ""  # what people call the trainer; messages use it, the id where it is empty
+
+    @property
+    def shown(self) -> str:
+        """The trainer as messages name them: by name, else by id."""
+        return self.name or self.id
 
 
 @dataclass(frozen=True)
@@ -441,6 +447,7 @@ class _Reader:
                 "max_periods_per_day",
                 "max_periods_total",
                 "max_periods_per_week",
+                "name",
             ),
         )
         ident = obj.ident()
@@ -451,9 +458,10 @@ class _Reader:
         per_day = obj.count("max_periods_per_day", None, nullable=True)
         total = obj.count("max_periods_total", None, nullable=True)
         per_week = obj.count("max_periods_per_week", None, nullable=True)
+        name = obj.get("name", str, "")
         if ident is None or hub is None:
             return None
-        return Trainer(ident, hub, qualifications, slots, per_day, total, per_week)
+        return Trainer(ident, hub, qualifications, slots, per_day, total, per_week, name)
 
     def offering(self, data: Any, i: int) -> Offering | None:
         obj = _Object(
@@ -873,6 +881,7 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
                 "max_periods_per_day": t.max_periods_per_day,
                 "max_periods_total": t.max_periods_total,
                 "max_periods_per_week": t.max_periods_per_week,
+                **({"name": t.name} if t.name else {}),
             }
             for t in s.trainers
         ],

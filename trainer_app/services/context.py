@@ -90,7 +90,7 @@ class ServiceContext:
             enrolment=EnrolmentService(store, actor, today, now),
             training=TrainingService(store, actor, today, now),
             matrix=MatrixService(store, actor, today, now),
-            certificates=CertificateService(store, actor, settings.data_dir / "keys", today, now),
+            certificates=CertificateService(store, actor, settings.key_folder, today, now),
             today=today,
             now=now,
         )

@@ -101,7 +101,7 @@ class EnrolmentImport(TableImport[EnrolmentItem]):
             required=True,
             aliases=("run code", "course run", "course run code"),
             description="The code of a published course run",
-            accepted="an existing run code, e.g. ASEP-2027-02",
+            accepted="the code of a published run still to end, e.g. ASEP-2026-02",
         ),
     )
 

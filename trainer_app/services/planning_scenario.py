@@ -366,6 +366,7 @@ def _trainers(session: Session, horizon: Horizon, occupied: Occupied) -> tuple[T
                 unavailable=horizon.whole_days(away) | occupied.trainers.get(row.id, set()),
                 max_periods_per_day=row.max_periods_per_day,
                 max_periods_per_week=row.max_periods_per_week,
+                name=row.name,
             )
         )
     return tuple(out)

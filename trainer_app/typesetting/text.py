@@ -6,7 +6,9 @@ ReportLab draws each run of text in one font, so:
   spaces and punctuation stay in the font of the text around them;
 - Arabic is reshaped into its joined presentation forms and Arabic and Hebrew are put into
   visual (right-to-left) order line by line, after the line breaks are chosen;
-- other complex scripts (Devanagari) are shaped by HarfBuzz through ReportLab (uharfbuzz);
+- other complex scripts (Devanagari) are shaped by HarfBuzz through ReportLab (uharfbuzz),
+  each font's part of a word with that font (ReportLab alone shapes a whole word with the font
+  of its first letter, which garbles "शर्मा (TR-000042)" or "A李");
 - a character that no shipped font has is refused with a `DomainError` rather than printed as
   an empty box.
 """
@@ -15,11 +17,13 @@ from __future__ import annotations
 
 import enum
 import functools
+import itertools
 import math
 import threading
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import arabic_reshaper
@@ -27,8 +31,9 @@ from bidi.algorithm import get_display
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import ShapedFragWord, TTFont, makeShapedFragWord
 from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import paragraph as reportlab_paragraph
 
 from trainer_app import resources
 from trainer_app.domain.errors import DomainError
@@ -43,6 +48,39 @@ class Weight(enum.Enum):
     REGULAR = "Regular"
     BOLD = "Bold"
     ITALIC = "Italic"
+
+
+_shape_in_one_font = reportlab_paragraph.shapeFragWord
+
+
+def _shape_each_font(word: list[Any], *args: Any, **kwargs: Any) -> Any:
+    """ReportLab's word shaping, but with each font's part of the word shaped in that font.
+
+    A paragraph's word is a list ``[width, (style, text), …]``; ReportLab hands all of it to
+    HarfBuzz with the font of its first piece, then reads the glyphs back through each piece's
+    own font, so a word that changes font (a Devanagari name's closing bracket before a Latin
+    reference, Latin letters touching Chinese ones) comes out as the wrong glyphs. Parts in a
+    font that is not shaped (Arabic and Hebrew, already in visual order) stay as they are."""
+    pieces = word[1:]
+    if (
+        isinstance(word, ShapedFragWord)
+        or len({style.fontName for style, _ in pieces}) < 2
+        or any(hasattr(style, "cbDefn") for style, _ in pieces)
+    ):
+        return _shape_in_one_font(word, *args, **kwargs)
+    shaped = makeShapedFragWord(word)([0.0])
+    for name, group in itertools.groupby(pieces, key=lambda piece: piece[0].fontName):
+        part: list[Any] = list(group)
+        width = math.fsum(pdfmetrics.stringWidth(t, s.fontName, s.fontSize) for s, t in part)
+        part = [width, *part]
+        if pdfmetrics.getFont(name).shapable:
+            part = _shape_in_one_font(part, *args, **kwargs)
+        shaped[0] += part[0]
+        shaped.extend(part[1:])
+    return shaped
+
+
+reportlab_paragraph.shapeFragWord = _shape_each_font
 
 
 @functools.cache
@@ -106,12 +144,16 @@ def _invisible(char: str) -> bool:
 
 
 def _runs(text: str, weight: Weight, original: str) -> Iterator[tuple[str, str]]:
-    """Split ``text`` (one line) into (font name, characters) runs."""
+    """Split ``text`` (one line) into (font name, characters) runs. Marks, spaces and
+    punctuation keep the font before them, except punctuation that opens a word, which takes
+    its own (the bracket of "शर्मा (TR-000042)" goes with the reference)."""
     current: str | None = None
     chars: list[str] = []
-    for char in text:
+    for index, char in enumerate(text):
         code = ord(char)
-        sticky = unicodedata.category(char)[0] in "MZP"
+        kind = unicodedata.category(char)[0]
+        opens_word = kind == "P" and (index == 0 or text[index - 1].isspace())
+        sticky = kind in "MZP" and not opens_word
         if current is not None and sticky and _covers(current, code):
             chars.append(char)
             continue

@@ -575,3 +575,20 @@ def test_group_workbook_counts_every_trainee(tmp_path: Path) -> None:
     assert names == {"Siobhán Ní Bhriain", "Zoë Adeyemi-Łukasiewicz", "ليلى حداد"}
     assert history.freeze_panes == "C2"
     _no_formulas(book)
+
+
+@pytest.mark.parametrize(
+    "name", ["राहुल शर्मा", "अर्जुन गुप्ता", "عمر المصري", "יעל מזרחי", "김민준", "李伟"]
+)
+def test_the_reference_after_a_name_in_any_script_reads_right_in_the_footer(
+    tmp_path: Path, name: str
+) -> None:
+    """ "(TR-000042)" after a Devanagari name was drawn with the Devanagari font's glyph
+    numbers (ReportLab shaped the whole word in the font of its bracket): the text read back
+    is what each glyph drawn stands for, so garbled glyphs show here."""
+    path = tmp_path / "record.pdf"
+    write_record_pdf(make_record(name=name, reference="TR-000042"), path)
+
+    for page in pdf_text(path):
+        assert "(TR-000042) · generated 15 Jan 2025 14:03 UTC by Jane Okafor" in page
+        assert not any(char in page for char in "\ufffd\uffff")

@@ -95,7 +95,7 @@ def test_no_facility_big_enough_is_explained() -> None:
     scenario = tiny.offering(tiny.scenario(), "GOWN-01", attendees=9)
     plan = solve(scenario, time_limit=5, workers=1)
     line = next(line for line in plan.explanation if line.startswith("GOWN-01"))
-    assert "needs a cleanroom_grade_b for 9" in line
+    assert "needs a Grade A/B cleanroom suite for 9" in line
     assert "LON-CR1 holds 6 (a hard limit)" in line
 
 
@@ -113,7 +113,7 @@ def test_locked_sessions_stay_exactly_where_they_are() -> None:
     [
         (Lock("ASEP-01", 0, 0, 0, "LON-CL1", None), "is in LON-CL1, a classroom"),
         (Lock("ASEP-01", 0, 0, 0, None, "T09"), "T09, who is not qualified for ASEP"),
-        (Lock("GMP1-01", 0, 1, 0, "LON-CR1", None), "needs classroom"),
+        (Lock("GMP1-01", 0, 1, 0, "LON-CR1", None), "needs a classroom"),
     ],
 )
 def test_a_lock_that_breaks_a_hard_rule_is_refused(lock: Lock, words: str) -> None:

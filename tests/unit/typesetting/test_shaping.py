@@ -65,3 +65,30 @@ def test_devanagari_is_drawn_shaped() -> None:
 def test_the_check_would_catch_letters_drawn_unshaped() -> None:
     _, nominal = widths()
     assert ink_width(0) == pytest.approx(nominal, rel=0.04)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "कमल (TR-000042)",  # a bracket after Devanagari, then Latin
+        "(कमल) Kamal",  # a Latin bracket before Devanagari
+        "कमलKamal",  # two scripts touching in one word
+        "A李伟 and 김민준(TR-1)",  # Latin touching Chinese; Korean touching a bracket
+    ],
+)
+def test_a_word_that_changes_script_is_drawn_in_each_fonts_own_glyphs(text: str) -> None:
+    """ReportLab shapes a whole word in the font of its first letter; each font's part of a
+    word must be shaped in its own font, or the glyphs drawn are another font's (read back as
+    nonsense)."""
+    from pypdf import PdfReader
+
+    stream = io.BytesIO()
+    canvas = Canvas(stream, pagesize=PAGE, initialFontName=font_name())
+    style = ParagraphStyle("line", fontName=font_name(), fontSize=12, leading=16, shaping=SHAPING)
+    line = paragraph(text, style)
+    line.wrap(PAGE[0] - 20, PAGE[1])
+    line.drawOn(canvas, 10, 20)
+    canvas.showPage()
+    canvas.save()
+    stream.seek(0)
+    assert PdfReader(stream).pages[0].extract_text().strip() == text

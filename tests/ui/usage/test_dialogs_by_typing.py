@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDateEdit, QLabel, QLineEdit, QPushButton
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDateEdit, QLabel, QLineEdit, QPushButton, QToolButton
 
 from tests.helpers.user import click, click_row, key, row_of, type_into
 from tests.ui.conftest import find
@@ -86,3 +87,24 @@ def test_a_hub_closure_is_typed_and_saved(qtbot, laptop_window) -> None:
         hub.closures
     )
     assert first >= date(2000, 1, 1)
+
+
+def test_removed_leave_goes_at_once_and_a_second_click_changes_nothing(
+    qtbot, laptop_window
+) -> None:
+    context = laptop_window.context
+    trainer = context.trainers.list()[1]
+    dialog = edit_dialog(laptop_window, "Trainers", 0, trainer.name)
+    click(find(dialog, QPushButton, "Add leave"))
+    click(find(dialog, QPushButton, "Add leave"))
+    _start, _end, reason = last_row_fields(qtbot, dialog)
+    type_into(reason, "Conference")
+    removes = [b for b in dialog.findChildren(QToolButton) if b.accessibleName() == "Remove dates"]
+    last = removes[-1]
+    click(last)
+    assert not last.isVisible()  # gone from the form straight away
+    QTest.mouseClick(last, Qt.MouseButton.LeftButton)  # a quick second click on the same spot
+    click(dialog.ok_button)
+    saved = context.trainers.get(trainer.id)
+    assert len(saved.leave) == len(trainer.leave) + 1
+    assert "Conference" not in {a.reason for a in saved.leave}

@@ -296,11 +296,14 @@ class CertificatesPage(Page):
             self.editor.inform("Cannot reissue", str(error))
             return
         self.say(f"Certificate {new.number} issued, replacing {chosen.number}")
-        self.search.clear()  # the new one must be in the list to be shown
+        # The new one must be in the list to be shown: no search, no "Revoked only".
+        self.search.clear()
+        self.status_box.setCurrentIndex(0)
         self.reload()
-        row = next(i for i, c in enumerate(self.model.rows) if c.number == new.number)
-        self.view.selectRow(row)
-        self.reprint()  # straight to saving or printing the new certificate
+        row = next((i for i, c in enumerate(self.model.rows) if c.number == new.number), None)
+        if row is not None:
+            self.view.selectRow(row)
+            self.reprint()  # straight to saving or printing the new certificate
 
     def verify(self) -> VerifyDialog:
         dialog = VerifyDialog(self.context, self)

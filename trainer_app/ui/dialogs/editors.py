@@ -231,8 +231,11 @@ class AbsenceListEditor(QWidget):
         self._list.addWidget(row)
 
     def _remove(self, row: _AbsenceRow, notify: bool = True) -> None:
+        if row not in self._rows:  # a second click on its Remove before it was gone
+            return
         self._rows.remove(row)
         self._list.removeWidget(row)
+        row.hide()  # at once: deleteLater waits for the event loop, and its button stays live
         row.deleteLater()
         if notify:
             self.changed.emit()

@@ -13,14 +13,19 @@ from trainer_app.ui.app import create_main_window
 from trainer_app.ui.main_window import MainWindow
 from trainer_app.ui.record_editor import RecordEditor
 
-# The offscreen platform cannot resize native windows to their size hints and says so; that
-# warning is about the test platform, not the app.
-OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints"
+# The offscreen platform cannot resize native windows to their size hints, raise a window or
+# grab the keyboard (a combo box's popup asks), and says so; those warnings are about the test
+# platform, not the app.
+OFFSCREEN_NOISE = (
+    "This plugin does not support propagateSizeHints",
+    r"This plugin does not support raise\(\)",
+    "This plugin does not support grabbing the keyboard",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+        item.add_marker(pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE))
 
 
 @pytest.fixture(autouse=True)

@@ -90,3 +90,26 @@ def test_a_template_is_saved_for_the_chosen_kind(qtbot, window, context, tmp_pat
     ]
     assert "Notes" in book.sheetnames
     dialog.reject()
+
+
+def test_while_a_file_is_checked_another_cannot_be_chosen(
+    qtbot, window, context, tmp_path: Path, monkeypatch
+) -> None:
+    """Found by the monkey: choosing a second file while the first was being checked raised
+    "a task is already running"."""
+    b.hub(context, "LON", "London")
+    rows = [f"Trainee {n},LON,,trainee{n}@example.org" for n in range(3000)]
+    big = sheet(tmp_path / "big.csv", "name,hub,cohorts,email", *rows)
+    small = sheet(tmp_path / "small.csv", "name,hub,cohorts,email", "Zoë Adams,LON,,")
+    dialog = window.import_file()
+    chosen = iter([big, small])
+    monkeypatch.setattr(dialog, "ask_open_path", lambda: next(chosen))
+    qtbot.mouseClick(dialog.browse, Qt.MouseButton.LeftButton)
+    assert dialog.runner.running
+    assert not dialog.browse.isEnabled()
+    dialog.choose_file()  # a click that got through all the same: nothing happens
+    wait_idle(qtbot, dialog)
+    assert dialog.file.text() == str(big)
+    assert dialog.browse.isEnabled()
+    assert "3000" in dialog.summary.text() or "3 000" in dialog.summary.text()
+    dialog.reject()

@@ -62,7 +62,7 @@ class ImportDialog(QDialog):
         self.file.setReadOnly(True)
         self.file.setAccessibleName("File")
         self.file.setPlaceholderText("A .csv or .xlsx file, up to 20 MB")
-        browse = QPushButton(icons.icon("open"), "Choose file…")
+        self.browse = browse = QPushButton(icons.icon("open"), "Choose file…")
         browse.setAccessibleName("Choose file")
         browse.clicked.connect(self.choose_file)
         template = QPushButton("Save template…")
@@ -139,6 +139,8 @@ class ImportDialog(QDialog):
 
     # ----- checking and importing ------------------------------------------------------------
     def check(self, path: Path) -> None:
+        if self.runner.running:  # one file at a time: Choose file is off until this one is done
+            return
         self._reset()
         self.file.setText(str(path))
         importer = IMPORTERS[self.kind_name](self.context)
@@ -168,6 +170,7 @@ class ImportDialog(QDialog):
         self.progress.show()
         self.import_button.setEnabled(False)
         self.kind.setEnabled(False)
+        self.browse.setEnabled(False)
 
     def _progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -208,6 +211,7 @@ class ImportDialog(QDialog):
     def _idle(self) -> None:
         self.progress.hide()
         self.kind.setEnabled(True)
+        self.browse.setEnabled(True)
 
     def _reset(self) -> None:
         self.preview, self.imported = None, None

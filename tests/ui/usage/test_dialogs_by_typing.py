@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDateEdit, QLabel, QLineEdit, QPushButton, QToolButton
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
+    QDateEdit,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QToolButton,
+    QWidget,
+)
 
 from tests.helpers.user import click, click_row, key, row_of, type_into
 from tests.ui.conftest import find
@@ -108,3 +119,90 @@ def test_removed_leave_goes_at_once_and_a_second_click_changes_nothing(
     saved = context.trainers.get(trainer.id)
     assert len(saved.leave) == len(trainer.leave) + 1
     assert "Conference" not in {a.reason for a in saved.leave}
+
+
+def field(dialog: RecordDialog, kind: type, label: str):
+    return find(dialog, kind, label)
+
+
+def choose_by_keyboard(combo: QComboBox, text: str) -> None:
+    """Click the box, then type to find the entry and press Enter, as on a keyboard."""
+    click(combo)
+    QTest.keyClicks(combo.view(), text)
+    QTest.keyClick(combo.view(), Qt.Key.Key_Return)
+
+
+def tick(checklist_view: QListWidget, text: str) -> None:
+    item = checklist_view.findItems(text, Qt.MatchFlag.MatchStartsWith)[0]
+    checklist_view.scrollToItem(item)
+    rect = checklist_view.visualItemRect(item)
+    # the tick box sits at the start of the row
+    click(checklist_view.viewport(), QPoint(rect.left() + 10, rect.center().y()))
+
+
+def test_a_trainee_added_by_typing_into_every_field(qtbot, laptop_window) -> None:
+    context = laptop_window.context
+    people = page(laptop_window, "Cohorts & trainees")
+    trainees = people.tables[1]
+    click(trainees.buttons[0])
+    dialog = laptop_window.editor.dialog
+    assert isinstance(dialog, RecordDialog)
+    reference = field(dialog, QLineEdit, "Reference").text()
+    assert reference.startswith("TR-")
+    type_into(field(dialog, QLineEdit, "Name"), "Ngozi Ọ̀kọ́nkwọ́")
+    choose_by_keyboard(field(dialog, QComboBox, "Hub"), "SHF")
+    choose_by_keyboard(field(dialog, QComboBox, "Type"), "App")
+    type_into(field(dialog, QLineEdit, "Organisation"), "Orrery Biomanufacturing Ltd")
+    type_into(field(dialog, QLineEdit, "Role"), "QC analyst")
+    email = field(dialog, QLineEdit, "E-mail")
+    type_into(email, "ngozi@@example")
+    assert "e-mail" in message(dialog, "E-mail").lower()
+    assert not dialog.ok_button.isEnabled()
+    type_into(email, "ngozi.okonkwo@orrery.example")
+    assert message(dialog, "E-mail") == ""
+    cohorts = field(dialog, QWidget, "Cohorts")
+    type_into(find(dialog, QLineEdit, "Find a cohort"), "CAR-T")
+    tick(cohorts.items, "CAR-T manufacturing fellows 2027")
+    click(dialog.ok_button)
+
+    saved = next(t for t in context.trainees.list() if t.reference == reference)
+    assert saved.name == "Ngozi Ọ̀kọ́nkwọ́"
+    assert saved.organisation == "Orrery Biomanufacturing Ltd"
+    assert saved.role == "QC analyst"
+    assert saved.email == "ngozi.okonkwo@orrery.example"
+    assert saved.trainee_type.label.startswith("App")
+    hub = next(h for h in context.hubs.list() if h.id == saved.hub_id)
+    assert hub.code == "SHF"
+    names = {c.id: c.name for c in context.cohorts.list()}
+    assert [names[c] for c in saved.cohort_ids] == ["CAR-T manufacturing fellows 2027"]
+    assert trainees.selected_id() == saved.id  # the new trainee is selected and shown
+    assert "Ngozi" in people.details.toPlainText()
+
+
+def test_a_course_added_by_typing_with_a_prerequisite(qtbot, laptop_window) -> None:
+    context = laptop_window.context
+    courses = page(laptop_window, "Courses").tables[0]
+    click(courses.buttons[0])
+    dialog = laptop_window.editor.dialog
+    assert isinstance(dialog, RecordDialog)
+    type_into(field(dialog, QLineEdit, "Code"), "HPLC")
+    type_into(field(dialog, QLineEdit, "Title"), "HPLC for vector titre")
+    type_into(field(dialog, QLineEdit, "Version"), "1.2")
+    choose_by_keyboard(field(dialog, QComboBox, "Needs"), "QC")
+    sessions = field(dialog, QAbstractSpinBox, "Sessions")
+    type_into(sessions, "0")
+    assert not dialog.ok_button.isEnabled()
+    assert message(dialog, "Sessions") != ""
+    type_into(sessions, "2")
+    type_into(find(dialog, QLineEdit, "Find a course"), "QC-TITRE")
+    tick(field(dialog, QWidget, "Prerequisites").items, "QC-TITRE")
+    type_into(field(dialog, QPlainTextEdit, "Description"), "Reverse-phase HPLC of capsids")
+    assert dialog.ok_button.isEnabled()
+    click(dialog.ok_button)
+
+    saved = next(c for c in context.courses.list() if c.code == "HPLC")
+    assert (saved.title, saved.version, saved.sessions) == ("HPLC for vector titre", "1.2", 2)
+    assert saved.facility_kind.label.startswith("QC")
+    codes = {c.id: c.code for c in context.courses.list()}
+    assert [codes[p] for p in saved.prerequisites] == ["QC-TITRE"]
+    assert saved.description == "Reverse-phase HPLC of capsids"

@@ -9,8 +9,11 @@ from types import SimpleNamespace
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
+from tests.helpers import builders
 from tests.ui import test_plan_scenario as fx
 from tests.ui.conftest import find
+from trainer_app.domain.network import FacilityKind
+from trainer_app.domain.planning import CourseRunFields
 from trainer_app.scheduling import moves
 from trainer_app.scheduling.scenario import Plan, scenario_from_dict
 from trainer_app.ui.plan.page import PlanPage
@@ -259,4 +262,28 @@ def test_worker_alone_reports_and_stops(qtbot) -> None:
     with qtbot.waitSignal(worker.signals.finished, timeout=3000) as done:
         worker.cancel()
     assert isinstance(done.args[0], Plan)
+    assert worker.wait(1000)
+
+
+def test_replanning_from_a_complete_plan_in_the_background_does_not_crash(qtbot, context) -> None:
+    """CP-SAT reports a complete, feasible hint (a re-plan's previous plan) from the thread
+    that called it; on a Qt pool thread that used to end the process with a segmentation
+    fault."""
+    hub = builders.hub(context)
+    builders.facility(context, hub.id, "LON-CL1", FacilityKind.CLASSROOM, 20)
+    course = builders.course(context, "GMP-FUND")
+    builders.trainer(context, hub.id, "Dr Amara Okafor", course)
+    for code in ("GMP-FUND-2027-01", "GMP-FUND-2027-02"):
+        context.runs.create(CourseRunFields(code=code, course_id=course.id, attendees=10))
+    week = (date(2027, 1, 11), date(2027, 1, 15))
+    scenario = context.planning.build_scenario(*week)
+    worker = SolveWorker()
+    with qtbot.waitSignal(worker.signals.finished, timeout=20_000) as done:
+        worker.start(scenario, time_limit=2)
+    first = context.planning.save_plan("First", scenario, done.args[0])
+    again = context.planning.replan_scenario(first.id)
+    with qtbot.waitSignal(worker.signals.finished, timeout=20_000) as done:
+        worker.start(again, time_limit=2)
+    plan = done.args[0]
+    assert isinstance(plan, Plan) and len(plan.assignments) == 2
     assert worker.wait(1000)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import date
-from types import SimpleNamespace
+from datetime import UTC, date, datetime
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -13,7 +12,7 @@ from tests.helpers import builders
 from tests.ui import test_plan_scenario as fx
 from tests.ui.conftest import find
 from trainer_app.domain.network import FacilityKind
-from trainer_app.domain.planning import CourseRunFields
+from trainer_app.domain.planning import CourseRunFields, PlanStatus, PlanVersion
 from trainer_app.scheduling import moves
 from trainer_app.scheduling.scenario import Plan, scenario_from_dict
 from trainer_app.ui.plan.page import PlanPage
@@ -66,10 +65,10 @@ def test_a_drag_to_a_free_slot_moves_the_session_and_shows_the_cost_change(qtbot
     assert rect is not None
     target = timeline.slot_point("T01", 0, 3)
     with qtbot.waitSignal(shown.plan_changed):
-        qtbot.mousePress(timeline, Qt.MouseButton.LeftButton, pos=rect.center())
-        qtbot.mouseMove(timeline, target - QPoint(10, 0))
-        qtbot.mouseMove(timeline, target)
-        qtbot.mouseRelease(timeline, Qt.MouseButton.LeftButton, pos=target)
+        qtbot.mousePress(timeline.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.mouseMove(timeline.viewport(), target - QPoint(10, 0))
+        qtbot.mouseMove(timeline.viewport(), target)
+        qtbot.mouseRelease(timeline.viewport(), Qt.MouseButton.LeftButton, pos=target)
     assert placed(shown, ("GOWN-2027-01", 1)) == (0, 3, "LON-CR1", "T01")
     message = shown.window().statusBar().currentMessage()
     assert message.startswith("Moved GOWN-2027-01 · 2/2 to Mon 11 Jan 2027 15:30 · Cost +")
@@ -211,10 +210,24 @@ def stub_solve(scenario, *, time_limit, workers, on_progress, should_stop) -> Pl
 def test_planning_runs_off_the_gui_thread_and_cancel_keeps_the_best_plan(
     qtbot, page, answers, monkeypatch
 ) -> None:
-    saved: list[SimpleNamespace] = []
+    saved: list[PlanVersion] = []
 
-    def save_plan(name: str, scenario, plan) -> SimpleNamespace:
-        saved.append(SimpleNamespace(id=len(saved) + 1, name=name, status="draft"))
+    def save_plan(name: str, scenario, plan) -> PlanVersion:
+        saved.append(
+            PlanVersion(
+                id=len(saved) + 1,
+                row_version=1,
+                name=name,
+                status=PlanStatus.DRAFT,
+                created_at=datetime.now(UTC),
+                created_by="local",
+                starts_on=scenario.calendar.days[0],
+                ends_on=scenario.calendar.days[-1],
+                hub_codes=(),
+                cost_total=plan.cost.get("total"),
+                solver_summary=plan.status,
+            )
+        )
         return saved[-1]
 
     monkeypatch.setattr(page.context.planning, "save_plan", save_plan)
@@ -230,8 +243,8 @@ def test_planning_runs_off_the_gui_thread_and_cancel_keeps_the_best_plan(
     assert not page.progress.isVisible()
     assert page.plan is not None and len(page.plan.assignments) == 6
     assert page.plan_id is not None  # saved as a named draft
-    assert page.versions.currentText().startswith("Draft: Draft ")
-    assert "Draft" in page.window().statusBar().currentMessage()
+    assert page.versions.currentText().startswith("Draft: Spring 2027 · ")
+    assert "saved as a draft" in page.window().statusBar().currentMessage()
     assert not answers  # nothing went wrong
 
 

@@ -309,8 +309,10 @@ class GanttView(QAbstractScrollArea):
             if i % 2:
                 painter.fillRect(0, top, self.label_width, bottom - top, palette.alternateBase())
             text = metrics.elidedText(row.label, Qt.TextElideMode.ElideRight, self.label_width - 16)
+            # A tall row scrolled half out of sight keeps its name at the top of what shows.
+            y = min(max(top, visible.top()), bottom - self.lane_height)
             painter.drawText(
-                QRect(8, top, self.label_width - 12, self.lane_height),
+                QRect(8, y, self.label_width - 12, self.lane_height),
                 Qt.AlignmentFlag.AlignVCenter,
                 text,
             )

@@ -301,6 +301,8 @@ class PlanPage(Page):
             self.shown_view.show_session(before)
         for action in self.week_actions:
             action.setEnabled(view == "week")
+        if view == "term":
+            self.candidates.hide()  # moving sessions is done in the week
         self._say_week()
         self._update_actions()
         if self.view_stack.currentIndex() == 1:

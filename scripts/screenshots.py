@@ -45,7 +45,8 @@ def settle(app: QApplication) -> None:
 
 
 def plan_screenshots(window: Any, app: QApplication, context: ServiceContext, out: Path) -> None:
-    """Plan the demo term's runs (a short solve), then the timeline by trainer and facility."""
+    """Plan the demo term's runs (a short solve), then the week by trainer and facility, and the
+    term at a glance."""
     index = next(i for i, p in enumerate(window.pages) if isinstance(p, PlanPage))
     window.show_page(index)
     page = window.page
@@ -71,6 +72,12 @@ def plan_screenshots(window: Any, app: QApplication, context: ServiceContext, ou
         page.row_mode.setCurrentIndex(page.row_mode.findData(mode))
         settle(app)
         window.grab().save(str(out / f"plan-{mode}.png"))
+    page.row_mode.setCurrentIndex(page.row_mode.findData("trainer"))
+    page.timeline.select(None)  # the term from its first row
+    page.set_view("term")
+    settle(app)
+    window.grab().save(str(out / "plan-term.png"))
+    page.set_view("week")
 
 
 def runs_screenshots(window: Any, app: QApplication, out: Path) -> None:

@@ -16,12 +16,13 @@ from trainer_app.config import Settings
 from trainer_app.domain.calendar import Absence
 from trainer_app.domain.errors import DomainError, InUse, StaleEdit, ValidationError
 from trainer_app.domain.network import FacilityKind
-from trainer_app.domain.planning import CourseRunFields, PlanStatus, RunStatus
+from trainer_app.domain.planning import CourseRunFields, PlanStatus, RunStatus, Unavailability
 from trainer_app.scheduling.checker import check
 from trainer_app.scheduling.scenario import (
     Assignment,
     Lock,
     Plan,
+    Scenario,
     ScenarioError,
     scenario_from_dict,
     scenario_to_dict,
@@ -449,3 +450,75 @@ def test_publish_refuses_a_draft_the_store_has_since_overtaken(small: ServiceCon
         small.planning.publish(draft.id, draft.row_version)
     assert small.planning.published_sessions(*WEEK) == []
     assert small.planning.get_plan(draft.id)[0].status is PlanStatus.DRAFT
+
+
+def test_unavailable_time_comes_with_its_reasons(demo: ServiceContext) -> None:
+    """What the Plan page shades: bank holidays, leave, closures (a hub's apply to its
+    facilities) and days off, each in words, over the dates asked for."""
+    found = demo.planning.unavailable(date(2026, 12, 21), date(2027, 4, 2))
+
+    def reasons(who: Unavailability, key: str, day: date) -> list[str]:
+        return [u.reason for u in found if u.who is who and u.key == key and u.covers(day)]
+
+    everyone = Unavailability.EVERYONE
+    assert reasons(everyone, "", date(2027, 3, 26)) == ["Bank holiday: Good Friday"]
+    assert reasons(everyone, "", date(2026, 12, 25)) == ["Bank holiday: Christmas Day"]
+    by_name = {t.name: trainer_key(t.id) for t in demo.trainers.list()}
+    kavanagh = by_name["Dr Siobhán Kavanagh"]
+    assert reasons(Unavailability.TRAINER, kavanagh, date(2027, 2, 17)) == ["Annual leave"]
+    assert reasons(Unavailability.TRAINER, kavanagh, date(2027, 2, 22)) == []
+    assert reasons(Unavailability.FACILITY, "LON-CR2", date(2027, 2, 3)) == [
+        "Closed: Shutdown for requalification"
+    ]
+    assert reasons(Unavailability.HUB, "LON", date(2026, 12, 29)) == ["Closed: Christmas shutdown"]
+    assert reasons(Unavailability.FACILITY, "LON-CR2", date(2026, 12, 29)) == [
+        "Closed: Christmas shutdown"
+    ]
+    assert reasons(Unavailability.FACILITY, "LON-CL3", date(2027, 1, 11)) == [
+        "Closed (open Tue, Wed, Thu)"
+    ]
+    assert all(date(2026, 12, 21) <= u.starts_on <= u.ends_on <= date(2027, 4, 2) for u in found)
+
+
+def around(scenario: Scenario, plan: Plan) -> Plan:
+    """``plan`` with the published sessions the scenario holds as context, where they are."""
+    context = [
+        Assignment(lock.offering, lock.session, lock.day, lock.period, lock.facility, lock.trainer)
+        for lock in scenario.locked
+        if scenario.offering_by_id[lock.offering].published
+    ]
+    return replace(plan, assignments=(*plan.assignments, *context))
+
+
+def test_superseded_by_names_the_published_plans_a_draft_replaces(small: ServiceContext) -> None:
+    first_run, second_run = small.runs.list()
+    both = small.planning.build_scenario(*WEEK, run_ids=[first_run.id, second_run.id])
+    plan = Plan(
+        (
+            *one_session(small, 0).assignments,
+            *one_session(small, 1, "GMP-FUND-2027-02").assignments,
+        ),
+        status="feasible",
+    )
+    earlier = small.planning.save_plan("Both runs", both, plan)
+    small.planning.publish(earlier.id, earlier.row_version)
+
+    # Publishing one of its two runs again leaves it published for the other.
+    one = small.planning.build_scenario(*WEEK, run_ids=[first_run.id])
+    partial = small.planning.save_plan("First again", one, around(one, one_session(small, 2)))
+    assert small.planning.superseded_by(partial.id) == []
+    small.planning.publish(partial.id, partial.row_version)
+    assert small.planning.get_plan(earlier.id)[0].status is PlanStatus.PUBLISHED
+
+    # Publishing the other run too leaves nothing of it: it is superseded, as said before.
+    two = small.planning.build_scenario(*WEEK, run_ids=[second_run.id])
+    again = around(two, one_session(small, 3, "GMP-FUND-2027-02"))
+    rest = small.planning.save_plan("Second again", two, again)
+    assert [v.name for v in small.planning.superseded_by(rest.id)] == ["Both runs"]
+    small.planning.publish(rest.id, rest.row_version)
+    statuses = {v.name: v.status for v in small.planning.list_plans()}
+    assert statuses == {
+        "Both runs": PlanStatus.SUPERSEDED,
+        "First again": PlanStatus.PUBLISHED,
+        "Second again": PlanStatus.PUBLISHED,
+    }

@@ -6,11 +6,21 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.demo import build_demo
 from trainer_app.ui.plan.page import PlanPage
 from trainer_app.ui.table_model import ID_ROLE
+
+
+def click_button(qtbot, page: PlanPage, text: str) -> None:
+    """Click ``text`` in the message box open over the page."""
+    box = page.dialog
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    button = next(b for b in box.buttons() if b.text() == text)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not box.isVisible())
 
 
 @pytest.fixture
@@ -63,10 +73,11 @@ def test_plan_lock_replan_compare_and_publish(qtbot, window, demo, answers) -> N
     assert page.compare_dialog.isVisible()
     page.compare_dialog.close()
 
-    page.publish()
-    assert ("confirm", next(q for kind, q in answers if kind == "confirm")) in answers
+    qtbot.mouseClick(page.publish_button, Qt.MouseButton.LeftButton)
+    click_button(qtbot, page, "Publish")
     published = [v for v in demo.planning.list_plans() if v.status == "published"]
     assert [v.id for v in published] == [page.plan_id]
+    assert not answers  # nothing went wrong
     sessions = demo.planning.published_sessions(date(2027, 1, 1), date(2027, 12, 31))
     assert len(sessions) == len(page.plan.assignments)
     assert "Published" in window.statusBar().currentMessage()

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import time
-from datetime import date
-from types import SimpleNamespace
+from datetime import UTC, date, datetime
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
+from tests.helpers import builders
 from tests.ui import test_plan_scenario as fx
 from tests.ui.conftest import find
+from trainer_app.domain.network import FacilityKind
+from trainer_app.domain.planning import CourseRunFields, PlanStatus, PlanVersion
 from trainer_app.scheduling import moves
 from trainer_app.scheduling.scenario import Plan, scenario_from_dict
 from trainer_app.ui.plan.page import PlanPage
@@ -63,10 +65,10 @@ def test_a_drag_to_a_free_slot_moves_the_session_and_shows_the_cost_change(qtbot
     assert rect is not None
     target = timeline.slot_point("T01", 0, 3)
     with qtbot.waitSignal(shown.plan_changed):
-        qtbot.mousePress(timeline, Qt.MouseButton.LeftButton, pos=rect.center())
-        qtbot.mouseMove(timeline, target - QPoint(10, 0))
-        qtbot.mouseMove(timeline, target)
-        qtbot.mouseRelease(timeline, Qt.MouseButton.LeftButton, pos=target)
+        qtbot.mousePress(timeline.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.mouseMove(timeline.viewport(), target - QPoint(10, 0))
+        qtbot.mouseMove(timeline.viewport(), target)
+        qtbot.mouseRelease(timeline.viewport(), Qt.MouseButton.LeftButton, pos=target)
     assert placed(shown, ("GOWN-2027-01", 1)) == (0, 3, "LON-CR1", "T01")
     message = shown.window().statusBar().currentMessage()
     assert message.startswith("Moved GOWN-2027-01 · 2/2 to Mon 11 Jan 2027 15:30 · Cost +")
@@ -208,10 +210,24 @@ def stub_solve(scenario, *, time_limit, workers, on_progress, should_stop) -> Pl
 def test_planning_runs_off_the_gui_thread_and_cancel_keeps_the_best_plan(
     qtbot, page, answers, monkeypatch
 ) -> None:
-    saved: list[SimpleNamespace] = []
+    saved: list[PlanVersion] = []
 
-    def save_plan(name: str, scenario, plan) -> SimpleNamespace:
-        saved.append(SimpleNamespace(id=len(saved) + 1, name=name, status="draft"))
+    def save_plan(name: str, scenario, plan) -> PlanVersion:
+        saved.append(
+            PlanVersion(
+                id=len(saved) + 1,
+                row_version=1,
+                name=name,
+                status=PlanStatus.DRAFT,
+                created_at=datetime.now(UTC),
+                created_by="local",
+                starts_on=scenario.calendar.days[0],
+                ends_on=scenario.calendar.days[-1],
+                hub_codes=(),
+                cost_total=plan.cost.get("total"),
+                solver_summary=plan.status,
+            )
+        )
         return saved[-1]
 
     monkeypatch.setattr(page.context.planning, "save_plan", save_plan)
@@ -227,8 +243,8 @@ def test_planning_runs_off_the_gui_thread_and_cancel_keeps_the_best_plan(
     assert not page.progress.isVisible()
     assert page.plan is not None and len(page.plan.assignments) == 6
     assert page.plan_id is not None  # saved as a named draft
-    assert page.versions.currentText().startswith("Draft: Draft ")
-    assert "Draft" in page.window().statusBar().currentMessage()
+    assert page.versions.currentText().startswith("Draft: Spring 2027 · ")
+    assert "saved as a draft" in page.window().statusBar().currentMessage()
     assert not answers  # nothing went wrong
 
 
@@ -259,4 +275,28 @@ def test_worker_alone_reports_and_stops(qtbot) -> None:
     with qtbot.waitSignal(worker.signals.finished, timeout=3000) as done:
         worker.cancel()
     assert isinstance(done.args[0], Plan)
+    assert worker.wait(1000)
+
+
+def test_replanning_from_a_complete_plan_in_the_background_does_not_crash(qtbot, context) -> None:
+    """CP-SAT reports a complete, feasible hint (a re-plan's previous plan) from the thread
+    that called it; on a Qt pool thread that used to end the process with a segmentation
+    fault."""
+    hub = builders.hub(context)
+    builders.facility(context, hub.id, "LON-CL1", FacilityKind.CLASSROOM, 20)
+    course = builders.course(context, "GMP-FUND")
+    builders.trainer(context, hub.id, "Dr Amara Okafor", course)
+    for code in ("GMP-FUND-2027-01", "GMP-FUND-2027-02"):
+        context.runs.create(CourseRunFields(code=code, course_id=course.id, attendees=10))
+    week = (date(2027, 1, 11), date(2027, 1, 15))
+    scenario = context.planning.build_scenario(*week)
+    worker = SolveWorker()
+    with qtbot.waitSignal(worker.signals.finished, timeout=20_000) as done:
+        worker.start(scenario, time_limit=2)
+    first = context.planning.save_plan("First", scenario, done.args[0])
+    again = context.planning.replan_scenario(first.id)
+    with qtbot.waitSignal(worker.signals.finished, timeout=20_000) as done:
+        worker.start(again, time_limit=2)
+    plan = done.args[0]
+    assert isinstance(plan, Plan) and len(plan.assignments) == 2
     assert worker.wait(1000)

@@ -187,3 +187,31 @@ class PlanComparison:
     @property
     def removed(self) -> int:
         return sum(1 for m in self.moves if m.after is None)
+
+
+class Unavailability(enum.StrEnum):
+    """Whose time an ``Unavailable`` stretch is: the rows of the Plan page's timeline, and
+    everyone (a bank holiday)."""
+
+    TRAINER = "trainer"
+    FACILITY = "facility"
+    HUB = "hub"
+    COHORT = "cohort"
+    EVERYONE = "everyone"
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """Days from ``starts_on`` to ``ends_on`` (inclusive) when a trainer, facility, hub or
+    cohort cannot be planned, and why in a coordinator's words ("Annual leave", "Closed: HVAC
+    revalidation", "Bank holiday: Good Friday"). ``key`` is the planner's id of the trainer
+    (``T7``), facility or hub (its code) or cohort (its name); empty for everyone."""
+
+    who: Unavailability
+    key: str
+    starts_on: date
+    ends_on: date
+    reason: str
+
+    def covers(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on

@@ -25,6 +25,7 @@ from trainer_app.domain.planning import (
     PlanVersion,
     RunStatus,
     SessionMove,
+    Unavailable,
 )
 from trainer_app.domain.text import check_name
 from trainer_app.persistence.db import Store
@@ -66,6 +67,7 @@ from trainer_app.services.planning_scenario import (
     build,
     trainer_id_of,
     trainer_key,
+    unavailable_times,
 )
 
 REPLAN_MOVES_WEIGHT = 10
@@ -316,7 +318,8 @@ class PlanningService:
         """Make a draft plan the timetable: its sessions replace those of its runs.
 
         Refused when the checker finds a hard violation (an unplaced session counts as one).
-        The runs become published; a published plan none of whose sessions remain is superseded.
+        The runs become published; a published plan none of whose sessions remain is superseded
+        (``superseded_by`` says which, beforehand).
         """
         with transaction(self.store) as session:
             row = self._draft(session, plan_id, expected_version, "published")
@@ -328,17 +331,40 @@ class PlanningService:
             _refuse_clashes(row.name, session, scenario, plan, runs)
             _refuse_violations(row.name, scenario, plan, names)
             _refuse_since_saved(row.name, session, row, scenario, plan, names)
-            replaced = self._remove_sessions(session, runs.values())
+            superseded = _replaced_plans(session, runs.values())
+            self._remove_sessions(session, runs.values())
             self._add_sessions(session, row, scenario, plan, runs)
             self._set_run_status(
                 session, runs, RunStatus.PUBLISHED, {RunStatus.DRAFT, RunStatus.PLANNED}
             )
-            self._supersede(session, replaced - {row.id})
+            self._supersede(session, superseded - {row.id})
             row.status, row.published_at = PlanStatus.PUBLISHED.value, self.now()
             self.versions._touch(row)
             session.flush()
             self._audit(session, AuditAction.UPDATE, row, [("status", "draft", "published")])
             return self.versions._record(session, row)
+
+    def superseded_by(self, plan_id: int) -> list[PlanVersion]:
+        """The published plans that publishing draft ``plan_id`` would supersede: those whose
+        every session belongs to one of its runs (a plan with sessions of other runs stays
+        published for them)."""
+        with reading(self.store) as session:
+            stored, _plan = _documents(self.versions._load(session, plan_id))
+            runs = session.scalars(
+                select(CourseRunRow).where(CourseRunRow.code.in_(planned_codes(stored)))
+            ).unique()
+            replaced = _replaced_plans(session, runs) - {plan_id}
+            return [
+                self.versions._record(session, self.versions._load(session, i))
+                for i in sorted(replaced)
+            ]
+
+    def unavailable(self, start: date, end: date) -> list[Unavailable]:
+        """Why trainers, facilities, hubs and cohorts cannot be planned from ``start`` to
+        ``end``: bank holidays, leave, closures, days off and days outside a cohort's course,
+        each with its reason in words (the Plan page shades them)."""
+        with reading(self.store) as session:
+            return list(unavailable_times(session, start, end))
 
     def published_sessions(self, start: date, end: date) -> list[PlannedSession]:
         """Published sessions held from ``start`` to ``end``, in time order."""
@@ -389,8 +415,8 @@ class PlanningService:
             )
         return found
 
-    def _remove_sessions(self, session: Session, runs: Iterable[CourseRunRow]) -> set[int]:
-        """Delete the published sessions of ``runs``; returns the plans they came from."""
+    def _remove_sessions(self, session: Session, runs: Iterable[CourseRunRow]) -> None:
+        """Delete the published sessions of ``runs``."""
         ids = [r.id for r in runs]
         rows = session.scalars(
             select(PlannedSessionRow).where(PlannedSessionRow.run_id.in_(ids))
@@ -425,7 +451,6 @@ class PlanningService:
             )
             session.delete(row)
         session.flush()
-        return {r.plan_version_id for r in rows if r.plan_version_id is not None}
 
     def _add_sessions(
         self,
@@ -499,17 +524,8 @@ class PlanningService:
         session.flush()
 
     def _supersede(self, session: Session, plan_ids: set[int]) -> None:
-        remaining = set(
-            session.scalars(
-                select(PlannedSessionRow.plan_version_id).where(
-                    PlannedSessionRow.plan_version_id.in_(plan_ids)
-                )
-            )
-        )
-        for plan_id in sorted(plan_ids - remaining):
+        for plan_id in sorted(plan_ids):
             row = self.versions._load(session, plan_id)
-            if row.status != PlanStatus.PUBLISHED:
-                continue
             row.status = PlanStatus.SUPERSEDED.value
             self.versions._touch(row)
             session.flush()
@@ -528,6 +544,35 @@ class PlanningService:
 
 
 # ----- helpers -----------------------------------------------------------------------------------
+
+
+def _replaced_plans(session: Session, runs: Iterable[CourseRunRow]) -> set[int]:
+    """The published plans all of whose sessions belong to ``runs``: publishing those runs
+    again supersedes them."""
+    ids = [r.id for r in runs]
+    touched = set(
+        session.scalars(
+            select(PlannedSessionRow.plan_version_id).where(
+                PlannedSessionRow.run_id.in_(ids), PlannedSessionRow.plan_version_id.is_not(None)
+            )
+        )
+    )
+    kept = set(
+        session.scalars(
+            select(PlannedSessionRow.plan_version_id).where(
+                PlannedSessionRow.plan_version_id.in_(touched), PlannedSessionRow.run_id.not_in(ids)
+            )
+        )
+    )
+    published = set(
+        session.scalars(
+            select(PlanVersionRow.id).where(
+                PlanVersionRow.id.in_(touched - kept),
+                PlanVersionRow.status == PlanStatus.PUBLISHED.value,
+            )
+        )
+    )
+    return {i for i in published if i is not None}
 
 
 def _check_weights(weights: Mapping[str, float]) -> None:

@@ -20,15 +20,17 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Any
 
 import holidays
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
 from trainer_app.domain import dates
+from trainer_app.domain.calendar import describe_weekdays
 from trainer_app.domain.errors import DomainError, ValidationError
 from trainer_app.domain.network import FacilityKind
-from trainer_app.domain.planning import RunStatus
+from trainer_app.domain.planning import RunStatus, Unavailability, Unavailable
 from trainer_app.domain.records import EnrolmentStatus
 from trainer_app.domain.trainers import PERIODS_PER_DAY
 from trainer_app.persistence.models import (
@@ -82,13 +84,75 @@ def trainer_id_of(key: str) -> int:
     return int(key[1:])
 
 
+def bank_holidays(start: date, end: date) -> dict[date, str]:
+    """England's bank holidays from ``start`` to ``end`` inclusive, with their names."""
+    years = range(start.year, end.year + 1)
+    found = holidays.country_holidays("GB", subdiv="ENG", years=years)
+    return {day: str(name) for day, name in sorted(found.items()) if start <= day <= end}
+
+
 def working_days(start: date, end: date) -> tuple[date, ...]:
     """Monday to Friday from ``start`` to ``end`` inclusive, without England's bank holidays."""
-    years = range(start.year, end.year + 1)
-    bank = holidays.country_holidays("GB", subdiv="ENG", years=years)
+    bank = bank_holidays(start, end)
     count = (end - start).days + 1
     every = (start + timedelta(days=n) for n in range(count))
     return tuple(day for day in every if day.weekday() < 5 and day not in bank)
+
+
+def unavailable_times(session: Session, start: date, end: date) -> tuple[Unavailable, ...]:
+    """Why trainers, facilities, hubs and cohorts cannot be planned on days from ``start`` to
+    ``end``: bank holidays, leave, closures (a hub's apply to its facilities), days off in a
+    trainer's or facility's week, and days outside a cohort's course. The same sources as the
+    scenario's unavailable periods, in words."""
+    out = [
+        Unavailable(Unavailability.EVERYONE, "", day, day, f"Bank holiday: {name}")
+        for day, name in bank_holidays(start, end).items()
+    ]
+
+    def spans(
+        who: Unavailability, key: str, absences: Iterable[Any], words: Callable[[str], str]
+    ) -> None:
+        for a in absences:
+            if a.starts_on <= end and a.ends_on >= start:
+                first, last = max(a.starts_on, start), min(a.ends_on, end)
+                out.append(Unavailable(who, key, first, last, words(a.reason)))
+
+    def days_off(who: Unavailability, key: str, weekdays: str, reason: str) -> None:
+        for n in range((end - start).days + 1):
+            day = start + timedelta(days=n)
+            if day.weekday() < 5 and str(day.weekday()) not in weekdays:
+                out.append(Unavailable(who, key, day, day, reason))
+
+    for hub in session.scalars(select(HubRow).order_by(HubRow.code)).unique():
+        spans(Unavailability.HUB, hub.code, hub.closures, _closed)
+    for facility in session.scalars(select(FacilityRow).order_by(FacilityRow.code)).unique():
+        spans(Unavailability.FACILITY, facility.code, facility.hub.closures, _closed)
+        spans(Unavailability.FACILITY, facility.code, facility.closures, _closed)
+        opens = describe_weekdays(int(d) for d in facility.weekdays)
+        days_off(
+            Unavailability.FACILITY, facility.code, facility.weekdays, f"Closed (open {opens})"
+        )
+    for trainer in session.scalars(select(TrainerRow).order_by(TrainerRow.id)).unique():
+        key = trainer_key(trainer.id)
+        spans(Unavailability.TRAINER, key, trainer.leave, lambda reason: reason or "On leave")
+        works = describe_weekdays(int(d) for d in trainer.weekdays)
+        days_off(
+            Unavailability.TRAINER, key, trainer.weekdays, f"Not a working day (works {works})"
+        )
+    for cohort in session.scalars(select(CohortRow).order_by(CohortRow.name)):
+        if cohort.starts_on is not None and cohort.starts_on > start:
+            last = min(end, cohort.starts_on - timedelta(days=1))
+            reason = f"Before the cohort starts ({dates.day(cohort.starts_on)})"
+            out.append(Unavailable(Unavailability.COHORT, cohort.name, start, last, reason))
+        if cohort.ends_on is not None and cohort.ends_on < end:
+            first = max(start, cohort.ends_on + timedelta(days=1))
+            reason = f"After the cohort ends ({dates.day(cohort.ends_on)})"
+            out.append(Unavailable(Unavailability.COHORT, cohort.name, first, end, reason))
+    return tuple(out)
+
+
+def _closed(reason: str) -> str:
+    return f"Closed: {reason}" if reason else "Closed"
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ _NAMES = {
     "today": "mdi6.calendar-today",
     "zoom_in": "mdi6.magnify-plus-outline",
     "zoom_out": "mdi6.magnify-minus-outline",
+    "fit": "mdi6.arrow-expand-horizontal",
     "solve": "mdi6.play",
     "cancel": "mdi6.stop",
     "publish": "mdi6.upload",

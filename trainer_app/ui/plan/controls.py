@@ -11,14 +11,15 @@ from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QDateEdit,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QStackedWidget,
+    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -167,11 +168,15 @@ class PlanControls(QWidget):
 
         self.hubs = QListWidget()
         self.hubs.setAccessibleName("Hubs to plan")
-        self.hubs.setMaximumHeight(120)
+        # Codes first, names elided (whole on hover): no sideways scrolling in a narrow panel.
+        self.hubs.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.hubs.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.runs = RunsList()
 
-        weights = QGroupBox("What matters")
-        form = QFormLayout(weights)
+        self.weights_box = QWidget()
+        self.weights_box.setAccessibleName("What matters")
+        form = QFormLayout(self.weights_box)
+        form.setContentsMargins(12, 0, 0, 0)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.weights: dict[str, QSpinBox] = {}
         for term in TERM_WORDS:
@@ -182,8 +187,17 @@ class PlanControls(QWidget):
             said = words(term)
             spin.setAccessibleName(said.setting)
             spin.setToolTip(f"Cost per {said.one}; Off ignores it")
+            spin.valueChanged.connect(lambda _value: self._say_weights())
             form.addRow(said.setting, spin)
             self.weights[term] = spin
+        # Folded by default: the runs get the room, and the defaults suit most terms.
+        self.weights_toggle = QToolButton()
+        self.weights_toggle.setAccessibleName("Show what matters")
+        self.weights_toggle.setCheckable(True)
+        self.weights_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.weights_toggle.setAutoRaise(True)
+        self.weights_toggle.toggled.connect(self._fold_weights)
+        self._fold_weights(False)
 
         self.time_limit = QSpinBox()
         self.time_limit.setRange(2, 3600)
@@ -191,8 +205,6 @@ class PlanControls(QWidget):
         self.time_limit.setSuffix(" s")
         self.time_limit.setAccessibleName("Time limit")
         self.time_limit.setToolTip("The planner stops here and keeps the best plan it found")
-        limit = QFormLayout()
-        limit.addRow("Time limit", self.time_limit)
         self.plan_button = QPushButton(icons.icon("solve"), "Plan")
         self.plan_button.setAccessibleName("Plan")
         self.plan_button.setToolTip("Make a draft plan of the checked runs (Ctrl+Return)")
@@ -200,17 +212,49 @@ class PlanControls(QWidget):
         self.plan_button.setShortcut("Ctrl+Return")
         self.plan_button.clicked.connect(lambda: self.plan_requested.emit(self.request()))
 
+        settings = QWidget()
+        column = QVBoxLayout(settings)
+        column.setContentsMargins(0, 0, 8, 0)
+        column.addWidget(_section("Dates"))
+        column.addLayout(period)
+        column.addWidget(_section("Hubs"))
+        column.addWidget(self.hubs)
+        column.addWidget(_section("Runs to plan"))
+        column.addWidget(self.runs, 1)
+        column.addWidget(self.weights_toggle)
+        column.addWidget(self.weights_box)
+        self.scroller = QScrollArea()
+        self.scroller.setWidget(settings)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # The Plan button stays below the settings, never scrolled out of sight.
+        footer = QHBoxLayout()
+        footer.setContentsMargins(0, 6, 8, 0)
+        footer.addWidget(QLabel("Time limit"))
+        footer.addWidget(self.time_limit)
+        footer.addStretch()
+        footer.addWidget(self.plan_button)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 8, 0)
-        layout.addWidget(_section("Dates"))
-        layout.addLayout(period)
-        layout.addWidget(_section("Hubs"))
-        layout.addWidget(self.hubs)
-        layout.addWidget(_section("Runs to plan"))
-        layout.addWidget(self.runs, 1)
-        layout.addWidget(weights)
-        layout.addLayout(limit)
-        layout.addWidget(self.plan_button)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scroller, 1)
+        layout.addLayout(footer)
+
+    def _fold_weights(self, shown: bool) -> None:
+        self.weights_box.setVisible(shown)
+        self.weights_toggle.setArrowType(
+            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        )
+        self._say_weights()
+
+    def _say_weights(self) -> None:
+        changed = sum(
+            1
+            for term, spin in self.weights.items()
+            if spin.value() != int(DEFAULT_WEIGHTS.get(term, TERMS[term][0]))
+        )
+        note = f"{changed} changed" if changed else "the usual"
+        self.weights_toggle.setText(f"What matters ({note})")
 
     def set_hubs(self, hubs: Sequence[Any]) -> None:
         """``hubs``: records with ``id``, ``code`` and ``name``; new ones start checked."""
@@ -222,10 +266,14 @@ class PlanControls(QWidget):
         self.hubs.clear()
         for hub in hubs:
             item = QListWidgetItem(f"{hub.code} · {hub.name}")
+            item.setToolTip(f"{hub.code} · {hub.name}")
             item.setData(ID_ROLE, hub.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(kept.get(hub.id, Qt.CheckState.Checked))
             self.hubs.addItem(item)
+        shown = min(max(1, self.hubs.count()), 6)  # every hub without scrolling, up to six
+        frame = 2 * self.hubs.frameWidth()
+        self.hubs.setFixedHeight(shown * max(1, self.hubs.sizeHintForRow(0)) + frame + 2)
 
     def hub_ids(self) -> tuple[int, ...]:
         items = (self.hubs.item(i) for i in range(self.hubs.count()))

@@ -10,12 +10,13 @@ from typing import Any
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QComboBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QMessageBox,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QStackedWidget,
     QToolButton,
@@ -24,10 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from trainer_app.domain import dates
-from trainer_app.domain.errors import DomainError
-from trainer_app.domain.planning import RunStatus
+from trainer_app.domain.errors import DomainError, NotFound, StaleEdit
+from trainer_app.domain.planning import PlanStatus, PlanVersion, RunStatus, Unavailable
 from trainer_app.scheduling import checker, moves
 from trainer_app.scheduling.scenario import Lock, Plan, Scenario
+from trainer_app.services.context import ServiceContext
 from trainer_app.services.planning_scenario import trainer_key
 from trainer_app.ui import icons
 from trainer_app.ui.pages.base import Page
@@ -36,14 +38,17 @@ from trainer_app.ui.plan.candidates import CandidatesPanel
 from trainer_app.ui.plan.compare import CompareDialog
 from trainer_app.ui.plan.controls import PlanControls, PlanRequest
 from trainer_app.ui.plan.costs import delta_text, placed_text, plan_html
-from trainer_app.ui.plan.layout import ROW_MODES
+from trainer_app.ui.plan.layout import ROW_MODES, shown_days
 from trainer_app.ui.plan.progress import ProgressArea
 from trainer_app.ui.plan.run_dialog import AddRunDialog
+from trainer_app.ui.plan.term import TermView
 from trainer_app.ui.plan.timeline import Drop, SessionKey, TimelineView
 from trainer_app.ui.plan.undo import MoveSession
 from trainer_app.ui.plan.worker import SolveWorker
+from trainer_app.ui.record_editor import RecordEditor
 
 NO_PLAN = "No plan yet — choose dates and runs, then Plan"
+VIEWS = ("week", "term")
 
 
 def term_name(start: date) -> str:
@@ -52,9 +57,17 @@ def term_name(start: date) -> str:
     return f"{season} {start.year}"
 
 
-def draft_name(now: datetime) -> str:
-    """``Draft 6 Dec 14:05``: a new plan's name until the coordinator gives it one."""
-    return f"Draft {dates.day_month(now)} {dates.time_of_day(now)}"
+def plan_name(scenario: Scenario, now: datetime) -> str:
+    """``Spring 2027 · 6 Dec 14:05``: a new plan's name, its term and when it was made (its
+    status, draft or published, is shown beside it, never in it)."""
+    term = term_name(scenario.calendar.days[0]) if scenario.calendar.days else "Plan"
+    again = " (re-plan)" if scenario.name.endswith("(re-plan)") else ""
+    return f"{term} · {dates.day_month(now)} {dates.time_of_day(now)}{again}"
+
+
+def version_text(version: PlanVersion) -> str:
+    """How the plan selector lists a saved plan: ``Published: Spring 2027 · 6 Dec 14:05``."""
+    return f"{version.status.label}: {version.name}"
 
 
 class PlanPage(Page):
@@ -68,16 +81,25 @@ class PlanPage(Page):
     # ----- building --------------------------------------------------------------------------
     _dates_fitted = False
 
+    def __init__(self, context: ServiceContext, editor: RecordEditor) -> None:
+        super().__init__(context, editor)
+        self.splitter.setSizes([1000, 250])  # the timeline wants the width; costs fit in less
+
     def build(self) -> QWidget:
         # Read once per reload (page shown, store changed), not on every redraw of a plan.
         self._names: dict[str, str] = {}
         self._colour_of_course: dict[str, QColor] = {}
         self._settled_seen: set[int] = set()  # published/cancelled runs already unchecked
+        self._unavailable: tuple[tuple[date, date], list[Unavailable]] | None = None
         self.scenario: Scenario | None = None
         self.plan: Plan | None = None
         self.plan_id: int | None = None
+        # The saved plan as this page last read or wrote it: locking and publishing send its
+        # row version, so that a change made by someone else since is refused, not overwritten.
+        self.version: PlanVersion | None = None
         self.checked: Any = None
         self.edited = False
+        self.view = "week"
         self.worker = SolveWorker(parent=self)
         self.worker.signals.progress.connect(self._progress)
         self.worker.signals.finished.connect(self._solved)
@@ -88,21 +110,20 @@ class PlanPage(Page):
         self.controls.plan_requested.connect(self.plan_runs)
         self.controls.dates_changed.connect(self._refresh_runs)
         self.controls.runs.add_requested.connect(self.add)
-        left = QScrollArea()
-        left.setWidget(self.controls)
-        left.setWidgetResizable(True)
-        left.setFrameShape(QScrollArea.Shape.NoFrame)
-        left.setMinimumWidth(260)
-        left.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.controls.setMinimumWidth(230)
 
         self.timeline = TimelineView()
         self.timeline.move_requested.connect(self.move_session)
         self.timeline.lock_requested.connect(self.toggle_lock)
         self.timeline.where_requested.connect(self.where_could_it_go)
         self.timeline.selection_changed.connect(lambda _key: self._update_actions())
-        self.scroller = scroller = QScrollArea()
-        scroller.setWidget(self.timeline)
-        scroller.setWidgetResizable(True)
+        self.timeline.refused.connect(self.say)
+        self.term = TermView()
+        self.term.open_requested.connect(self.open_in_week)
+        self.term.selection_changed.connect(lambda _key: self._update_actions())
+        self.views = QStackedWidget()
+        self.views.addWidget(self.timeline)
+        self.views.addWidget(self.term)
         self.empty = QLabel(NO_PLAN)
         self.empty.setAccessibleName("No plan")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -110,17 +131,17 @@ class PlanPage(Page):
         self.empty.setStyleSheet("color: palette(placeholder-text); font-size: 11pt;")
         self.view_stack = QStackedWidget()
         self.view_stack.addWidget(self.empty)
-        self.view_stack.addWidget(scroller)
+        self.view_stack.addWidget(self.views)
         self.progress = ProgressArea()
         self.progress.cancel_button.clicked.connect(self.cancel)
         self.progress.hide()
         self.candidates = CandidatesPanel()
         self.candidates.apply_requested.connect(self.apply_candidate)
+        self.candidates.hide()  # until "Where could this go?" is asked
 
         top = QWidget()
         column = QVBoxLayout(top)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addLayout(self._plan_bar())
         column.addLayout(self._view_bar())
         column.addWidget(self.view_stack, 1)
         column.addWidget(self.progress)
@@ -131,13 +152,19 @@ class PlanPage(Page):
         self.centre.setStretchFactor(1, 1)
         self.centre.setSizes([700, 170])  # the timeline first; alternatives below when asked
         self.body = QSplitter(Qt.Orientation.Horizontal)
-        self.body.addWidget(left)
+        self.body.addWidget(self.controls)
         self.body.addWidget(self.centre)
         self.body.setStretchFactor(1, 1)
-        self.body.setSizes([360, 900])
+        self.body.setSizes([240, 900])
+        # The saved plan and its verbs above both columns: the whole width for its name.
+        whole = QWidget()
+        rows = QVBoxLayout(whole)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.addLayout(self._plan_bar())
+        rows.addWidget(self.body, 1)
         self.details.setHtml(f"<p style='color:gray'>{NO_PLAN}</p>")
-        self._update_actions()
-        return self.body
+        self.set_view("week")
+        return whole
 
     def _button(self, icon: str, text: str, slot: Any, tip: str = "") -> QPushButton:
         button = QPushButton(icons.icon(icon), text)
@@ -149,10 +176,8 @@ class PlanPage(Page):
     def _plan_bar(self) -> QHBoxLayout:
         self.versions = QComboBox()
         self.versions.setAccessibleName("Plan version")
-        self.versions.setMinimumContentsLength(14)
-        self.versions.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
+        # As wide as the longest name: a plan is told apart by its name and status.
+        self.versions.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.versions.activated.connect(self._version_chosen)
         self.save_button = self._button("edit", "Save draft", self.save_draft, "Save the edits")
         self.publish_button = self._button(
@@ -166,7 +191,8 @@ class PlanPage(Page):
         )
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Plan"))
-        bar.addWidget(self.versions, 1)
+        bar.addWidget(self.versions)
+        bar.addStretch()
         for button in (
             self.save_button,
             self.publish_button,
@@ -177,20 +203,28 @@ class PlanPage(Page):
         return bar
 
     def _view_bar(self) -> QHBoxLayout:
+        self.view_buttons = QButtonGroup(self)
+        self.week_button = self._view_button("Week", "One week: drag, lock and move sessions")
+        self.term_button = self._view_button("Term", "Every week of the plan at a glance")
+        self.week_button.clicked.connect(lambda: self.set_view("week"))
+        self.term_button.clicked.connect(lambda: self.set_view("term"))
+        self.switch_action = self._tool_action("plan", "Week or term", "Ctrl+T", self.switch_view)
         self.row_mode = QComboBox()
         self.row_mode.setAccessibleName("Rows by")
+        self.row_mode.setToolTip("Rows by")
         for mode, label in ROW_MODES.items():
             self.row_mode.addItem(label, mode)
-        self.row_mode.currentIndexChanged.connect(
-            lambda _i: self.timeline.set_mode(str(self.row_mode.currentData()))
-        )
+        self.row_mode.currentIndexChanged.connect(lambda _i: self._set_mode())
         self.week_label = QLabel("")
         self.week_label.setAccessibleName("Week")
-        self.week_label.setMinimumWidth(180)
+        self.week_label.setMinimumWidth(170)
         self.week_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.timeline.week_changed.connect(self.week_label.setText)
+        self.timeline.week_changed.connect(lambda _text: self._say_week())
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("Rows by"))
+        bar.setSpacing(2)
+        bar.addWidget(self.week_button)
+        bar.addWidget(self.term_button)
+        bar.addSpacing(8)
         bar.addWidget(self.row_mode)
         bar.addStretch()
         self.lock_action = self._tool_action(
@@ -199,27 +233,37 @@ class PlanPage(Page):
         self.where_action = self._tool_action(
             "where", "Where could this go?", "Ctrl+G", lambda: self.where_could_it_go(None)
         )
-        actions = [
+        self.week_actions = [
             self._tool_action(
                 "previous", "Previous week", "Ctrl+PgUp", self.timeline.previous_week
             ),
             self._tool_action("today", "This week", "Ctrl+Home", self.timeline.this_week),
             self._tool_action("next", "Next week", "Ctrl+PgDown", self.timeline.next_week),
         ]
-        for action in actions[:1]:
-            bar.addWidget(self._tool(action))
+        bar.addWidget(self._tool(self.week_actions[0]))
         bar.addWidget(self.week_label)
-        for action in actions[1:]:
+        for action in self.week_actions[1:]:
             bar.addWidget(self._tool(action))
         bar.addStretch()
         for action in (
-            self._tool_action("zoom_out", "Zoom out", "Ctrl+-", lambda: self.timeline.zoom(0.8)),
-            self._tool_action("zoom_in", "Zoom in", "Ctrl+=", lambda: self.timeline.zoom(1.25)),
+            self._tool_action("zoom_out", "Zoom out", "Ctrl+-", lambda: self.shown_view.zoom(0.8)),
+            self._tool_action("zoom_in", "Zoom in", "Ctrl+=", lambda: self.shown_view.zoom(1.25)),
+            self._tool_action("fit", "Fit to the width", "Ctrl+0", self.fit_view),
             self.lock_action,
             self.where_action,
         ):
             bar.addWidget(self._tool(action))
         return bar
+
+    def _view_button(self, text: str, tip: str) -> QToolButton:
+        button = QToolButton()
+        button.setText(text)
+        button.setAccessibleName(f"{text} view")
+        button.setToolTip(f"{tip} (Ctrl+T switches)")
+        button.setCheckable(True)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.view_buttons.addButton(button)
+        return button
 
     def _tool_action(self, icon: str, text: str, shortcut: str, slot: Any) -> QAction:
         action = QAction(icons.icon(icon), text, self)
@@ -235,6 +279,62 @@ class PlanPage(Page):
         button.setAccessibleName(action.text())
         return button
 
+    # ----- week and term views ---------------------------------------------------------------
+    @property
+    def shown_view(self) -> TimelineView | TermView:
+        return self.timeline if self.view == "week" else self.term
+
+    def set_view(self, view: str) -> None:
+        """Show the week (``"week"``) or the whole term (``"term"``), keeping the selection."""
+        if view not in VIEWS:
+            return
+        before = self.shown_view.selected
+        if view == "week" and before is not None:
+            # Back from the term: the session picked in the week, if it is in the chosen bar.
+            stretch = self.term.stretch_of(before)
+            sessions = {a.key for a in stretch.sessions} if stretch else set()
+            before = self.timeline.selected if self.timeline.selected in sessions else before
+        self.view = view
+        self.views.setCurrentWidget(self.shown_view)
+        (self.week_button if view == "week" else self.term_button).setChecked(True)
+        if before is not None:
+            self.shown_view.show_session(before)
+        for action in self.week_actions:
+            action.setEnabled(view == "week")
+        if view == "term":
+            self.candidates.hide()  # moving sessions is done in the week
+        self._say_week()
+        self._update_actions()
+        if self.view_stack.currentIndex() == 1:
+            self.shown_view.setFocus()
+
+    def fit_view(self) -> None:
+        """Size the shown view's days to its width again (after zooming)."""
+        self.shown_view.fit()
+
+    def switch_view(self) -> None:
+        self.set_view("term" if self.view == "week" else "week")
+
+    def open_in_week(self, key: SessionKey) -> None:
+        """Show the week of session ``key`` with it selected (from the term view)."""
+        self.set_view("week")
+        self.timeline.show_session(key)
+        self.timeline.setFocus()
+
+    def _set_mode(self) -> None:
+        mode = str(self.row_mode.currentData())
+        self.timeline.set_mode(mode)
+        self.term.set_mode(mode)
+
+    def _say_week(self) -> None:
+        if self.view == "week" or self.scenario is None:
+            self.week_label.setText(self.timeline.label)
+            self.week_label.setToolTip("")
+            return
+        days = self.term.days.dates
+        self.week_label.setText(dates.span(days[0], days[-1]) if days else "")
+        self.week_label.setToolTip(f"{len(self.term.days.weeks)} weeks")
+
     # ----- the page verbs --------------------------------------------------------------------
     def reload(self, entity_type: str = "", record_id: int | None = None) -> None:
         self._names = {trainer_key(t.id): t.name for t in self.context.trainers.list()}
@@ -245,6 +345,9 @@ class PlanPage(Page):
         if not self._dates_fitted:
             self._fit_dates_to_runs()
         self._refresh_runs()
+        self._unavailable = None  # leave or closures may have changed: read them again
+        if self.scenario is not None:
+            self._show_on_views()
         self._refresh_versions()
 
     def _fit_dates_to_runs(self) -> None:
@@ -294,12 +397,14 @@ class PlanPage(Page):
     def save_state(self, settings: QSettings) -> None:
         super().save_state(settings)
         settings.setValue(f"{self.key}/rows", self.row_mode.currentData())
+        settings.setValue(f"{self.key}/view", self.view)
         self.worker.wait(10_000)  # the window is closing: let the planner stop first
 
     def restore_state(self, settings: QSettings) -> None:
         super().restore_state(settings)
         index = self.row_mode.findData(str(settings.value(f"{self.key}/rows", "trainer")))
         self.row_mode.setCurrentIndex(max(0, index))
+        self.set_view(str(settings.value(f"{self.key}/view", "week")))
 
     def say(self, text: str) -> None:
         self.status.emit(text)
@@ -348,15 +453,17 @@ class PlanPage(Page):
         scenario, self._solving = self._solving, None
         self.progress.hide()
         assert scenario is not None
-        name = draft_name(datetime.now())
-        self.plan_id = None
+        name = plan_name(scenario, datetime.now())
+        version = None
         try:
-            self.plan_id = self.context.planning.save_plan(name, scenario, plan).id
+            version = self.context.planning.save_plan(name, scenario, plan)
         except DomainError as error:
             self.editor.inform("The plan could not be saved", str(error))
+        self.version = version
+        self.plan_id = version.id if version else None
         self._refresh_versions()  # first, so that the side panel names the new draft
         self.show_plan(scenario, plan, self.plan_id)
-        self.say(f"{name} saved · {placed_text(scenario, plan)}")
+        self.say(f"{name} saved as a draft · {placed_text(scenario, plan)}")
 
     def _failed(self, message: str) -> None:
         self._solving = None
@@ -369,26 +476,48 @@ class PlanPage(Page):
         self, scenario: Scenario, plan: Plan, plan_id: int | None = None, *, edited: bool = False
     ) -> None:
         self.scenario, self.plan, self.plan_id, self.edited = scenario, plan, plan_id, edited
+        if self.version is not None and self.version.id != plan_id:
+            self.version = None
         self.checked = checker.check(scenario, plan)
+        self._show_on_views()
+        self.view_stack.setCurrentIndex(1)
+        self._show_details()
+        self._update_actions()
+        self.plan_changed.emit()
+
+    def _show_on_views(self) -> None:
+        assert self.scenario is not None and self.plan is not None
         violations = {
             (v.offering, v.session)
             for v in self.checked.hard_violations
             if v.offering is not None and v.session is not None
         }
-        first = self.timeline.scenario is None
-        self.timeline.set_plan(
-            scenario,
-            plan,
-            colours=self.course_colours(scenario),
-            violations=violations,
-            names=self.trainer_names(),
-        )
-        self.view_stack.setCurrentIndex(1)
-        if first:
-            self.timeline.fit(self.scroller.viewport().width())
-        self.details.setHtml(plan_html(scenario, plan, self.checked, self._version_name()))
-        self._update_actions()
-        self.plan_changed.emit()
+        for view in (self.timeline, self.term):
+            view.set_plan(
+                self.scenario,
+                self.plan,
+                colours=self.course_colours(self.scenario),
+                violations=violations,
+                names=self.trainer_names(),
+                unavailable=self.unavailable_time(self.scenario),
+            )
+        self._say_week()
+
+    def unavailable_time(self, scenario: Scenario) -> list[Unavailable]:
+        """Why time is unavailable over the weeks the plan's days fall in (read once for them)."""
+        days = shown_days(scenario.calendar).dates
+        if not days:
+            return []
+        span = (days[0], days[-1])
+        if self._unavailable is None or self._unavailable[0] != span:
+            self._unavailable = (span, self.context.planning.unavailable(*span))
+        return self._unavailable[1]
+
+    def _show_details(self) -> None:
+        if self.scenario is not None and self.plan is not None:
+            self.details.setHtml(
+                plan_html(self.scenario, self.plan, self.checked, self._version_name())
+            )
 
     def trainer_names(self) -> dict[str, str]:
         return self._names
@@ -398,19 +527,23 @@ class PlanPage(Page):
         return {o.id: colours[o.course] for o in scenario.offerings if o.course in colours}
 
     def _version_name(self) -> str:
-        name = self.versions.currentText() if self.plan_id is not None else ""
-        return f"{name} (edited)" if self.edited and name else name
+        if self.version is None:
+            return ""
+        name = version_text(self.version)
+        return f"{name} (edited)" if self.edited else name
 
     def _update_actions(self) -> None:
         has_plan = self.plan is not None
-        selected = has_plan and self.timeline.selected is not None
+        week = self.view == "week"
+        selected = has_plan and week and self.timeline.selected is not None
         solving = self.worker.running
         self.lock_action.setEnabled(selected)
         self.where_action.setEnabled(selected)
         self.controls.plan_button.setEnabled(not solving)
-        saved = self.plan_id is not None and not self.edited
+        saved = self.version is not None and not self.edited
+        draft = saved and self.version is not None and self.version.status is PlanStatus.DRAFT
         self.save_button.setEnabled(has_plan and self.edited and not solving)
-        self.publish_button.setEnabled(saved and not solving)
+        self.publish_button.setEnabled(draft and not solving)
         self.replan_button.setEnabled(saved and not solving)
         self.compare_button.setEnabled(self.versions.count() > 1)
 
@@ -477,6 +610,12 @@ class PlanPage(Page):
             return
         if self._is_context(key):
             return
+        if self.version is not None and self.version.status is not PlanStatus.DRAFT:
+            self.say(
+                f"{self.version.name} is {self.version.status.value}: its sessions stay as they "
+                "are. Re-plan it to get a draft you can change"
+            )
+            return
         locks = dict(self.scenario.lock_by_session)
         if key in locks:
             del locks[key]
@@ -486,12 +625,14 @@ class PlanPage(Page):
             locks[key] = Lock(a.offering, a.session, a.day, a.period, a.facility, a.trainer)
             verb = "Locked"
         scenario = dataclasses.replace(self.scenario, locked=tuple(locks.values()))
-        if self.plan_id is not None and not self.edited:
+        if self.version is not None and not self.edited:
             try:
-                version = self.context.planning.versions.get(self.plan_id)
-                self.context.planning.set_locks(
-                    self.plan_id, version.row_version, list(locks.values())
+                self.version = self.context.planning.set_locks(
+                    self.version.id, self.version.row_version, list(locks.values())
                 )
+            except StaleEdit as error:
+                self._changed_elsewhere("The lock was not saved", error)
+                return
             except DomainError as error:
                 self.editor.inform("The lock could not be saved", str(error))
                 return
@@ -518,6 +659,7 @@ class PlanPage(Page):
         self.candidates.show_candidates(
             self.session_name(key), self.scenario.calendar, found, self.trainer_names()
         )
+        self.candidates.show()
         self.candidates.setFocus()
 
     def apply_candidate(self, candidate: Any) -> None:
@@ -525,18 +667,25 @@ class PlanPage(Page):
         if key is not None:
             self._move(key, candidate.day, candidate.period, candidate.facility, candidate.trainer)
             self.candidates.clear()
+            self.candidates.hide()
 
     # ----- versions --------------------------------------------------------------------------
     def _refresh_versions(self) -> None:
         self.versions.blockSignals(True)
         self.versions.clear()
         versions = self.context.planning.list_plans()
-        published = [v for v in versions if v.status == "published"]
-        drafts = [v for v in versions if v.status == "draft"]
-        for version in published:
-            self.versions.addItem(icons.icon("publish"), f"Published: {version.name}", version.id)
-        for version in drafts:
-            self.versions.addItem(icons.icon("edit"), f"Draft: {version.name}", version.id)
+        order = (PlanStatus.PUBLISHED, PlanStatus.DRAFT, PlanStatus.SUPERSEDED)
+        look = {PlanStatus.PUBLISHED: "publish", PlanStatus.DRAFT: "edit"}
+        for status in order:
+            for version in (v for v in versions if v.status is status):
+                self.versions.addItem(
+                    icons.icon(look.get(status, "audit")), version_text(version), version.id
+                )
+                self.versions.setItemData(
+                    self.versions.count() - 1,
+                    self._version_tip(version),
+                    Qt.ItemDataRole.ToolTipRole,
+                )
         if not versions:
             self.versions.addItem("No saved plans yet", None)
         index = self.versions.findData(self.plan_id) if self.plan_id is not None else -1
@@ -546,42 +695,110 @@ class PlanPage(Page):
             self._version_chosen(self.versions.currentIndex())
         self._update_actions()
 
+    @staticmethod
+    def _version_tip(version: PlanVersion) -> str:
+        made = f"Made by {version.created_by} on {dates.moment(version.created_at)}"
+        if version.published_at is not None:
+            made += f"; published {dates.moment(version.published_at)}"
+        return f"{made} · {dates.span(version.starts_on, version.ends_on)}"
+
     def _version_chosen(self, index: int) -> None:
         plan_id = self.versions.itemData(index)
         if plan_id is None or plan_id == self.plan_id:
             return
-        _version, scenario, plan = self.context.planning.get_plan(int(plan_id))
-        self.show_plan(scenario, plan, int(plan_id))
+        self.open_version(int(plan_id))
+
+    def open_version(self, plan_id: int) -> None:
+        """Show saved plan ``plan_id`` as the store has it now."""
+        try:
+            version, scenario, plan = self.context.planning.get_plan(plan_id)
+        except NotFound as error:
+            self.editor.inform("The plan is gone", str(error))
+            self._refresh_versions()
+            return
+        self.version = version
+        self.show_plan(scenario, plan, plan_id)
+        self._refresh_versions()
 
     def save_draft(self) -> None:
         if self.scenario is None or self.plan is None:
             return
-        name = f"{self.versions.currentText().split(': ', 1)[-1]} (edited)"
-        if self.plan_id is None:
-            name = draft_name(datetime.now())
+        if self.version is not None:
+            name = f"{self.version.name} (edited)"
+        else:
+            name = plan_name(self.scenario, datetime.now())
         version = self.context.planning.save_plan(name, self.scenario, self.plan)
-        self.plan_id, self.edited = version.id, False
+        self.version, self.plan_id, self.edited = version, version.id, False
         self._refresh_versions()
+        self._show_details()
         self._update_actions()
         self.say(f"Saved draft {version.name}")
 
     def publish(self) -> None:
-        if self.plan_id is None:
+        """Ask, saying what becomes of the plans published before, then publish."""
+        if self.version is None:
             return
-        name = self.versions.currentText().split(": ", 1)[-1]
-        if not self.editor.confirm(
-            f"Publish {name}? Its sessions become the plan everyone works to; the plan "
-            "published before it is kept as superseded."
-        ):
-            return
+        name = self.version.name
         try:
-            version = self.context.planning.versions.get(self.plan_id)
-            self.context.planning.publish(self.plan_id, version.row_version)
+            replaced = self.context.planning.superseded_by(self.version.id)
         except DomainError as error:
             self.editor.inform("Cannot publish", str(error))
             return
+        if replaced:
+            names = ", ".join(v.name for v in replaced)
+            after = f"{names}, published before, will be kept as superseded."
+        else:
+            after = "No published plan is replaced: other plans' runs keep their sessions."
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Publish plan",
+            f"Publish {name}?\n\nIts sessions become the plan everyone works to. {after}",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.addButton("Publish", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.accepted.connect(self._publish_now)
+        self.open_dialog(box)
+
+    def _publish_now(self) -> None:
+        if self.version is None:
+            return
+        try:
+            published = self.context.planning.publish(self.version.id, self.version.row_version)
+        except StaleEdit as error:
+            self._changed_elsewhere("The plan was not published", error)
+            return
+        except DomainError as error:
+            self.editor.inform("Cannot publish", str(error))
+            return
+        self.version = published
         self._refresh_versions()
-        self.say(f"Published {name}")
+        self._show_details()
+        self._update_actions()
+        self.say(f"Published {published.name}")
+
+    def _changed_elsewhere(self, title: str, error: StaleEdit) -> None:
+        """Someone else changed the plan since this page read it: nothing was written; offer
+        to show the plan as it is now."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, title, str(error), QMessageBox.StandardButton.Close, self
+        )
+        reload = box.addButton("Reload", QMessageBox.ButtonRole.AcceptRole)
+        reload.setToolTip("Show the plan as it is now (your unsaved moves are dropped)")
+        box.setDefaultButton(reload)
+        box.accepted.connect(self.reload_plan)
+        self.say(str(error))
+        self.open_dialog(box)
+
+    def reload_plan(self) -> None:
+        """Read the shown plan again from the store (after someone else changed it)."""
+        if self.plan_id is None:
+            return
+        plan_id, self.plan_id = self.plan_id, None
+        self.open_version(plan_id)
+        if self.version is not None:
+            self.say(f"Reloaded {version_text(self.version)}")
 
     def compare(self) -> None:
         """Ask which other version to compare the shown plan with, then show both."""

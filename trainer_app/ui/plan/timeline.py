@@ -1,49 +1,46 @@
-"""The timeline (Gantt): one week, rows by trainer, facility, hub or cohort, sessions as blocks.
+"""The week view of the timeline (Gantt): one week, rows by trainer, facility, hub or cohort,
+sessions as blocks that can be dragged, nudged from the keyboard, locked and moved elsewhere.
 
-A painted widget rather than a QGraphicsScene: only the shown week is laid out (a few hundred
-blocks at most even for a 1500-session term), and painting is clipped to what is exposed.
+Only the shown week is laid out (a few hundred blocks at most even for a 1500-session term), and
+painting is clipped to what is exposed. The term view (term.py) shows every week at once.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
+from math import ceil
 
-from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPoint, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
-    QHelpEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
-    QPaintEvent,
     QPen,
-    QWheelEvent,
 )
-from PySide6.QtWidgets import QApplication, QMenu, QToolTip, QWidget
+from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
 from trainer_app.domain import dates
-from trainer_app.scheduling.scenario import Plan, Scenario
 from trainer_app.ui import icons
 from trainer_app.ui.palette import ACCENT, error_colour
+from trainer_app.ui.plan.gantt import GanttView, SessionKey
 from trainer_app.ui.plan.layout import (
     Block,
     WeekLayout,
     layout_week,
+    short_codes,
     week_label,
-    week_of,
-    weeks,
 )
 
-SessionKey = tuple[str, int]
-LABEL_WIDTH = 190  # room for a trainer's name and hub
-MIN_PERIOD_WIDTH, MAX_PERIOD_WIDTH = 18, 180
-UNKNOWN_COLOUR = QColor("#BBBBBB")
-ROW_MODES_MOVING_ROWS = ("trainer", "facility")  # a drop on another row changes who/where
+__all__ = ["Drop", "SessionKey", "TimelineView"]
 
+MIN_PERIOD_WIDTH, MAX_PERIOD_WIDTH = 18, 180
+FIT_PERIOD_WIDTH = (24, 40)  # fitting a week keeps periods this wide (see ``fit_minimum``)
+TEXT_LEFT, TEXT_RIGHT = 3, 2  # a block's text from its edges
+ROW_MODES_MOVING_ROWS = ("trainer", "facility")  # a drop on another row changes who/where
 
 # Alt+arrow moves the selected session: (days, periods).
 NUDGES: dict[int, tuple[int, int]] = {
@@ -64,75 +61,41 @@ class Drop:
     row_key: str | None  # the new trainer or facility; None keeps the session's own
 
 
-class TimelineView(QWidget):
-    selection_changed = Signal(object)  # SessionKey | None
+class TimelineView(GanttView):
     move_requested = Signal(object)  # Drop
     lock_requested = Signal(object)  # SessionKey
     where_requested = Signal(object)  # SessionKey
     week_changed = Signal(str)  # the week's label
+    refused = Signal(str)  # why a session was not dropped where it was let go
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setAccessibleName("Timeline")
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setMouseTracking(False)
-        self.scenario: Scenario | None = None
-        self.plan: Plan | None = None
-        self.mode = "trainer"
+        self.setAccessibleName("Week timeline")
         self.period_width = 44
-        self.selected: SessionKey | None = None
-        self._colours: Mapping[str, QColor] = {}
-        self._violations: Collection[SessionKey] = frozenset()
-        self._locked: Collection[SessionKey] = frozenset()
-        self._weeks: list[tuple[int, ...]] = []
         self.week = 0
-        self.layout_: WeekLayout = WeekLayout((), (), ())
-        self._row_tops: list[int] = []
+        self.layout_ = WeekLayout((), (), (), ())
+        self._short: dict[str, str] = {}
         self._press: tuple[QPoint, Block, int] | None = None
         self.drop: Drop | None = None
         self._lock_icon = icons.icon("lock")
 
     # ----- what is shown ---------------------------------------------------------------------
-    def set_plan(
-        self,
-        scenario: Scenario | None,
-        plan: Plan | None,
-        *,
-        colours: Mapping[str, QColor] | None = None,
-        violations: Collection[SessionKey] = (),
-        names: Mapping[str, str] | None = None,
-    ) -> None:
-        """Show ``plan``; ``colours`` maps offering ids to their course category's colour,
-        ``names`` trainer ids to people's names."""
-        changed_horizon = (
-            scenario is None
-            or self.scenario is None
-            or (scenario.calendar != self.scenario.calendar)
-        )
-        self.scenario, self.plan = scenario, plan
-        self._colours = colours if colours is not None else self._colours
-        self._names = names if names is not None else getattr(self, "_names", {})
-        self._violations = frozenset(violations)
-        self._locked = frozenset(scenario.lock_by_session) if scenario else frozenset()
-        self._weeks = weeks(scenario.calendar) if scenario else []
-        if changed_horizon:
+    def _plan_changed(self, new_calendar: bool) -> None:
+        scenario = self.scenario
+        self._short = short_codes(o.id for o in scenario.offerings) if scenario else {}
+        if new_calendar:
             self.week = self._first_busy_week()
-        self.week = max(0, min(self.week, len(self._weeks) - 1))
-        self._relayout()
+        self.week = max(0, min(self.week, len(self.days.weeks) - 1))
 
     def _first_busy_week(self) -> int:
-        if self.scenario is None or not self.plan or not self.plan.assignments:
+        if not self.plan or not self.plan.assignments:
             return 0
         first = min(a.day for a in self.plan.assignments)
-        return self.scenario.calendar.week_of_day[first]
-
-    def set_mode(self, mode: str) -> None:
-        self.mode = mode
-        self._relayout()
+        return self.days.week_of[self.days.position[first]]
 
     def set_week(self, week: int) -> None:
-        if self._weeks:
-            self.week = max(0, min(week, len(self._weeks) - 1))
+        if self.days.weeks:
+            self.week = max(0, min(week, len(self.days.weeks) - 1))
         self._relayout()
 
     def next_week(self) -> None:
@@ -143,212 +106,190 @@ class TimelineView(QWidget):
 
     def this_week(self, today: date | None = None) -> None:
         if self.scenario is not None:
-            self.set_week(week_of(self.scenario.calendar, today or date.today()))
+            self.set_week(self.days.week_showing(today or date.today()))
 
     def zoom(self, factor: float) -> None:
         width = round(self.period_width * factor)
         self.period_width = max(MIN_PERIOD_WIDTH, min(MAX_PERIOD_WIDTH, width))
-        self._resize()
-        self.update()
+        self.fitting = False
+        self._update_scrollbars()
+        self.viewport().update()
 
-    def fit(self, available: int, minimum: int = 20) -> None:
-        """Zoom so that a whole week fits ``available`` pixels, but no narrower than
-        ``minimum`` per period (text stays readable; the rest scrolls)."""
-        columns = max(1, len(self.layout_.days) * self.periods_per_day)
-        self.period_width = max(
-            minimum, min(MAX_PERIOD_WIDTH, (available - LABEL_WIDTH) // columns)
+    def fit(self) -> None:
+        """Size the periods so that the week fills the width (no narrower than
+        ``FIT_PERIOD_WIDTH``, so blocks stay readable; the rest scrolls), and keep doing so."""
+        self.fitting = True
+        self._relayout()
+
+    def _fit(self) -> bool:
+        columns = max(1, len(self.shown) * self.periods_per_day)
+        width = max(self.fit_minimum(), min(MAX_PERIOD_WIDTH, self.body_width // columns))
+        changed, self.period_width = width != self.period_width, width
+        return changed
+
+    def fit_minimum(self) -> int:
+        """The narrowest period that lets every run's block show at least its short code
+        (``GOWN…01``), within ``FIT_PERIOD_WIDTH``: the rest of the week scrolls."""
+        low, high = FIT_PERIOD_WIDTH
+        if self.scenario is None:
+            return low
+        metrics = self.block_metrics()
+        margins = TEXT_LEFT + TEXT_RIGHT + 2
+        needed = max(
+            (
+                ceil((metrics.horizontalAdvance(self._short[o.id]) + margins) / o.session_length)
+                for o in self.scenario.offerings
+            ),
+            default=low,
         )
-        self._resize()
-        self.update()
+        return max(low, min(high, needed))
+
+    @property
+    def day_width(self) -> int:
+        return self.period_width * self.periods_per_day
 
     @property
     def label(self) -> str:
-        if self.scenario is None or not self._weeks:
+        if self.scenario is None or not self.days.weeks:
             return "No plan"
-        return week_label(self.scenario.calendar, self._weeks[self.week])
-
-    def select(self, key: SessionKey | None) -> None:
-        if key != self.selected:
-            self.selected = key
-            self.selection_changed.emit(key)
-            self.update()
+        return week_label(self.days, self.week)
 
     def show_session(self, key: SessionKey) -> None:
-        """Go to the week of a session and select it."""
+        """Go to the week of a session, select it and bring it into view."""
         if self.plan is None or self.scenario is None:
             return
         for assignment in self.plan.assignments:
             if assignment.key == key:
-                self.set_week(self.scenario.calendar.week_of_day[assignment.day])
+                position = self.days.position.get(assignment.day)
+                if position is not None:
+                    self.set_week(self.days.week_of[position])
                 break
         self.select(key)
+        block = next((b for b in self.layout_.blocks if b.assignment.key == key), None)
+        if block is not None:
+            self.scroll_to(self.block_rect(block))
 
     def _relayout(self) -> None:
-        days = self._weeks[self.week] if self._weeks else ()
+        positions = self.days.weeks[self.week] if self.days.weeks else ()
         if self.scenario is None:
-            self.layout_ = WeekLayout((), (), ())
+            self.layout_ = WeekLayout((), (), (), ())
         else:
-            self.layout_ = layout_week(self.scenario, self.plan, self.mode, days, self._names)
-        tops, y = [], self.header_height
-        for row in self.layout_.rows:
-            tops.append(y)
-            y += row.lanes * self.lane_height
-        self._row_tops = [*tops, y]
-        self._resize()
-        self.update()
+            self.layout_ = layout_week(
+                self.scenario, self.plan, self.mode, self.days, self.week, self._names
+            )
+        self._rows_laid_out(self.layout_.rows, positions)
         self.week_changed.emit(self.label)
 
-    # ----- geometry --------------------------------------------------------------------------
-    @property
-    def lane_height(self) -> int:
-        return self.fontMetrics().height() + 14
-
-    @property
-    def header_height(self) -> int:
-        return 2 * (self.fontMetrics().height() + 8)
-
-    @property
-    def periods_per_day(self) -> int:
-        return self.scenario.calendar.periods_per_day if self.scenario else 1
-
-    def _resize(self) -> None:
-        columns = len(self.layout_.days) * self.periods_per_day
-        self.setMinimumSize(
-            LABEL_WIDTH + max(1, columns) * self.period_width + 1, self._row_tops[-1] + 1
-        )
-        self.updateGeometry()
-
-    def sizeHint(self) -> QSize:
-        return self.minimumSize()
-
+    # ----- geometry (content coordinates unless said otherwise) ------------------------------
     def _x(self, column: int, period: int) -> int:
-        return LABEL_WIDTH + (column * self.periods_per_day + period) * self.period_width
+        return column * self.day_width + period * self.period_width
 
     def block_rect(self, block: Block) -> QRect:
-        top = self._row_tops[block.row] + block.lane * self.lane_height
+        top = self.row_tops[block.row] + block.lane * self.lane_height
         x = self._x(block.column, block.period)
         return QRect(x + 1, top + 3, block.length * self.period_width - 2, self.lane_height - 6)
 
     def rect_of(self, key: SessionKey, row_key: str | None = None) -> QRect | None:
-        """Where a session is drawn this week (in ``row_key``'s row if it shows in several)."""
+        """Where a session is drawn on the viewport this week (in ``row_key``'s row if it shows
+        in several)."""
         for block in self.layout_.blocks:
             if block.assignment.key == key and (
                 row_key is None or self.layout_.rows[block.row].key == row_key
             ):
-                return self.block_rect(block)
+                return self.to_view(self.block_rect(block))
         return None
 
     def slot_point(self, row_key: str, day: int, period: int) -> QPoint:
-        """The centre of a (row, day, period) cell, for tests and keyboard-free checks."""
+        """The centre of a (row, day, period) cell on the viewport."""
         row = next(i for i, r in enumerate(self.layout_.rows) if r.key == row_key)
-        column = self.layout_.days.index(day)
+        column = self.layout_.columns.index(day)
         x = self._x(column, period) + self.period_width // 2
-        return QPoint(x, self._row_tops[row] + self.lane_height // 2)
+        return self.to_view(QRect(x, self.row_tops[row] + self.lane_height // 2, 1, 1)).topLeft()
 
     def block_at(self, point: QPoint) -> Block | None:
+        """The block at viewport ``point``."""
+        if not self.in_body(point):
+            return None
+        content = self.to_content(point)
         for block in self.layout_.blocks:
-            if self.block_rect(block).contains(point):
+            if self.block_rect(block).contains(content):
                 return block
         return None
 
     def _slot_at(self, point: QPoint) -> tuple[int, int] | None:
-        """(row, period slot counted from the first day) under ``point``."""
-        rows = self._row_tops
-        row = next((i for i in range(len(rows) - 1) if rows[i] <= point.y() < rows[i + 1]), None)
-        if row is None or not self.layout_.days:
+        """(row, period slot counted from the first day) under viewport ``point``."""
+        content = self.to_content(point)
+        row = self.row_at(content.y())
+        if row is None or not self.layout_.columns:
             return None
-        slot = (point.x() - LABEL_WIDTH) // self.period_width
-        return row, slot
+        return row, content.x() // self.period_width
 
     # ----- painting --------------------------------------------------------------------------
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        clip = event.rect()
+    def _paint_grid(self, painter: QPainter, visible: QRect) -> None:
         palette = self.palette()
-        painter.fillRect(clip, palette.base())
-        self._paint_rows(painter, clip)
+        faint = QColor(palette.mid().color())
+        faint.setAlpha(90)
+        bottom = self.row_tops[-1]
+        for column in range(len(self.shown)):
+            for period in range(self.periods_per_day):
+                x = self._x(column, period)
+                painter.setPen(QPen(palette.mid().color() if period == 0 else faint, 1))
+                painter.drawLine(x, 0, x, bottom)
+
+    def _paint_items(self, painter: QPainter, visible: QRect) -> None:
         for block in self.layout_.blocks:
             rect = self.block_rect(block)
-            if rect.intersects(clip):
+            if rect.intersects(visible):
                 self._paint_block(painter, block, rect)
         self._paint_drop(painter)
-        self._paint_header(painter)
-        painter.end()
-
-    def _paint_rows(self, painter: QPainter, clip: QRect) -> None:
-        palette = self.palette()
-        grid = QColor(palette.mid().color())
-        grid.setAlpha(90)
-        ppd, width = self.periods_per_day, self.width()
-        for i, row in enumerate(self.layout_.rows):
-            top, bottom = self._row_tops[i], self._row_tops[i + 1]
-            if bottom < clip.top() or top > clip.bottom():
-                continue
-            if i % 2:
-                painter.fillRect(0, top, width, bottom - top, palette.alternateBase())
-            painter.setPen(palette.text().color())
-            text = self.fontMetrics().elidedText(
-                row.label, Qt.TextElideMode.ElideRight, LABEL_WIDTH - 16
-            )
-            painter.drawText(
-                QRect(8, top, LABEL_WIDTH - 12, self.lane_height),
-                Qt.AlignmentFlag.AlignVCenter,
-                text,
-            )
-        bottom = self._row_tops[-1]
-        for column in range(len(self.layout_.days)):
-            for period in range(ppd):
-                x = self._x(column, period)
-                painter.setPen(QPen(palette.mid().color() if period == 0 else grid, 1))
-                painter.drawLine(x, self.header_height, x, bottom)
-        painter.setPen(QPen(palette.mid().color(), 1))
-        painter.drawLine(LABEL_WIDTH, self.header_height, LABEL_WIDTH, bottom)
 
     def _paint_header(self, painter: QPainter) -> None:
-        """The header stays at the top of what is visible while the rows scroll."""
-        if self.scenario is None:
-            return
-        top = self.visibleRegion().boundingRect().top()
+        assert self.scenario is not None
         palette = self.palette()
-        line = self.fontMetrics().height() + 8
-        painter.fillRect(0, top, self.width(), self.header_height, palette.window())
+        metrics = self.fontMetrics()
+        line = metrics.height() + 8
         calendar, ppd = self.scenario.calendar, self.periods_per_day
-        day_width = ppd * self.period_width
-        for column, day in enumerate(self.layout_.days):
+        for column, day in enumerate(self.layout_.dates):
             x = self._x(column, 0)
+            holiday = self.holidays.get(self.shown[column])
+            if holiday:
+                self.paint_holiday_header(painter, column, 0, self.header_height)
             painter.setPen(palette.windowText().color())
-            text = dates.weekday_day(calendar.days[day], year=False)
-            painter.drawText(QRect(x, top, day_width, line), Qt.AlignmentFlag.AlignCenter, text)
-            for period in range(ppd):
-                label = (
-                    calendar.period_labels[period] if calendar.period_labels else str(period + 1)
+            text = metrics.elidedText(
+                dates.weekday_day(day, year=False), Qt.TextElideMode.ElideRight, self.day_width - 4
+            )
+            painter.drawText(QRect(x, 0, self.day_width, line), Qt.AlignmentFlag.AlignCenter, text)
+            painter.setPen(palette.placeholderText().color())
+            if holiday:
+                name = metrics.elidedText(
+                    holiday.split(": ", 1)[-1], Qt.TextElideMode.ElideRight, self.day_width - 4
                 )
-                if self.fontMetrics().horizontalAdvance(label) > self.period_width - 2:
-                    label = label.split(":")[0]  # "09" when "09:00" does not fit
-                label = self.fontMetrics().elidedText(
-                    label, Qt.TextElideMode.ElideRight, self.period_width - 2
-                )
-                painter.setPen(palette.placeholderText().color())
                 painter.drawText(
-                    QRect(self._x(column, period), top + line, self.period_width, line),
-                    Qt.AlignmentFlag.AlignCenter,
-                    label,
+                    QRect(x, line, self.day_width, line), Qt.AlignmentFlag.AlignCenter, name
                 )
+            else:
+                for period in range(ppd):
+                    label = (
+                        calendar.period_labels[period]
+                        if calendar.period_labels
+                        else str(period + 1)
+                    )
+                    if metrics.horizontalAdvance(label) > self.period_width - 2:
+                        label = label.split(":")[0]  # "09" when "09:00" does not fit
+                    label = metrics.elidedText(
+                        label, Qt.TextElideMode.ElideRight, self.period_width - 2
+                    )
+                    painter.drawText(
+                        QRect(self._x(column, period), line, self.period_width, line),
+                        Qt.AlignmentFlag.AlignCenter,
+                        label,
+                    )
             painter.setPen(QPen(palette.mid().color(), 1))
-            painter.drawLine(x, top, x, top + self.header_height)
-        painter.drawLine(0, top + self.header_height, self.width(), top + self.header_height)
-        title = {"trainer": "Trainers", "facility": "Facilities", "hub": "Hubs"}
-        painter.setPen(palette.windowText().color())
-        painter.drawText(
-            QRect(8, top, LABEL_WIDTH - 8, self.header_height),
-            Qt.AlignmentFlag.AlignVCenter,
-            title.get(self.mode, "Cohorts"),
-        )
+            painter.drawLine(x, 0, x, self.header_height)
 
     def _paint_block(self, painter: QPainter, block: Block, rect: QRect) -> None:
         key = block.assignment.key
-        colour = QColor(self._colours.get(key[0], UNKNOWN_COLOUR))
+        colour = self.block_colour(key[0])
         dragging = self.drop is not None and self.drop.key == key
         context = self.scenario is not None and self.scenario.offering_by_id[key[0]].published
         if dragging:
@@ -364,7 +305,7 @@ class TimelineView(QWidget):
             pen.setStyle(Qt.PenStyle.DashLine)  # published with another plan: context only
         painter.setPen(pen)
         painter.drawRoundedRect(QRectF(rect), 4, 4)
-        text_rect = rect.adjusted(5, 0, -4, 0)
+        text_rect = rect.adjusted(TEXT_LEFT, 0, -TEXT_RIGHT, 0)
         if key in self._locked:
             size = min(14, rect.height() - 4)
             self._lock_icon.paint(
@@ -372,13 +313,11 @@ class TimelineView(QWidget):
             )
             text_rect.setRight(rect.right() - size - 5)
         painter.setPen(QColor("#111111"))
-        text = self.block_text(block)
-        if self.fontMetrics().horizontalAdvance(text) > text_rect.width():
-            text = self.short_text(block)  # "ASEP 2/3" says more than "ASEP-2027-…"
-        text = self.fontMetrics().elidedText(
-            text, Qt.TextElideMode.ElideRight, max(0, text_rect.width())
+        painter.setFont(self.block_font())
+        painter.drawText(
+            text_rect, Qt.AlignmentFlag.AlignVCenter, self.fitting_text(block, text_rect.width())
         )
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter, text)
+        painter.setFont(self.font())
 
     def _paint_drop(self, painter: QPainter) -> None:
         if self.drop is None or self._press is None:
@@ -389,43 +328,32 @@ class TimelineView(QWidget):
             row = next(
                 (i for i, r in enumerate(self.layout_.rows) if r.key == self.drop.row_key), row
             )
-        ghost = Block(
-            block.assignment,
-            row,
-            0,
-            self.layout_.days.index(self.drop.day),
-            self.drop.period,
-            block.length,
-        )
-        rect = self.block_rect(ghost)
-        painter.setBrush(QColor(self._colours.get(block.assignment.offering, UNKNOWN_COLOUR)))
+        column = self.layout_.columns.index(self.drop.day)
+        ghost = Block(block.assignment, row, 0, column, self.drop.period, block.length)
+        painter.setBrush(self.block_colour(block.assignment.offering))
         painter.setPen(QPen(ACCENT, 2, Qt.PenStyle.DashLine))
-        painter.drawRoundedRect(QRectF(rect), 4, 4)
+        painter.drawRoundedRect(QRectF(self.block_rect(ghost)), 4, 4)
 
     def block_text(self, block: Block) -> str:
+        """The run's code and which session this is: ``ASEP-2027-01 · 2/3``."""
         offering, session = block.assignment.key
         total = self.scenario.offering_by_id[offering].sessions if self.scenario else 0
         return f"{offering} · {session + 1}/{total}"
 
-    def short_text(self, block: Block) -> str:
-        """The course code and session number, for blocks too narrow for the run's code."""
-        offering, session = block.assignment.key
-        run = self.scenario.offering_by_id.get(offering) if self.scenario else None
-        if run is None:
-            return f"{offering} {session + 1}"
-        return f"{run.course} {session + 1}/{run.sessions}"
+    def fitting_text(self, block: Block, width: int) -> str:
+        """What a block of ``width`` pixels can say: the code and session, the code, a shorter
+        code that still tells the run apart (``GOWN…01``), else the code's start."""
+        code = block.assignment.offering
+        metrics = self.block_metrics()
+        for text in (self.block_text(block), code, self._short.get(code, code)):
+            if metrics.horizontalAdvance(text) <= width:
+                return text
+        return metrics.elidedText(code, Qt.TextElideMode.ElideRight, max(0, width))
 
     # ----- tooltips --------------------------------------------------------------------------
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            block = self.block_at(event.pos())
-            if block is None:
-                QToolTip.hideText()
-                event.ignore()
-            else:
-                QToolTip.showText(event.globalPos(), self.tooltip(block), self)
-            return True
-        return super().event(event)
+    def item_tooltip(self, point: QPoint) -> str:
+        block = self.block_at(point)
+        return self.tooltip(block) if block is not None else ""
 
     def tooltip(self, block: Block) -> str:
         assert self.scenario is not None
@@ -438,12 +366,13 @@ class TimelineView(QWidget):
         if not until and block.length > 1:
             when += f" ({block.length} periods)"
         cohorts = ", ".join(c.id for c in s.cohorts_of.get(a.offering, ())) or "none"
+        trainer = self._names.get(a.trainer, a.trainer)
         lines = [
-            f"<b>{html.escape(offering.course)}</b> · {html.escape(a.offering)}",
+            f"<b>{html.escape(a.offering)}</b> · {html.escape(offering.course)}",
             f"Session {a.session + 1} of {offering.sessions}",
             html.escape(when),
             f"Facility: {html.escape(a.facility)}",
-            f"Trainer: {html.escape(a.trainer)}",
+            f"Trainer: {html.escape(trainer)}",
             f"Cohorts: {html.escape(cohorts)} · {offering.attendees} attendees",
         ]
         if offering.published:
@@ -461,9 +390,9 @@ class TimelineView(QWidget):
         block = self.block_at(point)
         self.select(block.assignment.key if block else None)
         if block is not None and event.button() == Qt.MouseButton.LeftButton:
-            grab = (point.x() - self._x(block.column, block.period)) // self.period_width
+            content = self.to_content(point)
+            grab = (content.x() - self._x(block.column, block.period)) // self.period_width
             self._press = (point, block, grab)
-        super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._press is None:
@@ -475,15 +404,20 @@ class TimelineView(QWidget):
         ):
             return
         self.drop = self._drop_at(point, block, grab) or self.drop
-        self.update()
+        self.viewport().update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         drop, press = self.drop, self._press
         if drop is not None and press is not None:
             point = event.position().toPoint()
-            drop = self._drop_at(point, press[1], press[2]) or drop
+            closed = self._closed_day_at(point)
+            if closed:
+                drop = None
+                self.refused.emit(closed)
+            else:
+                drop = self._drop_at(point, press[1], press[2]) or drop
         self.drop, self._press = None, None
-        self.update()
+        self.viewport().update()
         if drop is not None and press is not None:
             a = press[1].assignment
             own = self.layout_.rows[press[1].row].key
@@ -491,26 +425,45 @@ class TimelineView(QWidget):
             if not unmoved:
                 self.move_requested.emit(drop)
 
+    def _closed_day_at(self, point: QPoint) -> str:
+        """Why nothing can be planned on the day at viewport ``point`` (a bank holiday, outside
+        the plan's dates); empty for a day of the plan."""
+        column = self.to_content(point).x() // max(1, self.day_width)
+        if (
+            not (0 <= column < len(self.layout_.columns))
+            or self.layout_.columns[column] is not None
+        ):
+            return ""
+        reason = self.holidays.get(self.shown[column], "")
+        return (
+            f"Nothing can be planned on {dates.weekday_day(self.layout_.dates[column])}: {reason}"
+        )
+
     def _drop_at(self, point: QPoint, block: Block, grab: int) -> Drop | None:
+        """Where ``block`` would land with the mouse at viewport ``point``; None off the rows
+        or on a day nothing can be planned on (a bank holiday: its shading says so)."""
         found = self._slot_at(point)
         if found is None:
             return None
         row, slot = found
-        ppd, days = self.periods_per_day, self.layout_.days
-        column = max(0, min(len(days) - 1, slot // ppd if slot >= 0 else 0))
+        ppd, columns = self.periods_per_day, self.layout_.columns
+        column = max(0, min(len(columns) - 1, slot // ppd if slot >= 0 else 0))
+        day = columns[column]
+        if day is None:
+            return None
         period = max(0, min(ppd - block.length, slot - column * ppd - grab))
         row_key = self.layout_.rows[row].key if self.mode in ROW_MODES_MOVING_ROWS else None
-        return Drop(block.assignment.key, days[column], period, row_key)
+        return Drop(block.assignment.key, day, period, row_key)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
-        if key == Qt.Key.Key_PageDown:
+        if key == Qt.Key.Key_PageDown and not event.modifiers():
             self.next_week()
-        elif key == Qt.Key.Key_PageUp:
+        elif key == Qt.Key.Key_PageUp and not event.modifiers():
             self.previous_week()
         elif key == Qt.Key.Key_Escape and self.drop is not None:
             self.drop, self._press = None, None
-            self.update()
+            self.viewport().update()
         elif key in NUDGES and event.modifiers() & Qt.KeyboardModifier.AltModifier:
             self._nudge(*NUDGES[key])
         elif key in (Qt.Key.Key_Right, Qt.Key.Key_Left):
@@ -535,13 +488,8 @@ class TimelineView(QWidget):
         keys = [b.assignment.key for b in ordered]
         at = keys.index(self.selected) if self.selected in keys else -step
         self.select(keys[(at + step) % len(keys)])
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            self.zoom(1.25 if event.angleDelta().y() > 0 else 0.8)
-            event.accept()
-        else:
-            super().wheelEvent(event)
+        block = ordered[(at + step) % len(keys)]
+        self.scroll_to(self.block_rect(block))
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         block = self.block_at(event.pos())

@@ -22,7 +22,33 @@ def real_solve(scenario: Scenario, **options: Any) -> Plan:
     # window should open without waiting for it.
     from trainer_app.scheduling.solver import solve
 
-    return solve(scenario, **options)
+    return on_python_thread(lambda: solve(scenario, **options))
+
+
+def on_python_thread(work: Callable[[], Plan]) -> Plan:
+    """Run ``work`` on a thread Python started, and wait for it.
+
+    CP-SAT calls its solution callback from the thread that called ``solve`` when the hint
+    (a re-plan's previous plan) is already complete and feasible. Called from a Qt pool
+    thread, that callback ended the process (a segmentation fault in ``take_gil`` when the
+    callback took the GIL back, seen under gdb); from a thread Python's ``threading`` started,
+    it does not.
+    """
+    found: list[Plan] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            found.append(work())
+        except BaseException as error:  # handed to the caller's thread, which reports it
+            failed.append(error)
+
+    thread = threading.Thread(target=run, name="planner", daemon=True)
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return found[0]
 
 
 class SolveSignals(QObject):

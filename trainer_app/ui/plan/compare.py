@@ -18,39 +18,50 @@ from trainer_app.scheduling.scenario import Assignment, Plan, Scenario
 from trainer_app.ui.plan.costs import signed
 from trainer_app.ui.plan.terms import words
 
+Planned = tuple[Scenario, Plan]  # a plan with the scenario it was made for
+
 
 @dataclass(frozen=True)
 class PlanDifference:
     costs: list[tuple[str, float, float]]  # term (or "total"), first, second
-    moved: list[tuple[Assignment | None, Assignment | None]]  # before, after
+    moved: list[tuple[tuple[str, int], str, str]]  # session key, where before, where after
 
 
-def difference(first: Plan, second: Plan) -> PlanDifference:
-    terms = ["total", *sorted({*first.cost, *second.cost} - {"total"})]
-    costs = [(t, float(first.cost.get(t, 0)), float(second.cost.get(t, 0))) for t in terms]
-    before = {a.key: a for a in first.assignments}
-    after = {a.key: a for a in second.assignments}
+def difference(first: Planned, second: Planned) -> PlanDifference:
+    """What each plan costs and which sessions are elsewhere. Two plans may cover different
+    dates (another term, or the same term planned again wider): a session is compared by the
+    day, time, room and trainer it has, never by its place in either plan's own calendar."""
+    (first_scenario, first_plan), (second_scenario, second_plan) = first, second
+    terms = ["total", *sorted({*first_plan.cost, *second_plan.cost} - {"total"})]
+    costs = [
+        (t, float(first_plan.cost.get(t, 0)), float(second_plan.cost.get(t, 0))) for t in terms
+    ]
+    before = {a.key: where(first_scenario, a) for a in first_plan.assignments}
+    after = {a.key: where(second_scenario, a) for a in second_plan.assignments}
     moved = [
-        (before.get(key), after.get(key))
+        (key, before.get(key, NOT_PLACED), after.get(key, NOT_PLACED))
         for key in sorted(before.keys() | after.keys())
         if before.get(key) != after.get(key)
     ]
     return PlanDifference(costs, moved)
 
 
-def where(scenario: Scenario, assignment: Assignment | None) -> str:
-    if assignment is None:
-        return "not placed"
+NOT_PLACED = "not placed"
+
+
+def where(scenario: Scenario, assignment: Assignment) -> str:
+    """``Mon 4 Jan 2027 09:00 · LON-CR1 · Dr Aisha Rahman``."""
     when = scenario.calendar.label(assignment.day, assignment.period)
-    return f"{when} · {assignment.facility} · {assignment.trainer}"
+    trainer = scenario.trainer_by_id.get(assignment.trainer)
+    who = trainer.name if trainer and trainer.name else assignment.trainer
+    return f"{when} · {assignment.facility} · {who}"
 
 
 class CompareDialog(QDialog):
     def __init__(
         self,
         names: tuple[str, str],
-        scenario: Scenario,
-        plans: tuple[Plan, Plan],
+        plans: tuple[Planned, Planned],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -68,15 +79,12 @@ class CompareDialog(QDialog):
         self.moves.setAccessibleName("Moved sessions")
         self.moves.setRootIsDecorated(False)
         self.moves.setHeaderLabels(["Session", names[0], names[1]])
-        for old, new in self.found.moved:
-            some = old or new
-            assert some is not None
-            offering = scenario.offering_by_id.get(some.offering)
+        offerings = {o.id: o for scenario, _plan in plans for o in scenario.offerings}
+        for (run, session), old, new in self.found.moved:
+            offering = offerings.get(run)
             total = f"/{offering.sessions}" if offering else ""
-            label = f"{some.offering} · {some.session + 1}{total}"
-            self.moves.addTopLevelItem(
-                QTreeWidgetItem([label, where(scenario, old), where(scenario, new)])
-            )
+            label = f"{run} · {session + 1}{total}"
+            self.moves.addTopLevelItem(QTreeWidgetItem([label, old, new]))
         for tree in (self.costs, self.moves):
             for column in range(tree.columnCount()):
                 tree.resizeColumnToContents(column)

@@ -823,10 +823,11 @@ class PlanPage(Page):
         """Cost of each thing that matters, side by side, and the sessions that moved."""
         if self.scenario is None or self.plan is None:
             return
-        _version, _scenario, other_plan = self.context.planning.get_plan(other)
+        _version, other_scenario, other_plan = self.context.planning.get_plan(other)
         index = self.versions.findData(other)
         names = (self.versions.itemText(index), self.versions.currentText())
-        self.compare_dialog = CompareDialog(names, self.scenario, (other_plan, self.plan), self)
+        plans = ((other_scenario, other_plan), (self.scenario, self.plan))
+        self.compare_dialog = CompareDialog(names, plans, self)
         self.compare_dialog.open()
 
     def replan(self) -> None:

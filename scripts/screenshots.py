@@ -1,4 +1,5 @@
-"""Save a screenshot of every page (and the trainer dialog) into docs/screenshots/.
+"""Save a screenshot of every page and the main dialogs into docs/screenshots/, as a hub
+coordinator sees them on a 1366×768 laptop (the window maximised on that screen).
 
 Usage: python scripts/screenshots.py [--database PATH] [--out DIR]
 Without --database (or with a path that does not exist yet) the demo data is built into it.
@@ -8,6 +9,7 @@ Look at every image after a UI change.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -20,7 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLineEdit
 
 from trainer_app.config import Settings
 from trainer_app.domain.planning import RunStatus
@@ -32,11 +34,24 @@ from trainer_app.ui.certificates.dialogs import IssueDialog
 from trainer_app.ui.certificates.page import CertificatesPage
 from trainer_app.ui.matrix.page import MatrixPage
 from trainer_app.ui.plan.page import PlanPage
-from trainer_app.ui.records import TRAINER
+from trainer_app.ui.records import COURSE, TRAINER
 from trainer_app.ui.runs.page import RunsPage
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN_SECONDS = 20
+
+
+LAPTOP = {"name": "laptop", "width": 1366, "height": 768, "logicalDpi": 96}
+
+
+def laptop_screen(folder: Path) -> QApplication:
+    """The application on a 1366×768 screen (the offscreen platform's own is 800×800)."""
+    screens = folder / "screens.json"
+    screens.write_text(json.dumps({"screens": [LAPTOP]}), encoding="utf-8")
+    platform = os.environ.get("QT_QPA_PLATFORM", "offscreen")
+    if platform == "offscreen":
+        platform = f"offscreen:configfile={screens}"
+    return QApplication(["trainer-screenshots", "-platform", platform])
 
 
 def settle(app: QApplication) -> None:
@@ -81,20 +96,75 @@ def plan_screenshots(window: Any, app: QApplication, context: ServiceContext, ou
 
 
 def runs_screenshots(window: Any, app: QApplication, out: Path) -> None:
-    """A run coming up (roster with its waitlist) and a run held (the attendance register)."""
+    """A run coming up (roster with its waitlist), a run held (the attendance register and the
+    results), and enrolling on the run still open."""
     index = next(i for i, p in enumerate(window.pages) if isinstance(p, RunsPage))
     window.show_page(index)
     page = window.page
     for code, tab, name in (
         ("GOWN-2026-04", 0, "runs-roster"),
         ("GOWN-2026-01", 1, "runs-register"),
+        ("GOWN-2026-01", 2, "runs-results"),
     ):
         if page.runs.select_code(code):
             page.tabs.setCurrentIndex(tab)
             if tab == 1:
                 page.register_tab.view.setCurrentIndex(page.register_tab.model.index(0, 1))
+            if tab == 2:
+                page.results_tab.view.selectRow(0)
             settle(app)
             window.grab().save(str(out / f"{name}.png"))
+    if page.runs.select_code("ASEP-2026-02"):
+        page.tabs.setCurrentIndex(0)
+        page.enrol_trainees()
+        dialog = page.dialog
+        if dialog is not None:
+            search = dialog.findChild(QLineEdit)
+            if search is not None:
+                search.setText("an")
+            wait_for(app, lambda: False, seconds=1.0)
+            dialog.grab().save(str(out / "runs-enrol.png"))
+            dialog.reject()
+            settle(app)
+
+
+def dialog_screenshots(window: Any, app: QApplication, context: ServiceContext, out: Path) -> None:
+    """The record dialogs a coordinator fills in, and an import with its problems listed."""
+    window.show_page(1)
+    trainers = window.page.tables[0]
+    trainers.select_row(1)
+    trainer_id = trainers.selected_id()
+    if trainer_id is not None:
+        dialog = window.editor.edit(TRAINER, trainer_id)
+        if dialog is not None:
+            settle(app)
+            dialog.grab().save(str(out / "trainer-dialog.png"))
+            dialog.reject()
+    window.show_page(2)
+    courses = window.page.tables[0]
+    courses.select_row(2)
+    course_id = courses.selected_id()
+    if course_id is not None:
+        dialog = window.editor.edit(COURSE, course_id)
+        if dialog is not None:
+            settle(app)
+            dialog.grab().save(str(out / "course-dialog.png"))
+            dialog.reject()
+    broken = Path(tempfile.mkdtemp(prefix="trainer-import-")) / "new-starters.csv"
+    broken.write_text(
+        "name,reference,hub,cohorts,email\n"
+        "Siobhán Ní Bhriain,TR-900001,LON,ATAC apprentices Spring 2027,siobhan@example.ac.uk\n"
+        "李伟,TR-900002,MAN,,\n"
+        "Łukasz Nowak,TR-900003,LON,ATAC apprentice Spring 2027,siobhan@example.ac.uk\n",
+        encoding="utf-8",
+    )
+    importing = window.import_file()
+    importing.check(broken)
+    wait_for(app, lambda: not importing.runner.running)
+    importing.grab().save(str(out / "import-problems.png"))
+    importing.reject()
+    settle(app)
+    shutil.rmtree(broken.parent)
 
 
 def wait_for(app: QApplication, done: Any, seconds: float = 30) -> None:
@@ -176,6 +246,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="trainer-screens-"))
+    application = laptop_screen(scratch)  # kept: the window lives as long as it does
     database = args.database or scratch / "demo.db"
     settings = Settings.resolve(database, environ={"TRAINER_APP_DATA_DIR": str(scratch)})
     fresh = not database.exists()
@@ -186,8 +257,8 @@ def main() -> int:
         window = create_main_window(context)
         app = QApplication.instance()
         assert isinstance(app, QApplication)
-        window.resize(1400, 900)
-        window.show()
+        window.show()  # maximised on the laptop screen, as on a first start
+        settle(app)
         for index, page in enumerate(window.pages):
             if not page.tables:  # the pages with their own views come below
                 continue
@@ -201,15 +272,7 @@ def main() -> int:
         runs_screenshots(window, app, args.out)
         records_screenshots(window, app, context, args.out)
         certificates_screenshots(window, app, args.out)
-        window.show_page(1)
-        trainer_id = window.page.tables[0].selected_id()
-        if trainer_id is not None:
-            dialog = window.editor.edit(TRAINER, trainer_id)
-            if dialog is not None:
-                dialog.resize(720, 860)
-                settle(app)
-                dialog.grab().save(str(args.out / "trainer-dialog.png"))
-                dialog.reject()
+        dialog_screenshots(window, app, context, args.out)
         window.close()
     print(f"Screenshots saved in {args.out}")
     return 0

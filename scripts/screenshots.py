@@ -246,7 +246,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="trainer-screens-"))
-    application = laptop_screen(scratch)  # kept: the window lives as long as it does
+    app = laptop_screen(scratch)
     database = args.database or scratch / "demo.db"
     settings = Settings.resolve(database, environ={"TRAINER_APP_DATA_DIR": str(scratch)})
     fresh = not database.exists()
@@ -255,8 +255,6 @@ def main() -> int:
         if fresh:
             build_demo(context)
         window = create_main_window(context)
-        app = QApplication.instance()
-        assert isinstance(app, QApplication)
         window.show()  # maximised on the laptop screen, as on a first start
         settle(app)
         for index, page in enumerate(window.pages):

@@ -8,6 +8,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QLabel,
@@ -206,3 +207,41 @@ def test_a_course_added_by_typing_with_a_prerequisite(qtbot, laptop_window) -> N
     codes = {c.id: c.code for c in context.courses.list()}
     assert [codes[p] for p in saved.prerequisites] == ["QC-TITRE"]
     assert saved.description == "Reverse-phase HPLC of capsids"
+
+
+def test_a_facility_and_a_cohort_added_by_typing(qtbot, laptop_window) -> None:
+    context = laptop_window.context
+    network = page(laptop_window, "Network")
+    hubs, facilities = network.tables
+    click_row(hubs.view, row_of(hubs.view, "STE"), 1)
+    click(facilities.buttons[0])
+    dialog = laptop_window.editor.dialog
+    assert isinstance(dialog, RecordDialog)
+    assert field(dialog, QComboBox, "Hub").currentText().startswith("STE")  # the hub chosen
+    type_into(field(dialog, QLineEdit, "Code"), "STE-CR9")
+    type_into(field(dialog, QLineEdit, "Name"), "Cell and Gene Integration Lab, suite 2")
+    choose_by_keyboard(field(dialog, QComboBox, "Kind"), "Grade A")
+    capacity = field(dialog, QAbstractSpinBox, "Capacity")
+    type_into(capacity, "1001")
+    assert "1000" in message(dialog, "Capacity")
+    type_into(capacity, "5")
+    click(find(dialog, QCheckBox, "Sat"))
+    type_into(field(dialog, QPlainTextEdit, "Notes"), "Gowning room shared with suite 1")
+    click(dialog.ok_button)
+    room = next(f for f in context.facilities.list() if f.code == "STE-CR9")
+    assert (room.capacity, room.notes) == (5, "Gowning room shared with suite 1")
+    assert room.weekdays == frozenset({0, 1, 2, 3, 4, 5})
+    assert facilities.selected_id() == room.id
+
+    people = page(laptop_window, "Cohorts & trainees")
+    click(people.tables[0].buttons[0])
+    dialog = laptop_window.editor.dialog
+    assert isinstance(dialog, RecordDialog)
+    type_into(field(dialog, QLineEdit, "Name"), "Biologics conversion course 2027 — Ελλάδα")
+    type_into(field(dialog, QLineEdit, "Programme"), "Industry upskilling")
+    choose_by_keyboard(field(dialog, QComboBox, "Hub"), "BRI")
+    click(dialog.ok_button)
+    cohort = next(c for c in context.cohorts.list() if c.name.startswith("Biologics conversion"))
+    assert cohort.name == "Biologics conversion course 2027 — Ελλάδα"
+    assert cohort.programme == "Industry upskilling"
+    assert people.tables[0].selected_id() == cohort.id

@@ -130,25 +130,15 @@ def runs_screenshots(window: Any, app: QApplication, out: Path) -> None:
 
 def dialog_screenshots(window: Any, app: QApplication, context: ServiceContext, out: Path) -> None:
     """The record dialogs a coordinator fills in, and an import with its problems listed."""
-    window.show_page(1)
-    trainers = window.page.tables[0]
-    trainers.select_row(1)
-    trainer_id = trainers.selected_id()
-    if trainer_id is not None:
-        dialog = window.editor.edit(TRAINER, trainer_id)
+    for page_index, kind, row, name in ((1, TRAINER, 1, "trainer"), (2, COURSE, 2, "course")):
+        window.show_page(page_index)
+        table = window.page.tables[0]
+        table.select_row(row)
+        record_id = table.selected_id()
+        dialog = window.editor.edit(kind, record_id) if record_id is not None else None
         if dialog is not None:
             settle(app)
-            dialog.grab().save(str(out / "trainer-dialog.png"))
-            dialog.reject()
-    window.show_page(2)
-    courses = window.page.tables[0]
-    courses.select_row(2)
-    course_id = courses.selected_id()
-    if course_id is not None:
-        dialog = window.editor.edit(COURSE, course_id)
-        if dialog is not None:
-            settle(app)
-            dialog.grab().save(str(out / "course-dialog.png"))
+            dialog.grab().save(str(out / f"{name}-dialog.png"))
             dialog.reject()
     broken = Path(tempfile.mkdtemp(prefix="trainer-import-")) / "new-starters.csv"
     broken.write_text(

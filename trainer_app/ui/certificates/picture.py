@@ -43,7 +43,7 @@ class CertificatePicture(QWidget):
         self.message = "No certificate selected"
         self._source: Source | None = None
         self._draft = False
-        self._latest = Latest(self)
+        self._latest = Latest(self, "Drawing the certificate")
         self._latest.finished.connect(self._arrived)
         self._latest.failed.connect(self._failed)
         self._resized = QTimer(self)

@@ -104,6 +104,8 @@ class CertificatePicture(QWidget):
         self.image = image
         self.update()
         self.drawn.emit()
+        if not self._resized.isActive():  # resized while it was drawn: draw it again to fit
+            self._redraw_if_needed()
 
     def _failed(self, message: str) -> None:
         self.image = None

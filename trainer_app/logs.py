@@ -22,6 +22,7 @@ ERROR_LOG = "trainer-app-errors.log"
 LOGGER = "trainer_app"
 MAX_BYTES = 1_000_000  # then the log rotates: a few hundred tracebacks each
 BACKUPS = 3
+REASON_CHARS = 200  # of the error's own words on screen
 FORMAT = "%(asctime)s %(levelname)s [%(threadName)s] %(name)s: %(message)s"
 
 log = logging.getLogger(LOGGER)
@@ -73,7 +74,10 @@ def unexpected(what: str, error: BaseException) -> str:
     """Log ``error`` with its traceback as a fault in ``what`` ("The planner"); the words for
     the user: what stopped, and where the details were written."""
     log.error("%s stopped unexpectedly (trainer-app %s)", what, __version__, exc_info=error)
-    reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    said = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    if len(said) > REASON_CHARS:  # the log has all of it
+        said = said[: REASON_CHARS - 1] + "…"
+    reason = f"{type(error).__name__}: {said}" if said else type(error).__name__
     words = f"{what} stopped because of a fault in Trainer ({reason}). Your saved data is safe."
     where = error_log()
     return words if where is None else f"{words} The details were written to {where}."

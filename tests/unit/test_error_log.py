@@ -122,3 +122,15 @@ def test_without_a_log_the_words_do_not_name_one() -> None:
         "The planner stopped because of a fault in Trainer (ZeroDivisionError: division by zero)."
         " Your saved data is safe."
     )
+
+
+def test_on_screen_the_reason_is_one_short_line_and_the_log_has_it_all(error_log: Path) -> None:
+    detail = "UPDATE certificates SET …\n" + "x" * 500
+    try:
+        raise RuntimeError(f"(sqlite3.OperationalError) database is locked [{'y' * 300}]\n{detail}")
+    except RuntimeError as error:
+        message = logs.unexpected("Issuing the certificates", error)
+    reason = message.split("(", 1)[1].rsplit("). Your saved data", 1)[0]
+    assert "\n" not in message and len(reason) == len("RuntimeError: ") + logs.REASON_CHARS
+    assert reason.endswith("…")
+    assert "x" * 500 in error_log.read_text(encoding="utf-8")

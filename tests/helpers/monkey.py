@@ -70,6 +70,7 @@ from PySide6.QtWidgets import (
 )
 
 from trainer_app.config import Settings
+from trainer_app.logs import ERROR_LOG, close_error_log, set_up_error_log
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui.main_window import MainWindow
 
@@ -144,7 +145,6 @@ PLATFORM_NOISE = (
 )
 NOT_FOR_THE_MONKEY = ("&Quit", "&Open database…")  # would end or replace the run itself
 SLOW_ACTION_S = 10.0  # a click that keeps the window busy this long is a freeze
-ERROR_LOG = "trainer-app-errors.log"
 
 
 class MonkeyFailure(AssertionError):
@@ -532,9 +532,13 @@ class Monkey:
         hooks = (sys.excepthook, threading.excepthook)
         sys.excepthook, threading.excepthook = on_exception, on_thread_exception
         previous = qInstallMessageHandler(on_message)
+        # Faults in background work are told in words (a notice the monkey answers) and
+        # written to the error log as the window does at start, where _check_problems finds them.
+        set_up_error_log(self.window.context.settings.data_dir)
         try:
             yield
         finally:
+            close_error_log()
             qInstallMessageHandler(previous)
             sys.excepthook, threading.excepthook = hooks
 

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
+from tests.helpers.collector import live_qt_objects_in_garbage
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui.app import create_main_window
 from trainer_app.ui.main_window import MainWindow
@@ -38,6 +39,15 @@ def no_leaked_windows(qapp: QApplication) -> Iterator[None]:
         widget.close()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert not leftovers, f"windows left open: {titles}"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_qt_objects_left_to_the_collector() -> Iterator[None]:
+    """Fail a test module that leaves a live Qt object to Python's garbage collector, which
+    would delete it on whichever thread it next runs (`tests.helpers.collector`)."""
+    yield
+    found = live_qt_objects_in_garbage()
+    assert not found, f"Qt objects left to the garbage collector: {found}"
 
 
 @pytest.fixture

@@ -2,32 +2,32 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
-import traceback
+import threading
 from pathlib import Path
 from types import TracebackType
 
 os.environ.setdefault("QT_API", "pyside6")
 
-from PySide6.QtCore import QLocale
+from PySide6.QtCore import QLocale, QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QStyleFactory
 
 from trainer_app import APP_NAME, APP_TITLE
 from trainer_app.domain.errors import DomainError
+from trainer_app.logs import log, set_up_error_log, unexpected
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui.fonts import apply_application_font, register_fonts
 from trainer_app.ui.main_window import MainWindow
 from trainer_app.ui.palette import application_palette, is_dark
 
-ERROR_LOG = "trainer-app-errors.log"
+LAST_ACTION = "The last action"
 
 
 def run_gui(context: ServiceContext, argv: list[str]) -> int:
     """Show the main window on ``context`` and run until the user quits."""
     app = prepare_application(argv)
-    install_excepthook(context.settings.data_dir / ERROR_LOG)
+    install_excepthook(context.settings.data_dir)
     window = create_main_window(context)
     window.show()
     return app.exec()
@@ -54,23 +54,68 @@ def create_main_window(context: ServiceContext) -> MainWindow:
     return MainWindow(context)
 
 
-def install_excepthook(log_file: Path) -> None:
-    """Unexpected errors: plain words on screen, the traceback in a log file."""
+class ErrorReporter(QObject):
+    """Says on screen, in plain words, that something unexpected stopped, wherever it happened.
+
+    Lives on the GUI thread; an error raised on another thread is queued to it (a message box
+    may only be made there). One box at a time: errors while it is up are counted on it."""
+
+    reported = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.box: QMessageBox | None = None
+        self.more = 0
+        self.reported.connect(self._show)
+
+    def _show(self, text: str) -> None:
+        if self.box is not None:
+            self.more += 1
+            self.box.setInformativeText(
+                f"{self.more} more unexpected problem{'s' if self.more > 1 else ''} since; "
+                "the error log has each."
+            )
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            f"{APP_TITLE} — unexpected problem",
+            text,
+            QMessageBox.StandardButton.Ok,
+            QApplication.activeWindow(),
+        )
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setWindowModality(Qt.WindowModality.ApplicationModal)
+        box.finished.connect(self._closed)
+        self.box, self.more = box, 0
+        box.show()  # not exec(): no event loop of its own inside a failing slot
+
+    def _closed(self) -> None:
+        if self.box is not None:
+            self.box.deleteLater()
+        self.box = None
+
+
+def install_excepthook(data_dir: Path) -> ErrorReporter:
+    """Unexpected errors, on any thread: the traceback appended to the error log in
+    ``data_dir`` (`trainer_app.logs`), plain words on screen naming the log."""
+    set_up_error_log(data_dir)
+    reporter = ErrorReporter(QApplication.instance())
 
     def show(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        logger = logging.getLogger("trainer_app.ui")
-        if not logger.handlers:
-            logger.addHandler(logging.FileHandler(log_file, encoding="utf-8"))
-        logger.error("".join(traceback.format_exception(kind, error, tb)))
-        if isinstance(error, DomainError):
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, error, tb)
+            return
+        if isinstance(error, DomainError):  # a refusal in words that escaped its dialog
+            log.warning("A refusal reached no dialog", exc_info=(kind, error, tb))
             text = str(error)
         else:
-            text = (
-                f"Something went wrong that Trainer did not expect ({kind.__name__}: {error}).\n\n"
-                "Your saved data is safe; the last change may not have been saved. "
-                f"Details for support were written to {log_file}."
-            )
-        QMessageBox.critical(None, "Trainer — unexpected problem", text)
+            text = unexpected(LAST_ACTION, error.with_traceback(tb))
+        reporter.reported.emit(text)
+
+    def show_thread(args: threading.ExceptHookArgs) -> None:
+        error = args.exc_value if args.exc_value is not None else args.exc_type()
+        show(args.exc_type, error, args.exc_traceback)
 
     sys.excepthook = show
+    threading.excepthook = show_thread
+    return reporter

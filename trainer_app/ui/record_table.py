@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import (
     QAbstractItemModel,
+    QAbstractProxyModel,
     QByteArray,
     QEvent,
     QItemSelectionModel,
@@ -234,11 +235,27 @@ class RecordTable(QWidget):
         return restored
 
 
+def adopt_model(view: QAbstractItemView, model: QAbstractItemModel) -> None:
+    """``view`` becomes the Qt owner of ``model`` (and of a proxy's source) if it has none.
+
+    A Qt object without a Qt parent is deleted when Python frees its wrapper; in a reference
+    cycle (a page and its model) that is the cyclic garbage collector, on whichever thread it
+    runs — a worker drawing certificates deleted a runs list's model and filter while the GUI
+    thread delivered one's ``destroyed`` signal to the other, and the window crashed. Owned by
+    their view, models are deleted with it, on the GUI thread."""
+    adopted: QAbstractItemModel | None = model
+    while adopted is not None and adopted.parent() is None:
+        adopted.setParent(view)
+        adopted = adopted.sourceModel() if isinstance(adopted, QAbstractProxyModel) else None
+
+
 def table_view(name: str, model: QAbstractItemModel) -> QTableView:
-    """A read-only, row-selecting table as every list on the page shows it."""
+    """A read-only, row-selecting table as every list on the page shows it; it owns ``model``
+    unless something else does (`adopt_model`)."""
     view = QTableView()
     view.setAccessibleName(name)
     view.setModel(model)
+    adopt_model(view, model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

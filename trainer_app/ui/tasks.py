@@ -5,7 +5,9 @@
 - `Task` runs one long job with progress and a cooperative Cancel (an import, a group export).
 - `Job` and `guarded` are the pieces both use (and the planner's worker).
 
-Results and errors come back as signals on the GUI thread; errors in words, never a traceback.
+Results and errors come back as signals on the GUI thread; errors in words, never a traceback
+on screen. An unexpected error (a bug, not a refusal) is written with its traceback to the error
+log (`trainer_app.logs`) from the thread it happened in, and the words name the log.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from trainer_app.domain.errors import DomainError
+from trainer_app.logs import unexpected
 
 Report = Callable[[int, int], None]  # (done, total)
 ShouldStop = Callable[[], bool]
 PROGRESS_STEPS = 100
+IN_THE_BACKGROUND = "The work in the background"
 
 
 class Job(QRunnable):
@@ -43,17 +47,18 @@ def guarded(
     work: Callable[[], object],
     done: Callable[[object], None],
     failed: Callable[[str], None],
-    what: str = "The work",
+    what: str = IN_THE_BACKGROUND,
 ) -> Callable[[], None]:
-    """``work`` for a pool thread: its result to ``done``, any error in words to ``failed``."""
+    """``work`` for a pool thread: its result to ``done``, any error in words to ``failed``;
+    an unexpected one is logged with its traceback first (``what`` names the work stopped)."""
 
     def run() -> None:
         try:
             result = work()
         except DomainError as error:
             failed(str(error))
-        except Exception as error:  # shown in words; the window must outlive a bug
-            failed(f"{what} stopped unexpectedly ({error!r}).")
+        except Exception as error:  # the window must outlive a bug, and support must see it
+            failed(unexpected(what, error))
         else:
             done(result)
 
@@ -67,8 +72,9 @@ class Latest(QObject):
     failed = Signal(str)
     busy_changed = Signal(bool)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, what: str = IN_THE_BACKGROUND) -> None:
         super().__init__(parent)
+        self.what = what
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._relay = _Relay(self)
@@ -86,7 +92,8 @@ class Latest(QObject):
         self._start(work)
 
     def _start(self, work: Callable[[], object]) -> None:
-        self._pool.start(Job(guarded(work, self._relay.result.emit, self._relay.error.emit)))
+        relay = self._relay
+        self._pool.start(Job(guarded(work, relay.result.emit, relay.error.emit, self.what)))
 
     def _next(self) -> bool:
         """Start the newest waiting request, if any (the result just in is stale)."""
@@ -119,8 +126,9 @@ class Task(QObject):
     finished = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, what: str = IN_THE_BACKGROUND) -> None:
         super().__init__(parent)
+        self.what = what
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._stop = threading.Event()
@@ -143,7 +151,9 @@ class Task(QObject):
             if done == total or done % max(1, total // PROGRESS_STEPS) == 0:
                 relay.progress.emit(done, total)
 
-        job = guarded(lambda: work(report, stop.is_set), relay.result.emit, relay.error.emit)
+        job = guarded(
+            lambda: work(report, stop.is_set), relay.result.emit, relay.error.emit, self.what
+        )
         self._pool.start(Job(job))
 
     def cancel(self) -> None:

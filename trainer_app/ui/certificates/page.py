@@ -30,6 +30,7 @@ from trainer_app.ui.certificates.verify import VerifyDialog
 from trainer_app.ui.icons import action_button
 from trainer_app.ui.pages.base import Page
 from trainer_app.ui.palette import error_colour
+from trainer_app.ui.record_table import adopt_model
 from trainer_app.ui.search import search_box
 
 COLUMNS = ("Number", "Trainee", "Reference", "Course", "Issued", "Expires", "Status")
@@ -88,6 +89,7 @@ class CertificatesPage(Page):
         self.view = QTableView()
         self.view.setAccessibleName("Certificate register")
         self.view.setModel(self.model)
+        adopt_model(self.view, self.model)
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.view.verticalHeader().hide()

@@ -43,7 +43,7 @@ class CertificatePicture(QWidget):
         self.message = "No certificate selected"
         self._source: Source | None = None
         self._draft = False
-        self._latest = Latest(self)
+        self._latest = Latest(self, "Drawing the certificate")
         self._latest.finished.connect(self._arrived)
         self._latest.failed.connect(self._failed)
         self._resized = QTimer(self)
@@ -104,6 +104,8 @@ class CertificatePicture(QWidget):
         self.image = image
         self.update()
         self.drawn.emit()
+        if not self._resized.isActive():  # resized while it was drawn: draw it again to fit
+            self._redraw_if_needed()
 
     def _failed(self, message: str) -> None:
         self.image = None

@@ -38,6 +38,7 @@ from trainer_app.services.enrolment import PERIOD_TIMES
 from trainer_app.services.training import Progress, Register, RegisterSession
 from trainer_app.ui import icons
 from trainer_app.ui.palette import ACCENT, is_dark
+from trainer_app.ui.record_table import adopt_model
 from trainer_app.ui.runs.roster import NOT_PUBLISHED
 from trainer_app.ui.runs.rows import empty_label, muted_colour
 
@@ -344,6 +345,7 @@ class RegisterView(QTableView):
         self.register_model = model
         self._digits = ""  # minutes typed after L, on the current cell
         self.setModel(model)
+        adopt_model(self, model)
         self.setAccessibleName("Attendance register")
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)

@@ -38,7 +38,18 @@ class CourseCategory(enum.StrEnum):
         }[self.value]
 
 
-_VERSION = re.compile(r"^\d{1,3}(\.\d{1,3}){0,2}$")
+_VERSION = re.compile(r"^\d{1,3}(\.\d{1,3}){0,2}$", re.ASCII)
+
+
+def check_version(version: str, field_name: str, errors: list[FieldError]) -> str:
+    """A course version as people write it (1, 2.1 or 3.0.2), stripped; a problem is added to
+    `errors` otherwise. Versions are compared numerically, so nothing else may pass."""
+    version = version.strip()
+    if not _VERSION.match(version):
+        errors.append(
+            FieldError(field_name, f"Version '{version}' must look like 1, 2.1 or 3.0.2")
+        )
+    return version
 
 
 @functools.lru_cache(maxsize=4096)
@@ -143,11 +154,7 @@ class CourseFields:
         errors: list[FieldError] = []
         code = check_code(self.code, "code", "Course code", errors, limit=12)
         title = check_name(self.title, "title", "Course title", errors, limit=160)
-        version = self.version.strip()
-        if not _VERSION.match(version):
-            errors.append(
-                FieldError("version", f"Version '{version}' must look like 1, 2.1 or 3.0.2")
-            )
+        version = check_version(self.version, "version", errors)
         if not 1 <= self.sessions <= MAX_SESSIONS:
             errors.append(
                 FieldError(

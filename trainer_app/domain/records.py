@@ -21,7 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple, Protocol
 
-from trainer_app.domain.courses import version_key
+from trainer_app.domain.courses import check_version, version_key
 from trainer_app.domain.errors import FieldError, ValidationError
 from trainer_app.domain.text import check_long_text, check_name, check_optional_text
 
@@ -203,6 +203,9 @@ class CompletionFields:
         if source is CompletionSource.RUN:
             errors.append(FieldError("source", "Completions from runs are recorded by the run"))
         notes = check_long_text(self.notes, "notes", "Notes", errors)
+        course_version = self.course_version.strip()
+        if course_version:
+            course_version = check_version(course_version, "course_version", errors)
         if errors:
             raise ValidationError(errors, subject="Completion")
         return CompletionFields(
@@ -210,7 +213,7 @@ class CompletionFields:
             course_id=self.course_id,
             completed_on=self.completed_on,
             source=source,
-            course_version=self.course_version.strip(),
+            course_version=course_version,
             provider=provider,
             verified_by=verified_by,
             evidence_name=self.evidence_name.strip(),

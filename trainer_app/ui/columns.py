@@ -7,7 +7,8 @@ Every list in the window follows the same rules:
   text first and are the last to be cut;
 - the other text columns (addresses, e-mails, notes) give up room when it is short, the widest
   first, never below `MIN_TEXT`; past that the table scrolls sideways rather than cut a key
-  column (their tooltips hold the whole text of a cut cell);
+  column (their tooltips hold the whole text of a cut cell), or leave out a column the details
+  panel beside it shows whole (the audit's reasons);
 - room to spare goes to the text columns, never to a number at the far right.
 
 Columns are fitted when a table first shows rows and again when it is resized, until the user
@@ -157,9 +158,14 @@ class ColumnFitter(QObject):
 
 def roles_of(keys: Sequence[str], numeric: Sequence[bool]) -> list[ColumnRole]:
     """Roles for a service's columns, by their keys: those that say what a row is."""
-    return [ColumnRole(numeric=n, key=k in KEY_COLUMNS) for k, n in zip(keys, numeric, strict=True)]
+    return [
+        ColumnRole(numeric=n, key=k in KEY_COLUMNS, optional=k in OPTIONAL_COLUMNS)
+        for k, n in zip(keys, numeric, strict=True)
+    ]
 
 
 # The services' column keys that say what a row is (codes, names, titles, references; the
 # audit trail's moment and record).
 KEY_COLUMNS = frozenset({"code", "name", "title", "reference", "when", "entity", "number"})
+# Left out when even cut columns do not fit: the details panel beside the table shows them whole.
+OPTIONAL_COLUMNS = frozenset({"reason"})

@@ -164,3 +164,13 @@ def test_every_record_page_fits_without_sideways_scrolling_at_a_laptop(
         for table in page(laptop_window, title).tables:
             bar = table.view.horizontalScrollBar()
             assert bar.maximum() == 0, f"{title}: {table.name} scrolls sideways"
+
+
+def test_the_audit_trail_fits_a_laptop_without_scrolling_sideways(qtbot, laptop_window) -> None:
+    shown = page(laptop_window, "Audit")
+    audit = shown.tables[0]
+    click_row(audit.view, 0, 0)
+    assert audit.view.horizontalScrollBar().maximum() == 0
+    reason = [c for c in range(audit.model.columnCount()) if audit.columns.roles[c].optional]
+    assert reason and audit.view.isColumnHidden(reason[0])
+    assert "Reason" in shown.details.toPlainText()  # the details panel shows it whole

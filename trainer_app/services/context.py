@@ -57,16 +57,23 @@ class ServiceContext:
         extra_migrations: tuple[Path, ...] = (),
         today: Callable[[], date] = date.today,
         now: Now = now_utc,
+        thorough: bool | None = None,
+        new: bool = False,
     ) -> ServiceContext:
         """Open (creating or upgrading) the configured store and build every service on it.
 
-        ``today`` is the calendar the training rules read, ``now`` the clock that stamps what
-        is recorded (tests and the demo's history fix them)."""
+        A damaged, empty, foreign or unknown store is refused untouched (``StoreRefused``);
+        ``thorough`` forces the full integrity check on open, ``new`` asks for a new store in a
+        missing or empty file (see ``trainer_app.persistence.db.open_store``). ``today`` is the
+        calendar the training rules read, ``now`` the clock that stamps what is recorded
+        (tests and the demo's history fix them)."""
         store = open_store(
             settings.database_url,
             create=create,
             upgrade=upgrade,
             extra_migrations=extra_migrations,
+            thorough=thorough,
+            new=new,
         )
         return cls._on(settings, store, actor, today, now)
 

@@ -244,11 +244,15 @@ def fresh_demo_database(settings: Settings) -> Settings:
 
 
 def _gui(settings: Settings, *, demo: bool, argv: list[str]) -> int:
-    if demo:
-        settings = fresh_demo_database(settings)
-    from trainer_app.ui.app import run_gui
+    from trainer_app.ui.app import run_gui, tell_cannot_open
 
-    context = ServiceContext.open(settings)
+    try:
+        if demo:
+            settings = fresh_demo_database(settings)
+        context = ServiceContext.open(settings)
+    except DomainError as error:  # said in a window, then on stderr as every refusal is
+        tell_cannot_open(str(error), argv)
+        raise
     try:
         return run_gui(context, argv)
     finally:

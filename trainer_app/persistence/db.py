@@ -242,21 +242,23 @@ def _refuse_foreign(path: Path, tables: list[str]) -> None:
 
 def _unreadable(path: Path, error: sqlite3.Error) -> StoreError:
     if "locked" in str(error):
-        return StoreError(_busy(path))
+        return StoreError(busy_message(path))
     advice = _restore_advice(path)
     return StoreRefused(
-        f"{path}: The database cannot be read: {error}. It may be damaged; nothing was changed. "
-        f"{advice}",
+        f"{path} cannot be read ({error}): it may be damaged. Nothing was changed. {advice}; "
+        + _more_with_db_check(path),
         [f"The database cannot be read: {error}"],
         advice,
     )
 
 
-def _busy(path: Path | str) -> str:
+def busy_message(what: Path | str, *, saved: bool = True) -> str:
+    """The sentence for a database another writer held for longer than the busy timeout."""
+    nothing = "Nothing was changed" if saved else "Nothing was saved"
     return (
-        f"{path} is in use: another program (or another trainer-app) is writing to it and did "
-        f"not finish within {BUSY_TIMEOUT_MS // 1000} seconds. Nothing was changed; try again "
-        "when it has finished"
+        f"{what} is in use: another program (or another trainer-app) is writing to it and did "
+        f"not finish within {BUSY_TIMEOUT_MS // 1000} seconds. {nothing}; try again when it "
+        "has finished"
     )
 
 
@@ -337,7 +339,10 @@ def _refuse(path: Path, problems: list[str], why: str) -> StoreRefused:
 
 
 def _lower_first(sentence: str) -> str:
-    return sentence[:1].lower() + sentence[1:].rstrip(".")
+    """A sentence to follow a colon ("The table …" → "the table …"; "SQLite …" stays)."""
+    if sentence[1:2].islower():
+        sentence = sentence[:1].lower() + sentence[1:]
+    return sentence.rstrip(".")
 
 
 # ----- creating ----------------------------------------------------------------------------------
@@ -496,11 +501,11 @@ def open_store(
         )
     except sqlite3.OperationalError as error:
         if "locked" in str(error):
-            raise StoreError(_busy(path)) from error
+            raise StoreError(busy_message(path)) from error
         raise
     except DBAPIError as error:
         if "locked" in str(error.orig):
-            raise StoreError(_busy(path)) from error
+            raise StoreError(busy_message(path)) from error
         raise
 
 
@@ -514,7 +519,8 @@ def _open_sqlite(
     thorough: bool | None,
     new: bool,
 ) -> Store:
-    if not path.exists():
+    created = not path.exists()
+    if created:
         if not create:
             raise StoreError(f"There is no database at {path}")
         _create_sqlite(path, alembic_config(url, extra_migrations))
@@ -533,7 +539,7 @@ def _open_sqlite(
         _create_sqlite(path, alembic_config(url, extra_migrations), replace_empty=True)
         found = _examine(path, thorough=thorough)
     else:
-        if new:
+        if new and not created:
             raise StoreError(
                 f"{path} already holds a database; nothing was changed. Choose a new file name"
             )
@@ -607,6 +613,8 @@ def _migrate(
     except DBAPIError as error:
         if backup is not None:
             backup.unlink()  # the database itself is unchanged: no second copy of its data
+        if "locked" in str(error.orig):
+            raise StoreError(busy_message("The database")) from error
         raise StoreError(
             f"The upgrade from schema {revision} to {head} failed ({_first_line(error.orig)}) "
             "and was undone; nothing was changed"

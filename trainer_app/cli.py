@@ -215,12 +215,8 @@ def _demo(settings: Settings, path: Path, *, seed: int, trainees: int) -> int:
         raise DomainError(f"{path} already exists; choose a new file for the demo database")
     from trainer_app.services.demo import build_demo
 
-    try:
-        with ServiceContext.open(settings) as context:
-            summary = build_demo(context, seed=seed, trainees=trainees)
-    except BaseException:
-        _remove_database_files(path)  # a half-built demo is worse than none
-        raise
+    with ServiceContext.creating(settings) as context:  # a half-built demo never shows
+        summary = build_demo(context, seed=seed, trainees=trainees)
     print(f"Demo database written to {path}: {summary}")
     return EXIT_OK
 
@@ -238,7 +234,7 @@ def fresh_demo_database(settings: Settings) -> Settings:
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_database_files(target)
     demo_settings = settings.with_database(target)
-    with ServiceContext.open(demo_settings) as context:
+    with ServiceContext.creating(demo_settings) as context:
         build_demo(context)
     return demo_settings
 

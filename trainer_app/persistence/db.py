@@ -11,8 +11,11 @@ linked into place) and owner-only, as are the backups taken before upgrades.
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -365,20 +368,52 @@ def _create_sqlite(path: Path, config: Config, *, replace_empty: bool = False) -
             engine.dispose()  # the last connection folds the log back into the file
         if replace_empty:
             os.replace(building, path)
-            return
-        try:
-            os.link(building, path)
-        except FileExistsError as error:
-            raise StoreError(
-                f"{path} appeared while a new database was being made there; nothing was changed"
-            ) from error
-        except OSError:
-            if path.exists():
-                raise
-            os.replace(building, path)  # a file system without hard links
+        else:
+            _link_into_place(building, path)
     finally:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{building}{suffix}").unlink(missing_ok=True)
+        _remove_database_files(building)
+
+
+def _link_into_place(building: Path, path: Path) -> None:
+    """Give the finished file at ``building`` the name ``path``, never replacing a file that
+    appeared there meanwhile."""
+    try:
+        os.link(building, path)
+    except FileExistsError as error:
+        raise StoreError(
+            f"{path} appeared while a new database was being made there; nothing was changed"
+        ) from error
+    except OSError:
+        if path.exists():
+            raise
+        os.replace(building, path)  # a file system without hard links
+
+
+def _remove_database_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+@contextmanager
+def new_store(url: str) -> Iterator[Store]:
+    """A new store, filled inside the ``with`` and given its name only when that has finished.
+
+    It is built under a hidden name beside the target (``.NAME.PID-….creating``): a build that
+    fails or is killed never leaves a half-filled store under the name the user gave."""
+    path = _sqlite_path(url)
+    if path is None:
+        raise StoreError("A new database is made as an SQLite file")
+    if path.exists():
+        raise StoreError(f"{path} already exists; choose a new file for the new database")
+    building = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.creating")
+    store = open_store(_sqlite_url(building))
+    try:
+        yield store
+        store.close()
+        _link_into_place(building, path)
+    finally:
+        store.close()
+        _remove_database_files(building)
 
 
 def _sqlite_url(path: Path) -> str:

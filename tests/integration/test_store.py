@@ -180,3 +180,14 @@ def test_models_and_migrations_agree(context: ServiceContext) -> None:
 
     with context.store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+def test_check_reports_a_missing_index(context: ServiceContext) -> None:
+    from sqlalchemy import text
+
+    with context.store.engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_trainees_name"))
+    assert context.check() == [
+        "The index ix_trainees_name is missing (queries that use it are slower; an upgrade or "
+        "restoring a copy brings it back)"
+    ]

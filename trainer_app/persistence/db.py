@@ -690,11 +690,31 @@ def integrity_problems(store: Store) -> list[str]:
                 problems.extend(f"SQLite integrity: {line}" for line in result)
             for table, rowid, parent, _ in conn.execute(text("PRAGMA foreign_key_check")):
                 problems.append(f"Row {rowid} of {table} refers to a missing row of {parent}")
+            if revision == SCHEMA_HEAD:
+                present = set(
+                    conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'"))
+                    .scalars()
+                    .all()
+                )
+                problems.extend(
+                    f"The index {name} is missing (queries that use it are slower; an upgrade "
+                    "or restoring a copy brings it back)"
+                    for name in sorted(_model_indexes() - present)
+                )
         triggers = set(conn.execute(text(_TRIGGERS[conn.dialect.name])).scalars())
         for needed in ("audit_entries_no_update", "audit_entries_no_delete"):
             if needed not in triggers:
                 problems.append(f"The audit trail guard {needed} is missing")
     return problems
+
+
+def _model_indexes() -> set[str]:
+    return {
+        str(index.name)
+        for table in Base.metadata.sorted_tables
+        for index in table.indexes
+        if index.name is not None
+    }
 
 
 _TRIGGERS = {

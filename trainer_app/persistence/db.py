@@ -660,18 +660,32 @@ def _migrate(
 def _run_upgrade(engine: Engine, config: Config) -> None:
     """Every migration in one transaction: a writer stopped half-way leaves the old schema.
 
-    (Python's sqlite3 would otherwise run each CREATE or ALTER in a transaction of its own.)"""
+    (Python's sqlite3 would otherwise run each CREATE or ALTER in a transaction of its own.)
+    On SQLite, foreign keys are off while tables are rebuilt and checked before the commit, as
+    SQLite's own procedure for schema changes says."""
     from alembic import command
 
+    sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         config.attributes["connection"] = connection
         try:
             command.upgrade(config, "head")
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise StoreError(
+                        f"The upgrade would leave {len(broken)} row(s) referring to missing "
+                        "rows; it was undone and nothing was changed"
+                    )
+            connection.commit()
         finally:
             config.attributes.pop("connection", None)
-        connection.commit()
+            if sqlite:
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA foreign_keys = ON")
 
 
 def integrity_problems(store: Store) -> list[str]:

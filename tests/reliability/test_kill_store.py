@@ -26,6 +26,7 @@ from trainer_app.persistence.db import alembic_config
 
 ROUNDS = int(os.environ.get("TRAINER_APP_KILL_ROUNDS", "5"))
 OLDER = "0003"
+DEMO_TRAINEES = 40
 
 pytestmark = pytest.mark.slow
 
@@ -64,7 +65,7 @@ def trainees(path: Path) -> int:
     return int(count)
 
 
-def judge(path: Path, expected_trainees: int | None) -> str:
+def judge(path: Path, expected_trainees: int) -> str:
     """What a user meets after the kill: one of the allowed outcomes, or the test fails."""
     for backup in path.parent.glob("*.bak"):  # a backup under its name is a whole one
         raw = sqlite3.connect(f"file:{backup}?mode=ro&immutable=1", uri=True)
@@ -88,8 +89,7 @@ def judge(path: Path, expected_trainees: int | None) -> str:
         assert again.returncode == 1 and "Nothing was changed" in again.stderr, again.stderr
         assert damage.folder_state(path.parent) == before
         return "refused cleanly"
-    if expected_trainees is not None:  # an upgrade keeps every row
-        assert trainees(path) == expected_trainees
+    assert trainees(path) == expected_trainees  # an upgrade keeps every row; a demo is whole
     return outcome
 
 
@@ -111,7 +111,7 @@ def test_a_writer_killed_at_random_moments_never_leaves_a_half_written_store(
     expected = trainees(older_store)
     writers = {
         "db upgrade": lambda path: cli("db", "upgrade", "--database", str(path)),
-        "demo": lambda path: cli("demo", "--database", str(path), "--trainees", "40"),
+        "demo": lambda path: cli("demo", "--database", str(path), "--trainees", str(DEMO_TRAINEES)),
     }
 
     def folder_for(name: str, label: str) -> Path:
@@ -137,7 +137,7 @@ def test_a_writer_killed_at_random_moments_never_leaves_a_half_written_store(
         time.sleep(rng.uniform(0, 1) * writing[name])  # a moment while it writes
         writer.send_signal(signal.SIGKILL)
         writer.wait()
-        outcome = judge(path, expected if name == "db upgrade" else None)
+        outcome = judge(path, expected if name == "db upgrade" else DEMO_TRAINEES)
         outcomes[f"{name}: {outcome}"] += 1
     print(f"\n{ROUNDS} kills: {dict(outcomes)}; writing took {writing}")
     assert sum(outcomes.values()) == ROUNDS

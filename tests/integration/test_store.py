@@ -190,8 +190,8 @@ def test_check_reports_a_missing_index(context: ServiceContext) -> None:
     with context.store.engine.begin() as conn:
         conn.execute(text("DROP INDEX ix_trainees_name"))
     assert context.check() == [
-        "The index ix_trainees_name is missing (queries that use it are slower; an upgrade or "
-        "restoring a copy brings it back)"
+        "The index ix_trainees_name is missing (queries that use it are slower; restoring a "
+        "copy brings it back)"
     ]
 
 

@@ -44,7 +44,6 @@ BUSY_TIMEOUT_MS = 5000
 # MB). `trainer-app db check` always runs the full one. Figures: docs/performance.md.
 THOROUGH_CHECK_LIMIT = 32 * 1024 * 1024
 MOST_PROBLEMS = 20  # an integrity check stops after this many findings
-OWNER_ONLY = 0o600
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -212,9 +211,7 @@ def _examine(path: Path, *, thorough: bool | None) -> _Findings:
                 for row in connection.execute("SELECT name FROM pragma_table_info(?)", (name,))
             }
         found.revision = _recorded_revision(connection, found)
-    except sqlite3.OperationalError as error:
-        raise _unreadable(path, error) from error
-    except sqlite3.DatabaseError as error:
+    except sqlite3.DatabaseError as error:  # locked, not a database, malformed
         raise _unreadable(path, error) from error
     finally:
         connection.close()
@@ -270,11 +267,10 @@ def _first_line(error: BaseException | None) -> str:
 
 
 def _restore_advice(path: Path) -> str:
-    backups = sorted(path.parent.glob(f"{path.name}.before-upgrade-*.bak"))
+    backups = list(path.parent.glob(f"{path.name}.before-upgrade-*.bak"))
+    newest = max(backups, key=lambda backup: backup.stat().st_mtime, default=None)
     kept = (
-        f"the copy kept before the last upgrade ({backups[-1]})"
-        if backups
-        else "your latest copy of it"
+        f"the copy kept before the last upgrade ({newest})" if newest else "your latest copy of it"
     )
     return f"Restore {kept} in its place"
 
@@ -645,9 +641,11 @@ def _migrate(
         backup = _backup_sqlite(engine, path, revision)
     try:
         _run_upgrade(engine, config)
-    except DBAPIError as error:
+    except (DBAPIError, StoreError) as error:
         if backup is not None:
             backup.unlink()  # the database itself is unchanged: no second copy of its data
+        if isinstance(error, StoreError):
+            raise
         if "locked" in str(error.orig):
             raise StoreError(busy_message("The database")) from error
         raise StoreError(
@@ -711,8 +709,8 @@ def integrity_problems(store: Store) -> list[str]:
                     .all()
                 )
                 problems.extend(
-                    f"The index {name} is missing (queries that use it are slower; an upgrade "
-                    "or restoring a copy brings it back)"
+                    f"The index {name} is missing (queries that use it are slower; restoring "
+                    "a copy brings it back)"
                     for name in sorted(_model_indexes() - present)
                 )
         triggers = set(conn.execute(text(_TRIGGERS[conn.dialect.name])).scalars())

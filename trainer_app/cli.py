@@ -23,7 +23,7 @@ from trainer_app import __version__
 from trainer_app.config import Settings
 from trainer_app.domain import dates
 from trainer_app.domain.certificates import Certificate
-from trainer_app.domain.errors import DomainError
+from trainer_app.domain.errors import DomainError, StoreRefused
 from trainer_app.scheduling.scenario import (
     dump_json,
     load_json,
@@ -133,6 +133,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    init = db_commands.add_parser(
+        "init",
+        help="start a new, empty database (owner-only) in a new or empty file",
+        description="Create a new database at PATH: the file must not exist, or be empty "
+        "(0 bytes, or an SQLite file with no tables). Anything else is refused unchanged.",
+    )
+    init.add_argument("--database", type=Path, metavar="PATH", required=True)
     upgrade = db_commands.add_parser("upgrade", help="upgrade the schema (a backup is kept)")
     _add_database(upgrade)
     check = db_commands.add_parser("check", help="check integrity; exit 1 on any problem")
@@ -168,7 +175,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "demo":
         return _demo(settings, args.database, seed=args.seed, trainees=args.trainees)
     if args.command == "db":
-        return _db_upgrade(settings) if args.db_command == "upgrade" else _db_check(settings)
+        return {"init": _db_init, "upgrade": _db_upgrade, "check": _db_check}[args.db_command](
+            settings
+        )
     if args.command == "plan":
         return _plan(args)
     if args.command == "check":
@@ -206,12 +215,8 @@ def _demo(settings: Settings, path: Path, *, seed: int, trainees: int) -> int:
         raise DomainError(f"{path} already exists; choose a new file for the demo database")
     from trainer_app.services.demo import build_demo
 
-    try:
-        with ServiceContext.open(settings) as context:
-            summary = build_demo(context, seed=seed, trainees=trainees)
-    except BaseException:
-        _remove_database_files(path)  # a half-built demo is worse than none
-        raise
+    with ServiceContext.creating(settings) as context:  # a half-built demo never shows
+        summary = build_demo(context, seed=seed, trainees=trainees)
     print(f"Demo database written to {path}: {summary}")
     return EXIT_OK
 
@@ -229,17 +234,21 @@ def fresh_demo_database(settings: Settings) -> Settings:
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_database_files(target)
     demo_settings = settings.with_database(target)
-    with ServiceContext.open(demo_settings) as context:
+    with ServiceContext.creating(demo_settings) as context:
         build_demo(context)
     return demo_settings
 
 
 def _gui(settings: Settings, *, demo: bool, argv: list[str]) -> int:
-    if demo:
-        settings = fresh_demo_database(settings)
-    from trainer_app.ui.app import run_gui
+    from trainer_app.ui.app import run_gui, tell_cannot_open
 
-    context = ServiceContext.open(settings)
+    try:
+        if demo:
+            settings = fresh_demo_database(settings)
+        context = ServiceContext.open(settings)
+    except DomainError as error:  # said in a window, then on stderr as every refusal is
+        tell_cannot_open(str(error), argv)
+        raise
     try:
         return run_gui(context, argv)
     finally:
@@ -341,6 +350,15 @@ def _export_scenario(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _db_init(settings: Settings) -> int:
+    with ServiceContext.open(settings, new=True) as context:
+        print(
+            f"New database written to {context.database_name} (schema "
+            f"{context.schema_revision}; readable by you only)"
+        )
+    return EXIT_OK
+
+
 def _db_upgrade(settings: Settings) -> int:
     with ServiceContext.open(settings, create=False, upgrade=True) as context:
         if context.upgrade_backup:
@@ -354,7 +372,16 @@ def _db_upgrade(settings: Settings) -> int:
 
 
 def _db_check(settings: Settings) -> int:
-    with ServiceContext.open(settings, create=False, upgrade=False) as context:
+    try:
+        context = ServiceContext.open(settings, create=False, upgrade=False, thorough=True)
+    except StoreRefused as refusal:  # damaged, empty, foreign: each finding, then what to do
+        name = settings.database_url.removeprefix("sqlite:///")
+        print(f"{name}: {len(refusal.problems)} problem(s) found", file=sys.stderr)
+        for problem in refusal.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        print(f"Nothing was changed. {refusal.advice or refusal}", file=sys.stderr)
+        return EXIT_FAILED
+    with context:
         problems = context.check()
         name, revision = context.database_name, context.schema_revision
     if problems:

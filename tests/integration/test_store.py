@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sqlite3
 import subprocess
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import builders
+from tests.helpers.demo import DemoFiles
 from trainer_app.config import Settings
 from trainer_app.domain.errors import StoreError
 from trainer_app.persistence.db import SCHEMA_HEAD
@@ -180,3 +182,31 @@ def test_models_and_migrations_agree(context: ServiceContext) -> None:
 
     with context.store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+def test_check_reports_a_missing_index(context: ServiceContext) -> None:
+    from sqlalchemy import text
+
+    with context.store.engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_trainees_name"))
+    assert context.check() == [
+        "The index ix_trainees_name is missing (queries that use it are slower; restoring a "
+        "copy brings it back)"
+    ]
+
+
+def test_an_upgrade_that_rebuilds_a_table_others_refer_to_keeps_every_row(
+    demo_files: DemoFiles, tmp_path: Path
+) -> None:
+    """SQLite changes a table by copying it; with foreign keys on, dropping the old copy of a
+    table that other rows refer to fails half-way (the next migration, 0005, may need this)."""
+    path = tmp_path / "trainer.db"
+    shutil.copyfile(demo_files.database, path)
+    rebuilding = Path(__file__).parents[1] / "helpers" / "rebuilding_migrations"
+    with open_at(path, extra_migrations=(rebuilding,)) as ctx:
+        assert ctx.schema_revision == "r002"
+        assert len(ctx.hubs.list()) == 4 and len(ctx.trainers.list()) == 26
+        assert ctx.upgrade_backup is not None
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert "motto" in [row[1] for row in raw.execute("PRAGMA table_info(hubs)")]

@@ -62,3 +62,14 @@ class InUse(DomainError):
 
 class StoreError(DomainError):
     """The database cannot be opened or used (missing folder, foreign or newer file, corrupt)."""
+
+
+class StoreRefused(StoreError):
+    """A database file that opening refused and left untouched (damaged, empty, foreign, or of
+    an unknown schema); ``problems`` lists every finding and ``advice`` what to do, for
+    ``trainer-app db check``."""
+
+    def __init__(self, message: str, problems: Iterable[str] = (), advice: str = "") -> None:
+        super().__init__(message)
+        self.problems = tuple(problems) or (message,)
+        self.advice = advice  # what to do, in one sentence, without the problems

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from trainer_app.domain.errors import DomainError, StaleEdit, StoreError
-from trainer_app.persistence.db import Store
+from trainer_app.persistence.db import Store, busy_message
 
 
 @contextmanager
@@ -30,6 +30,8 @@ def transaction(store: Store) -> Iterator[Session]:
             f"The database refused the change ({_first_line(error.orig)}). Nothing was saved"
         ) from error
     except OperationalError as error:
+        if "locked" in str(error.orig):
+            raise StoreError(busy_message("The database", saved=False)) from error
         raise StoreError(
             f"The database could not complete the change ({_first_line(error.orig)}). "
             "Nothing was saved"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -10,7 +11,13 @@ from pathlib import Path
 from trainer_app.config import Settings
 from trainer_app.domain.audit import LOCAL_ACTOR, Actor
 from trainer_app.domain.courses import find_prerequisite_cycle
-from trainer_app.persistence.db import Store, integrity_problems, open_store, schema_revision
+from trainer_app.persistence.db import (
+    Store,
+    integrity_problems,
+    new_store,
+    open_store,
+    schema_revision,
+)
 from trainer_app.services.audit import AuditService
 from trainer_app.services.base import Now, now_utc
 from trainer_app.services.certificates import CertificateService
@@ -57,18 +64,34 @@ class ServiceContext:
         extra_migrations: tuple[Path, ...] = (),
         today: Callable[[], date] = date.today,
         now: Now = now_utc,
+        thorough: bool | None = None,
+        new: bool = False,
     ) -> ServiceContext:
         """Open (creating or upgrading) the configured store and build every service on it.
 
-        ``today`` is the calendar the training rules read, ``now`` the clock that stamps what
-        is recorded (tests and the demo's history fix them)."""
+        A damaged, empty, foreign or unknown store is refused untouched (``StoreRefused``);
+        ``thorough`` forces the full integrity check on open, ``new`` asks for a new store in a
+        missing or empty file (see ``trainer_app.persistence.db.open_store``). ``today`` is the
+        calendar the training rules read, ``now`` the clock that stamps what is recorded
+        (tests and the demo's history fix them)."""
         store = open_store(
             settings.database_url,
             create=create,
             upgrade=upgrade,
             extra_migrations=extra_migrations,
+            thorough=thorough,
+            new=new,
         )
         return cls._on(settings, store, actor, today, now)
+
+    @classmethod
+    @contextmanager
+    def creating(cls, settings: Settings) -> Iterator[ServiceContext]:
+        """Services on a new store for the settings' file, which must not exist yet: what is
+        done inside the ``with`` appears under that name only once it has all been done (a
+        failed or killed build leaves nothing there; see ``persistence.db.new_store``)."""
+        with new_store(settings.database_url) as store:
+            yield cls._on(settings, store, LOCAL_ACTOR, date.today, now_utc)
 
     @classmethod
     def _on(

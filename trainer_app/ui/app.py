@@ -33,6 +33,20 @@ def run_gui(context: ServiceContext, argv: list[str]) -> int:
     return app.exec()
 
 
+def tell_cannot_open(message: str, argv: list[str]) -> None:
+    """The store was refused at start-up: say why in a window, since someone who started the
+    app from a desktop icon never sees the terminal's words."""
+    prepare_application(argv)
+    box = QMessageBox(
+        QMessageBox.Icon.Critical,
+        f"{APP_TITLE} — cannot open the database",
+        message,
+        QMessageBox.StandardButton.Ok,
+    )
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.exec()
+
+
 def prepare_application(argv: list[str]) -> QApplication:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(argv)

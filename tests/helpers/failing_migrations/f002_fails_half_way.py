@@ -1,0 +1,22 @@
+"""A test-only migration that creates a table and then fails, as a real one might on odd data.
+
+Revision ID: f002
+Revises: 0004
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "f002"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("half_made", sa.Column("id", sa.Integer, primary_key=True))
+    op.execute("INSERT INTO no_such_table VALUES (1)")
+
+
+def downgrade() -> None:
+    op.drop_table("half_made")

@@ -122,7 +122,9 @@ class TraineeFields:
             cohort_ids=frozenset(self.cohort_ids),
         )
         if errors:
-            raise ValidationError(errors, subject=f"Trainee {name or reference}".strip())
+            # A refused name is not repeated in the message: it may display as something else.
+            shown = reference if any(e.field == "name" for e in errors) else name or reference
+            raise ValidationError(errors, subject=f"Trainee {shown}".strip())
         return cleaned
 
 

@@ -8,10 +8,8 @@ the domain rules, then writes all rows in one transaction or none. The kinds are
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
-import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +40,7 @@ from trainer_app.files import replace_atomically
 from trainer_app.persistence.models import CohortRow, HubRow, TraineeRow
 from trainer_app.persistence.uow import reading
 from trainer_app.services.context import ServiceContext
+from trainer_app.services.encodings import decode
 
 T = TypeVar("T")
 
@@ -136,32 +135,8 @@ def _read_csv(name: str, data: bytes) -> Table:
 
 
 def _decode(name: str, data: bytes) -> tuple[str, tuple[str, ...]]:
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        return data.decode("utf-8"), ()
-    except UnicodeDecodeError:
-        pass
-    # Excel's plain "CSV (Comma delimited)" writes the Windows code page; most bytes decode as
-    # *something* in it, so accept the result only when it reads like text.
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:
-        text = ""
-    if text and _plausible_text(text):
-        return text, (f"{name} was saved as Windows-1252 (Excel's plain CSV); it was converted",)
-    raise DomainError(
-        f'{name} is not text in a known encoding; in Excel choose File › Save As › "CSV UTF-8 '
-        '(Comma delimited)" (or save it as .xlsx) and import that file'
-    )
-
-
-def _plausible_text(text: str) -> bool:
-    """No control characters besides tab and line breaks, and mostly plain ASCII."""
-    if any(unicodedata.category(c) == "Cc" and c not in "\t\r\n" for c in text):
-        return False
-    unusual = sum(1 for c in text if ord(c) > 0x7F)
-    return unusual <= len(text) * 0.3
+    decoded = decode(name, data)
+    return decoded.text, (decoded.note,) if decoded.note else ()
 
 
 def _delimiter(text: str) -> str:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
 import warnings
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -45,6 +48,10 @@ from trainer_app.services.encodings import decode
 T = TypeVar("T")
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 50_000  # rows below the heading row, blank ones included
+MAX_COLUMNS = 200
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+MAX_XML_BYTES = 200 * 1024 * 1024  # any one part of an .xlsx, uncompressed
 FILE_TYPES = (".csv", ".xlsx")
 SHOWN_PROBLEMS = 10  # in an error message; the preview and the CLI list them all
 CHECK_STEP = 250  # rows between progress reports and stop checks
@@ -91,11 +98,13 @@ def plural(count: int, noun: str, plural_form: str | None = None) -> str:
 def read_table(path: Path, *, should_stop: ShouldStop | None = None) -> Table:
     """The first sheet of a ``.csv`` or ``.xlsx`` file as a table of cleaned strings.
 
-    CSV is read as UTF-8 (with or without a byte-order mark) or, failing that, as Excel's
-    Windows-1252 when the text is plausible; the delimiter is a comma or a semicolon. In XLSX
-    files, formula cells come through as their formula text (the import refuses them), dates
-    as ISO text and whole numbers without ".0". Raises ``DomainError`` for a file that cannot
-    be read at all: a wrong type, over 20 MB, not text, damaged.
+    CSV is read as UTF-8 (with or without a byte-order mark) or, when charset-normalizer and
+    the mojibake check agree on one legacy code page, in that one (the table's notes say
+    which); the delimiter is a comma or a semicolon. In XLSX files, formula cells come through
+    as their formula text (the import refuses them), dates as ISO text and whole numbers
+    without ".0". Raises ``DomainError`` for a file that cannot be read at all: a wrong type,
+    not a regular file, over 20 MB, not text, damaged; and ``ImportRefused`` naming the place
+    where the sheet passes a limit (rows, columns, characters in a cell), found while reading.
     """
     suffix = path.suffix.lower()
     if suffix not in FILE_TYPES:
@@ -104,34 +113,121 @@ def read_table(path: Path, *, should_stop: ShouldStop | None = None) -> Table:
             f"{path.name}: {shown} cannot be imported; save the sheet as Excel workbook "
             "(.xlsx) or CSV UTF-8 (.csv)"
         )
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise DomainError(f"Cannot read {path}: {error.strerror}") from error
-    if size > MAX_FILE_BYTES:
-        raise DomainError(
-            f"{path.name} is {size / 2**20:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB "
-            "— split it into smaller files"
-        )
-    try:
-        if suffix == ".xlsx":
-            return _read_xlsx(path, should_stop)
-        data = path.read_bytes()
-    except OSError as error:
-        raise DomainError(f"Cannot read {path}: {error.strerror}") from error
-    return _read_csv(path.name, data)
+    data = _read_bytes(path)
+    if suffix == ".xlsx":
+        return _read_xlsx(path, data, should_stop)
+    return _read_csv(path, data)
 
 
-def _read_csv(name: str, data: bytes) -> Table:
-    text, notes = _decode(name, data)
+def _read_bytes(path: Path) -> bytes:
+    """At most the size limit (plus one byte, to know it was passed) from a regular file.
+
+    Devices (/dev/zero claims 0 bytes and never ends), pipes (which block until someone
+    writes) and folders are refused before they are opened; the file is opened without
+    blocking and checked again, in case it was swapped in between.
+    """
+    try:
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            raise DomainError(_not_a_file(path, status.st_mode))
+        if status.st_size > MAX_FILE_BYTES:
+            raise DomainError(_too_big(path, status.st_size))
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        descriptor = os.open(path, flags)
+        with os.fdopen(descriptor, "rb") as stream:
+            mode = os.fstat(stream.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                raise DomainError(_not_a_file(path, mode))
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise DomainError(f"Cannot read {path}: {error.strerror}") from error
+    if len(data) > MAX_FILE_BYTES:
+        raise DomainError(_too_big(path, None))
+    return data
+
+
+def _not_a_file(path: Path, mode: int) -> str:
+    what = (
+        "a folder"
+        if stat.S_ISDIR(mode)
+        else "a pipe"
+        if stat.S_ISFIFO(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "not a regular file"
+    )
+    return f"{path.name} is {what}, not a saved spreadsheet; choose a .csv or .xlsx file"
+
+
+def _too_big(path: Path, size: int | None) -> str:
+    shown = f"is {size / 2**20:.1f} MB" if size is not None else "is larger than it said"
+    return (
+        f"{path.name} {shown}; the limit is {MAX_FILE_BYTES // 2**20} MB "
+        "— split it into smaller files"
+    )
+
+
+def _read_csv(path: Path, data: bytes) -> Table:
+    text, notes = _decode(path.name, data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
-        rows = list(reader)
+        rows = list(_within_limits(path, reader, None))
     except csv.Error as error:
         raise DomainError(
-            f"{name} is not a well-formed CSV file (line {reader.line_num}: {error})"
+            f"{path.name} is not a well-formed CSV file (line {reader.line_num}: {error})"
         ) from error
     return table_from_cells(rows, notes=notes)
+
+
+def _within_limits(
+    path: Path, rows: Iterable[Sequence[str]], should_stop: ShouldStop | None
+) -> Iterator[Sequence[str]]:
+    """``rows`` as they come, refused at the first one past a limit (so a sheet of millions of
+    rows is refused after the 50 001st, not read whole)."""
+    for row_number, row in enumerate(rows, start=1):
+        if should_stop and row_number % 1000 == 0 and should_stop():
+            raise ImportCancelled
+        if row_number > MAX_ROWS + 1:  # the heading row and MAX_ROWS rows below it
+            raise ImportRefused(
+                path,
+                [
+                    Problem(
+                        row_number,
+                        None,
+                        f"the sheet goes on past {number(MAX_ROWS)} rows (the limit for one "
+                        "import; blank rows that hold formatting count too) — split it into "
+                        "smaller files",
+                    )
+                ],
+            )
+        if len(row) > MAX_COLUMNS:
+            raise ImportRefused(
+                path,
+                [
+                    Problem(
+                        row_number,
+                        None,
+                        f"the row has {len(row)} columns; the limit is {MAX_COLUMNS} (delete "
+                        "the unused columns on the right)",
+                    )
+                ],
+            )
+        if row and max(map(len, row)) > MAX_CELL_CHARS:
+            index = next(i for i, cell in enumerate(row) if len(cell) > MAX_CELL_CHARS)
+            cell = row[index]
+            raise ImportRefused(
+                path,
+                [
+                    Problem(
+                        row_number,
+                        None,
+                        f"cell {column_letter(index)}{row_number} holds {number(len(cell))} "
+                        f"characters; the limit is {number(MAX_CELL_CHARS)} (Excel's "
+                        "own)",
+                    )
+                ],
+            )
+        yield row
 
 
 def _decode(name: str, data: bytes) -> tuple[str, tuple[str, ...]]:
@@ -157,18 +253,18 @@ def _delimiter(text: str) -> str:
     return ";" if semicolons > commas else ","
 
 
-def _read_xlsx(path: Path, should_stop: ShouldStop | None) -> Table:
+def _read_xlsx(path: Path, data: bytes, should_stop: ShouldStop | None) -> Table:
     import openpyxl
 
     damaged = DomainError(
         f"{path.name} cannot be read as an Excel workbook (.xlsx); it may be damaged or "
         "another kind of file. Open it in Excel and save it again"
     )
+    stream = io.BytesIO(data)
+    _refuse_zip_bombs(path, stream, damaged)
     # openpyxl warns about workbook features it drops (data validation, conditional
     # formatting); the import reads values only, so those warnings say nothing to the user.
-    # The file is opened here so that it is closed however openpyxl fails (it leaves its own
-    # handle open when a workbook is refused while loading).
-    with warnings.catch_warnings(), path.open("rb") as stream:
+    with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
         try:
             workbook = openpyxl.load_workbook(stream, read_only=True, data_only=False)
@@ -177,11 +273,14 @@ def _read_xlsx(path: Path, should_stop: ShouldStop | None) -> Table:
         try:
             if not workbook.worksheets:
                 return Table((), ())
-            rows: list[list[str]] = []
-            for count, row in enumerate(workbook.worksheets[0].iter_rows(min_row=1), start=1):
-                if should_stop and count % 1000 == 0 and should_stop():
-                    raise ImportCancelled
-                rows.append([_cell_text(cell) for cell in row])
+            sheet = workbook.worksheets[0]
+            # The sheet's own claim of its size ("A1:XFD1048576") would pad every row to
+            # 16 384 cells; read the rows as they are instead.
+            sheet.reset_dimensions()
+            texts = ([_cell_text(cell) for cell in row] for row in sheet.iter_rows(min_row=1))
+            rows = list(_within_limits(path, texts, should_stop))
+            width = max(map(len, rows), default=0)
+            rows = [[*row, *[""] * (width - len(row))] for row in rows]
         except DomainError:
             raise
         except Exception as error:
@@ -189,6 +288,26 @@ def _read_xlsx(path: Path, should_stop: ShouldStop | None) -> Table:
         finally:
             workbook.close()
     return table_from_cells(rows)
+
+
+def _refuse_zip_bombs(path: Path, stream: io.BytesIO, damaged: DomainError) -> None:
+    """An .xlsx is a zip of XML parts; refuse one whose parts would unpack to more than the
+    limit (a few megabytes can hold gigabytes of repeated XML). The sizes are those the zip
+    declares; Python's zip reader never unpacks more than that."""
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise damaged from error
+    finally:
+        stream.seek(0)
+    for part in parts:
+        if part.file_size > MAX_XML_BYTES:
+            raise DomainError(
+                f"{path.name} holds a part ({part.filename}) that unpacks to "
+                f"{part.file_size / 2**20:,.0f} MB; the limit is {MAX_XML_BYTES // 2**20} MB. "
+                "Copy the rows you need into a new workbook and import that"
+            )
 
 
 def _cell_text(cell: Any) -> str:

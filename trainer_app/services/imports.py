@@ -15,15 +15,16 @@ import stat
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from trainer_app import resources
-from trainer_app.domain.errors import DomainError, ValidationError
+from trainer_app.domain.errors import DomainError, StoreError, ValidationError
 from trainer_app.domain.people import TraineeFields, TraineeType
 from trainer_app.domain.tabular import (
     ColumnSpec,
@@ -33,6 +34,7 @@ from trainer_app.domain.tabular import (
     closest,
     column_letter,
     header_key,
+    match_headers,
     read_records,
     repeats,
     split_values,
@@ -350,6 +352,9 @@ class ImportPreview(Generic[T]):
     item_rows: tuple[int, ...]
     problems: tuple[Problem, ...]
     notes: tuple[str, ...] = ()
+    # Rows whose key the import made up (blank references): made again when written, inside
+    # the write transaction, so that an import running at the same time cannot take them.
+    filled_rows: frozenset[int] = frozenset()
 
     @property
     def ready(self) -> bool:
@@ -494,7 +499,24 @@ class TableImport(Generic[T]):
         if should_stop and should_stop():
             raise ImportCancelled
         name = preview.source.name if preview.source else "a table"
-        ids = self._write(preview.items, reason=reason or f"Imported from {name}")
+        try:
+            ids = self._write(preview, reason=reason or f"Imported from {name}")
+        except StoreError as error:
+            raise StoreError(
+                f"{name}: the store is busy with another change (another import or a "
+                "colleague saving); nothing was imported — try again in a moment"
+            ) from error
+        except DomainError as error:
+            if not isinstance(error.__cause__, IntegrityError):
+                raise
+            # Someone else wrote at the same time and took a value this import needs.
+            clashes = tuple(self._recheck(preview))
+            if clashes:
+                raise ImportRefused(preview.source, clashes) from error
+            raise DomainError(
+                f"{name}: the store changed while importing (someone else saved at the same "
+                "time); nothing was imported — check the file again and import it"
+            ) from error
         return ImportResult(self.kind, preview.source, tuple(ids), self.noun)
 
     # ----- hooks -------------------------------------------------------------------------------
@@ -512,8 +534,8 @@ class TableImport(Generic[T]):
         references), so a preview applied later cannot break a rule."""
         raise NotImplementedError
 
-    def _write(self, items: Sequence[T], *, reason: str) -> list[int]:
-        """Write all items in one transaction; return their new ids."""
+    def _write(self, preview: ImportPreview[T], *, reason: str) -> list[int]:
+        """Write all of ``preview``'s items in one transaction; return their new ids."""
         raise NotImplementedError
 
     def _column_order(self, problem: Problem) -> int:
@@ -745,10 +767,35 @@ class TraineeImport(TableImport[TraineeFields]):
                 yield Problem(row, "hub", f"the hub was deleted{since}")
             if not item.cohort_ids <= cohort_ids:
                 yield Problem(row, "cohorts", f"a cohort was deleted{since}")
-        yield from _taken(entries, known, since=since)
+        yield from _taken(entries, known, since=since, filled=preview.filled_rows)
 
-    def _write(self, items: Sequence[TraineeFields], *, reason: str) -> list[int]:
-        return self.context.trainees.bulk_create(items, reason=reason)
+    def check(
+        self,
+        table: Table,
+        *,
+        source: Path | None = None,
+        progress: Progress | None = None,
+        should_stop: ShouldStop | None = None,
+    ) -> ImportPreview[TraineeFields]:
+        preview = super().check(table, source=source, progress=progress, should_stop=should_stop)
+        blank = {
+            number
+            for number, cells in zip(table.row_numbers, table.rows, strict=True)
+            if not _reference_cell(table, cells)
+        }
+        return replace(preview, filled_rows=frozenset(blank & set(preview.item_rows)))
+
+    def _write(self, preview: ImportPreview[TraineeFields], *, reason: str) -> list[int]:
+        fresh = [i for i, row in enumerate(preview.item_rows) if row in preview.filled_rows]
+        return self.context.trainees.bulk_create(
+            preview.items, reason=reason, fresh_references=frozenset(fresh), prefix=REFERENCE_PREFIX
+        )
+
+
+def _reference_cell(table: Table, cells: Sequence[str]) -> str:
+    """The row's reference as written, "" when blank or when the file has no such column."""
+    index = match_headers(table.headers, TRAINEE_COLUMNS).columns.get("reference")
+    return cells[index] if index is not None and index < len(cells) else ""
 
 
 def _fresh_references(taken: set[str], highest_id: int) -> Iterator[str]:
@@ -763,10 +810,16 @@ def _fresh_references(taken: set[str], highest_id: int) -> Iterator[str]:
 
 
 def _taken(
-    entries: Iterable[tuple[int, TraineeFields]], known: _Known, *, since: str
+    entries: Iterable[tuple[int, TraineeFields]],
+    known: _Known,
+    *,
+    since: str,
+    filled: frozenset[int] = frozenset(),
 ) -> Iterator[Problem]:
+    """References and e-mails already in the store; references the import made up (rows in
+    ``filled``) are made again when written, so they cannot clash."""
     for row, item in entries:
-        owner = known.references.get(item.reference)
+        owner = None if row in filled else known.references.get(item.reference)
         if owner is not None:
             yield Problem(
                 row, "reference", f"reference {item.reference} already belongs to {owner}{since}"

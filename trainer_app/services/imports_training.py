@@ -143,9 +143,9 @@ class EnrolmentImport(TableImport[EnrolmentItem]):
     def _recheck(self, preview: ImportPreview[EnrolmentItem]) -> Iterable[Problem]:
         return self._rules(list(zip(preview.item_rows, preview.items, strict=True)))
 
-    def _write(self, items: Sequence[EnrolmentItem], *, reason: str) -> list[int]:
+    def _write(self, preview: ImportPreview[EnrolmentItem], *, reason: str) -> list[int]:
         batches: dict[int, list[int]] = defaultdict(list)
-        for item in items:
+        for item in preview.items:
             batches[item.run_id].append(item.trainee_id)
         count = self.context.enrolment.enrol_batches(batches, reason=reason)
         return list(range(count))
@@ -298,5 +298,5 @@ class CompletionImport(TableImport[CompletionFields]):
             [(row, item) for row, item in entries if item.course_id in versions], versions
         )
 
-    def _write(self, items: Sequence[CompletionFields], *, reason: str) -> list[int]:
-        return list(range(self.context.training.add_completions(items, reason=reason)))
+    def _write(self, preview: ImportPreview[CompletionFields], *, reason: str) -> list[int]:
+        return list(range(self.context.training.add_completions(preview.items, reason=reason)))

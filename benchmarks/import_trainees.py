@@ -1,6 +1,7 @@
 """Trainee import at 10 000 rows with full validation (target ≤ 3 s from file to committed rows).
 
 Run: .venv/bin/python benchmarks/import_trainees.py [--rows 10000] [--seed 1] [--repeat 3]
+     [--hygiene]
 
 A CSV of synthetic trainees (fixed seed: names in several scripts, half the references blank,
 most rows in one or two cohorts) is written to a temporary folder. Each sample starts from a
@@ -8,11 +9,16 @@ fresh database with six hubs and eight cohorts made through the services. Timed:
 file, the preview (read + every check), and the import (preview + one audited transaction).
 Baseline: the same validated rows given straight to ``TraineeService.bulk_create``, the write
 no import can avoid, so the report is a ratio.
+
+``--hygiene`` also times the import with the text-hygiene rules (``text_problem``) and the
+file limits checked while streaming (``_within_limits``) switched off in this same process,
+samples interleaved, to show what those checks cost (issue 12: at most 10 %).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import random
 import statistics
@@ -26,8 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import settings_for
 
+from trainer_app.domain import text
 from trainer_app.domain.network import HubFields
 from trainer_app.domain.people import CohortFields, TraineeType
+from trainer_app.services import imports
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.imports import TraineeImport, read_table
 
@@ -88,11 +96,55 @@ def sample(folder: Path, run: Callable[[ServiceContext], object], repeat: int) -
     return statistics.median(times)
 
 
+class ChecksOff:
+    """Within the block, names and notes are not checked for hygiene and the rows of a file
+    are not checked against the limits (the code paths before issue 12)."""
+
+    def __enter__(self) -> None:
+        self.saved = text.text_problem, imports._within_limits
+        text.text_problem = lambda *args, **kwargs: None  # type: ignore[assignment]
+        imports._within_limits = lambda path, rows, should_stop: rows  # type: ignore[assignment]
+
+    def __exit__(self, *exc: object) -> None:
+        text.text_problem, imports._within_limits = self.saved
+
+
+def hygiene_cost(folder: Path, source: Path, repeat: int) -> tuple[float, ...]:
+    """Median preview and import seconds with the checks on and off (samples interleaved),
+    and the seconds the checks themselves take on the file's cells (run alone)."""
+    runs: dict[tuple[str, bool], list[float]] = {}
+    for index in range(repeat):
+        for checks in (True, False):
+            for what in ("preview", "import"):
+                switch = contextlib.nullcontext() if checks else ChecksOff()
+                with fresh_context(folder, f"hygiene-{index}") as context, switch:
+                    importer = TraineeImport(context)
+                    start = time.perf_counter()
+                    importer.preview(source) if what == "preview" else importer.apply(source)
+                    runs.setdefault((what, checks), []).append(time.perf_counter() - start)
+    table = read_table(source)
+    alone = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        list(imports._within_limits(source, table.rows, None))
+        for row in table.rows:
+            for cell in row:
+                text.text_problem(cell, "x", multiline=False)
+        alone.append(time.perf_counter() - start)
+    median = statistics.median
+    return (
+        *(median(runs[key]) for key in (("preview", True), ("preview", False))),
+        *(median(runs[key]) for key in (("import", True), ("import", False))),
+        median(alone),
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--hygiene", action="store_true", help="cost of the issue-12 checks")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="trainer-app-import-") as temporary:
         folder = Path(temporary)
@@ -109,6 +161,7 @@ def main() -> None:
         baseline = sample(
             folder, lambda c: c.trainees.bulk_create(items, reason="baseline"), args.repeat
         )
+        cost = hygiene_cost(folder, source, args.repeat) if args.hygiene else None
     print(
         f"{args.rows} rows ({size / 2**20:.1f} MB), seed {args.seed}, "
         f"median of {args.repeat} fresh databases"
@@ -120,6 +173,21 @@ def main() -> None:
     print(f"  import / baseline                     {imported / baseline:7.2f}×")
     per_row = 1e6 / args.rows
     print(f"  per row: checks {preview * per_row:.0f} µs, write {baseline * per_row:.0f} µs")
+    if cost:
+        on_preview, off_preview, on_import, off_import, alone = cost
+        print("  issue-12 checks (text hygiene, limits while streaming), on / off:")
+        print(
+            f"    preview  {on_preview * 1000:6.0f} / {off_preview * 1000:6.0f} ms   "
+            f"{on_preview / off_preview:5.3f}×"
+        )
+        print(
+            f"    import   {on_import * 1000:6.0f} / {off_import * 1000:6.0f} ms   "
+            f"{on_import / off_import:5.3f}×   limit 1.10×"
+        )
+        print(
+            f"    the checks alone on every cell: {alone * 1000:.0f} ms = "
+            f"{alone / off_import:.1%} of the import without them"
+        )
 
 
 if __name__ == "__main__":

@@ -778,10 +778,11 @@ class TraineeImport(TableImport[TraineeFields]):
         should_stop: ShouldStop | None = None,
     ) -> ImportPreview[TraineeFields]:
         preview = super().check(table, source=source, progress=progress, should_stop=should_stop)
+        index = match_headers(table.headers, TRAINEE_COLUMNS).columns.get("reference")
         blank = {
             number
             for number, cells in zip(table.row_numbers, table.rows, strict=True)
-            if not _reference_cell(table, cells)
+            if index is None or index >= len(cells) or not cells[index]
         }
         return replace(preview, filled_rows=frozenset(blank & set(preview.item_rows)))
 
@@ -790,12 +791,6 @@ class TraineeImport(TableImport[TraineeFields]):
         return self.context.trainees.bulk_create(
             preview.items, reason=reason, fresh_references=frozenset(fresh), prefix=REFERENCE_PREFIX
         )
-
-
-def _reference_cell(table: Table, cells: Sequence[str]) -> str:
-    """The row's reference as written, "" when blank or when the file has no such column."""
-    index = match_headers(table.headers, TRAINEE_COLUMNS).columns.get("reference")
-    return cells[index] if index is not None and index < len(cells) else ""
 
 
 def _fresh_references(taken: set[str], highest_id: int) -> Iterator[str]:

@@ -43,7 +43,7 @@ def test_legacy_code_pages_are_read_as_written_and_named(
     )
     preview = TraineeImport(ctx).preview(path)
     assert preview.problems == ()
-    assert f"people.csv is not UTF-8; it was read as {told}" in preview.notes[0]
+    assert f"people.csv is not UTF-8: it was read as {told}" in preview.notes[0]
     TraineeImport(ctx).apply(preview)
     assert sorted(t.name for t in ctx.trainees.list()) == sorted(names)
 

@@ -115,7 +115,7 @@ def test_windows_1252_from_excel_is_detected_and_converted(
     assert b"Zo\xeb" in path.read_bytes()
     preview = TraineeImport(ctx).preview(path)
     assert preview.notes[0].startswith(
-        "excel.csv is not UTF-8; it was read as Windows-1252 (Western European; Excel's plain "
+        "excel.csv is not UTF-8: it was read as Windows-1252 (Western European; Excel's plain "
         "CSV on a UK PC)"
     )
     TraineeImport(ctx).apply(preview)

@@ -68,12 +68,10 @@ def decode(name: str, data: bytes) -> Decoded:
     rivals = [r for r in others if r.text != best.text and r.oddities <= best.oddities]
     if best.oddities > max(2, best.unusual // 20) or rivals:
         raise DomainError(_ambiguous(name, best, rivals or others))
-    also = [r.label for r in others if r.text == best.text]
-    same = f" (the same text as {', '.join(also)})" if also else ""
     return Decoded(
         best.text,
-        f"{name} is not UTF-8; it was read as {best.label}{same}, the only reading that gives "
-        "plausible text. If any name looks wrong, " + SAVE_AS_UTF8,
+        f"{name} is not UTF-8: it was read as {best.label}, the only reading that gives "
+        "plausible names; if any looks wrong, save the file as CSV UTF-8 and import it again",
     )
 
 

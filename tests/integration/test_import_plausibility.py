@@ -11,6 +11,8 @@ import pytest
 from tests.helpers import builders
 from tests.integration.test_enrolment import World, complete_gown, world
 from tests.integration.test_import_trainees import HEADER, write_csv
+from trainer_app.domain.errors import ValidationError
+from trainer_app.domain.records import CompletionFields
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.imports import ImportRefused, TraineeImport
 from trainer_app.services.imports_training import CompletionImport
@@ -89,3 +91,18 @@ def test_implausible_completions_are_refused_and_nothing_is_written(
     with pytest.raises(ImportRefused):
         importer.apply(path)
     assert [world.ctx.training.completions_of(p) for p in world.people[:4]] == [held, [], [], []]
+
+
+def test_the_record_dialogs_service_refuses_a_version_newer_than_the_courses(
+    world: World,
+) -> None:
+    """Recording one completion by hand (the Records page) obeys the same rule as the import."""
+    fields = CompletionFields(
+        trainee_id=world.people[0],
+        course_id=world.gown.id,
+        completed_on=date(2026, 3, 2),
+        course_version="99.0",
+    )
+    with pytest.raises(ValidationError, match=r"Version 99.0 is newer than the course's current"):
+        world.ctx.training.add_completion(fields)
+    assert world.ctx.training.completions_of(world.people[0]) == []

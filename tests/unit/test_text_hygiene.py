@@ -116,3 +116,13 @@ def test_the_current_and_older_versions_are_kept() -> None:
             today=date(2026, 12, 6), current_version="1.0"
         )
         assert kept.course_version == version
+
+
+def test_a_cohort_dated_in_year_207_is_refused() -> None:
+    from trainer_app.domain.people import CohortFields
+
+    with pytest.raises(ValidationError) as refused:
+        CohortFields(name="MSc 2027", starts_on=date(207, 9, 1)).validated()
+    assert "The cohort's start (0207-09-01) is not a plausible date" in str(refused.value)
+    kept = CohortFields(name="MSc 2027", starts_on=date(2027, 9, 1)).validated()
+    assert kept.starts_on == date(2027, 9, 1)

@@ -17,6 +17,9 @@ from trainer_app.domain.text import (
     clean_text,
 )
 
+# A cohort's dates are typed by hand; a year outside these is a typing error (0207 for 2027).
+COHORT_YEARS = (1950, 2100)
+
 
 class TraineeType(enum.StrEnum):
     MSC_STUDENT = "msc_student"
@@ -50,6 +53,18 @@ class CohortFields:
     def validated(self) -> CohortFields:
         errors: list[FieldError] = []
         name = check_name(self.name, "name", "Cohort name", errors)
+        for field, label, day in (
+            ("starts_on", "start", self.starts_on),
+            ("ends_on", "end", self.ends_on),
+        ):
+            if day is not None and not COHORT_YEARS[0] <= day.year <= COHORT_YEARS[1]:
+                errors.append(
+                    FieldError(
+                        field,
+                        f"The cohort's {label} ({day.isoformat()}) is not a plausible date; "
+                        f"cohorts run between {COHORT_YEARS[0]} and {COHORT_YEARS[1]}",
+                    )
+                )
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             errors.append(
                 FieldError(

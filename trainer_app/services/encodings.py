@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -116,13 +117,25 @@ def _oddities(text: str) -> int:
     """How many places look like mojibake rather than names and notes: a symbol touching a
     letter ("£ukasz", "Wi¶niewski", "Zo‰"), a capital after a small letter ("дМХРПХИ"), a word
     mixing scripts ("Zoл"), a Latin word made mostly of accented letters ("Äěčňđčé"), a Greek
-    final sigma inside a word."""
+    final sigma inside a word. Each distinct token is scored once (names repeat)."""
+    # Tokens are the runs between spaces, CSV delimiters and quotes.
+    tokens = Counter(text.replace(",", " ").replace(";", " ").replace('"', " ").split())
+    return sum(
+        count * _token_oddities(token) for token, count in tokens.items() if not token.isascii()
+    )
+
+
+_WORD_WITH_NON_ASCII = re.compile(r"\w*[^\x00-\x7f]\w*")
+
+
+def _token_oddities(token: str) -> int:
     odd = 0
-    for found in _NON_ASCII.finditer(text):
-        index = found.start()
-        character = found.group()
-        before = text[index - 1] if index else " "
-        after = text[index + 1] if index + 1 < len(text) else " "
+    last = len(token) - 1
+    for index, character in enumerate(token):
+        if character.isascii():
+            continue
+        before = token[index - 1] if index else " "
+        after = token[index + 1] if index < last else " "
         category = unicodedata.category(character)
         if category[0] in "LM":
             capital_inside = (category == "Lu" and before.islower()) or (
@@ -131,17 +144,14 @@ def _oddities(text: str) -> int:
             odd += capital_inside or (character == "ς" and after.isalpha())
         elif character not in _FRIENDLY and (before.isalpha() or after.isalpha()):
             odd += 1
-    for word in _WORD_WITH_NON_ASCII.findall(text):
-        scripts = {_script(c) for c in word if c.isalpha()}
+    for word in _WORD_WITH_NON_ASCII.findall(token):
+        scripts = {"LATIN" if c.isascii() else _script(c) for c in word if c.isalpha()}
         if len(scripts) > 1:
             odd += 1
         elif scripts == {"LATIN"} and len(word) >= 5:
             accented = sum(1 for c in word if not c.isascii())
             odd += accented * 3 > len(word) * 2
     return odd
-
-
-_WORD_WITH_NON_ASCII = re.compile(r"\w*[^\x00-\x7f]\w*")
 
 
 def _script(character: str) -> str:

@@ -114,9 +114,9 @@ def test_windows_1252_from_excel_is_detected_and_converted(
     path = write_csv(tmp_path / "excel.csv", rows, encoding="cp1252")
     assert b"Zo\xeb" in path.read_bytes()
     preview = TraineeImport(ctx).preview(path)
-    assert (
-        preview.notes[0]
-        == "excel.csv was saved as Windows-1252 (Excel's plain CSV); it was converted"
+    assert preview.notes[0].startswith(
+        "excel.csv is not UTF-8: it was read as Windows-1252 (Western European; Excel's plain "
+        "CSV on a UK PC)"
     )
     TraineeImport(ctx).apply(preview)
     (trainee,) = ctx.trainees.list()

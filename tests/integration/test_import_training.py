@@ -73,7 +73,8 @@ def test_past_completions_are_checked_row_by_row(world: World, tmp_path: Path) -
         "row 3, column completed_on: '31/02/2026' is not a real date (dates are day/month/year)",
         "row 4, column course: there is no course GWON; did you mean GOWN?",
         "row 5, column completed_on: A completion cannot be dated in the future",
-        "row 6, column completed_on: the same completion is also on row 2",
+        "row 6, column completed_on: the same completion (TR-000001, GOWN on 02/03/2026) "
+        "is also on row 2; keep one",
     ]
     assert w.ctx.training.completions_of(w.people[0]) == []
     path = sheet(

@@ -113,3 +113,21 @@ def test_while_a_file_is_checked_another_cannot_be_chosen(
     assert dialog.browse.isEnabled()
     assert "3000" in dialog.summary.text() or "3 000" in dialog.summary.text()
     dialog.reject()
+
+
+def test_long_problems_wrap_in_the_list_rather_than_run_off_the_edge(
+    qtbot, window, context, tmp_path: Path
+) -> None:
+    b.hub(context, "LON", "London")
+    dialog = window.import_file()
+    path = tmp_path / "people.csv"
+    path.write_text("name,hub\nAli\u202eecnyB,LON\nAnn,MAN\n", encoding="utf-8")
+    dialog.check(path)
+    wait_idle(qtbot, dialog)
+    table = dialog.problems
+    long, short = (table.item(r, 2).text() for r in range(2))
+    assert long.startswith("Trainee name contains a text-direction control (U+202E")
+    assert short.startswith("there is no hub 'MAN'")
+    assert table.rowHeight(0) > table.rowHeight(1)
+    assert table.horizontalScrollBar().maximum() == 0
+    dialog.reject()

@@ -17,6 +17,9 @@ from trainer_app.domain.text import (
     clean_text,
 )
 
+# A cohort's dates are typed by hand; a year outside these is a typing error (0207 for 2027).
+COHORT_YEARS = (1950, 2100)
+
 
 class TraineeType(enum.StrEnum):
     MSC_STUDENT = "msc_student"
@@ -50,6 +53,18 @@ class CohortFields:
     def validated(self) -> CohortFields:
         errors: list[FieldError] = []
         name = check_name(self.name, "name", "Cohort name", errors)
+        for field, label, day in (
+            ("starts_on", "start", self.starts_on),
+            ("ends_on", "end", self.ends_on),
+        ):
+            if day is not None and not COHORT_YEARS[0] <= day.year <= COHORT_YEARS[1]:
+                errors.append(
+                    FieldError(
+                        field,
+                        f"The cohort's {label} ({day.isoformat()}) is not a plausible date; "
+                        f"cohorts run between {COHORT_YEARS[0]} and {COHORT_YEARS[1]}",
+                    )
+                )
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             errors.append(
                 FieldError(
@@ -122,7 +137,9 @@ class TraineeFields:
             cohort_ids=frozenset(self.cohort_ids),
         )
         if errors:
-            raise ValidationError(errors, subject=f"Trainee {name or reference}".strip())
+            # A refused name is not repeated in the message: it may display as something else.
+            shown = reference if any(e.field == "name" for e in errors) else name or reference
+            raise ValidationError(errors, subject=f"Trainee {shown}".strip())
         return cleaned
 
 

@@ -27,6 +27,9 @@ from trainer_app.domain.text import check_long_text, check_name, check_optional_
 
 DEFAULT_EXPIRING_DAYS = 60
 MAX_LATE_MINUTES = 240
+# GMP training records start long after this; an earlier date is a typing or a spreadsheet
+# error (Excel's day 0 is 1900-01-00, an empty date cell read as a number is 1899-12-30).
+EARLIEST_RECORD = date(1950, 1, 1)
 
 
 class EnrolmentStatus(enum.StrEnum):
@@ -154,6 +157,8 @@ class AssessmentFields:
             )
         if self.assessed_on > today:
             errors.append(FieldError("assessed_on", "An assessment cannot be dated in the future"))
+        elif self.assessed_on < EARLIEST_RECORD:
+            errors.append(FieldError("assessed_on", _too_early("An assessment", self.assessed_on)))
         comments = check_long_text(self.comments, "comments", "Comments", errors)
         if errors:
             raise ValidationError(errors, subject="Assessment")
@@ -182,11 +187,18 @@ class CompletionFields:
     evidence: bytes | None = field(default=None, repr=False)
     notes: str = ""
 
-    def validated(self, *, today: date) -> CompletionFields:
+    def validated(self, *, today: date, current_version: str | None = None) -> CompletionFields:
+        """The cleaned completion, or ``ValidationError`` naming each field that is wrong.
+
+        Given the course's ``current_version``, a completion of a newer version is refused:
+        no one can have completed a version that does not exist yet.
+        """
         errors: list[FieldError] = []
         source = CompletionSource(self.source)
         if self.completed_on > today:
             errors.append(FieldError("completed_on", "A completion cannot be dated in the future"))
+        elif self.completed_on < EARLIEST_RECORD:
+            errors.append(FieldError("completed_on", _too_early("A completion", self.completed_on)))
         provider = check_optional_text(self.provider, "provider", "Provider", errors, limit=160)
         verified_by = check_optional_text(
             self.verified_by, "verified_by", "Verified by", errors, limit=120
@@ -205,7 +217,21 @@ class CompletionFields:
         notes = check_long_text(self.notes, "notes", "Notes", errors)
         course_version = self.course_version.strip()
         if course_version:
+            shape_errors = len(errors)
             course_version = check_version(course_version, "course_version", errors)
+            if (
+                current_version
+                and len(errors) == shape_errors
+                and version_key(course_version) > version_key(current_version)
+            ):
+                errors.append(
+                    FieldError(
+                        "course_version",
+                        f"Version {course_version} is newer than the course's current version "
+                        f"({current_version}); write the version completed, or blank for the "
+                        "current one",
+                    )
+                )
         if errors:
             raise ValidationError(errors, subject="Completion")
         return CompletionFields(
@@ -220,6 +246,13 @@ class CompletionFields:
             evidence=self.evidence,
             notes=notes,
         )
+
+
+def _too_early(what: str, day: date) -> str:
+    return (
+        f"{what} dated {day.isoformat()} is before {EARLIEST_RECORD.year}; check the year "
+        "(a blank or damaged date cell often reads as 1899 or 1900)"
+    )
 
 
 # ----- read records ------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 HEADER_ROW = 1
+SHOWN_HEADINGS = 8  # unknown headings named in one problem; a long line says little more
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,9 @@ def match_headers(
         else:
             found[name] = index
     if unknown:
-        listed = ", ".join(f"'{h}'" for h in unknown)
+        listed = ", ".join(f"'{_short(h)}'" for h in unknown[:SHOWN_HEADINGS])
+        if len(unknown) > SHOWN_HEADINGS:
+            listed += f" and {len(unknown) - SHOWN_HEADINGS} more"
         noun = "column" if len(unknown) == 1 else "columns"
         problems.append(
             Problem(

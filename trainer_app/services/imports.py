@@ -8,21 +8,23 @@ the domain rules, then writes all rows in one transaction or none. The kinds are
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
-import unicodedata
+import os
+import stat
 import warnings
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from trainer_app import resources
-from trainer_app.domain.errors import DomainError, ValidationError
+from trainer_app.domain.errors import DomainError, StoreError, ValidationError
 from trainer_app.domain.people import TraineeFields, TraineeType
 from trainer_app.domain.tabular import (
     ColumnSpec,
@@ -32,6 +34,7 @@ from trainer_app.domain.tabular import (
     closest,
     column_letter,
     header_key,
+    match_headers,
     read_records,
     repeats,
     split_values,
@@ -42,10 +45,15 @@ from trainer_app.files import replace_atomically
 from trainer_app.persistence.models import CohortRow, HubRow, TraineeRow
 from trainer_app.persistence.uow import reading
 from trainer_app.services.context import ServiceContext
+from trainer_app.services.encodings import decode
 
 T = TypeVar("T")
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 50_000  # rows below the heading row, blank ones included
+MAX_COLUMNS = 200
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+MAX_XML_BYTES = 200 * 1024 * 1024  # any one part of an .xlsx, uncompressed
 FILE_TYPES = (".csv", ".xlsx")
 SHOWN_PROBLEMS = 10  # in an error message; the preview and the CLI list them all
 CHECK_STEP = 250  # rows between progress reports and stop checks
@@ -92,11 +100,13 @@ def plural(count: int, noun: str, plural_form: str | None = None) -> str:
 def read_table(path: Path, *, should_stop: ShouldStop | None = None) -> Table:
     """The first sheet of a ``.csv`` or ``.xlsx`` file as a table of cleaned strings.
 
-    CSV is read as UTF-8 (with or without a byte-order mark) or, failing that, as Excel's
-    Windows-1252 when the text is plausible; the delimiter is a comma or a semicolon. In XLSX
-    files, formula cells come through as their formula text (the import refuses them), dates
-    as ISO text and whole numbers without ".0". Raises ``DomainError`` for a file that cannot
-    be read at all: a wrong type, over 20 MB, not text, damaged.
+    CSV is read as UTF-8 (with or without a byte-order mark) or, when charset-normalizer and
+    the mojibake check agree on one legacy code page, in that one (the table's notes say
+    which); the delimiter is a comma or a semicolon. In XLSX files, formula cells come through
+    as their formula text (the import refuses them), dates as ISO text and whole numbers
+    without ".0". Raises ``DomainError`` for a file that cannot be read at all: a wrong type,
+    not a regular file, over 20 MB, not text, damaged; and ``ImportRefused`` naming the place
+    where the sheet passes a limit (rows, columns, characters in a cell), found while reading.
     """
     suffix = path.suffix.lower()
     if suffix not in FILE_TYPES:
@@ -105,63 +115,126 @@ def read_table(path: Path, *, should_stop: ShouldStop | None = None) -> Table:
             f"{path.name}: {shown} cannot be imported; save the sheet as Excel workbook "
             "(.xlsx) or CSV UTF-8 (.csv)"
         )
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise DomainError(f"Cannot read {path}: {error.strerror}") from error
-    if size > MAX_FILE_BYTES:
-        raise DomainError(
-            f"{path.name} is {size / 2**20:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB "
-            "— split it into smaller files"
-        )
-    try:
-        if suffix == ".xlsx":
-            return _read_xlsx(path, should_stop)
-        data = path.read_bytes()
-    except OSError as error:
-        raise DomainError(f"Cannot read {path}: {error.strerror}") from error
-    return _read_csv(path.name, data)
+    data = _read_bytes(path)
+    if suffix == ".xlsx":
+        return _read_xlsx(path, data, should_stop)
+    return _read_csv(path, data)
 
 
-def _read_csv(name: str, data: bytes) -> Table:
-    text, notes = _decode(name, data)
+def _read_bytes(path: Path) -> bytes:
+    """At most the size limit (plus one byte, to know it was passed) from a regular file.
+
+    Devices (/dev/zero claims 0 bytes and never ends), pipes (which block until someone
+    writes) and folders are refused before they are opened; the file is opened without
+    blocking and checked again, in case it was swapped in between.
+    """
+    try:
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            raise DomainError(_not_a_file(path, status.st_mode))
+        if status.st_size > MAX_FILE_BYTES:
+            raise DomainError(_too_big(path, status.st_size))
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        descriptor = os.open(path, flags)
+        with os.fdopen(descriptor, "rb") as stream:
+            mode = os.fstat(stream.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                raise DomainError(_not_a_file(path, mode))
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise DomainError(f"Cannot read {path}: {error.strerror}") from error
+    if len(data) > MAX_FILE_BYTES:
+        raise DomainError(_too_big(path, None))
+    return data
+
+
+def _not_a_file(path: Path, mode: int) -> str:
+    what = (
+        "a folder"
+        if stat.S_ISDIR(mode)
+        else "a pipe"
+        if stat.S_ISFIFO(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "not a regular file"
+    )
+    return f"{path.name} is {what}, not a saved spreadsheet; choose a .csv or .xlsx file"
+
+
+def _too_big(path: Path, size: int | None) -> str:
+    shown = f"is {size / 2**20:.1f} MB" if size is not None else "is larger than it said"
+    return (
+        f"{path.name} {shown}; the limit is {MAX_FILE_BYTES // 2**20} MB "
+        "— split it into smaller files"
+    )
+
+
+def _read_csv(path: Path, data: bytes) -> Table:
+    text, notes = _decode(path.name, data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
-        rows = list(reader)
+        rows = list(_within_limits(path, reader, None))
     except csv.Error as error:
         raise DomainError(
-            f"{name} is not a well-formed CSV file (line {reader.line_num}: {error})"
+            f"{path.name} is not a well-formed CSV file (line {reader.line_num}: {error})"
         ) from error
     return table_from_cells(rows, notes=notes)
 
 
+def _within_limits(
+    path: Path, rows: Iterable[Sequence[str]], should_stop: ShouldStop | None
+) -> Iterator[Sequence[str]]:
+    """``rows`` as they come, refused at the first one past a limit (so a sheet of millions of
+    rows is refused after the 50 001st, not read whole)."""
+    for row_number, row in enumerate(rows, start=1):
+        if should_stop and row_number % 1000 == 0 and should_stop():
+            raise ImportCancelled
+        if row_number > MAX_ROWS + 1:  # the heading row and MAX_ROWS rows below it
+            raise ImportRefused(
+                path,
+                [
+                    Problem(
+                        row_number,
+                        None,
+                        f"the sheet goes on past {number(MAX_ROWS)} rows (the limit for one "
+                        "import; blank rows that hold formatting count too) — split it into "
+                        "smaller files",
+                    )
+                ],
+            )
+        if len(row) > MAX_COLUMNS:
+            raise ImportRefused(
+                path,
+                [
+                    Problem(
+                        row_number,
+                        None,
+                        f"the row has {len(row)} columns; the limit is {MAX_COLUMNS} (delete "
+                        "the unused columns on the right)",
+                    )
+                ],
+            )
+        if row and max(map(len, row)) > MAX_CELL_CHARS:
+            index = next(i for i, cell in enumerate(row) if len(cell) > MAX_CELL_CHARS)
+            cell = row[index]
+            raise ImportRefused(
+                path,
+                [
+                    Problem(
+                        row_number,
+                        None,
+                        f"cell {column_letter(index)}{row_number} holds {number(len(cell))} "
+                        f"characters; the limit is {number(MAX_CELL_CHARS)} (Excel's "
+                        "own)",
+                    )
+                ],
+            )
+        yield row
+
+
 def _decode(name: str, data: bytes) -> tuple[str, tuple[str, ...]]:
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        return data.decode("utf-8"), ()
-    except UnicodeDecodeError:
-        pass
-    # Excel's plain "CSV (Comma delimited)" writes the Windows code page; most bytes decode as
-    # *something* in it, so accept the result only when it reads like text.
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:
-        text = ""
-    if text and _plausible_text(text):
-        return text, (f"{name} was saved as Windows-1252 (Excel's plain CSV); it was converted",)
-    raise DomainError(
-        f'{name} is not text in a known encoding; in Excel choose File › Save As › "CSV UTF-8 '
-        '(Comma delimited)" (or save it as .xlsx) and import that file'
-    )
-
-
-def _plausible_text(text: str) -> bool:
-    """No control characters besides tab and line breaks, and mostly plain ASCII."""
-    if any(unicodedata.category(c) == "Cc" and c not in "\t\r\n" for c in text):
-        return False
-    unusual = sum(1 for c in text if ord(c) > 0x7F)
-    return unusual <= len(text) * 0.3
+    decoded = decode(name, data)
+    return decoded.text, (decoded.note,) if decoded.note else ()
 
 
 def _delimiter(text: str) -> str:
@@ -182,18 +255,18 @@ def _delimiter(text: str) -> str:
     return ";" if semicolons > commas else ","
 
 
-def _read_xlsx(path: Path, should_stop: ShouldStop | None) -> Table:
+def _read_xlsx(path: Path, data: bytes, should_stop: ShouldStop | None) -> Table:
     import openpyxl
 
     damaged = DomainError(
         f"{path.name} cannot be read as an Excel workbook (.xlsx); it may be damaged or "
         "another kind of file. Open it in Excel and save it again"
     )
+    stream = io.BytesIO(data)
+    _refuse_zip_bombs(path, stream, damaged)
     # openpyxl warns about workbook features it drops (data validation, conditional
     # formatting); the import reads values only, so those warnings say nothing to the user.
-    # The file is opened here so that it is closed however openpyxl fails (it leaves its own
-    # handle open when a workbook is refused while loading).
-    with warnings.catch_warnings(), path.open("rb") as stream:
+    with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
         try:
             workbook = openpyxl.load_workbook(stream, read_only=True, data_only=False)
@@ -202,11 +275,14 @@ def _read_xlsx(path: Path, should_stop: ShouldStop | None) -> Table:
         try:
             if not workbook.worksheets:
                 return Table((), ())
-            rows: list[list[str]] = []
-            for count, row in enumerate(workbook.worksheets[0].iter_rows(min_row=1), start=1):
-                if should_stop and count % 1000 == 0 and should_stop():
-                    raise ImportCancelled
-                rows.append([_cell_text(cell) for cell in row])
+            sheet = workbook.worksheets[0]
+            # The sheet's own claim of its size ("A1:XFD1048576") would pad every row to
+            # 16 384 cells; read the rows as they are instead.
+            sheet.reset_dimensions()
+            texts = ([_cell_text(cell) for cell in row] for row in sheet.iter_rows(min_row=1))
+            rows = list(_within_limits(path, texts, should_stop))
+            width = max(map(len, rows), default=0)
+            rows = [[*row, *[""] * (width - len(row))] for row in rows]
         except DomainError:
             raise
         except Exception as error:
@@ -214,6 +290,26 @@ def _read_xlsx(path: Path, should_stop: ShouldStop | None) -> Table:
         finally:
             workbook.close()
     return table_from_cells(rows)
+
+
+def _refuse_zip_bombs(path: Path, stream: io.BytesIO, damaged: DomainError) -> None:
+    """An .xlsx is a zip of XML parts; refuse one whose parts would unpack to more than the
+    limit (a few megabytes can hold gigabytes of repeated XML). The sizes are those the zip
+    declares; Python's zip reader never unpacks more than that."""
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise damaged from error
+    finally:
+        stream.seek(0)
+    for part in parts:
+        if part.file_size > MAX_XML_BYTES:
+            raise DomainError(
+                f"{path.name} holds a part ({part.filename}) that unpacks to "
+                f"{part.file_size / 2**20:,.0f} MB; the limit is {MAX_XML_BYTES // 2**20} MB. "
+                "Copy the rows you need into a new workbook and import that"
+            )
 
 
 def _cell_text(cell: Any) -> str:
@@ -256,6 +352,9 @@ class ImportPreview(Generic[T]):
     item_rows: tuple[int, ...]
     problems: tuple[Problem, ...]
     notes: tuple[str, ...] = ()
+    # Rows whose key the import made up (blank references): made again when written, inside
+    # the write transaction, so that an import running at the same time cannot take them.
+    filled_rows: frozenset[int] = frozenset()
 
     @property
     def ready(self) -> bool:
@@ -400,7 +499,24 @@ class TableImport(Generic[T]):
         if should_stop and should_stop():
             raise ImportCancelled
         name = preview.source.name if preview.source else "a table"
-        ids = self._write(preview.items, reason=reason or f"Imported from {name}")
+        try:
+            ids = self._write(preview, reason=reason or f"Imported from {name}")
+        except StoreError as error:
+            raise StoreError(
+                f"{name}: the store is busy with another change (another import or a "
+                "colleague saving); nothing was imported — try again in a moment"
+            ) from error
+        except DomainError as error:
+            if not isinstance(error.__cause__, IntegrityError):
+                raise
+            # Someone else wrote at the same time and took a value this import needs.
+            clashes = tuple(self._recheck(preview))
+            if clashes:
+                raise ImportRefused(preview.source, clashes) from error
+            raise DomainError(
+                f"{name}: the store changed while importing (someone else saved at the same "
+                "time); nothing was imported — check the file again and import it"
+            ) from error
         return ImportResult(self.kind, preview.source, tuple(ids), self.noun)
 
     # ----- hooks -------------------------------------------------------------------------------
@@ -418,8 +534,8 @@ class TableImport(Generic[T]):
         references), so a preview applied later cannot break a rule."""
         raise NotImplementedError
 
-    def _write(self, items: Sequence[T], *, reason: str) -> list[int]:
-        """Write all items in one transaction; return their new ids."""
+    def _write(self, preview: ImportPreview[T], *, reason: str) -> list[int]:
+        """Write all of ``preview``'s items in one transaction; return their new ids."""
         raise NotImplementedError
 
     def _column_order(self, problem: Problem) -> int:
@@ -651,10 +767,30 @@ class TraineeImport(TableImport[TraineeFields]):
                 yield Problem(row, "hub", f"the hub was deleted{since}")
             if not item.cohort_ids <= cohort_ids:
                 yield Problem(row, "cohorts", f"a cohort was deleted{since}")
-        yield from _taken(entries, known, since=since)
+        yield from _taken(entries, known, since=since, filled=preview.filled_rows)
 
-    def _write(self, items: Sequence[TraineeFields], *, reason: str) -> list[int]:
-        return self.context.trainees.bulk_create(items, reason=reason)
+    def check(
+        self,
+        table: Table,
+        *,
+        source: Path | None = None,
+        progress: Progress | None = None,
+        should_stop: ShouldStop | None = None,
+    ) -> ImportPreview[TraineeFields]:
+        preview = super().check(table, source=source, progress=progress, should_stop=should_stop)
+        index = match_headers(table.headers, TRAINEE_COLUMNS).columns.get("reference")
+        blank = {
+            number
+            for number, cells in zip(table.row_numbers, table.rows, strict=True)
+            if index is None or index >= len(cells) or not cells[index]
+        }
+        return replace(preview, filled_rows=frozenset(blank & set(preview.item_rows)))
+
+    def _write(self, preview: ImportPreview[TraineeFields], *, reason: str) -> list[int]:
+        fresh = [i for i, row in enumerate(preview.item_rows) if row in preview.filled_rows]
+        return self.context.trainees.bulk_create(
+            preview.items, reason=reason, fresh_references=frozenset(fresh), prefix=REFERENCE_PREFIX
+        )
 
 
 def _fresh_references(taken: set[str], highest_id: int) -> Iterator[str]:
@@ -669,10 +805,16 @@ def _fresh_references(taken: set[str], highest_id: int) -> Iterator[str]:
 
 
 def _taken(
-    entries: Iterable[tuple[int, TraineeFields]], known: _Known, *, since: str
+    entries: Iterable[tuple[int, TraineeFields]],
+    known: _Known,
+    *,
+    since: str,
+    filled: frozenset[int] = frozenset(),
 ) -> Iterator[Problem]:
+    """References and e-mails already in the store; references the import made up (rows in
+    ``filled``) are made again when written, so they cannot clash."""
     for row, item in entries:
-        owner = known.references.get(item.reference)
+        owner = None if row in filled else known.references.get(item.reference)
         if owner is not None:
             yield Problem(
                 row, "reference", f"reference {item.reference} already belongs to {owner}{since}"

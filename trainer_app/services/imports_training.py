@@ -18,7 +18,7 @@ from trainer_app.domain.errors import ValidationError
 from trainer_app.domain.records import CompletionFields
 from trainer_app.domain.tabular import ColumnSpec, Problem, Record, closest, repeats
 from trainer_app.domain.text import clean_text
-from trainer_app.persistence.models import CourseRow, CourseRunRow, TraineeRow
+from trainer_app.persistence.models import CompletionRow, CourseRow, CourseRunRow, TraineeRow
 from trainer_app.persistence.uow import reading
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.imports import ImportPreview, TableImport
@@ -143,12 +143,31 @@ class EnrolmentImport(TableImport[EnrolmentItem]):
     def _recheck(self, preview: ImportPreview[EnrolmentItem]) -> Iterable[Problem]:
         return self._rules(list(zip(preview.item_rows, preview.items, strict=True)))
 
-    def _write(self, items: Sequence[EnrolmentItem], *, reason: str) -> list[int]:
+    def _write(self, preview: ImportPreview[EnrolmentItem], *, reason: str) -> list[int]:
         batches: dict[int, list[int]] = defaultdict(list)
-        for item in items:
+        for item in preview.items:
             batches[item.run_id].append(item.trainee_id)
         count = self.context.enrolment.enrol_batches(batches, reason=reason)
         return list(range(count))
+
+
+def _repeated_completions(
+    records: Sequence[Record],
+    entries: Sequence[tuple[int, CompletionFields]],
+) -> Iterable[Problem]:
+    """A later row with the same trainee, course and day as an earlier one (whatever the
+    version: no one completes two versions of a course on one day)."""
+    written = {record.row: record for record in records}
+    keys = ((row, f"{c.trainee_id}:{c.course_id}:{c.completed_on}") for row, c in entries)
+    for row, first, _ in repeats(keys):
+        record = written[row]
+        yield Problem(
+            row,
+            "completed_on",
+            f"the same completion ({clean_text(record['trainee']).upper()}, "
+            f"{clean_text(record['course']).upper()} on {record['completed_on']}) is also on "
+            f"row {first}; keep one",
+        )
 
 
 def _by_run(
@@ -209,6 +228,7 @@ class CompletionImport(TableImport[CompletionFields]):
         known = _Lookups.read(self.context)
         today = self.context.training.today()
         courses = {code: id_ for code, (id_, _) in known.courses.items()}
+        versions = dict(known.courses.values())
         problems: list[Problem] = []
         entries: list[tuple[int, CompletionFields]] = []
         for index, record in enumerate(records):
@@ -226,26 +246,57 @@ class CompletionImport(TableImport[CompletionFields]):
                 notes=record["notes"],
             )
             try:
-                entries.append((record.row, fields.validated(today=today)))
+                item = fields.validated(today=today, current_version=versions[course])
             except ValidationError as error:
                 problems.extend(
                     record.problem(COMPLETION_FIELD_COLUMNS.get(e.field), e.message)
                     for e in error.errors
                 )
-        keys = ((row, f"{c.trainee_id}:{c.course_id}:{c.completed_on}") for row, c in entries)
-        for row, first, _ in repeats(keys):
-            problems.append(
-                Problem(row, "completed_on", f"the same completion is also on row {first}")
-            )
+            else:
+                entries.append((record.row, item))
+        problems.extend(_repeated_completions(records, entries))
+        problems.extend(self._recorded(entries, versions))
         return entries, problems, []
+
+    def _recorded(
+        self, entries: Sequence[tuple[int, CompletionFields]], versions: dict[int, str]
+    ) -> Iterable[Problem]:
+        """Rows the store already holds: same trainee, course, day and version."""
+        if not entries:
+            return
+        with reading(self.context.store) as session:
+            held = {
+                (trainee, course, day, version)
+                for trainee, course, day, version in session.execute(
+                    select(
+                        CompletionRow.trainee_id,
+                        CompletionRow.course_id,
+                        CompletionRow.completed_on,
+                        CompletionRow.course_version,
+                    ).where(CompletionRow.revoked_at.is_(None))
+                )
+            }
+        for row, item in entries:
+            version = item.course_version or versions[item.course_id]
+            if (item.trainee_id, item.course_id, item.completed_on, version) in held:
+                yield Problem(
+                    row,
+                    "completed_on",
+                    f"this completion (version {version} on {item.completed_on.isoformat()}) "
+                    "is already recorded for the trainee; remove the row",
+                )
 
     def _recheck(self, preview: ImportPreview[CompletionFields]) -> Iterable[Problem]:
         known = _Lookups.read(self.context)
         trainees = {id_ for id_, _ in known.trainees.values()}
-        courses = {id_ for id_, _ in known.courses.values()}
-        for row, item in zip(preview.item_rows, preview.items, strict=True):
-            if item.trainee_id not in trainees or item.course_id not in courses:
+        versions = dict(known.courses.values())
+        entries = list(zip(preview.item_rows, preview.items, strict=True))
+        for row, item in entries:
+            if item.trainee_id not in trainees or item.course_id not in versions:
                 yield Problem(row, None, "the trainee or course was deleted since; check again")
+        yield from self._recorded(
+            [(row, item) for row, item in entries if item.course_id in versions], versions
+        )
 
-    def _write(self, items: Sequence[CompletionFields], *, reason: str) -> list[int]:
-        return list(range(self.context.training.add_completions(items, reason=reason)))
+    def _write(self, preview: ImportPreview[CompletionFields], *, reason: str) -> list[int]:
+        return list(range(self.context.training.add_completions(preview.items, reason=reason)))

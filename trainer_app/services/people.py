@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Select, case, func, insert, select
+from sqlalchemy import Select, case, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from trainer_app.domain.audit import AuditAction, RecordType
@@ -223,13 +224,25 @@ class TraineeService(CrudService[TraineeFields, Trainee, TraineeRow], ListQuerie
             number += 1
         return f"{prefix}-{number:06d}"
 
-    def bulk_create(self, items: Sequence[TraineeFields], *, reason: str = "") -> list[int]:
+    def bulk_create(
+        self,
+        items: Sequence[TraineeFields],
+        *,
+        reason: str = "",
+        fresh_references: Collection[int] = (),
+        prefix: str = "TR",
+    ) -> list[int]:
         """Add many trainees in one transaction (all or nothing), each one audited.
 
-        Returns the new ids in the order given. Used by imports and the demo builder.
+        Items whose index is in ``fresh_references`` get a new reference (``TR-000301`` …),
+        chosen inside the write transaction after it holds the store's write lock, so two
+        imports at once never pick the same one. Returns the new ids in the order given. Used
+        by imports and the demo builder.
         """
         cleaned = [fields.validated() for fields in items]
         with transaction(self.store) as session:
+            if fresh_references:
+                cleaned = _with_fresh_references(session, cleaned, fresh_references, prefix)
             hubs = dict(session.execute(select(HubRow.id, HubRow.code)).all())
             cohorts = dict(session.execute(select(CohortRow.id, CohortRow.name)).all())
             for clean in cleaned:
@@ -308,3 +321,27 @@ def _trainee_values(fields: TraineeFields) -> dict[str, Any]:
         ),
         "row_version": 1,
     }
+
+
+def _with_fresh_references(
+    session: Session, items: list[TraineeFields], indexes: Collection[int], prefix: str
+) -> list[TraineeFields]:
+    """``items`` with the references at ``indexes`` replaced by free ones, taken under the
+    write lock: the first statement of the transaction writes (SQLite then waits for, and
+    holds, the one write lock; PostgreSQL locks the table against other writers), so the
+    references read next cannot be taken by anyone else before this transaction commits."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE trainees IN SHARE ROW EXCLUSIVE MODE"))
+    else:
+        session.execute(update(TraineeRow).where(TraineeRow.id < 0).values(name=TraineeRow.name))
+    highest = session.scalar(select(func.max(TraineeRow.id))) or 0
+    taken = set(session.scalars(select(TraineeRow.reference)))
+    taken.update(item.reference for index, item in enumerate(items) if index not in indexes)
+    number = highest + 1
+    fresh = list(items)
+    for index in sorted(indexes):
+        while f"{prefix}-{number:06d}" in taken:
+            number += 1
+        fresh[index] = replace(items[index], reference=f"{prefix}-{number:06d}")
+        number += 1
+    return fresh

@@ -323,6 +323,8 @@ class TrainingService:
         trainee = session.get(TraineeRow, item.trainee_id)
         if course is None or trainee is None:
             raise NotFound("The course or the trainee no longer exists")
+        # The rules that need the course (a version newer than the current one is refused).
+        item.validated(today=self.today(), current_version=course.version)
         version = item.course_version or course.version
         row = CompletionRow(
             trainee_id=trainee.id,

@@ -39,6 +39,9 @@ KIND_LABELS = {
 FILE_FILTER = "Spreadsheets (*.csv *.xlsx);;All files (*)"
 
 
+WRAPPED_PROBLEMS = 500
+
+
 class ImportDialog(QDialog):
     def __init__(self, context: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,8 +88,15 @@ class ImportDialog(QDialog):
         self.problems.setHorizontalHeaderLabels(["Row", "Column", "Problem"])
         self.problems.verticalHeader().hide()
         self.problems.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        # Messages can be two lines long (a hidden character named, what to do about it):
+        # wrap them in the Problem column rather than cut them off at the window's edge.
+        self.problems.setWordWrap(True)
+        self.problems.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.problems.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Progress")
         self.progress.hide()
@@ -190,6 +200,13 @@ class ImportDialog(QDialog):
         if outcome.notes:
             text += " · " + " · ".join(outcome.notes)
         self.summary.setText(text)
+        # Rows fit their wrapped message; past a few hundred problems measuring every row
+        # would make the list slow, and each message is in its tooltip anyway.
+        self.problems.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+            if len(outcome.problems) <= WRAPPED_PROBLEMS
+            else QHeaderView.ResizeMode.Fixed
+        )
         self.problems.setRowCount(len(outcome.problems))
         for index, problem in enumerate(outcome.problems):
             cells = (str(problem.row or ""), problem.column or "", problem.message)
@@ -201,7 +218,6 @@ class ImportDialog(QDialog):
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
                 self.problems.setItem(index, column, item)
-        self.problems.resizeColumnsToContents()
         self.import_button.setEnabled(outcome.ready)
 
     def _failed(self, message: str) -> None:

@@ -8,11 +8,14 @@ database, the one the window opens (created on first use, as the window does).
 from __future__ import annotations
 
 import argparse
+import errno
 import io
 import os
 import signal
+import stat
 import sys
 import threading
+import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -25,6 +28,7 @@ from trainer_app.domain import dates
 from trainer_app.domain.certificates import Certificate
 from trainer_app.domain.errors import DomainError
 from trainer_app.scheduling.scenario import (
+    MAX_FILE_BYTES,
     dump_json,
     load_json,
     plan_from_dict,
@@ -247,23 +251,143 @@ def _gui(settings: Settings, *, demo: bool, argv: list[str]) -> int:
 
 
 def _read(path: Path, what: str) -> Any:
+    """A scenario or plan file's JSON: a regular file only (a named pipe or a device may block
+    or never end), at most MAX_FILE_BYTES read whatever size the file claims."""
     try:
-        text = path.read_text(encoding="utf-8")
+        # no waiting for a writer if the path is a named pipe: it is refused just below
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
         raise DomainError(f"Cannot read {what} {path}: {error.strerror}") from error
-    except UnicodeDecodeError as error:
-        raise DomainError(f"{what.capitalize()} {path} is not UTF-8 text") from error
-    return load_json(text, f"{what.capitalize()} {path}")
+    try:
+        kind = _not_a_file(os.fstat(fd).st_mode)
+        if kind:
+            raise DomainError(f"Cannot read {what} {path}: it is {kind}, not a regular file")
+        content = b""
+        while len(content) <= MAX_FILE_BYTES and (more := os.read(fd, 1_048_576)):
+            content += more
+    except OSError as error:
+        raise DomainError(f"Cannot read {what} {path}: {error.strerror}") from error
+    finally:
+        os.close(fd)
+    if len(content) > MAX_FILE_BYTES:
+        raise DomainError(
+            f"{what.capitalize()} {path} is larger than {MAX_FILE_BYTES // 1_048_576} MB, "
+            "the most a scenario or plan may be"
+        )
+    return load_json(content, f"{what.capitalize()} {path}")
+
+
+def _not_a_file(mode: int) -> str:
+    """What a path is when it is not a regular file ("" when it is one)."""
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """Write the whole file or nothing (a temporary file renamed into place)."""
-    from trainer_app.files import replace_atomically
+    """Write the whole file or nothing, and only ever over a regular file.
 
+    A device (``/dev/full``), a named pipe or a folder at ``path`` is refused and left as it is.
+    The content is written and flushed to disk in the same folder, then renamed over ``path``:
+    a failed write (a full disk) or a killed process leaves the old file, or none, and no
+    temporary file behind (on Linux it has no name until it is whole)."""
+    target = _target(path)
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
     try:
-        replace_atomically(path, lambda target: target.write_text(text, encoding="utf-8"))
+        _write_unnamed(target.parent, temporary, text.encode("utf-8"))
+        os.replace(temporary, target)
     except OSError as error:
-        raise DomainError(f"Cannot write {path}: {error.strerror}") from error
+        temporary.unlink(missing_ok=True)
+        raise DomainError(f"Cannot write {path}: {error.strerror}; nothing was written") from error
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    _sync_folder(target.parent)
+
+
+def _target(path: Path) -> Path:
+    """The file that writing ``path`` replaces (through a symbolic link, the file it names);
+    refused when it exists and is not a regular file, or when its folder does not exist."""
+    target = Path(os.path.realpath(path))
+    try:
+        kind = _not_a_file(os.stat(target).st_mode)
+    except FileNotFoundError:
+        kind = ""
+    except OSError as error:
+        raise DomainError(f"Cannot write {path}: {error.strerror}; nothing was written") from error
+    if kind:
+        raise DomainError(
+            f"Cannot write {path}: it is {kind}, not a regular file; nothing was written"
+        )
+    if not target.parent.is_dir():
+        raise DomainError(
+            f"Cannot write {path}: there is no folder {path.parent}; nothing was written"
+        )
+    return target
+
+
+def _write_unnamed(folder: Path, temporary: Path, content: bytes) -> None:
+    """Write ``content`` to disk as ``temporary``. Where the system allows (Linux), the file has
+    no name until it is whole and on disk, so a process killed while writing leaves nothing."""
+    try:
+        fd = os.open(folder, os.O_TMPFILE | os.O_WRONLY, 0o666)
+    except AttributeError:  # not Linux
+        fd = -1
+    except OSError as error:
+        if error.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+            raise
+        fd = -1  # a file system without unnamed files
+    if fd >= 0:
+        with os.fdopen(fd, "wb") as file:
+            file.write(content)
+            file.flush()
+            os.fsync(fd)
+            if _give_name(fd, temporary):
+                return
+    with open(temporary, "xb") as file:
+        file.write(content)
+        file.flush()
+        os.fsync(file.fileno())
+
+
+def _give_name(fd: int, path: Path) -> bool:
+    """Link the unnamed file open as ``fd`` to ``path``: through /proc as open(2) suggests, else
+    with linkat's AT_EMPTY_PATH (some containers refuse the first). False when neither works."""
+    try:
+        os.link(f"/proc/self/fd/{fd}", path)
+        return True
+    except OSError:
+        pass
+    import ctypes
+
+    at_fdcwd, at_empty_path = -100, 0x1000
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.linkat(fd, b"", at_fdcwd, os.fsencode(path), at_empty_path)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _sync_folder(folder: Path) -> None:
+    """Put the rename itself on disk (best effort: not every system can open a folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _plan(args: argparse.Namespace) -> int:
@@ -273,6 +397,7 @@ def _plan(args: argparse.Namespace) -> int:
     scenario = scenario_from_dict(_read(args.scenario, "scenario"))
     if args.time_limit <= 0:
         raise DomainError("--time-limit must be more than 0 seconds")
+    _target(args.output)  # refused now rather than after the search
     stop = threading.Event()
 
     def progress(p: Progress) -> None:
@@ -317,7 +442,16 @@ def _check(scenario_path: Path, plan_path: Path) -> int:
     scenario = scenario_from_dict(_read(scenario_path, "scenario"))
     plan = plan_from_dict(_read(plan_path, "plan"))
     verdict = check(scenario, plan)
-    print(dump_json(verdict.to_dict()), end="")
+    try:
+        sys.stdout.write(dump_json(verdict.to_dict()))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise  # the reader went away: main stops quietly
+    except OSError as error:
+        _discard_output()  # what is left in the buffer would fail again as Python exits
+        raise DomainError(
+            f"Cannot write the verdict to standard output: {error.strerror}"
+        ) from error
     return EXIT_OK if verdict.valid else EXIT_FAILED
 
 

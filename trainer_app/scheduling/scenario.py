@@ -287,6 +287,10 @@ class _Object:
                 hint = f" (did you mean '{near[0]}'?)" if near else ""
                 problems.add(where, f"unknown field '{_shown(key)}'{hint}")
 
+    def at(self, key: str) -> str:
+        """The path of one of this object's fields."""
+        return f"{self.where}.{key}" if self.where else key
+
     def get(
         self, key: str, kind: type | tuple[type, ...], default: Any = ..., *, nullable: bool = False
     ) -> Any:
@@ -305,7 +309,7 @@ class _Object:
             value_ok = isinstance(value, kind)
         if not value_ok:
             expected = "/".join(_type_word(k) for k in _as_tuple(kind))
-            self.problems.add(f"{self.where}.{key}", f"must be {expected}, not {_type_name(value)}")
+            self.problems.add(self.at(key), f"must be {expected}, not {_type_name(value)}")
             return None if default is ... else default
         return value
 
@@ -324,13 +328,11 @@ class _Object:
         if not isinstance(value, int):
             return None
         if value < minimum:
-            self.problems.add(f"{self.where}.{key}", f"must be at least {minimum} (got {value})")
+            self.problems.add(self.at(key), f"must be at least {minimum} (got {value})")
             return None
         if value > maximum:
             because = f" ({why})" if why else ""
-            self.problems.add(
-                f"{self.where}.{key}", f"must be at most {maximum:,}{because} (got {value:,})"
-            )
+            self.problems.add(self.at(key), f"must be at most {maximum:,}{because} (got {value:,})")
             return None
         return value
 
@@ -342,11 +344,11 @@ class _Object:
     def ident(self, key: str = "id", *, nullable: bool = False, default: Any = ...) -> str | None:
         value = self.get(key, str, default, nullable=nullable)
         if isinstance(value, str) and not value.strip():
-            self.problems.add(f"{self.where}.{key}", "must not be empty")
+            self.problems.add(self.at(key), "must not be empty")
             return None
         if isinstance(value, str) and len(value) > MAX_ID:
             self.problems.add(
-                f"{self.where}.{key}",
+                self.at(key),
                 f"is {len(value):,} characters long; an id has at most {MAX_ID}",
             )
             return None
@@ -356,17 +358,17 @@ class _Object:
         values = self.get(key, list, []) or []
         if len(values) > maximum:
             self.problems.add(
-                f"{self.where}.{key}",
+                self.at(key),
                 f"lists {len(values):,} items; at most {maximum:,} are allowed",
             )
             return ()
         out = []
         for i, value in enumerate(values):
             if not (isinstance(value, str) and value.strip()):
-                self.problems.add(f"{self.where}.{key}[{i}]", "must be a non-empty string")
+                self.problems.add(f"{self.at(key)}[{i}]", "must be a non-empty string")
             elif len(value) > MAX_ID:
                 self.problems.add(
-                    f"{self.where}.{key}[{i}]",
+                    f"{self.at(key)}[{i}]",
                     f"is {len(value):,} characters long; an id has at most {MAX_ID}",
                 )
             else:

@@ -8,6 +8,7 @@ database, the one the window opens (created on first use, as the window does).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import io
 import os
@@ -39,6 +40,8 @@ from trainer_app.services.context import ServiceContext
 from trainer_app.services.importers import IMPORTERS, write_template
 
 EXIT_OK, EXIT_FAILED = 0, 1
+MAX_TIME_LIMIT = 86_400  # seconds: `plan --time-limit`
+MAX_WORKERS = 256  # `plan --workers`
 EXIT_READER_GONE = 128 + 13  # what a shell reports for a Unix tool stopped by SIGPIPE
 DATABASE_HELP = (
     "the SQLite database file (default: TRAINER_APP_DATABASE_URL if set, else your own "
@@ -395,18 +398,23 @@ def _plan(args: argparse.Namespace) -> int:
     from trainer_app.scheduling.solver import Progress, solve
 
     scenario = scenario_from_dict(_read(args.scenario, "scenario"))
-    if args.time_limit <= 0:
-        raise DomainError("--time-limit must be more than 0 seconds")
+    if not 0 < args.time_limit <= MAX_TIME_LIMIT:  # also NaN and inf, which float() reads
+        raise DomainError(
+            f"--time-limit must be more than 0 and at most {MAX_TIME_LIMIT:,} seconds (a day)"
+        )
+    if not 0 <= args.workers <= MAX_WORKERS:
+        raise DomainError(f"--workers must be from 0 (every core) to {MAX_WORKERS}")
+    if not 0 <= args.seed < 2**31:
+        raise DomainError(f"--seed must be from 0 to {2**31 - 1:,}")
     _target(args.output)  # refused now rather than after the search
     stop = threading.Event()
 
     def progress(p: Progress) -> None:
         cost = "—" if p.cost is None else f"{p.cost:g}"
         bound = "—" if p.bound is None else f"{p.bound:g}"
-        print(
+        _tell(
             f"{p.elapsed:7.1f} s  cost {cost:>8}  bound {bound:>8}  placed "
-            f"{p.placed_sessions}/{p.total_sessions}  {p.message}",
-            file=sys.stderr,
+            f"{p.placed_sessions}/{p.total_sessions}  {p.message}"
         )
 
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -427,13 +435,19 @@ def _plan(args: argparse.Namespace) -> int:
     )
     _write_atomically(args.output, dump_json(plan_to_dict(plan)))
     for line in plan.explanation:
-        print(line, file=sys.stderr)
-    print(
+        _tell(line)
+    _tell(
         f"{plan.status}: cost {verdict.cost['total']:g}, "
-        f"{len(verdict.hard_violations)} hard violation(s); plan written to {args.output}",
-        file=sys.stderr,
+        f"{len(verdict.hard_violations)} hard violation(s); plan written to {args.output}"
     )
     return EXIT_OK if verdict.valid else EXIT_FAILED
+
+
+def _tell(line: str) -> None:
+    """A progress or summary line on stderr. Where stderr cannot be written (a full disk),
+    the plan is still made and written: the exit status says how it went."""
+    with contextlib.suppress(OSError):
+        print(line, file=sys.stderr)
 
 
 def _check(scenario_path: Path, plan_path: Path) -> int:
@@ -458,6 +472,7 @@ def _check(scenario_path: Path, plan_path: Path) -> int:
 def _export_scenario(settings: Settings, args: argparse.Namespace) -> int:
     if args.end < args.start:
         raise DomainError(f"--to ({args.end}) is before --from ({args.start})")
+    _target(args.output)  # refused now rather than after reading the store
     with _store(settings, args) as context:
         hubs = {hub.code: hub.id for hub in context.hubs.list()}
         unknown = [code for code in args.hub if code.upper() not in hubs]

@@ -432,3 +432,67 @@ def test_the_network_terms_still_check(capsys: pytest.CaptureFixture[str]) -> No
         assert main(["check", str(scenario), str(network / f"{term}.complete-plan.json")]) == 0
         assert json.loads(capsys.readouterr().out)["valid"] is True
         copy.deepcopy(scenario_from_dict(json.loads(scenario.read_text())))
+
+
+@pytest.mark.parametrize(
+    ("option", "words"),
+    [
+        (["--time-limit", "nan"], "--time-limit must be more than 0 and at most 86,400 seconds"),
+        (["--time-limit", "inf"], "--time-limit must be more than 0 and at most 86,400 seconds"),
+        (["--workers", "100000"], "--workers must be from 0 (every core) to 256"),
+        (["--seed", "99999999999999999999"], "--seed must be from 0 to 2,147,483,647"),
+    ],
+)
+def test_plan_options_out_of_range_are_refused(
+    tmp_path: Path,
+    scenario_file: Path,
+    capsys: pytest.CaptureFixture[str],
+    option: list[str],
+    words: str,
+) -> None:
+    output = tmp_path / "plan.json"
+    assert main(["plan", str(scenario_file), "-o", str(output), *option]) == 1
+    assert words in capsys.readouterr().err
+    assert not output.exists()
+
+
+def test_plan_with_a_full_standard_error_still_writes_the_plan(
+    tmp_path: Path, scenario_file: Path
+) -> None:
+    """Progress lines are for people; a full disk under them does not lose the plan."""
+    output = tmp_path / "plan.json"
+    with open("/dev/full", "w") as full:  # opened for writing, never replaced
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "trainer_app",
+                "plan",
+                str(scenario_file),
+                "-o",
+                str(output),
+                *PLAN_OPTIONS,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=full,
+            cwd=ROOT,
+            env=os.environ | {"PYTHONPATH": str(ROOT)},
+            check=False,
+            timeout=120,
+        )
+    assert done.returncode == 0
+    assert json.loads(output.read_text())["status"] == "optimal"
+
+
+def test_scenario_export_refuses_a_named_pipe_before_reading_the_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pipe = tmp_path / "spring.json"
+    os.mkfifo(pipe)
+    export = ["scenario", "export", "--from", "2027-01-11", "--to", "2027-01-22", "-o", str(pipe)]
+    missing = tmp_path / "no.db"  # never opened: the output is refused first
+    assert main([*export, "--database", str(missing)]) == 1
+    assert f"Cannot write {pipe}: it is a named pipe, not a regular file" in (
+        capsys.readouterr().err
+    )
+    assert stat.S_ISFIFO(pipe.lstat().st_mode)

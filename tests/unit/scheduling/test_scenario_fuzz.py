@@ -218,14 +218,21 @@ def test_mutated_scenarios_are_read_or_refused_with_the_place_named(
         scenario_from_dict(data)
     except ScenarioError as error:
         assert_clear(error)
-        named = {LABEL.sub("", p.split(": ", 1)[0]) for p in error.problems}
-        still_there = [p for p in poisoned if _reaches(data, p)]
+        # where each problem is, as a plain path (a long name is cut short with "…")
+        named = {LABEL.sub("", p.split(": ", 1)[0]).split("…")[0] for p in error.problems}
+        still_there = [_escaped(p) for p in poisoned if _reaches(data, p)]
         if still_there:  # a poisoned value that a later change did not remove is named
-            assert named & set(still_there) or any(
-                n.startswith(p) or p.startswith(n) for n in named for p in still_there
-            ), (named, still_there)
+            assert any(n.startswith(p) or p.startswith(n) for n in named for p in still_there), (
+                named,
+                still_there,
+            )
     else:
         assert not [p for p in poisoned if _reaches(data, p)]
+
+
+def _escaped(path: str) -> str:
+    """A path as messages print it: a lone surrogate in a field name written as an escape."""
+    return re.sub("[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", path)
 
 
 def _reaches(data: Any, plain: str) -> bool:

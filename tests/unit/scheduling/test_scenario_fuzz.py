@@ -44,7 +44,7 @@ FUZZ = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-SLOW_FUZZ = settings(FUZZ, max_examples=EXAMPLES or 25)  # these also plan what is accepted
+SLOW_FUZZ = settings(FUZZ, max_examples=EXAMPLES or 40)  # these also plan what is accepted
 
 # ----- values a hostile or careless file may hold -----------------------------------------------
 
@@ -180,9 +180,19 @@ POISON = st.one_of(
 )
 
 
+HOSTILE = ("set", "poison", "delete", "duplicate", "unknown")
+PLAUSIBLE = ("nudge", "nudge", "nudge", "delete", "duplicate")
+
+
 @st.composite
-def mutated(draw: st.DrawFn) -> tuple[dict[str, Any], list[str]]:
-    """A valid scenario changed in 1–4 places; the plain paths where poison was put."""
+def mutated(
+    draw: st.DrawFn, actions: tuple[str, ...] = HOSTILE
+) -> tuple[dict[str, Any], list[str]]:
+    """A valid scenario changed in 1–4 places; the plain paths where poison was put.
+
+    Hostile changes put anything anywhere; plausible ones nudge a value to a near one of the
+    same kind (another small number, the other boolean, another id of the file, a shorter
+    list), so that many changed scenarios are still read, then checked and planned."""
     data = copy.deepcopy(draw(st.sampled_from(bases())))
     poisoned: list[str] = []
     for _ in range(draw(st.integers(1, 4))):
@@ -193,12 +203,14 @@ def mutated(draw: st.DrawFn) -> tuple[dict[str, Any], list[str]]:
         parent: Any = data
         for part in parent_path:
             parent = parent[part]
-        action = draw(st.sampled_from(["set", "poison", "delete", "duplicate", "unknown"]))
+        action = draw(st.sampled_from(actions))
         if action == "set":
             parent[key] = draw(JSON_VALUES)
         elif action == "poison":
             parent[key] = draw(POISON)
             poisoned.append(plain_path(where))
+        elif action == "nudge":
+            parent[key] = draw(_near(parent[key], data))
         elif action == "delete":
             del parent[key]
         elif action == "duplicate" and isinstance(parent, list):
@@ -206,6 +218,25 @@ def mutated(draw: st.DrawFn) -> tuple[dict[str, Any], list[str]]:
         elif isinstance(parent, dict):
             parent[draw(st.text(min_size=1, max_size=6))] = draw(LEAVES)
     return data, poisoned
+
+
+def _near(value: Any, data: dict[str, Any]) -> st.SearchStrategy[Any]:
+    if isinstance(value, bool):
+        return st.just(not value)
+    if isinstance(value, int | float):
+        return st.integers(0, 12) | st.floats(0, 12, allow_nan=False)
+    if isinstance(value, str):
+        ids = [p for p in (_value_at(data, path) for path in paths(data)) if isinstance(p, str)]
+        return st.sampled_from(ids)
+    if isinstance(value, list) and value:
+        return st.lists(st.sampled_from(value), max_size=len(value) + 1)
+    return st.just(value)
+
+
+def _value_at(data: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        data = data[part]
+    return data
 
 
 @FUZZ
@@ -256,7 +287,7 @@ def _reaches(data: Any, plain: str) -> bool:
 
 
 @SLOW_FUZZ
-@given(mutated())
+@given(st.one_of(mutated(PLAUSIBLE), mutated(PLAUSIBLE), mutated()))
 def test_what_is_accepted_is_checked_and_planned_without_a_crash(
     tmp_path_factory: pytest.TempPathFactory, case: tuple[dict[str, Any], list[str]]
 ) -> None:

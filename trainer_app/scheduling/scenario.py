@@ -321,9 +321,8 @@ class _Object:
         minimum: int = 1,
         maximum: int,
         nullable: bool = False,
-        why: str = "",
     ) -> int | None:
-        """An integer from ``minimum`` to ``maximum``; ``why`` says where the maximum comes from."""
+        """An integer from ``minimum`` to ``maximum`` (each field has its documented range)."""
         value = self.get(key, int, default, nullable=nullable)
         if not isinstance(value, int):
             return None
@@ -331,8 +330,7 @@ class _Object:
             self.problems.add(self.at(key), f"must be at least {minimum} (got {value})")
             return None
         if value > maximum:
-            because = f" ({why})" if why else ""
-            self.problems.add(self.at(key), f"must be at most {maximum:,}{because} (got {value:,})")
+            self.problems.add(self.at(key), f"must be at most {maximum:,} (got {value:,})")
             return None
         return value
 
@@ -394,6 +392,8 @@ def _type_word(kind: type) -> str:
 def _type_name(value: Any) -> str:
     if value is None:
         return "null"
+    if isinstance(value, _Refused):
+        return "a number"  # one that no field may hold: the screen says why where it can
     return {
         bool: "true/false",
         int: "an integer",

@@ -8,11 +8,15 @@ database, the one the window opens (created on first use, as the window does).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import io
 import os
 import signal
+import stat
 import sys
 import threading
+import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -25,6 +29,7 @@ from trainer_app.domain import dates
 from trainer_app.domain.certificates import Certificate
 from trainer_app.domain.errors import DomainError, StoreRefused
 from trainer_app.scheduling.scenario import (
+    MAX_FILE_BYTES,
     dump_json,
     load_json,
     plan_from_dict,
@@ -35,6 +40,8 @@ from trainer_app.services.context import ServiceContext
 from trainer_app.services.importers import IMPORTERS, write_template
 
 EXIT_OK, EXIT_FAILED = 0, 1
+MAX_TIME_LIMIT = 86_400  # seconds: `plan --time-limit`
+MAX_WORKERS = 256  # `plan --workers`
 EXIT_READER_GONE = 128 + 13  # what a shell reports for a Unix tool stopped by SIGPIPE
 DATABASE_HELP = (
     "the SQLite database file (default: TRAINER_APP_DATABASE_URL if set, else your own "
@@ -256,23 +263,143 @@ def _gui(settings: Settings, *, demo: bool, argv: list[str]) -> int:
 
 
 def _read(path: Path, what: str) -> Any:
+    """A scenario or plan file's JSON: a regular file only (a named pipe or a device may block
+    or never end), at most MAX_FILE_BYTES read whatever size the file claims."""
     try:
-        text = path.read_text(encoding="utf-8")
+        # no waiting for a writer if the path is a named pipe: it is refused just below
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
         raise DomainError(f"Cannot read {what} {path}: {error.strerror}") from error
-    except UnicodeDecodeError as error:
-        raise DomainError(f"{what.capitalize()} {path} is not UTF-8 text") from error
-    return load_json(text, f"{what.capitalize()} {path}")
+    try:
+        kind = _not_a_file(os.fstat(fd).st_mode)
+        if kind:
+            raise DomainError(f"Cannot read {what} {path}: it is {kind}, not a regular file")
+        content = b""
+        while len(content) <= MAX_FILE_BYTES and (more := os.read(fd, 1_048_576)):
+            content += more
+    except OSError as error:
+        raise DomainError(f"Cannot read {what} {path}: {error.strerror}") from error
+    finally:
+        os.close(fd)
+    if len(content) > MAX_FILE_BYTES:
+        raise DomainError(
+            f"{what.capitalize()} {path} is larger than {MAX_FILE_BYTES // 1_048_576} MB, "
+            "the most a scenario or plan may be"
+        )
+    return load_json(content, f"{what.capitalize()} {path}")
+
+
+def _not_a_file(mode: int) -> str:
+    """What a path is when it is not a regular file ("" when it is one)."""
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """Write the whole file or nothing (a temporary file renamed into place)."""
-    from trainer_app.files import replace_atomically
+    """Write the whole file or nothing, and only ever over a regular file.
 
+    A device (``/dev/full``), a named pipe or a folder at ``path`` is refused and left as it is.
+    The content is written and flushed to disk in the same folder, then renamed over ``path``:
+    a failed write (a full disk) or a killed process leaves the old file, or none, and no
+    temporary file behind (on Linux it has no name until it is whole)."""
+    target = _target(path)
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
     try:
-        replace_atomically(path, lambda target: target.write_text(text, encoding="utf-8"))
+        _write_unnamed(target.parent, temporary, text.encode("utf-8"))
+        os.replace(temporary, target)
     except OSError as error:
-        raise DomainError(f"Cannot write {path}: {error.strerror}") from error
+        temporary.unlink(missing_ok=True)
+        raise DomainError(f"Cannot write {path}: {error.strerror}; nothing was written") from error
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    _sync_folder(target.parent)
+
+
+def _target(path: Path) -> Path:
+    """The file that writing ``path`` replaces (through a symbolic link, the file it names);
+    refused when it exists and is not a regular file, or when its folder does not exist."""
+    target = Path(os.path.realpath(path))
+    try:
+        kind = _not_a_file(os.stat(target).st_mode)
+    except FileNotFoundError:
+        kind = ""
+    except OSError as error:
+        raise DomainError(f"Cannot write {path}: {error.strerror}; nothing was written") from error
+    if kind:
+        raise DomainError(
+            f"Cannot write {path}: it is {kind}, not a regular file; nothing was written"
+        )
+    if not target.parent.is_dir():
+        raise DomainError(
+            f"Cannot write {path}: there is no folder {path.parent}; nothing was written"
+        )
+    return target
+
+
+def _write_unnamed(folder: Path, temporary: Path, content: bytes) -> None:
+    """Write ``content`` to disk as ``temporary``. Where the system allows (Linux), the file has
+    no name until it is whole and on disk, so a process killed while writing leaves nothing."""
+    try:
+        fd = os.open(folder, os.O_TMPFILE | os.O_WRONLY, 0o666)
+    except AttributeError:  # not Linux
+        fd = -1
+    except OSError as error:
+        if error.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+            raise
+        fd = -1  # a file system without unnamed files
+    if fd >= 0:
+        with os.fdopen(fd, "wb") as file:
+            file.write(content)
+            file.flush()
+            os.fsync(fd)
+            if _give_name(fd, temporary):
+                return
+    with open(temporary, "xb") as file:
+        file.write(content)
+        file.flush()
+        os.fsync(file.fileno())
+
+
+def _give_name(fd: int, path: Path) -> bool:
+    """Link the unnamed file open as ``fd`` to ``path``: through /proc as open(2) suggests, else
+    with linkat's AT_EMPTY_PATH (some containers refuse the first). False when neither works."""
+    try:
+        os.link(f"/proc/self/fd/{fd}", path)
+        return True
+    except OSError:
+        pass
+    import ctypes
+
+    at_fdcwd, at_empty_path = -100, 0x1000
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.linkat(fd, b"", at_fdcwd, os.fsencode(path), at_empty_path)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _sync_folder(folder: Path) -> None:
+    """Put the rename itself on disk (best effort: not every system can open a folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _plan(args: argparse.Namespace) -> int:
@@ -280,17 +407,23 @@ def _plan(args: argparse.Namespace) -> int:
     from trainer_app.scheduling.solver import Progress, solve
 
     scenario = scenario_from_dict(_read(args.scenario, "scenario"))
-    if args.time_limit <= 0:
-        raise DomainError("--time-limit must be more than 0 seconds")
+    if not 0 < args.time_limit <= MAX_TIME_LIMIT:  # also NaN and inf, which float() reads
+        raise DomainError(
+            f"--time-limit must be more than 0 and at most {MAX_TIME_LIMIT:,} seconds (a day)"
+        )
+    if not 0 <= args.workers <= MAX_WORKERS:
+        raise DomainError(f"--workers must be from 0 (every core) to {MAX_WORKERS}")
+    if not 0 <= args.seed < 2**31:
+        raise DomainError(f"--seed must be from 0 to {2**31 - 1:,}")
+    _target(args.output)  # refused now rather than after the search
     stop = threading.Event()
 
     def progress(p: Progress) -> None:
         cost = "—" if p.cost is None else f"{p.cost:g}"
         bound = "—" if p.bound is None else f"{p.bound:g}"
-        print(
+        _tell(
             f"{p.elapsed:7.1f} s  cost {cost:>8}  bound {bound:>8}  placed "
-            f"{p.placed_sessions}/{p.total_sessions}  {p.message}",
-            file=sys.stderr,
+            f"{p.placed_sessions}/{p.total_sessions}  {p.message}"
         )
 
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -311,13 +444,19 @@ def _plan(args: argparse.Namespace) -> int:
     )
     _write_atomically(args.output, dump_json(plan_to_dict(plan)))
     for line in plan.explanation:
-        print(line, file=sys.stderr)
-    print(
+        _tell(line)
+    _tell(
         f"{plan.status}: cost {verdict.cost['total']:g}, "
-        f"{len(verdict.hard_violations)} hard violation(s); plan written to {args.output}",
-        file=sys.stderr,
+        f"{len(verdict.hard_violations)} hard violation(s); plan written to {args.output}"
     )
     return EXIT_OK if verdict.valid else EXIT_FAILED
+
+
+def _tell(line: str) -> None:
+    """A progress or summary line on stderr. Where stderr cannot be written (a full disk),
+    the plan is still made and written: the exit status says how it went."""
+    with contextlib.suppress(OSError):
+        print(line, file=sys.stderr)
 
 
 def _check(scenario_path: Path, plan_path: Path) -> int:
@@ -326,13 +465,23 @@ def _check(scenario_path: Path, plan_path: Path) -> int:
     scenario = scenario_from_dict(_read(scenario_path, "scenario"))
     plan = plan_from_dict(_read(plan_path, "plan"))
     verdict = check(scenario, plan)
-    print(dump_json(verdict.to_dict()), end="")
+    try:
+        sys.stdout.write(dump_json(verdict.to_dict()))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise  # the reader went away: main stops quietly
+    except OSError as error:
+        _discard_output()  # what is left in the buffer would fail again as Python exits
+        raise DomainError(
+            f"Cannot write the verdict to standard output: {error.strerror}"
+        ) from error
     return EXIT_OK if verdict.valid else EXIT_FAILED
 
 
 def _export_scenario(settings: Settings, args: argparse.Namespace) -> int:
     if args.end < args.start:
         raise DomainError(f"--to ({args.end}) is before --from ({args.start})")
+    _target(args.output)  # refused now rather than after reading the store
     with _store(settings, args) as context:
         hubs = {hub.code: hub.id for hub in context.hubs.list()}
         unknown = [code for code in args.hub if code.upper() not in hubs]

@@ -93,23 +93,32 @@ def _deadlines(
         locked_start[o] = min(locked_start.get(o, T), g)
     done: dict[int, int] = {}
 
-    def deadline(o: int) -> int:
-        if o not in done:
-            done[o] = T  # no cycles (validated); guards re-entry all the same
-            latest = T
-            for n in offerings[o].before:
-                follower = offerings[n]
-                # time the follower needs: back-to-back sessions, or one a day when consecutive
-                if follower.consecutive:
-                    needed = (follower.sessions - 1) * P + follower.length
-                else:
-                    needed = follower.sessions * follower.length
-                latest = min(latest, locked_start.get(n, T), deadline(n) - needed)
-            done[o] = latest
-        return done[o]
+    def needed(follower: OfferingData) -> int:
+        """Time a follower needs: back-to-back sessions, or one a day when consecutive."""
+        if follower.consecutive:
+            return (follower.sessions - 1) * P + follower.length
+        return follower.sessions * follower.length
 
+    # Followers first, without recursion: an 'after' chain may be thousands of runs long.
+    state: dict[int, int] = {}  # 1 = waiting for its followers' deadlines, 2 = done
     for od in offerings:
-        od.deadline = deadline(od.index)
+        todo = [od.index]
+        while todo:
+            o = todo[-1]
+            if state.get(o) == 2:
+                todo.pop()
+            elif o not in state:
+                state[o] = 1
+                todo.extend(n for n in offerings[o].before if n not in state)
+            else:
+                todo.pop()
+                latest = T
+                for n in offerings[o].before:
+                    # a follower still waiting is a cycle (validated away): T guards it all the same
+                    follows = done.get(n, T) - needed(offerings[n])
+                    latest = min(latest, locked_start.get(n, T), follows)
+                done[o], state[o] = latest, 2
+        od.deadline = done[od.index]
 
 
 def build_instance(scenario: Scenario) -> Instance:

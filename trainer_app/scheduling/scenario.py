@@ -8,7 +8,10 @@ docs/scenario-format.md and resources/schemas/.
 from __future__ import annotations
 
 import difflib
+import itertools
 import json
+import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,6 +39,30 @@ TERMS: dict[str, tuple[float, str]] = {
     "late_finish": (0, "session ending in the last period of a day"),
 }
 STATUSES = ("optimal", "feasible", "partial", "infeasible", "unknown")
+
+# ----- limits: what a scenario or plan file may hold (docs/scenario-format.md, "Limits") -------
+# Generous for real networks (the 12-week, 6-hub benchmark terms have 58 days, 40 trainers,
+# 838 runs and 1 500 sessions), small enough that reading and planning stay bounded.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_DEPTH = 32  # lists and objects inside each other; a scenario needs 6
+MAX_INTEGER_DIGITS = 15
+MAX_NUMBER_CHARACTERS = 32  # a number written with a fraction or exponent
+MAX_TEXT = 1_000  # characters in any string (names, labels, explanations)
+MAX_ID = 100  # characters in an id, a course code, a facility kind
+MAX_PROBLEMS = 1_000  # reported one by one; beyond, only counted
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+MAX_DAYS = 1_000  # about four years of working days
+MAX_PERIODS_PER_DAY = 24
+MAX_HUBS = 200
+MAX_FACILITIES = 2_000
+MAX_TRAINERS = 2_000
+MAX_OFFERINGS = 10_000
+MAX_COHORTS = 5_000
+MAX_SESSIONS_PER_RUN = 200
+MAX_SESSIONS = 20_000  # over all runs; also the most locked sessions and plan assignments
+MAX_PEOPLE = 10_000  # attendees of a session, capacity of a facility
+MAX_LIST = 1_000  # qualifications, facility kinds, 'after' runs, a cohort's runs
+MAX_WEIGHT = 1_000  # a cost term's weight (an unplaced session costs 1 000 000)
 
 
 class ScenarioError(DomainError):
@@ -229,9 +256,17 @@ class Scenario:
 class _Problems:
     def __init__(self) -> None:
         self.items: list[str] = []
+        self.uncounted = 0  # found beyond MAX_PROBLEMS
 
     def add(self, where: str, message: str) -> None:
+        if len(self.items) >= MAX_PROBLEMS:
+            self.uncounted += 1
+            return
         self.items.append(f"{where}: {message}" if where else message)
+
+    def error(self) -> ScenarioError:
+        more = [f"… and {self.uncounted} more problems"] if self.uncounted else []
+        return ScenarioError([*self.items, *more])
 
 
 class _Object:
@@ -250,7 +285,11 @@ class _Object:
             if key not in known:
                 near = difflib.get_close_matches(key, known, n=1)
                 hint = f" (did you mean '{near[0]}'?)" if near else ""
-                problems.add(where, f"unknown field '{key}'{hint}")
+                problems.add(where, f"unknown field '{_shown(key)}'{hint}")
+
+    def at(self, key: str) -> str:
+        """The path of one of this object's fields."""
+        return f"{self.where}.{key}" if self.where else key
 
     def get(
         self, key: str, kind: type | tuple[type, ...], default: Any = ..., *, nullable: bool = False
@@ -270,34 +309,68 @@ class _Object:
             value_ok = isinstance(value, kind)
         if not value_ok:
             expected = "/".join(_type_word(k) for k in _as_tuple(kind))
-            self.problems.add(f"{self.where}.{key}", f"must be {expected}, not {_type_name(value)}")
+            self.problems.add(self.at(key), f"must be {expected}, not {_type_name(value)}")
             return None if default is ... else default
         return value
 
     def count(
-        self, key: str, default: Any = ..., *, minimum: int = 1, nullable: bool = False
+        self,
+        key: str,
+        default: Any = ...,
+        *,
+        minimum: int = 1,
+        maximum: int,
+        nullable: bool = False,
     ) -> int | None:
+        """An integer from ``minimum`` to ``maximum`` (each field has its documented range)."""
         value = self.get(key, int, default, nullable=nullable)
-        if isinstance(value, int) and value < minimum:
-            self.problems.add(f"{self.where}.{key}", f"must be at least {minimum} (got {value})")
+        if not isinstance(value, int):
             return None
-        return value if isinstance(value, int) else None
+        if value < minimum:
+            self.problems.add(self.at(key), f"must be at least {minimum} (got {value})")
+            return None
+        if value > maximum:
+            self.problems.add(self.at(key), f"must be at most {maximum:,} (got {value:,})")
+            return None
+        return value
+
+    def text(self, key: str, default: Any = ..., *, nullable: bool = False) -> str | None:
+        """A string of at most MAX_TEXT characters (checked as the file is read)."""
+        value = self.get(key, str, default, nullable=nullable)
+        return value if isinstance(value, str) else None
 
     def ident(self, key: str = "id", *, nullable: bool = False, default: Any = ...) -> str | None:
         value = self.get(key, str, default, nullable=nullable)
         if isinstance(value, str) and not value.strip():
-            self.problems.add(f"{self.where}.{key}", "must not be empty")
+            self.problems.add(self.at(key), "must not be empty")
+            return None
+        if isinstance(value, str) and len(value) > MAX_ID:
+            self.problems.add(
+                self.at(key),
+                f"is {len(value):,} characters long; an id has at most {MAX_ID}",
+            )
             return None
         return value if isinstance(value, str) else None
 
-    def strings(self, key: str) -> tuple[str, ...]:
-        values = self.get(key, list, [])
+    def strings(self, key: str, *, maximum: int = MAX_LIST) -> tuple[str, ...]:
+        values = self.get(key, list, []) or []
+        if len(values) > maximum:
+            self.problems.add(
+                self.at(key),
+                f"lists {len(values):,} items; at most {maximum:,} are allowed",
+            )
+            return ()
         out = []
-        for i, value in enumerate(values or []):
-            if isinstance(value, str) and value:
-                out.append(value)
+        for i, value in enumerate(values):
+            if not (isinstance(value, str) and value.strip()):
+                self.problems.add(f"{self.at(key)}[{i}]", "must be a non-empty string")
+            elif len(value) > MAX_ID:
+                self.problems.add(
+                    f"{self.at(key)}[{i}]",
+                    f"is {len(value):,} characters long; an id has at most {MAX_ID}",
+                )
             else:
-                self.problems.add(f"{self.where}.{key}[{i}]", "must be a non-empty string")
+                out.append(value)
         return tuple(out)
 
 
@@ -319,6 +392,8 @@ def _type_word(kind: type) -> str:
 def _type_name(value: Any) -> str:
     if value is None:
         return "null"
+    if isinstance(value, _Refused):
+        return "a number"  # one that no field may hold: the screen says why where it can
     return {
         bool: "true/false",
         int: "an integer",
@@ -327,6 +402,11 @@ def _type_name(value: Any) -> str:
         list: "a list",
         dict: "an object",
     }.get(type(value), type(value).__name__)
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """A string as a message quotes it: at most ``limit`` characters."""
+    return text if len(text) <= limit else f"{text[:limit]}…"
 
 
 def _label(where: str, ident: str | None) -> str:
@@ -341,6 +421,9 @@ def _unique(items: Sequence[Any], what: str, problems: _Problems) -> None:
         seen.add(item.id)
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 class _Reader:
     def __init__(self) -> None:
         self.problems = _Problems()
@@ -348,9 +431,15 @@ class _Reader:
         self.periods = 0
 
     def slots(self, obj: _Object, key: str = "unavailable") -> frozenset[Slot]:
-        values = obj.get(key, list, [])
+        values = obj.get(key, list, []) or []
+        if len(values) > self.days * self.periods:
+            self.problems.add(
+                f"{obj.where}.{key}",
+                f"lists {len(values):,} slots; the calendar has only {self.days * self.periods:,}",
+            )
+            return frozenset()
         out: set[Slot] = set()
-        for i, pair in enumerate(values or []):
+        for i, pair in enumerate(values):
             where = f"{obj.where}.{key}[{i}]"
             if not (
                 isinstance(pair, list)
@@ -372,7 +461,7 @@ class _Reader:
             return False
         return True
 
-    def items(self, data: Mapping[str, Any], key: str, required: bool) -> list[Any]:
+    def items(self, data: Mapping[str, Any], key: str, required: bool, maximum: int) -> list[Any]:
         if key not in data:
             if required:
                 self.problems.add("", f"missing required field '{key}'")
@@ -381,41 +470,65 @@ class _Reader:
         if not isinstance(value, list):
             self.problems.add(key, f"must be a list, not {_type_name(value)}")
             return []
+        if len(value) > maximum:
+            self.problems.add(key, f"lists {len(value):,} items; at most {maximum:,} are allowed")
+            return []
         return value
 
     # ----- sections ------------------------------------------------------------------------
     def calendar(self, data: Any) -> Calendar | None:
         obj = _Object(data, "calendar", self.problems, ("days", "periods_per_day", "period_labels"))
         raw_days = obj.get("days", list) or []
+        if obj.ok and "days" in obj.data and not raw_days:
+            self.problems.add("calendar.days", "must list at least one day")
+        if len(raw_days) > MAX_DAYS:
+            self.problems.add(
+                "calendar.days", f"lists {len(raw_days):,} days; at most {MAX_DAYS:,} are allowed"
+            )
+            raw_days = []
         days: list[date] = []
         for i, text in enumerate(raw_days):
-            try:
-                days.append(date.fromisoformat(text))
-            except (TypeError, ValueError):
-                self.problems.add(f"calendar.days[{i}]", f"'{text}' is not a date (YYYY-MM-DD)")
+            day = _iso_day(text)
+            if day is None:
+                shown = _shown(text) if isinstance(text, str) else _type_name(text)
+                self.problems.add(f"calendar.days[{i}]", f"'{shown}' is not a date (YYYY-MM-DD)")
+            elif not FIRST_DAY <= day <= LAST_DAY:
+                self.problems.add(
+                    f"calendar.days[{i}]",
+                    f"{day} is outside the years {FIRST_DAY.year}–{LAST_DAY.year}",
+                )
+            else:
+                days.append(day)
         for i in range(1, len(days)):
             if days[i] <= days[i - 1]:
                 self.problems.add(
                     f"calendar.days[{i}]", f"{days[i]} does not come after {days[i - 1]}"
                 )
-        if obj.ok and "days" in obj.data and not raw_days:
-            self.problems.add("calendar.days", "must list at least one day")
-        periods = obj.count("periods_per_day")
+        periods = obj.count("periods_per_day", maximum=MAX_PERIODS_PER_DAY)
         labels = obj.get("period_labels", list, None, nullable=True)
         if labels is not None and periods is not None and len(labels) != periods:
             self.problems.add(
                 "calendar.period_labels", f"has {len(labels)} labels for {periods} periods a day"
             )
+            labels = None
+        for i, label in enumerate(labels or []):
+            if not isinstance(label, str) or len(label) > MAX_ID:
+                self.problems.add(
+                    f"calendar.period_labels[{i}]",
+                    f"must be a string of at most {MAX_ID} characters",
+                )
+                labels = None
+                break
         if not days or periods is None:
             return None
         self.days, self.periods = len(days), periods
-        return Calendar(tuple(days), periods, tuple(map(str, labels)) if labels else None)
+        return Calendar(tuple(days), periods, tuple(labels) if labels else None)
 
     def hub(self, data: Any, i: int) -> Hub | None:
         obj = _Object(data, f"hubs[{i}]", self.problems, ("id", "name"))
         ident = obj.ident()
-        name = obj.get("name", str, ident or "")
-        return Hub(ident, name) if ident else None
+        name = obj.text("name", ident or "")
+        return Hub(ident, name or "") if ident else None
 
     def facility(self, data: Any, i: int) -> Facility | None:
         obj = _Object(
@@ -427,7 +540,7 @@ class _Reader:
         ident = obj.ident()
         obj.where = _label(obj.where, ident)
         hub, kind = obj.ident("hub"), obj.ident("kind")
-        capacity = obj.count("capacity")
+        capacity = obj.count("capacity", maximum=MAX_PEOPLE)
         hard = obj.get("capacity_is_hard", bool, False)
         slots = self.slots(obj)
         if None in (ident, hub, kind, capacity):
@@ -455,13 +568,17 @@ class _Reader:
         hub = obj.ident("hub")
         qualifications = frozenset(obj.strings("qualifications"))
         slots = self.slots(obj)
-        per_day = obj.count("max_periods_per_day", None, nullable=True)
-        total = obj.count("max_periods_total", None, nullable=True)
-        per_week = obj.count("max_periods_per_week", None, nullable=True)
-        name = obj.get("name", str, "")
+        per_day = obj.count("max_periods_per_day", None, nullable=True, maximum=MAX_PERIODS_PER_DAY)
+        total = obj.count(
+            "max_periods_total", None, nullable=True, maximum=MAX_DAYS * MAX_PERIODS_PER_DAY
+        )
+        per_week = obj.count(
+            "max_periods_per_week", None, nullable=True, maximum=7 * MAX_PERIODS_PER_DAY
+        )
+        name = obj.text("name", "")
         if ident is None or hub is None:
             return None
-        return Trainer(ident, hub, qualifications, slots, per_day, total, per_week, name)
+        return Trainer(ident, hub, qualifications, slots, per_day, total, per_week, name or "")
 
     def offering(self, data: Any, i: int) -> Offering | None:
         obj = _Object(
@@ -487,17 +604,17 @@ class _Reader:
         ident = obj.ident()
         obj.where = _label(obj.where, ident)
         course = obj.ident("course")
-        sessions = obj.count("sessions")
-        length = obj.count("session_length", 1)
+        sessions = obj.count("sessions", maximum=MAX_SESSIONS_PER_RUN)
+        length = obj.count("session_length", 1, maximum=MAX_PERIODS_PER_DAY)
         if length is not None and self.periods and length > self.periods:
             self.problems.add(
                 f"{obj.where}.session_length",
                 f"a session of {length} periods is longer than a day ({self.periods} periods)",
             )
             length = None
-        min_days = obj.count("min_days", 1)
+        min_days = obj.count("min_days", 1, maximum=MAX_DAYS)
         consecutive = obj.get("consecutive_days", bool, False)
-        attendees = obj.count("attendees", minimum=0)
+        attendees = obj.count("attendees", minimum=0, maximum=MAX_PEOPLE)
         trainer = obj.ident("trainer", nullable=True, default=None)
         kinds = obj.strings("facility_kinds")
         hub = obj.ident("hub", nullable=True, default=None)
@@ -535,7 +652,7 @@ class _Reader:
         obj.where = _label(obj.where, ident)
         if "offerings" not in obj.data and obj.ok:
             self.problems.add(obj.where, "missing required field 'offerings'")
-        offerings = obj.strings("offerings")
+        offerings = obj.strings("offerings", maximum=MAX_OFFERINGS)
         slots = self.slots(obj)
         return Cohort(ident, offerings, slots) if ident else None
 
@@ -548,8 +665,9 @@ class _Reader:
         )
         offering = obj.ident("offering")
         obj.where = _label(obj.where, offering)
-        session = obj.count("session", minimum=0)
-        day, period = obj.count("day", minimum=0), obj.count("period", minimum=0)
+        session = obj.count("session", minimum=0, maximum=MAX_SESSIONS_PER_RUN - 1)
+        day = obj.count("day", minimum=0, maximum=MAX_DAYS - 1)
+        period = obj.count("period", minimum=0, maximum=MAX_PERIODS_PER_DAY - 1)
         facility = obj.ident("facility", nullable=True, default=None)
         trainer = obj.ident("trainer", nullable=True, default=None)
         if None in (offering, session, day, period):
@@ -569,12 +687,29 @@ class _Reader:
             if term not in TERMS:
                 near = difflib.get_close_matches(term, list(TERMS), n=1)
                 hint = f"did you mean '{near[0]}'?" if near else f"known: {', '.join(TERMS)}"
-                self.problems.add("weights", f"unknown cost term '{term}' ({hint})")
-            elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                self.problems.add(f"weights.{term}", "must be a number of at least 0")
+                self.problems.add("weights", f"unknown cost term '{_shown(term)}' ({hint})")
+            elif (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not 0 <= value <= MAX_WEIGHT
+            ):
+                shown = f" (got {value:g})" if isinstance(value, int | float) else ""
+                self.problems.add(
+                    f"weights.{term}", f"must be a number from 0 to {MAX_WEIGHT:,}{shown}"
+                )
             else:
                 out[term] = value
         return out
+
+
+def _iso_day(text: Any) -> date | None:
+    """A YYYY-MM-DD date (Python also reads '20270111' and week dates; the format does not)."""
+    if not isinstance(text, str) or not _ISO_DAY.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def scenario_from_dict(data: Any) -> Scenario:
@@ -583,6 +718,9 @@ def scenario_from_dict(data: Any) -> Scenario:
     problems = reader.problems
     if not isinstance(data, dict):
         raise ScenarioError([f"a scenario must be a JSON object, not {_type_name(data)}"])
+    _screen(data, problems)
+    if problems.items:
+        raise problems.error()  # nothing below may meet a value it cannot even quote
     top = _Object(
         data,
         "",
@@ -609,28 +747,38 @@ def scenario_from_dict(data: Any) -> Scenario:
     if "calendar" not in data:
         problems.add("", "missing required field 'calendar'")
     if calendar is None:
-        raise ScenarioError(problems.items or ["calendar is unusable"])
+        if not problems.items:
+            problems.add("calendar", "is unusable")
+        raise problems.error()
 
-    def read(key: str, one: Callable[[Any, int], Any], required: bool) -> tuple[Any, ...]:
+    def read(
+        key: str, one: Callable[[Any, int], Any], required: bool, maximum: int
+    ) -> tuple[Any, ...]:
         return tuple(
             x
-            for i, raw in enumerate(reader.items(data, key, required))
+            for i, raw in enumerate(reader.items(data, key, required, maximum))
             if (x := one(raw, i)) is not None
         )
 
-    hubs = read("hubs", reader.hub, True)
-    facilities = read("facilities", reader.facility, True)
-    trainers = read("trainers", reader.trainer, True)
-    offerings = read("offerings", reader.offering, True)
-    cohorts = read("cohorts", reader.cohort, False)
-    locked = read("locked", reader.lock, False)
+    hubs = read("hubs", reader.hub, True, MAX_HUBS)
+    facilities = read("facilities", reader.facility, True, MAX_FACILITIES)
+    trainers = read("trainers", reader.trainer, True, MAX_TRAINERS)
+    offerings = read("offerings", reader.offering, True, MAX_OFFERINGS)
+    sessions = sum(o.sessions for o in offerings)
+    if sessions > MAX_SESSIONS:
+        problems.add(
+            "offerings", f"have {sessions:,} sessions in all; at most {MAX_SESSIONS:,} are allowed"
+        )
+    cohorts = read("cohorts", reader.cohort, False, MAX_COHORTS)
+    locked = read("locked", reader.lock, False, MAX_SESSIONS)
     weights = reader.weights(data.get("weights"))
     previous = None
     if data.get("previous_plan") is not None:
         try:
-            previous = plan_from_dict(data["previous_plan"])
+            previous = _plan(data["previous_plan"], screened=True)
         except ScenarioError as error:
-            problems.items.extend(f"previous_plan: {p}" for p in error.problems)
+            for problem in error.problems:
+                problems.add("previous_plan", problem)
     for items, what in (
         (hubs, "hubs"),
         (facilities, "facilities"),
@@ -651,14 +799,28 @@ def scenario_from_dict(data: Any) -> Scenario:
         weights,
         name or "",
     )
-    _check_references(scenario, problems)
+    declared = {
+        key: {
+            item["id"]
+            for item in (data[key] if isinstance(data.get(key), list) else ())
+            if isinstance(item, dict) and isinstance(item.get("id"), str)
+        }
+        for key in ("hubs", "facilities", "trainers", "offerings")
+    }
+    _check_references(scenario, problems, declared)
     if problems.items:
-        raise ScenarioError(problems.items)
+        raise problems.error()
     return scenario
 
 
-def _check_references(s: Scenario, problems: _Problems) -> None:
-    hubs, trainers, facilities = s.hub_by_id, s.trainer_by_id, s.facility_by_id
+def _check_references(s: Scenario, problems: _Problems, declared: Mapping[str, set[str]]) -> None:
+    """Report references to ids that are not there. ``declared``: the ids each section of the
+    file gives, also those of items refused for another reason (already reported: a reference
+    to one is not a second problem)."""
+    hubs: Iterable[str] = declared.get("hubs", set()) | set(s.hub_by_id)
+    trainers: Iterable[str] = declared.get("trainers", set()) | set(s.trainer_by_id)
+    facilities: Iterable[str] = declared.get("facilities", set()) | set(s.facility_by_id)
+    known_offerings = declared.get("offerings", set()) | set(s.offering_by_id)
     offerings = s.offering_by_id
     for f in s.facilities:
         if f.hub not in hubs:
@@ -674,18 +836,19 @@ def _check_references(s: Scenario, problems: _Problems) -> None:
         for other in o.after:
             if other == o.id:
                 problems.add(f"offering {o.id}", "cannot come after itself")
-            elif other not in offerings:
+            elif other not in known_offerings:
                 problems.add(f"offering {o.id}", f"after: '{other}' is not in offerings")
     for c in s.cohorts:
         for o_id in c.offerings:
-            if o_id not in offerings:
+            if o_id not in known_offerings:
                 problems.add(f"cohort {c.id}", f"offering '{o_id}' is not in offerings")
     seen: set[tuple[str, int]] = set()
     for lock in s.locked:
         where = f"locked session {lock.session} of {lock.offering}"
         offering = offerings.get(lock.offering)
         if offering is None:
-            problems.add(where, f"offering '{lock.offering}' is not in offerings")
+            if lock.offering not in known_offerings:
+                problems.add(where, f"offering '{lock.offering}' is not in offerings")
             continue
         if lock.session >= offering.sessions:
             problems.add(
@@ -722,40 +885,52 @@ def _check_references(s: Scenario, problems: _Problems) -> None:
             )
     cycle = find_after_cycle(s.offerings)
     if cycle:
+        shown = cycle
+        if len(cycle) > 12:
+            shown = [*cycle[:10], f"… {len(cycle) - 12} more …", *cycle[-2:]]
         problems.add(
             "offerings",
-            "'after' forms a cycle: " + " → ".join(cycle) + " (each must come after the next)",
+            "'after' forms a cycle: " + " → ".join(shown) + " (each must come after the next)",
         )
 
 
 def find_after_cycle(offerings: Sequence[Offering]) -> list[str] | None:
-    """A cycle of 'after' references (o1 after o2 after … after o1), or None."""
-    graph = {o.id: [a for a in o.after if a != o.id] for o in offerings}
-    state: dict[str, int] = {}  # 1 = on the path, 2 = done
+    """A cycle of 'after' references (o1 after o2 after … after o1), or None.
 
-    def visit(node: str, path: list[str]) -> list[str] | None:
-        state[node] = 1
-        for nxt in graph.get(node, ()):
-            if state.get(nxt) == 1:
-                return [*path[path.index(nxt) :], nxt] if nxt in path else [node, nxt]
-            if nxt not in state and nxt in graph:
-                found = visit(nxt, [*path, nxt])
-                if found:
-                    return found
-        state[node] = 2
-        return None
-
-    for start in graph:
-        if start not in state:
-            found = visit(start, [start])
-            if found:
-                return found
+    Depth-first without recursion: a chain of thousands of runs is an ordinary input."""
+    graph = {o.id: [a for a in dict.fromkeys(o.after) if a != o.id] for o in offerings}
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    for start, references in graph.items():
+        if start in state:
+            continue
+        path = [start]
+        todo = [iter(references)]  # for each run on the path, the references left to follow
+        state[start] = 1
+        while todo:
+            nxt = next(todo[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                todo.pop()
+            elif state.get(nxt) == 1:
+                return [*path[path.index(nxt) :], nxt]
+            elif nxt not in state and nxt in graph:
+                state[nxt] = 1
+                path.append(nxt)
+                todo.append(iter(graph[nxt]))
     return None
 
 
 def plan_from_dict(data: Any) -> Plan:
     """Read a plan (for ``check`` or as a previous plan)."""
+    return _plan(data, screened=False)
+
+
+def _plan(data: Any, *, screened: bool) -> Plan:
     problems = _Problems()
+    if not screened and isinstance(data, dict):
+        _screen(data, problems)
+        if problems.items:
+            raise problems.error()
     top = _Object(
         data,
         "",
@@ -772,15 +947,22 @@ def plan_from_dict(data: Any) -> Plan:
         ),
     )
     if not top.ok:
-        raise ScenarioError(problems.items)
+        raise problems.error()
     fmt = top.get("format", str)
     if fmt is not None and fmt != PLAN_FORMAT:
-        raise ScenarioError([f"format is '{fmt}'; a plan must be '{PLAN_FORMAT}'"])
+        raise ScenarioError([f"format is '{_shown(fmt)}'; a plan must be '{PLAN_FORMAT}'"])
     status = top.get("status", str, "unknown")
     if status not in STATUSES:
-        problems.add("status", f"'{status}' is not one of {', '.join(STATUSES)}")
+        problems.add("status", f"'{_shown(status)}' is not one of {', '.join(STATUSES)}")
     assignments = []
-    for i, raw in enumerate(top.get("assignments", list) or []):
+    raw_assignments = top.get("assignments", list) or []
+    if len(raw_assignments) > MAX_SESSIONS:
+        problems.add(
+            "assignments",
+            f"lists {len(raw_assignments):,} items; at most {MAX_SESSIONS:,} are allowed",
+        )
+        raw_assignments = []
+    for i, raw in enumerate(raw_assignments):
         obj = _Object(
             raw,
             f"assignments[{i}]",
@@ -789,29 +971,126 @@ def plan_from_dict(data: Any) -> Plan:
         )
         values = (
             obj.ident("offering"),
-            obj.count("session", minimum=0),
-            obj.count("day", minimum=0),
-            obj.count("period", minimum=0),
+            obj.count("session", minimum=0, maximum=MAX_SESSIONS_PER_RUN - 1),
+            obj.count("day", minimum=0, maximum=MAX_DAYS - 1),
+            obj.count("period", minimum=0, maximum=MAX_PERIODS_PER_DAY - 1),
             obj.ident("facility"),
             obj.ident("trainer"),
         )
         if None not in values:
             assignments.append(Assignment(*values))  # type: ignore[arg-type]
-    cost = top.get("cost", dict, {})
-    violations = top.get("hard_violations", list, [])
-    explanation = top.get("explanation", list, [])
+    cost = top.get("cost", dict, {}) or {}
+    for term, value in cost.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            problems.add(f"cost.{_shown(term)}", f"must be a number, not {_type_name(value)}")
+    violations = top.get("hard_violations", list, []) or []
+    for i, violation in enumerate(violations):
+        if not isinstance(violation, dict):
+            problems.add(f"hard_violations[{i}]", f"must be an object, not {_type_name(violation)}")
+    explanation = top.get("explanation", list, []) or []
+    for i, line in enumerate(explanation):
+        if not isinstance(line, str):
+            problems.add(f"explanation[{i}]", f"must be a string, not {_type_name(line)}")
     solver = top.get("solver", dict, {})
+    name = top.get("name", str, "")
     if problems.items:
-        raise ScenarioError(problems.items)
+        raise problems.error()
     return Plan(
         tuple(assignments),
         status or "unknown",
-        cost or {},
-        tuple(violations or ()),
-        tuple(str(e) for e in explanation or ()),
+        cost,
+        tuple(violations),
+        tuple(explanation),
         solver or {},
-        top.get("name", str, ""),
+        name or "",
     )
+
+
+# ----- screening: every value of a file, before any field is read ------------------------------
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LARGEST = 10**MAX_INTEGER_DIGITS
+
+
+class _Refused:
+    """A number the JSON parser was not allowed to make (NaN, 1e400, 5 000 digits); the screen
+    reports it with its path."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+
+def _screen(data: Any, problems: _Problems) -> None:
+    """Report every value no field may hold, with its path: numbers that are not finite or have
+    more than MAX_INTEGER_DIGITS digits, text that is too long or has a lone surrogate (half of
+    a UTF-16 pair, which no file can encode), nesting deeper than MAX_DEPTH, non-JSON values.
+    Iterative: the data may be as deep as a caller made it."""
+    todo: list[tuple[str, Any, int]] = [("", data, 0)]
+    while todo and len(problems.items) < MAX_PROBLEMS:
+        where, value, depth = todo.pop()
+        shown = where or "the file"
+        if isinstance(value, dict | list | tuple) and depth >= MAX_DEPTH:
+            problems.add(shown, f"nests lists and objects more than {MAX_DEPTH} deep")
+        elif isinstance(value, dict):
+            for key, item in reversed(list(value.items())):
+                if not isinstance(key, str):
+                    problems.add(shown, f"has a field name that is {_type_name(key)}, not text")
+                    continue
+                why = _text_problem(key)
+                if why:
+                    problems.add(f"{where}.{_printable(key)}".lstrip("."), f"field name {why}")
+                    continue
+                todo.append((f"{where}.{key}".lstrip("."), item, depth + 1))
+        elif isinstance(value, list | tuple):
+            for i in reversed(range(len(value))):
+                todo.append((_label(f"{where}[{i}]", _id_of(value[i])), value[i], depth + 1))
+        elif isinstance(value, _Refused):
+            problems.add(shown, value.why)
+        elif isinstance(value, str):
+            why = _text_problem(value)
+            if why:
+                problems.add(shown, why)
+        elif isinstance(value, bool) or value is None:
+            pass
+        elif isinstance(value, int):
+            if not -_LARGEST < value < _LARGEST:
+                problems.add(
+                    shown, f"has more than {MAX_INTEGER_DIGITS} digits: too large a number"
+                )
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                problems.add(shown, f"is {value}, not a number any field can hold")
+            elif not -_LARGEST < value < _LARGEST:
+                problems.add(shown, f"is {value:g}: too large a number")
+        else:
+            problems.add(shown, f"is {_type_name(value)}, which JSON cannot hold")
+
+
+def _id_of(item: Any) -> str | None:
+    """The id that the reader's messages name an item by, when it is one they can quote."""
+    if not isinstance(item, dict):
+        return None
+    ident = item.get("id", item.get("offering"))
+    if isinstance(ident, str) and ident.strip() and len(ident) <= MAX_ID:
+        return None if _SURROGATE.search(ident) else ident
+    return None
+
+
+def _text_problem(text: str) -> str | None:
+    if len(text) > MAX_TEXT:
+        return f"is {len(text):,} characters long; at most {MAX_TEXT:,} are allowed"
+    surrogate = _SURROGATE.search(text)
+    if surrogate:
+        return (
+            f"has a lone surrogate (\\u{ord(surrogate.group()):04x}), half of a character "
+            "pair: not text"
+        )
+    return None
+
+
+def _printable(text: str) -> str:
+    """``text`` safe to print: surrogates written as escapes, at most 40 characters."""
+    return _shown(_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 # ----- writing JSON ----------------------------------------------------------------------------
@@ -923,13 +1202,73 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
     }
 
 
-def load_json(text: str, what: str) -> Any:
+def load_json(content: str | bytes, what: str) -> Any:
+    """Parse a scenario or plan file's content (``what`` names it in messages) within the
+    limits: at most MAX_FILE_BYTES, UTF-8, nested at most MAX_DEPTH deep (checked before
+    parsing, which recurses). NaN, Infinity, 1e400 and integers of more than MAX_INTEGER_DIGITS
+    digits are kept aside and reported with their path by the reader."""
+    size = len(content.encode("utf-8", "surrogatepass") if isinstance(content, str) else content)
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError(
+            [
+                f"{what} is {size / 1_048_576:.1f} MB; "
+                f"at most {MAX_FILE_BYTES // 1_048_576} MB is read"
+            ]
+        )
+    if isinstance(content, bytes):
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = content[: error.start].count(b"\n") + 1
+            raise ScenarioError(
+                [f"{what} is not UTF-8 text (byte {error.start + 1:,}, line {line:,})"]
+            ) from error
+    else:
+        text = content
+    if _nesting(text) > MAX_DEPTH:
+        raise ScenarioError(
+            [f"{what} nests lists and objects more than {MAX_DEPTH} deep; a scenario needs 6"]
+        )
     try:
-        return json.loads(text)
+        return json.loads(
+            text, parse_int=_integer, parse_float=_number, parse_constant=_not_a_number
+        )
     except json.JSONDecodeError as error:
         raise ScenarioError(
             [f"{what} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"]
         ) from error
+
+
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _nesting(text: str) -> int:
+    """How deep lists and objects nest in JSON ``text`` (brackets inside strings not counted),
+    without recursing and in C loops: a 16 MB file of brackets takes about a second."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    return max(itertools.accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0)
+
+
+def _integer(text: str) -> int | _Refused:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INTEGER_DIGITS:
+        return _Refused(f"{text[:12]}… has {digits:,} digits: too large a number")
+    return int(text)
+
+
+def _number(text: str) -> float | _Refused:
+    if len(text) > MAX_NUMBER_CHARACTERS:
+        return _Refused(f"{text[:12]}… is written with {len(text):,} characters: too long a number")
+    value = float(text)
+    if not math.isfinite(value):
+        return _Refused(f"{text} is too large a number")
+    return value
+
+
+def _not_a_number(text: str) -> _Refused:
+    return _Refused(f"{text} is not a number (JSON has no NaN or Infinity)")
 
 
 def dump_json(data: Any) -> str:

@@ -108,6 +108,12 @@ SCENARIO_BREAKS = {
     "negative weight": _set("weights", {"moves": -1}),
     "period labels not a list": _set("calendar.period_labels", "09:00"),
     "published as text": _set("offerings.0.published", "yes"),
+    "too many sessions": _set("offerings.0.sessions", 201),
+    "too many attendees": _set("offerings.0.attendees", 10_001),
+    "too large a capacity": _set("facilities.0.capacity", 10_001),
+    "too long a day": _set("calendar.periods_per_day", 25),
+    "too high a daily limit": _set("trainers.0.max_periods_per_day", 25),
+    "too large a weight": _set("weights", {"moves": 1001}),
 }
 
 

@@ -46,9 +46,7 @@ def check_version(version: str, field_name: str, errors: list[FieldError]) -> st
     `errors` otherwise. Versions are compared numerically, so nothing else may pass."""
     version = version.strip()
     if not _VERSION.match(version):
-        errors.append(
-            FieldError(field_name, f"Version '{version}' must look like 1, 2.1 or 3.0.2")
-        )
+        errors.append(FieldError(field_name, f"Version '{version}' must look like 1, 2.1 or 3.0.2"))
     return version
 
 

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
@@ -516,6 +517,9 @@ class CertificateRow(Versioned, Base):
     )
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoke_reason: Mapped[str] = mapped_column(String(500), default="")
+    # Issued in a batch whose file is not written yet: a batch killed between issuing and
+    # writing leaves it set, and issuing again writes the file.
+    awaiting_file: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 Index(

@@ -634,10 +634,12 @@ def _issue_certificates(context: ServiceContext, args: argparse.Namespace) -> in
         completions = []
     else:
         completions = service.eligible()
-    if not completions and not service.unwritten():
+    outcome = service.issue_batch(completions, args.output, workers=args.workers)
+    if outcome.leftovers_removed:
+        print(f"Removed {outcome.leftovers_removed} unfinished file(s) of an interrupted batch")
+    if outcome.key is None:
         print("No completion is waiting for a certificate; nothing was written")
         return EXIT_OK
-    outcome = service.issue_batch(completions, args.output, workers=args.workers)
     if outcome.key.created:
         print(f"{outcome.key.news}.")
     if outcome.resumed:

@@ -146,8 +146,12 @@ def test_from_the_page_nothing_is_ticked_until_the_coordinator_ticks(
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [f"{c.number}.pdf" for c in issued] + [combined]
     )
+    keys = context.settings.key_folder
     assert dialog.outcome.text() == (
-        f"Issued 2 certificates: 2 saved as PDFs in {folder}, and {combined} to print."
+        f"Issued 2 certificates: 2 saved as PDFs in {folder}, and {combined} to print. "
+        f"A new certificate signing key ({_fingerprint(keys)}) was created "
+        f"in {keys}: back it up with the database. Without it no further certificate can be "
+        "signed."  # the store's first certificates: the first set-up of its key
     )
     assert dialog.list.topLevelItemCount() == 1 and page.model.rowCount() == 2  # kept up
 
@@ -328,14 +332,21 @@ def test_cancel_keeps_what_was_issued_and_says_so(
         dialog.cancel_button.click()
         go.set()
     (issued,) = context.certificates.register()
-    assert dialog.outcome.text() == (
-        f"Stopped: 1 issued, 0 saved as PDFs in {folder}. Reprint the others from the register."
+    assert dialog.outcome.text().startswith(
+        f"Stopped: 1 issued, 0 saved as PDFs in {folder}. Issue again to write the missing "
+        "files (or reprint them from the register)."
     )
     assert list(folder.iterdir()) == []  # no half batch, no print file
     assert dialog.list.topLevelItemCount() == 2 and dialog.count.text() == "2 of 2 ticked"
     assert issued.trainee_name not in [dialog.list.topLevelItem(row).text(0) for row in range(2)]
     dialog.close_button.click()
     assert page.model.rowCount() == 1
+
+
+def _fingerprint(folder: Path) -> str:
+    from trainer_app.certificates import keys
+
+    return keys.fingerprint(keys.installation_keys(folder)[0])
 
 
 def plain(label: QLabel) -> str:
@@ -356,6 +367,17 @@ def test_verify_a_pdf_or_a_scanned_code(qtbot, page, context, tmp_path: Path) ->
     assert "Genuine: signed by this installation's key" in plain(dialog.details)
     assert pdf.stem in plain(dialog.details)
     code = dialog.code.toPlainText()
+
+    # the same file with one byte of its page changed: its code alone is still genuine
+    data = pdf.read_bytes()
+    at = data.index(b"stream\n", 2000) + 100
+    altered = tmp_path / "altered" / pdf.name
+    altered.parent.mkdir()
+    altered.write_bytes(data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :])
+    dialog.ask_pdf = lambda: altered  # type: ignore[method-assign]
+    dialog.open_button.click()
+    assert dialog.verdict.text() == "✗ Altered: not the file issued"
+    assert f"{pdf.name}: The file was changed after it was signed" in plain(dialog.details)
 
     middle = len(code) // 2
     dialog.code.setPlainText(

@@ -90,7 +90,7 @@ class BatchOutcome:
     paths: tuple[Path, ...]
     combined: Path | None
     stopped: bool
-    key: KeyReady
+    key: KeyReady | None  # None when there was nothing to issue or write
     leftovers_removed: int = 0
 
 
@@ -405,11 +405,13 @@ class CertificateService:
         from trainer_app.certificates.batch import write_batch
         from trainer_app.certificates.files import batch_path, remove_leftovers
 
+        removed = remove_leftovers(folder)
+        earlier = self.unwritten()
+        if not earlier and not completion_ids:
+            return BatchOutcome(0, 0, (), None, False, None, removed)
         ready = self.prepare_key()
         key = self.signing_key()
         folder.mkdir(parents=True, exist_ok=True)
-        removed = remove_leftovers(folder)
-        earlier = self.unwritten()
         total = len(earlier) + 2 * len(completion_ids)  # issue each, then draw each
 
         def issued_so_far(done: int, _n: int) -> None:

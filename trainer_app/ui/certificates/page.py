@@ -272,7 +272,15 @@ class CertificatesPage(Page):
         if chosen is None:
             return
         content = self.context.certificates.content(chosen.number)
-        self.open_dialog(PreviewDialog(chosen, content, self.context.settings, self))
+        self.open_dialog(
+            PreviewDialog(
+                chosen,
+                content,
+                self.context.settings,
+                self.context.certificates.write_certificate,
+                self,
+            )
+        )
 
     def revoke(self) -> None:
         chosen = self.selected()

@@ -341,6 +341,27 @@ def test_cancel_keeps_what_was_issued_and_says_so(
     assert issued.trainee_name not in [dialog.list.topLevelItem(row).text(0) for row in range(2)]
     dialog.close_button.click()
     assert page.model.rowCount() == 1
+    assert page.waiting.text().endswith("· 1 issued without a PDF yet: Issue… writes them")
+
+    # issuing again writes the file the stopped batch never wrote, with the new ones
+    page.issue_button.click()
+    dialog = page.dialog
+    assert isinstance(dialog, IssueDialog)
+    assert dialog.issue_button.text() == "Write 1 missing PDF…" and dialog.issue_button.isEnabled()
+    dialog.all_button.click()
+    assert dialog.issue_button.text() == "Issue 2 certificates…"
+    dialog.ask_folder = lambda: folder  # type: ignore[method-assign]
+    with qtbot.waitSignal(dialog.task.finished, timeout=WAIT):
+        dialog.issue_button.click()
+    assert "The files of 1 certificate an interrupted batch had issued were written too." in (
+        dialog.outcome.text()
+    )
+    numbers = sorted(c.number for c in context.certificates.register())
+    assert len(numbers) == 3 and issued.number in numbers
+    assert sorted(p.name for p in folder.glob("LON-*.pdf")) == [f"{n}.pdf" for n in numbers]
+    assert len(list(folder.glob("certificates-*.pdf"))) == 1 and len(list(folder.iterdir())) == 4
+    assert context.certificates.unwritten() == []
+    dialog.close_button.click()
 
 
 def _fingerprint(folder: Path) -> str:

@@ -213,9 +213,16 @@ class IssueDialog(QDialog):
             self.count.setText(f"{count} of {listed} ticked")
         else:
             self.count.setText(f"0 of {listed} ticked · {hint}")
-        self.issue_button.setText(f"Issue {count} certificate{'s' if count != 1 else ''}…")
-        self.issue_button.setToolTip("" if count else hint)
-        self.issue_button.setEnabled(count > 0 and not self.task.running)
+        missing = len(self.context.certificates.unwritten())
+        if missing and not count:  # an interrupted batch left certificates without files
+            self.issue_button.setText(f"Write {missing} missing PDF{'s' if missing != 1 else ''}…")
+            self.issue_button.setToolTip(
+                "Certificates issued by a batch that was interrupted before writing them"
+            )
+        else:
+            self.issue_button.setText(f"Issue {count} certificate{'s' if count != 1 else ''}…")
+            self.issue_button.setToolTip("" if count else hint)
+        self.issue_button.setEnabled((count > 0 or missing > 0) and not self.task.running)
         self._preview()  # numbers to come depend on what is ticked before
 
     # ----- the preview ---------------------------------------------------------------------
@@ -242,7 +249,7 @@ class IssueDialog(QDialog):
 
     def issue(self) -> None:
         chosen = self.ticked()
-        folder = self.ask_folder() if chosen else None
+        folder = self.ask_folder() if chosen or self.context.certificates.unwritten() else None
         if folder is None:
             return
         self.folder = folder
@@ -263,7 +270,9 @@ class IssueDialog(QDialog):
         self.outcome.setVisible(not busy)
         for widget in (self.list, self.all_button, self.none_button, self.close_button):
             widget.setEnabled(not busy)
-        self.issue_button.setEnabled(not busy and bool(self.ticked()))
+        self.issue_button.setEnabled(
+            not busy and bool(self.ticked() or self.context.certificates.unwritten())
+        )
 
     def _progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))

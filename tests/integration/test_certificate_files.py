@@ -55,7 +55,9 @@ def _name_painted_over(path: Path, target: Path) -> None:
     writer = PdfWriter(str(path), incremental=True)
     page = writer.pages[0]
     overlay = DecodedStreamObject()
-    overlay.set_data(b"1 1 1 rg 90 320 660 60 re f 0 0 0 rg BT /F1 30 Tf 250 340 Td (Mallory) Tj ET")
+    overlay.set_data(
+        b"1 1 1 rg 90 320 660 60 re f 0 0 0 rg BT /F1 30 Tf 250 340 Td (Mallory) Tj ET"
+    )
     contents = page["/Contents"]
     existing = list(contents) if isinstance(contents, ArrayObject) else [contents]
     page[NameObject("/Contents")] = ArrayObject([*existing, writer._add_object(overlay)])
@@ -77,7 +79,9 @@ def test_every_change_to_the_file_says_altered(
         "truncated to 92 %": data[: len(data) * 92 // 100],
         "another certificate's code swapped in": swapped,
         "a blank PDF carrying the genuine code": _blank_pdf_with(_payload(data)),
-        "a text file carrying the genuine code": b"/TrainerAppCertificate (" + _payload(data) + b")",
+        "a text file carrying the genuine code": b"/TrainerAppCertificate ("
+        + _payload(data)
+        + b")",
         "one byte appended": data + b"\n",
     }
     folder = tmp_path / "variants"

@@ -205,6 +205,8 @@ def _start_helper(key_pem: bytes, ticks: Any, cancel: Any, parent: int) -> None:
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the batch died while this helper was starting
+        os._exit(0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the batch's to handle
     _HELPER.update(key=load_pem(key_pem), ticks=ticks, cancel=cancel, parent=parent)
 

@@ -68,7 +68,7 @@ def remove_leftovers(folder: Path) -> int:
         return 0
     for path in folder.glob(".*.part.pdf"):
         found = _WRITER.search(path.name)
-        if found is None or _running(int(found.group(1))):
+        if found is None or process_running(int(found.group(1))):
             continue
         path.unlink(missing_ok=True)
         removed += 1
@@ -78,7 +78,8 @@ def remove_leftovers(folder: Path) -> int:
 _WRITER = re.compile(r"\.(\d+)-[0-9a-f]{32}\.part\.pdf$")
 
 
-def _running(pid: int) -> bool:
+def process_running(pid: int) -> bool:
+    """Is a process with this id running on this computer?"""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

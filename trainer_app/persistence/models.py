@@ -28,7 +28,6 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
-    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
@@ -517,9 +516,9 @@ class CertificateRow(Versioned, Base):
     )
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoke_reason: Mapped[str] = mapped_column(String(500), default="")
-    # Issued in a batch whose file is not written yet: a batch killed between issuing and
-    # writing leaves it set, and issuing again writes the file.
-    awaiting_file: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The batch that issued it and has not written its file yet ("host pid batch"); a batch
+    # killed between issuing and writing leaves it set, and the next batch writes the file.
+    file_pending: Mapped[str | None] = mapped_column(String(120), nullable=True, default=None)
 
 
 Index(

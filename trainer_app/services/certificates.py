@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import socket
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from trainer_app.certificates import keys
 from trainer_app.certificates.branding import branding
+from trainer_app.certificates.files import process_running
 from trainer_app.certificates.verify import FileVerdict
 from trainer_app.domain.audit import Actor, AuditAction, RecordType
 from trainer_app.domain.certificates import (
@@ -241,11 +245,11 @@ class CertificateService:
         *,
         progress: Callable[[int, int], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
-        awaiting_file: bool = False,
+        file_pending: str | None = None,
     ) -> list[tuple[Certificate, CertificateContent]]:
         """Issue (or fetch) each; one transaction each, so what was issued stays if stopped.
-        With ``awaiting_file`` each new certificate is recorded as waiting for its file until
-        `files_written` says it has one (a batch that writes them)."""
+        With ``file_pending`` (the batch's mark) each new certificate is recorded as waiting
+        for its file until `files_written` says it has one (a batch that writes them)."""
         key = self._issuing_key()
         out = []
         for done, completion_id in enumerate(completion_ids, start=1):
@@ -260,7 +264,7 @@ class CertificateService:
                         completion_id,
                         "",
                         replaces=None,
-                        awaiting_file=awaiting_file,
+                        file_pending=file_pending,
                     )
                 )
             if progress is not None:
@@ -314,7 +318,7 @@ class CertificateService:
         completion_id: int,
         reason: str,
         replaces: CertificateRow | None,
-        awaiting_file: bool = False,
+        file_pending: str | None = None,
     ) -> tuple[Certificate, CertificateContent]:
         completion, trainee = _standing_completion(session, completion_id)
         existing = _live_certificate(session, completion.id)
@@ -347,7 +351,7 @@ class CertificateService:
             replaces_id=replaces.id if replaces is not None else None,
             revoke_reason="",
             row_version=1,
-            awaiting_file=awaiting_file,
+            file_pending=file_pending,
         )
         add_audited(
             session,
@@ -367,14 +371,20 @@ class CertificateService:
 
     # ----- a batch: issue, then write every file, resumable -------------------------------
     def unwritten(self) -> list[CertificateContent]:
-        """Live certificates issued by a batch that stopped before writing their files, oldest
-        first: the next batch writes them."""
+        """Live certificates issued by a batch that stopped before writing their files (its
+        process is gone, or it was cancelled), oldest first: the next batch writes them. A
+        batch still running, here or in another process, keeps its own."""
         with reading(self.store) as session:
-            rows = session.scalars(
-                select(CertificateRow)
-                .where(CertificateRow.awaiting_file.is_(True), CertificateRow.revoked_at.is_(None))
-                .order_by(CertificateRow.id)
-            ).all()
+            return [_content(row) for row in _abandoned_rows(session)]
+
+    def _claim_unwritten(self, mark: str) -> list[CertificateContent]:
+        """`unwritten`, now marked as this batch's to write (so two batches resuming at once
+        do not both take them)."""
+        with transaction(self.store) as session:
+            _take_numbers(session)
+            rows = _abandoned_rows(session)
+            for row in rows:
+                row.file_pending = mark
             return [_content(row) for row in rows]
 
     def files_written(self, numbers: Sequence[str]) -> None:
@@ -385,7 +395,7 @@ class CertificateService:
             for row in session.scalars(
                 select(CertificateRow).where(CertificateRow.number.in_(list(numbers)))
             ):
-                row.awaiting_file = False
+                row.file_pending = None
 
     def issue_batch(
         self,
@@ -402,16 +412,38 @@ class CertificateService:
         print). Certificates an interrupted batch issued without writing their files come
         first: they are written now too. Temporary files of killed batches in ``folder`` are
         removed. What was issued and written stays if stopped; running again finishes it."""
-        from trainer_app.certificates.batch import write_batch
-        from trainer_app.certificates.files import batch_path, remove_leftovers
+        from trainer_app.certificates.files import remove_leftovers
 
         removed = remove_leftovers(folder)
-        earlier = self.unwritten()
-        if not earlier and not completion_ids:
+        if not completion_ids and not self.unwritten():
             return BatchOutcome(0, 0, (), None, False, None, removed)
+        mark = _batch_mark()
+        _RUNNING.add(mark)
+        try:
+            return self._run_batch(
+                mark, completion_ids, folder, progress, should_stop, workers, combined, removed
+            )
+        finally:
+            _RUNNING.discard(mark)
+
+    def _run_batch(
+        self,
+        mark: str,
+        completion_ids: Sequence[int],
+        folder: Path,
+        progress: Callable[[int, int], None] | None,
+        should_stop: Callable[[], bool] | None,
+        workers: int | None,
+        combined: bool,
+        removed: int,
+    ) -> BatchOutcome:
+        from trainer_app.certificates.batch import write_batch
+        from trainer_app.certificates.files import batch_path
+
         ready = self.prepare_key()
         key = self.signing_key()
         folder.mkdir(parents=True, exist_ok=True)
+        earlier = self._claim_unwritten(mark)
         total = len(earlier) + 2 * len(completion_ids)  # issue each, then draw each
 
         def issued_so_far(done: int, _n: int) -> None:
@@ -422,7 +454,7 @@ class CertificateService:
             completion_ids,
             progress=issued_so_far,
             should_stop=should_stop,
-            awaiting_file=True,
+            file_pending=mark,
         )
         waiting = {c.number for c in earlier}
         contents = [*earlier, *(c for _, c in issued if c.number not in waiting)]
@@ -584,6 +616,38 @@ def _signed_by(
                 f"no file yet: write it with trainer-app certificate reprint (keys in {folder})"
             )
     return list(contents)
+
+
+_RUNNING: set[str] = set()  # the marks of the batches this process is running now
+
+
+def _batch_mark() -> str:
+    """Which batch issued a certificate whose file is not written yet: computer, process, and
+    a batch id (one process may run several batches, one after another)."""
+    return f"{socket.gethostname()[:60]} {os.getpid()} {uuid.uuid4().hex}"
+
+
+def _abandoned(mark: str) -> bool:
+    """Is the batch that left this mark gone (killed, or stopped and over)? A batch of another
+    computer (a shared database) is left to that computer."""
+    parts = mark.rsplit(" ", 2)
+    if len(parts) != 3 or not parts[1].isdigit():
+        return True
+    host, pid = parts[0], int(parts[1])
+    if host != socket.gethostname()[:60]:
+        return False
+    if pid == os.getpid():
+        return mark not in _RUNNING
+    return not process_running(pid)
+
+
+def _abandoned_rows(session: Session) -> list[CertificateRow]:
+    rows = session.scalars(
+        select(CertificateRow)
+        .where(CertificateRow.file_pending.is_not(None), CertificateRow.revoked_at.is_(None))
+        .order_by(CertificateRow.id)
+    ).all()
+    return [row for row in rows if row.file_pending and _abandoned(row.file_pending)]
 
 
 def _take_numbers(session: Session) -> None:

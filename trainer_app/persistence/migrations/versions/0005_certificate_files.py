@@ -1,5 +1,6 @@
-"""Certificate files: which issued certificates still wait for their PDF (a batch interrupted
-after issuing and before writing); issuing again writes them.
+"""Certificate files: which issued certificates still wait for their PDF, and which batch
+(process and computer) is writing it; a batch interrupted after issuing and before writing
+leaves them waiting, and the next batch writes them.
 
 Revision ID: 0005
 Revises: 0004
@@ -20,11 +21,9 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     # Certificates issued before this revision had their files written in the same step.
     with op.batch_alter_table("certificates", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("awaiting_file", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+        batch_op.add_column(sa.Column("file_pending", sa.String(length=120), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("certificates", schema=None) as batch_op:
-        batch_op.drop_column("awaiting_file")
+        batch_op.drop_column("file_pending")

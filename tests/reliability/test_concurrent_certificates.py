@@ -30,13 +30,11 @@ def test_two_batches_at_once_number_every_certificate_once(
         waiting = set(context.certificates.eligible())
     assert len(waiting) > 20
     env = {**os.environ, "TRAINER_APP_DATA_DIR": str(files.data_dir)}
+    command = [sys.executable, "-m", "trainer_app", "certificate", "issue", "--all-eligible"]
     batches = [
         subprocess.Popen(
-            [
-                sys.executable, "-m", "trainer_app", "certificate", "issue", "--all-eligible",
-                "-o", str(tmp_path / f"coordinator-{n}"), "--database", str(files.database),
-                "--workers", "1",
-            ],  # fmt: skip
+            [*command, "-o", str(tmp_path / f"coordinator-{n}"), "--workers", "1"]
+            + ["--database", str(files.database)],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -2,8 +2,8 @@
 moments, then run again: every certificate the register holds has its file, each file verifies
 as issued, and no temporary file is left (issue 12).
 
-Short form: 5 kills. Long form: ``TRAINER_APP_KILLS=50 pytest tests/reliability/test_kill_certificates.py``
-(a new copy of the demo is taken whenever a batch has finished).
+Short form: 5 kills. Long form (a new copy of the demo whenever a batch has finished):
+``TRAINER_APP_KILLS=50 pytest tests/reliability/test_kill_certificates.py``.
 """
 
 from __future__ import annotations

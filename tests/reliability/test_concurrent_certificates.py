@@ -31,10 +31,10 @@ def test_two_batches_at_once_number_every_certificate_once(
     assert len(waiting) > 20
     env = {**os.environ, "TRAINER_APP_DATA_DIR": str(files.data_dir)}
     command = [sys.executable, "-m", "trainer_app", "certificate", "issue", "--all-eligible"]
+    command += ["--workers", "1", "--database", str(files.database)]
     batches = [
         subprocess.Popen(
-            [*command, "-o", str(tmp_path / f"coordinator-{n}"), "--workers", "1"]
-            + ["--database", str(files.database)],
+            [*command, "-o", str(tmp_path / f"coordinator-{n}")],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

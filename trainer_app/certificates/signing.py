@@ -43,6 +43,9 @@ with warnings.catch_warnings():
 
 NETWORK = "UK cell and gene therapy training hubs"
 FIELD = "Certificate"
+# Bytes kept for the signature (CMS, about 1.3 kB with the signer's certificate). Given, so that
+# pyhanko does not build the whole signature once more only to measure it.
+SIGNATURE_ROOM = 4096
 _VALID_FROM = datetime(2000, 1, 1, tzinfo=UTC)
 _VALID_UNTIL = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
 
@@ -123,7 +126,9 @@ class DocumentSigner:
         )
         when = datetime.combine(signed_on, time(), tzinfo=UTC)
         out = io.BytesIO()
-        _DatedSigner(metadata, self._signer, when).sign_pdf(writer, output=out)
+        _DatedSigner(metadata, self._signer, when).sign_pdf(
+            writer, output=out, bytes_reserved=SIGNATURE_ROOM
+        )
         return out.getvalue()
 
 

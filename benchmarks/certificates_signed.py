@@ -26,12 +26,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from certificates import bare_batch, certificates  # noqa: E402
+from certificates import bare_batch, certificates
 
-from trainer_app.certificates import keys  # noqa: E402
-from trainer_app.certificates.batch import workers_available, write_batch  # noqa: E402
-from trainer_app.certificates.verify import check_file  # noqa: E402
-from trainer_app.domain.certificates import Verdict  # noqa: E402
+from trainer_app.certificates import keys
+from trainer_app.certificates.batch import workers_available, write_batch
+from trainer_app.certificates.verify import check_file
+from trainer_app.domain.certificates import Verdict
 
 
 def _cpu() -> float:

@@ -46,7 +46,8 @@ class VerifyDialog(QDialog):
         self.setWindowTitle("Verify a certificate")
         intro = QLabel(
             "Open a certificate's PDF, or paste the text of its QR code (a phone's scanner app "
-            "shows it). The signature is checked, then this database's register."
+            "shows it). A PDF is checked as a whole file (its PDF signature, its code, what "
+            "its page shows), a code by its signature; then this database's register."
         )
         intro.setWordWrap(True)
         self.code = QPlainTextEdit()

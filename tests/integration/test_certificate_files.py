@@ -179,3 +179,37 @@ def test_a_pdf_validator_accepts_the_signature_over_the_whole_file(
     assert status.signer_reported_dt is not None
     assert status.signer_reported_dt.date() == w.ctx.certificates.content(first.stem).issued_on
     assert date(2027, 1, 1) <= status.signer_reported_dt.date()
+
+
+def test_missing_files_of_a_dead_batch_are_written_by_the_next(
+    world: World,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import socket
+
+    w = world
+    earn(w, "GOWN-2027-01", w.gown, w.people[:3])
+    service = w.ctx.certificates
+    dead = f"{socket.gethostname()[:60]} 999999999 0123456789abcdef"  # no such process
+    issued = service.issue_many(service.eligible(), file_pending=dead)
+    numbers = sorted(c.number for c, _ in issued)
+    assert sorted(c.number for c in service.unwritten()) == numbers
+    out = tmp_path / "printed"
+    out.mkdir()
+    leftover = out / f".{numbers[0]}.pdf.999999999-{'0' * 32}.part.pdf"
+    leftover.write_bytes(b"half a file")
+    database = w.ctx.settings.database_url.removeprefix("sqlite:///")
+    monkeypatch.setenv("TRAINER_APP_DATA_DIR", str(w.ctx.settings.data_dir))
+    command = ["certificate", "issue", "--missing-files", "-o", str(out), "--database", database]
+    assert main(command) == 0
+    said = capsys.readouterr().out
+    assert "Removed 1 unfinished file(s) of an interrupted batch" in said
+    assert "Wrote the missing files of 3 certificates issued by an interrupted batch" in said
+    assert sorted(p.stem for p in out.glob("LON-*.pdf")) == numbers
+    assert not leftover.exists() and service.unwritten() == []
+    assert main(command) == 0
+    assert "No completion is waiting for a certificate; nothing was written" in (
+        capsys.readouterr().out
+    )

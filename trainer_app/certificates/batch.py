@@ -77,14 +77,12 @@ def write_batch(
     written: list[Path] = []
     failure = ""
     try:
-        here = count <= 1 or total < SMALLEST_POOL
-        if here:
-            results = _here(chunks, folder, key, book is not None, should_stop)
+        if count <= 1 or total < SMALLEST_POOL:
+            results = _here(chunks, folder, key, book is not None, should_stop, progress, total)
         else:
             results = _pool(
                 chunks, folder, key, book is not None, should_stop, count, progress, total
             )
-        done = 0
         for result in results:
             paths = [(number, Path(path)) for number, path in result.written]
             written.extend(path for _, path in paths)
@@ -92,9 +90,6 @@ def write_batch(
                 on_written(paths)
             if book is not None and result.pages is not None:
                 book.append_pages(result.pages)
-            done += len(paths)
-            if progress is not None and here:  # helpers report each certificate as it is done
-                progress(done, total)
             if result.failure:
                 failure = result.failure
                 break
@@ -118,11 +113,21 @@ def _here(
     key: SigningKey,
     with_pages: bool,
     should_stop: Callable[[], bool] | None,
+    progress: Callable[[int, int], None] | None,
+    total: int,
 ) -> Any:
     """The chunks drawn in this process, one after the other (a generator: the caller records
     each chunk's files before the next is drawn)."""
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
     for chunk in chunks:
-        result = _draw_chunk(chunk, folder, key, with_pages, should_stop)
+        result = _draw_chunk(chunk, folder, key, with_pages, should_stop, tick)
         yield result
         if result.stopped or result.failure:
             return
@@ -217,7 +222,8 @@ def _draw_chunk_in_helper(chunk: list[CertificateContent], folder: Path, with_pa
     def should_stop() -> bool:
         return bool(cancel.is_set()) or os.getppid() != parent
 
-    return _draw_chunk(chunk, folder, _HELPER["key"], with_pages, should_stop, _HELPER["ticks"])
+    ticks = _HELPER["ticks"]
+    return _draw_chunk(chunk, folder, _HELPER["key"], with_pages, should_stop, lambda: ticks.put(1))
 
 
 def _draw_chunk(
@@ -226,8 +232,11 @@ def _draw_chunk(
     key: SigningKey,
     with_pages: bool,
     should_stop: Callable[[], bool] | None,
-    ticks: Any = None,
+    tick: Callable[[], None],
 ) -> _Done:
+    """Draw, sign and write a chunk's certificates (``tick`` after each), and draw their pages
+    of the combined file; stops early, keeping what was written, when told to or when a
+    certificate cannot be printed."""
     from trainer_app.certificates.signing import DocumentSigner
 
     signer = _signer(key, DocumentSigner)
@@ -244,8 +253,7 @@ def _draw_chunk(
         path = render.write_certificate_file(folder, content.number, data)
         written.append((content.number, str(path)))
         pages.append(page)
-        if ticks is not None:
-            ticks.put(1)
+        tick()
     return _Done(written, render.pages_pdf(pages) if with_pages and pages else None)
 
 

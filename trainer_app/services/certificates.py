@@ -123,7 +123,13 @@ class CertificateService:
         folder without any key, this is the first set-up: the key is created (and ``created``
         says so). Otherwise a missing or unreadable key is refused with what to do."""
         if keys.state(self.key_folder).empty and not self._ever_issued():
-            key = keys.create_first(self.key_folder)
+            try:
+                key = keys.create_first(self.key_folder)
+            except DomainError:
+                if keys.state(self.key_folder).empty:
+                    raise
+                # another batch made it a moment ago: use that one
+                return KeyReady(self.signing_key().fingerprint, self.key_folder, created=False)
             return KeyReady(key.fingerprint, self.key_folder, created=True)
         return KeyReady(self.signing_key().fingerprint, self.key_folder, created=False)
 

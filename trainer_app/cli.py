@@ -658,7 +658,7 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
         return EXIT_OK
 
 
-# ----- certificate issue / verify / revoke / public-key ----------------------------------------
+# ----- certificate issue / verify / revoke / keys ---------------------------------------------
 
 
 def _add_certificate_commands(
@@ -671,6 +671,8 @@ def _add_certificate_commands(
     issue = actions.add_parser(
         "issue",
         help="issue certificates for recorded completions (one PDF each, and one to print)",
+        description="Issue and write signed certificate PDFs. Certificates an interrupted "
+        "batch issued without writing their files are written too.",
     )
     which = issue.add_mutually_exclusive_group(required=True)
     which.add_argument(
@@ -680,14 +682,25 @@ def _add_certificate_commands(
     )
     which.add_argument("--run", metavar="CODE", help="the completions of one course run")
     which.add_argument("--trainee", metavar="REF", help="the completions of one trainee")
+    which.add_argument(
+        "--missing-files",
+        action="store_true",
+        help="only write the files an interrupted batch left unwritten",
+    )
     issue.add_argument("-o", "--output", type=Path, required=True, metavar="DIR")
+    issue.add_argument(
+        "--workers", type=int, default=None, metavar="N", help="processes (default: every core)"
+    )
     _add_database(issue)
     verify = actions.add_parser(
         "verify",
-        help="check a certificate PDF or a scanned code: valid, tampered, revoked or unknown key",
-        description="Exit 0 only for a valid certificate. Against a database (--database, "
+        help="check a certificate PDF or a scanned code: valid, altered, tampered, revoked or "
+        "unknown key",
+        description="Exit 0 only for a valid certificate. A PDF must be the file as issued: "
+        "its PDF signature intact over the whole file, by a known key, its embedded code "
+        "genuine and its page showing what the code states. Against a database (--database, "
         "else your own) revocation is checked too. With --key, or where there is no database, "
-        "only the signature is: against the keys given, else this installation's key.",
+        "only the signatures are: against the keys given, else this installation's keys.",
     )
     verify.add_argument("file", type=Path, nargs="?", metavar="FILE.pdf")
     verify.add_argument("--payload", metavar="TEXT", help="the text of a scanned QR code")
@@ -723,7 +736,21 @@ def _add_certificate_commands(
     _add_database(reissue)
     public = actions.add_parser("public-key", help="write this installation's public key")
     public.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pem")
+    public.add_argument(
+        "--x509",
+        action="store_true",
+        help="the X.509 certificate that signs the PDF files instead (to trust in a PDF reader)",
+    )
     _add_database(public)
+    init = actions.add_parser(
+        "init-key", help="create this installation's signing key (first set-up only)"
+    )
+    _add_database(init)
+    rotate = actions.add_parser(
+        "rotate-key",
+        help="retire the signing key and make a new one (older certificates still verify)",
+    )
+    _add_database(rotate)
 
 
 def _certificate(settings: Settings, args: argparse.Namespace) -> int:
@@ -735,9 +762,7 @@ def _certificate(settings: Settings, args: argparse.Namespace) -> int:
             revoked = None if args.status is None else args.status == "revoked"
             return _list_certificates(service.register(args.search, revoked=revoked))
         if args.certificate_command == "reprint":
-            from trainer_app.certificates.render import render_certificate
-
-            render_certificate(service.content(args.number.upper()), args.output)
+            service.write_certificate(args.number.upper(), args.output)
             print(f"Certificate {args.number.upper()} written to {args.output} (identical copy)")
             return EXIT_OK
         if args.certificate_command == "revoke":
@@ -745,40 +770,64 @@ def _certificate(settings: Settings, args: argparse.Namespace) -> int:
             print(f"Certificate {revoked.number} revoked: {revoked.revoke_reason}")
             return EXIT_OK
         if args.certificate_command == "reissue":
-            from trainer_app.certificates.render import render_certificate
-
-            new, content = service.reissue(args.number.upper(), args.reason)
-            render_certificate(content, args.output)
+            new, _content = service.reissue(args.number.upper(), args.reason)
+            service.write_certificate(new.number, args.output)
             print(f"Certificate {new.number} replaces {new.replaces}; written to {args.output}")
             return EXIT_OK
         if args.certificate_command == "public-key":
-            args.output.write_bytes(service.signing_key().public_pem())
-            print(f"Public key {service.signing_key().fingerprint} written to {args.output}")
+            fingerprint, pem = service.public_key_pem()
+            if args.x509:
+                pem = service.signer_certificate_pem()
+            args.output.write_bytes(pem)
+            what = "Signing certificate" if args.x509 else "Public key"
+            print(f"{what} {fingerprint} written to {args.output}")
             return EXIT_OK
-        from trainer_app.certificates.files import batch_path
-        from trainer_app.certificates.render import render_batch
+        if args.certificate_command == "init-key":
+            ready = service.init_key()
+            print(f"{ready.news}.")
+            return EXIT_OK
+        if args.certificate_command == "rotate-key":
+            retired, ready = service.rotate_key()
+            print(
+                f"Key {retired} retired: certificates it signed still verify (its public key "
+                f"is kept in {ready.folder / 'retired'}). {ready.news}."
+            )
+            return EXIT_OK
+        return _issue_certificates(context, args)
 
-        if args.run:
-            run = next((r for r in context.runs.list() if r.code == args.run.upper()), None)
-            if run is None:
-                raise DomainError(f"There is no course run {args.run.upper()}")
-            completions = service.eligible(run_id=run.id)
-        elif args.trainee:
-            trainee = context.matrix.trainee_by_reference(args.trainee)
-            completions = service.eligible(trainee_id=trainee)
-        else:
-            completions = service.eligible()
-        if not completions:
-            print("No completion is waiting for a certificate; nothing was written")
-            return EXIT_OK
-        issued = service.issue_many(completions)
-        args.output.mkdir(parents=True, exist_ok=True)
-        contents = [content for _, content in issued]
-        combined = batch_path(args.output, contents)
-        render_batch(contents, args.output, combined)
+
+def _issue_certificates(context: ServiceContext, args: argparse.Namespace) -> int:
+    service = context.certificates
+    if args.run:
+        run = next((r for r in context.runs.list() if r.code == args.run.upper()), None)
+        if run is None:
+            raise DomainError(f"There is no course run {args.run.upper()}")
+        completions = service.eligible(run_id=run.id)
+    elif args.trainee:
+        trainee = context.matrix.trainee_by_reference(args.trainee)
+        completions = service.eligible(trainee_id=trainee)
+    elif args.missing_files:
+        completions = []
+    else:
+        completions = service.eligible()
+    outcome = service.issue_batch(completions, args.output, workers=args.workers)
+    if outcome.leftovers_removed:
+        print(f"Removed {outcome.leftovers_removed} unfinished file(s) of an interrupted batch")
+    if outcome.key is None:
+        print("No completion is waiting for a certificate; nothing was written")
+        return EXIT_OK
+    if outcome.key.created:
+        print(f"{outcome.key.news}.")
+    if outcome.resumed:
+        print(
+            f"Wrote the missing files of {outcome.resumed} certificate"
+            f"{'s' if outcome.resumed != 1 else ''} issued by an interrupted batch"
+        )
+    count = outcome.issued
+    combined = f", and {outcome.combined.name} to print" if outcome.combined else ""
     print(
-        f"Issued {len(contents)} certificate{'s' if len(contents) != 1 else ''} in "
-        f"{args.output} (one PDF each, and {combined.name} to print)"
+        f"Issued {count} certificate{'s' if count != 1 else ''} in {args.output} "
+        f"(one PDF each{combined})"
     )
     return EXIT_OK
 
@@ -796,37 +845,46 @@ def _list_certificates(shown: list[Certificate]) -> int:
 
 def _verify_certificate(settings: Settings, args: argparse.Namespace) -> int:
     from trainer_app.certificates import keys
+    from trainer_app.certificates.verify import FileVerdict, check_file
     from trainer_app.domain.certificates import Verdict
 
-    if args.payload:
-        text = args.payload
-    elif args.file is not None:
-        from trainer_app.certificates.render import read_embedded_payload
-
-        text = read_embedded_payload(args.file)
-    else:
+    if not args.payload and args.file is None:
         raise DomainError("Give a certificate PDF or --payload with the scanned code")
+
+    def offline(known: list[Any]) -> FileVerdict:
+        if args.payload:
+            verdict, facts = keys.check(args.payload, known)
+            return FileVerdict(verdict, facts, args.payload)
+        return check_file(args.file, known)
+
     unchecked = ""  # why revocation was not checked, when it was not
     if args.key:
-        verdict, facts = keys.check(text, [keys.load_public(path) for path in args.key])
+        found = offline([keys.load_public(path) for path in args.key])
         unchecked = (
             "Genuine: signed by the key given. Revocation is checked only against a database."
         )
     elif getattr(args, "database", None) is not None or not _missing(settings):
         with ServiceContext.open(settings, create=False) as context:
-            verdict, facts = context.certificates.verify(text)
+            service = context.certificates
+            if args.payload:
+                verdict, facts = service.verify(args.payload)
+                found = FileVerdict(verdict, facts, args.payload)
+            else:
+                found = service.verify_file(args.file)
     else:
-        verdict, facts = keys.check(text, keys.installation_keys(settings.key_folder))
-        if verdict is Verdict.UNKNOWN_KEY and not keys.installation_keys(settings.key_folder):
+        known = keys.installation_keys(settings.key_folder)
+        if not known:
             raise DomainError(
                 f"There is no database at {_missing(settings)} and this installation has no "
                 "signing key to check against: give the database with --database, or the "
                 "issuer's public key with --key PUBLIC.pem"
             )
+        found = offline(known)
         unchecked = (
             "Genuine: signed by this installation's key. Revocation was not checked: there is "
             f"no database at {_missing(settings)} (give it with --database to check that too)."
         )
+    verdict, facts = found.verdict, found.facts
     if facts is None:
         print(f"{verdict.value}: not a trainer-app certificate")
     else:
@@ -836,7 +894,10 @@ def _verify_certificate(settings: Settings, args: argparse.Namespace) -> int:
             f"{facts.version} ({facts.course_title}) · completed {dates.day(facts.completed_on)} "
             f"· issued {dates.day(facts.issued_on)} · {expiry} · hub {facts.hub}"
         )
-    print(unchecked if unchecked and verdict is Verdict.VALID else verdict.meaning)
+    if verdict is Verdict.VALID:
+        print(unchecked or verdict.meaning)
+    else:
+        print(f"{found.reason} {verdict.meaning}".strip() if found.reason else verdict.meaning)
     return EXIT_OK if verdict is Verdict.VALID else EXIT_FAILED
 
 

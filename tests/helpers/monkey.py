@@ -632,6 +632,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = scratch / f"seed-{seed}"
         folder.mkdir()
         shutil.copyfile(template, folder / "demo.db")
+        shutil.copytree(scratch / "template-data" / "keys", folder / "data" / "keys")
         with ServiceContext.open(_settings(folder / "demo.db", folder / "data")) as context:
             window = create_main_window(context)
             window.setWindowState(Qt.WindowState.WindowNoState)

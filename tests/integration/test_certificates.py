@@ -60,7 +60,7 @@ def test_one_changed_character_or_another_key_is_caught(world: World, tmp_path: 
     forged = content.payload[:middle] + flipped + content.payload[middle + 1 :]
     assert w.ctx.certificates.verify(forged)[0] in (Verdict.TAMPERED, Verdict.MALFORMED)
     assert w.ctx.certificates.verify("hello")[0] is Verdict.MALFORMED
-    other = keys.load_or_create(tmp_path / "other")
+    other = keys.create_first(tmp_path / "other")
     assert keys.check(content.payload, [other.public])[0] is Verdict.UNKNOWN_KEY
 
 
@@ -93,10 +93,10 @@ def test_revoked_completions_and_certificates(world: World) -> None:
 
 def test_the_signing_key_is_private_and_refused_when_missing_or_readable(tmp_path: Path) -> None:
     folder = tmp_path / "keys"
-    key = keys.load_or_create(folder)
+    key = keys.create_first(folder)
     path = folder / keys.PRIVATE_NAME
     assert os.stat(path).st_mode & 0o777 == 0o600
-    assert keys.load_or_create(folder).fingerprint == key.fingerprint
+    assert keys.load_current(folder).fingerprint == key.fingerprint
     assert (folder / keys.PUBLIC_NAME).read_bytes() == key.public_pem()
     path.chmod(0o644)
     with pytest.raises(DomainError, match="can be read by other users"):

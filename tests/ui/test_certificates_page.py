@@ -146,8 +146,12 @@ def test_from_the_page_nothing_is_ticked_until_the_coordinator_ticks(
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [f"{c.number}.pdf" for c in issued] + [combined]
     )
+    keys = context.settings.key_folder
     assert dialog.outcome.text() == (
-        f"Issued 2 certificates: 2 saved as PDFs in {folder}, and {combined} to print."
+        f"Issued 2 certificates: 2 saved as PDFs in {folder}, and {combined} to print. "
+        f"A new certificate signing key ({_fingerprint(keys)}) was created "
+        f"in {keys}: back it up with the database. Without it no further certificate can be "
+        "signed."  # the store's first certificates: the first set-up of its key
     )
     assert dialog.list.topLevelItemCount() == 1 and page.model.rowCount() == 2  # kept up
 
@@ -328,14 +332,42 @@ def test_cancel_keeps_what_was_issued_and_says_so(
         dialog.cancel_button.click()
         go.set()
     (issued,) = context.certificates.register()
-    assert dialog.outcome.text() == (
-        f"Stopped: 1 issued, 0 saved as PDFs in {folder}. Reprint the others from the register."
+    assert dialog.outcome.text().startswith(
+        f"Stopped: 1 issued, 0 saved as PDFs in {folder}. Issue again to write the missing "
+        "files (or reprint them from the register)."
     )
     assert list(folder.iterdir()) == []  # no half batch, no print file
     assert dialog.list.topLevelItemCount() == 2 and dialog.count.text() == "2 of 2 ticked"
     assert issued.trainee_name not in [dialog.list.topLevelItem(row).text(0) for row in range(2)]
     dialog.close_button.click()
     assert page.model.rowCount() == 1
+    assert page.waiting.text().endswith("· 1 issued without a PDF yet: Issue… writes them")
+
+    # issuing again writes the file the stopped batch never wrote, with the new ones
+    page.issue_button.click()
+    dialog = page.dialog
+    assert isinstance(dialog, IssueDialog)
+    assert dialog.issue_button.text() == "Write 1 missing PDF…" and dialog.issue_button.isEnabled()
+    dialog.all_button.click()
+    assert dialog.issue_button.text() == "Issue 2 certificates…"
+    dialog.ask_folder = lambda: folder  # type: ignore[method-assign]
+    with qtbot.waitSignal(dialog.task.finished, timeout=WAIT):
+        dialog.issue_button.click()
+    assert "The files of 1 certificate an interrupted batch had issued were written too." in (
+        dialog.outcome.text()
+    )
+    numbers = sorted(c.number for c in context.certificates.register())
+    assert len(numbers) == 3 and issued.number in numbers
+    assert sorted(p.name for p in folder.glob("LON-*.pdf")) == [f"{n}.pdf" for n in numbers]
+    assert len(list(folder.glob("certificates-*.pdf"))) == 1 and len(list(folder.iterdir())) == 4
+    assert context.certificates.unwritten() == []
+    dialog.close_button.click()
+
+
+def _fingerprint(folder: Path) -> str:
+    from trainer_app.certificates import keys
+
+    return keys.fingerprint(keys.installation_keys(folder)[0])
 
 
 def plain(label: QLabel) -> str:
@@ -356,6 +388,17 @@ def test_verify_a_pdf_or_a_scanned_code(qtbot, page, context, tmp_path: Path) ->
     assert "Genuine: signed by this installation's key" in plain(dialog.details)
     assert pdf.stem in plain(dialog.details)
     code = dialog.code.toPlainText()
+
+    # the same file with one byte of its page changed: its code alone is still genuine
+    data = pdf.read_bytes()
+    at = data.index(b"stream\n", 2000) + 100
+    altered = tmp_path / "altered" / pdf.name
+    altered.parent.mkdir()
+    altered.write_bytes(data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :])
+    dialog.ask_pdf = lambda: altered  # type: ignore[method-assign]
+    dialog.open_button.click()
+    assert dialog.verdict.text() == "✗ Altered: not the file issued"
+    assert f"{pdf.name}: The file was changed after it was signed" in plain(dialog.details)
 
     middle = len(code) // 2
     dialog.code.setPlainText(

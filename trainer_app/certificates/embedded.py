@@ -57,11 +57,17 @@ def read_embedded_payload(path: Path) -> str:
         data = path.read_bytes()
     except OSError as error:
         raise DomainError(f"{path.name} cannot be read: {error.strerror or error}") from error
-    entries = list(_ENTRY.finditer(data))
-    text = _string_at(data, entries[-1].start(1)) if entries else None
-    if not text:
+    text = payload_in(data)
+    if text is None:
         raise DomainError(f"{path.name} is not a trainer-app certificate (no embedded code)")
     return text
+
+
+def payload_in(data: bytes) -> str | None:
+    """The payload embedded in the bytes of a file, exactly as found; None if there is none."""
+    entries = list(_ENTRY.finditer(data))
+    text = _string_at(data, entries[-1].start(1)) if entries else None
+    return text or None
 
 
 def _string_at(data: bytes, start: int) -> str | None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
@@ -29,19 +29,23 @@ from trainer_app.certificates import embedded, qr
 from trainer_app.certificates.branding import Branding, branding
 from trainer_app.certificates.combined import CombinedPdf
 from trainer_app.certificates.embedded import read_embedded_payload
-from trainer_app.certificates.files import certificate_path
+from trainer_app.certificates.files import certificate_path, part_path, write_whole
 from trainer_app.certificates.fitting import DoesNotFit, Fitted, Stage, fit
 from trainer_app.domain import dates
 from trainer_app.domain.certificates import CertificateContent
 from trainer_app.domain.errors import DomainError
-from trainer_app.files import replace_atomically, temporary_beside
 from trainer_app.typesetting.text import SHAPING, Weight, font_name
+
+if TYPE_CHECKING:  # pyhanko loads on first signature, not with every preview
+    from trainer_app.certificates.signing import DocumentSigner
 
 __all__ = [
     "NAME_BOX",
     "PAGE_SIZE",
     "QR_BOX",
     "Box",
+    "CombinedFile",
+    "certificate_file",
     "certificate_pdf",
     "read_embedded_payload",
     "render_batch",
@@ -208,11 +212,30 @@ class _Fact:
     value: _Placed
 
 
-def render_certificate(content: CertificateContent, path: Path) -> None:
-    """Write the certificate to ``path``, replacing any file there only once the new one is
-    whole; `DomainError` if some text cannot be printed (and then nothing is written)."""
-    page = _lay_out(content)
-    replace_atomically(path, functools.partial(_save_single, page))
+def render_certificate(
+    content: CertificateContent, path: Path, *, signer: DocumentSigner | None = None
+) -> None:
+    """Write the certificate to ``path`` (signed by ``signer``), replacing any file there only
+    once the new one is whole; `DomainError` if some text cannot be printed (and then nothing
+    is written)."""
+    data = certificate_file(content, signer)
+    write_whole(path, data)
+
+
+def certificate_file(content: CertificateContent, signer: DocumentSigner | None) -> bytes:
+    """The certificate's PDF file as issued: with ``signer``, signed over the whole file (the
+    same bytes every time: the signing time is the day of issue)."""
+    return page_file(_lay_out(content), signer)
+
+
+def page_file(page: _Page, signer: DocumentSigner | None) -> bytes:
+    pdf = bytes(_single(page, None, draft=False).getpdfdata())
+    if signer is None:
+        return pdf
+    content = page.content
+    return signer.sign(
+        pdf, signed_on=content.issued_on, reason=f"Certificate of completion {content.number}"
+    )
 
 
 def certificate_pdf(content: CertificateContent, *, draft: bool = False) -> bytes:
@@ -222,16 +245,27 @@ def certificate_pdf(content: CertificateContent, *, draft: bool = False) -> byte
     return bytes(canvas.getpdfdata())
 
 
+def lay_out_checked(content: CertificateContent) -> _Page:
+    """The certificate laid out; a text that cannot be printed names the certificate."""
+    try:
+        return _lay_out(content)
+    except DomainError as error:
+        raise DomainError(f"Certificate {content.number}: {error}") from error
+
+
 def render_batch(
     contents: Sequence[CertificateContent],
     folder: Path,
     combined: Path | None,
     progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    *,
+    signer: DocumentSigner | None = None,
 ) -> list[Path]:
     """One PDF per certificate in ``folder`` (``<number>.pdf``, or ``<number> (2).pdf`` beside
     an earlier file: `trainer_app.certificates.files`), and if ``combined`` is given one PDF of
-    every page for printing; returns the certificates' paths written.
+    every page for printing; returns the certificates' paths written. In this process: a
+    batch on every core is `trainer_app.certificates.batch`.
 
     ``should_stop`` is asked before each certificate: the files written so far stay, and the
     combined file is written only when every certificate is in it. A certificate that cannot be
@@ -244,38 +278,48 @@ def render_batch(
     if not total:
         return []
     written: list[Path] = []
-    book = _CombinedFile(combined, contents) if combined is not None else None
+    book = CombinedFile(combined, contents) if combined is not None else None
     try:
         for content in contents:
             if should_stop is not None and should_stop():
                 break
-            try:
-                page = _lay_out(content)
-            except DomainError as error:
-                raise DomainError(f"Certificate {content.number}: {error}") from error
-            path = certificate_path(folder, content.number)
-            replace_atomically(path, functools.partial(_save_single, page))
-            written.append(path)
+            page = lay_out_checked(content)
+            written.append(write_certificate_file(folder, content.number, page_file(page, signer)))
             if book is not None:
                 book.add(page)
             if progress is not None:
                 progress(len(written), total)
         if book is not None and len(written) == total:
-            book.save()
+            book.save(signer)
     finally:
         if book is not None:
             book.close()
     return written
 
 
-class _CombinedFile:
+def write_certificate_file(folder: Path, number: str, data: bytes) -> Path:
+    """Write one certificate's file in ``folder``: ``<number>.pdf``, or beside an earlier
+    file; a file already there with these very bytes (written before a batch was interrupted)
+    is kept as it is."""
+    exact = folder / f"{number}.pdf"
+    try:
+        if exact.exists() and exact.stat().st_size == len(data) and exact.read_bytes() == data:
+            return exact
+    except OSError:
+        pass  # unreadable: a new file is written beside it
+    path = certificate_path(folder, number)
+    write_whole(path, data)
+    return path
+
+
+class CombinedFile:
     """All the pages of a batch in one PDF, drawn one by one as the batch goes, in parts of
     `PAGES_PER_PART` pages appended to a temporary file that is renamed into place when the
-    batch is complete."""
+    batch is complete (signed over the whole file, when a signer is given)."""
 
     def __init__(self, path: Path, contents: Sequence[CertificateContent]) -> None:
         self._path = path
-        self._temporary = temporary_beside(path)
+        self._temporary = part_path(path)
         self._file = self._temporary.open("wb")
         self._pdf = CombinedPdf(self._file)
         self._part: Canvas | None = None
@@ -283,6 +327,7 @@ class _CombinedFile:
         self._saved = False
         names = {branding(c.hub_code).display_name or c.hub_name for c in contents}
         numbers = [c.number for c in contents]
+        self._signed_on = contents[0].issued_on if contents else None
         self._info = {
             "Title": f"Certificates {numbers[0]} to {numbers[-1]}" if numbers else "Certificates",
             "Author": names.pop() if len(names) == 1 else "trainer-app",
@@ -301,12 +346,23 @@ class _CombinedFile:
         if self._in_part == PAGES_PER_PART:
             self._append_part()
 
-    def save(self) -> None:
-        """Finish the file and rename it into place."""
+    def append_pages(self, pdf: bytes) -> None:
+        """Append a part drawn elsewhere (by `pages_pdf`, in a helper process)."""
+        self._pdf.append(pdf)
+
+    def save(self, signer: DocumentSigner | None = None) -> None:
+        """Finish the file (signed by ``signer``) and rename it into place."""
         if self._part is not None:
             self._append_part()
         self._pdf.finish(self._info)
         self._file.close()
+        if signer is not None and self._signed_on is not None:
+            data = signer.sign(
+                self._temporary.read_bytes(),
+                signed_on=self._signed_on,
+                reason=str(self._info["Title"]),
+            )
+            self._temporary.write_bytes(data)
         os.replace(self._temporary, self._path)
         self._saved = True
 
@@ -320,6 +376,15 @@ class _CombinedFile:
         assert self._part is not None
         self._pdf.append(self._part.getpdfdata())
         self._part = None
+
+
+def pages_pdf(pages: Sequence[_Page]) -> bytes:
+    """``pages`` drawn one a page on one canvas: a part of the combined file."""
+    canvas = _new_canvas(None)
+    for page in pages:
+        _draw(canvas, page)
+        canvas.showPage()
+    return bytes(canvas.getpdfdata())
 
 
 def _new_canvas(target: Path | None, *, issued_on: date | None = None) -> Canvas:
@@ -342,10 +407,6 @@ def _new_canvas(target: Path | None, *, issued_on: date | None = None) -> Canvas
         stamp = f"D:{issued_on:%Y%m%d}000000+00'00'"  # PDF date syntax, not a date shown
         canvas.setDateFormatter(lambda *_: stamp)
     return canvas
-
-
-def _save_single(page: _Page, target: Path) -> None:
-    _single(page, target, draft=False).save()
 
 
 def _single(page: _Page, target: Path | None, *, draft: bool) -> Canvas:

@@ -66,7 +66,8 @@ def number_is_well_formed(number: str) -> bool:
 
 class Verdict(enum.StrEnum):
     VALID = "valid"
-    TAMPERED = "tampered"  # the signature does not match the facts (or the PDF was edited)
+    TAMPERED = "tampered"  # the code's signature does not match its facts
+    ALTERED = "altered"  # the file is not the one issued (edited, cut, copied into another)
     REVOKED = "revoked"  # genuine, but withdrawn by the issuer
     UNKNOWN_KEY = "unknown key"  # signed with a key this verifier does not hold
     MALFORMED = "malformed"  # not a trainer-app certificate payload at all
@@ -79,6 +80,10 @@ class Verdict(enum.StrEnum):
             Verdict.TAMPERED: (
                 "Not genuine: what it states does not match its signature, or the register "
                 "never issued it. Treat it as forged."
+            ),
+            Verdict.ALTERED: (
+                "Not genuine: this file is not the certificate as it was issued. It was changed "
+                "after signing, or its code was copied into another file. Treat it as forged."
             ),
             Verdict.REVOKED: "Genuine, but revoked by the issuer: it no longer certifies anything.",
             Verdict.UNKNOWN_KEY: (
@@ -157,7 +162,14 @@ def split_payload(text: str) -> tuple[CertificateFacts, bytes, bytes]:
     try:
         signed, signature = _unb64(parts[1]), _unb64(parts[2])
         facts = CertificateFacts.from_json(signed)
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as error:
+    except (
+        binascii.Error,
+        ValueError,
+        KeyError,
+        TypeError,
+        UnicodeDecodeError,
+        RecursionError,  # JSON nested thousands deep
+    ) as error:
         raise DomainError("The certificate code is damaged and cannot be read") from error
     return facts, signed, signature
 

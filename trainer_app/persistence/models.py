@@ -516,6 +516,9 @@ class CertificateRow(Versioned, Base):
     )
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoke_reason: Mapped[str] = mapped_column(String(500), default="")
+    # The batch that issued it and has not written its file yet ("host pid batch"); a batch
+    # killed between issuing and writing leaves it set, and the next batch writes the file.
+    file_pending: Mapped[str | None] = mapped_column(String(120), nullable=True, default=None)
 
 
 Index(

@@ -12,17 +12,23 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import socket
+import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from trainer_app.certificates import keys
 from trainer_app.certificates.branding import branding
+from trainer_app.certificates.files import process_running
+from trainer_app.certificates.verify import FileVerdict
 from trainer_app.domain.audit import Actor, AuditAction, RecordType
 from trainer_app.domain.certificates import (
     Certificate,
@@ -32,6 +38,7 @@ from trainer_app.domain.certificates import (
     Waiting,
     certificate_number,
     payload,
+    split_payload,
 )
 from trainer_app.domain.errors import DomainError, NotFound, ValidationError
 from trainer_app.domain.records import CompletionSource, IssuedCertificate
@@ -57,6 +64,40 @@ DRAFT_KEY = "preview"  # the key a draft's facts name: no verifier knows it
 DRAFT = bytes(64)  # a draft's "signature": as long as a real one, so the QR code is the same size
 
 
+@dataclass(frozen=True)
+class KeyReady:
+    """The signing key a command will use: its fingerprint, where it is kept, and whether it
+    was just created (the first set-up: back it up)."""
+
+    fingerprint: str
+    folder: Path
+    created: bool
+
+    @property
+    def news(self) -> str:
+        """What to tell the user when the key was just created ("" otherwise)."""
+        if not self.created:
+            return ""
+        return (
+            f"A new certificate signing key ({self.fingerprint}) was created in {self.folder}: "
+            "back it up with the database. Without it no further certificate can be signed"
+        )
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """What a batch did: certificates issued now, files written (with those of an earlier,
+    interrupted batch that had none), the combined file, and the key news."""
+
+    issued: int
+    resumed: int  # certificates issued earlier whose files were missing, written now
+    paths: tuple[Path, ...]
+    combined: Path | None
+    stopped: bool
+    key: KeyReady | None  # None when there was nothing to issue or write
+    leftovers_removed: int = 0
+
+
 class CertificateService:
     def __init__(
         self,
@@ -73,10 +114,65 @@ class CertificateService:
 
     # ----- the key -----------------------------------------------------------------------
     def signing_key(self) -> keys.SigningKey:
-        return keys.load_or_create(self.key_folder)
+        """The key that signs new certificates; refused in words when it is missing (never
+        replaced by a new one: see `prepare_key`)."""
+        return keys.load_current(self.key_folder)
+
+    def prepare_key(self) -> KeyReady:
+        """The key to issue with. On a store that has never issued a certificate, in a data
+        folder without any key, this is the first set-up: the key is created (and ``created``
+        says so). Otherwise a missing or unreadable key is refused with what to do."""
+        if keys.state(self.key_folder).empty and not self._ever_issued():
+            try:
+                key = keys.create_first(self.key_folder)
+            except DomainError:
+                if keys.state(self.key_folder).empty:
+                    raise
+                # another batch made it a moment ago: use that one
+                return KeyReady(self.signing_key().fingerprint, self.key_folder, created=False)
+            return KeyReady(key.fingerprint, self.key_folder, created=True)
+        return KeyReady(self.signing_key().fingerprint, self.key_folder, created=False)
+
+    def init_key(self) -> KeyReady:
+        """Create this installation's signing key (``trainer-app certificate init-key``);
+        refused when there is one already."""
+        key = keys.create_first(self.key_folder)
+        return KeyReady(key.fingerprint, self.key_folder, created=True)
+
+    def rotate_key(self) -> tuple[str | None, KeyReady]:
+        """Retire the current key (its public key stays, so certificates it signed still
+        verify) and make a new one that signs from now on."""
+        retired, key = keys.rotate(self.key_folder)
+        return retired, KeyReady(key.fingerprint, self.key_folder, created=True)
 
     def public_keys(self) -> list[Any]:
-        return [self.signing_key().public]
+        """Every public key of this installation (current and retired), read from the public
+        key files: verifying never needs a private key."""
+        return keys.installation_keys(self.key_folder)
+
+    def public_key_pem(self) -> tuple[str, bytes]:
+        """The current key's fingerprint and public key file (to hand to verifiers)."""
+        path = self.key_folder / keys.PUBLIC_NAME
+        if path.exists():
+            public = keys.load_public(path)
+            return keys.fingerprint(public), keys.public_pem(public)
+        key = self.signing_key()
+        return key.fingerprint, key.public_pem()
+
+    def signer_certificate_pem(self) -> bytes:
+        """The X.509 certificate of the current key that signs the PDF files (to trust in a
+        PDF reader or pyhanko)."""
+        from trainer_app.certificates.signing import signer_certificate_pem
+
+        return signer_certificate_pem(self.signing_key())
+
+    def _ever_issued(self) -> bool:
+        with reading(self.store) as session:
+            return session.scalar(select(func.count()).select_from(CertificateRow)) != 0
+
+    def _issuing_key(self) -> keys.SigningKey:
+        self.prepare_key()
+        return self.signing_key()
 
     # ----- issuing -----------------------------------------------------------------------
     def eligible(self, *, run_id: int | None = None, trainee_id: int | None = None) -> list[int]:
@@ -144,8 +240,9 @@ class CertificateService:
         self, completion_id: int, *, reason: str = ""
     ) -> tuple[Certificate, CertificateContent]:
         """The certificate of a completion: issued now, or the one already issued."""
-        key = self.signing_key()
+        key = self._issuing_key()
         with transaction(self.store) as session:
+            _take_numbers(session)
             return self._issue(session, key, completion_id, reason, replaces=None)
 
     def issue_many(
@@ -154,15 +251,28 @@ class CertificateService:
         *,
         progress: Callable[[int, int], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
+        file_pending: str | None = None,
     ) -> list[tuple[Certificate, CertificateContent]]:
-        """Issue (or fetch) each; one transaction each, so what was issued stays if stopped."""
-        key = self.signing_key()
+        """Issue (or fetch) each; one transaction each, so what was issued stays if stopped.
+        With ``file_pending`` (the batch's mark) each new certificate is recorded as waiting
+        for its file until `files_written` says it has one (a batch that writes them)."""
+        key = self._issuing_key()
         out = []
         for done, completion_id in enumerate(completion_ids, start=1):
             if should_stop is not None and should_stop():
                 break
             with transaction(self.store) as session:
-                out.append(self._issue(session, key, completion_id, "", replaces=None))
+                _take_numbers(session)
+                out.append(
+                    self._issue(
+                        session,
+                        key,
+                        completion_id,
+                        "",
+                        replaces=None,
+                        file_pending=file_pending,
+                    )
+                )
             if progress is not None:
                 progress(done, len(completion_ids))
         return out
@@ -214,6 +324,7 @@ class CertificateService:
         completion_id: int,
         reason: str,
         replaces: CertificateRow | None,
+        file_pending: str | None = None,
     ) -> tuple[Certificate, CertificateContent]:
         completion, trainee = _standing_completion(session, completion_id)
         existing = _live_certificate(session, completion.id)
@@ -246,6 +357,7 @@ class CertificateService:
             replaces_id=replaces.id if replaces is not None else None,
             revoke_reason="",
             row_version=1,
+            file_pending=file_pending,
         )
         add_audited(
             session,
@@ -262,6 +374,140 @@ class CertificateService:
             at=self.now(),
         )
         return _certificate(session, row), content
+
+    # ----- a batch: issue, then write every file, resumable -------------------------------
+    def unwritten(self) -> list[CertificateContent]:
+        """Live certificates issued by a batch that stopped before writing their files (its
+        process is gone, or it was cancelled), oldest first: the next batch writes them. A
+        batch still running, here or in another process, keeps its own."""
+        with reading(self.store) as session:
+            return [_content(row) for row in _abandoned_rows(session)]
+
+    def _claim_unwritten(self, mark: str) -> list[CertificateContent]:
+        """`unwritten`, now marked as this batch's to write (so two batches resuming at once
+        do not both take them)."""
+        with transaction(self.store) as session:
+            _take_numbers(session)
+            rows = _abandoned_rows(session)
+            for row in rows:
+                row.file_pending = mark
+            return [_content(row) for row in rows]
+
+    def files_written(self, numbers: Sequence[str]) -> None:
+        """Record that these certificates have their files."""
+        if not numbers:
+            return
+        with transaction(self.store) as session:
+            for row in session.scalars(
+                select(CertificateRow).where(CertificateRow.number.in_(list(numbers)))
+            ):
+                row.file_pending = None
+
+    def issue_batch(
+        self,
+        completion_ids: Sequence[int],
+        folder: Path,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        workers: int | None = None,
+        combined: bool = True,
+    ) -> BatchOutcome:
+        """Issue certificates for ``completion_ids`` and write their signed files into
+        ``folder`` on every core (one PDF each, and for more than one a combined file to
+        print). Certificates an interrupted batch issued without writing their files come
+        first: they are written now too. Temporary files of killed batches in ``folder`` are
+        removed. What was issued and written stays if stopped; running again finishes it."""
+        from trainer_app.certificates.files import remove_leftovers
+
+        removed = remove_leftovers(folder)
+        if not completion_ids and not self.unwritten():
+            return BatchOutcome(0, 0, (), None, False, None, removed)
+        mark = _batch_mark()
+        _RUNNING.add(mark)
+        try:
+            return self._run_batch(
+                mark, completion_ids, folder, progress, should_stop, workers, combined, removed
+            )
+        finally:
+            _RUNNING.discard(mark)
+
+    def _run_batch(
+        self,
+        mark: str,
+        completion_ids: Sequence[int],
+        folder: Path,
+        progress: Callable[[int, int], None] | None,
+        should_stop: Callable[[], bool] | None,
+        workers: int | None,
+        combined: bool,
+        removed: int,
+    ) -> BatchOutcome:
+        from trainer_app.certificates.batch import write_batch
+        from trainer_app.certificates.files import batch_path
+
+        ready = self.prepare_key()
+        key = self.signing_key()
+        folder.mkdir(parents=True, exist_ok=True)
+        earlier = self._claim_unwritten(mark)
+        total = len(earlier) + 2 * len(completion_ids)  # issue each, then draw each
+
+        def issued_so_far(done: int, _n: int) -> None:
+            if progress is not None:
+                progress(done, total)
+
+        issued = self.issue_many(
+            completion_ids,
+            progress=issued_so_far,
+            should_stop=should_stop,
+            file_pending=mark,
+        )
+        waiting = {c.number for c in earlier}
+        contents = [*earlier, *(c for _, c in issued if c.number not in waiting)]
+        stopped = should_stop is not None and should_stop()
+        paths: list[Path] = []
+        book = None
+        if contents and not stopped:
+            book = batch_path(folder, contents) if combined and len(contents) > 1 else None
+            started = len(completion_ids)
+
+            def drawn(done: int, _n: int) -> None:
+                if progress is not None:
+                    progress(started + done, total)
+
+            paths = write_batch(
+                _signed_by(contents, key.fingerprint, self.key_folder),
+                folder,
+                book,
+                key,
+                progress=drawn,
+                should_stop=should_stop,
+                on_written=lambda done: self.files_written([number for number, _ in done]),
+                workers=workers,
+            )
+            stopped = len(paths) < len(contents)
+        return BatchOutcome(
+            issued=len(issued),
+            resumed=len(earlier),
+            paths=tuple(paths),
+            combined=book if book is not None and book.exists() else None,
+            stopped=stopped,
+            key=ready,
+            leftovers_removed=removed,
+        )
+
+    def write_certificate(self, number: str, path: Path) -> Path:
+        """Write certificate ``number`` to ``path``: the very file first issued, byte for byte
+        (signed again by the key that signed it, on its day of issue)."""
+        from trainer_app.certificates.render import render_certificate
+        from trainer_app.certificates.signing import DocumentSigner
+
+        content = self.content(number)
+        facts = split_payload(content.payload)[0]
+        render_certificate(
+            content, path, signer=DocumentSigner(keys.key_for(self.key_folder, facts.key))
+        )
+        return path
 
     # ----- the register ------------------------------------------------------------------
     def register(self, text: str = "", *, revoked: bool | None = None) -> list[Certificate]:
@@ -308,6 +554,7 @@ class CertificateService:
             raise ValidationError.single("reason", "Say why the certificate is reissued")
         key = self.signing_key()
         with transaction(self.store) as session:
+            _take_numbers(session)
             old = _by_number(session, number)
             if old.revoked_at is None:
                 self._revoke(session, old, f"Reissued: {reason}")
@@ -331,6 +578,17 @@ class CertificateService:
         )
 
     # ----- verification ------------------------------------------------------------------
+    def verify_file(self, path: Path) -> FileVerdict:
+        """A certificate PDF: the file exactly as issued (`trainer_app.certificates.verify`),
+        then the register, as for a scanned code."""
+        from trainer_app.certificates.verify import check_file
+
+        found = check_file(path, self.public_keys())
+        if found.verdict is not Verdict.VALID:
+            return found
+        verdict, facts = self.verify(found.payload)
+        return FileVerdict(verdict, facts, found.payload)
+
     def verify(self, payload: str) -> tuple[Verdict, CertificateFacts | None]:
         """Signature first (offline), then the register: a genuine but revoked certificate,
         or one this store never issued, says so."""
@@ -349,6 +607,65 @@ class CertificateService:
 
 
 # ----- helpers -------------------------------------------------------------------------------
+
+
+def _signed_by(
+    contents: Sequence[CertificateContent], fingerprint: str, folder: Path
+) -> list[CertificateContent]:
+    """``contents``, refused if one was signed by another key than ``fingerprint`` (a batch
+    interrupted before a key rotation: reprint those from the register)."""
+    for content in contents:
+        key = split_payload(content.payload)[0].key
+        if key != fingerprint:
+            raise DomainError(
+                f"Certificate {content.number} was issued with the retired key {key} and has "
+                f"no file yet: write it with trainer-app certificate reprint (keys in {folder})"
+            )
+    return list(contents)
+
+
+_RUNNING: set[str] = set()  # the marks of the batches this process is running now
+
+
+def _batch_mark() -> str:
+    """Which batch issued a certificate whose file is not written yet: computer, process, and
+    a batch id (one process may run several batches, one after another)."""
+    return f"{socket.gethostname()[:60]} {os.getpid()} {uuid.uuid4().hex}"
+
+
+def _abandoned(mark: str) -> bool:
+    """Is the batch that left this mark gone (killed, or stopped and over)? A batch of another
+    computer (a shared database) is left to that computer."""
+    parts = mark.rsplit(" ", 2)
+    if len(parts) != 3 or not parts[1].isdigit():
+        return True
+    host, pid = parts[0], int(parts[1])
+    if host != socket.gethostname()[:60]:
+        return False
+    if pid == os.getpid():
+        return mark not in _RUNNING
+    return not process_running(pid)
+
+
+def _abandoned_rows(session: Session) -> list[CertificateRow]:
+    rows = session.scalars(
+        select(CertificateRow)
+        .where(CertificateRow.file_pending.is_not(None), CertificateRow.revoked_at.is_(None))
+        .order_by(CertificateRow.id)
+    ).all()
+    return [row for row in rows if row.file_pending and _abandoned(row.file_pending)]
+
+
+def _take_numbers(session: Session) -> None:
+    """Take the write lock before reading the highest number, so that two batches issuing at
+    once (two coordinators, two processes) never pick the same one: the second waits.
+
+    SQLite: a write statement (that changes nothing) starts the write transaction at once;
+    PostgreSQL: a table lock that readers pass and other writers of certificates wait for."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE certificates IN SHARE ROW EXCLUSIVE MODE"))
+    else:
+        session.execute(text("UPDATE certificates SET row_version = row_version WHERE 0 = 1"))
 
 
 def certificates_of(session: Session, trainee_id: int) -> dict[int, tuple[IssuedCertificate, ...]]:

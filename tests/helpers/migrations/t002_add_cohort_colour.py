@@ -1,14 +1,14 @@
 """A test-only schema change on top of the real head, so today's head is an 'older' schema.
 
 Revision ID: t002
-Revises: 0004
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "t002"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -44,6 +44,8 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo_context(demo_file: Path, tmp_path: Path) -> Iterator[ServiceContext]:
     database = tmp_path / "demo.db"
     shutil.copyfile(demo_file, database)
+    # the key that signed the demo's certificates goes with it (a missing key is refused)
+    shutil.copytree(demo_file.parent / "data" / "keys", tmp_path / "data" / "keys")
     context = ServiceContext.open(settings_for(database, tmp_path / "data"))
     yield context
     context.close()

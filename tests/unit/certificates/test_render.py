@@ -354,7 +354,9 @@ def test_a_batch_writes_each_certificate_and_one_file_to_print(tmp_path: Path) -
 
 def test_a_second_batch_into_the_same_folder_overwrites_nothing(tmp_path: Path) -> None:
     """The same certificates written twice (a reprint of a batch, or files from another
-    database): every earlier file stays as it was, the new ones are named " (2)"."""
+    database): every earlier file stays as it was; a certificate whose file is already there,
+    byte for byte, keeps it (a resumed batch adds no copies), a different one is named
+    " (2)", and so is the new print file."""
     contents = batch(3)
     first = batch_path(tmp_path, contents)
     opening = contents[0]
@@ -363,11 +365,17 @@ def test_a_second_batch_into_the_same_folder_overwrites_nothing(tmp_path: Path) 
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
 
     again = batch_path(tmp_path, contents)
+    (tmp_path / f"{contents[1].number}.pdf").write_bytes(b"someone else's file")
+    before[f"{contents[1].number}.pdf"] = b"someone else's file"
     written = render_batch(contents, tmp_path, again)
     assert again.name == first.name.replace(".pdf", " (2).pdf")
-    assert [p.name for p in written] == [f"{c.number} (2).pdf" for c in contents]
+    assert [p.name for p in written] == [
+        f"{contents[0].number}.pdf",
+        f"{contents[1].number} (2).pdf",
+        f"{contents[2].number}.pdf",
+    ]
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name in before} == before
-    assert len(PdfReader(again).pages) == 3 and len(list(tmp_path.iterdir())) == 8
+    assert len(PdfReader(again).pages) == 3 and len(list(tmp_path.iterdir())) == 6
     assert free_path(tmp_path, first.stem).name == first.name.replace(".pdf", " (3).pdf")
 
 

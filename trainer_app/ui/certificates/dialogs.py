@@ -12,6 +12,7 @@ combined file to print, named after the batch; files already in the folder are k
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QRectF, Qt, QUrl, Signal
@@ -35,6 +36,7 @@ from trainer_app.config import Settings
 from trainer_app.domain import dates
 from trainer_app.domain.certificates import Certificate, CertificateContent, Waiting
 from trainer_app.domain.errors import DomainError
+from trainer_app.services.certificates import BatchOutcome
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui.certificates.picture import CertificatePicture, as_image
 from trainer_app.ui.file_dialogs import FileKind, choose_folder, save_file
@@ -211,9 +213,16 @@ class IssueDialog(QDialog):
             self.count.setText(f"{count} of {listed} ticked")
         else:
             self.count.setText(f"0 of {listed} ticked · {hint}")
-        self.issue_button.setText(f"Issue {count} certificate{'s' if count != 1 else ''}…")
-        self.issue_button.setToolTip("" if count else hint)
-        self.issue_button.setEnabled(count > 0 and not self.task.running)
+        missing = len(self.context.certificates.unwritten())
+        if missing and not count:  # an interrupted batch left certificates without files
+            self.issue_button.setText(f"Write {missing} missing PDF{'s' if missing != 1 else ''}…")
+            self.issue_button.setToolTip(
+                "Certificates issued by a batch that was interrupted before writing them"
+            )
+        else:
+            self.issue_button.setText(f"Issue {count} certificate{'s' if count != 1 else ''}…")
+            self.issue_button.setToolTip("" if count else hint)
+        self.issue_button.setEnabled((count > 0 or missing > 0) and not self.task.running)
         self._preview()  # numbers to come depend on what is ticked before
 
     # ----- the preview ---------------------------------------------------------------------
@@ -240,30 +249,16 @@ class IssueDialog(QDialog):
 
     def issue(self) -> None:
         chosen = self.ticked()
-        folder = self.ask_folder() if chosen else None
+        folder = self.ask_folder() if chosen or self.context.certificates.unwritten() else None
         if folder is None:
             return
         self.folder = folder
         service = self.context.certificates
 
-        def work(report: Report, stop: ShouldStop) -> tuple[int, list[Path], Path | None]:
-            from trainer_app.certificates.files import batch_path
-            from trainer_app.certificates.render import render_batch  # ReportLab: on use
-
-            total = 2 * len(chosen)  # issue each, then draw each
-            issued = service.issue_many(
-                chosen, progress=lambda done, _n: report(done, total), should_stop=stop
-            )
-            contents = [content for _, content in issued]
-            combined = batch_path(folder, contents) if len(contents) > 1 else None
-            paths = render_batch(
-                contents,
-                folder,
-                combined,
-                progress=lambda done, _n: report(len(chosen) + done, total),
-                should_stop=stop,
-            )
-            return len(issued), paths, combined if combined and combined.exists() else None
+        def work(report: Report, stop: ShouldStop) -> BatchOutcome:
+            # Issue, then write every file on every core; files an interrupted batch left
+            # unwritten are written too.
+            return service.issue_batch(chosen, folder, progress=report, should_stop=stop)
 
         self._busy(True)
         self.outcome.clear()
@@ -275,7 +270,9 @@ class IssueDialog(QDialog):
         self.outcome.setVisible(not busy)
         for widget in (self.list, self.all_button, self.none_button, self.close_button):
             widget.setEnabled(not busy)
-        self.issue_button.setEnabled(not busy and bool(self.ticked()))
+        self.issue_button.setEnabled(
+            not busy and bool(self.ticked() or self.context.certificates.unwritten())
+        )
 
     def _progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -286,20 +283,28 @@ class IssueDialog(QDialog):
 
     def _finished(self, result: object) -> None:
         self._busy(False)
-        assert isinstance(result, tuple)
-        count: int = result[0]
-        paths: list[Path] = result[1]
-        combined: Path | None = result[2]
+        assert isinstance(result, BatchOutcome)
+        count, paths, combined = result.issued, list(result.paths), result.combined
         self._forget_issued()
         if count:
             self.issued.emit(count)
         saved = f"{len(paths)} saved as PDFs in {self.folder}"
-        if self.task.cancelled and len(paths) < count:
-            text = f"Stopped: {count} issued, {saved}. Reprint the others from the register."
+        if result.stopped:
+            text = (
+                f"Stopped: {count} issued, {saved}. Issue again to write the missing files "
+                "(or reprint them from the register)."
+            )
         elif combined is not None:
             text = f"Issued {count} certificates: {saved}, and {combined.name} to print."
         else:
             text = f"Issued {count} certificate{'' if count == 1 else 's'}: {saved}."
+        if result.resumed:
+            text += (
+                f" The files of {result.resumed} certificate{'' if result.resumed == 1 else 's'}"
+                " an interrupted batch had issued were written too."
+            )
+        if result.key is not None and result.key.created:
+            text += f" {result.key.news}."
         self.outcome.setText(text + _kept(paths))
         self.open_button.setVisible(bool(paths))
 
@@ -354,10 +359,13 @@ class PreviewDialog(QDialog):
         certificate: Certificate,
         content: CertificateContent,
         settings: Settings,
+        write_copy: Callable[[str, Path], Path],
         parent: QWidget | None = None,
     ) -> None:
+        """``write_copy(number, path)`` writes the signed file as issued (the service's)."""
         super().__init__(parent)
         self.certificate, self.content, self.settings = certificate, content, settings
+        self.write_copy = write_copy
         self.setWindowTitle(f"Certificate {certificate.number}")
         self.picture = CertificatePicture()
         self.picture.show_certificate(lambda: content, draft=False)
@@ -403,10 +411,8 @@ class PreviewDialog(QDialog):
         path = self.ask_file()
         if path is None:
             return None
-        from trainer_app.certificates.render import render_certificate
-
         try:
-            render_certificate(self.content, path)
+            self.write_copy(self.certificate.number, path)
         except (DomainError, OSError) as error:
             QMessageBox.warning(self, "Cannot save the certificate", str(error))
             return None

@@ -170,12 +170,16 @@ class CertificatesPage(Page):
     def reload(self, entity_type: str = "", record_id: int | None = None) -> None:
         self._show_rows()
         count = len(self.context.certificates.eligible())
-        self.waiting.setText(
+        missing = len(self.context.certificates.unwritten())
+        text = (
             f"{count} completion{'s' if count != 1 else ''} waiting for a certificate"
             if count
             else "No completion earned on a run is waiting for a certificate"
         )
-        self.issue_button.setEnabled(count > 0)
+        if missing:  # a batch was interrupted between issuing and writing
+            text += f" · {missing} issued without a PDF yet: Issue… writes them"
+        self.waiting.setText(text)
+        self.issue_button.setEnabled(count > 0 or missing > 0)
         self._update_actions()
 
     def _show_rows(self) -> None:
@@ -246,7 +250,7 @@ class CertificatesPage(Page):
 
     def issue_waiting(self) -> None:
         waiting = self.context.certificates.waiting()
-        if not waiting:
+        if not waiting and not self.context.certificates.unwritten():
             self.say("No completion is waiting for a certificate")
             return
         self.open_issue_dialog(
@@ -272,7 +276,15 @@ class CertificatesPage(Page):
         if chosen is None:
             return
         content = self.context.certificates.content(chosen.number)
-        self.open_dialog(PreviewDialog(chosen, content, self.context.settings, self))
+        self.open_dialog(
+            PreviewDialog(
+                chosen,
+                content,
+                self.context.settings,
+                self.context.certificates.write_certificate,
+                self,
+            )
+        )
 
     def revoke(self) -> None:
         chosen = self.selected()

@@ -1,6 +1,7 @@
 """Verify a certificate someone hands in: open its PDF, or paste the text of its QR code (a
 phone's scanner app shows it). The verdict comes from the same service as
-``trainer-app certificate verify``: the signature first, then this store's register."""
+``trainer-app certificate verify``: for a PDF, the file exactly as issued (its PDF signature,
+its code, what its page shows); for a code, its signature; then this store's register."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from trainer_app.ui.palette import error_colour
 HEADLINES = {
     Verdict.VALID: "✓ Valid",
     Verdict.TAMPERED: "✗ Not genuine",
+    Verdict.ALTERED: "✗ Altered: not the file issued",
     Verdict.REVOKED: "✗ Revoked",
     Verdict.UNKNOWN_KEY: "? Unknown issuer",
     Verdict.MALFORMED: "✗ Not a certificate code",
@@ -44,7 +46,8 @@ class VerifyDialog(QDialog):
         self.setWindowTitle("Verify a certificate")
         intro = QLabel(
             "Open a certificate's PDF, or paste the text of its QR code (a phone's scanner app "
-            "shows it). The signature is checked, then this database's register."
+            "shows it). A PDF is checked as a whole file (its PDF signature, its code, what "
+            "its page shows), a code by its signature; then this database's register."
         )
         intro.setWordWrap(True)
         self.code = QPlainTextEdit()
@@ -90,14 +93,21 @@ class VerifyDialog(QDialog):
         path = self.ask_pdf()
         if path is None:
             return
-        from trainer_app.certificates.embedded import read_embedded_payload
+        self.check_file(path)
 
+    def check_file(self, path: Path) -> None:
+        """The file as a whole: its PDF signature, its code, and what its page shows."""
         try:
-            payload = read_embedded_payload(path)
+            found = self.context.certificates.verify_file(path)
         except (DomainError, OSError) as error:
-            self._show("✗ Cannot read it", str(error), error_colour().name())
+            self._show("✗ Cannot read it", escape(str(error)), error_colour().name())
             return
-        self.code.setPlainText(payload)  # checked as the text changes
+        self.code.blockSignals(True)  # the code alone would not say whether the file changed
+        self.code.setPlainText(found.payload)
+        self.code.blockSignals(False)
+        self._verdict(
+            found.verdict, found.facts, f"{path.name}: {found.reason}" if found.reason else ""
+        )
 
     def check(self) -> None:
         text = self.code.toPlainText().strip()
@@ -106,13 +116,16 @@ class VerifyDialog(QDialog):
             self.details.setText("<span style='color:gray'>Nothing to verify yet.</span>")
             return
         verdict, facts = self.context.certificates.verify(text)
+        self._verdict(verdict, facts, "")
+
+    def _verdict(self, verdict: Verdict, facts: CertificateFacts | None, reason: str) -> None:
         colour = VALID_COLOUR if verdict is Verdict.VALID else error_colour().name()
         if verdict is Verdict.UNKNOWN_KEY:
             colour = "#B26B00"
-        self._show(HEADLINES[verdict], self._explained(verdict, facts), colour)
+        self._show(HEADLINES[verdict], self._explained(verdict, facts, reason), colour)
 
-    def _explained(self, verdict: Verdict, facts: CertificateFacts | None) -> str:
-        meaning = verdict.meaning
+    def _explained(self, verdict: Verdict, facts: CertificateFacts | None, reason: str) -> str:
+        meaning = f"{reason} {verdict.meaning}" if reason else verdict.meaning
         if verdict is Verdict.REVOKED and facts is not None:
             found = [c for c in self.context.certificates.register(facts.number) if c.revoked]
             if found:

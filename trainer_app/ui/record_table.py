@@ -14,7 +14,6 @@ from PySide6.QtCore import (
     QObject,
     QSettings,
     Qt,
-    QTimer,
     Signal,
 )
 from PySide6.QtWidgets import (
@@ -32,10 +31,8 @@ from trainer_app.services.tables import TableSource
 from trainer_app.ui import icons
 from trainer_app.ui.columns import ColumnFitter, roles_of
 from trainer_app.ui.records import RecordKind
-from trainer_app.ui.search import search_box
+from trainer_app.ui.search import search_box, when_typing_pauses
 from trainer_app.ui.table_model import Decorator, LazyTableModel
-
-FILTER_DELAY_MS = 150
 
 
 class RecordTable(QWidget):
@@ -64,14 +61,9 @@ class RecordTable(QWidget):
         self.empty_hint = ""
         self.model = LazyTableModel(source, decorator)
         self._filters: dict[str, int] = {}
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(FILTER_DELAY_MS)
-        self._timer.timeout.connect(self.apply_filter)
-
         noun = kind.plural if kind else "entries"
         self.filter_box = search_box(f"Filter {noun}…", f"Filter {noun}")
-        self.filter_box.textChanged.connect(lambda _text: self._timer.start())
+        self._timer = when_typing_pauses(self.filter_box, self.apply_filter)
         self.filter_box.setMaximumWidth(320)
 
         self.view = table_view(f"{noun.capitalize()} table", self.model)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QInputDialog
 
-from tests.helpers.user import click, click_row, row_of
+from tests.helpers.user import click, click_row, row_of, type_text
 from tests.ui.usage.test_selection import page
 from trainer_app.ui.certificates.dialogs import PreviewDialog
 
@@ -32,3 +32,23 @@ def test_reissue_with_only_revoked_ones_listed_shows_the_new_certificate(
     dialog = certificates.dialog
     assert isinstance(dialog, PreviewDialog) and dialog.isVisible()
     dialog.reject()
+
+
+def test_typing_a_search_runs_it_once_the_typing_pauses(
+    qtbot, laptop_window, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by the monkey: each key searched the register and redrew the list, so thirty
+    quick keys on a busy machine froze the window for a minute."""
+    certificates = page(laptop_window, "Certificates")
+    service = certificates.context.certificates
+    searched: list[str] = []
+    register = service.register
+
+    def counted(text: str = "", **kwargs: object) -> object:
+        searched.append(text)
+        return register(text, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "register", counted)
+    type_text(certificates.search, "x" * 30)
+    qtbot.waitUntil(lambda: certificates.view.model().rowCount() == 0)
+    assert searched == ["x" * 30]

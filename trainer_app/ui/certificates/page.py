@@ -31,7 +31,7 @@ from trainer_app.ui.icons import action_button
 from trainer_app.ui.pages.base import Page
 from trainer_app.ui.palette import error_colour
 from trainer_app.ui.record_table import adopt_model
-from trainer_app.ui.search import search_box
+from trainer_app.ui.search import search_box, when_typing_pauses
 
 COLUMNS = ("Number", "Trainee", "Reference", "Course", "Issued", "Expires", "Status")
 Index = QModelIndex | QPersistentModelIndex
@@ -97,7 +97,7 @@ class CertificatesPage(Page):
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
         self.search = search_box("Number, name or reference", "Find certificates")
-        self.search.textChanged.connect(lambda _t: self._show_rows())
+        when_typing_pauses(self.search, self._show_rows)
         self.status_box = QComboBox()
         self.status_box.setAccessibleName("Show")
         for label, revoked in (("All certificates", None), ("Valid", False), ("Revoked", True)):

@@ -51,7 +51,7 @@ from trainer_app.ui.matrix.progress import ExportProgress
 from trainer_app.ui.matrix.record_view import EVIDENCE_LINK, RecordPanel, TraineeFinder
 from trainer_app.ui.pages.base import Page
 from trainer_app.ui.record_editor import RecordEditor
-from trainer_app.ui.search import search_box
+from trainer_app.ui.search import search_box, when_typing_pauses
 from trainer_app.ui.tasks import Latest, Report, ShouldStop, Task
 
 NO_ROLES = "No roles defined yet — the matrix shows required training once roles list their courses"
@@ -189,11 +189,7 @@ class MatrixPage(Page):
             "Organisation filter", "Show the trainees of one organisation"
         )
         self.find_box = search_box("Name or reference", "Find in matrix")
-        self._text_timer = QTimer(self)
-        self._text_timer.setSingleShot(True)
-        self._text_timer.setInterval(300)
-        self._text_timer.timeout.connect(self.refilter)
-        self.find_box.textChanged.connect(lambda _t: self._text_timer.start())
+        self._text_timer = when_typing_pauses(self.find_box, self.refilter, delay_ms=300)
         self.find_box.returnPressed.connect(self.refilter)
         self.expiring_box = QSpinBox()
         self.expiring_box.setAccessibleName("Expiring soon within days")

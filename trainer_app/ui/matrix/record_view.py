@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -30,7 +30,7 @@ from trainer_app.exports import wording
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui import icons
 from trainer_app.ui.matrix import standing as look
-from trainer_app.ui.search import search_box
+from trainer_app.ui.search import search_box, when_typing_pauses
 
 MATCHES = 50
 NO_RECORD = (
@@ -215,12 +215,8 @@ class TraineeFinder(QWidget):
     def __init__(self, context: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(200)
-        self._timer.timeout.connect(self.refresh)
         self.search = search_box("Name, reference, organisation…", "Find trainee", "find_trainee")
-        self.search.textChanged.connect(lambda _text: self._timer.start())
+        self._timer = when_typing_pauses(self.search, self.refresh)
         self.search.returnPressed.connect(self._choose_first)
         self.search.installEventFilter(self)
         self.matches = QListWidget()

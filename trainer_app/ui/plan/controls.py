@@ -32,7 +32,7 @@ from trainer_app.services.planning_scenario import DEFAULT_WEIGHTS
 from trainer_app.services.tables import TableSource
 from trainer_app.ui import icons
 from trainer_app.ui.plan.terms import TERM_WORDS, words
-from trainer_app.ui.search import search_box
+from trainer_app.ui.search import search_box, when_typing_pauses
 from trainer_app.ui.table_model import display_text
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -72,7 +72,7 @@ class RunsList(QWidget):
         super().__init__()
         self.source: TableSource | None = None
         self.filter_box = search_box("Filter runs…", "Filter runs")
-        self.filter_box.textChanged.connect(lambda _text: self.refresh())
+        when_typing_pauses(self.filter_box, self.refresh)
         self.add_button = QPushButton(icons.icon("add"), "Add run…")
         self.add_button.setAccessibleName("Add run")
         self.add_button.clicked.connect(self.add_requested)

@@ -13,7 +13,6 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
-    QTimer,
     Signal,
 )
 from PySide6.QtWidgets import (
@@ -37,10 +36,9 @@ from trainer_app.ui.runs.rows import (
     RowsModel,
     column_fitter,
 )
-from trainer_app.ui.search import search_box
+from trainer_app.ui.search import search_box, when_typing_pauses
 
 NO_RUNS = "No published runs yet — plan and publish a term on the Plan page (Ctrl+5)"
-FILTER_DELAY_MS = 150
 
 
 @dataclass(frozen=True)
@@ -226,13 +224,8 @@ class RunList(QWidget):
         self.model: RowsModel[RunSummary] = RowsModel(COLUMNS, muted=lambda r: not r.published)
         self.proxy = RunFilter()
         self.proxy.setSourceModel(self.model)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(FILTER_DELAY_MS)
-        self._timer.timeout.connect(self.apply_filter)
-
         self.filter_box = search_box("Filter runs…", "Filter runs")
-        self.filter_box.textChanged.connect(lambda _text: self._timer.start())
+        self._timer = when_typing_pauses(self.filter_box, self.apply_filter)
         self.unpublished = QCheckBox("Show unpublished")
         self.unpublished.setAccessibleName("Show unpublished runs")
         self.unpublished.setToolTip("Also list runs waiting to be planned (greyed)")

@@ -1,14 +1,16 @@
 """A test-only migration that creates a table and then fails, as a real one might on odd data.
 
 Revision ID: f002
-Revises: 0004
+Revises: the newest real migration (SCHEMA_HEAD)
 """
 
 import sqlalchemy as sa
 from alembic import op
 
+from trainer_app.persistence.db import SCHEMA_HEAD
+
 revision = "f002"
-down_revision = "0004"
+down_revision = SCHEMA_HEAD  # always on top of the newest real migration
 branch_labels = None
 depends_on = None
 

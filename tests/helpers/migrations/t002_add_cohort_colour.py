@@ -7,8 +7,10 @@ Revises: 0005
 import sqlalchemy as sa
 from alembic import op
 
+from trainer_app.persistence.db import SCHEMA_HEAD
+
 revision = "t002"
-down_revision = "0005"
+down_revision = SCHEMA_HEAD  # always on top of the newest real migration
 branch_labels = None
 depends_on = None
 

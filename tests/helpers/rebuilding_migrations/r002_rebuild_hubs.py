@@ -2,14 +2,16 @@
 only by copying it), as a future migration on a populated store may.
 
 Revision ID: r002
-Revises: 0004
+Revises: the newest real migration (SCHEMA_HEAD)
 """
 
 import sqlalchemy as sa
 from alembic import op
 
+from trainer_app.persistence.db import SCHEMA_HEAD
+
 revision = "r002"
-down_revision = "0004"
+down_revision = SCHEMA_HEAD  # always on top of the newest real migration
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """An import killed at a random moment (``kill -9``: no clean-up, no handler runs) leaves the
 store exactly as it was or holding the whole import, and ``db check`` passes.
 
-Runs: ``TRAINER_APP_KILL_RUNS`` (default 5 in CI; 50 for the long run in docs/reliability.md).
+Runs: ``TRAINER_APP_KILLS`` (default 5 in CI; 50 for the long run in docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from trainer_app.cli import main
 from trainer_app.config import Settings
 from trainer_app.services.context import ServiceContext
 
-RUNS = int(os.environ.get("TRAINER_APP_KILL_RUNS", "5"))
+RUNS = int(os.environ.get("TRAINER_APP_KILLS", "5"))
 ROWS = 4000
 TABLES = ("trainees", "cohort_memberships", "audit_entries")
 

@@ -4,7 +4,7 @@ temporary file is left beside it.
 
 Five kills on every run; for the long form give the number of kills:
 
-    TRAINER_APP_KILL_RUNS=50 python -m pytest -q tests/reliability/test_kill_plan.py
+    TRAINER_APP_KILLS=50 python -m pytest -q tests/reliability/test_kill_plan.py
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from trainer_app.scheduling.scenario import dump_json, plan_from_dict, scenario_
 from trainer_app.scheduling.synthetic import generate
 
 ROOT = Path(__file__).resolve().parents[2]
-RUNS = int(os.environ.get("TRAINER_APP_KILL_RUNS", "5"))
+RUNS = int(os.environ.get("TRAINER_APP_KILLS", "5"))
 PREVIOUS = '{"previous": "plan"}\n'
 
 

@@ -2,7 +2,7 @@
 the store either opens and checks clean, or keeps its old schema and upgrades on the next run, or
 is refused with a sentence and left untouched. Never a half-written store taken silently.
 
-Five kills by default; TRAINER_APP_KILL_ROUNDS=50 for the long form (docs/reliability.md)."""
+Five kills by default; TRAINER_APP_KILLS=50 for the long form (docs/reliability.md)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from tests.helpers import damage
 from tests.helpers.demo import DemoFiles
 from trainer_app.persistence.db import alembic_config
 
-ROUNDS = int(os.environ.get("TRAINER_APP_KILL_ROUNDS", "5"))
+ROUNDS = int(os.environ.get("TRAINER_APP_KILLS", "5"))
 OLDER = "0003"
 DEMO_TRAINEES = 40
 

@@ -10,16 +10,16 @@ Short form: a few hundred examples, well under 30 s. Long form:
 from __future__ import annotations
 
 import dataclasses
-import os
 import tempfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.helpers.fuzz import fuzz_settings
 from trainer_app.certificates import keys
 from trainer_app.certificates.render import certificate_file
 from trainer_app.certificates.signing import DocumentSigner
@@ -27,13 +27,7 @@ from trainer_app.certificates.verify import check_file, check_pdf
 from trainer_app.domain.certificates import CertificateContent, Verdict, split_payload
 from trainer_app.domain.errors import DomainError
 
-EXAMPLES = int(os.environ.get("TRAINER_APP_FUZZ_EXAMPLES", "150"))
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize="TRAINER_APP_FUZZ_EXAMPLES" not in os.environ,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+FUZZ = fuzz_settings(150)
 
 _FOLDER = Path(tempfile.mkdtemp(prefix="certificate-fuzz-"))
 _KEY = keys.create_first(_FOLDER / "keys")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import sqlite3
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -20,10 +19,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from tests.helpers import builders
+from tests.helpers.fuzz import fuzz_settings
 from trainer_app.config import Settings
 from trainer_app.domain.errors import DomainError
 from trainer_app.domain.text import text_problem
@@ -36,12 +36,7 @@ from trainer_app.services.imports import (
 )
 from trainer_app.services.imports_training import CompletionImport
 
-EXAMPLES = int(os.environ.get("TRAINER_APP_FUZZ_EXAMPLES", "40"))
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+FUZZ = fuzz_settings(40)
 TRAINEE_HEADER = ["reference", "name", "hub", "type", "organisation", "role", "email", "cohorts"]
 COMPLETION_HEADER = ["trainee", "course", "completed_on", "version", "notes"]
 TABLES = ("trainees", "completions", "cohort_memberships", "audit_entries")

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import copy
 import math
-import os
 import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.helpers.fuzz import LONG_RUN, fuzz_settings
 from tests.unit.scheduling import tiny
 from trainer_app.cli import main
 from trainer_app.domain.errors import DomainError
@@ -37,14 +37,8 @@ from trainer_app.scheduling.scenario import (
 )
 from trainer_app.scheduling.synthetic import generate
 
-EXAMPLES = int(os.environ.get("TRAINER_APP_FUZZ_EXAMPLES", "0"))
-FUZZ = settings(
-    max_examples=EXAMPLES or 150,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-SLOW_FUZZ = settings(FUZZ, max_examples=EXAMPLES or 40)  # these also plan what is accepted
+FUZZ = fuzz_settings(150)
+SLOW_FUZZ = fuzz_settings(40)  # these also plan what is accepted
 
 # ----- values a hostile or careless file may hold -----------------------------------------------
 
@@ -126,7 +120,7 @@ def test_any_file_content_is_parsed_or_refused_clearly(content: bytes | str) -> 
     read(data)
 
 
-@settings(FUZZ, max_examples=min(EXAMPLES or 20, 200))
+@settings(FUZZ, max_examples=min(LONG_RUN or 20, 200))
 @given(st.integers(min_value=40, max_value=100_000), st.booleans())
 def test_deep_nesting_is_refused_without_recursion(depth: int, as_text: bool) -> None:
     def read_deep() -> object:

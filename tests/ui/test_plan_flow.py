@@ -45,8 +45,11 @@ def test_plan_lock_replan_compare_and_publish(qtbot, window, demo, answers) -> N
     page.controls.time_limit.setValue(3)
     assert set(runs.checked_ids()) == wanted
 
+    before = page.plan_id
     page.controls.plan_button.click()
-    qtbot.waitUntil(lambda: not page.worker.running and page.plan is not None, timeout=30_000)
+    qtbot.waitUntil(
+        lambda: not page.worker.running and page.plan_id not in (None, before), timeout=30_000
+    )
     assert page.checked is not None and page.checked.valid
     first_id = page.plan_id
     assert first_id is not None

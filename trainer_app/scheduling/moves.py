@@ -22,7 +22,7 @@ from trainer_app.scheduling.checker import (
     check,
     weighted,
 )
-from trainer_app.scheduling.scenario import TERMS, Assignment, Plan, Scenario
+from trainer_app.scheduling.scenario import TERMS, Assignment, Plan, PlanStatus, Scenario
 
 
 @dataclass(frozen=True)
@@ -112,12 +112,12 @@ def _new_violations(
     return tuple(new)
 
 
-def _status(result: CheckResult) -> str:
+def _status(result: CheckResult) -> PlanStatus:
     if result.valid:
-        return "feasible"
+        return PlanStatus.FEASIBLE
     if all(v.rule == "unplaced" for v in result.hard_violations):
-        return "partial"
-    return "unknown"
+        return PlanStatus.PARTIAL
+    return PlanStatus.UNKNOWN
 
 
 def candidates(

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
@@ -38,7 +39,29 @@ TERMS: dict[str, tuple[float, str]] = {
     "moves": (0, "session placed differently from previous_plan"),
     "late_finish": (0, "session ending in the last period of a day"),
 }
-STATUSES = ("optimal", "feasible", "partial", "infeasible", "unknown")
+
+
+class PlanStatus(StrEnum):
+    """How complete and how good a plan is (a StrEnum: compares equal to its JSON word)."""
+
+    OPTIMAL = "optimal"  # every session placed, cost proven the lowest possible
+    FEASIBLE = "feasible"  # every session placed, no hard rule broken
+    PARTIAL = "partial"  # some runs left out (see Plan.unplaced)
+    INFEASIBLE = "infeasible"  # nothing could be placed
+    UNKNOWN = "unknown"  # no plan was found in the time given
+
+
+STATUSES = tuple(s.value for s in PlanStatus)
+
+
+class Verdict(StrEnum):
+    """Why a run is not in a plan: proven impossible, or only not found in the time given."""
+
+    CANNOT_BE_PLACED = "cannot_be_placed"  # with a proof: see UnplacedRun.reason
+    NOT_PLACED_IN_TIME = "not_placed_in_time"  # a plan with it may exist
+
+
+VERDICTS = tuple(v.value for v in Verdict)
 
 # ----- limits: what a scenario or plan file may hold (docs/scenario-format.md, "Limits") -------
 # Generous for real networks (the 12-week, 6-hub benchmark terms have 58 days, 40 trainers,
@@ -186,14 +209,45 @@ class Assignment:
 
 
 @dataclass(frozen=True)
+class UnplacedRun:
+    """A run a plan leaves out, and what is known about why, in a coordinator's words."""
+
+    offering: str
+    verdict: Verdict
+    reason: str  # the proof when CANNOT_BE_PLACED; what stood in the way otherwise
+    competing: tuple[str, ...] = ()  # runs that hold the trainers, facilities or cohort it needs
+    suggestions: tuple[str, ...] = ()  # what to try: more time, a wider window, another trainer
+
+
+@dataclass(frozen=True)
 class Plan:
     assignments: tuple[Assignment, ...]
-    status: str = "unknown"
+    status: PlanStatus = PlanStatus.UNKNOWN
     cost: Mapping[str, float] = field(default_factory=dict)
     hard_violations: tuple[Mapping[str, Any], ...] = ()
     explanation: tuple[str, ...] = ()
     solver: Mapping[str, Any] = field(default_factory=dict)
     name: str = ""
+    unplaced: tuple[UnplacedRun, ...] = ()
+
+    @property
+    def lower_bound(self) -> float | None:
+        """The lowest total cost any complete plan can have, as far as the planner proved."""
+        value = self.solver.get("lower_bound")
+        return (
+            float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+        )
+
+    @property
+    def gap(self) -> float | None:
+        """How far this plan can at most be from the best possible, as a fraction of its cost
+        (0 = proven best); None without a bound or when runs are left out."""
+        bound, total = self.lower_bound, self.cost.get("total")
+        if bound is None or total is None or self.unplaced or self.status == PlanStatus.PARTIAL:
+            return None
+        if total <= 0:
+            return 0.0
+        return max(0.0, (float(total) - bound) / float(total))
 
 
 @dataclass(frozen=True)
@@ -944,6 +998,7 @@ def _plan(data: Any, *, screened: bool) -> Plan:
             "hard_violations",
             "explanation",
             "solver",
+            "unplaced",
         ),
     )
     if not top.ok:
@@ -993,16 +1048,38 @@ def _plan(data: Any, *, screened: bool) -> Plan:
             problems.add(f"explanation[{i}]", f"must be a string, not {_type_name(line)}")
     solver = top.get("solver", dict, {})
     name = top.get("name", str, "")
+    unplaced = []
+    for i, raw in enumerate(top.get("unplaced", list, []) or []):
+        obj = _Object(
+            raw,
+            f"unplaced[{i}]",
+            problems,
+            ("offering", "verdict", "reason", "competing", "suggestions"),
+        )
+        offering, verdict, reason = (
+            obj.ident("offering"),
+            obj.get("verdict", str),
+            obj.text("reason"),
+        )
+        if verdict is not None and verdict not in VERDICTS:
+            problems.add(
+                obj.at("verdict"), f"'{_shown(verdict)}' is not one of {', '.join(VERDICTS)}"
+            )
+            verdict = None
+        competing, suggestions = obj.strings("competing"), obj.strings("suggestions")
+        if offering is not None and verdict is not None and reason is not None:
+            unplaced.append(UnplacedRun(offering, Verdict(verdict), reason, competing, suggestions))
     if problems.items:
         raise problems.error()
     return Plan(
         tuple(assignments),
-        status or "unknown",
+        PlanStatus(status or "unknown"),
         cost,
         tuple(violations),
         tuple(explanation),
         solver or {},
         name or "",
+        tuple(unplaced),
     )
 
 
@@ -1120,6 +1197,17 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         explanation=list(plan.explanation),
         solver=dict(plan.solver),
     )
+    if plan.unplaced:
+        out["unplaced"] = [
+            {
+                "offering": u.offering,
+                "verdict": u.verdict.value,
+                "reason": u.reason,
+                "competing": list(u.competing),
+                "suggestions": list(u.suggestions),
+            }
+            for u in plan.unplaced
+        ]
     return out
 
 

@@ -24,7 +24,7 @@ from trainer_app.scheduling.greedy import Greedy, offering_order, window
 from trainer_app.scheduling.instance import Instance, OfferingData, build_instance
 from trainer_app.scheduling.model import UNPLACED_PENALTY, SubModel
 from trainer_app.scheduling.repair import Repair
-from trainer_app.scheduling.scenario import Assignment, Plan, Scenario
+from trainer_app.scheduling.scenario import Assignment, Plan, PlanStatus, Scenario
 from trainer_app.scheduling.schedule import Costs, Key, Placement, Schedule, evaluate
 
 log = logging.getLogger(__name__)
@@ -580,12 +580,12 @@ class _Run:
         unplaced = self.unplaced()
         placed_any = bool(assignment)
         if unplaced and placed_any:
-            status = "partial"
+            status = PlanStatus.PARTIAL
         elif unplaced:
-            status = "infeasible" if self.best_cost is not None else "unknown"
+            status = PlanStatus.INFEASIBLE if self.best_cost is not None else PlanStatus.UNKNOWN
         else:
             at_bound = self.bound is not None and self.cost_value(costs) <= self.bound + 1e-9
-            status = "optimal" if self.proven or at_bound else "feasible"
+            status = PlanStatus.OPTIMAL if self.proven or at_bound else PlanStatus.FEASIBLE
         cost = {
             term: costs.units[term] * scenario.weight(term)
             for term in costs.units

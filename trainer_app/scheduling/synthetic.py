@@ -24,6 +24,7 @@ from trainer_app.scheduling.scenario import (
     Lock,
     Offering,
     Plan,
+    PlanStatus,
     Scenario,
     Trainer,
 )
@@ -158,7 +159,7 @@ def generate_with_plan(
         locked=tuple(_locks(rng, planted)),
         name=f"Synthetic network, {sessions} sessions, seed {seed}",
     )
-    plan = Plan(tuple(a for d in planted for a in d.placed), "feasible", name="planted")
+    plan = Plan(tuple(a for d in planted for a in d.placed), PlanStatus.FEASIBLE, name="planted")
     return scenario, plan
 
 

@@ -34,7 +34,7 @@ from trainer_app.domain.records import (
     CompletionSource,
     Mark,
 )
-from trainer_app.scheduling.scenario import Assignment, Plan
+from trainer_app.scheduling.scenario import Assignment, Plan, PlanStatus
 from trainer_app.scheduling.solver import solve
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.matrix import RoleFields
@@ -213,7 +213,7 @@ def _publish_runs(
             for code, rows in sessions.items()
             for n, (day, period, facility, name) in enumerate(rows)
         ),
-        status="feasible",
+        status=PlanStatus.FEASIBLE,
     )
     saved = context.planning.save_plan(PLAN_NAME, scenario, plan)
     clock.later(timedelta(minutes=40))

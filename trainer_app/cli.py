@@ -18,10 +18,9 @@ import sys
 import threading
 import uuid
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trainer_app import __version__
 from trainer_app.config import Settings
@@ -38,6 +37,9 @@ from trainer_app.scheduling.scenario import (
 )
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.importers import IMPORTERS, write_template
+
+if TYPE_CHECKING:
+    from trainer_app.services.planning_run import ProgressReport
 
 EXIT_OK, EXIT_FAILED = 0, 1
 MAX_TIME_LIMIT = 86_400  # seconds: `plan --time-limit`
@@ -403,8 +405,10 @@ def _sync_folder(folder: Path) -> None:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from trainer_app.scheduling.checker import check
-    from trainer_app.scheduling.solver import Progress, solve
+    """Plan a scenario file: the planning service solves, the independent checker judges, and
+    the plan is written with the checker's cost, status and hard violations."""
+    from trainer_app.services.planning_run import SolveOptions, solve_and_check
+    from trainer_app.services.planning_verdict import cost_words, left_out_lines
 
     scenario = scenario_from_dict(_read(args.scenario, "scenario"))
     if not 0 < args.time_limit <= MAX_TIME_LIMIT:  # also NaN and inf, which float() reads
@@ -418,7 +422,7 @@ def _plan(args: argparse.Namespace) -> int:
     _target(args.output)  # refused now rather than after the search
     stop = threading.Event()
 
-    def progress(p: Progress) -> None:
+    def progress(p: ProgressReport) -> None:
         cost = "—" if p.cost is None else f"{p.cost:g}"
         bound = "—" if p.bound is None else f"{p.bound:g}"
         _tell(
@@ -426,30 +430,21 @@ def _plan(args: argparse.Namespace) -> int:
             f"{p.placed_sessions}/{p.total_sessions}  {p.message}"
         )
 
+    options = SolveOptions(time_limit=args.time_limit, workers=args.workers, seed=args.seed)
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
-        plan = solve(
-            scenario,
-            time_limit=args.time_limit,
-            workers=args.workers,
-            seed=args.seed,
-            on_progress=progress,
-            should_stop=stop.is_set,
-        )
+        checked = solve_and_check(scenario, options, on_progress=progress, should_stop=stop.is_set)
     finally:
         signal.signal(signal.SIGINT, previous)
-    verdict = check(scenario, plan)  # the independent checker has the last word
-    plan = replace(
-        plan, cost=verdict.cost, hard_violations=tuple(v.to_dict() for v in verdict.hard_violations)
-    )
+    plan = checked.plan
     _write_atomically(args.output, dump_json(plan_to_dict(plan)))
-    for line in plan.explanation:
+    for line in left_out_lines(plan):
         _tell(line)
     _tell(
-        f"{plan.status}: cost {verdict.cost['total']:g}, "
-        f"{len(verdict.hard_violations)} hard violation(s); plan written to {args.output}"
+        f"{plan.status}: {cost_words(plan)}, {len(plan.hard_violations)} hard violation(s); "
+        f"plan written to {args.output}"
     )
-    return EXIT_OK if verdict.valid else EXIT_FAILED
+    return EXIT_OK if checked.valid else EXIT_FAILED
 
 
 def _tell(line: str) -> None:
@@ -460,13 +455,13 @@ def _tell(line: str) -> None:
 
 
 def _check(scenario_path: Path, plan_path: Path) -> int:
-    from trainer_app.scheduling.checker import check
+    from trainer_app.services.planning_verdict import checker_report
 
     scenario = scenario_from_dict(_read(scenario_path, "scenario"))
     plan = plan_from_dict(_read(plan_path, "plan"))
-    verdict = check(scenario, plan)
+    verdict = checker_report(scenario, plan)
     try:
-        sys.stdout.write(dump_json(verdict.to_dict()))
+        sys.stdout.write(dump_json(verdict))
         sys.stdout.flush()
     except BrokenPipeError:
         raise  # the reader went away: main stops quietly
@@ -475,7 +470,7 @@ def _check(scenario_path: Path, plan_path: Path) -> int:
         raise DomainError(
             f"Cannot write the verdict to standard output: {error.strerror}"
         ) from error
-    return EXIT_OK if verdict.valid else EXIT_FAILED
+    return EXIT_OK if verdict["valid"] else EXIT_FAILED
 
 
 def _export_scenario(settings: Settings, args: argparse.Namespace) -> int:

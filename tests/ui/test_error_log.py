@@ -88,7 +88,7 @@ def test_a_planner_crash_leaves_its_traceback_in_the_log(
     def solve_with_a_bug(scenario, **options):
         return sorted([scenario, None])
 
-    monkeypatch.setattr(page.worker, "solve", solve_with_a_bug)
+    monkeypatch.setattr(page.context.planning, "solve", solve_with_a_bug)
     with qtbot.waitSignal(page.worker.signals.failed, timeout=WAIT):
         page.start_solve(fx.scenario(), time_limit=5)
     title, text = answers[-1]

@@ -15,9 +15,11 @@ from trainer_app.domain.network import FacilityKind
 from trainer_app.domain.planning import CourseRunFields, PlanStatus, PlanVersion
 from trainer_app.scheduling import moves
 from trainer_app.scheduling.scenario import Plan, scenario_from_dict
+from trainer_app.services.planning import MadePlan
+from trainer_app.services.planning_run import SolveOptions
 from trainer_app.ui.plan.page import PlanPage
 from trainer_app.ui.plan.timeline import Drop
-from trainer_app.ui.plan.worker import SolveWorker
+from trainer_app.ui.plan.worker import PlanWorker
 
 
 @pytest.fixture
@@ -31,8 +33,18 @@ def page(qtbot, window, answers) -> PlanPage:
 
 @pytest.fixture
 def shown(page) -> PlanPage:
-    page.show_plan(fx.scenario(), fx.plan())
+    page.show_plan(page.context.planning.check_plan(fx.scenario(), fx.plan()))
     return page
+
+
+def move(qtbot, page: PlanPage, drop: Drop) -> None:
+    """Drop a session and wait for the checker's answer (from the background)."""
+    page.move_session(drop)
+    settled(qtbot, page)
+
+
+def settled(qtbot, page: PlanPage) -> None:
+    qtbot.waitUntil(lambda: not page.mover.running and not page.finder.running)
 
 
 def placed(page: PlanPage, key: tuple[str, int]) -> tuple[int, int, str, str]:
@@ -53,7 +65,7 @@ def test_empty_states_say_what_to_do_next(page) -> None:
 
 def test_a_drag_onto_a_busy_trainer_is_refused_and_nothing_changes(qtbot, shown) -> None:
     before = shown.plan
-    assert not shown.move_session(Drop(("GOWN-2027-01", 1), 1, 0, "T01"))
+    move(qtbot, shown, Drop(("GOWN-2027-01", 1), 1, 0, "T01"))
     assert shown.plan is before
     message = shown.window().statusBar().currentMessage()
     assert message.startswith("Cannot move GOWN-2027-01 · 2/2 to Tue 12 Jan 2027 09:00:")
@@ -106,9 +118,11 @@ def test_alt_arrows_move_the_selected_session_with_the_same_checks(qtbot, shown)
     alt = Qt.KeyboardModifier.AltModifier
     status = shown.window().statusBar()
     qtbot.keyClick(shown.timeline, Qt.Key.Key_Down, alt)
+    settled(qtbot, shown)
     assert placed(shown, key) == (0, 2, "LON-CR1", "T01")
     assert status.currentMessage().startswith("Moved GOWN-2027-01 · 2/2 to Mon 11 Jan 2027 13:30")
     qtbot.keyClick(shown.timeline, Qt.Key.Key_Right, alt)  # Tue: after ASEP has begun
+    settled(qtbot, shown)
     assert placed(shown, key) == (0, 2, "LON-CR1", "T01")
     assert status.currentMessage().startswith("Cannot move GOWN-2027-01 · 2/2 to Tue 12 Jan")
     qtbot.keyClick(shown.timeline, Qt.Key.Key_Left, alt)
@@ -116,7 +130,9 @@ def test_alt_arrows_move_the_selected_session_with_the_same_checks(qtbot, shown)
         status.currentMessage() == "Cannot move GOWN-2027-01 · 2/2: it is on the plan's first day"
     )
     qtbot.keyClick(shown.timeline, Qt.Key.Key_Down, alt)
+    settled(qtbot, shown)
     qtbot.keyClick(shown.timeline, Qt.Key.Key_Down, alt)
+    settled(qtbot, shown)
     assert placed(shown, key) == (0, 3, "LON-CR1", "T01")
     assert status.currentMessage().endswith("it would run past the end of the day")
     qtbot.keyClick(shown.window(), Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
@@ -147,7 +163,7 @@ def test_a_run_published_with_another_plan_is_shown_but_cannot_be_moved(qtbot, p
     ]
     scenario = scenario_from_dict(data)
     plan = fx.plan([*fx.ASSIGNMENTS, ("GMP-2026-09", 0, 2, 0, "LDS-CR1", "T03")])
-    page.show_plan(scenario, plan)
+    page.show_plan(page.context.planning.check_plan(scenario, plan))
     key = ("GMP-2026-09", 0)
     block = next(b for b in page.timeline.layout_.blocks if b.assignment.key == key)
     assert "Published with another plan" in page.timeline.tooltip(block)
@@ -169,6 +185,7 @@ def test_where_could_this_go_lists_free_slots_and_applies_one(qtbot, shown) -> N
     key = ("GMP-2027-01", 0)
     shown.timeline.select(key)
     qtbot.keyClick(shown.timeline, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    settled(qtbot, shown)
     tree = shown.candidates.tree
     assert tree.topLevelItemCount() > 0
     assert "Where could GMP-2027-01 · 1/1 go?" in shown.candidates.heading.text()
@@ -194,7 +211,7 @@ def test_a_move_to_another_week_brings_that_week_into_view(qtbot, shown) -> None
     assert shown.timeline.selected == key
 
 
-def stub_solve(scenario, *, time_limit, workers, on_progress, should_stop) -> Plan:
+def stub_solve(scenario, *, time_limit, workers, seed, on_progress, should_stop) -> Plan:
     """Reports progress until told to stop, then returns its best plan: the fixture's."""
     from trainer_app.scheduling.solver import Progress
 
@@ -212,7 +229,8 @@ def test_planning_runs_off_the_gui_thread_and_cancel_keeps_the_best_plan(
 ) -> None:
     saved: list[PlanVersion] = []
 
-    def save_plan(name: str, scenario, plan) -> PlanVersion:
+    def save_checked(name: str, checked) -> PlanVersion:
+        scenario, plan = checked.scenario, checked.plan
         saved.append(
             PlanVersion(
                 id=len(saved) + 1,
@@ -230,9 +248,11 @@ def test_planning_runs_off_the_gui_thread_and_cancel_keeps_the_best_plan(
         )
         return saved[-1]
 
-    monkeypatch.setattr(page.context.planning, "save_plan", save_plan)
+    # The fixture's runs are not in the store: the draft is "saved" here instead.
+    monkeypatch.setattr(page.context.planning, "save_checked", save_checked)
     monkeypatch.setattr(page.context.planning, "list_plans", lambda: list(saved))
-    monkeypatch.setattr(page.worker, "solve", stub_solve)
+    monkeypatch.setattr(page.context.planning, "get_checked_plan", lambda _id: None)
+    monkeypatch.setattr(page.context.planning, "solve", stub_solve)
     with qtbot.waitSignal(page.worker.signals.progress, timeout=3000):
         page.start_solve(fx.scenario(), time_limit=60)
         assert page.progress.isVisible() and not page.controls.plan_button.isEnabled()
@@ -248,19 +268,23 @@ def test_planning_runs_off_the_gui_thread_and_cancel_keeps_the_best_plan(
     assert not answers  # nothing went wrong
 
 
-def test_a_plan_that_cannot_be_saved_is_shown_with_the_reason(qtbot, page, answers) -> None:
-    page._solving = fx.scenario()
-    page.worker.signals.finished.emit(fx.plan())
+def test_a_plan_that_cannot_be_saved_is_shown_with_the_reason(
+    qtbot, page, answers, monkeypatch
+) -> None:
+    monkeypatch.setattr(page.context.planning, "solve", stub_solve)
+    with qtbot.waitSignal(page.worker.signals.finished, timeout=5000):
+        page.start_solve(fx.scenario(), time_limit=0.1)  # its runs are not in the store
     assert page.plan is not None and page.plan_id is None
     assert answers[-1][0] == "The plan could not be saved"
     assert "no longer exist" in answers[-1][1]
+    assert "not saved" in page.window().statusBar().currentMessage()
 
 
 def test_a_failing_planner_is_reported_in_words(qtbot, page, answers, monkeypatch) -> None:
     def broken(scenario, **options):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(page.worker, "solve", broken)
+    monkeypatch.setattr(page.context.planning, "solve", broken)
     # Listen before starting: the failure can arrive at once from the worker thread.
     with qtbot.waitSignal(page.worker.signals.failed, timeout=3000):
         page.start_solve(fx.scenario(), time_limit=5)
@@ -269,12 +293,19 @@ def test_a_failing_planner_is_reported_in_words(qtbot, page, answers, monkeypatc
 
 
 def test_worker_alone_reports_and_stops(qtbot) -> None:
-    worker = SolveWorker(stub_solve)
+    from trainer_app.services.planning_run import solve_and_check
+
+    worker = PlanWorker()
+    options = SolveOptions(time_limit=30)
     with qtbot.waitSignal(worker.signals.progress, timeout=3000):
-        worker.start(fx.scenario(), time_limit=30)
+        worker.start(
+            lambda progress, stop: solve_and_check(
+                fx.scenario(), options, on_progress=progress, should_stop=stop, solve=stub_solve
+            )
+        )
     with qtbot.waitSignal(worker.signals.finished, timeout=3000) as done:
         worker.cancel()
-    assert isinstance(done.args[0], Plan)
+    assert isinstance(done.args[0].plan, Plan)
     assert worker.wait(1000)
 
 
@@ -290,13 +321,22 @@ def test_replanning_from_a_complete_plan_in_the_background_does_not_crash(qtbot,
         context.runs.create(CourseRunFields(code=code, course_id=course.id, attendees=10))
     week = (date(2027, 1, 11), date(2027, 1, 15))
     scenario = context.planning.build_scenario(*week)
-    worker = SolveWorker()
+    worker = PlanWorker()
+    options = SolveOptions(time_limit=2)
     with qtbot.waitSignal(worker.signals.finished, timeout=20_000) as done:
-        worker.start(scenario, time_limit=2)
-    first = context.planning.save_plan("First", scenario, done.args[0])
-    again = context.planning.replan_scenario(first.id)
+        worker.start(
+            lambda progress, stop: context.planning.plan_scenario(
+                scenario, options, on_progress=progress, should_stop=stop
+            )
+        )
+    first = done.args[0]
+    assert isinstance(first, MadePlan) and first.version is not None
     with qtbot.waitSignal(worker.signals.finished, timeout=20_000) as done:
-        worker.start(again, time_limit=2)
-    plan = done.args[0]
-    assert isinstance(plan, Plan) and len(plan.assignments) == 2
+        worker.start(
+            lambda progress, stop: context.planning.replan(
+                first.version.id, options, on_progress=progress, should_stop=stop
+            )
+        )
+    again = done.args[0]
+    assert isinstance(again, MadePlan) and len(again.checked.plan.assignments) == 2
     assert worker.wait(1000)

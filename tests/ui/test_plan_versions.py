@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tests.helpers import builders
 from trainer_app.config import Settings
@@ -71,6 +71,11 @@ def click(qtbot, box: QMessageBox, text: str) -> None:
     button = next(b for b in box.buttons() if b.text() == text)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not box.isVisible())
+
+
+def opened(qtbot, page: PlanPage) -> None:
+    """Wait for the saved plan being opened (read and checked in the background)."""
+    qtbot.waitUntil(lambda: not page.opener.running)
 
 
 def listed(page: PlanPage) -> list[str]:
@@ -141,8 +146,13 @@ def test_a_lock_after_someone_else_changed_the_plan_is_refused_and_reload_shows_
     assert page.scenario is not None and mine.key not in page.scenario.lock_by_session
 
     click(qtbot, box, "Reload")
+    opened(qtbot, page)
     assert set(page.scenario.lock_by_session) == {(bob_lock.offering, bob_lock.session)}
     assert page.window().statusBar().currentMessage().startswith("Reloaded Draft: ")
+    # Back in the window from the closed message box, as a person clicking into it.
+    page.window().activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is page.window())
+    page.timeline.setFocus()
     qtbot.keyClick(page.timeline, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     locked = {
         (lock.offering, lock.session) for lock in context.planning.get_plan(plan_id)[1].locked
@@ -167,6 +177,7 @@ def test_publishing_after_someone_else_changed_the_plan_is_refused(
     assert context.planning.published_sessions(*WEEK) == []
 
     click(qtbot, box, "Reload")
+    opened(qtbot, page)
     assert page.versions.currentText() == "Draft: Spring 2027 as agreed"
     qtbot.mouseClick(page.publish_button, Qt.MouseButton.LeftButton)
     click(qtbot, message_box(qtbot, page), "Publish")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trainer_app.domain import dates
 from trainer_app.domain.audit import Actor, AuditAction, RecordType
 from trainer_app.domain.errors import DomainError, FieldError, NotFound, ValidationError
 from trainer_app.domain.planning import (
@@ -62,6 +63,15 @@ from trainer_app.services.base import (
     write_audit,
 )
 from trainer_app.services.enrolment import clashes_of_enrolled
+from trainer_app.services.planning_run import (
+    DEFAULT_OPTIONS,
+    OnProgress,
+    ShouldStop,
+    Solve,
+    SolveOptions,
+    real_solve,
+    solve_and_check,
+)
 from trainer_app.services.planning_scenario import (
     ScenarioRequest,
     build,
@@ -69,6 +79,7 @@ from trainer_app.services.planning_scenario import (
     trainer_key,
     unavailable_times,
 )
+from trainer_app.services.planning_verdict import CheckedPlan, check_plan
 
 REPLAN_MOVES_WEIGHT = 10
 
@@ -130,15 +141,122 @@ class PlanVersionService(CrudService[PlanName, PlanVersion, PlanVersionRow]):
         return [f"is {row.status}; only draft plans can be deleted"]
 
 
+@dataclass(frozen=True, kw_only=True)
+class PlanScope:
+    """What to plan: the working days from ``start`` to ``end``, at some hubs (None: all),
+    some runs (None: every draft or planned run in the dates), with the coordinator's weights."""
+
+    start: date
+    end: date
+    hub_ids: tuple[int, ...] | None = None
+    run_ids: tuple[int, ...] | None = None
+    weights: Mapping[str, float] | None = None
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class MadePlan:
+    """A plan made from the store: the checker's verdict and the draft it was saved as
+    (``version`` None, with ``not_saved`` saying why, when the store refused it)."""
+
+    checked: CheckedPlan
+    name: str
+    version: PlanVersion | None
+    not_saved: str = ""
+
+
 class PlanningService:
     """One method per planning action; each write is one audited transaction."""
 
-    def __init__(self, store: Store, actor: Actor, now: Now = now_utc) -> None:
-        """``now`` stamps plans (saved, published) and the audit trail."""
+    def __init__(
+        self, store: Store, actor: Actor, now: Now = now_utc, solve: Solve = real_solve
+    ) -> None:
+        """``now`` stamps plans (saved, published) and the audit trail; ``solve`` is the
+        planner (scheduling.solver.solve)."""
         self.store = store
         self.actor = actor
         self.now = now
+        self.solve = solve
         self.versions = PlanVersionService(store, actor, now)
+
+    # ----- making plans --------------------------------------------------------------------------
+    def make_plan(
+        self,
+        scope: PlanScope,
+        options: SolveOptions = DEFAULT_OPTIONS,
+        *,
+        name: Callable[[Scenario], str] | None = None,
+        on_progress: OnProgress | None = None,
+        should_stop: ShouldStop | None = None,
+    ) -> MadePlan:
+        """Build the scenario for ``scope`` from the store, plan it, check the plan with the
+        independent checker and save it as a draft with the checker's cost and status.
+
+        Cancel (``should_stop``) keeps the best plan found so far, checked and saved like any
+        other. ``name`` names the draft from its scenario (default: the scenario's name, else
+        when it was made).
+        """
+        scenario = self.build_scenario(
+            scope.start,
+            scope.end,
+            hub_ids=scope.hub_ids,
+            run_ids=scope.run_ids,
+            weights=scope.weights,
+            name=scope.name,
+        )
+        return self.plan_scenario(
+            scenario, options, name=name, on_progress=on_progress, should_stop=should_stop
+        )
+
+    def replan(
+        self,
+        plan_id: int,
+        options: SolveOptions = DEFAULT_OPTIONS,
+        *,
+        name: Callable[[Scenario], str] | None = None,
+        on_progress: OnProgress | None = None,
+        should_stop: ShouldStop | None = None,
+    ) -> MadePlan:
+        """``make_plan`` for saved plan ``plan_id`` again (``replan_scenario``: today's store,
+        its locks kept, moving as few sessions as it can)."""
+        scenario = self.replan_scenario(plan_id)
+        return self.plan_scenario(
+            scenario, options, name=name, on_progress=on_progress, should_stop=should_stop
+        )
+
+    def plan_scenario(
+        self,
+        scenario: Scenario,
+        options: SolveOptions = DEFAULT_OPTIONS,
+        *,
+        name: Callable[[Scenario], str] | None = None,
+        on_progress: OnProgress | None = None,
+        should_stop: ShouldStop | None = None,
+    ) -> MadePlan:
+        """``make_plan`` for a scenario already built (``build_scenario``, ``replan_scenario``)."""
+        checked = solve_and_check(
+            scenario, options, on_progress=on_progress, should_stop=should_stop, solve=self.solve
+        )
+        called = (
+            name(scenario)
+            if name is not None
+            else scenario.name or f"Plan made {dates.utc_moment(self.now())}"
+        )
+        try:
+            version = self.save_checked(called, checked)
+        except DomainError as error:  # the store changed under the planner: show, say why
+            return MadePlan(checked, called, None, str(error))
+        return MadePlan(checked, called, version)
+
+    def check_plan(self, scenario: Scenario, plan: Plan) -> CheckedPlan:
+        """The independent checker's verdict on ``plan`` (no store involved)."""
+        return check_plan(scenario, plan)
+
+    def get_checked_plan(self, plan_id: int) -> tuple[PlanVersion, CheckedPlan]:
+        """Saved plan ``plan_id`` with the checker's verdict on it, as its stored scenario has
+        it (for a window: call it off the GUI thread)."""
+        version, scenario, plan = self.get_plan(plan_id)
+        return version, check_plan(scenario, plan)
 
     # ----- scenarios ---------------------------------------------------------------------------
     def build_scenario(
@@ -220,7 +338,13 @@ class PlanningService:
 
     # ----- saved plans -------------------------------------------------------------------------
     def save_plan(self, name: str, scenario: Scenario, plan: Plan) -> PlanVersion:
-        """Keep ``plan`` for ``scenario`` as a draft; its draft runs become planned."""
+        """Keep ``plan`` for ``scenario`` as a draft with the checker's cost, status and hard
+        violations (whatever the plan says of itself); its draft runs become planned."""
+        return self.save_checked(name, check_plan(scenario, plan))
+
+    def save_checked(self, name: str, checked: CheckedPlan) -> PlanVersion:
+        """``save_plan`` for a plan the checker has already judged (``check_plan``)."""
+        scenario, plan = checked.scenario, checked.plan
         clean = PlanName(name=name or scenario.name).validated()
         with transaction(self.store) as session:
             row = PlanVersionRow(
@@ -649,7 +773,8 @@ def _solver_summary(plan: Plan) -> str:
     details = ", ".join(
         f"{k} {v}" for k, v in plan.solver.items() if isinstance(v, str | int | float | bool)
     )
-    return f"{plan.status}; {details}"[:500] if details else plan.status
+    status = plan.status.value
+    return f"{status}; {details}"[:500] if details else status
 
 
 def _number(value: float | None) -> str | None:

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
-from typing import Any
 
 from trainer_app.scheduling.scenario import Plan, Scenario
+from trainer_app.services.planning_verdict import (
+    STATUS_WORDS,
+    CheckedPlan,
+    bound_words,
+    competing_words,
+    suggestion_words,
+    unplaced_words,
+)
 from trainer_app.ui.palette import error_colour
 from trainer_app.ui.plan.terms import amount, words
-
-STATUS_WORDS = {
-    "optimal": "Best possible plan",
-    "feasible": "Workable plan",
-    "partial": "Partial plan: some runs could not be placed",
-    "infeasible": "No workable plan",
-    "unknown": "Plan",
-}
 
 
 def signed(value: float) -> str:
@@ -35,12 +34,6 @@ def delta_text(cost_delta: Mapping[str, float]) -> str:
     return f"Cost {signed(total)}" + (f" ({', '.join(parts)})" if parts else "")
 
 
-def violation_messages(plan: Plan, checked: Any) -> list[str]:
-    if checked is not None:
-        return [str(v.message) for v in checked.hard_violations]
-    return [str(v.get("message", v)) for v in plan.hard_violations]
-
-
 def placed_text(scenario: Scenario, plan: Plan) -> str:
     """ "3 of 3 sessions placed", naming the published sessions the plan fits around."""
     context = {o.id for o in scenario.offerings if o.published}
@@ -51,15 +44,18 @@ def placed_text(scenario: Scenario, plan: Plan) -> str:
     return text + (f", around {around} published" if around else "")
 
 
-def plan_html(scenario: Scenario, plan: Plan, checked: Any = None, title: str = "") -> str:
-    """The side panel: status, the cost per term, rule breaks and the planner's explanation."""
-    cost: Mapping[str, float] = checked.cost if checked is not None else plan.cost
-    units: Mapping[str, float] = checked.units if checked is not None else {}
-    heading = html.escape(title or plan.name or STATUS_WORDS.get(plan.status, "Plan"))
+def plan_html(checked: CheckedPlan, title: str = "") -> str:
+    """The side panel: status, cost and how far it can be from the best possible, the cost per
+    term, the runs left out (each with its honest status), and any other broken rule."""
+    scenario, plan = checked.scenario, checked.plan
+    cost, units = plan.cost, checked.units
+    status = STATUS_WORDS[plan.status]
+    heading = html.escape(title or plan.name or status)
     parts = [
         f"<h3>{heading}</h3>",
-        f"<p>{html.escape(STATUS_WORDS.get(plan.status, plan.status))} · "
-        f"{placed_text(scenario, plan)} · total cost <b>{cost.get('total', 0):g}</b></p>",
+        f"<p>{html.escape(status)} · {placed_text(scenario, plan)} · total cost "
+        f"<b>{cost.get('total', 0):g}</b>, {html.escape(bound_words(plan))}</p>",
+        *_left_out(checked),
         "<table cellspacing='0' cellpadding='3' width='100%'>"
         "<tr><th align='left'>What the planner weighs</th><th align='right'>Cost</th></tr>",
     ]
@@ -76,16 +72,61 @@ def plan_html(scenario: Scenario, plan: Plan, checked: Any = None, title: str = 
             f"<td align='right' valign='top'>{cost.get(term, 0):g}</td></tr>"
         )
     parts.append("</table>")
-    broken = violation_messages(plan, checked)
+    broken = checked.rule_breaks
     if broken:
         colour = error_colour().name()
         parts.append(f"<h4 style='color:{colour}'>Breaks {len(broken)} hard rule(s)</h4><ul>")
-        parts += [f"<li>{html.escape(m)}</li>" for m in broken[:50]]
-        if len(broken) > 50:
-            parts.append(f"<li>… and {len(broken) - 50} more</li>")
+        parts += [f"<li>{html.escape(m)}</li>" for m in broken[:SHOWN]]
+        if len(broken) > SHOWN:
+            parts.append(f"<li>… and {len(broken) - SHOWN} more</li>")
         parts.append("</ul>")
-    if plan.explanation:
+    if plan.explanation and not checked.left_out:
         parts.append("<h4>Why</h4><ul>")
         parts += [f"<li>{html.escape(line)}</li>" for line in plan.explanation]
         parts.append("</ul>")
     return "".join(parts)
+
+
+SHOWN = 50  # rule breaks listed; the rest counted
+
+
+def _left_out(checked: CheckedPlan) -> list[str]:
+    """Each run the plan leaves out: "Cannot be placed: …" (proven) or "Not placed within the
+    time given: …", what competes for it and what to try. A plan saved before the planner gave
+    these verdicts shows its explanation lines instead."""
+    out = checked.left_out
+    if not out:
+        return []
+    colour = error_colour().name()
+    parts = [f"<h4 style='color:{colour}'>Left out: {len(out)} run(s)</h4><ul>"]
+    given = {run.offering: run for run in checked.plan.unplaced}
+    if not given:
+        sessions = _unplaced_sessions(checked.plan)
+        parts += [
+            f"<li><b>{html.escape(o)}</b>: {sessions[o]} session(s) not placed</li>" for o in out
+        ]
+        parts.append("</ul>")
+        if checked.plan.explanation:
+            parts.append("<p><b>Why</b></p><ul>")
+            parts += [f"<li>{html.escape(line)}</li>" for line in checked.plan.explanation]
+            parts.append("</ul>")
+        return parts
+    for offering in out:
+        run = given.get(offering)
+        if run is None:
+            parts.append(f"<li><b>{html.escape(offering)}</b>: not placed</li>")
+            continue
+        more = [w for w in (competing_words(run), suggestion_words(run)) if w]
+        tail = "".join(f"<br><small>{html.escape(w)}</small>" for w in more)
+        said = html.escape(unplaced_words(run))
+        parts.append(f"<li><b>{html.escape(offering)}</b>: {said}{tail}</li>")
+    parts.append("</ul>")
+    return parts
+
+
+def _unplaced_sessions(plan: Plan) -> dict[str, int]:
+    count: dict[str, int] = {}
+    for v in plan.hard_violations:
+        if v.get("rule") == "unplaced" and v.get("offering") is not None:
+            count[str(v["offering"])] = count.get(str(v["offering"]), 0) + 1
+    return count

@@ -4,6 +4,7 @@ adjust the plan on the timeline; drafts are saved as named versions, one is publ
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -25,12 +26,15 @@ from PySide6.QtWidgets import (
 )
 
 from trainer_app.domain import dates
-from trainer_app.domain.errors import DomainError, NotFound, StaleEdit
+from trainer_app.domain.errors import DomainError, StaleEdit
 from trainer_app.domain.planning import PlanStatus, PlanVersion, RunStatus, Unavailable
-from trainer_app.scheduling import checker, moves
 from trainer_app.scheduling.scenario import Lock, Plan, Scenario
 from trainer_app.services.context import ServiceContext
+from trainer_app.services.planning import MadePlan, PlanScope
+from trainer_app.services.planning_edits import MoveOutcome, Slots, free_slots, move_session
+from trainer_app.services.planning_run import SolveOptions
 from trainer_app.services.planning_scenario import trainer_key
+from trainer_app.services.planning_verdict import CheckedPlan, cost_words
 from trainer_app.ui import icons
 from trainer_app.ui.pages.base import Page
 from trainer_app.ui.palette import category_colour
@@ -44,10 +48,24 @@ from trainer_app.ui.plan.run_dialog import AddRunDialog
 from trainer_app.ui.plan.term import TermView
 from trainer_app.ui.plan.timeline import Drop, SessionKey, TimelineView
 from trainer_app.ui.plan.undo import MoveSession
-from trainer_app.ui.plan.worker import SolveWorker
+from trainer_app.ui.plan.worker import PlanWorker, Work
 from trainer_app.ui.record_editor import RecordEditor
+from trainer_app.ui.tasks import Latest
 
 NO_PLAN = "No plan yet — choose dates and runs, then Plan"
+
+
+@dataclass(frozen=True)
+class PendingMove:
+    """A move being checked in the background, and the plan it was made on."""
+
+    key: SessionKey
+    name: str
+    where: str
+    before: CheckedPlan
+    edited: bool
+
+
 VIEWS = ("week", "term")
 
 
@@ -97,14 +115,25 @@ class PlanPage(Page):
         # The saved plan as this page last read or wrote it: locking and publishing send its
         # row version, so that a change made by someone else since is refused, not overwritten.
         self.version: PlanVersion | None = None
-        self.checked: Any = None
+        # The shown plan with the checker's verdict, as the planning service returned it: the
+        # page never runs the checker itself (moves and opening a saved plan are checked on a
+        # background thread, through the services).
+        self.checked: CheckedPlan | None = None
         self.edited = False
         self.view = "week"
-        self.worker = SolveWorker(parent=self)
+        self.worker = PlanWorker(parent=self)
         self.worker.signals.progress.connect(self._progress)
         self.worker.signals.finished.connect(self._solved)
         self.worker.signals.failed.connect(self._failed)
-        self._solving: Scenario | None = None
+        self.mover = Latest(self, what="Checking the move")
+        self.mover.finished.connect(self._moved)
+        self.mover.failed.connect(lambda message: self.editor.inform("Cannot move", message))
+        self.finder = Latest(self, what="Looking for free slots")
+        self.finder.finished.connect(self._found)
+        self.finder.failed.connect(lambda message: self.editor.inform("No free slots", message))
+        self.opener = Latest(self, what="Opening the plan")
+        self.opener.finished.connect(self._opened)
+        self.opener.failed.connect(self._open_failed)
 
         self.controls = PlanControls()
         self.controls.plan_requested.connect(self.plan_runs)
@@ -399,6 +428,9 @@ class PlanPage(Page):
         settings.setValue(f"{self.key}/rows", self.row_mode.currentData())
         settings.setValue(f"{self.key}/view", self.view)
         self.worker.wait(10_000)  # the window is closing: let the planner stop first
+        self.mover.wait(10_000)
+        self.finder.wait(10_000)
+        self.opener.wait(10_000)
 
     def restore_state(self, settings: QSettings) -> None:
         super().restore_state(settings)
@@ -418,27 +450,54 @@ class PlanPage(Page):
         if not request.run_ids:
             self.say("Check at least one run to plan, or Add run…")
             return
-        try:
-            scenario = self.context.planning.build_scenario(
-                request.start,
-                request.end,
-                hub_ids=request.hub_ids,
-                run_ids=request.run_ids,
-                weights=request.weights,
-                name=f"{term_name(request.start)}, {len(request.run_ids)} run(s)",
+        scope = PlanScope(
+            start=request.start,
+            end=request.end,
+            hub_ids=request.hub_ids,
+            run_ids=request.run_ids,
+            weights=request.weights,
+            name=f"{term_name(request.start)}, {len(request.run_ids)} run(s)",
+        )
+        options = SolveOptions(time_limit=request.time_limit)
+        planning = self.context.planning
+        self._start(
+            lambda progress, stop: planning.make_plan(
+                scope, options, name=self._new_name, on_progress=progress, should_stop=stop
             )
-        except DomainError as error:
-            self.editor.inform("Cannot plan these runs", str(error))
-            return
-        self.start_solve(scenario, request.time_limit)
+        )
 
     def start_solve(self, scenario: Scenario, time_limit: float = 30) -> None:
+        """Plan ``scenario`` as it is (already built) in the background, then save it."""
+        options, planning = SolveOptions(time_limit=time_limit), self.context.planning
+        self._start(
+            lambda progress, stop: planning.plan_scenario(
+                scenario, options, name=self._new_name, on_progress=progress, should_stop=stop
+            ),
+            scenario.session_count(),
+        )
+
+    def replan(self) -> None:
+        """Plan the shown saved plan again in the background (its locks kept, few moves)."""
+        if self.plan_id is None:
+            return
+        plan_id, planning = self.plan_id, self.context.planning
+        options = SolveOptions(time_limit=float(self.controls.time_limit.value()))
+        self._start(
+            lambda progress, stop: planning.replan(
+                plan_id, options, name=self._new_name, on_progress=progress, should_stop=stop
+            )
+        )
+
+    @staticmethod
+    def _new_name(scenario: Scenario) -> str:
+        return plan_name(scenario, datetime.now())
+
+    def _start(self, work: Work, total_sessions: int | None = None) -> None:
         if self.worker.running:
             self.say("The planner is already working — Cancel it first")
             return
-        self._solving = scenario
-        self.progress.begin(scenario.session_count())
-        self.worker.start(scenario, time_limit=time_limit)
+        self.progress.begin(total_sessions)
+        self.worker.start(work)
         self._update_actions()
 
     def cancel(self) -> None:
@@ -449,36 +508,35 @@ class PlanPage(Page):
     def _progress(self, progress: Any) -> None:
         self.progress.report(progress)
 
-    def _solved(self, plan: Plan) -> None:
-        scenario, self._solving = self._solving, None
+    def _solved(self, made: MadePlan) -> None:
         self.progress.hide()
-        assert scenario is not None
-        name = plan_name(scenario, datetime.now())
-        version = None
-        try:
-            version = self.context.planning.save_plan(name, scenario, plan)
-        except DomainError as error:
-            self.editor.inform("The plan could not be saved", str(error))
-        self.version = version
-        self.plan_id = version.id if version else None
+        self._opening = None  # the new plan is shown, not one asked for before
+        if made.version is None:
+            self.editor.inform("The plan could not be saved", made.not_saved)
+        self.version = made.version
+        self.plan_id = made.version.id if made.version else None
         self._refresh_versions()  # first, so that the side panel names the new draft
-        self.show_plan(scenario, plan, self.plan_id)
-        self.say(f"{name} saved as a draft · {placed_text(scenario, plan)}")
+        self.show_plan(made.checked, self.plan_id)
+        saved = " saved as a draft" if made.version else " not saved"
+        self.say(
+            f"{made.name}{saved} · {placed_text(made.checked.scenario, made.checked.plan)} · "
+            f"{cost_words(made.checked.plan)}"
+        )
 
     def _failed(self, message: str) -> None:
-        self._solving = None
         self.progress.hide()
         self._update_actions()
         self.editor.inform("The planner could not make a plan", message)
 
     # ----- showing a plan --------------------------------------------------------------------
     def show_plan(
-        self, scenario: Scenario, plan: Plan, plan_id: int | None = None, *, edited: bool = False
+        self, checked: CheckedPlan, plan_id: int | None = None, *, edited: bool = False
     ) -> None:
-        self.scenario, self.plan, self.plan_id, self.edited = scenario, plan, plan_id, edited
+        """Show ``checked`` (a plan with the checker's verdict, from the planning service)."""
+        self.checked, self.plan_id, self.edited = checked, plan_id, edited
+        self.scenario, self.plan = checked.scenario, checked.plan
         if self.version is not None and self.version.id != plan_id:
             self.version = None
-        self.checked = checker.check(scenario, plan)
         self._show_on_views()
         self.view_stack.setCurrentIndex(1)
         self._show_details()
@@ -486,12 +544,8 @@ class PlanPage(Page):
         self.plan_changed.emit()
 
     def _show_on_views(self) -> None:
-        assert self.scenario is not None and self.plan is not None
-        violations = {
-            (v.offering, v.session)
-            for v in self.checked.hard_violations
-            if v.offering is not None and v.session is not None
-        }
+        assert self.scenario is not None and self.plan is not None and self.checked is not None
+        violations = set(self.checked.broken_sessions)
         for view in (self.timeline, self.term):
             view.set_plan(
                 self.scenario,
@@ -514,10 +568,8 @@ class PlanPage(Page):
         return self._unavailable[1]
 
     def _show_details(self) -> None:
-        if self.scenario is not None and self.plan is not None:
-            self.details.setHtml(
-                plan_html(self.scenario, self.plan, self.checked, self._version_name())
-            )
+        if self.checked is not None:
+            self.details.setHtml(plan_html(self.checked, self._version_name()))
 
     def trainer_names(self) -> dict[str, str]:
         return self._names
@@ -563,6 +615,8 @@ class PlanPage(Page):
     def _move(
         self, key: SessionKey, day: int, period: int, facility: str | None, trainer: str | None
     ) -> bool:
+        """Check the move in the background (``_moved`` applies it); False when refused at
+        once (off the plan's days, a locked or published session, a move still being checked)."""
         assert self.scenario is not None and self.plan is not None
         name = self.session_name(key)
         length = self.scenario.offering_by_id[key[0]].session_length
@@ -586,23 +640,40 @@ class PlanPage(Page):
         if key in self.scenario.lock_by_session:
             self.say(f"{name} is locked — unlock it first (Ctrl+L)")
             return False
-        result = moves.try_move(
-            self.scenario, self.plan, *key, day, period, facility=facility, trainer=trainer
-        )
-        if not result.ok:
-            reasons = "; ".join(v.message for v in result.new_violations) or "it breaks a rule"
-            self.say(f"Cannot move {name} to {where}: {reasons}")
+        if self.mover.running:
+            self.say(f"Still checking the last move — move {name} again in a moment")
             return False
-        before, was_edited = self.plan, self.edited
-        self.show_plan(self.scenario, result.plan, self.plan_id, edited=True)
+        checked = self.checked
+        assert checked is not None
+        move = PendingMove(key, name, where, checked, self.edited)
+        self.mover.request(
+            lambda: (move, move_session(checked, key, day, period, facility, trainer))
+        )
+        return True
+
+    def _moved(self, result: tuple[PendingMove, MoveOutcome]) -> None:
+        """The checker's answer to a move, from the background: apply it or say why not."""
+        move, outcome = result
+        if self.checked is not move.before:
+            self.say(f"The move of {move.name} was dropped: the plan shown has changed since")
+            return
+        if not outcome.ok:
+            self.say(f"Cannot move {move.name} to {move.where}: {outcome.refusal}")
+            return
+        self.show_plan(outcome.checked, self.plan_id, edited=True)
         self.editor.undo_stack.push(
             MoveSession(
-                self, f"Move {name} to {where}", before, result.plan, before_edited=was_edited
+                self,
+                f"Move {move.name} to {move.where}",
+                move.before,
+                outcome.checked,
+                before_edited=move.edited,
             )
         )
-        self.timeline.show_session(key)  # it may now be in another week
-        self.say(f"Moved {name} to {where} · {delta_text(result.cost_delta)} · Undo Ctrl+Z")
-        return True
+        self.timeline.show_session(move.key)  # it may now be in another week
+        self.say(
+            f"Moved {move.name} to {move.where} · {delta_text(outcome.cost_delta)} · Undo Ctrl+Z"
+        )
 
     def toggle_lock(self, key: SessionKey | None) -> None:
         key = key or self.timeline.selected
@@ -625,6 +696,9 @@ class PlanPage(Page):
             locks[key] = Lock(a.offering, a.session, a.day, a.period, a.facility, a.trainer)
             verb = "Locked"
         scenario = dataclasses.replace(self.scenario, locked=tuple(locks.values()))
+        # A lock where the session already is breaks no rule and mends none: the verdict holds.
+        assert self.checked is not None
+        checked = dataclasses.replace(self.checked, scenario=scenario)
         if self.version is not None and not self.edited:
             try:
                 self.version = self.context.planning.set_locks(
@@ -636,7 +710,7 @@ class PlanPage(Page):
             except DomainError as error:
                 self.editor.inform("The lock could not be saved", str(error))
                 return
-        self.show_plan(scenario, self.plan, self.plan_id, edited=self.edited)
+        self.show_plan(checked, self.plan_id, edited=self.edited)
         self.timeline.select(key)
         self.say(f"{verb} {self.session_name(key)}")
 
@@ -653,11 +727,17 @@ class PlanPage(Page):
 
     def where_could_it_go(self, key: SessionKey | None) -> None:
         key = key or self.timeline.selected
-        if self.scenario is None or self.plan is None or key is None or self._is_context(key):
+        if self.checked is None or key is None or self._is_context(key):
             return
-        found = moves.candidates(self.scenario, self.plan, *key)
+        checked, name, wanted = self.checked, self.session_name(key), key
+        self.finder.request(lambda: (checked, name, free_slots(checked, wanted)))
+
+    def _found(self, result: tuple[CheckedPlan, str, Slots]) -> None:
+        checked, name, found = result
+        if checked is not self.checked:  # another plan shown meanwhile
+            return
         self.candidates.show_candidates(
-            self.session_name(key), self.scenario.calendar, found, self.trainer_names()
+            name, found.calendar, list(found.found), self.trainer_names()
         )
         self.candidates.show()
         self.candidates.setFocus()
@@ -709,15 +789,30 @@ class PlanPage(Page):
         self.open_version(int(plan_id))
 
     def open_version(self, plan_id: int) -> None:
-        """Show saved plan ``plan_id`` as the store has it now."""
-        try:
-            version, scenario, plan = self.context.planning.get_plan(plan_id)
-        except NotFound as error:
-            self.editor.inform("The plan is gone", str(error))
-            self._refresh_versions()
+        """Show saved plan ``plan_id`` as the store has it now (read and checked in the
+        background; ``_opened`` shows it)."""
+        self._opening = plan_id
+        planning = self.context.planning
+        self.opener.request(lambda: planning.get_checked_plan(plan_id))
+
+    _opening: int | None = None
+    _reloading = False
+
+    def _opened(self, found: tuple[PlanVersion, CheckedPlan]) -> None:
+        version, checked = found
+        if self._opening != version.id:  # another plan was made or chosen meanwhile
             return
+        self._opening = None
         self.version = version
-        self.show_plan(scenario, plan, plan_id)
+        self.show_plan(checked, version.id)
+        self._refresh_versions()
+        if self._reloading:
+            self._reloading = False
+            self.say(f"Reloaded {version_text(version)}")
+
+    def _open_failed(self, message: str) -> None:
+        self._opening, self._reloading = None, False
+        self.editor.inform("The plan could not be opened", message)
         self._refresh_versions()
 
     def save_draft(self) -> None:
@@ -727,7 +822,12 @@ class PlanPage(Page):
             name = f"{self.version.name} (edited)"
         else:
             name = plan_name(self.scenario, datetime.now())
-        version = self.context.planning.save_plan(name, self.scenario, self.plan)
+        assert self.checked is not None
+        try:
+            version = self.context.planning.save_checked(name, self.checked)
+        except DomainError as error:
+            self.editor.inform("The draft could not be saved", str(error))
+            return
         self.version, self.plan_id, self.edited = version, version.id, False
         self._refresh_versions()
         self._show_details()
@@ -796,9 +896,8 @@ class PlanPage(Page):
         if self.plan_id is None:
             return
         plan_id, self.plan_id = self.plan_id, None
+        self._reloading = True
         self.open_version(plan_id)
-        if self.version is not None:
-            self.say(f"Reloaded {version_text(self.version)}")
 
     def compare(self) -> None:
         """Ask which other version to compare the shown plan with, then show both."""
@@ -829,13 +928,3 @@ class PlanPage(Page):
         plans = ((other_scenario, other_plan), (self.scenario, self.plan))
         self.compare_dialog = CompareDialog(names, plans, self)
         self.compare_dialog.open()
-
-    def replan(self) -> None:
-        if self.plan_id is None:
-            return
-        try:
-            scenario = self.context.planning.replan_scenario(self.plan_id)
-        except DomainError as error:
-            self.editor.inform("Cannot re-plan", str(error))
-            return
-        self.start_solve(scenario, float(self.controls.time_limit.value()))

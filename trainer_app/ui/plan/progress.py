@@ -54,13 +54,15 @@ class ProgressArea(QFrame):
         grid.addWidget(self.chart, 0, 2, 6, 1)
         grid.setColumnStretch(2, 1)
 
-    def begin(self, total_sessions: int) -> None:
+    def begin(self, total_sessions: int | None = None) -> None:
+        """``total_sessions`` when known before the scenario is built (else the first report
+        says)."""
         self.chart.clear()
         self.message.setText("Planning… the best plan so far is kept if you cancel")
         self.elapsed.setText("0 s")
         self.best.setText("—")
         self.bound.setText("—")
-        self.placed.setText(f"0 of {total_sessions}")
+        self.placed.setText("—" if total_sessions is None else f"0 of {total_sessions}")
         self.cancel_button.setEnabled(True)
         self.show()
 

@@ -11,25 +11,34 @@ from typing import Protocol
 
 from PySide6.QtGui import QUndoCommand
 
-from trainer_app.scheduling.scenario import Plan, Scenario
+from trainer_app.scheduling.scenario import Scenario
+from trainer_app.services.planning_verdict import CheckedPlan
 
 
 class ShowsPlans(Protocol):
     scenario: Scenario | None
-    plan: Plan | None
+    checked: CheckedPlan | None
     plan_id: int | None
     edited: bool
 
     def show_plan(
-        self, scenario: Scenario, plan: Plan, plan_id: int | None = None, *, edited: bool = False
+        self, checked: CheckedPlan, plan_id: int | None = None, *, edited: bool = False
     ) -> None: ...
 
     def say(self, text: str) -> None: ...
 
 
 class MoveSession(QUndoCommand):
+    """One move; both plans carry the checker's verdict, so undo and redo check nothing."""
+
     def __init__(
-        self, page: ShowsPlans, text: str, before: Plan, after: Plan, *, before_edited: bool
+        self,
+        page: ShowsPlans,
+        text: str,
+        before: CheckedPlan,
+        after: CheckedPlan,
+        *,
+        before_edited: bool,
     ) -> None:
         super().__init__(text)
         self.page = page
@@ -48,16 +57,15 @@ class MoveSession(QUndoCommand):
     def undo(self) -> None:
         self._show(self.after, self.before, edited=self.before_edited)
 
-    def _show(self, expected: Plan, plan: Plan, *, edited: bool) -> None:
+    def _show(self, expected: CheckedPlan, checked: CheckedPlan, *, edited: bool) -> None:
         page = self.page
         if (
             page.scenario is not self.scenario
             or page.plan_id != self.plan_id
-            or (page.plan is not expected)
+            or (page.checked is not expected)
         ):
             self.setObsolete(True)
             page.say(f"“{self.text()}” no longer applies: another plan is shown")
             return
-        assert self.scenario is not None
-        page.show_plan(self.scenario, plan, self.plan_id, edited=edited)
-        page.say(f"{'Redone' if plan is self.after else 'Undone'}: {self.text()}")
+        page.show_plan(checked, self.plan_id, edited=edited)
+        page.say(f"{'Redone' if checked is self.after else 'Undone'}: {self.text()}")

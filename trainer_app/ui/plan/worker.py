@@ -1,6 +1,8 @@
-"""Run the solver off the GUI thread; progress and the result come back as signals.
+"""Make a plan off the GUI thread; progress and the result come back as signals.
 
-Cancel is cooperative: the solver polls ``should_stop`` and returns the best plan it has.
+The work is one call of the planning service (build the scenario → solve → check → save);
+this only gives it a thread. Cancel is cooperative: the planner polls ``should_stop`` and the
+service keeps and saves the best plan found.
 """
 
 from __future__ import annotations
@@ -11,21 +13,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
-from trainer_app.scheduling.scenario import Plan, Scenario
 from trainer_app.ui.tasks import Job, guarded
 
-Solve = Callable[..., Plan]  # solver.solve's signature
+# (on_progress, should_stop) -> the service's result (a MadePlan)
+Work = Callable[[Callable[[Any], None], Callable[[], bool]], Any]
 
 
-def real_solve(scenario: Scenario, **options: Any) -> Plan:
-    # Imported on first use: OR-Tools takes a noticeable part of a second to load, and the
-    # window should open without waiting for it.
-    from trainer_app.scheduling.solver import solve
-
-    return on_python_thread(lambda: solve(scenario, **options))
-
-
-def on_python_thread(work: Callable[[], Plan]) -> Plan:
+def on_python_thread(work: Callable[[], Any]) -> Any:
     """Run ``work`` on a thread Python started, and wait for it.
 
     CP-SAT calls its solution callback from the thread that called ``solve`` when the hint
@@ -34,7 +28,7 @@ def on_python_thread(work: Callable[[], Plan]) -> Plan:
     callback took the GIL back, seen under gdb); from a thread Python's ``threading`` started,
     it does not.
     """
-    found: list[Plan] = []
+    found: list[Any] = []
     failed: list[BaseException] = []
 
     def run() -> None:
@@ -51,19 +45,18 @@ def on_python_thread(work: Callable[[], Plan]) -> Plan:
     return found[0]
 
 
-class SolveSignals(QObject):
-    progress = Signal(object)  # solver.Progress
-    finished = Signal(object)  # Plan
+class PlanSignals(QObject):
+    progress = Signal(object)  # the planner's progress (elapsed, cost, bound, placed, message)
+    finished = Signal(object)  # the service's result
     failed = Signal(str)
 
 
-class SolveWorker(QObject):
-    """One solve at a time; lives as long as the page that owns it."""
+class PlanWorker(QObject):
+    """One plan at a time; lives as long as the page that owns it."""
 
-    def __init__(self, solve: Solve = real_solve, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.solve = solve
-        self.signals = SolveSignals(self)
+        self.signals = PlanSignals(self)
         self._stop = threading.Event()
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
@@ -71,27 +64,26 @@ class SolveWorker(QObject):
         self.signals.finished.connect(self._done)
         self.signals.failed.connect(self._done)
 
-    def start(self, scenario: Scenario, *, time_limit: float, workers: int = 0) -> None:
+    def start(self, work: Work) -> None:
+        """Run ``work(on_progress, should_stop)`` on a planner thread."""
         if self.running:
             raise RuntimeError("a plan is already being made")
         self._stop.clear()
         self.running = True
-        signals, solve, stop = self.signals, self.solve, self._stop
+        signals, stop = self.signals, self._stop
 
-        def work() -> Plan:
-            return solve(
-                scenario,
-                time_limit=time_limit,
-                workers=workers,
-                on_progress=signals.progress.emit,
-                should_stop=stop.is_set,
-            )
+        def run() -> Any:
+            return on_python_thread(lambda: work(signals.progress.emit, stop.is_set))
 
-        job = guarded(work, signals.finished.emit, signals.failed.emit, "The planner")
+        job = guarded(run, signals.finished.emit, signals.failed.emit, "The planner")
         self._pool.start(Job(job))
 
     def cancel(self) -> None:
         self._stop.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._stop.is_set()
 
     def _done(self, *_: object) -> None:
         self.running = False

@@ -81,6 +81,9 @@ def plan_screenshots(window: Any, app: QApplication, context: ServiceContext, ou
     for block in page.timeline.layout_.blocks:
         page.timeline.select(block.assignment.key)
         page.where_could_it_go(None)
+        while page.finder.running:  # the free slots are found in the background
+            app.processEvents()
+            time.sleep(0.01)
         if page.candidates.tree.topLevelItemCount():
             break
     for mode in ("trainer", "facility"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,14 @@ import pytest
 from tests.helpers.demo import DemoFiles
 from tests.unit.scheduling import tiny
 from trainer_app.cli import main
-from trainer_app.scheduling.scenario import dump_json, scenario_to_dict
+from trainer_app.scheduling.scenario import (
+    Plan,
+    Scenario,
+    UnplacedRun,
+    Verdict,
+    dump_json,
+    scenario_to_dict,
+)
 
 
 def write(path: Path, data: Any) -> Path:
@@ -48,6 +56,8 @@ def test_plan_then_check_round_trip(
     )
     captured = capsys.readouterr()
     assert "optimal: cost" in captured.err and "placed 4/4" in captured.err
+    assert ", proven best, 0 hard violation(s); plan written to" in captured.err
+    assert "checking the plan with the independent checker" in captured.err
     plan = json.loads(output.read_text())
     assert plan["format"] == "trainer-app/plan@1"
     assert plan["status"] == "optimal"
@@ -105,6 +115,56 @@ def test_a_partial_plan_is_written_and_exits_1(
     err = capsys.readouterr().err
     assert "GMP1-01" in err and "no trainer is qualified for QRM" in err
     assert json.loads(output.read_text())["status"] == "partial"
+
+
+def test_each_left_out_run_is_told_with_its_honest_status(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the planner knows of a left-out run (a proof, or only the time given), what
+    competes for it and what to try, as the plan says; and the checker's cost, not the
+    planner's."""
+    from trainer_app.scheduling import solver
+
+    real = solver.solve
+
+    def with_verdicts(scenario: Scenario, **options: Any) -> Plan:
+        plan = real(scenario, **options)
+        return replace(
+            plan,
+            cost={"total": -1.0},  # a planner's slip: the checker's cost is written
+            unplaced=(
+                UnplacedRun(
+                    "GMP1-01",
+                    Verdict.CANNOT_BE_PLACED,
+                    "no trainer is qualified for QRM",
+                    suggestions=("qualify a trainer for QRM",),
+                ),
+                UnplacedRun(
+                    "GOWN-01",
+                    Verdict.NOT_PLACED_IN_TIME,
+                    "every cleanroom slot in its window was taken",
+                    competing=("ASEP-01",),
+                    suggestions=("more time", "a wider window"),
+                ),
+            ),
+        )
+
+    monkeypatch.setattr(solver, "solve", with_verdicts)
+    scenario = tiny.offering(tiny.scenario(), "GMP1-01", course="QRM")
+    output = tmp_path / "plan.json"
+    source = write(tmp_path / "s.json", scenario_to_dict(scenario))
+    assert main(["plan", str(source), "-o", str(output), "--time-limit", "2"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        "GMP1-01 — Cannot be placed: no trainer is qualified for QRM. "
+        "Try: qualify a trainer for QRM." in err
+    )
+    assert "GOWN-01" not in err  # placed after all: no verdict for it
+    assert "partial: cost " in err and "no bound while runs are left out" in err
+    written = json.loads(output.read_text())
+    assert written["cost"]["total"] >= 0
+    assert [u["offering"] for u in written["unplaced"]] == ["GMP1-01"]
+    assert written["unplaced"][0]["verdict"] == "cannot_be_placed"
 
 
 def broken(change: str) -> dict[str, Any]:

@@ -35,9 +35,9 @@ from trainer_app.domain.records import (
     Mark,
 )
 from trainer_app.scheduling.scenario import Assignment, Plan, PlanStatus
-from trainer_app.scheduling.solver import solve
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.matrix import RoleFields
+from trainer_app.services.planning_run import SolveOptions, solve_and_check
 
 Spec = Mapping[str, Any]
 PLAN_NAME = "Autumn 2026 (held)"
@@ -120,8 +120,9 @@ def plan_history_sessions(context: ServiceContext, history: Spec) -> dict[str, l
     runs = {r.code: r for r in context.runs.list() if r.code in _codes(history)}
     start, end = _window(history)
     scenario = context.planning.build_scenario(start, end, run_ids=[r.id for r in runs.values()])
-    plan = solve(scenario, time_limit=20, workers=0, seed=1)
-    if plan.status not in ("optimal", "feasible"):
+    checked = solve_and_check(scenario, SolveOptions(time_limit=20, workers=0, seed=1))
+    plan = checked.plan
+    if not checked.valid:
         raise RuntimeError(f"history runs could not all be planned: {plan.explanation}")
     names = {f"T{t.id}": t.name for t in context.trainers.list()}
     out: dict[str, list[list[Any]]] = {}

@@ -77,6 +77,10 @@ def plan_screenshots(window: Any, app: QApplication, context: ServiceContext, ou
             app.processEvents()
             time.sleep(0.05)
         settle(app)
+    while page.opener.running:  # a saved plan is read and checked in the background
+        app.processEvents()
+        time.sleep(0.01)
+    settle(app)
     # Show "Where could this go?" for the first session that has somewhere else to go.
     for block in page.timeline.layout_.blocks:
         page.timeline.select(block.assignment.key)

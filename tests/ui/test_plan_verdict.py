@@ -191,18 +191,23 @@ def test_the_gui_thread_never_runs_the_checker(
     qtbot.waitUntil(lambda: page.plan_id == first and not page.opener.running)
 
     timeline = page.timeline
-    key = page.plan.assignments[0].key if page.plan else None
-    assert key is not None
-    rect = timeline.rect_of(key)
+    qtbot.keyClick(timeline, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)  # whole week
+    assert page.plan is not None
+    moved = page.plan.assignments[0]
+    taken = {(a.day, a.period) for a in page.plan.assignments}
+    day = next(d for d in range(1, 5) if (d, 0) not in taken)  # a free morning that week
+    rect = timeline.rect_of(moved.key)
     assert rect is not None
-    target = timeline.slot_point(page.plan.assignments[0].trainer, 2, 0)
+    target = timeline.slot_point(moved.trainer, day, 0)
     with qtbot.waitSignal(page.plan_changed):
         qtbot.mousePress(timeline.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
         qtbot.mouseMove(timeline.viewport(), target - QPoint(10, 0))
         qtbot.mouseMove(timeline.viewport(), target)
         qtbot.mouseRelease(timeline.viewport(), Qt.MouseButton.LeftButton, pos=target)
     assert page.window().statusBar().currentMessage().startswith("Moved GMP-FUND-2027-0")
-    timeline.select(key)
+    now = next(a for a in page.plan.assignments if a.key == moved.key)
+    assert (now.day, now.period) == (day, 0)
+    timeline.select(moved.key)
     qtbot.keyClick(timeline, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: page.candidates.tree.topLevelItemCount() > 0)
 

@@ -81,10 +81,6 @@ class PlanWorker(QObject):
     def cancel(self) -> None:
         self._stop.set()
 
-    @property
-    def cancelled(self) -> bool:
-        return self._stop.is_set()
-
     def _done(self, *_: object) -> None:
         self.running = False
 

@@ -1,22 +1,24 @@
 """Why a scenario cannot be planned as asked, in a coordinator's words.
 
-Three jobs: refuse locked sessions that break a hard rule before anything is planned; compute
-a lower bound on the cost that holds whatever the timetable; and, after planning, say for each
-run left out what stood in its way ("ASEP-2027-01 needs a Grade A/B cleanroom suite for 6: only
-LON-CR1 qualifies and it is closed 11 Jan – 22 Jan 2027"). Trainers are named by their names
+Two jobs: refuse locked sessions that break a hard rule before anything is planned; and, after
+planning, give each run left out an honest verdict. "Cannot be placed" only with a proof that
+holds for every plan ("ASEP-2027-01 needs a Grade A/B cleanroom suite for 6: only LON-CR1
+qualifies and it is closed 11 Jan – 22 Jan 2027"), drawn from the scenario alone (reach.py) or
+from an infeasible core the solver proved; otherwise "not placed in the time given", with the
+runs that held what it needs in this plan and what to try. Trainers are named by their names
 and facility kinds by their labels, as coordinators know them.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date
 
 from trainer_app.domain import dates
 from trainer_app.scheduling.instance import Instance, OfferingData
-from trainer_app.scheduling.scenario import Scenario, ScenarioError
+from trainer_app.scheduling.reach import Reach, day_ends, whole
+from trainer_app.scheduling.scenario import Scenario, ScenarioError, UnplacedRun, Verdict
 from trainer_app.scheduling.schedule import Key, Placement
 from trainer_app.scheduling.wording import kind_words, kinds_words
 
@@ -125,28 +127,33 @@ def _trainer(scenario: Scenario, ident: str) -> str:
     return trainer.shown if trainer is not None else ident
 
 
-# ----- bounds --------------------------------------------------------------------------------
-
-
-def precheck(inst: Instance) -> float:
-    """A lower bound on the total cost that any timetable must pay (often 0)."""
-    P = inst.P
-    bound = 0
-    spread = 0
-    for od in inst.offerings:
-        days = len({g // P for g in od.starts})
-        spread += max(0, od.min_days - min(od.sessions, days))
-    bound += inst.weights["spread_shortfall"] * spread
-    if inst.weights["load_balance"]:
-        trainers = {t for od in inst.offerings for t in od.trainers}
-        total = sum(od.sessions * od.length for od in inst.offerings if od.trainers)
-        single = [od.sessions * od.length for od in inst.offerings if len(od.trainers) == 1]
-        peak = max([math.ceil(total / max(1, len(trainers))), *single], default=0)
-        bound += inst.weights["load_balance"] * peak
-    return bound / inst.weight_scale
-
-
 # ----- after planning ------------------------------------------------------------------------
+
+
+WINDOW_WORDS = "when a qualified trainer and a suitable facility are both free"
+
+
+def explain(
+    inst: Instance,
+    unplaced: Iterable[int],
+    reasons: Mapping[int, object],
+    assignment: Mapping[Key, Placement],
+    conflict: list[int] | None = None,
+    reach: Reach | None = None,
+) -> tuple[list[UnplacedRun], list[str]]:
+    """A verdict for each run left out, and the matching explanation lines.
+
+    "Cannot be placed" only with a proof that holds for every plan (see Explainer.proof);
+    otherwise "not placed in the time given", with what competed for it in this plan.
+    """
+    explainer = Explainer(inst, reasons, assignment, conflict, reach)
+    verdicts = [explainer.verdict(o) for o in sorted(unplaced)]
+    lines = [explainer.line(v) for v in verdicts]
+    if conflict:
+        lines.append(describe_conflict(inst, conflict))
+    if not lines and assignment:
+        lines.append("Every session of every run is placed.")
+    return verdicts, lines
 
 
 def explain_unplaced(
@@ -155,89 +162,283 @@ def explain_unplaced(
     reasons: Mapping[int, object],
     assignment: Mapping[Key, Placement],
 ) -> list[str]:
-    lines = []
-    for o in unplaced:
-        od = inst.offerings[o]
-        lines.append(
-            f"{od.id} ({od.course}, {od.sessions} × {od.length} periods, "
-            f"{od.attendees} attendees) was not placed: {_why(inst, od, reasons, assignment)}"
-        )
-    if not lines and assignment:
-        lines.append("Every session of every run is placed.")
-    return lines
+    """The explanation lines alone (one per run left out)."""
+    return explain(inst, unplaced, reasons, assignment)[1]
 
 
-def _why(
-    inst: Instance,
-    od: OfferingData,
-    reasons: Mapping[int, object],
-    assignment: Mapping[Key, Placement],
-) -> str:
-    scenario = inst.scenario
-    offering = scenario.offering_by_id[od.id]
-    if not od.trainers:
-        if offering.trainer is not None:
-            return f"its fixed trainer {_trainer(scenario, offering.trainer)} is not available"
-        return f"no trainer is qualified for {od.course}"
-    if not od.facilities:
-        return _no_facility(inst, od)
-    if not od.starts:
-        return (
-            f"{od.id} or its cohorts are unavailable on every day of the calendar "
-            f"({_days(scenario.calendar.days)})"
+class Explainer:
+    def __init__(
+        self,
+        inst: Instance,
+        reasons: Mapping[int, object],
+        assignment: Mapping[Key, Placement],
+        conflict: list[int] | None = None,
+        reach: Reach | None = None,
+    ) -> None:
+        self.inst = inst
+        self.scenario = inst.scenario
+        self.reasons = reasons
+        self.assignment = assignment
+        self.conflict = set(conflict or ())
+        self.core = conflict or []
+        self.reach = reach or Reach(inst)
+        self._proofs: dict[int, str | None] = {}
+        self.inst_index = {od.id: od.index for od in inst.offerings}
+
+    # ----- words ---------------------------------------------------------------------------
+    def at(self, g: int) -> str:
+        cal, P = self.scenario.calendar, self.inst.P
+        return cal.label(g // P, g % P) if g < self.inst.T else "the end of the calendar"
+
+    def trainer(self, t: int) -> str:
+        return _trainer(self.scenario, self.inst.trainer_ids[t])
+
+    def names(self, items: list[str], most: int = 4) -> str:
+        shown = items[:most] + ([f"{len(items) - most} more"] if len(items) > most else [])
+        return ", ".join(shown[:-1]) + f" and {shown[-1]}" if len(shown) > 1 else shown[0]
+
+    def line(self, verdict: UnplacedRun) -> str:
+        od = self.inst.offerings[self.inst_index[verdict.offering]]
+        what = (
+            f"{od.id} ({od.course}, {od.sessions} × {od.length} periods, {od.attendees} attendees)"
         )
-    closed = _closed(inst, od)
-    if closed:
-        return closed
-    squeezed = _squeezed(inst, od, assignment)
-    if squeezed:
-        return squeezed
-    counts = reasons.get(od.index)
-    if isinstance(counts, Counter):
-        missing = [inst.offerings[p].id for p in od.after if (p, 0) not in assignment]
-        if counts.get("after_unplaced") and missing:
-            return f"it must follow {', '.join(missing)}, which could not all be placed"
-        top = [REASON_WORDS[r] for r, _ in counts.most_common(3) if r in REASON_WORDS]
-        if top:
+        if verdict.verdict == Verdict.CANNOT_BE_PLACED:
+            return f"{what} cannot be placed: {verdict.reason}"
+        return f"{what} was not placed in the time given: {verdict.reason}"
+
+    # ----- verdicts ------------------------------------------------------------------------
+    def verdict(self, o: int) -> UnplacedRun:
+        od = self.inst.offerings[o]
+        proof = self.proof(o)
+        if proof is not None:
+            return UnplacedRun(od.id, Verdict.CANNOT_BE_PLACED, proof)
+        if o in self.conflict:
+            return UnplacedRun(od.id, Verdict.CANNOT_BE_PLACED, self._core_words(o))
+        competing = self.competing(od)
+        return UnplacedRun(
+            od.id,
+            Verdict.NOT_PLACED_IN_TIME,
+            self._obstacles(od, competing),
+            tuple(competing),
+            tuple(self.suggestions(od, competing)),
+        )
+
+    def proof(self, o: int) -> str | None:
+        """Why run ``o`` can be in no plan at all (None: no proof found). Each rule is a
+        necessary condition drawn from the scenario alone; see reach.py."""
+        if o not in self._proofs:
+            self._proofs[o] = None  # guards a cycle (validated away)
+            self._proofs[o] = self._prove(self.inst.offerings[o])
+        return self._proofs[o]
+
+    def _prove(self, od: OfferingData) -> str | None:
+        inst, scenario, reach = self.inst, self.scenario, self.reach
+        offering = scenario.offering_by_id[od.id]
+        if not od.trainers:
+            if offering.trainer is not None:
+                return f"its fixed trainer {_trainer(scenario, offering.trainer)} is not available"
+            return f"no trainer is qualified for {od.course}"
+        if not od.facilities:
+            return _no_facility(inst, od)
+        if not od.starts:
             return (
-                "in every slot that fits its window, "
-                + "; or ".join(top)
-                + " — free a trainer or a facility, widen its dates, or lower its "
-                "priority elsewhere"
+                f"{od.id} or its cohorts are unavailable on every day of the calendar "
+                f"({_days(scenario.calendar.days)})"
             )
-    return "no slot satisfies all the hard rules at once"
+        closed = _closed(inst, od)
+        if closed:
+            return closed
+        for p in od.after:
+            why = self.proof(p)
+            if why is not None:
+                return f"it must follow {inst.offerings[p].id}, which cannot be placed: {why}"
+        early = [g for g in reach.lock_starts[od.index] if g < reach.earliest[od.index]]
+        if early:
+            first = inst.offerings[reach.earliest_because[od.index]].id
+            return (
+                f"its session locked at {self.at(min(early))} comes before {first} can finish "
+                f"(at the earliest {self.at(reach.earliest[od.index])}); it must follow {first}"
+            )
+        return self._window(od) or self._trainers(od)
 
+    def _window(self, od: OfferingData) -> str | None:
+        """Too few slots in its window, whoever teaches it."""
+        reach = self.reach
+        days = reach.days(reach.usable(od))
+        cap = reach.day_cap(od)
+        if od.consecutive:
+            if reach.consecutive_block(days, od.sessions) is not None:
+                return None
+            fits = f"no {od.sessions} consecutive working days have a free slot"
+        else:
+            count = sum(min(cap, len(day_ends(bits, od.length))) for _d, bits in days)
+            if count >= od.sessions:
+                return None
+            fits = f"only {count} of its {od.sessions} sessions fit" if count else "none fits"
+        follower = self._deadline_by(od)
+        after = self._after_words(od)
+        if follower is not None and not days:
+            name, start = follower
+            return (
+                f"it must come{after} before {name}, which is locked or published from "
+                f"{self.at(start)}: no slot in between fits — move or re-plan {name}"
+            )
+        length = f"{od.sessions} sessions of {od.length} periods" + (
+            " on consecutive days" if od.consecutive else ""
+        )
+        where = self._window_words(od, follower)
+        return f"it needs {length}{where}: {fits} {WINDOW_WORDS}"
 
-def _squeezed(inst: Instance, od: OfferingData, assignment: Mapping[Key, Placement]) -> str | None:
-    """No room between the runs it must follow (as placed) and the locked or published
-    sessions of runs that must follow it."""
-    cal, P = inst.scenario.calendar, inst.P
-    ends = [
-        (g + inst.offerings[p].length, inst.offerings[p].id, g)
-        for p in od.after
-        for s in range(inst.offerings[p].sessions)
-        if (placed := assignment.get((p, s))) is not None
-        for g in [placed[0]]
-    ]
-    starts = [
-        (lock[0], inst.offerings[n].id)
-        for n in od.before
-        for s in range(inst.offerings[n].sessions)
-        if (lock := inst.locks.get((n, s))) is not None
-    ]
-    earliest = max(ends, default=(0, "", 0))
-    latest = min(starts, default=(inst.T, ""))
-    if not latest[1] or any(earliest[0] <= g and g + od.length <= latest[0] for g in od.starts):
-        return None
+    def _trainers(self, od: OfferingData) -> str | None:
+        """Every candidate trainer has too little room for the whole run (one trainer
+        delivers a run): leave, daily, weekly or total limits."""
+        inst, reach = self.inst, self.reach
+        trainers = reach.trainers(od)
+        counts = {t: reach.most_sessions(od, t) for t in trainers}
+        if not trainers or any(n >= od.sessions for n in counts.values()):
+            return None
+        notes = []
+        for t in trainers[:5]:
+            name, L = self.trainer(t), od.length
+            day, week = inst.trainer_day_limit[t], inst.trainer_week_limit[t]
+            total = inst.trainer_total_limit[t]
+            if day < L:
+                notes.append(f"{name} may teach {day} periods a day")
+            elif week is not None and week < L:
+                notes.append(f"{name} may teach {week} periods a week")
+            elif total is not None and total < od.sessions * L:
+                notes.append(f"{name} may teach {total} periods in all")
+            elif not reach.base(od) & whole(reach.trainer_free[t], L):
+                notes.append(f"{name} is away throughout")
+            elif od.consecutive:
+                notes.append(f"{name} is not free on {od.sessions} consecutive working days")
+            else:
+                notes.append(f"{name} is free for {counts[t]} at most")
+        if len(trainers) > 5:
+            notes.append(f"and {len(trainers) - 5} more likewise")
+        who = "its trainer" if len(trainers) == 1 else "none of its qualified trainers"
+        where = self._window_words(od, self._deadline_by(od))
+        length = f"{od.sessions} sessions of {od.length} periods" + (
+            " on consecutive days" if od.consecutive else ""
+        )
+        verb = "is not" if len(trainers) == 1 else "is"
+        return f"{who} {verb} free for all {length}{where} ({'; '.join(notes)})"
 
-    def at(g: int) -> str:
-        return cal.label(g // P, g % P) if g < inst.T else "the end of the calendar"
+    def _after_words(self, od: OfferingData) -> str:
+        because = self.reach.earliest_because[od.index]
+        if because < 0:
+            return ""
+        return f" after {self.inst.offerings[because].id}"
 
-    after = f" after {earliest[1]} (last session {at(earliest[2])}) and" if earliest[1] else ""
-    return (
-        f"it must come{after} before {latest[1]}, which is locked or published from "
-        f"{at(latest[0])}: no slot in between fits — move or re-plan {latest[1]}"
-    )
+    def _window_words(self, od: OfferingData, follower: tuple[str, int] | None) -> str:
+        reach = self.reach
+        first, because = reach.earliest[od.index], reach.earliest_because[od.index]
+        parts = []
+        if because >= 0:
+            p = self.inst.offerings[because].id
+            parts.append(f"after {p} can finish (at the earliest {self.at(first)})")
+        if follower is not None:
+            name, start = follower
+            parts.append(f"before {name}, locked or published from {self.at(start)}")
+        if parts:
+            return " " + " and ".join(parts)
+        cal = self.scenario.calendar
+        return f" in the calendar ({dates.span(cal.days[0], cal.days[-1])})"
+
+    def _deadline_by(self, od: OfferingData) -> tuple[str, int] | None:
+        """The locked run that sets the run's latest end, through any chain of followers."""
+        if od.deadline >= self.inst.T:
+            return None
+        seen, todo, best = set(), list(od.before), None
+        while todo:
+            n = todo.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            starts = self.reach.lock_starts[n]
+            if starts and (best is None or min(starts) < best[1]):
+                best = (self.inst.offerings[n].id, min(starts))
+            todo.extend(self.inst.offerings[n].before)
+        return best
+
+    def _core_words(self, o: int) -> str:
+        others = [self.inst.offerings[c].id for c in self.core if c != o]
+        if not others:
+            return "the solver proved that no slot satisfies all the hard rules at once"
+        return (
+            f"the solver proved it cannot be placed together with {self.names(others)}: "
+            + describe_conflict(self.inst, self.core)
+        )
+
+    # ----- not placed in the time given ----------------------------------------------------
+    def competing(self, od: OfferingData) -> list[str]:
+        """Runs of this plan that hold its trainers, facilities or cohorts in the periods
+        it could use, the most blocking first."""
+        reach, inst = self.reach, self.inst
+        usable = reach.usable(od) or reach.base(od)
+        trainers, facilities, cohorts = set(od.trainers), set(od.facilities), set(od.cohorts)
+        score: Counter[int] = Counter()
+        L = od.length
+        for (o2, _s), (g, f, t) in self.assignment.items():
+            if o2 == od.index:
+                continue
+            other = inst.offerings[o2]
+            shared = (t in trainers) + (f in facilities) + bool(cohorts.intersection(other.cohorts))
+            if not shared:
+                continue
+            lo = max(0, g - L + 1)
+            blocked = (usable >> lo) & ((1 << (g + other.length - lo)) - 1)
+            if blocked:
+                score[o2] += shared * bin(blocked).count("1")
+        return [inst.offerings[o2].id for o2, _n in score.most_common(6)]
+
+    def _obstacles(self, od: OfferingData, competing: list[str]) -> str:
+        inst = self.inst
+        missing = [inst.offerings[p].id for p in od.after if (p, 0) not in self.assignment]
+        if missing:
+            return (
+                f"it must follow {self.names(missing)}, which "
+                f"{'was' if len(missing) == 1 else 'were'} not placed in the time given"
+            )
+        parts = []
+        counts = self.reasons.get(od.index)
+        if isinstance(counts, Counter):
+            top = [REASON_WORDS[r] for r, _ in counts.most_common(3) if r in REASON_WORDS]
+            if top:
+                parts.append("in the slots tried, " + "; or ".join(top))
+        if competing:
+            taken = self.names(competing)
+            parts.append(f"its trainers, facilities or cohorts are taken by {taken}")
+        why = " — ".join(parts) if parts else "no slot was free in this plan"
+        return f"{why}; a plan with it may still exist"
+
+    def suggestions(self, od: OfferingData, competing: list[str]) -> list[str]:
+        inst, reach = self.inst, self.reach
+        out = ["Plan again with more time, or re-plan from this plan"]
+        follower = self._deadline_by(od)
+        if follower is not None:
+            name, start = follower
+            out.append(
+                f"Move {name} later (locked or published from {self.at(start)}): {od.id} "
+                "must end before it starts"
+            )
+        elif self.scenario.offering_by_id[od.id].unavailable:
+            out.append(f"Allow {od.id} on more days")
+        trainers = reach.trainers(od)
+        if len(trainers) <= 3:
+            who = self.names([self.trainer(t) for t in trainers])
+            out.append(f"Qualify another trainer for {od.course} (only {who} can deliver it)")
+        if len(od.facilities) <= 3:
+            where = self.names([inst.facility_ids[f] for f in od.facilities])
+            verb = "suits" if len(od.facilities) == 1 else "suit"
+            out.append(f"Allow another facility (only {where} {verb} it)")
+        counts = self.reasons.get(od.index)
+        limits = ("trainer_day_limit", "trainer_week_limit", "trainer_total_limit")
+        if isinstance(counts, Counter) and any(counts.get(r) for r in limits):
+            out.append("Raise its trainers' teaching limits")
+        if competing:
+            out.append(f"Move {self.names(competing[:2])} to free what it needs")
+        return out
 
 
 def _no_facility(inst: Instance, od: OfferingData) -> str:

@@ -13,16 +13,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from trainer_app.scheduling.bounds import lower_bound
 from trainer_app.scheduling.explain import (
     check_locks,
     conflicting_runs,
-    describe_conflict,
-    explain_unplaced,
-    precheck,
+    explain,
 )
 from trainer_app.scheduling.greedy import Greedy, offering_order, window
 from trainer_app.scheduling.instance import Instance, OfferingData, build_instance
 from trainer_app.scheduling.model import UNPLACED_PENALTY, SubModel
+from trainer_app.scheduling.reach import Reach
 from trainer_app.scheduling.repair import Repair
 from trainer_app.scheduling.scenario import Assignment, Plan, PlanStatus, Scenario
 from trainer_app.scheduling.schedule import Costs, Key, Placement, Schedule, evaluate
@@ -34,6 +34,7 @@ NEIGHBOURHOOD_SESSIONS = 40  # sessions freed per local-search step, adapted as 
 # Re-planning puts back displaced runs in ever wider neighbourhoods: (days either side of where
 # they were, sessions of competing runs that may move, links of following runs that may move).
 MEND_STEPS = ((3, 80, 1), (5, 150, 1_000))
+BOUND_SHARE = 0.1  # of the time limit, at most, for the lower bound's cohort models
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ class _Run:
         self.improvements = 0
         self.reasons: dict[int, object] = {}
         self.conflict: list[int] | None = None
+        self.reach: Reach | None = None  # what each run can reach at all (bounds, verdicts)
+        self.bound_seconds = 0.0
 
     # ----- time and reporting --------------------------------------------------------------
     def elapsed(self) -> float:
@@ -592,9 +595,9 @@ class _Run:
             if scenario.weight(term) > 0
         }
         cost["total"] = sum(cost.values())
-        explanation = explain_unplaced(inst, sorted(unplaced), self.reasons, assignment)
-        if self.conflict:
-            explanation.append(describe_conflict(inst, self.conflict))
+        verdicts, explanation = explain(
+            inst, sorted(unplaced), self.reasons, assignment, self.conflict, self.reach
+        )
         bound = round(self.bound, 6) if self.bound is not None else None
         return Plan(
             assignments=tuple(
@@ -628,6 +631,7 @@ class _Run:
                 "workers": self.workers,
                 "seed": self.seed,
                 "lower_bound": bound,
+                "lower_bound_seconds": round(self.bound_seconds, 3),
                 "proven_optimal": status == "optimal",
                 "proven_best_partial": self.proven and bool(unplaced),
                 "search_steps": self.steps,
@@ -635,6 +639,7 @@ class _Run:
                 "cost_over_time": [list(p) for p in self.history],
             },
             name=scenario.name,
+            unplaced=tuple(verdicts),
         )
 
 
@@ -709,9 +714,18 @@ def solve(
     """
     check_locks(scenario)
     run = _Run(scenario, time_limit, workers, seed, on_progress, should_stop)
-    run.bound = precheck(run.inst)
+    run.reach = Reach(run.inst)
     run.report("starting")
     run.construct()
+    found = lower_bound(
+        run.inst,
+        budget=min(BOUND_SHARE * time_limit, max(0.0, run.remaining()) * 0.5),
+        should_stop=run.stop,
+        reach=run.reach,
+    )
+    run.bound = max(run.bound or 0.0, found.total)
+    run.bound_seconds = found.seconds
+    run.report("lower bound")
     size = sum(o.sessions * len(o.starts) * max(1, len(o.trainers)) for o in run.inst.offerings)
     if not run.stop() and size <= EXACT_SIZE:
         run.exact(max(0.1, run.remaining() * 0.7))

@@ -63,7 +63,7 @@ def test_a_run_after_an_unplaced_one_says_so() -> None:
     scenario = tiny.offering(tiny.scenario(), "GOWN-01", course="QRM")
     plan = solve(scenario, time_limit=5, workers=1)
     asep = next(line for line in plan.explanation if line.startswith("ASEP-01"))
-    assert "it must follow GOWN-01, which could not all be placed" in asep
+    assert "cannot be placed: it must follow GOWN-01, which cannot be placed: no trainer" in asep
 
 
 def test_no_qualified_trainer_gives_a_partial_plan_that_says_why() -> None:

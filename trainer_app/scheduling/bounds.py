@@ -86,12 +86,11 @@ def lower_bound(
             static += weights["cohort_isolated"] * _lonely(inst, reach, c)
             left = budget - (time.monotonic() - started)
             result = None
-            if (
-                left > 0
-                and not (should_stop is not None and should_stop())
-                and _variables(reach, inst, c) <= COHORT_MODEL_SIZE
-            ):
-                result = _cohort(inst, reach, c, mine, left / (len(order) - i))
+            if left > 0 and not (should_stop is not None and should_stop()):
+                share = left / (len(order) - i)
+                result = _days_model(inst, reach, c, mine, share)
+                if result is None and _variables(reach, inst, c) <= COHORT_MODEL_SIZE:
+                    result = _cohort(inst, reach, c, mine, share)
             value, proven = result if result is not None else (0.0, False)
             bounded += result is not None
             solved += proven
@@ -209,21 +208,22 @@ def _overflow_flow(inst: Instance, reach: Reach) -> int:
         flow.set_node_supply(i, need)
         demand += need
         for f in od.facilities:
-            cost = od.overflow.get(f, 0) * (scale // od.length)
-            flow.add_arc_with_capacity_and_unit_cost(i, facility_node[f], need, cost)
+            unit = od.overflow.get(f, 0) * (scale // od.length)
+            flow.add_arc_with_capacity_and_unit_cost(i, facility_node[f], need, unit)
     for f, node in facility_node.items():
         free = bin(reach.facility_free[f]).count("1")
         flow.add_arc_with_capacity_and_unit_cost(node, sink, free, 0)
     flow.set_node_supply(sink, -demand)
     if flow.solve() != flow.OPTIMAL:
         return 0  # the facilities cannot hold every session: no complete plan
-    return int(math.ceil(flow.optimal_cost() / scale - 1e-9))
+    cost: float = flow.optimal_cost()
+    return math.ceil(cost / scale - 1e-9)
 
 
 # ----- per cohort ----------------------------------------------------------------------------
 
 
-COHORT_MODEL_SIZE = 1_500  # usable starts above which a cohort's model is not worth its time
+COHORT_MODEL_SIZE = 800  # usable starts above which a cohort's model is not worth its time
 
 
 def _lonely(inst: Instance, reach: Reach, c: int) -> int:
@@ -345,6 +345,113 @@ def _cohort(
             iso = m.new_bool_var(f"iso[{od.index},{g}]")
             m.add(iso >= v - sum(near))
             terms.append(weights["cohort_isolated"] * iso)
+    m.minimize(sum(terms))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+    solver.parameters.num_workers = 1
+    status = solver.solve(m)
+    if status == cp_model.INFEASIBLE:
+        return None
+    if status == cp_model.OPTIMAL:
+        return solver.objective_value, True
+    bound = solver.best_objective_bound
+    if not math.isfinite(bound):
+        return None
+    return max(0.0, math.ceil(bound - 1e-6)), False
+
+
+PATTERN_STEPS = 3_000  # ways of filling a day explored, above which the day model is not used
+
+
+def _patterns(
+    bits: list[int], lengths: list[int], caps: list[int], P: int
+) -> dict[tuple[int, ...], int] | None:
+    """Every way to fill one day with the cohort's sessions at their allowed starts: sessions
+    per run → the fewest isolated among the ways giving those counts (None: too many ways)."""
+    out: dict[tuple[int, ...], int] = {}
+    steps = 0
+    runs = range(len(bits))
+
+    def fill(p: int, counts: list[int], placed: list[tuple[int, int]]) -> bool:
+        nonlocal steps
+        steps += 1
+        if steps > PATTERN_STEPS:
+            return False
+        if p >= P:
+            lonely = sum(
+                1
+                for i, (start, end) in enumerate(placed)
+                if not (i > 0 and placed[i - 1][1] == start)
+                and not (i + 1 < len(placed) and placed[i + 1][0] == end)
+            )
+            key = tuple(counts)
+            out[key] = min(out.get(key, lonely), lonely)
+            return True
+        if not fill(p + 1, counts, placed):
+            return False
+        for r in runs:
+            if (bits[r] >> p) & 1 and p + lengths[r] <= P and counts[r] < caps[r]:
+                counts[r] += 1
+                placed.append((p, p + lengths[r]))
+                ok = fill(p + lengths[r], counts, placed)
+                placed.pop()
+                counts[r] -= 1
+                if not ok:
+                    return False
+        return True
+
+    return out if fill(0, [0] * len(bits), []) else None
+
+
+def _days_model(
+    inst: Instance, reach: Reach, c: int, given: list[int], time_limit: float
+) -> tuple[float, bool] | None:
+    """The cohort's model by days: each day takes one way of filling it (its sessions, their
+    isolated ones), days alike are counted together; every run gets all its sessions.
+    Prerequisites, locks and the order of days are dropped (a relaxation), so it is small and
+    its bound strong. None when a day has too many ways or the runs cannot all fit."""
+    from ortools.sat.python import cp_model
+
+    P, weights = inst.P, inst.weights
+    runs = [inst.offerings[o] for o in dict.fromkeys(inst.cohort_offerings[c])]
+    usable = [reach.usable(od) for od in runs]
+    lengths = [od.length for od in runs]
+    caps = [1 if od.consecutive else reach.day_cap(od) for od in runs]
+    alike: dict[tuple[int, ...], int] = {}
+    for d in range(inst.D):
+        key = tuple((u >> (d * P)) & reach.day_mask for u in usable)
+        if any(key):
+            alike[key] = alike.get(key, 0) + 1
+    m = cp_model.CpModel()
+    sessions: list[list[Any]] = [[] for _ in runs]
+    days_used: list[list[Any]] = [[] for _ in runs]
+    terms: list[Any] = []
+    for k, (key, count) in enumerate(alike.items()):
+        patterns = _patterns(list(key), lengths, caps, P)
+        if patterns is None:
+            return None
+        chosen = []
+        for j, (counts, lonely) in enumerate(patterns.items()):
+            n = m.new_int_var(0, count, f"n[{k},{j}]")
+            chosen.append(n)
+            if lonely:
+                terms.append(weights["cohort_isolated"] * lonely * n)
+            for r, per_day in enumerate(counts):
+                if per_day:
+                    sessions[r].append(per_day * n)
+                    days_used[r].append(n)
+        m.add(sum(chosen) == count)
+    for r, od in enumerate(runs):
+        if not sessions[r]:
+            return None
+        m.add(sum(sessions[r]) == od.sessions)
+    if weights["spread_shortfall"]:
+        for r, od in enumerate(runs):
+            if od.index not in given or od.min_days <= 1:
+                continue
+            short = m.new_int_var(0, od.min_days, f"short[{r}]")
+            m.add(short >= od.min_days - sum(days_used[r]))
+            terms.append(weights["spread_shortfall"] * short)
     m.minimize(sum(terms))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)

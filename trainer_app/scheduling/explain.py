@@ -166,6 +166,13 @@ def explain_unplaced(
     return explain(inst, unplaced, reasons, assignment)[1]
 
 
+def _sessions(od: OfferingData) -> str:
+    """'3 sessions of 2 periods on consecutive days'."""
+    sessions = f"{od.sessions} session{'s' if od.sessions != 1 else ''}"
+    periods = f"{od.length} period{'s' if od.length != 1 else ''}"
+    return f"{sessions} of {periods}" + (" on consecutive days" if od.consecutive else "")
+
+
 class Explainer:
     def __init__(
         self,
@@ -259,21 +266,30 @@ class Explainer:
                 f"its session locked at {self.at(min(early))} comes before {first} can finish "
                 f"(at the earliest {self.at(reach.earliest[od.index])}); it must follow {first}"
             )
-        return self._window(od) or self._trainers(od)
+        return self._trainers(od) or self._window(od)
+
+    def _room(self, od: OfferingData, mask: int) -> bool:
+        """The run's sessions fit at the starts in ``mask`` (no more than the trainers' daily
+        limits allow in a day; on consecutive days when it must)."""
+        reach = self.reach
+        days = reach.days(mask)
+        if od.consecutive:
+            return reach.consecutive_block(days, od.sessions) is not None
+        cap = reach.day_cap(od)
+        return sum(min(cap, len(day_ends(b, od.length))) for _d, b in days) >= od.sessions
 
     def _window(self, od: OfferingData) -> str | None:
         """Too few slots in its window, whoever teaches it."""
         reach = self.reach
-        days = reach.days(reach.usable(od))
-        cap = reach.day_cap(od)
+        mask = reach.usable(od)
+        if self._room(od, mask):
+            return None
+        days = reach.days(mask)
         if od.consecutive:
-            if reach.consecutive_block(days, od.sessions) is not None:
-                return None
             fits = f"no {od.sessions} consecutive working days have a free slot"
         else:
+            cap = reach.day_cap(od)
             count = sum(min(cap, len(day_ends(bits, od.length))) for _d, bits in days)
-            if count >= od.sessions:
-                return None
             fits = f"only {count} of its {od.sessions} sessions fit" if count else "none fits"
         follower = self._deadline_by(od)
         after = self._after_words(od)
@@ -283,9 +299,7 @@ class Explainer:
                 f"it must come{after} before {name}, which is locked or published from "
                 f"{self.at(start)}: no slot in between fits — move or re-plan {name}"
             )
-        length = f"{od.sessions} sessions of {od.length} periods" + (
-            " on consecutive days" if od.consecutive else ""
-        )
+        length = _sessions(od)
         where = self._window_words(od, follower)
         return f"it needs {length}{where}: {fits} {WINDOW_WORDS}"
 
@@ -294,8 +308,10 @@ class Explainer:
         delivers a run): leave, daily, weekly or total limits."""
         inst, reach = self.inst, self.reach
         trainers = reach.trainers(od)
+        if not trainers or not self._room(od, reach.base(od)):
+            return None  # the window itself is too short: see _window
         counts = {t: reach.most_sessions(od, t) for t in trainers}
-        if not trainers or any(n >= od.sessions for n in counts.values()):
+        if any(n >= od.sessions for n in counts.values()):
             return None
         notes = []
         for t in trainers[:5]:
@@ -318,9 +334,7 @@ class Explainer:
             notes.append(f"and {len(trainers) - 5} more likewise")
         who = "its trainer" if len(trainers) == 1 else "none of its qualified trainers"
         where = self._window_words(od, self._deadline_by(od))
-        length = f"{od.sessions} sessions of {od.length} periods" + (
-            " on consecutive days" if od.consecutive else ""
-        )
+        length = _sessions(od)
         verb = "is not" if len(trainers) == 1 else "is"
         return f"{who} {verb} free for all {length}{where} ({'; '.join(notes)})"
 

@@ -131,6 +131,22 @@ def _trainer(scenario: Scenario, ident: str) -> str:
 
 
 WINDOW_WORDS = "when a qualified trainer and a suitable facility are both free"
+# What a plan file holds (scenario.py's limits): a reason and a line are texts, a suggestion
+# and a competing run are read back like ids.
+MOST_REASON = 850
+MOST_SUGGESTION = 100
+
+
+def _bounded(text: str, most: int) -> str:
+    """``text``, cut at a clause boundary (with '…') when longer than ``most``."""
+    if len(text) <= most:
+        return text
+    cut = text[: most - 1]
+    for mark in ("; ", ", ", " "):
+        if mark in cut:
+            cut = cut[: cut.rindex(mark)]
+            break
+    return cut + "…"
 
 
 def explain(
@@ -190,6 +206,7 @@ class Explainer:
         self.core = conflict or []
         self.reach = reach or Reach(inst)
         self._proofs: dict[int, str | None] = {}
+        self._roots: dict[int, tuple[str, str]] = {}  # the run at the root of a proof, its words
         self.inst_index = {od.id: od.index for od in inst.offerings}
 
     # ----- words ---------------------------------------------------------------------------
@@ -217,17 +234,17 @@ class Explainer:
     def verdict(self, o: int) -> UnplacedRun:
         od = self.inst.offerings[o]
         proof = self.proof(o)
+        if proof is None and o in self.conflict:
+            proof = self._core_words(o)
         if proof is not None:
-            return UnplacedRun(od.id, Verdict.CANNOT_BE_PLACED, proof)
-        if o in self.conflict:
-            return UnplacedRun(od.id, Verdict.CANNOT_BE_PLACED, self._core_words(o))
+            return UnplacedRun(od.id, Verdict.CANNOT_BE_PLACED, _bounded(proof, MOST_REASON))
         competing = self.competing(od)
         return UnplacedRun(
             od.id,
             Verdict.NOT_PLACED_IN_TIME,
-            self._obstacles(od, competing),
+            _bounded(self._obstacles(od, competing), MOST_REASON),
             tuple(competing),
-            tuple(self.suggestions(od, competing)),
+            tuple(_bounded(s, MOST_SUGGESTION) for s in self.suggestions(od, competing)),
         )
 
     def proof(self, o: int) -> str | None:
@@ -235,7 +252,10 @@ class Explainer:
         necessary condition drawn from the scenario alone; see reach.py."""
         if o not in self._proofs:
             self._proofs[o] = None  # guards a cycle (validated away)
-            self._proofs[o] = self._prove(self.inst.offerings[o])
+            od = self.inst.offerings[o]
+            self._proofs[o] = self._prove(od)
+            if self._proofs[o] is not None and o not in self._roots:
+                self._roots[o] = (od.id, self._proofs[o] or "")
         return self._proofs[o]
 
     def _prove(self, od: OfferingData) -> str | None:
@@ -256,9 +276,12 @@ class Explainer:
         if closed:
             return closed
         for p in od.after:
-            why = self.proof(p)
-            if why is not None:
-                return f"it must follow {inst.offerings[p].id}, which cannot be placed: {why}"
+            if self.proof(p) is not None:
+                root, why = self._roots[p]
+                name = inst.offerings[p].id
+                self._roots[od.index] = (root, why)
+                through = "" if root == name else f" as {root} cannot"
+                return f"it must follow {name}, which cannot be placed{through}: {why}"
         early = [g for g in reach.lock_starts[od.index] if g < reach.earliest[od.index]]
         if early:
             first = inst.offerings[reach.earliest_because[od.index]].id
@@ -432,26 +455,29 @@ class Explainer:
         follower = self._deadline_by(od)
         if follower is not None:
             name, start = follower
-            out.append(
-                f"Move {name} later (locked or published from {self.at(start)}): {od.id} "
-                "must end before it starts"
-            )
+            when = dates.day(self.scenario.calendar.days[start // inst.P])
+            out.append(f"Move {name} (locked from {when}) later: {od.id} must end before it")
         elif self.scenario.offering_by_id[od.id].unavailable:
             out.append(f"Allow {od.id} on more days")
         trainers = reach.trainers(od)
         if len(trainers) <= 3:
             who = self.names([self.trainer(t) for t in trainers])
-            out.append(f"Qualify another trainer for {od.course} (only {who} can deliver it)")
+            text = f"Qualify another trainer for {od.course} (only {who} can deliver it)"
+            out.append(
+                text if len(text) <= MOST_SUGGESTION else f"Qualify another trainer for {od.course}"
+            )
         if len(od.facilities) <= 3:
             where = self.names([inst.facility_ids[f] for f in od.facilities])
             verb = "suits" if len(od.facilities) == 1 else "suit"
-            out.append(f"Allow another facility (only {where} {verb} it)")
+            text = f"Allow another facility (only {where} {verb} it)"
+            out.append(text if len(text) <= MOST_SUGGESTION else "Allow another facility")
         counts = self.reasons.get(od.index)
         limits = ("trainer_day_limit", "trainer_week_limit", "trainer_total_limit")
         if isinstance(counts, Counter) and any(counts.get(r) for r in limits):
             out.append("Raise its trainers' teaching limits")
         if competing:
-            out.append(f"Move {self.names(competing[:2])} to free what it needs")
+            text = f"Move {self.names(competing[:2])} to free what it needs"
+            out.append(text if len(text) <= MOST_SUGGESTION else f"Move {competing[0]}")
         return out
 
 

@@ -24,6 +24,8 @@ from trainer_app.scheduling.scenario import (
     Trainer,
     UnplacedRun,
     Verdict,
+    plan_from_dict,
+    plan_to_dict,
 )
 from trainer_app.scheduling.solver import solve
 from trainer_app.scheduling.synthetic import generate_with_plan
@@ -85,6 +87,8 @@ def test_runs_left_out_for_want_of_time_are_not_called_impossible() -> None:
         assert "was not placed in the time given" in line and run.reason in line
         assert "cannot be placed" not in line
         assert run.suggestions[0].startswith("Plan again with more time")
+    # The plan file holds the verdicts and reads back the same.
+    assert plan_from_dict(plan_to_dict(plan)).unplaced == plan.unplaced
 
 
 def test_a_run_not_placed_in_time_names_the_runs_holding_what_it_needs() -> None:

@@ -304,7 +304,7 @@ def _cohort(
     for items in covering.values():
         if len(items) > 1:
             m.add(sum(items) <= 1)
-    _order(m, runs, starts, inst, T)
+    _order(m, runs, starts, inst, T, reach)
     terms = []
     if weights["spread_shortfall"]:
         for o in given:
@@ -364,15 +364,17 @@ PATTERN_STEPS = 3_000  # ways of filling a day explored, above which the day mod
 
 
 def _patterns(
-    bits: list[int], lengths: list[int], caps: list[int], P: int
+    bits: list[int], lengths: list[int], caps: list[int], P: int, later: list[int]
 ) -> dict[tuple[int, ...], int] | None:
     """Every way to fill one day with the cohort's sessions at their allowed starts: sessions
-    per run → the fewest isolated among the ways giving those counts (None: too many ways)."""
+    per run → the fewest isolated among the ways giving those counts (None: too many ways).
+    ``later[r]`` has bit ``q`` set when run ``q`` must come after run ``r``: no session of
+    ``r`` then follows one of ``q`` in the day."""
     out: dict[tuple[int, ...], int] = {}
     steps = 0
     runs = range(len(bits))
 
-    def fill(p: int, counts: list[int], placed: list[tuple[int, int]]) -> bool:
+    def fill(p: int, counts: list[int], placed: list[tuple[int, int]], seen: int) -> bool:
         nonlocal steps
         steps += 1
         if steps > PATTERN_STEPS:
@@ -387,20 +389,25 @@ def _patterns(
             key = tuple(counts)
             out[key] = min(out.get(key, lonely), lonely)
             return True
-        if not fill(p + 1, counts, placed):
+        if not fill(p + 1, counts, placed, seen):
             return False
         for r in runs:
-            if (bits[r] >> p) & 1 and p + lengths[r] <= P and counts[r] < caps[r]:
+            if (
+                (bits[r] >> p) & 1
+                and p + lengths[r] <= P
+                and counts[r] < caps[r]
+                and not later[r] & seen
+            ):
                 counts[r] += 1
                 placed.append((p, p + lengths[r]))
-                ok = fill(p + lengths[r], counts, placed)
+                ok = fill(p + lengths[r], counts, placed, seen | (1 << r))
                 placed.pop()
                 counts[r] -= 1
                 if not ok:
                     return False
         return True
 
-    return out if fill(0, [0] * len(bits), []) else None
+    return out if fill(0, [0] * len(bits), [], 0) else None
 
 
 def _days_model(
@@ -417,6 +424,16 @@ def _days_model(
     usable = [reach.usable(od) for od in runs]
     lengths = [od.length for od in runs]
     caps = [1 if od.consecutive else reach.day_cap(od) for od in runs]
+    pairs = [
+        (a, b)
+        for a, first in enumerate(runs)
+        for b, then in enumerate(runs)
+        if reach.follows(then.index, first.index)
+    ]
+    later = [0] * len(runs)
+    for a, b in pairs:
+        later[a] |= 1 << b
+    shared: dict[tuple[int, int], list[Any]] = {pair: [] for pair in pairs}
     alike: dict[tuple[int, ...], int] = {}
     for d in range(inst.D):
         key = tuple((u >> (d * P)) & reach.day_mask for u in usable)
@@ -427,7 +444,7 @@ def _days_model(
     days_used: list[list[Any]] = [[] for _ in runs]
     terms: list[Any] = []
     for k, (key, count) in enumerate(alike.items()):
-        patterns = _patterns(list(key), lengths, caps, P)
+        patterns = _patterns(list(key), lengths, caps, P, later)
         if patterns is None:
             return None
         chosen = []
@@ -440,7 +457,13 @@ def _days_model(
                 if per_day:
                     sessions[r].append(per_day * n)
                     days_used[r].append(n)
+            for a, b in pairs:
+                if counts[a] and counts[b]:
+                    shared[(a, b)].append(n)
         m.add(sum(chosen) == count)
+    for items in shared.values():  # a run and one it must follow share a day at most once
+        if len(items) > 0:
+            m.add(sum(items) <= 1)
     for r, od in enumerate(runs):
         if not sessions[r]:
             return None
@@ -480,14 +503,20 @@ def _consecutive(m: Any, od: OfferingData, by_day: dict[int, list[Any]]) -> None
 
 
 def _order(
-    m: Any, runs: list[OfferingData], starts: dict[int, dict[int, Any]], inst: Instance, T: int
+    m: Any,
+    runs: list[OfferingData],
+    starts: dict[int, dict[int, Any]],
+    inst: Instance,
+    T: int,
+    reach: Reach,
 ) -> None:
-    """A run after another of the cohort starts after that one's last session ends."""
+    """A run after another of the cohort (through any chain) starts after that one's last
+    session ends."""
     first: dict[int, Any] = {}
     last: dict[int, Any] = {}
     for od in runs:
-        for p in od.after:
-            if p not in starts:
+        for p, p_starts in starts.items():
+            if not reach.follows(od.index, p):
                 continue
             o = od.index
             if o not in first:
@@ -497,6 +526,6 @@ def _order(
             if p not in last:
                 length = inst.offerings[p].length
                 last[p] = m.new_int_var(0, T, f"last[{p}]")
-                for g, v in starts[p].items():
+                for g, v in p_starts.items():
                     m.add(last[p] >= g + length).only_enforce_if(v)
             m.add(first[o] >= last[p])

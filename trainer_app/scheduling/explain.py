@@ -11,6 +11,7 @@ and facility kinds by their labels, as coordinators know them.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -156,14 +157,19 @@ def explain(
     assignment: Mapping[Key, Placement],
     conflict: list[int] | None = None,
     reach: Reach | None = None,
+    core_budget: float = 0.0,
 ) -> tuple[list[UnplacedRun], list[str]]:
     """A verdict for each run left out, and the matching explanation lines.
 
     "Cannot be placed" only with a proof that holds for every plan (see Explainer.proof);
     otherwise "not placed in the time given", with what competed for it in this plan.
+    Within ``core_budget`` seconds CP-SAT also looks, for runs without a proof, for a small
+    set of runs around each that cannot all be placed together.
     """
     explainer = Explainer(inst, reasons, assignment, conflict, reach)
-    verdicts = [explainer.verdict(o) for o in sorted(unplaced)]
+    left_out = sorted(unplaced)
+    explainer.find_cores([o for o in left_out if explainer.proof(o) is None], core_budget)
+    verdicts = [explainer.verdict(o) for o in left_out]
     lines = [explainer.line(v) for v in verdicts]
     if conflict:
         lines.append(describe_conflict(inst, conflict))
@@ -206,6 +212,7 @@ class Explainer:
         self.core = conflict or []
         self.reach = reach or Reach(inst)
         self._proofs: dict[int, str | None] = {}
+        self.cores: dict[int, list[int]] = {}  # run -> runs it cannot be placed together with
         self._roots: dict[int, tuple[str, str]] = {}  # the run at the root of a proof, its words
         self.inst_index = {od.id: od.index for od in inst.offerings}
 
@@ -235,7 +242,9 @@ class Explainer:
         od = self.inst.offerings[o]
         proof = self.proof(o)
         if proof is None and o in self.conflict:
-            proof = self._core_words(o)
+            proof = self._core_words(o, self.core)
+        if proof is None and o in self.cores:
+            proof = self._core_words(o, self.cores[o])
         if proof is not None:
             return UnplacedRun(od.id, Verdict.CANNOT_BE_PLACED, _bounded(proof, MOST_REASON))
         competing = self.competing(od)
@@ -398,14 +407,77 @@ class Explainer:
             todo.extend(self.inst.offerings[n].before)
         return best
 
-    def _core_words(self, o: int) -> str:
-        others = [self.inst.offerings[c].id for c in self.core if c != o]
+    def _core_words(self, o: int, core: list[int]) -> str:
+        others = [self.inst.offerings[c].id for c in core if c != o]
         if not others:
             return "the solver proved that no slot satisfies all the hard rules at once"
         return (
             f"the solver proved it cannot be placed together with {self.names(others)}: "
-            + describe_conflict(self.inst, self.core)
+            + describe_conflict(self.inst, core)
         )
+
+    # ----- infeasible cores around a run ---------------------------------------------------
+    CORE_RIVALS = 10  # runs competing with it, at most, in its model
+    CORE_RUNS = 25  # with the runs they follow
+    CORE_SIZE = 1_000  # (session, start) choices, at most: building a model costs time too
+
+    def find_cores(self, runs: list[int], budget: float) -> None:
+        """Within ``budget`` seconds, for each run in turn: CP-SAT on the run and its rivals
+        alone (every other run left out, which can only make placing them easier); when even
+        that is infeasible, the core it names is a proof."""
+        deadline = time.monotonic() + budget
+        for i, o in enumerate(runs):
+            left = deadline - time.monotonic()
+            if left <= 0.02:
+                return
+            if o in self.cores or o in self.conflict:
+                continue
+            group = self.rivals(self.inst.offerings[o])
+            if group is None:
+                continue
+            core = conflicting_runs(self.inst, left / (len(runs) - i), group)
+            if core is not None and o in core:
+                for member in core:
+                    self.cores.setdefault(member, core)
+
+    def rivals(self, od: OfferingData) -> set[int] | None:
+        """The run, the runs that compete with it for a cohort, a scarce trainer or a scarce
+        facility in its window, and the runs they all must follow (None: too many)."""
+        inst, reach = self.inst, self.reach
+        usable = reach.usable(od)
+        if not usable:
+            return None
+        low, high = (usable & -usable).bit_length() - 1, usable.bit_length() + od.length
+        span = ((1 << high) - 1) & ~((1 << max(0, low - inst.P)) - 1)
+        trainers = set(od.trainers) if len(od.trainers) <= 3 else set()
+        facilities = set(od.facilities) if len(od.facilities) <= 2 else set()
+        cohorts = set(od.cohorts)
+        scored = []
+        for other in inst.offerings:
+            if other.index == od.index or not reach.usable(other) & span:
+                continue
+            share = (
+                2 * bool(cohorts.intersection(other.cohorts))
+                + bool(trainers.intersection(other.trainers))
+                + bool(facilities.intersection(other.facilities))
+            )
+            if share:
+                scored.append((-share, other.index))
+        group = {od.index} | {o for _s, o in sorted(scored)[: self.CORE_RIVALS]}
+        closure = 0
+        for o in group:
+            closure |= reach.ancestors[o]
+        while closure:
+            low_bit = closure & -closure
+            group.add(low_bit.bit_length() - 1)
+            closure ^= low_bit
+        if len(group) > self.CORE_RUNS:
+            return None
+        size = sum(
+            inst.offerings[o].sessions * bin(reach.usable(inst.offerings[o])).count("1")
+            for o in group
+        )
+        return group if size <= self.CORE_SIZE else None
 
     # ----- not placed in the time given ----------------------------------------------------
     def competing(self, od: OfferingData) -> list[str]:
@@ -533,18 +605,22 @@ def _closed(inst: Instance, od: OfferingData) -> str | None:
     return None
 
 
-def conflicting_runs(inst: Instance, time_limit: float) -> list[int] | None:
+def conflicting_runs(
+    inst: Instance, time_limit: float, runs: set[int] | None = None
+) -> list[int] | None:
     """Runs that cannot all be placed together, found with CP-SAT assumptions.
 
-    Every run must be placed, each under its own assumption; when that is infeasible the
-    solver names a subset of the assumptions that already is. None when there is no answer
-    within ``time_limit`` (or every run could be placed after all).
+    Every run (of ``runs``, all by default; the others are left out of the model, which only
+    makes it easier) must be placed, each under its own assumption; when that is infeasible
+    the solver names a subset of the assumptions that already is. None when there is no
+    answer within ``time_limit`` (or every run could be placed after all).
     """
     from ortools.sat.python import cp_model
 
     from trainer_app.scheduling.model import SubModel
 
-    sub = SubModel(inst, {}, set(), {od.index for od in inst.offerings})
+    chosen = {od.index for od in inst.offerings} if runs is None else runs
+    sub = SubModel(inst, {}, set(), chosen)
     if not sub.feasible or not sub.insert:
         return None
     literals = {sub.placed[o].index: o for o in sub.insert}

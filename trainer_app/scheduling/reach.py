@@ -73,8 +73,12 @@ class Reach:
             if t is not None:
                 self.lock_trainers[o].add(t)
         self._facilities = [self._any_facility(od) for od in inst.offerings]
+        # Runs that must end before each run starts, through any chain (bit p: run p).
+        self.ancestors = [0] * n
         for o in self._order():
             self._forward(inst.offerings[o])
+            for p in inst.offerings[o].after:
+                self.ancestors[o] |= self.ancestors[p] | (1 << p)
 
     # ----- building ------------------------------------------------------------------------
     def _order(self) -> list[int]:
@@ -92,6 +96,10 @@ class Reach:
                     ready.append(n)
         order += [o for o in waiting if o not in set(order)]  # a cycle (validated away)
         return order
+
+    def follows(self, o: int, p: int) -> bool:
+        """Run ``o`` must start after run ``p`` ends (directly or through a chain)."""
+        return bool((self.ancestors[o] >> p) & 1)
 
     def _any_facility(self, od: OfferingData) -> int:
         out = 0

@@ -35,6 +35,7 @@ NEIGHBOURHOOD_SESSIONS = 40  # sessions freed per local-search step, adapted as 
 # they were, sessions of competing runs that may move, links of following runs that may move).
 MEND_STEPS = ((3, 80, 1), (5, 150, 1_000))
 BOUND_SHARE = 0.1  # of the time limit, at most, for the lower bound's cohort models
+CORE_BUDGET = 1.0  # seconds, at most, to look for infeasible cores around runs left out
 
 
 @dataclass(frozen=True)
@@ -596,7 +597,13 @@ class _Run:
         }
         cost["total"] = sum(cost.values())
         verdicts, explanation = explain(
-            inst, sorted(unplaced), self.reasons, assignment, self.conflict, self.reach
+            inst,
+            sorted(unplaced),
+            self.reasons,
+            assignment,
+            self.conflict,
+            self.reach,
+            core_budget=0.0 if self.proven else min(CORE_BUDGET, 0.05 * self.time_limit),
         )
         bound = round(self.bound, 6) if self.bound is not None else None
         return Plan(

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from tests.unit.scheduling import tiny
-from trainer_app.scheduling.explain import Explainer
+from trainer_app.scheduling.explain import Explainer, explain
 from trainer_app.scheduling.instance import build_instance
 from trainer_app.scheduling.scenario import (
     Calendar,
@@ -194,3 +194,31 @@ def test_two_runs_for_the_only_trainer_at_the_only_times_get_the_solver_s_proof(
     assert f"cannot be placed together with {other}" in left_out.reason
     assert "trainer Sam Okafor" in left_out.reason
     assert "cannot be placed: the solver proved" in line_of(plan, left_out.offering)
+
+
+def test_a_core_around_a_run_is_found_without_the_whole_model() -> None:
+    """In a plan where RUN-1 holds the only trainer's only slot, CP-SAT on RUN-2 and its rivals
+    alone proves the pair cannot both be placed (no exact model of the whole term needed)."""
+    scenario = Scenario(
+        Calendar((date(2027, 3, 1), date(2027, 3, 2)), 2),
+        (Hub("A", "A"),),
+        (Facility("LAB", "A", "lab", 8), Facility("ROOM", "A", "room", 8)),
+        (Trainer("T1", "A", frozenset({"C1", "C2"})), Trainer("T2", "A", frozenset({"C3"}))),
+        (
+            Offering("RUN-1", "C1", 1, 4, session_length=2, unavailable=frozenset({(1, 0)})),
+            Offering("RUN-2", "C2", 1, 4, session_length=2, unavailable=frozenset({(1, 0)})),
+            Offering("OTHER", "C3", 2, 4, facility_kinds=("room",)),
+        ),
+    )
+    inst = build_instance(scenario)
+    run1, run2 = (next(od.index for od in inst.offerings if od.id == n) for n in ("RUN-1", "RUN-2"))
+    held = {(run1, 0): (0, 0, 0)}
+    verdicts, lines = explain(inst, [run2], {}, held)  # no time for cores: not proven
+    assert verdicts[0].verdict == Verdict.NOT_PLACED_IN_TIME
+    verdicts, lines = explain(inst, [run2], {}, held, core_budget=2.0)
+    assert verdicts[0].verdict == Verdict.CANNOT_BE_PLACED
+    assert "cannot be placed together with RUN-1" in verdicts[0].reason
+    assert "trainer T1" in verdicts[0].reason
+    assert lines[0].startswith(
+        "RUN-2 (C2, 1 × 2 periods, 4 attendees) cannot be placed: the solver"
+    )

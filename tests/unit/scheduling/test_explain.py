@@ -9,8 +9,12 @@ import time
 from datetime import date
 
 import pytest
+from hypothesis import given
 
+from tests.helpers.fuzz import fuzz_settings
 from tests.unit.scheduling import tiny
+from tests.unit.scheduling.test_solver import scenarios
+from trainer_app.scheduling.bounds import lower_bound
 from trainer_app.scheduling.explain import Explainer, explain
 from trainer_app.scheduling.instance import build_instance
 from trainer_app.scheduling.scenario import (
@@ -222,3 +226,22 @@ def test_a_core_around_a_run_is_found_without_the_whole_model() -> None:
     assert lines[0].startswith(
         "RUN-2 (C2, 1 × 2 periods, 4 attendees) cannot be placed: the solver"
     )
+
+
+# ----- property: random small scenarios, feasible or not -------------------------------------
+
+
+@fuzz_settings(in_ci=20)
+@given(scenarios())
+def test_no_run_the_planner_places_was_proven_impossible(scenario: Scenario) -> None:
+    """Whatever the planner places is possible; a plan with every run costs no less than the
+    bound; and every run left out has a verdict."""
+    plan = solve(scenario, time_limit=1.0, workers=1)
+    inst = build_instance(scenario)
+    explainer = Explainer(inst, {}, {})
+    proven = {od.id: why for od in inst.offerings if (why := explainer.proof(od.index))}
+    placed = {a.offering for a in plan.assignments}
+    assert {run: proven[run] for run in placed & set(proven)} == {}
+    assert {u.offering for u in plan.unplaced} == {o.id for o in scenario.offerings} - placed
+    if not plan.hard_violations:
+        assert lower_bound(inst, budget=0.5).total <= plan.cost["total"] + 1e-9

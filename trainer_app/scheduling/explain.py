@@ -281,7 +281,7 @@ class Explainer:
                 f"{od.id} or its cohorts are unavailable on every day of the calendar "
                 f"({_days(scenario.calendar.days)})"
             )
-        closed = _closed(inst, od)
+        closed = _closed(inst, od, reach)
         if closed:
             return closed
         for p in od.after:
@@ -575,18 +575,17 @@ def _no_facility(inst: Instance, od: OfferingData) -> str:
     return f"it needs a {kinds} for {offering.attendees}{where}: none qualifies{detail}"
 
 
-def _closed(inst: Instance, od: OfferingData) -> str | None:
+def _closed(inst: Instance, od: OfferingData, reach: Reach) -> str | None:
     """When every suitable facility, or every candidate trainer, is unavailable throughout."""
     P, cal = inst.P, inst.scenario.calendar
-    usable_days = {g // P for g in od.starts}
-
-    def closed_days(blocked: bytearray) -> set[int]:
-        return {d for d in usable_days if all(blocked[d * P + p] for p in range(P))}
-
-    facilities = [(f, closed_days(inst.facility_blocked[f])) for f in od.facilities]
-    if facilities and all(days == usable_days for _, days in facilities):
-        names = ", ".join(inst.facility_ids[f] for f, _ in facilities)
-        closed = _days(cal.days[d] for _, days in facilities for d in days)
+    usable_days = sorted({g // P for g in od.starts})
+    whole_days = 0
+    for d in usable_days:
+        whole_days |= reach.day_mask << (d * P)
+    facilities = od.facilities
+    if facilities and not any(reach.facility_free[f] & whole_days for f in facilities):
+        names = ", ".join(inst.facility_ids[f] for f in facilities)
+        closed = _days(cal.days[d] for d in usable_days)
         only = "only " if len(facilities) == 1 else ""
         verb = "is" if len(facilities) == 1 else "are"
         kind = kinds_words(inst.scenario.offering_by_id[od.id].facility_kinds) or "facility"
@@ -595,9 +594,9 @@ def _closed(inst: Instance, od: OfferingData) -> str | None:
             f"{'qualifies' if len(facilities) == 1 else 'qualify'} and {verb} closed "
             f"{closed}"
         )
-    trainers = [(t, closed_days(inst.trainer_blocked[t])) for t in od.trainers]
-    if trainers and all(days == usable_days for _, days in trainers):
-        names = ", ".join(_trainer(inst.scenario, inst.trainer_ids[t]) for t, _ in trainers)
+    trainers = od.trainers
+    if trainers and not any(reach.trainer_free[t] & whole_days for t in trainers):
+        names = ", ".join(_trainer(inst.scenario, inst.trainer_ids[t]) for t in trainers)
         return (
             f"every trainer who can deliver it ({names}) is away on all of its possible "
             f"days ({_days(cal.days[d] for d in usable_days)})"

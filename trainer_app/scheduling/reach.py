@@ -73,6 +73,7 @@ class Reach:
             if t is not None:
                 self.lock_trainers[o].add(t)
         self._facilities = [self._any_facility(od) for od in inst.offerings]
+        self._starts = [mask_of(od.starts) for od in inst.offerings]
         # Runs that must end before each run starts, through any chain (bit p: run p).
         self.ancestors = [0] * n
         for o in self._order():
@@ -132,7 +133,7 @@ class Reach:
 
     def base(self, od: OfferingData) -> int:
         """Starts the run, its cohorts and some suitable facility allow, inside its window."""
-        return mask_of(od.starts) & self._facilities[od.index] & self.window_mask(od)
+        return self._starts[od.index] & self._facilities[od.index] & self.window_mask(od)
 
     def for_trainer(self, od: OfferingData, t: int) -> int:
         if not self.can_carry(od, t):

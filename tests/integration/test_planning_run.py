@@ -194,11 +194,15 @@ def test_optimal_only_when_the_checkers_cost_meets_the_proven_bound() -> None:
     scenario, plan = fx.scenario(), fx.plan()
     total = check(scenario, plan).cost["total"]
     assert total > 0
-    claims = replace(plan, status=PlanStatus.OPTIMAL, solver={"lower_bound": total / 2})
+    claims = replace(plan, status=PlanStatus.OPTIMAL, solver={"lower_bound": total * 0.8})
     checked = check_plan(scenario, claims)
     assert checked.plan.status is PlanStatus.FEASIBLE
     assert bound_words(checked.plan) == (
-        f"at most 100 % above the best possible (which costs at least {total / 2:g})"
+        f"at most 25 % above the best possible (which costs at least {total * 0.8:g})"
+    )
+    far = check_plan(scenario, replace(plan, solver={"lower_bound": total / 3}))
+    assert bound_words(far.plan) == (  # a multiple, not "200 % above"
+        f"at most 3 × the best possible (which costs at least {total / 3:g})"
     )
     at_bound = check_plan(scenario, replace(plan, solver={"lower_bound": total}))
     assert at_bound.plan.status is PlanStatus.OPTIMAL

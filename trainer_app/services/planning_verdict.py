@@ -140,8 +140,12 @@ def bound_words(plan: Plan) -> str:
         return "proven best"
     if bound <= 0:
         return "no useful bound yet (the best possible might cost 0)"
-    above = math.ceil(100 * (float(total) - bound) / bound - BOUND_TOLERANCE)
-    return f"at most {max(1, above)} % above the best possible (which costs at least {bound:g})"
+    ratio = float(total) / bound
+    best = f"the best possible (which costs at least {bound:g})"
+    if ratio >= 2:  # "1867 % above" reads as noise; a multiple reads as what it is
+        return f"at most {math.ceil(ratio * 10 - BOUND_TOLERANCE) / 10:g} × {best}"
+    above = math.ceil(100 * (ratio - 1) - BOUND_TOLERANCE)
+    return f"at most {max(1, above)} % above {best}"
 
 
 def cost_words(plan: Plan) -> str:

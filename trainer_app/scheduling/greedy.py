@@ -8,21 +8,60 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from trainer_app.scheduling.instance import Instance, OfferingData
 from trainer_app.scheduling.schedule import Key, Placement, Schedule
 
 
-def offering_order(inst: Instance, rng: random.Random) -> list[int]:
-    """Predecessors before successors; among the ready ones, the most constrained first."""
+def chain_freedom(inst: Instance) -> list[float]:
+    """How freely each run can be placed (trainers × facilities × starts per period it needs),
+    or the least free run that must follow it, if lower: the first runs of a chain that ends
+    in a hard run go early, so the hard run finds room after them."""
+    own = [
+        max(1, len(od.trainers))
+        * max(1, len(od.facilities))
+        * max(1, len(od.starts))
+        / (od.sessions * od.length)
+        for od in inst.offerings
+    ]
+    done: dict[int, float] = {}
+    for od in inst.offerings:  # followers first, without recursion (chains may be long)
+        stack = [od.index]
+        while stack:
+            o = stack[-1]
+            waiting = [n for n in inst.offerings[o].before if n not in done]
+            if waiting and o not in done:
+                stack.extend(n for n in waiting if n not in stack)
+                if stack[-1] != o:
+                    continue
+            stack.pop()
+            if o not in done:
+                done[o] = min([own[o], *(done.get(n, own[n]) for n in inst.offerings[o].before)])
+    return [done[od.index] for od in inst.offerings]
+
+
+def offering_order(
+    inst: Instance, rng: random.Random, priority: Mapping[int, float] | None = None
+) -> list[int]:
+    """Predecessors before successors; among the ready ones, the most constrained first.
+
+    ``priority`` puts runs earlier (higher first): squeaky-wheel reordering raises the runs a
+    previous attempt left out."""
     remaining = {od.index: len(set(od.after)) for od in inst.offerings}
     noise = {od.index: rng.random() for od in inst.offerings}
+    priority = priority or {}
+
+    freedom = chain_freedom(inst)
 
     def difficulty(od: OfferingData) -> tuple[float, ...]:
-        options = max(1, len(od.trainers)) * max(1, len(od.facilities)) * max(1, len(od.starts))
         locked = any((od.index, s) in inst.locks for s in range(od.sessions))
-        return (not locked, options / (od.sessions * od.length), noise[od.index])
+        return (
+            not locked,
+            -priority.get(od.index, 0.0),
+            freedom[od.index],
+            noise[od.index],
+        )
 
     # Runs with locked sessions go first, whatever they follow: their slots are promised.
     order: list[int] = sorted(
@@ -46,6 +85,49 @@ def offering_order(inst: Instance, rng: random.Random) -> list[int]:
             if remaining[n] == 0 and n not in order:
                 ready.append(n)
     return order
+
+
+def tighten_deadlines(inst: Instance) -> None:
+    """Lower each run's latest end to what the runs that must follow it leave: a follower
+    needs one start per session, each allowed by its own days and deadline, so the run it
+    follows must end by the follower's ``sessions``-th latest allowed start (through any
+    chain). Implied by the hard rules, so no plan is lost; the greedy then keeps early runs of
+    a long chain early enough for the narrow windows of the last ones."""
+    offerings = inst.offerings
+    order: list[int] = []
+    seen: set[int] = set()
+    for od in offerings:  # followers before the runs they follow, without recursion
+        stack = [(od.index, False)]
+        while stack:
+            o, expanded = stack.pop()
+            if expanded:
+                order.append(o)
+            elif o not in seen:
+                seen.add(o)
+                stack.append((o, True))
+                stack.extend((n, False) for n in offerings[o].before if n not in seen)
+    for o in order:
+        od = offerings[o]
+        for n in od.before:
+            follower = offerings[n]
+            starts = sorted(
+                {
+                    g
+                    for g in follower.starts
+                    if g + follower.length <= follower.deadline and _someone_free(inst, follower, g)
+                },
+                reverse=True,
+            )
+            latest = starts[follower.sessions - 1] if len(starts) >= follower.sessions else 0
+            od.deadline = min(od.deadline, latest)
+
+
+def _someone_free(inst: Instance, od: OfferingData, g: int) -> bool:
+    """Some candidate trainer and some candidate facility are available all session long."""
+    end = g + od.length
+    return any(not any(inst.trainer_blocked[t][g:end]) for t in od.trainers) and any(
+        not any(inst.facility_blocked[f][g:end]) for f in od.facilities
+    )
 
 
 DayPlan = dict[int, int]  # session -> the day it must take
@@ -90,12 +172,47 @@ def window(inst: Instance, schedule: Schedule, od: OfferingData) -> tuple[int, i
     return earliest, latest
 
 
+def able_trainers(inst: Instance, od: OfferingData) -> list[int]:
+    """Candidate trainers whose daily limit leaves room for one of the run's sessions."""
+    return [t for t in od.trainers if inst.trainer_day_limit[t] >= od.length]
+
+
+def trainer_capacity(inst: Instance) -> list[float]:
+    """Periods each trainer can teach over the term: their total limit, or what their days
+    (less leave, at most their daily limit) hold."""
+    P = inst.P
+    out: list[float] = []
+    for t in range(len(inst.trainer_ids)):
+        blocked = inst.trainer_blocked[t]
+        days = sum(
+            min(inst.trainer_day_limit[t], P - sum(blocked[d * P : d * P + P]))
+            for d in range(inst.D)
+        )
+        total = inst.trainer_total_limit[t]
+        out.append(float(days if total is None else min(total, days)))
+    return out
+
+
 class Greedy:
     def __init__(self, inst: Instance, schedule: Schedule, rng: random.Random) -> None:
         self.inst = inst
         self.schedule = schedule
         self.rng = rng
         self.reasons: dict[int, Counter[str]] = {}
+        self.capacity = trainer_capacity(inst)
+        # Expected demand on each trainer from runs not placed yet, shared among the trainers
+        # qualified for each: a trainer many runs can only have is kept for them.
+        self.demand = [0.0] * len(inst.trainer_ids)
+        for od in inst.offerings:
+            if (od.index, 0) not in schedule.placed:
+                self._share(od, 1)
+
+    def _share(self, od: OfferingData, sign: int) -> None:
+        able = able_trainers(self.inst, od)
+        if able:
+            part = sign * od.sessions * od.length / len(able)
+            for t in able:
+                self.demand[t] += part
 
     def run(self, order: list[int], should_stop: Callable[[], bool] | None = None) -> list[int]:
         """Place offerings in ``order``; return those left unplaced."""
@@ -131,6 +248,7 @@ class Greedy:
         for t in self._trainer_order(od):
             for plan in plans:
                 if self._place_with(od, t, earliest, latest, reasons, plan) is not None:
+                    self._share(od, -1)
                     return True
         return False
 
@@ -144,7 +262,14 @@ class Greedy:
         if locked:
             return [t for t in od.trainers if t in locked] or sorted(locked)  # type: ignore[arg-type]
         load = self.schedule.trainer_total
-        return sorted(od.trainers, key=lambda t: (load[t], self.rng.random()))
+        able = able_trainers(self.inst, od)
+        own = od.sessions * od.length / max(1, len(able))
+
+        def pressure(t: int) -> float:
+            free = self.capacity[t] - load[t]
+            return (self.demand[t] - own + od.sessions * od.length) / max(1.0, free)
+
+        return sorted(able, key=lambda t: (pressure(t), self.rng.random()))
 
     def _place_with(
         self,

@@ -101,9 +101,13 @@ class SubModel:
         insert: set[int],
         days: set[int] | None = None,
         guide: dict[Key, Placement] | None = None,
+        *,
+        costs: bool = True,
     ) -> None:
-        """``guide`` hints where inserted runs should go (re-planning: where they were)."""
+        """``guide`` hints where inserted runs should go (re-planning: where they were).
+        Without ``costs`` the model only places as many sessions as it can (feasibility)."""
         self.inst = inst
+        self.with_costs = costs
         self.m = cp_model.CpModel()
         self.current = current
         self.insert = self._insertable(set(insert), current)
@@ -181,7 +185,8 @@ class SubModel:
         self._trainer_constraints()
         self._cohort_constraints()
         self._order_constraints()
-        self._costs()
+        if self.with_costs:
+            self._costs()
 
     def _bounds(self, od: OfferingData) -> tuple[int, int]:
         """Earliest start and latest end allowed by fixed sessions of linked offerings."""

@@ -36,6 +36,7 @@ class Repair:
         # Re-planning: put a run back where the previous plan had it, or as near as it fits.
         self.restore = restore
         self.pushed = Counter[tuple[int, int]]()  # (placed run, run it pushed out)
+        self.patience = 200
 
     def run(
         self, unplaced: list[int], deadline: float, should_stop: Callable[[], bool] | None = None
@@ -76,7 +77,7 @@ class Repair:
                 stalls = 0
             else:
                 stalls += 1
-            if stalls > 200 + 20 * len(unplaced):
+            if stalls > self.patience + 20 * len(unplaced):
                 break
         if len(schedule.placed) < len(best):
             self._restore(best)
@@ -91,6 +92,17 @@ class Repair:
             self.schedule.place(key, placement)
 
     # ----- making room ---------------------------------------------------------------------
+    def ways_in(self, od: OfferingData) -> list[tuple[list[Placement], set[int]]]:
+        """For each trainer who could take ``od``, its least-conflicting slots and the runs
+        that would have to make room, fewest first."""
+        out = []
+        for t in od.trainers:
+            for plan in day_plans(self.inst, od):
+                option = self._plan_sessions(od, t, plan)
+                if option is not None:
+                    out.append(option)
+        return sorted(out, key=lambda option: len(option[1]))
+
     def _force(self, od: OfferingData) -> tuple[bool, set[int]]:
         """Place ``od`` at the least-conflicting position; say if it worked and who made room."""
         best: tuple[float, list[Placement], set[int]] | None = None
@@ -255,6 +267,7 @@ class Repair:
                     },
                     key=lambda v: (
                         self.pushed[(od.index, v)],
+                        not self._another_trainer(v, t),
                         inst.offerings[v].sessions,
                         self.rng.random(),
                     ),
@@ -263,6 +276,19 @@ class Repair:
                     return None
                 victims.add(pool[0])
         return victims
+
+    def _another_trainer(self, o: int, t: int) -> bool:
+        """Some trainer other than ``t`` could take all of run ``o`` within their term limit."""
+        inst, s = self.inst, self.schedule
+        od = inst.offerings[o]
+        need = od.sessions * od.length
+        for other in od.trainers:
+            limit = inst.trainer_total_limit[other]
+            if other == t or inst.trainer_day_limit[other] < od.length:
+                continue
+            if limit is None or s.trainer_total[other] + need <= limit:
+                return True
+        return False
 
     def _conflicts(self, od: OfferingData, g: int, f: int, t: int) -> Conflicts:
         s, inst, P = self.schedule, self.inst, self.inst.P

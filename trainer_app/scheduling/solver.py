@@ -10,7 +10,8 @@ import math
 import os
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from trainer_app.scheduling.bounds import lower_bound
@@ -19,7 +20,8 @@ from trainer_app.scheduling.explain import (
     conflicting_runs,
     explain,
 )
-from trainer_app.scheduling.greedy import Greedy, offering_order, window
+from trainer_app.scheduling.feasibility import Fill
+from trainer_app.scheduling.greedy import Greedy, offering_order, tighten_deadlines, window
 from trainer_app.scheduling.instance import Instance, OfferingData, build_instance
 from trainer_app.scheduling.model import UNPLACED_PENALTY, SubModel
 from trainer_app.scheduling.reach import Reach
@@ -36,6 +38,8 @@ NEIGHBOURHOOD_SESSIONS = 40  # sessions freed per local-search step, adapted as 
 MEND_STEPS = ((3, 80, 1), (5, 150, 1_000))
 BOUND_SHARE = 0.1  # of the time limit, at most, for the lower bound's cohort models
 CORE_BUDGET = 1.0  # seconds, at most, to look for infeasible cores around runs left out
+REORDER_SHARE = 0.3  # of the time left for greedy restarts while some runs are left out
+FILL_SHARE = 0.85  # of the time left after them for CP-SAT insertion of left-out runs
 
 
 @dataclass(frozen=True)
@@ -115,13 +119,24 @@ class _Run:
 
     # ----- phases --------------------------------------------------------------------------
     def construct(self) -> None:
-        """Greedy first timetable, then conflict-directed repair of whatever it left out.
+        """A complete plan first: greedy timetable and conflict-directed repair, restarted
+        with the runs left out moved forward (squeaky wheel) while that helps, then CP-SAT
+        insertion of whatever is still left out (``fill``).
 
         When re-planning, the previous plan's runs that are still valid stay where they were
-        and only the others are placed afresh.
+        and only the others are placed afresh (no restarts: they would move kept runs).
         """
+        tighten_deadlines(self.inst)
+        self.attempt(None)
+        if not self.inst.previous:
+            self.reorder()
+        if self.best_cost is not None and self.best_cost.unplaced and not self.stop():
+            self.fill()
+
+    def attempt(self, priority: Mapping[int, float] | None) -> None:
+        """One greedy timetable in priority order, then repair of whatever it left out."""
         schedule = Schedule(self.inst)
-        order = offering_order(self.inst, self.rng)
+        order = offering_order(self.inst, self.rng, priority)
         kept = self.keep_previous(schedule, order)
         rest = [o for o in order if o not in kept]
         if self.inst.previous:
@@ -132,8 +147,8 @@ class _Run:
             rest = [o for o in order if (o, 0) not in self.best]
         greedy = Greedy(self.inst, schedule, self.rng)
         unplaced = greedy.run(rest, self.external_stop)
-        self.reasons = dict(greedy.reasons)
-        self.offer(without_orphans(self.inst, schedule.placed), "first timetable")
+        if self.offer(without_orphans(self.inst, schedule.placed), "first timetable"):
+            self.reasons = dict(greedy.reasons)
         if unplaced and not self.stop():
             budget = min(self.remaining() * 0.5, 2.0 + 0.01 * len(self.inst.offerings))
             restore = self.restore_near if self.inst.previous else None
@@ -143,7 +158,40 @@ class _Run:
             if orphans and not self.stop():
                 repair.run(orphans, time.monotonic() + budget / 2, self.stop)
                 drop_orphans(self.inst, schedule)
-            self.offer(schedule.copy_assignment(), "room made for left-out runs")
+            if self.offer(schedule.copy_assignment(), "room made for left-out runs"):
+                self.reasons = dict(greedy.reasons)
+
+    def reorder(self) -> None:
+        """Squeaky wheel: start again with the runs left out (and the runs they follow) earlier
+        in the order, for a share of the time, keeping the best plan."""
+        deadline = time.monotonic() + self.remaining() * REORDER_SHARE
+        priority = Counter[int]()
+        while (
+            self.best_cost is not None
+            and self.best_cost.unplaced
+            and time.monotonic() < deadline
+            and not self.stop()
+        ):
+            for o in self.unplaced():
+                priority[o] += 1
+                for p in self.inst.offerings[o].after:
+                    priority[p] += 0.5
+            self.attempt(priority)
+            self.steps += 1
+
+    def fill(self) -> None:
+        """Complete the plan: CP-SAT inserts each left-out run into the part of the term that
+        competes with it (see feasibility.py), for most of the time left; cost comes after."""
+        fill = Fill(
+            self.inst,
+            renumber(self.inst, self.best),
+            self.rng,
+            self.workers,
+            self.stop,
+            lambda assignment: self.offer(assignment, "left-out run placed"),
+        )
+        fill.run(time.monotonic() + self.remaining() * FILL_SHARE)
+        self.steps += fill.steps
 
     def mend(self, current: dict[Key, Placement]) -> None:
         """Re-planning: put back the runs the previous plan can no longer hold while moving as

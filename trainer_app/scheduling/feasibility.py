@@ -32,6 +32,7 @@ Assignment = dict[Key, Placement]
 
 MIN_SESSIONS = 40  # freed sessions per step, adapted between these as steps succeed or time out
 MAX_SESSIONS = 320
+STEP_SECONDS = 4.0  # at most per CP-SAT step; less for small neighbourhoods
 
 
 class Fill:
@@ -45,7 +46,7 @@ class Fill:
         rng: random.Random,
         workers: int,
         should_stop: Callable[[], bool],
-        on_better: Callable[[Assignment], None],
+        on_better: Callable[[Assignment], object],
     ) -> None:
         self.inst = inst
         self.current = assignment
@@ -73,10 +74,10 @@ class Fill:
             if not ready or budget <= 0.1:
                 break
             o = self.rng.choice(ready)
-            self.step(o, min(budget, 0.3 + self.target / 150))
+            self.step(o, STEP_SECONDS, deadline)
         return self.current
 
-    def step(self, o: int, limit: float) -> bool:
+    def step(self, o: int, limit: float, deadline: float) -> bool:
         inst = self.inst
         free, days = self.neighbourhood(o, self.target + 30 * min(self.failures[o], 6))
         t0 = time.monotonic()
@@ -87,9 +88,11 @@ class Fill:
         # Placing the run is required, not rewarded: a pure feasibility question, which CP-SAT
         # answers several times faster than maximising the sessions placed.
         sub.m.add(sub.placed[o] == 1)
+        # Search times are heavy-tailed: short steps, longer for a run that keeps failing.
+        patience = (0.2 + len(free) / 100) * (1 + min(self.failures[o], 6) / 2)
         t1 = time.monotonic()
         result = sub.solve(
-            time_limit=limit,
+            time_limit=min(limit, patience, deadline - t1),
             workers=self.workers,
             seed=self.rng.randrange(1 << 30),
             should_stop=self.should_stop,
@@ -151,10 +154,12 @@ class Fill:
             schedule.remove(key)
         ways = Repair(inst, schedule, self.rng).ways_in(od)[:3]
         core: set[int] = set(lifted)
+        trainers = set(od.trainers) if len(od.trainers) <= 3 else set()
         if ways and self.rng.random() < 0.75:
             placements, victims = self.rng.choice(ways)
             core |= victims
             centre = placements[0][0] // P
+            trainers.add(placements[0][2])
         else:
             earliest, latest = window(inst, schedule, od)
             possible = [g // P for g in od.starts if earliest <= g and g + od.length <= latest]
@@ -164,7 +169,7 @@ class Fill:
         for (p, _s), (g, _f, _t) in current.items():
             if p in core:
                 days.add(g // P)
-        mine = self._users(current, days, set(od.facilities), set(od.trainers), set(od.cohorts))
+        mine = self._users(current, days, set(od.facilities), trainers, set(od.cohorts))
         theirs = self._users(
             current,
             days,

@@ -10,7 +10,6 @@ import math
 import os
 import random
 import time
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -127,14 +126,15 @@ class _Run:
         and only the others are placed afresh (no restarts: they would move kept runs).
         """
         tighten_deadlines(self.inst)
-        self.attempt(None)
+        self.attempt(None, self.deadline)
         if not self.inst.previous:
             self.reorder()
         if self.best_cost is not None and self.best_cost.unplaced and not self.stop():
             self.fill()
 
-    def attempt(self, priority: Mapping[int, float] | None) -> None:
-        """One greedy timetable in priority order, then repair of whatever it left out."""
+    def attempt(self, priority: Mapping[int, float] | None, deadline: float) -> None:
+        """One greedy timetable in priority order, then repair of whatever it left out, until
+        ``deadline`` at the latest."""
         schedule = Schedule(self.inst)
         order = offering_order(self.inst, self.rng, priority)
         kept = self.keep_previous(schedule, order)
@@ -150,7 +150,11 @@ class _Run:
         if self.offer(without_orphans(self.inst, schedule.placed), "first timetable"):
             self.reasons = dict(greedy.reasons)
         if unplaced and not self.stop():
-            budget = min(self.remaining() * 0.5, 2.0 + 0.01 * len(self.inst.offerings))
+            budget = min(
+                self.remaining() * 0.5,
+                2.0 + 0.01 * len(self.inst.offerings),
+                deadline - time.monotonic(),
+            )
             restore = self.restore_near if self.inst.previous else None
             repair = Repair(self.inst, schedule, self.rng, restore)
             repair.run(unplaced, time.monotonic() + budget, self.stop)
@@ -165,7 +169,7 @@ class _Run:
         """Squeaky wheel: start again with the runs left out (and the runs they follow) earlier
         in the order, for a share of the time, keeping the best plan."""
         deadline = time.monotonic() + self.remaining() * REORDER_SHARE
-        priority = Counter[int]()
+        priority: dict[int, float] = {}
         while (
             self.best_cost is not None
             and self.best_cost.unplaced
@@ -173,10 +177,10 @@ class _Run:
             and not self.stop()
         ):
             for o in self.unplaced():
-                priority[o] += 1
+                priority[o] = priority.get(o, 0.0) + 1
                 for p in self.inst.offerings[o].after:
-                    priority[p] += 0.5
-            self.attempt(priority)
+                    priority[p] = priority.get(p, 0.0) + 0.5
+            self.attempt(priority, deadline)
             self.steps += 1
 
     def fill(self) -> None:

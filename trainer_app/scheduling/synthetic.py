@@ -5,6 +5,12 @@ qualifications (every course has at least three qualified trainers), cohorts fol
 prerequisites, leave and closures. Feasibility is guaranteed by construction: a hidden timetable
 is planted first, obeying every hard rule, and the limits, leave and closures are then drawn
 around it. The calendar is sized so that the busiest kind of facility is about 60–75 % used.
+
+``tight=True`` makes terms like the hardest real ones, still with the planted plan: one
+facility of each kind per hub and most runs tied to a hub (so a cleanroom is one room), longer
+sessions, two to four qualified trainers per course and term limits at or just above what the
+planted plan gives each trainer, leave at the start of term, narrow windows for runs and more
+days off for cohorts. A complete plan exists; finding it is the planner's job.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ PERIODS = 4
 LABELS = ("09:00", "11:00", "13:30", "15:30")
 START = date(2027, 1, 11)
 UTILISATION = 0.68
+TIGHT_PLANTED = 0.9  # a tight term keeps the calendar once this share of the drafts is planted
 
 HUBS = (
     ("LON", "London (KCL, Royal Free, UCL)"),
@@ -96,6 +103,10 @@ class _Draft:
     after: tuple[str, ...]
     consecutive: bool
     placed: list[Assignment] = field(default_factory=list)
+    length: int = 0  # periods per session; the course's unless a tight term lengthens it
+
+    def __post_init__(self) -> None:
+        self.length = self.length or self.course.length
 
 
 def generate(
@@ -106,10 +117,11 @@ def generate(
     trainers: int = 40,
     facilities: int = 30,
     days: int | None = None,
+    tight: bool = False,
 ) -> Scenario:
     """A feasible, tight scenario of about ``sessions`` sessions (deterministic per seed)."""
     return generate_with_plan(
-        sessions, seed, hubs=hubs, trainers=trainers, facilities=facilities, days=days
+        sessions, seed, hubs=hubs, trainers=trainers, facilities=facilities, days=days, tight=tight
     )[0]
 
 
@@ -121,27 +133,33 @@ def generate_with_plan(
     trainers: int = 40,
     facilities: int = 30,
     days: int | None = None,
+    tight: bool = False,
 ) -> tuple[Scenario, Plan]:
     """``generate``'s scenario and the hidden timetable planted in it (a valid plan)."""
     hub_list = tuple(Hub(code, name) for code, name in HUBS[: max(1, min(hubs, len(HUBS)))])
-    drafted = _network(sessions, seed, hub_list, trainers, facilities)
+    drafted = _network(sessions, seed, hub_list, trainers, facilities, tight)
     length = days or _days_needed(*drafted)
     for _ in range(12):
-        rng = random.Random(f"{sessions}/{seed}/{length}")
+        rng = random.Random(f"{sessions}/{seed}/{length}" + ("/tight" if tight else ""))
         facility_list, trainer_list, drafts, cohorts = _network(
-            sessions, seed, hub_list, trainers, facilities
+            sessions, seed, hub_list, trainers, facilities, tight
         )
         calendar = _calendar(length)
-        planter = _Planter(rng, calendar, facility_list, trainer_list, cohorts)
+        planter = _Planter(rng, calendar, facility_list, trainer_list, cohorts, tight)
         planted = [d for d in drafts if planter.plant(d)]
         placed = sum(d.sessions for d in planted)
         # Lengthen the calendar until nearly everything drafted fits: tight, yet feasible.
-        if days is not None or placed >= 0.97 * sum(d.sessions for d in drafts):
+        share = TIGHT_PLANTED if tight else 0.97
+        if days is not None or placed >= share * sum(d.sessions for d in drafts):
             break
         length = math.ceil(length * 1.08)
     kept = {d.id for d in planted}
     cohort_list = tuple(
-        Cohort(c, tuple(o for o in offered if o in kept), planter.free_slots(rng, "cohort", c))
+        Cohort(
+            c,
+            tuple(o for o in offered if o in kept),
+            planter.free_slots(rng, "cohort", c, 12 if tight else 3),
+        )
         for c, offered in cohorts.items()
     )
     scenario = Scenario(
@@ -154,24 +172,30 @@ def generate_with_plan(
             for f in facility_list
         ),
         trainers=tuple(planter.limits(rng, t) for t in trainer_list),
-        offerings=tuple(_offering(rng, d, kept, planter) for d in planted),
+        offerings=tuple(_offering(rng, d, kept, planter, tight) for d in planted),
         cohorts=tuple(c for c in cohort_list if c.offerings),
         locked=tuple(_locks(rng, planted)),
-        name=f"Synthetic network, {sessions} sessions, seed {seed}",
+        name=f"Synthetic {'tight ' if tight else ''}network, {sessions} sessions, seed {seed}",
     )
     plan = Plan(tuple(a for d in planted for a in d.placed), PlanStatus.FEASIBLE, name="planted")
     return scenario, plan
 
 
 def _network(
-    sessions: int, seed: int, hubs: tuple[Hub, ...], trainers: int, facilities: int
+    sessions: int, seed: int, hubs: tuple[Hub, ...], trainers: int, facilities: int, tight: bool
 ) -> tuple[list[Facility], list[Trainer], list[_Draft], dict[str, list[str]]]:
-    rng = random.Random(f"{sessions}/{seed}/{len(hubs)}/{trainers}/{facilities}")
-    return (
-        _facilities(rng, hubs, facilities),
-        _trainers(rng, hubs, trainers),
-        *_drafts(rng, hubs, sessions),
+    rng = random.Random(
+        f"{sessions}/{seed}/{len(hubs)}/{trainers}/{facilities}" + ("/tight" if tight else "")
     )
+    if not tight:
+        return (
+            _facilities(rng, hubs, facilities),
+            _trainers(rng, hubs, trainers),
+            *_drafts(rng, hubs, sessions),
+        )
+    facility_list = _facilities_per_hub(rng, hubs, facilities)
+    drafts, cohorts = _drafts(rng, hubs, sessions, tight=True)
+    return facility_list, _few_trainers(rng, hubs, trainers, drafts), drafts, cohorts
 
 
 def _facilities(rng: random.Random, hubs: tuple[Hub, ...], count: int) -> list[Facility]:
@@ -202,8 +226,60 @@ def _trainers(rng: random.Random, hubs: tuple[Hub, ...], count: int) -> list[Tra
     ]
 
 
+def _facilities_per_hub(rng: random.Random, hubs: tuple[Hub, ...], count: int) -> list[Facility]:
+    """One facility of each physical kind per hub, kind by kind, as far as ``count`` goes, and
+    one virtual room for about every ten: a run tied to a hub has one room of its kind."""
+    physical = [
+        "classroom",
+        "cleanroom_grade_c",
+        "training_laboratory",
+        "cleanroom_grade_b",
+        "qc_laboratory",
+    ]
+    virtual = max(1, count // 10)
+    out: list[Facility] = []
+    for i in range(count):
+        if i < count - virtual:
+            hub, kind = hubs[i % len(hubs)].id, physical[(i // len(hubs)) % len(physical)]
+        else:
+            hub, kind = hubs[(count - 1 - i) % len(hubs)].id, "virtual"
+        (low, high), hard, _ = KINDS[kind]
+        capacity = high if i < len(hubs) * len(physical) else rng.randint(low, high)
+        out.append(Facility(f"{hub}-{kind[:2].upper()}{i:02d}", hub, kind, capacity, hard))
+    return out
+
+
+def _few_trainers(
+    rng: random.Random, hubs: tuple[Hub, ...], count: int, drafts: list[_Draft]
+) -> list[Trainer]:
+    """Qualified trainers per course in proportion to its teaching, never fewer than two; the
+    two who teach a rarely taught course teach a common one as well, so who takes the common
+    runs decides whether the rare ones still find a trainer within their term limits."""
+    demand: dict[str, int] = defaultdict(int)
+    for d in drafts:
+        demand[d.course.code] += d.sessions * d.length
+    total = sum(demand.values()) or 1
+    qualified: list[set[str]] = [set() for _ in range(count)]
+    common = sorted(COURSES, key=lambda c: -demand[c.code])[: len(COURSES) // 2]
+    for course in COURSES:
+        share = round(1.1 * count * demand[course.code] / total) + rng.randint(-1, 1)
+        chosen = rng.sample(range(count), min(count, max(2, share)))
+        for t in chosen:
+            qualified[t].add(course.code)
+        if len(chosen) == 2:
+            for t in chosen:
+                qualified[t].add(rng.choice(common).code)
+    for q in qualified:
+        if not q:
+            q.add(rng.choice(common).code)
+    return [
+        Trainer(f"T{i + 1:02d}", hubs[i % len(hubs)].id, frozenset(q))
+        for i, q in enumerate(qualified)
+    ]
+
+
 def _drafts(
-    rng: random.Random, hubs: tuple[Hub, ...], target: int
+    rng: random.Random, hubs: tuple[Hub, ...], target: int, *, tight: bool = False
 ) -> tuple[list[_Draft], dict[str, list[str]]]:
     """Offerings (in prerequisite order per cohort) adding up to about ``target`` sessions."""
     drafts: list[_Draft] = []
@@ -227,6 +303,8 @@ def _drafts(
                 tuple(by_course[r] for r in course.requires if r in by_course),
                 count > 1 and rng.random() < 0.2,
             )
+            if tight:  # longer sessions: half a day or more, some a whole day
+                draft.length = rng.choices((1, 2, 3, 4), (7, 73, 16, 4))[0]
             by_course[course.code] = draft.id
             cohorts[cohort].append(draft.id)
             drafts.append(draft)
@@ -262,7 +340,7 @@ def _days_needed(
     """A first guess at the calendar: resource use at UTILISATION, or a cohort's own load."""
     demand: dict[str, int] = defaultdict(int)
     for d in drafts:
-        demand[d.course.kind] += d.sessions * d.course.length
+        demand[d.course.kind] += d.sessions * d.length
     supply: dict[str, int] = defaultdict(int)
     for f in facilities:
         supply[f.kind] += PERIODS
@@ -312,16 +390,35 @@ class _Planter:
         facilities: list[Facility],
         trainers: list[Trainer],
         cohorts: dict[str, list[str]],
+        tight: bool = False,
     ) -> None:
         self.rng = rng
         self.days = len(calendar.days)
         self.facilities = facilities
         self.trainers = trainers
-        self.day_limit = {t.id: rng.choice((3, 4)) for t in trainers}
+        self.tight = tight
+        self.day_limit = {t.id: rng.choice((2, 3, 3, 4) if tight else (3, 4)) for t in trainers}
         self.busy: set[tuple[str, str, int, int]] = set()  # (what, id, day, period)
         self.taught: dict[tuple[str, int], int] = defaultdict(int)
         self.hub_on: dict[tuple[str, int], str] = {}
         self.end_of: dict[str, int] = {}
+        self.leave: dict[str, frozenset[tuple[int, int]]] = {}
+        if tight:
+            self._book_leave()
+
+    def _book_leave(self) -> None:
+        """Leave decided before planting: for about half the trainers the first days of term,
+        for some a week or two later on."""
+        for t in self.trainers:
+            days: set[int] = set()
+            if self.rng.random() < 0.45:
+                days.update(range(min(self.days, self.rng.randint(1, 5))))
+            if self.rng.random() < 0.3:
+                first = self.rng.randrange(self.days)
+                days.update(range(first, min(self.days, first + self.rng.randint(3, 10))))
+            slots = frozenset((d, q) for d in days for q in range(PERIODS))
+            self.leave[t.id] = slots
+            self.busy.update(("trainer", t.id, d, q) for d, q in slots)
 
     def plant(self, draft: _Draft) -> bool:
         earliest = max((self.end_of.get(a, 0) for a in draft.after), default=0)
@@ -344,7 +441,7 @@ class _Planter:
     def _try(
         self, draft: _Draft, facility: Facility, trainer: Trainer, earliest: int
     ) -> list[Assignment] | None:
-        length = draft.course.length
+        length = draft.length
         first_day = earliest // PERIODS
         if first_day >= self.days:
             return None
@@ -399,7 +496,7 @@ class _Planter:
         return cells
 
     def _commit(self, draft: _Draft, placed: list[Assignment]) -> None:
-        length = draft.course.length
+        length = draft.length
         facility = next(f for f in self.facilities if f.id == placed[0].facility)
         trainer = next(t for t in self.trainers if t.id == placed[0].trainer)
         for a in placed:
@@ -410,14 +507,17 @@ class _Planter:
         draft.placed = placed
 
     # ----- what is drawn around the planted timetable ------------------------------------------
-    def free_slots(self, rng: random.Random, what: str, ident: str) -> frozenset[tuple[int, int]]:
+    def free_slots(
+        self, rng: random.Random, what: str, ident: str, most: int = 3
+    ) -> frozenset[tuple[int, int]]:
         """A few whole days (leave, closures, exams) on which ``ident`` is not planted."""
         free = [
             d
             for d in range(self.days)
             if not any((what, ident, d, q) in self.busy for q in range(PERIODS))
         ]
-        days = rng.sample(free, min(len(free), rng.choice((0, 1, 2, 3))))
+        choices = (0, 1, 2, 3) if most == 3 else tuple(range(most + 1))
+        days = rng.sample(free, min(len(free), rng.choice(choices)))
         return frozenset((d, q) for d in days for q in range(PERIODS))
 
     def closures(self, rng: random.Random, facility: str) -> frozenset[tuple[int, int]]:
@@ -425,6 +525,15 @@ class _Planter:
 
     def limits(self, rng: random.Random, trainer: Trainer) -> Trainer:
         load = sum(v for (t, _), v in self.taught.items() if t == trainer.id)
+        if self.tight:  # leave as booked, the term limit at or just above the planted load
+            return Trainer(
+                trainer.id,
+                trainer.hub,
+                trainer.qualifications,
+                self.leave[trainer.id],
+                self.day_limit[trainer.id],
+                max(load, 1) + rng.choice((0, 0, 0, 1, 2, 4, 8, 16)),
+            )
         return Trainer(
             trainer.id,
             trainer.hub,
@@ -435,22 +544,56 @@ class _Planter:
         )
 
 
-def _offering(rng: random.Random, d: _Draft, kept: set[str], planter: _Planter) -> Offering:
+def _offering(
+    rng: random.Random, d: _Draft, kept: set[str], planter: _Planter, tight: bool = False
+) -> Offering:
     first = d.placed[0]
     facility = next(f for f in planter.facilities if f.id == first.facility)
     days = len({a.day for a in d.placed})
+    if tight:
+        return _tight_offering(rng, d, kept, planter, facility.hub, days)
     return Offering(
         d.id,
         d.course.code,
         d.sessions,
         d.attendees,
-        d.course.length,
+        d.length,
         min(d.sessions, days + rng.choice((0, 0, 1))) if d.sessions > 1 else 1,
         d.consecutive,
         first.trainer if rng.random() < 0.1 else None,
         (d.course.kind,),
         facility.hub if rng.random() < 0.3 else None,
         frozenset(),
+        tuple(a for a in d.after if a in kept),
+    )
+
+
+def _tight_offering(
+    rng: random.Random, d: _Draft, kept: set[str], planter: _Planter, hub: str, days: int
+) -> Offering:
+    """Most runs tied to their hub, and a window of dates around where the run was planted."""
+    first_day = min(a.day for a in d.placed)
+    last_day = max(a.day for a in d.placed)
+    opens = max(0, first_day - rng.randint(2, 15))
+    closes = min(planter.days - 1, last_day + rng.randint(2, 15))
+    outside = frozenset(
+        (day, q)
+        for day in range(planter.days)
+        if not opens <= day <= closes
+        for q in range(PERIODS)
+    )
+    return Offering(
+        d.id,
+        d.course.code,
+        d.sessions,
+        d.attendees,
+        d.length,
+        min(d.sessions, days + rng.choice((0, 0, 1))) if d.sessions > 1 else 1,
+        d.consecutive,
+        d.placed[0].trainer if rng.random() < 0.15 else None,
+        (d.course.kind,),
+        hub if rng.random() < 0.85 else None,
+        outside,
         tuple(a for a in d.after if a in kept),
     )
 

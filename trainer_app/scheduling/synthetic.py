@@ -574,8 +574,8 @@ def _tight_offering(
     """Most runs tied to their hub, and a window of dates around where the run was planted."""
     first_day = min(a.day for a in d.placed)
     last_day = max(a.day for a in d.placed)
-    opens = max(0, first_day - rng.randint(2, 15))
-    closes = min(planter.days - 1, last_day + rng.randint(2, 15))
+    opens = max(0, first_day - rng.randint(4, 25))
+    closes = min(planter.days - 1, last_day + rng.randint(4, 25))
     outside = frozenset(
         (day, q)
         for day in range(planter.days)

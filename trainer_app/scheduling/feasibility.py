@@ -70,6 +70,7 @@ class Fill:
                 if all((p, 0) in self.current for p in self.inst.offerings[o].after)
                 and self.inst.offerings[o].trainers
                 and self.inst.offerings[o].facilities
+                and self.inst.offerings[o].starts
             ]
             if not ready or budget <= 0.1:
                 break

@@ -17,12 +17,15 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
+from typing import Any
+
+from ortools.sat.python import cp_model
 
 from trainer_app.scheduling.greedy import window
-from trainer_app.scheduling.instance import Instance
-from trainer_app.scheduling.model import SubModel
+from trainer_app.scheduling.instance import Instance, OfferingData
+from trainer_app.scheduling.model import SubModel, _watchdog
 from trainer_app.scheduling.repair import Repair
 from trainer_app.scheduling.schedule import Key, Placement, Schedule
 
@@ -80,6 +83,8 @@ class Fill:
 
     def step(self, o: int, limit: float, deadline: float) -> bool:
         inst = self.inst
+        if self.failures[o] % 2 == 0 and self.hand_over(o, deadline):
+            return True
         free, days = self.neighbourhood(o, self.target + 30 * min(self.failures[o], 6))
         t0 = time.monotonic()
         sub = SubModel(inst, self.current, free, {o}, days, costs=False)
@@ -120,6 +125,33 @@ class Fill:
         elif not better:
             self.target = min(MAX_SESSIONS, self.target + 20)
         return better
+
+    def hand_over(self, o: int, deadline: float) -> bool:
+        """Insert ``o`` where its cohorts and a room are free by handing runs to other trainers
+        across the term (see ``reassign_trainers``); say whether it worked."""
+        inst = self.inst
+        schedule = Schedule.of(inst, self.current)
+        options = time_options(inst, schedule, o, self.rng, 6)
+        if not options:
+            return False
+        found = reassign_trainers(
+            inst,
+            self.current,
+            o,
+            options,
+            time_limit=min(1.0, deadline - time.monotonic()),
+            workers=self.workers,
+            seed=self.rng.randrange(1 << 30),
+            should_stop=self.should_stop,
+        )
+        self.steps += 1
+        if found is None or not valid(inst, found):
+            log.debug("hand over %s: no", inst.offerings[o].id)
+            return False
+        log.debug("hand over %s: placed", inst.offerings[o].id)
+        self.current = found
+        self.on_better(found)
+        return True
 
     def waiting_on(self, o: int) -> set[int]:
         """``o`` and the left-out runs that follow it, whatever else they follow is placed."""
@@ -236,3 +268,184 @@ class Fill:
             frontier = {p for n in frontier for p in self.inst.offerings[n].after} - out
             out |= frontier
         return out
+
+
+def valid(inst: Instance, assignment: Assignment) -> bool:
+    """Every placement breaks no hard rule given the others (a guard on a model's answer)."""
+    schedule = Schedule(inst)
+    for key, placement in sorted(assignment.items(), key=lambda item: item[0] not in inst.locks):
+        if schedule.blocker(key[0], *placement) is not None:
+            return False
+        schedule.place(key, placement)
+    return True
+
+
+def time_options(
+    inst: Instance, schedule: Schedule, o: int, rng: random.Random, count: int
+) -> list[list[tuple[int, int]]]:
+    """Up to ``count`` ways to give each session of run ``o`` a start and a room where its
+    cohorts and the room are free and some qualified trainer is not away, from random first
+    days; whoever is to teach it is left open."""
+    od, P = inst.offerings[o], inst.P
+    earliest, latest = window(inst, schedule, od)
+    starts = [g for g in od.starts if earliest <= g and g + od.length <= latest]
+    out: list[list[tuple[int, int]]] = []
+    for _ in range(count * 3):
+        if len(out) >= count or not starts:
+            break
+        first = rng.choice(starts)
+        chosen: list[tuple[int, int]] = []
+        for s in range(od.sessions):
+            lock = inst.locks.get((o, s))
+            days = {g // P for g, _f in chosen}
+            found = None
+            for g in [lock[0]] if lock is not None else starts:
+                d = g // P
+                if lock is None and (g < first or (chosen and g < chosen[-1][0] + od.length)):
+                    continue
+                if od.consecutive and chosen and d != chosen[-1][0] // P + 1:
+                    continue
+                if len(days) < od.min_days and d in days and lock is None:
+                    continue
+                f = self_free(inst, schedule, od, g, lock[1] if lock is not None else None)
+                if f is not None:
+                    found = (g, f)
+                    break
+            if found is None:
+                break
+            chosen.append(found)
+        if len(chosen) == od.sessions and chosen not in out:
+            out.append(chosen)
+    return out
+
+
+def self_free(
+    inst: Instance, schedule: Schedule, od: OfferingData, g: int, room: int | None
+) -> int | None:
+    """A room for a session of ``od`` at ``g`` if its cohorts are free and a trainer could be."""
+    end = g + od.length
+    if any(any(schedule.cohort_busy[c][g:end]) for c in od.cohorts):
+        return None
+    if all(any(inst.trainer_blocked[t][g:end]) for t in od.trainers):
+        return None
+    for f in [room] if room is not None else od.facilities:
+        if not any(inst.facility_blocked[f][g:end]) and not any(schedule.facility_busy[f][g:end]):
+            return f
+    return None
+
+
+def reassign_trainers(
+    inst: Instance,
+    current: Assignment,
+    o: int,
+    options: list[list[tuple[int, int]]],
+    *,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    should_stop: Callable[[], bool] | None = None,
+) -> Assignment | None:
+    """Insert run ``o`` at one of ``options`` (a (start, facility) per session) by handing runs
+    to other qualified trainers across the whole term: every time and room stays, only who
+    teaches each run may change. Trainers' term limits bind over the whole term, so a rare
+    course's trainers are freed by giving their common runs to others. CP-SAT on trainers
+    alone: small, whatever the term's length. None when it finds no way within the time."""
+    P = inst.P
+    m = cp_model.CpModel()
+    runs: dict[int, list[tuple[int, int]]] = defaultdict(list)  # run -> [(start, facility)]
+    for (p, _s), (g, f, _t) in current.items():
+        runs[p].append((g, f))
+    held = {p: t for (p, _s), (_g, _f, t) in current.items()}
+    pick = [m.new_bool_var(f"option[{k}]") for k in range(len(options))]
+    m.add_exactly_one(pick)
+    uses: dict[int, list[tuple[Any, int, int, int]]] = defaultdict(list)  # t -> (lit, g, L, f)
+    loads: dict[int, list[Any]] = defaultdict(list)
+    choice: dict[int, dict[int, Any]] = {}
+
+    def free_for(t: int, sessions: list[tuple[int, int]], length: int) -> bool:
+        return inst.trainer_day_limit[t] >= length and not any(
+            inst.trainer_blocked[t][q] for g, _f in sessions for q in range(g, g + length)
+        )
+
+    for p, sessions in runs.items():
+        od = inst.offerings[p]
+        locked = {
+            lock[2] for s in range(od.sessions) if (lock := inst.locks.get((p, s))) is not None
+        } - {None}
+        able = (
+            sorted(locked)
+            if locked
+            else [t for t in od.trainers if free_for(t, sessions, od.length)]
+        )
+        if held[p] not in able:
+            able = [held[p]]  # keep what the plan has (e.g. a published run)
+        choice[p] = {t: m.new_bool_var(f"y[{p},{t}]") for t in able}
+        m.add_exactly_one(choice[p].values())
+        for t, lit in choice[p].items():
+            m.add_hint(lit, t == held[p])
+            loads[t].append(od.sessions * od.length * lit)
+            for g, f in sessions:
+                uses[t].append((lit, g, od.length, f))
+    od = inst.offerings[o]
+    choice[o] = {}
+    for t in od.trainers:
+        for k, sessions in enumerate(options):
+            if not free_for(t, sessions, od.length):
+                continue
+            lit = m.new_bool_var(f"y[{o},{t},{k}]")
+            m.add_implication(lit, pick[k])
+            choice[o][t * len(options) + k] = lit
+            loads[t].append(od.sessions * od.length * lit)
+            for g, f in sessions:
+                uses[t].append((lit, g, od.length, f))
+    if not choice[o]:
+        return None
+    m.add_exactly_one(choice[o].values())
+    for t, items in uses.items():
+        at: dict[int, list[Any]] = defaultdict(list)
+        day_load: dict[int, list[Any]] = defaultdict(list)
+        week_load: dict[int, list[Any]] = defaultdict(list)
+        hubs: dict[int, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
+        for lit, g, length, f in items:
+            for q in range(g, g + length):
+                at[q].append(lit)
+            day_load[g // P].append(length * lit)
+            week_load[inst.week_of_day[g // P]].append(length * lit)
+            hubs[g // P][inst.facility_hub[f]].append(lit)
+        for lits in at.values():
+            if len(lits) > 1:
+                m.add_at_most_one(lits)
+        for terms in day_load.values():
+            if len(terms) > 1:
+                m.add(sum(terms) <= inst.trainer_day_limit[t])
+        week_limit = inst.trainer_week_limit[t]
+        if week_limit is not None:
+            for terms in week_load.values():
+                m.add(sum(terms) <= week_limit)
+        for by_hub in hubs.values():
+            if len(by_hub) > 1:
+                where = [m.new_bool_var("") for _ in by_hub]
+                m.add_at_most_one(where)
+                for here, lits in zip(where, by_hub.values(), strict=True):
+                    for lit in lits:
+                        m.add_implication(lit, here)
+        total = inst.trainer_total_limit[t]
+        if total is not None:
+            m.add(sum(loads[t]) <= total)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, time_limit)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    with _watchdog(solver, should_stop):
+        status = solver.solve(m)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    out: Assignment = {}
+    for (p, s), (g, f, _t) in current.items():
+        t = next(t for t, lit in choice[p].items() if solver.boolean_value(lit))
+        out[(p, s)] = (g, f, t)
+    code = next(c for c, lit in choice[o].items() if solver.boolean_value(lit))
+    t, k = divmod(code, len(options))
+    for s, (g, f) in enumerate(options[k]):
+        out[(o, s)] = (g, f, t)
+    return out

@@ -370,8 +370,10 @@ def reassign_trainers(
     for p, sessions in runs.items():
         od = inst.offerings[p]
         locked = {
-            lock[2] for s in range(od.sessions) if (lock := inst.locks.get((p, s))) is not None
-        } - {None}
+            t
+            for s in range(od.sessions)
+            if (lock := inst.locks.get((p, s))) is not None and (t := lock[2]) is not None
+        }
         able = (
             sorted(locked)
             if locked

@@ -390,7 +390,14 @@ def reassign_trainers(
                 uses[t].append((lit, g, od.length, f))
     od = inst.offerings[o]
     choice[o] = {}
+    named = {
+        t
+        for s in range(od.sessions)
+        if (lock := inst.locks.get((o, s))) is not None and (t := lock[2]) is not None
+    }
     for t in od.trainers:
+        if named and t not in named:
+            continue
         for k, sessions in enumerate(options):
             if not free_for(t, sessions, od.length):
                 continue

@@ -10,6 +10,10 @@ must follow (so they can move earlier) and, because a trainer's limit for the te
 week, runs of its trainers at any time (so they can pass to another trainer). CP-SAT then
 places as many sessions as it can, with no costs in the model; a step is kept when it places
 more. Runs that keep failing are taken up again with wider neighbourhoods.
+
+Every other try first hands runs to other trainers across the whole term (``reassign_trainers``:
+times and rooms kept, only who teaches each run may change), so a run whose trainers are at
+their term limits gets in when others can take their common runs.
 """
 
 from __future__ import annotations

@@ -205,9 +205,10 @@ class Greedy:
         self.demand = [0.0] * len(inst.trainer_ids)
         for od in inst.offerings:
             if (od.index, 0) not in schedule.placed:
-                self._share(od, 1)
+                self.share(od, 1)
 
-    def _share(self, od: OfferingData, sign: int) -> None:
+    def share(self, od: OfferingData, sign: int) -> None:
+        """Add (sign 1) or take away (-1) what run ``od`` may need from each trainer."""
         able = able_trainers(self.inst, od)
         if able:
             part = sign * od.sessions * od.length / len(able)
@@ -248,7 +249,7 @@ class Greedy:
         for t in self._trainer_order(od):
             for plan in plans:
                 if self._place_with(od, t, earliest, latest, reasons, plan) is not None:
-                    self._share(od, -1)
+                    self.share(od, -1)
                     return True
         return False
 

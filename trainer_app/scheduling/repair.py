@@ -137,6 +137,7 @@ class Repair:
             self.schedule.place((od.index, s), placement)
         for v in victims:
             self.pushed[(od.index, v)] += 1
+        self.greedy.share(od, -1)
         return True, ejected
 
     def _price(self, o: int, victim: int) -> float:
@@ -163,6 +164,7 @@ class Repair:
             for s in range(self.inst.offerings[v].sessions):
                 if (v, s) in self.schedule.placed:
                     self.schedule.remove((v, s))
+            self.greedy.share(self.inst.offerings[v], 1)  # it waits for a trainer again
             stack.extend(self.inst.offerings[v].before)
         return out
 

@@ -12,6 +12,7 @@ import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from trainer_app.scheduling.bounds import lower_bound
 from trainer_app.scheduling.explain import (
@@ -28,6 +29,9 @@ from trainer_app.scheduling.repair import Repair
 from trainer_app.scheduling.scenario import Assignment, Plan, PlanStatus, Scenario
 from trainer_app.scheduling.schedule import Costs, Key, Placement, Schedule, evaluate
 
+if TYPE_CHECKING:
+    from trainer_app.scheduling import local_search
+
 log = logging.getLogger(__name__)
 
 EXACT_SIZE = 50_000  # (start × trainer) choices up to which the whole scenario is one model
@@ -39,6 +43,10 @@ BOUND_SHARE = 0.1  # of the time limit, at most, for the lower bound's cohort mo
 CORE_BUDGET = 1.0  # seconds, at most, to look for infeasible cores around runs left out
 REORDER_SHARE = 0.3  # of the time left for greedy restarts while some runs are left out
 FILL_SHARE = 0.85  # of the time left after them for CP-SAT insertion of left-out runs
+INSERT_SHARE = 0.3  # of the time left, for putting in left-out runs (annealing, then CP-SAT)
+ANNEAL_SHARE = 0.85  # of the time left then, for simulated annealing
+ANNEAL_SHARE_SMALL = 0.8  # the same when the exact model follows
+EXACT_FIRST_SIZE = 2_000  # (start × trainer) choices up to which the exact model goes first
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,7 @@ class _Run:
         self.conflict: list[int] | None = None
         self.reach: Reach | None = None  # what each run can reach at all (bounds, verdicts)
         self.bound_seconds = 0.0
+        self.anneal_stats: local_search.Stats | None = None
 
     # ----- time and reporting --------------------------------------------------------------
     def elapsed(self) -> float:
@@ -422,8 +431,12 @@ class _Run:
     def unplaced(self) -> set[int]:
         return {o.index for o in self.inst.offerings if (o.index, 0) not in self.best}
 
-    def exact(self, budget: float) -> None:
+    def exact(self, budget: float, until_complete: bool = False) -> None:
+        """The whole scenario as one CP-SAT model (it places the most it can first, then
+        minimises cost). ``until_complete``: stop at the first plan placing every run (the
+        local search then lowers its cost faster than the model would)."""
         inst = self.inst
+        complete: list[bool] = []
         free = {
             (o.index, s)
             for o in inst.offerings
@@ -433,6 +446,11 @@ class _Run:
         sub = SubModel(inst, self.best, free, self.unplaced())
 
         def improved(objective: float, bound: float) -> None:
+            if objective < UNPLACED_PENALTY and until_complete:
+                complete.append(True)
+            known = self.best_cost
+            if known is not None and not known.unplaced and objective >= known.total:
+                return  # not better than the plan in hand: nothing to report
             if objective < UNPLACED_PENALTY and self.on_progress is not None:
                 self.bound = max(self.bound or 0.0, max(0.0, bound) / inst.weight_scale)
                 total = sum(o.sessions for o in inst.offerings)
@@ -453,7 +471,7 @@ class _Run:
             time_limit=budget,
             workers=self.workers,
             seed=self.seed,
-            should_stop=self.stop,
+            should_stop=lambda: self.stop() or bool(complete),
             on_solution=improved,
         )
         if result.bound is not None and result.bound < UNPLACED_PENALTY:
@@ -471,10 +489,88 @@ class _Run:
                     time_limit=max(0.5, min(5.0, self.remaining())),
                 )
 
-    def search(self) -> None:
-        """Large-neighbourhood search until time runs out or the user stops it."""
+    def improve(self) -> None:
+        """After the first timetable: put in what it left out, then lower the cost.
+
+        Simulated annealing first (local_search: millions of moves and swaps judged by their
+        change in cost, putting in left-out sessions by taking out those in their way). Runs
+        still left out then go to CP-SAT (the exact model on a small scenario, stopped at the
+        first complete plan; else neighbourhoods that may insert them), and annealing goes on
+        from there. On a small scenario the exact model then starts from the annealed timetable
+        and may prove it optimal; large-neighbourhood search takes the rest of the time (it may
+        change trainers and move what annealing leaves alone).
+        """
+        from trainer_app.scheduling import local_search  # numba loads when planning
+
+        local_search.prepare()  # compiles meanwhile the first time
+        inst = self.inst
+        size = sum(o.sessions * len(o.starts) * max(1, len(o.trainers)) for o in inst.offerings)
+        small = size <= EXACT_SIZE
+        if size <= EXACT_FIRST_SIZE and not self.stop():
+            self.exact(self.remaining() * 0.3)  # a tiny scenario is often proven at once
+            if self.proven:
+                return
+        share = ANNEAL_SHARE_SMALL if small else ANNEAL_SHARE
+        if not self.stop():
+            self.anneal(self.remaining() * (INSERT_SHARE if self.unplaced() else share))
+        if self.unplaced() and not self.stop():
+            if small:
+                self.exact(self.remaining() * 0.6, until_complete=True)
+            if self.unplaced() and not self.proven and not self.stop():
+                self.search(until=time.monotonic() + self.remaining() * INSERT_SHARE)
+            if not self.unplaced() and not self.stop():
+                self.anneal(self.remaining() * share)
+        if small and not self.stop() and not self.proven:
+            self.exact(max(0.1, self.remaining() * 0.7))
+        if not self.stop() and not self.proven:
+            self.search()
+
+    def anneal(self, budget: float) -> None:
+        """Simulated annealing over the placed sessions (see local_search)."""
+        from trainer_app.scheduling import local_search  # numba loads when planning
+
+        if budget < 0.2 or self.best_cost is None:
+            return
+        inst = self.inst
+        peak = self.best_cost.units["load_balance"] * inst.weights["load_balance"]
+
+        def heard(kernel_cost: int) -> None:
+            if self.on_progress is not None:
+                total = sum(o.sessions for o in inst.offerings)
+                cost = (kernel_cost + peak) / inst.weight_scale
+                self.history.append((round(self.elapsed(), 3), cost))
+                self.on_progress(
+                    Progress(self.elapsed(), cost, self.bound, total, total, "local search")
+                )
+
+        result = local_search.anneal(
+            inst,
+            self.best,
+            seconds=budget,
+            chains=self.workers,
+            seed=self.seed,
+            should_stop=self.stop,
+            on_progress=heard if self.on_progress is not None else None,
+        )
+        if result is None:
+            return
+        self.steps += result.stats.proposals
+        self.anneal_stats = result.stats
+        log.debug(
+            "anneal %.1fs %s -> %s, %s",
+            result.stats.seconds,
+            result.start_cost,
+            result.cost,
+            local_search.rate_hint(result.stats),
+        )
+        self.offer(without_orphans(inst, result.assignment), "improved (local search)")
+
+    def search(self, until: float | None = None) -> None:
+        """Large-neighbourhood search until ``until``, time runs out or the user stops it."""
         target = NEIGHBOURHOOD_SESSIONS
         while not self.stop() and not self.at_bound():
+            if until is not None and (time.monotonic() >= until or not self.unplaced()):
+                return
             free, insert, days, kind = self.neighbourhood(target)
             if not free and not insert:
                 continue
@@ -785,11 +881,7 @@ def solve(
     run.bound = max(run.bound or 0.0, found.total)
     run.bound_seconds = found.seconds
     run.report("lower bound")
-    size = sum(o.sessions * len(o.starts) * max(1, len(o.trainers)) for o in run.inst.offerings)
-    if not run.stop() and size <= EXACT_SIZE:
-        run.exact(max(0.1, run.remaining() * 0.7))
-    if not run.stop() and not run.proven:
-        run.search()
+    run.improve()
     plan = run.plan()
     run.report("done")
     return plan

@@ -12,6 +12,8 @@ trainer-total rule never change here; every other hard rule is checked before a 
 and every cost term is updated by its change (delta), never recomputed.
 
 Static tuple ``S`` (read only) and state tuple ``X`` (changed in place); see ``local_search``.
+A move of a placed session keeps its trainer's total; putting a session in adds to it, so that
+is the one case where the trainer-total rule is checked.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ def feasible(i: int, g: int, f: int, S: Any, X: Any) -> bool:
     (
         P, H, s_off, s_len, s_tr, _pg, _pf, _md, o_dead, o_co_ptr, o_co, _st_ptr, _st,
         _fa_ptr, _fa, o_st_ok, o_fa_ok, _over, o_pr_ptr, o_pr, o_su_ptr, o_su, o_se_ptr, o_se,
-        f_hub, _t_hub, t_dlim, t_wlim, week, _w,
+        f_hub, _t_hub, t_dlim, t_wlim, week, _w, t_tlim,
     ) = S  # fmt: skip
     sg, sf, fac_at, tr_at, co_at, tr_day, tr_week, tr_hub = X[0:8]
     o = s_off[i]
@@ -100,6 +102,8 @@ def feasible(i: int, g: int, f: int, S: Any, X: Any) -> bool:
             own_hub = f_hub[sf[i]]
         if week[d0] == week[d]:
             own_week = L
+    if g0 < 0 and X[15][t] + L > t_tlim[t]:
+        return False  # a session put in adds to its trainer's total
     if tr_day[t, d] - own_day + L > t_dlim[t]:
         return False
     if tr_week[t, week[d]] - own_week + L > t_wlim[t]:
@@ -181,6 +185,9 @@ def insert(i: int, g: int, f: int, S: Any, X: Any) -> int:
     t = s_tr[i]
     d = g // P
     out[0] -= 1
+    X[16][o] -= 1
+    if X[16][o] == 0:  # the run is whole again
+        X[17][0] -= S[22][o + 1] - S[22][o]
     last = out_list[out[0]]  # i leaves the list of sessions left out; the last takes its place
     out_list[out_pos[i]] = last
     out_pos[last] = out_pos[i]
@@ -209,6 +216,7 @@ def insert(i: int, g: int, f: int, S: Any, X: Any) -> int:
         fac_at[f, q] = i
         tr_at[t, q] = i
     tr_day[t, d] += L
+    X[15][t] += L
     tr_week[t, week[d]] += L
     tr_hub[t, d, f_hub[f]] += 1
     sg[i] = g
@@ -233,11 +241,15 @@ def remove(i: int, S: Any, X: Any) -> int:
     out_list[out[0]] = i
     out_pos[i] = out[0]
     out[0] += 1
+    if X[16][o] == 0:  # the run is no longer whole: all its sessions count as lost
+        X[17][0] += S[22][o + 1] - S[22][o]
+    X[16][o] += 1
     delta = w[W_OUT] - _session_cost(i, g, f, S)
     for q in range(g, g + L):
         fac_at[f, q] = -1
         tr_at[t, q] = -1
     tr_day[t, d] -= L
+    X[15][t] -= L
     tr_week[t, week[d]] -= L
     tr_hub[t, d, f_hub[f]] -= 1
     for k in range(o_co_ptr[o], o_co_ptr[o + 1]):
@@ -482,8 +494,8 @@ def anneal(
     session just moves. Infeasible proposals are refused before anything changes; feasible
     ones are made, their cost change summed from deltas, and undone when not accepted.
 
-    ``best`` holds (sessions left out, cost) of the best state seen, compared in that order;
-    that state is copied to ``best_g``/``best_f``. Returns the current cost.
+    ``best`` holds (sessions of runs not whole, cost) of the best state seen, compared in that
+    order; that state is copied to ``best_g``/``best_f``. Returns the current cost.
     """
     s_off, s_len = S[2], S[3]
     st_ptr, st, fa_ptr, fa = S[11], S[12], S[13], S[14]
@@ -534,8 +546,9 @@ def anneal(
         else:
             cost = _move(i, g, o, g0, f0, S, X, is_movable, rng, temperature, keep_cut,
                          sibling_cut, cost, stats)  # fmt: skip
-        if out[0] < best[0] or (out[0] == best[0] and cost < best[1]):
-            best[0] = out[0]
+        lost = X[17][0]
+        if lost < best[0] or (lost == best[0] and cost < best[1]):
+            best[0] = lost
             best[1] = cost
             best_g[:] = sg
             best_f[:] = sf

@@ -154,6 +154,9 @@ class Annealer:
                 ],
                 dtype=np.int64,
             ),
+            np.array(
+                [big if w is None else w for w in inst.trainer_total_limit], dtype=np.int64
+            ).reshape(R),
         )
         fac_at = np.full((F, T), -1, dtype=np.int64)
         for f, blocked in enumerate(inst.facility_blocked):
@@ -177,6 +180,9 @@ class Annealer:
             np.array([N], dtype=np.int64),  # sessions not placed
             np.arange(N, dtype=np.int64),  # which (the first ``N`` above)
             np.arange(N, dtype=np.int64),  # where each is in that list (-1: placed)
+            np.zeros(R, dtype=np.int64),  # periods each trainer teaches in all
+            np.diff(se_ptr),  # sessions of each run not placed
+            np.array([N], dtype=np.int64),  # sessions of runs not whole
         )
         movable = [i for i, k in enumerate(self.keys) if self._insertable(k[0], k)]
         self.movable = np.array(movable, dtype=np.int64)
@@ -238,14 +244,26 @@ class Annealer:
         return X, cost
 
     def read(self, sg: Array, sf: Array) -> dict[Key, Placement]:
-        """The placed sessions; a run only partly placed is left out whole."""
+        """The placed sessions; a run only partly placed, or placed while a run it must follow
+        is not, is left out whole."""
         out = {
             k: (int(sg[i]), int(sf[i]), self.trainer[k[0]])
             for i, k in enumerate(self.keys)
             if sg[i] >= 0
         }
-        partial = {o for o, s in self.keys if (o, s) not in out}
-        return {k: v for k, v in out.items() if k[0] not in partial}
+        gone = {o for o, s in self.keys if (o, s) not in out}
+        placed = {o for o, _s in out} - gone
+        offerings = self.inst.offerings
+        orphans = [o for o in placed if any(p not in placed for p in offerings[o].after)]
+        while orphans:  # nor a run whose prerequisite is not in, all down the chain
+            placed -= set(orphans)
+            orphans = [
+                n
+                for o in orphans
+                for n in offerings[o].before
+                if n in placed and any(p not in placed for p in offerings[n].after)
+            ]
+        return {k: v for k, v in out.items() if k[0] in placed}
 
 
 @dataclass
@@ -261,11 +279,12 @@ class Schedule:
 
 
 def default_temperatures(inst: Instance) -> Schedule:
-    """Start hot enough to accept a worsening by the smallest weight about a third of the
-    time; end cold enough that no worsening by it is accepted."""
+    """Start where a worsening by four times the smallest weight is accepted a third of the
+    time (measured best on course-timetabling terms between 1 and 10), end where no worsening
+    is accepted."""
     active = [w for w in inst.weights.values() if w > 0] or [1]
     unit = min(active)
-    return Schedule(first=1.0 * unit, last=0.02 * unit)
+    return Schedule(first=4.0 * unit, last=0.05 * unit)
 
 
 class _Chain(threading.Thread):
@@ -284,7 +303,7 @@ class _Chain(threading.Thread):
         self.schedule = schedule
         self.should_stop = should_stop
         self.X, self.cost = annealer.state()
-        self.best = np.array([int(self.X[12][0]), self.cost], dtype=np.int64)
+        self.best = np.array([int(self.X[17][0]), self.cost], dtype=np.int64)
         self.best_g = self.X[0].copy()
         self.best_f = self.X[1].copy()
         self.stats = Stats()
@@ -350,7 +369,7 @@ class Result:
     cost: int  # kernel cost: every term but load_balance, and out_weight per session left out
     start_cost: int
     stats: Stats
-    left_out: int = 0  # sessions the kernel could not place (their runs are left out whole)
+    left_out: int = 0  # sessions of runs the kernel could not place whole (left out)
     start_left_out: int = 0
 
 

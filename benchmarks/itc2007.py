@@ -129,6 +129,7 @@ def main() -> int:
     print(f"{'':8}{'planner':>9}{'plain':>8}{'best':>7}   planner: valid, wall, local search")
     sums = {"planner": 0, "plain": 0, "best": 0}
     valid_count = 0
+    plain_missing = 0
     for name in args.instances:
         known = int(best[name]["best_known"])
         sums["best"] += known
@@ -147,12 +148,14 @@ def main() -> int:
             hard, soft, _wall = run_plain(data, name, args.seconds, args.workers)
             plain = str(soft) if hard == 0 else ("none" if hard < 0 else f"hard{hard}")
             sums["plain"] += max(soft, 0)
+            plain_missing += hard != 0
         print(f"{name:8}{ours:>9}{plain:>8}{known:>7}   {note}", flush=True)
     b = sums["best"]
     print(
         f"{'sum':8}{sums['planner']:>9}{sums['plain']:>8}{b:>7}   "
         f"planner {sums['planner'] / b:.2f}x, plain {sums['plain'] / b:.2f}x best known; "
         f"planner valid {valid_count}/{len(args.instances)}"
+        + (f"; plain found no valid timetable on {plain_missing}" if plain_missing else "")
     )
     return 0
 

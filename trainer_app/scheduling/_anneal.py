@@ -25,12 +25,17 @@ from typing import Any
 import numpy as np
 
 try:  # pragma: no branch - numba is a dependency; its absence only makes the loop slow
-    if "NUMBA_CACHE_DIR" not in os.environ:
+    if "NUMBA_CACHE_DIR" not in os.environ:  # compiled code goes to the user's cache folder
         import platformdirs
 
-        os.environ["NUMBA_CACHE_DIR"] = os.path.join(
-            platformdirs.user_cache_dir("trainer-app"), "numba"
-        )
+        _cache = os.path.join(platformdirs.user_cache_dir("trainer-app"), "numba")
+        try:
+            os.makedirs(_cache, exist_ok=True)
+        except OSError:
+            import tempfile
+
+            _cache = os.path.join(tempfile.gettempdir(), "trainer-app-numba")
+        os.environ["NUMBA_CACHE_DIR"] = _cache
     import numba
 
     COMPILED = True

@@ -43,7 +43,10 @@ BOUND_SHARE = 0.1  # of the time limit, at most, for the lower bound's cohort mo
 CORE_BUDGET = 1.0  # seconds, at most, to look for infeasible cores around runs left out
 REORDER_SHARE = 0.3  # of the time left for greedy restarts while some runs are left out
 FILL_SHARE = 0.85  # of the time left after them for CP-SAT insertion of left-out runs
-INSERT_SHARE = 0.3  # of the time left, for putting in left-out runs (annealing, then CP-SAT)
+# Of the time left, for putting in left-out runs: annealing first (it usually places them within
+# seconds when it can), then CP-SAT (the exact model until complete on small terms, or LNS).
+ANNEAL_INSERT_SHARE = 0.15
+INSERT_SHARE = 0.4
 ANNEAL_SHARE = 0.85  # of the time left then, for simulated annealing
 ANNEAL_SHARE_SMALL = 0.8  # the same when the exact model follows
 EXACT_FIRST_SIZE = 2_000  # (start × trainer) choices up to which the exact model goes first
@@ -512,10 +515,10 @@ class _Run:
                 return
         share = ANNEAL_SHARE_SMALL if small else ANNEAL_SHARE
         if not self.stop():
-            self.anneal(self.remaining() * (INSERT_SHARE if self.unplaced() else share))
+            self.anneal(self.remaining() * (ANNEAL_INSERT_SHARE if self.unplaced() else share))
         if self.unplaced() and not self.stop():
             if small:
-                self.exact(self.remaining() * 0.6, until_complete=True)
+                self.exact(self.remaining() * 0.6, until_complete=True)  # stops when complete
             if self.unplaced() and not self.proven and not self.stop():
                 self.search(until=time.monotonic() + self.remaining() * INSERT_SHARE)
             if not self.unplaced() and not self.stop():
@@ -554,7 +557,6 @@ class _Run:
         )
         if result is None:
             return
-        self.steps += result.stats.proposals
         self.anneal_stats = result.stats
         log.debug(
             "anneal %.1fs %s -> %s, %s",

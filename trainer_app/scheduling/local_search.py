@@ -267,7 +267,7 @@ class Annealer:
 
 
 @dataclass
-class Schedule:
+class Cooling:
     """Temperatures, in the instance's cost units, over a run of the search."""
 
     first: float
@@ -278,13 +278,13 @@ class Schedule:
     kempe_limit: int = 16
 
 
-def default_temperatures(inst: Instance) -> Schedule:
+def default_temperatures(inst: Instance) -> Cooling:
     """Start where a worsening by four times the smallest weight is accepted a third of the
     time (measured best on course-timetabling terms between 1 and 10), end where no worsening
     is accepted."""
     active = [w for w in inst.weights.values() if w > 0] or [1]
     unit = min(active)
-    return Schedule(first=4.0 * unit, last=0.05 * unit)
+    return Cooling(first=4.0 * unit, last=0.05 * unit)
 
 
 class _Chain(threading.Thread):
@@ -293,7 +293,7 @@ class _Chain(threading.Thread):
         annealer: Annealer,
         seed: int,
         deadline: float,
-        schedule: Schedule,
+        schedule: Cooling,
         should_stop: Callable[[], bool],
     ) -> None:
         super().__init__(name=f"anneal-{seed}", daemon=True)
@@ -380,7 +380,7 @@ def anneal(
     seconds: float,
     chains: int = 1,
     seed: int = 0,
-    schedule: Schedule | None = None,
+    cooling: Cooling | None = None,
     should_stop: Callable[[], bool] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> Result | None:
@@ -403,7 +403,7 @@ def anneal(
         return None  # still compiling (first run after an install): leave it to CP-SAT
     if _failed:
         raise _failed[0]
-    sched = schedule or default_temperatures(inst)
+    sched = cooling or default_temperatures(inst)
     runs = [_Chain(annealer, seed * 7919 + k, deadline, sched, stop) for k in range(chains)]
     start_cost = runs[0].cost
     start_out = int(runs[0].best[0])

@@ -157,14 +157,14 @@ def test_runs_left_out_are_put_in_without_breaking_a_rule(seed: int) -> None:
 
 
 def test_every_move_is_undone_exactly_when_refused() -> None:
-    """At temperature zero with nothing to gain the timetable returns to where it began,
-    move by move: the deltas of a move and of its undoing cancel out."""
+    """At temperature zero nearly every move made is refused and undone; the deltas of a move
+    and of its undoing cancel out, so the running cost still equals the evaluator's."""
     scenario, planted = generate_with_plan(100, 5)
     scenario = dataclasses.replace(scenario, weights=EVERY_TERM)
     inst = build_instance(scenario)
     start = _as_assignment(scenario, planted)
-    schedule = local_search.Schedule(first=1e-9, last=1e-9)
-    result = local_search.anneal(inst, start, seconds=0.5, seed=9, schedule=schedule)
+    cooling = local_search.Cooling(first=1e-9, last=1e-9)
+    result = local_search.anneal(inst, start, seconds=0.5, seed=9, cooling=cooling)
     assert result is not None
     costs = evaluate(inst, result.assignment)
     peak = inst.weights["load_balance"] * costs.units["load_balance"]

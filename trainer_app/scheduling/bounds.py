@@ -345,19 +345,7 @@ def _cohort(
             iso = m.new_bool_var(f"iso[{od.index},{g}]")
             m.add(iso >= v - sum(near))
             terms.append(weights["cohort_isolated"] * iso)
-    m.minimize(sum(terms))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
-    solver.parameters.num_workers = 1
-    status = solver.solve(m)
-    if status == cp_model.INFEASIBLE:
-        return None
-    if status == cp_model.OPTIMAL:
-        return solver.objective_value, True
-    bound = solver.best_objective_bound
-    if not math.isfinite(bound):
-        return None
-    return max(0.0, math.ceil(bound - 1e-6)), False
+    return _minimum(m, terms, time_limit)
 
 
 PATTERN_STEPS = 3_000  # ways of filling a day explored, above which the day model is not used
@@ -475,19 +463,7 @@ def _days_model(
             short = m.new_int_var(0, od.min_days, f"short[{r}]")
             m.add(short >= od.min_days - sum(days_used[r]))
             terms.append(weights["spread_shortfall"] * short)
-    m.minimize(sum(terms))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
-    solver.parameters.num_workers = 1
-    status = solver.solve(m)
-    if status == cp_model.INFEASIBLE:
-        return None
-    if status == cp_model.OPTIMAL:
-        return solver.objective_value, True
-    bound = solver.best_objective_bound
-    if not math.isfinite(bound):
-        return None
-    return max(0.0, math.ceil(bound - 1e-6)), False
+    return _minimum(m, terms, time_limit)
 
 
 def _consecutive(m: Any, od: OfferingData, by_day: dict[int, list[Any]]) -> None:
@@ -529,3 +505,23 @@ def _order(
                 for g, v in p_starts.items():
                     m.add(last[p] >= g + length).only_enforce_if(v)
             m.add(first[o] >= last[p])
+
+
+def _minimum(m: Any, terms: list[Any], time_limit: float) -> tuple[float, bool] | None:
+    """Minimise ``terms`` in the CP-SAT model ``m`` within ``time_limit`` on one worker: (the
+    proven lower bound, whether it is the optimum), or None when infeasible or nothing proved."""
+    from ortools.sat.python import cp_model
+
+    m.minimize(sum(terms))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+    solver.parameters.num_workers = 1
+    status = solver.solve(m)
+    if status == cp_model.INFEASIBLE:
+        return None
+    if status == cp_model.OPTIMAL:
+        return solver.objective_value, True
+    bound = solver.best_objective_bound
+    if not math.isfinite(bound):
+        return None
+    return max(0.0, math.ceil(bound - 1e-6)), False

@@ -757,17 +757,7 @@ class _Run:
         )
         bound = round(self.bound, 6) if self.bound is not None else None
         return Plan(
-            assignments=tuple(
-                Assignment(
-                    inst.offerings[o].id,
-                    s,
-                    g // inst.P,
-                    g % inst.P,
-                    inst.facility_ids[f],
-                    inst.trainer_ids[t],
-                )
-                for (o, s), (g, f, t) in sorted(assignment.items())
-            ),
+            assignments=assignments_of(inst, assignment),
             status=status,
             cost=cost,
             hard_violations=tuple(
@@ -798,6 +788,21 @@ class _Run:
             name=scenario.name,
             unplaced=tuple(verdicts),
         )
+
+
+def assignments_of(inst: Instance, assignment: dict[Key, Placement]) -> tuple[Assignment, ...]:
+    """The solver's placements as the plan's assignments (ids, day and period)."""
+    return tuple(
+        Assignment(
+            inst.offerings[o].id,
+            s,
+            g // inst.P,
+            g % inst.P,
+            inst.facility_ids[f],
+            inst.trainer_ids[t],
+        )
+        for (o, s), (g, f, t) in sorted(assignment.items())
+    )
 
 
 def without_orphans(inst: Instance, assignment: dict[Key, Placement]) -> dict[Key, Placement]:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from trainer_app.scheduling import moves
+from trainer_app.scheduling.moves import Candidate
 from trainer_app.scheduling.scenario import Calendar
 from trainer_app.services.planning_verdict import CheckedPlan, verdict_of
 
@@ -28,20 +29,9 @@ class MoveOutcome:
     cost_delta: Mapping[str, float]
 
 
-@dataclass(frozen=True)
-class Slot:
-    """A free slot for a session and what moving it there changes."""
-
-    day: int
-    period: int
-    facility: str
-    trainer: str
-    cost_delta: Mapping[str, float]
-    reasons: tuple[str, ...]
-
-    @property
-    def total(self) -> float:
-        return float(self.cost_delta.get("total", 0.0))
+# A free slot for a session and what moving it there changes: the planner's own record, handed
+# on as it is (the window reads it; it does not reach into the planner for it).
+Slot = Candidate
 
 
 @dataclass(frozen=True)
@@ -80,7 +70,7 @@ def free_slots(checked: CheckedPlan, key: SessionKey, limit: int = 20) -> Slots:
     found = moves.candidates(checked.scenario, checked.plan, *key, limit=limit)
     return Slots(
         checked.scenario.calendar,
-        tuple(Slot(c.day, c.period, c.facility, c.trainer, c.cost_delta, c.reasons) for c in found),
+        tuple(found),
         dict(found.ruled_out),
         found.considered,
     )

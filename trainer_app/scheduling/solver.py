@@ -772,7 +772,10 @@ class _Run:
             ),
             explanation=tuple(explanation),
             solver={
-                "engine": "greedy + CP-SAT (exact or large-neighbourhood search)",
+                "engine": (
+                    "greedy and repair, CP-SAT completion, simulated annealing, "
+                    "CP-SAT (exact or large-neighbourhood search)"
+                ),
                 "elapsed_seconds": round(self.elapsed(), 3),
                 "time_limit_seconds": self.time_limit,
                 "workers": self.workers,

@@ -45,7 +45,10 @@ def test_two_batches_at_once_number_every_certificate_once(
     said = [batch.communicate(timeout=600) for batch in batches]
     for batch, (out, err) in zip(batches, said, strict=True):
         assert batch.returncode == 0, err
-        assert err == "" and out.startswith("Issued "), (out, err)
+        # On a busy machine one batch can finish before the other starts: it then finds nothing
+        # waiting, which is the right answer; what must never happen is a number given twice.
+        assert err == "" and out.startswith(("Issued ", "No completion is waiting")), (out, err)
+    assert any(out.startswith("Issued ") for out, _ in said)
     with ServiceContext.open(settings, create=False) as context:
         new = [c for c in context.certificates.register() if c.number not in before]
         assert context.certificates.eligible() == []

@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from trainer_app.scheduling.rules import Face, Rule, Term, enforces
+
 try:  # pragma: no branch - numba is a dependency; its absence only makes the loop slow
     if "NUMBA_CACHE_DIR" not in os.environ:  # compiled code goes to the user's cache folder
         import platformdirs
@@ -66,6 +68,22 @@ def rand(rng: Any) -> int:
     return x  # type: ignore[no-any-return]
 
 
+@enforces(
+    Rule.OUTSIDE_DAY,
+    Rule.FACILITY_KIND,
+    Rule.FACILITY_HUB,
+    Rule.CAPACITY,
+    Rule.UNAVAILABLE,
+    Rule.FACILITY_CLASH,
+    Rule.TRAINER_CLASH,
+    Rule.COHORT_CLASH,
+    Rule.TRAINER_TWO_HUBS,
+    Rule.TRAINER_DAY_LIMIT,
+    Rule.TRAINER_WEEK_LIMIT,
+    Rule.TRAINER_TOTAL_LIMIT,
+    Rule.AFTER,
+    face=Face.SEARCH,
+)
 @_jit
 def feasible(i: int, g: int, f: int, S: Any, X: Any) -> bool:
     """Can session ``i`` start at ``g`` in facility ``f``, every other session staying put?
@@ -136,6 +154,7 @@ def feasible(i: int, g: int, f: int, S: Any, X: Any) -> bool:
     return True
 
 
+@enforces(Term.CAPACITY_OVERFLOW, Term.TRAINER_AWAY, Term.LATE_FINISH, Term.MOVES, face=Face.SEARCH)
 @_jit
 def _session_cost(i: int, g: int, f: int, S: Any) -> int:
     P = S[0]
@@ -153,6 +172,7 @@ def _session_cost(i: int, g: int, f: int, S: Any) -> int:
     return c  # type: ignore[no-any-return]
 
 
+@enforces(Term.COHORT_ISOLATED, face=Face.SEARCH)
 @_jit
 def _isolation(i: int, g: int, c: int, L: int, P: int, sg: Any, s_len: Any, co_at: Any) -> int:
     """Isolated sessions of cohort ``c`` that ``i`` at ``g`` (not yet in ``co_at``) would add."""
@@ -171,6 +191,7 @@ def _isolation(i: int, g: int, c: int, L: int, P: int, sg: Any, s_len: Any, co_a
     return after - before
 
 
+@enforces(Term.SPREAD_SHORTFALL, face=Face.SEARCH)
 @_jit
 def _spread(md: int, used: int) -> int:
     if used == 0:
@@ -178,6 +199,7 @@ def _spread(md: int, used: int) -> int:
     return md - used if used < md else 0
 
 
+@enforces(Rule.UNPLACED, Term.FACILITY_CHANGES, face=Face.SEARCH)
 @_jit
 def insert(i: int, g: int, f: int, S: Any, X: Any) -> int:
     """Place session ``i`` (not placed) at ``g`` in ``f``; return the change in cost."""
@@ -229,6 +251,7 @@ def insert(i: int, g: int, f: int, S: Any, X: Any) -> int:
     return delta  # type: ignore[no-any-return]
 
 
+@enforces(Rule.UNPLACED, Term.FACILITY_CHANGES, face=Face.SEARCH)
 @_jit
 def remove(i: int, S: Any, X: Any) -> int:
     """Take placed session ``i`` out; return the change in cost."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trainer_app.domain import dates
+from trainer_app.scheduling.rules import Face, Rule, Term, enforces
 from trainer_app.scheduling.scenario import (
     TERMS,
     Assignment,
@@ -41,7 +42,7 @@ Units = dict[str, int]
 class Violation:
     """One broken hard rule, in a coordinator's words."""
 
-    rule: str
+    rule: Rule
     message: str
     offering: str | None = None
     session: int | None = None
@@ -84,19 +85,19 @@ def check(scenario: Scenario, plan: Plan) -> CheckResult:
     """Every hard violation and every cost term of ``plan`` against ``scenario``."""
     placement = Placement(scenario, plan)
     violations, units = placement.evaluate(placement.all_scopes())
-    units["load_balance"] = placement.peak_load()
+    units[Term.LOAD_BALANCE] = placement.peak_load()
     return result(scenario, [*placement.reference_violations, *violations], units)
 
 
 def result(scenario: Scenario, violations: Iterable[Violation], units: Units) -> CheckResult:
     """A CheckResult with the weighted cost of ``units`` (every term present, total last)."""
-    all_units: dict[str, int | float] = {term: units.get(term, 0) for term in TERMS}
+    all_units: dict[str, int | float] = {term.value: units.get(term, 0) for term in TERMS}
     return CheckResult(tuple(violations), all_units, weighted(scenario, all_units))
 
 
 def weighted(scenario: Scenario, units: dict[str, int | float]) -> dict[str, float]:
     """Weight × units for every term with a weight above 0, plus ``total``."""
-    cost = {t: scenario.weight(t) * units.get(t, 0) for t in TERMS if scenario.weight(t) > 0}
+    cost = {t.value: scenario.weight(t) * units.get(t, 0) for t in TERMS if scenario.weight(t) > 0}
     cost["total"] = sum(cost.values())
     return cost
 
@@ -177,81 +178,84 @@ class Placement:
             self._read(assignment)
 
     # ----- building ----------------------------------------------------------------------------
-    def _read(self, a: Assignment) -> None:
-        session = self.resolve(a)
+    @enforces(Rule.DUPLICATE_ASSIGNMENT, face=Face.CHECKER)
+    def _read(self, assignment: Assignment) -> None:
+        session = self.resolve(assignment)
         if session is None:
             return
-        if a.key in self.index.by_key:
+        if assignment.key in self.index.by_key:
             self.reference_violations.append(
                 Violation(
-                    "duplicate_assignment",
+                    Rule.DUPLICATE_ASSIGNMENT,
                     f"{session.name} is assigned more than once (again at "
-                    f"{self.scenario.calendar.label(a.day, a.period)}); the first is kept",
-                    a.offering,
-                    a.session,
-                    a.day,
-                    a.period,
+                    f"{self.label(assignment.day, assignment.period)}); the first is kept",
+                    assignment.offering,
+                    assignment.session,
+                    assignment.day,
+                    assignment.period,
                 )
             )
             return
         self.add(session)
 
-    def resolve(self, a: Assignment) -> Session | None:
+    @enforces(Rule.UNKNOWN_REFERENCE, face=Face.CHECKER)
+    def resolve(self, assignment: Assignment) -> Session | None:
         """The assignment with its references looked up, or None (reported) if any is unknown."""
         s = self.scenario
-        offering = s.offering_by_id.get(a.offering)
-        facility = s.facility_by_id.get(a.facility)
-        trainer = s.trainer_by_id.get(a.trainer)
+        offering = s.offering_by_id.get(assignment.offering)
+        facility = s.facility_by_id.get(assignment.facility)
+        trainer = s.trainer_by_id.get(assignment.trainer)
         problems = []
         if offering is None:
-            problems.append(f"offering '{a.offering}' is not in the scenario")
-        elif not 0 <= a.session < offering.sessions:
-            problems.append(f"{a.offering} has no session {a.session}")
-        if not 0 <= a.day < len(s.calendar.days):
-            problems.append(f"day {a.day} is outside the calendar")
-        if not 0 <= a.period < self.periods:
-            problems.append(f"period {a.period} is outside the day")
+            problems.append(f"offering '{assignment.offering}' is not in the scenario")
+        elif not 0 <= assignment.session < offering.sessions:
+            problems.append(f"{assignment.offering} has no session {assignment.session}")
+        if not 0 <= assignment.day < len(s.calendar.days):
+            problems.append(f"day {assignment.day} is outside the calendar")
+        if not 0 <= assignment.period < self.periods:
+            problems.append(f"period {assignment.period} is outside the day")
         if facility is None:
-            problems.append(f"facility '{a.facility}' is not in the scenario")
+            problems.append(f"facility '{assignment.facility}' is not in the scenario")
         if trainer is None:
-            problems.append(f"trainer '{a.trainer}' is not in the scenario")
+            problems.append(f"trainer '{assignment.trainer}' is not in the scenario")
         if problems or offering is None or facility is None or trainer is None:
-            if offering is not None and 0 <= a.session < offering.sessions:
-                self.misplaced.add(a.key)
+            if offering is not None and 0 <= assignment.session < offering.sessions:
+                self.misplaced.add(assignment.key)
             self.reference_violations.append(
                 Violation(
-                    "unknown_reference",
-                    f"Assignment of {a.offering} session {a.session}: " + "; ".join(problems),
-                    a.offering,
-                    a.session,
+                    Rule.UNKNOWN_REFERENCE,
+                    f"Assignment of {assignment.offering} session {assignment.session}: "
+                    + "; ".join(problems),
+                    assignment.offering,
+                    assignment.session,
                 )
             )
             return None
-        end = min(a.period + offering.session_length, self.periods)
-        return Session(a, offering, facility, trainer, end)
+        end = min(assignment.period + offering.session_length, self.periods)
+        return Session(assignment, offering, facility, trainer, end)
 
-    def _lists(self, s: Session) -> Iterator[list[Session]]:
-        ix, day = self.index, s.day
-        yield ix.by_offering[s.offering.id]
-        yield ix.by_facility_day[s.facility.id, day]
-        yield ix.by_trainer_day[s.trainer.id, day]
-        yield ix.by_trainer_week[s.trainer.id, self.week[day]]
-        for cohort in self.cohorts_of[s.offering.id]:
+    def _lists(self, session: Session) -> Iterator[list[Session]]:
+        ix, day = self.index, session.day
+        yield ix.by_offering[session.offering.id]
+        yield ix.by_facility_day[session.facility.id, day]
+        yield ix.by_trainer_day[session.trainer.id, day]
+        yield ix.by_trainer_week[session.trainer.id, self.week[day]]
+        for cohort in self.cohorts_of[session.offering.id]:
             yield ix.by_cohort_day[cohort.id, day]
 
-    def add(self, s: Session) -> None:
+    def add(self, session: Session) -> None:
         """Index a placed session."""
-        self.index.by_key[s.key] = s
-        self.index.load[s.trainer.id] += s.offering.session_length
-        for items in self._lists(s):
-            items.append(s)
+        self.index.by_key[session.key] = session
+        self.index.load[session.trainer.id] += session.offering.session_length
+        for items in self._lists(session):
+            items.append(session)
 
-    def remove(self, s: Session) -> None:
+    def remove(self, session: Session) -> None:
         """Take a placed session out of every index."""
-        del self.index.by_key[s.key]
-        self.index.load[s.trainer.id] -= s.offering.session_length
-        for items in self._lists(s):
-            items.remove(s)
+        del self.index.by_key[session.key]
+        self.index.load[session.trainer.id] -= session.offering.session_length
+        for items in self._lists(session):
+            items.remove(session)
 
     def replace(self, old: Session, new: Session) -> None:
         """Move one session: ``old`` out, ``new`` (same key) in."""
@@ -259,16 +263,16 @@ class Placement:
         self.add(new)
 
     # ----- scopes ------------------------------------------------------------------------------
-    def scopes_of(self, s: Session) -> set[Scope]:
+    def scopes_of(self, session: Session) -> set[Scope]:
         """Every scope whose result can change when ``s`` appears or disappears."""
-        day, oid = s.day, s.offering.id
+        day, oid = session.day, session.offering.id
         scopes: set[Scope] = {
-            ("session", s.key),
+            ("session", session.key),
             ("offering", oid),
-            ("facility_day", s.facility.id, day),
-            ("trainer_day", s.trainer.id, day),
-            ("trainer_week", s.trainer.id, self.week[day]),
-            ("trainer", s.trainer.id),
+            ("facility_day", session.facility.id, day),
+            ("trainer_day", session.trainer.id, day),
+            ("trainer_week", session.trainer.id, self.week[day]),
+            ("trainer", session.trainer.id),
         }
         scopes.update(("offering", later) for later in self.successors.get(oid, ()))
         scopes.update(("cohort_day", c.id, day) for c in self.cohorts_of[oid])
@@ -295,6 +299,7 @@ class Placement:
             _EVALUATORS[scope[0]](self, scope[1:], violations, units)
         return violations, units
 
+    @enforces(Term.LOAD_BALANCE, face=Face.CHECKER)
     def peak_load(self) -> int:
         """The load_balance units: the most periods any trainer teaches."""
         return max(self.index.load.values(), default=0)
@@ -303,95 +308,108 @@ class Placement:
     def label(self, day: int, period: int) -> str:
         return self.scenario.calendar.label(day, period)
 
-    def at(self, s: Session) -> str:
-        return self.label(s.day, s.start)
+    def at(self, session: Session) -> str:
+        return self.label(session.day, session.start)
+
+    def where(self, session: Session) -> str:
+        """ "ASEP-01 session 1 at Tue 12 Jan 09:00"."""
+        return f"{session.name} at {self.at(session)}"
 
 
 _Sink = list[Violation]
 
 
-def _violation(rule: str, message: str, s: Session) -> Violation:
-    return Violation(rule, message, s.offering.id, s.assignment.session, s.day, s.start)
+def _violation(rule: Rule, message: str, session: Session) -> Violation:
+    return Violation(
+        rule, message, session.offering.id, session.assignment.session, session.day, session.start
+    )
 
 
 # ----- session scope ---------------------------------------------------------------------------
 
 
-def _session_scope(p: Placement, args: Scope, out: _Sink, units: Units) -> None:
-    s = p.index.by_key.get(args[0])
+def _session_scope(placement: Placement, args: Scope, out: _Sink, units: Units) -> None:
+    s = placement.index.by_key.get(args[0])
     if s is None:
         return
     for rule in _SESSION_RULES:
-        found = rule(p, s)
+        found = rule(placement, s)
         if found is not None:
             out.append(_violation(found[0], found[1], s))
-    out.extend(_unavailable(p, s))
-    _session_costs(p, s, units)
+    out.extend(_unavailable(placement, s))
+    _session_costs(placement, s, units)
 
 
-def _outside_day(p: Placement, s: Session) -> tuple[str, str] | None:
-    if s.start + s.offering.session_length <= p.periods:
+@enforces(Rule.OUTSIDE_DAY, face=Face.CHECKER)
+def _outside_day(placement: Placement, session: Session) -> tuple[Rule, str] | None:
+    if session.start + session.offering.session_length <= placement.periods:
         return None
-    return "outside_day", (
-        f"{s.name} at {p.at(s)} needs {s.offering.session_length} periods and runs past the end "
-        f"of the day"
+    return Rule.OUTSIDE_DAY, (
+        f"{placement.where(session)} needs {session.offering.session_length} periods and runs "
+        f"past the end of the day"
     )
 
 
-def _facility_kind(p: Placement, s: Session) -> tuple[str, str] | None:
-    kinds = s.offering.facility_kinds
-    if not kinds or s.facility.kind in kinds:
+@enforces(Rule.FACILITY_KIND, face=Face.CHECKER)
+def _facility_kind(placement: Placement, session: Session) -> tuple[Rule, str] | None:
+    kinds = session.offering.facility_kinds
+    if not kinds or session.facility.kind in kinds:
         return None
-    return "facility_kind", (
-        f"{s.name} at {p.at(s)} is in {s.facility.id}, a {kind_words(s.facility.kind)}; it "
-        f"needs a {kinds_words(kinds)}"
+    return Rule.FACILITY_KIND, (
+        f"{placement.where(session)} is in {session.facility.id}, a "
+        f"{kind_words(session.facility.kind)}; it needs a {kinds_words(kinds)}"
     )
 
 
-def _facility_hub(p: Placement, s: Session) -> tuple[str, str] | None:
-    if s.offering.hub is None or s.facility.hub == s.offering.hub:
+@enforces(Rule.FACILITY_HUB, face=Face.CHECKER)
+def _facility_hub(placement: Placement, session: Session) -> tuple[Rule, str] | None:
+    if session.offering.hub is None or session.facility.hub == session.offering.hub:
         return None
-    return "facility_hub", (
-        f"{s.name} at {p.at(s)} is in {s.facility.id} at hub {s.facility.hub}; "
-        f"{s.offering.id} must be at hub {s.offering.hub}"
+    return Rule.FACILITY_HUB, (
+        f"{placement.where(session)} is in {session.facility.id} at hub "
+        f"{session.facility.hub}; {session.offering.id} must be at hub {session.offering.hub}"
     )
 
 
-def _trainer_rule(p: Placement, s: Session) -> tuple[str, str] | None:
-    fixed = s.offering.trainer
+@enforces(Rule.FIXED_TRAINER, Rule.NOT_QUALIFIED, face=Face.CHECKER)
+def _trainer_rule(placement: Placement, session: Session) -> tuple[Rule, str] | None:
+    fixed = session.offering.trainer
     if fixed is not None:
-        if s.trainer.id == fixed:
+        if session.trainer.id == fixed:
             return None
-        return "fixed_trainer", (
-            f"{s.name} at {p.at(s)} is taught by {s.trainer.shown}; {s.offering.id} must be "
-            f"taught by {_trainer(p, fixed)}"
+        return Rule.FIXED_TRAINER, (
+            f"{placement.where(session)} is taught by {session.trainer.shown}; "
+            f"{session.offering.id} must be taught by {_trainer(placement, fixed)}"
         )
-    if s.offering.course in s.trainer.qualifications:
+    if session.offering.course in session.trainer.qualifications:
         return None
-    return "not_qualified", (
-        f"Trainer {s.trainer.shown} teaches {s.name} at {p.at(s)} but is not qualified for "
-        f"{s.offering.course}"
+    return Rule.NOT_QUALIFIED, (
+        f"Trainer {session.trainer.shown} teaches {placement.where(session)} but is not "
+        f"qualified for {session.offering.course}"
     )
 
 
-def _trainer(p: Placement, ident: str) -> str:
+def _trainer(placement: Placement, ident: str) -> str:
     """A trainer by name (by id when the scenario gives no name, or does not know the id)."""
-    trainer = p.scenario.trainer_by_id.get(ident)
+    trainer = placement.scenario.trainer_by_id.get(ident)
     return trainer.shown if trainer is not None else ident
 
 
-def _capacity(p: Placement, s: Session) -> tuple[str, str] | None:
-    f = s.facility
-    if not f.capacity_is_hard or s.offering.attendees <= f.capacity:
+@enforces(Rule.CAPACITY, face=Face.CHECKER)
+def _capacity(placement: Placement, session: Session) -> tuple[Rule, str] | None:
+    f = session.facility
+    if not f.capacity_is_hard or session.offering.attendees <= f.capacity:
         return None
-    return "capacity", (
-        f"{s.name} at {p.at(s)} has {s.offering.attendees} attendees; {f.id} holds {f.capacity}"
+    return Rule.CAPACITY, (
+        f"{placement.where(session)} has {session.offering.attendees} attendees; "
+        f"{f.id} holds {f.capacity}"
     )
 
 
-def _lock(p: Placement, s: Session) -> tuple[str, str] | None:
-    lock = p.scenario.lock_by_session.get(s.key)
-    a = s.assignment
+@enforces(Rule.LOCK, face=Face.CHECKER)
+def _lock(placement: Placement, session: Session) -> tuple[Rule, str] | None:
+    lock = placement.scenario.lock_by_session.get(session.key)
+    a = session.assignment
     if lock is None or (
         (lock.day, lock.period) == (a.day, a.period)
         and lock.facility in (None, a.facility)
@@ -402,128 +420,147 @@ def _lock(p: Placement, s: Session) -> tuple[str, str] | None:
         x
         for x in (
             lock.facility and f"in {lock.facility}",
-            lock.trainer and f"with {_trainer(p, lock.trainer)}",
+            lock.trainer and f"with {_trainer(placement, lock.trainer)}",
         )
         if x
     )
-    return "lock", (
-        f"{s.name} is locked at {p.label(lock.day, lock.period)} {wanted}".rstrip()
-        + f" but placed at {p.at(s)} in {a.facility} with {s.trainer.shown}"
+    return Rule.LOCK, (
+        f"{session.name} is locked at {placement.label(lock.day, lock.period)} {wanted}".rstrip()
+        + f" but placed at {placement.at(session)} in {a.facility} with {session.trainer.shown}"
     )
 
 
 _SESSION_RULES = (_outside_day, _facility_kind, _facility_hub, _trainer_rule, _capacity, _lock)
 
 
-def _unavailable(p: Placement, s: Session) -> Iterator[Violation]:
+@enforces(Rule.UNAVAILABLE, face=Face.CHECKER)
+def _unavailable(placement: Placement, session: Session) -> Iterator[Violation]:
     whose: list[tuple[str, frozenset[tuple[int, int]]]] = [
-        (f"facility {s.facility.id}", s.facility.unavailable),
-        (f"trainer {s.trainer.shown}", s.trainer.unavailable),
-        (f"offering {s.offering.id}", s.offering.unavailable),
-        *((f"cohort {c.id}", c.unavailable) for c in p.cohorts_of[s.offering.id]),
+        (f"facility {session.facility.id}", session.facility.unavailable),
+        (f"trainer {session.trainer.shown}", session.trainer.unavailable),
+        (f"offering {session.offering.id}", session.offering.unavailable),
+        *((f"cohort {c.id}", c.unavailable) for c in placement.cohorts_of[session.offering.id]),
     ]
     for who, slots in whose:
         if not slots:
             continue
-        hit = next((q for q in range(s.start, s.end) if (s.day, q) in slots), None)
+        hit = next(
+            (q for q in range(session.start, session.end) if (session.day, q) in slots), None
+        )
         if hit is not None:
             yield _violation(
-                "unavailable",
-                f"{s.name} at {p.at(s)} falls on {p.label(s.day, hit)}, when {who} is unavailable",
-                s,
+                Rule.UNAVAILABLE,
+                f"{placement.where(session)} falls on {placement.label(session.day, hit)}, "
+                f"when {who} is unavailable",
+                session,
             )
 
 
-def _session_costs(p: Placement, s: Session, units: Units) -> None:
-    if not s.facility.capacity_is_hard:
-        units["capacity_overflow"] += max(0, s.offering.attendees - s.facility.capacity)
-    if s.trainer.hub != s.facility.hub:
-        units["trainer_away"] += 1
-    a = s.assignment
-    before = p.previous.get(s.key)
+@enforces(
+    Term.CAPACITY_OVERFLOW, Term.TRAINER_AWAY, Term.MOVES, Term.LATE_FINISH, face=Face.CHECKER
+)
+def _session_costs(placement: Placement, session: Session, units: Units) -> None:
+    if not session.facility.capacity_is_hard:
+        units[Term.CAPACITY_OVERFLOW] += max(
+            0, session.offering.attendees - session.facility.capacity
+        )
+    if session.trainer.hub != session.facility.hub:
+        units[Term.TRAINER_AWAY] += 1
+    a = session.assignment
+    before = placement.previous.get(session.key)
     if before is not None and (before.day, before.period, before.facility, before.trainer) != (
         a.day,
         a.period,
         a.facility,
         a.trainer,
     ):
-        units["moves"] += 1
-    if a.period + s.offering.session_length == p.periods:
-        units["late_finish"] += 1
+        units[Term.MOVES] += 1
+    if a.period + session.offering.session_length == placement.periods:
+        units[Term.LATE_FINISH] += 1
 
 
 # ----- offering scope --------------------------------------------------------------------------
 
 
-def _offering_scope(p: Placement, args: Scope, out: _Sink, units: Units) -> None:
-    offering = p.scenario.offering_by_id[args[0]]
-    sessions = sorted(p.index.by_offering.get(offering.id, ()), key=lambda s: s.key)
-    out.extend(_unplaced(p, offering))
+@enforces(Rule.TRAINER_CHANGES, Term.SPREAD_SHORTFALL, Term.FACILITY_CHANGES, face=Face.CHECKER)
+def _offering_scope(placement: Placement, args: Scope, out: _Sink, units: Units) -> None:
+    offering = placement.scenario.offering_by_id[args[0]]
+    sessions = sorted(placement.index.by_offering.get(offering.id, ()), key=lambda s: s.key)
+    out.extend(_unplaced(placement, offering))
     if not sessions:
         return
     trainers = sorted({s.trainer.id for s in sessions})
     if len(trainers) > 1:
-        names = ", ".join(sorted(_trainer(p, t) for t in trainers))
+        names = ", ".join(sorted(_trainer(placement, t) for t in trainers))
         out.append(
             Violation(
-                "trainer_changes",
+                Rule.TRAINER_CHANGES,
                 f"{offering.id} is taught by {names}; one trainer must teach all its sessions",
                 offering.id,
             )
         )
     if offering.consecutive_days:
-        out.extend(_consecutive(p, offering, sessions))
-    out.extend(_after(p, offering, sessions))
+        out.extend(_consecutive(placement, offering, sessions))
+    out.extend(_after(placement, offering, sessions))
     days = {s.day for s in sessions}
-    units["spread_shortfall"] += max(0, offering.min_days - len(days))
-    units["facility_changes"] += len({s.facility.id for s in sessions}) - 1
+    units[Term.SPREAD_SHORTFALL] += max(0, offering.min_days - len(days))
+    units[Term.FACILITY_CHANGES] += len({s.facility.id for s in sessions}) - 1
 
 
-def _unplaced(p: Placement, offering: Offering) -> Iterator[Violation]:
+@enforces(Rule.UNPLACED, face=Face.CHECKER)
+def _unplaced(placement: Placement, offering: Offering) -> Iterator[Violation]:
     for i in range(offering.sessions):
         key = (offering.id, i)
-        if key in p.index.by_key or key in p.misplaced:
+        if key in placement.index.by_key or key in placement.misplaced:
             continue
-        lock = p.scenario.lock_by_session.get(key)
-        locked = f" (it is locked at {p.label(lock.day, lock.period)})" if lock else ""
+        lock = placement.scenario.lock_by_session.get(key)
+        locked = f" (it is locked at {placement.label(lock.day, lock.period)})" if lock else ""
         yield Violation(
-            "unplaced", f"{offering.id} session {i} is not placed{locked}", offering.id, i
+            Rule.UNPLACED, f"{offering.id} session {i} is not placed{locked}", offering.id, i
         )
 
 
-def _consecutive(p: Placement, offering: Offering, sessions: list[Session]) -> Iterator[Violation]:
+@enforces(Rule.CONSECUTIVE_DAYS, face=Face.CHECKER)
+def _consecutive(
+    placement: Placement, offering: Offering, sessions: list[Session]
+) -> Iterator[Violation]:
     # Judged on what is placed: distinct days spanning no more days than there are sessions,
     # so a partial plan is only faulted for what no completion could mend.
     days = sorted(s.day for s in sessions)
     if len(set(days)) == len(days) and days[-1] - days[0] < offering.sessions:
         return
-    shown = ", ".join(dates.weekday_day(p.scenario.calendar.days[d], year=False) for d in days)
+    shown = ", ".join(
+        dates.weekday_day(placement.scenario.calendar.days[d], year=False) for d in days
+    )
     yield Violation(
-        "consecutive_days",
+        Rule.CONSECUTIVE_DAYS,
         f"{offering.id} must take one day per session on consecutive days; its sessions fall on "
         f"{shown}",
         offering.id,
     )
 
 
-def _after(p: Placement, offering: Offering, sessions: list[Session]) -> Iterator[Violation]:
+@enforces(Rule.AFTER, face=Face.CHECKER)
+def _after(
+    placement: Placement, offering: Offering, sessions: list[Session]
+) -> Iterator[Violation]:
     first = min(sessions, key=lambda s: (s.day, s.start))
-    start = first.day * p.periods + first.start
+    start = first.day * placement.periods + first.start
     for before_id in dict.fromkeys(offering.after):
-        before = p.index.by_offering.get(before_id)
+        before = placement.index.by_offering.get(before_id)
         if not before:
             yield _violation(
-                "after",
+                Rule.AFTER,
                 f"{offering.id} must come after {before_id}, which has no placed session",
                 first,
             )
             continue
-        last = max(before, key=lambda s: s.day * p.periods + s.end)
-        if last.day * p.periods + last.end > start:
+        last = max(before, key=lambda s: s.day * placement.periods + s.end)
+        if last.day * placement.periods + last.end > start:
             yield _violation(
-                "after",
+                Rule.AFTER,
                 f"{offering.id} must come after {before_id}, but {first.name} starts at "
-                f"{p.at(first)} before {last.name} (at {p.at(last)}) ends",
+                f"{placement.at(first)} before {last.name} (at {placement.at(last)}) ends",
                 first,
             )
 
@@ -542,34 +579,38 @@ def _overlaps(sessions: list[Session]) -> Iterator[tuple[Session, Session]]:
 
 
 def _clashes(
-    p: Placement, sessions: list[Session], rule: str, who: str, verb: str
+    placement: Placement, sessions: list[Session], rule: Rule, who: str, verb: str
 ) -> Iterator[Violation]:
     for a, b in _overlaps(sessions):
         yield _violation(
             rule,
-            f"{who} {verb} {a.name} and {b.name} at the same time on {p.at(b)}",
+            f"{who} {verb} {a.name} and {b.name} at the same time on {placement.at(b)}",
             b,
         )
 
 
-def _facility_day_scope(p: Placement, args: Scope, out: _Sink, units: Units) -> None:
-    sessions = p.index.by_facility_day.get((args[0], args[1]), [])
-    out.extend(_clashes(p, sessions, "facility_clash", f"Facility {args[0]}", "holds"))
+@enforces(Rule.FACILITY_CLASH, face=Face.CHECKER)
+def _facility_day_scope(placement: Placement, args: Scope, out: _Sink, units: Units) -> None:
+    sessions = placement.index.by_facility_day.get((args[0], args[1]), [])
+    out.extend(_clashes(placement, sessions, Rule.FACILITY_CLASH, f"Facility {args[0]}", "holds"))
 
 
-def _trainer_day_scope(p: Placement, args: Scope, out: _Sink, units: Units) -> None:
-    trainer = p.scenario.trainer_by_id[args[0]]
+@enforces(Rule.TRAINER_CLASH, Rule.TRAINER_TWO_HUBS, Rule.TRAINER_DAY_LIMIT, face=Face.CHECKER)
+def _trainer_day_scope(placement: Placement, args: Scope, out: _Sink, units: Units) -> None:
+    trainer = placement.scenario.trainer_by_id[args[0]]
     day = args[1]
-    sessions = p.index.by_trainer_day.get((trainer.id, day), [])
-    out.extend(_clashes(p, sessions, "trainer_clash", f"Trainer {trainer.shown}", "teaches"))
+    sessions = placement.index.by_trainer_day.get((trainer.id, day), [])
+    out.extend(
+        _clashes(placement, sessions, Rule.TRAINER_CLASH, f"Trainer {trainer.shown}", "teaches")
+    )
     if not sessions:
         return
-    when = dates.weekday_day(p.scenario.calendar.days[day])
+    when = dates.weekday_day(placement.scenario.calendar.days[day])
     hubs = sorted({s.facility.hub for s in sessions})
     if len(hubs) > 1:
         out.append(
             Violation(
-                "trainer_two_hubs",
+                Rule.TRAINER_TWO_HUBS,
                 f"Trainer {trainer.shown} is expected at {' and '.join(hubs)} on {when}",
                 day=day,
             )
@@ -578,7 +619,7 @@ def _trainer_day_scope(p: Placement, args: Scope, out: _Sink, units: Units) -> N
     if trainer.max_periods_per_day is not None and taught > trainer.max_periods_per_day:
         out.append(
             Violation(
-                "trainer_day_limit",
+                Rule.TRAINER_DAY_LIMIT,
                 f"Trainer {trainer.shown} teaches {taught} periods on {when}; the limit is "
                 f"{trainer.max_periods_per_day}",
                 day=day,
@@ -586,47 +627,51 @@ def _trainer_day_scope(p: Placement, args: Scope, out: _Sink, units: Units) -> N
         )
 
 
-def _trainer_week_scope(p: Placement, args: Scope, out: _Sink, units: Units) -> None:
-    trainer = p.scenario.trainer_by_id[args[0]]
+@enforces(Rule.TRAINER_WEEK_LIMIT, face=Face.CHECKER)
+def _trainer_week_scope(placement: Placement, args: Scope, out: _Sink, units: Units) -> None:
+    trainer = placement.scenario.trainer_by_id[args[0]]
     limit = trainer.max_periods_per_week
-    sessions = p.index.by_trainer_week.get((trainer.id, args[1]), [])
+    sessions = placement.index.by_trainer_week.get((trainer.id, args[1]), [])
     taught = sum(s.offering.session_length for s in sessions)
     if limit is not None and taught > limit:
         first = min(s.day for s in sessions)
         out.append(
             Violation(
-                "trainer_week_limit",
+                Rule.TRAINER_WEEK_LIMIT,
                 f"Trainer {trainer.shown} teaches {taught} periods in the week of "
-                f"{dates.weekday_day(p.scenario.calendar.days[first])}; the limit is {limit}",
+                f"{dates.weekday_day(placement.scenario.calendar.days[first])}; "
+                f"the limit is {limit}",
             )
         )
 
 
-def _trainer_scope(p: Placement, args: Scope, out: _Sink, units: Units) -> None:
-    trainer = p.scenario.trainer_by_id[args[0]]
-    taught = p.index.load.get(trainer.id, 0)
+@enforces(Rule.TRAINER_TOTAL_LIMIT, face=Face.CHECKER)
+def _trainer_scope(placement: Placement, args: Scope, out: _Sink, units: Units) -> None:
+    trainer = placement.scenario.trainer_by_id[args[0]]
+    taught = placement.index.load.get(trainer.id, 0)
     if trainer.max_periods_total is not None and taught > trainer.max_periods_total:
         out.append(
             Violation(
-                "trainer_total_limit",
+                Rule.TRAINER_TOTAL_LIMIT,
                 f"Trainer {trainer.shown} teaches {taught} periods in all; the limit is "
                 f"{trainer.max_periods_total}",
             )
         )
 
 
-def _cohort_day_scope(p: Placement, args: Scope, out: _Sink, units: Units) -> None:
-    sessions = p.index.by_cohort_day.get((args[0], args[1]), [])
-    out.extend(_clashes(p, sessions, "cohort_clash", f"Cohort {args[0]}", "attends"))
+@enforces(Rule.COHORT_CLASH, Term.COHORT_ISOLATED, face=Face.CHECKER)
+def _cohort_day_scope(placement: Placement, args: Scope, out: _Sink, units: Units) -> None:
+    sessions = placement.index.by_cohort_day.get((args[0], args[1]), [])
+    out.extend(_clashes(placement, sessions, Rule.COHORT_CLASH, f"Cohort {args[0]}", "attends"))
     covered: dict[int, int] = defaultdict(int)
     for s in sessions:
         for q in range(s.start, s.end):
             covered[q] += 1
     for s in sessions:
         before = s.start > 0 and covered.get(s.start - 1, 0) > 0
-        after = s.end < p.periods and covered.get(s.end, 0) > 0
+        after = s.end < placement.periods and covered.get(s.end, 0) > 0
         if not (before or after):
-            units["cohort_isolated"] += 1
+            units[Term.COHORT_ISOLATED] += 1
 
 
 _EVALUATORS = {

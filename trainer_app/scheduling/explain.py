@@ -19,23 +19,12 @@ from datetime import date
 from trainer_app.domain import dates
 from trainer_app.scheduling.instance import Instance, OfferingData
 from trainer_app.scheduling.reach import Reach, day_ends, whole
+from trainer_app.scheduling.rules import BLOCKERS, Blocker
 from trainer_app.scheduling.scenario import Scenario, ScenarioError, UnplacedRun, Verdict
 from trainer_app.scheduling.schedule import Key, Placement
 from trainer_app.scheduling.wording import kind_words, kinds_words
 
-REASON_WORDS = {
-    "trainer_busy": "the qualified trainers are teaching other sessions",
-    "trainer_unavailable": "the qualified trainers are on leave or not working",
-    "facility_busy": "the suitable facilities are in use",
-    "facility_unavailable": "the suitable facilities are closed",
-    "cohort_busy": "its cohorts are in other sessions",
-    "trainer_day_limit": "the trainers' daily teaching limits",
-    "trainer_week_limit": "the trainers' weekly teaching limits",
-    "trainer_total_limit": "the trainers' total teaching limits",
-    "trainer_other_hub": "the trainers are at another hub that day",
-    "lock_trainer": "its locked sessions name different trainers",
-    "day": "the sessions do not fit in a day",
-}
+REASON_WORDS = {blocker: refusal.words for blocker, refusal in BLOCKERS.items()}
 
 
 def _days(days_off: Iterable[date]) -> str:
@@ -217,12 +206,14 @@ class Explainer:
         self.inst_index = {od.id: od.index for od in inst.offerings}
 
     # ----- words ---------------------------------------------------------------------------
-    def at(self, g: int) -> str:
+    def at(self, start: int) -> str:
         cal, P = self.scenario.calendar, self.inst.P
-        return cal.label(g // P, g % P) if g < self.inst.T else "the end of the calendar"
+        return (
+            cal.label(start // P, start % P) if start < self.inst.T else "the end of the calendar"
+        )
 
-    def trainer(self, t: int) -> str:
-        return _trainer(self.scenario, self.inst.trainer_ids[t])
+    def trainer(self, trainer: int) -> str:
+        return _trainer(self.scenario, self.inst.trainer_ids[trainer])
 
     def names(self, items: list[str], most: int = 4) -> str:
         shown = items[:most] + ([f"{len(items) - most} more"] if len(items) > most else [])
@@ -238,13 +229,13 @@ class Explainer:
         return f"{what} was not placed in the time given: {verdict.reason}"
 
     # ----- verdicts ------------------------------------------------------------------------
-    def verdict(self, o: int) -> UnplacedRun:
-        od = self.inst.offerings[o]
-        proof = self.proof(o)
-        if proof is None and o in self.conflict:
-            proof = self._core_words(o, self.core)
-        if proof is None and o in self.cores:
-            proof = self._core_words(o, self.cores[o])
+    def verdict(self, offering: int) -> UnplacedRun:
+        od = self.inst.offerings[offering]
+        proof = self.proof(offering)
+        if proof is None and offering in self.conflict:
+            proof = self._core_words(offering, self.core)
+        if proof is None and offering in self.cores:
+            proof = self._core_words(offering, self.cores[offering])
         if proof is not None:
             return UnplacedRun(od.id, Verdict.CANNOT_BE_PLACED, _bounded(proof, MOST_REASON))
         competing = self.competing(od)
@@ -256,16 +247,16 @@ class Explainer:
             tuple(_bounded(s, MOST_SUGGESTION) for s in self.suggestions(od, competing)),
         )
 
-    def proof(self, o: int) -> str | None:
+    def proof(self, offering: int) -> str | None:
         """Why run ``o`` can be in no plan at all (None: no proof found). Each rule is a
         necessary condition drawn from the scenario alone; see reach.py."""
-        if o not in self._proofs:
-            self._proofs[o] = None  # guards a cycle (validated away)
-            od = self.inst.offerings[o]
-            self._proofs[o] = self._prove(od)
-            if self._proofs[o] is not None and o not in self._roots:
-                self._roots[o] = (od.id, self._proofs[o] or "")
-        return self._proofs[o]
+        if offering not in self._proofs:
+            self._proofs[offering] = None  # guards a cycle (validated away)
+            od = self.inst.offerings[offering]
+            self._proofs[offering] = self._prove(od)
+            if self._proofs[offering] is not None and offering not in self._roots:
+                self._roots[offering] = (od.id, self._proofs[offering] or "")
+        return self._proofs[offering]
 
     def _prove(self, od: OfferingData) -> str | None:
         inst, scenario, reach = self.inst, self.scenario, self.reach
@@ -407,8 +398,8 @@ class Explainer:
             todo.extend(self.inst.offerings[n].before)
         return best
 
-    def _core_words(self, o: int, core: list[int]) -> str:
-        others = [self.inst.offerings[c].id for c in core if c != o]
+    def _core_words(self, offering: int, core: list[int]) -> str:
+        others = [self.inst.offerings[c].id for c in core if c != offering]
         if not others:
             return "the solver proved that no slot satisfies all the hard rules at once"
         return (
@@ -544,7 +535,11 @@ class Explainer:
             text = f"Allow another facility (only {where} {verb} it)"
             out.append(text if len(text) <= MOST_SUGGESTION else "Allow another facility")
         counts = self.reasons.get(od.index)
-        limits = ("trainer_day_limit", "trainer_week_limit", "trainer_total_limit")
+        limits = (
+            Blocker.TRAINER_DAY_LIMIT,
+            Blocker.TRAINER_WEEK_LIMIT,
+            Blocker.TRAINER_TOTAL_LIMIT,
+        )
         if isinstance(counts, Counter) and any(counts.get(r) for r in limits):
             out.append("Raise its trainers' teaching limits")
         if competing:

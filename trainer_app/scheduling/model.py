@@ -23,6 +23,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from trainer_app.scheduling.instance import Instance, OfferingData
+from trainer_app.scheduling.rules import Face, Rule, Term, enforces
 from trainer_app.scheduling.schedule import Key, Placement, Schedule
 
 UNPLACED_PENALTY = 1_000_000  # per session: placing everything that fits comes first
@@ -172,8 +173,8 @@ class SubModel:
     def offerings_in_play(self) -> list[OfferingData]:
         return [self.inst.offerings[o] for o in sorted({o for o, _ in self.free})]
 
-    def free_sessions(self, o: int) -> list[int]:
-        return sorted(s for (oo, s) in self.free if oo == o)
+    def free_sessions(self, offering: int) -> list[int]:
+        return sorted(s for (oo, s) in self.free if oo == offering)
 
     # ----- building ------------------------------------------------------------------------
     def _build(self) -> None:
@@ -198,6 +199,7 @@ class SubModel:
                 latest = min(latest, g)
         return earliest, latest
 
+    @enforces(Rule.LOCK, Rule.COHORT_CLASH, Rule.AFTER, face=Face.MODEL)
     def _offering_variables(self, od: OfferingData) -> None:
         m, inst = self.m, self.inst
         o, L, P = od.index, od.length, inst.P
@@ -259,6 +261,7 @@ class SubModel:
             for c in od.cohorts:
                 self.by_cohort[c].append(key)
 
+    @enforces(Rule.TRAINER_CHANGES, Rule.LOCK, face=Face.MODEL)
     def _trainers(self, od: OfferingData) -> list[int]:
         """The trainer is fixed when some sessions of the run stay put; else a choice."""
         o, inst = od.index, self.inst
@@ -307,6 +310,7 @@ class SubModel:
         if len(intervals) > 1:
             self.m.add_no_overlap(intervals)
 
+    @enforces(Rule.FACILITY_CLASH, Rule.UNAVAILABLE, face=Face.MODEL)
     def _facility_constraints(self) -> None:
         m, inst = self.m, self.inst
         by_facility: dict[int, list[tuple[Key, Any]]] = defaultdict(list)
@@ -322,6 +326,7 @@ class SubModel:
                 items, inst.facility_blocked[f], self.occupied.facility_busy[f], f"f{f}"
             )
 
+    @enforces(Rule.TRAINER_CLASH, Rule.UNAVAILABLE, face=Face.MODEL)
     def _trainer_constraints(self) -> None:
         m, inst = self.m, self.inst
         by_trainer: dict[int, list[tuple[Key, Any]]] = defaultdict(list)
@@ -341,66 +346,74 @@ class SubModel:
             self._no_overlap(items, inst.trainer_blocked[t], self.occupied.trainer_busy[t], f"t{t}")
             self._trainer_days(t, [k for k, _ in items])
 
-    def day_of(self, key: Key, d: int) -> Any:
+    def day_of(self, key: Key, day: int) -> Any:
         """1 when session ``key`` falls on day ``d`` (a linear expression over x)."""
         P = self.inst.P
-        return sum(v for g, v in self.x[key].items() if g // P == d)
+        return sum(v for g, v in self.x[key].items() if g // P == day)
 
-    def teaches_on(self, key: Key, t: int, d: int) -> Any:
+    def teaches_on(self, key: Key, trainer: int, d: int) -> Any:
         """1 when trainer ``t`` teaches session ``key`` on day ``d``."""
         o = key[0]
         if self.trainer_of[o] is not None:
-            return self.day_of(key, d) if self.trainer_of[o] == t else 0
-        lit = self.teaching.get((key, t, d))
+            return self.day_of(key, d) if self.trainer_of[o] == trainer else 0
+        lit = self.teaching.get((key, trainer, d))
         if lit is None:
             now = self.now(key)
-            hint = now is not None and now[2] == t and now[0] // self.inst.P == d
-            lit = self._bool(f"w[{key},{t},{d}]", hint)
-            day, y = self.day_of(key, d), self.y[o][t]
+            hint = now is not None and now[2] == trainer and now[0] // self.inst.P == d
+            lit = self._bool(f"w[{key},{trainer},{d}]", hint)
+            day, y = self.day_of(key, d), self.y[o][trainer]
             self.m.add(lit <= y)
             self.m.add(lit <= day)
             self.m.add(lit >= y + day - 1)
-            self.teaching[(key, t, d)] = lit
+            self.teaching[(key, trainer, d)] = lit
         return lit
 
-    def _trainer_days(self, t: int, keys: list[Key]) -> None:
+    @enforces(
+        Rule.TRAINER_DAY_LIMIT, Rule.TRAINER_WEEK_LIMIT, Rule.TRAINER_TOTAL_LIMIT, face=Face.MODEL
+    )
+    def _trainer_days(self, trainer: int, keys: list[Key]) -> None:
         m, inst, P = self.m, self.inst, self.inst.P
         days: dict[int, list[Key]] = defaultdict(list)
         for key in keys:
             for d in {g // P for g in self.x[key]}:
                 days[d].append(key)
-        limit, week_limit = inst.trainer_day_limit[t], inst.trainer_week_limit[t]
+        limit, week_limit = inst.trainer_day_limit[trainer], inst.trainer_week_limit[trainer]
         needs_load = limit < P or week_limit is not None
         weeks: dict[int, list[Any]] = defaultdict(list)
         for d, day_keys in days.items():
             if needs_load:
-                load = [inst.offerings[k[0]].length * self.teaches_on(k, t, d) for k in day_keys]
+                load = [
+                    inst.offerings[k[0]].length * self.teaches_on(k, trainer, d) for k in day_keys
+                ]
                 if limit < P:
-                    m.add(sum(load) + self.occupied.trainer_day[t][d] <= limit)
+                    m.add(sum(load) + self.occupied.trainer_day[trainer][d] <= limit)
                 weeks[inst.week_of_day[d]].extend(load)
-            self._one_hub(t, d, day_keys)
+            self._one_hub(trainer, d, day_keys)
         if week_limit is not None:
             for week, terms in weeks.items():
-                m.add(sum(terms) + self.occupied.trainer_week[t][week] <= week_limit)
-        total_limit = inst.trainer_total_limit[t]
+                m.add(sum(terms) + self.occupied.trainer_week[trainer][week] <= week_limit)
+        total_limit = inst.trainer_total_limit[trainer]
         if total_limit is not None:
-            m.add(self.trainer_load(t, keys) <= total_limit)
+            m.add(self.trainer_load(trainer, keys) <= total_limit)
 
-    def trainer_load(self, t: int, keys: Iterable[Key]) -> Any:
+    def trainer_load(self, trainer: int, keys: Iterable[Key]) -> Any:
         terms = []
         for key in keys:
             o = key[0]
             L = self.inst.offerings[o].length
             if self.trainer_of[o] is None:
-                if t in self.y[o]:
-                    terms.append(L * self.y[o][t])
-            elif self.trainer_of[o] == t:
+                if trainer in self.y[o]:
+                    terms.append(L * self.y[o][trainer])
+            elif self.trainer_of[o] == trainer:
                 terms.append(L * self.placed[o])
-        return sum(terms) + self.occupied.trainer_total[t]
+        return sum(terms) + self.occupied.trainer_total[trainer]
 
-    def _one_hub(self, t: int, d: int, keys: list[Key]) -> None:
+    @enforces(Rule.TRAINER_TWO_HUBS, face=Face.MODEL)
+    def _one_hub(self, trainer: int, day: int, keys: list[Key]) -> None:
         inst, m = self.inst, self.m
-        fixed_hubs = {h for h, n in self.occupied.trainer_day_hub[t].get(d, {}).items() if n}
+        fixed_hubs = {
+            h for h, n in self.occupied.trainer_day_hub[trainer].get(day, {}).items() if n
+        }
         hubs_of = {k: {inst.facility_hub[f] for f in self.z[k]} for k in keys}
         all_hubs = set().union(*hubs_of.values()) | fixed_hubs
         if len(all_hubs) <= 1:
@@ -410,28 +423,30 @@ class SubModel:
             for k in keys:
                 away = [lit for f, lit in self.z[k].items() if inst.facility_hub[f] != home]
                 if away:
-                    m.add(self.teaches_on(k, t, d) + sum(away) <= 1)
+                    m.add(self.teaches_on(k, trainer, day) + sum(away) <= 1)
             return
         at_now = {
             inst.facility_hub[f]
             for k in keys
             if (now := self.now(k)) is not None
             for (g, f, tt) in [now]
-            if tt == t and g // inst.P == d
+            if tt == trainer and g // inst.P == day
         }
-        at = {h: self._bool(f"a[{t},{d},{h}]", h in at_now) for h in all_hubs}
+        at = {h: self._bool(f"a[{trainer},{day},{h}]", h in at_now) for h in all_hubs}
         m.add(sum(at.values()) <= 1)
         for k in keys:
-            teaches = self.teaches_on(k, t, d)
+            teaches = self.teaches_on(k, trainer, day)
             for h in hubs_of[k]:
                 here = [lit for f, lit in self.z[k].items() if inst.facility_hub[f] == h]
                 m.add(teaches + sum(here) - 1 <= at[h])
 
+    @enforces(Rule.COHORT_CLASH, face=Face.MODEL)
     def _cohort_constraints(self) -> None:
         for c, keys in self.by_cohort.items():
             items = [(k, self.interval[k]) for k in keys]
             self._no_overlap(items, None, self.occupied.cohort_busy[c], f"c{c}")
 
+    @enforces(Rule.AFTER, face=Face.MODEL)
     def _order_constraints(self) -> None:
         m, inst = self.m, self.inst
         for od in self.offerings_in_play():
@@ -453,6 +468,7 @@ class SubModel:
                             self.start[k] >= self.start[pk] + inst.offerings[p].length
                         ).only_enforce_if(lits)
 
+    @enforces(Rule.CONSECUTIVE_DAYS, face=Face.MODEL)
     def _consecutive(self, od: OfferingData, keys: list[Key], when: list[Any]) -> None:
         """One day each, on consecutive calendar positions: distinct days spanning S−1.
 
@@ -483,26 +499,28 @@ class SubModel:
             keys = [(od.index, s) for s in self.free_sessions(od.index)]
             for k in keys:
                 self._session_costs(od, k)
-            if od.min_days > 1 and weights["spread_shortfall"]:
+            if od.min_days > 1 and weights[Term.SPREAD_SHORTFALL]:
                 self._spread(od, keys)
-            if weights["facility_changes"] and len(od.facilities) > 1:
+            if weights[Term.FACILITY_CHANGES] and len(od.facilities) > 1:
                 self._facility_changes(od, keys)
-        if weights["cohort_isolated"]:
+        if weights[Term.COHORT_ISOLATED]:
             self._isolation()
-        if weights["load_balance"]:
+        if weights[Term.LOAD_BALANCE]:
             self._peak_load()
 
-    def _session_costs(self, od: OfferingData, k: Key) -> None:
+    @enforces(Term.CAPACITY_OVERFLOW, Term.LATE_FINISH, face=Face.MODEL)
+    def _session_costs(self, od: OfferingData, key: Key) -> None:
         P, terms = self.inst.P, self.cost_terms
-        terms["capacity_overflow"].extend(
-            od.overflow[f] * lit for f, lit in self.z[k].items() if f in od.overflow
+        terms[Term.CAPACITY_OVERFLOW].extend(
+            od.overflow[f] * lit for f, lit in self.z[key].items() if f in od.overflow
         )
-        terms["late_finish"].extend(v for g, v in self.x[k].items() if g % P + od.length == P)
-        if self.inst.weights["trainer_away"]:
-            self._away(k)
-        if self.inst.weights["moves"] and k in self.inst.previous:
-            self._moves(k)
+        terms[Term.LATE_FINISH].extend(v for g, v in self.x[key].items() if g % P + od.length == P)
+        if self.inst.weights[Term.TRAINER_AWAY]:
+            self._away(key)
+        if self.inst.weights[Term.MOVES] and key in self.inst.previous:
+            self._moves(key)
 
+    @enforces(Term.SPREAD_SHORTFALL, face=Face.MODEL)
     def _spread(self, od: OfferingData, keys: list[Key]) -> None:
         m, P, o = self.m, self.inst.P, od.index
         fixed_days = {g // P for (oo, _), (g, _, _) in self.fixed.items() if oo == o}
@@ -516,8 +534,9 @@ class SubModel:
         current = max(0, od.min_days - len(fixed_days | now_days)) if now_days else 0
         short = self._int(0, od.min_days, f"short[{o}]", current)
         m.add(short >= od.min_days - len(fixed_days) - sum(used) - slack)
-        self.cost_terms["spread_shortfall"].append(short)
+        self.cost_terms[Term.SPREAD_SHORTFALL].append(short)
 
+    @enforces(Term.FACILITY_CHANGES, face=Face.MODEL)
     def _facility_changes(self, od: OfferingData, keys: list[Key]) -> None:
         m, o = self.m, od.index
         fixed = {f for (oo, _), (_, f, _) in self.fixed.items() if oo == o}
@@ -532,15 +551,16 @@ class SubModel:
                 m.add(u >= lit)
             used.append(u)
         base = len(fixed) - 1 if fixed else -self.placed[o]
-        self.cost_terms["facility_changes"].append(sum(used) + base)
+        self.cost_terms[Term.FACILITY_CHANGES].append(sum(used) + base)
 
+    @enforces(Term.TRAINER_AWAY, face=Face.MODEL)
     def _away(self, key: Key) -> None:
         inst, m = self.inst, self.m
         o = key[0]
         fixed_t = self.trainer_of[o]
         if fixed_t is not None:
             home = inst.trainer_hub[fixed_t]
-            self.cost_terms["trainer_away"].extend(
+            self.cost_terms[Term.TRAINER_AWAY].extend(
                 lit for f, lit in self.z[key].items() if inst.facility_hub[f] != home
             )
             return
@@ -553,8 +573,9 @@ class SubModel:
             ]
             if far:
                 m.add(away >= y + sum(far) - 1)
-        self.cost_terms["trainer_away"].append(away)
+        self.cost_terms[Term.TRAINER_AWAY].append(away)
 
+    @enforces(Term.MOVES, face=Face.MODEL)
     def _moves(self, key: Key) -> None:
         m, o = self.m, key[0]
         g0, f0, t0 = self.inst.previous[key]
@@ -569,8 +590,9 @@ class SubModel:
             m.add(moved >= placed)
         if o in self.insert:
             m.add(moved <= placed)
-        self.cost_terms["moves"].append(moved)
+        self.cost_terms[Term.MOVES].append(moved)
 
+    @enforces(Term.COHORT_ISOLATED, face=Face.MODEL)
     def _isolation(self) -> None:
         """cohort_isolated for every session of an affected cohort on the free sessions' days."""
         inst, m, P = self.inst, self.m, self.inst.P
@@ -591,28 +613,28 @@ class SubModel:
             occupancy: dict[int, Any] = {}
 
             def occ(
-                q: int,
-                c: int = c,
+                period: int,
+                cohort: int = c,
                 covering: dict[int, list[Any]] = covering,
                 occupancy: dict[int, Any] = occupancy,
                 covered_now: set[int] = covered_now,
             ) -> Any:
-                """1 when some session of cohort c covers period q (one variable per period)."""
-                if q not in occupancy:
-                    if self.occupied.cohort_busy[c][q] or not covering.get(q):
-                        occupancy[q] = 1 if self.occupied.cohort_busy[c][q] else 0
+                """1 when some session of the cohort covers the period (one variable per period)."""
+                if period not in occupancy:
+                    if self.occupied.cohort_busy[cohort][period] or not covering.get(period):
+                        occupancy[period] = 1 if self.occupied.cohort_busy[cohort][period] else 0
                     else:
-                        var = self._bool(f"occ[{c},{q}]", q in covered_now)
-                        m.add(var == sum(covering[q]))
-                        occupancy[q] = var
-                return occupancy[q]
+                        var = self._bool(f"occ[{cohort},{period}]", period in covered_now)
+                        m.add(var == sum(covering[period]))
+                        occupancy[period] = var
+                return occupancy[period]
 
-            def neighbours(g: int, L: int) -> list[Any]:
+            def neighbours(start: int, length: int) -> list[Any]:
                 out = []
-                if g % P:
-                    out.append(occ(g - 1))
-                if (g + L) % P:
-                    out.append(occ(g + L))
+                if start % P:
+                    out.append(occ(start - 1))
+                if (start + length) % P:
+                    out.append(occ(start + length))
                 return out
 
             for k in keys:
@@ -620,7 +642,7 @@ class SubModel:
                 iso = self._bool(f"iso[{c},{k}]", (c, k) in isolated_now)
                 for g, v in self.x[k].items():
                     m.add(iso >= v - sum(neighbours(g, L)))
-                self.cost_terms["cohort_isolated"].append(iso)
+                self.cost_terms[Term.COHORT_ISOLATED].append(iso)
             days = {g // P for k in keys for g in self.x[k]}
             for fk, (g, _, _) in self.fixed.items():
                 od = inst.offerings[fk[0]]
@@ -628,8 +650,9 @@ class SubModel:
                     continue
                 iso = self._bool(f"iso[{c},{fk}]", (c, fk) in isolated_now)
                 m.add(iso >= 1 - sum(neighbours(g, od.length)))
-                self.cost_terms["cohort_isolated"].append(iso)
+                self.cost_terms[Term.COHORT_ISOLATED].append(iso)
 
+    @enforces(Term.LOAD_BALANCE, face=Face.MODEL)
     def _peak_load(self) -> None:
         inst = self.inst
         keys = list(self.x)
@@ -637,9 +660,10 @@ class SubModel:
         peak = self._int(0, inst.T, "peak", max(now, default=0))
         for t in range(len(inst.trainer_ids)):
             self.m.add(peak >= self.trainer_load(t, keys))
-        self.cost_terms["load_balance"].append(peak)
+        self.cost_terms[Term.LOAD_BALANCE].append(peak)
 
     # ----- solving -------------------------------------------------------------------------
+    @enforces(Rule.UNPLACED, face=Face.MODEL)
     def objective(self) -> Any:
         weights = self.inst.weights
         total = [

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from trainer_app.scheduling.checker import (
@@ -22,6 +21,7 @@ from trainer_app.scheduling.checker import (
     check,
     weighted,
 )
+from trainer_app.scheduling.rules import Rule, Term, change_words
 from trainer_app.scheduling.scenario import TERMS, Assignment, Plan, PlanStatus, Scenario
 
 
@@ -115,7 +115,7 @@ def _new_violations(
 def _status(result: CheckResult) -> PlanStatus:
     if result.valid:
         return PlanStatus.FEASIBLE
-    if all(v.rule == "unplaced" for v in result.hard_violations):
+    if all(v.rule == Rule.UNPLACED for v in result.hard_violations):
         return PlanStatus.PARTIAL
     return PlanStatus.UNKNOWN
 
@@ -210,8 +210,8 @@ class _Search:
                 seen[v.rule, v.message] -= 1
             else:
                 added.append(v)
-        delta = {t: after.get(t, 0) - before.get(t, 0) for t in TERMS}
-        delta["load_balance"] = peak - self.peak
+        delta = {t.value: after.get(t, 0) - before.get(t, 0) for t in TERMS}
+        delta[Term.LOAD_BALANCE] = peak - self.peak
         return added, delta
 
     def candidate(self, new: Session, units: dict[str, int]) -> Candidate:
@@ -234,29 +234,5 @@ class _Search:
         for term in TERMS:
             change = units.get(term, 0)
             if change and self.placement.scenario.weight(term) > 0:
-                reasons.append(_REASONS[term](change))
+                reasons.append(change_words(term, change))
         return reasons or ["no change in cost"]
-
-
-def _signed(change: int, what: str) -> str:
-    return f"{change:+d} {what}"
-
-
-_REASONS: dict[str, Callable[[int], str]] = {
-    "capacity_overflow": lambda n: _signed(n, "attendees over a soft capacity"),
-    "spread_shortfall": lambda n: _signed(
-        n, "day short of min_days" if abs(n) == 1 else "days short of min_days"
-    ),
-    "cohort_isolated": lambda n: (
-        "keeps the cohort's day compact" if n < 0 else _signed(n, "isolated cohort session(s)")
-    ),
-    "facility_changes": lambda n: _signed(n, "facility change(s)"),
-    "trainer_away": lambda n: (
-        "trainer away from home hub" if n > 0 else "trainer back at their home hub"
-    ),
-    "load_balance": lambda n: _signed(n, "period on the busiest trainer's load"),
-    "moves": lambda n: (
-        "moved from the previous plan" if n > 0 else "back where the previous plan had it"
-    ),
-    "late_finish": lambda n: "finishes at the end of the day" if n > 0 else "avoids a late finish",
-}

@@ -21,24 +21,15 @@ from typing import Any
 
 from trainer_app.domain import dates
 from trainer_app.domain.errors import DomainError
+from trainer_app.scheduling.rules import COST_TERMS, Term
 
 SCENARIO_FORMAT = "trainer-app/scenario@1"
 PLAN_FORMAT = "trainer-app/plan@1"
 
 Slot = tuple[int, int]  # (day index, period index)
 
-# Soft-cost terms: name -> (default weight, what one unit is). The first four are on by default;
-# the others cost nothing unless a scenario gives them a weight.
-TERMS: dict[str, tuple[float, str]] = {
-    "capacity_overflow": (1, "attendee above a soft facility capacity, per session"),
-    "spread_shortfall": (5, "day an offering's sessions fall short of its min_days"),
-    "cohort_isolated": (2, "session of a cohort with no same-cohort session just before or after"),
-    "facility_changes": (1, "distinct facility beyond the first used by an offering"),
-    "trainer_away": (0, "session taught by a trainer away from their home hub"),
-    "load_balance": (0, "teaching period of the busiest trainer (the peak load)"),
-    "moves": (0, "session placed differently from previous_plan"),
-    "late_finish": (0, "session ending in the last period of a day"),
-}
+# Every soft-cost term, in the catalogue's order (rules.py: default weights and words).
+TERMS: tuple[Term, ...] = tuple(Term)
 
 
 class PlanStatus(StrEnum):
@@ -265,7 +256,7 @@ class Scenario:
 
     def weight(self, term: str) -> float:
         """The weight in force: the scenario's, else the default (0 for the optional terms)."""
-        return float(self.weights.get(term, TERMS[term][0]))
+        return float(self.weights.get(term, COST_TERMS[Term(term)].default_weight))
 
     @property
     def active_terms(self) -> tuple[str, ...]:
@@ -578,16 +569,16 @@ class _Reader:
         self.days, self.periods = len(days), periods
         return Calendar(tuple(days), periods, tuple(labels) if labels else None)
 
-    def hub(self, data: Any, i: int) -> Hub | None:
-        obj = _Object(data, f"hubs[{i}]", self.problems, ("id", "name"))
+    def hub(self, data: Any, index: int) -> Hub | None:
+        obj = _Object(data, f"hubs[{index}]", self.problems, ("id", "name"))
         ident = obj.ident()
         name = obj.text("name", ident or "")
         return Hub(ident, name or "") if ident else None
 
-    def facility(self, data: Any, i: int) -> Facility | None:
+    def facility(self, data: Any, index: int) -> Facility | None:
         obj = _Object(
             data,
-            f"facilities[{i}]",
+            f"facilities[{index}]",
             self.problems,
             ("id", "hub", "kind", "capacity", "capacity_is_hard", "unavailable"),
         )
@@ -601,10 +592,10 @@ class _Reader:
             return None
         return Facility(ident, hub, kind, capacity, hard, slots)  # type: ignore[arg-type]
 
-    def trainer(self, data: Any, i: int) -> Trainer | None:
+    def trainer(self, data: Any, index: int) -> Trainer | None:
         obj = _Object(
             data,
-            f"trainers[{i}]",
+            f"trainers[{index}]",
             self.problems,
             (
                 "id",
@@ -634,10 +625,10 @@ class _Reader:
             return None
         return Trainer(ident, hub, qualifications, slots, per_day, total, per_week, name or "")
 
-    def offering(self, data: Any, i: int) -> Offering | None:
+    def offering(self, data: Any, index: int) -> Offering | None:
         obj = _Object(
             data,
-            f"offerings[{i}]",
+            f"offerings[{index}]",
             self.problems,
             (
                 "id",
@@ -700,8 +691,8 @@ class _Reader:
             bool(published),
         )
 
-    def cohort(self, data: Any, i: int) -> Cohort | None:
-        obj = _Object(data, f"cohorts[{i}]", self.problems, ("id", "offerings", "unavailable"))
+    def cohort(self, data: Any, index: int) -> Cohort | None:
+        obj = _Object(data, f"cohorts[{index}]", self.problems, ("id", "offerings", "unavailable"))
         ident = obj.ident()
         obj.where = _label(obj.where, ident)
         if "offerings" not in obj.data and obj.ok:
@@ -710,10 +701,10 @@ class _Reader:
         slots = self.slots(obj)
         return Cohort(ident, offerings, slots) if ident else None
 
-    def lock(self, data: Any, i: int) -> Lock | None:
+    def lock(self, data: Any, index: int) -> Lock | None:
         obj = _Object(
             data,
-            f"locked[{i}]",
+            f"locked[{index}]",
             self.problems,
             ("offering", "session", "day", "period", "facility", "trainer"),
         )
@@ -867,22 +858,24 @@ def scenario_from_dict(data: Any) -> Scenario:
     return scenario
 
 
-def _check_references(s: Scenario, problems: _Problems, declared: Mapping[str, set[str]]) -> None:
+def _check_references(
+    scenario: Scenario, problems: _Problems, declared: Mapping[str, set[str]]
+) -> None:
     """Report references to ids that are not there. ``declared``: the ids each section of the
     file gives, also those of items refused for another reason (already reported: a reference
     to one is not a second problem)."""
-    hubs: Iterable[str] = declared.get("hubs", set()) | set(s.hub_by_id)
-    trainers: Iterable[str] = declared.get("trainers", set()) | set(s.trainer_by_id)
-    facilities: Iterable[str] = declared.get("facilities", set()) | set(s.facility_by_id)
-    known_offerings = declared.get("offerings", set()) | set(s.offering_by_id)
-    offerings = s.offering_by_id
-    for f in s.facilities:
+    hubs: Iterable[str] = declared.get("hubs", set()) | set(scenario.hub_by_id)
+    trainers: Iterable[str] = declared.get("trainers", set()) | set(scenario.trainer_by_id)
+    facilities: Iterable[str] = declared.get("facilities", set()) | set(scenario.facility_by_id)
+    known_offerings = declared.get("offerings", set()) | set(scenario.offering_by_id)
+    offerings = scenario.offering_by_id
+    for f in scenario.facilities:
         if f.hub not in hubs:
             problems.add(f"facility {f.id}", f"hub '{f.hub}' is not in hubs")
-    for t in s.trainers:
+    for t in scenario.trainers:
         if t.hub not in hubs:
             problems.add(f"trainer {t.id}", f"hub '{t.hub}' is not in hubs")
-    for o in s.offerings:
+    for o in scenario.offerings:
         if o.trainer is not None and o.trainer not in trainers:
             problems.add(f"offering {o.id}", f"trainer '{o.trainer}' is not in trainers")
         if o.hub is not None and o.hub not in hubs:
@@ -892,12 +885,12 @@ def _check_references(s: Scenario, problems: _Problems, declared: Mapping[str, s
                 problems.add(f"offering {o.id}", "cannot come after itself")
             elif other not in known_offerings:
                 problems.add(f"offering {o.id}", f"after: '{other}' is not in offerings")
-    for c in s.cohorts:
+    for c in scenario.cohorts:
         for o_id in c.offerings:
             if o_id not in known_offerings:
                 problems.add(f"cohort {c.id}", f"offering '{o_id}' is not in offerings")
     seen: set[tuple[str, int]] = set()
-    for lock in s.locked:
+    for lock in scenario.locked:
         where = f"locked session {lock.session} of {lock.offering}"
         offering = offerings.get(lock.offering)
         if offering is None:
@@ -911,7 +904,7 @@ def _check_references(s: Scenario, problems: _Problems, declared: Mapping[str, s
         if (lock.offering, lock.session) in seen:
             problems.add(where, "is locked twice")
         seen.add((lock.offering, lock.session))
-        if lock.period + offering.session_length > s.calendar.periods_per_day:
+        if lock.period + offering.session_length > scenario.calendar.periods_per_day:
             problems.add(
                 where,
                 f"a {offering.session_length}-period session starting in period "
@@ -921,13 +914,13 @@ def _check_references(s: Scenario, problems: _Problems, declared: Mapping[str, s
             problems.add(where, f"facility '{lock.facility}' is not in facilities")
         if lock.trainer is not None and lock.trainer not in trainers:
             problems.add(where, f"trainer '{lock.trainer}' is not in trainers")
-    for o in s.offerings:
+    for o in scenario.offerings:
         if not o.published:
             continue
         loose = [
             n
             for n in range(o.sessions)
-            if (held := s.lock_by_session.get((o.id, n))) is None
+            if (held := scenario.lock_by_session.get((o.id, n))) is None
             or held.facility is None
             or held.trainer is None
         ]
@@ -937,7 +930,7 @@ def _check_references(s: Scenario, problems: _Problems, declared: Mapping[str, s
                 f"is published, so every session must be locked with its facility and trainer "
                 f"(session {loose[0]} is not)",
             )
-    cycle = find_after_cycle(s.offerings)
+    cycle = find_after_cycle(scenario.offerings)
     if cycle:
         shown = cycle
         if len(cycle) > 12:
@@ -1215,19 +1208,19 @@ def _slots(slots: frozenset[Slot]) -> list[list[int]]:
     return [list(s) for s in sorted(slots)]
 
 
-def scenario_to_dict(s: Scenario) -> dict[str, Any]:
+def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     """The scenario as JSON data, defaults written out so the file reads on its own."""
     calendar: dict[str, Any] = {
-        "days": [d.isoformat() for d in s.calendar.days],
-        "periods_per_day": s.calendar.periods_per_day,
+        "days": [d.isoformat() for d in scenario.calendar.days],
+        "periods_per_day": scenario.calendar.periods_per_day,
     }
-    if s.calendar.period_labels:
-        calendar["period_labels"] = list(s.calendar.period_labels)
+    if scenario.calendar.period_labels:
+        calendar["period_labels"] = list(scenario.calendar.period_labels)
     return {
         "format": SCENARIO_FORMAT,
-        "name": s.name,
+        "name": scenario.name,
         "calendar": calendar,
-        "hubs": [{"id": h.id, "name": h.name} for h in s.hubs],
+        "hubs": [{"id": h.id, "name": h.name} for h in scenario.hubs],
         "facilities": [
             {
                 "id": f.id,
@@ -1237,7 +1230,7 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
                 "capacity_is_hard": f.capacity_is_hard,
                 "unavailable": _slots(f.unavailable),
             }
-            for f in s.facilities
+            for f in scenario.facilities
         ],
         "trainers": [
             {
@@ -1250,7 +1243,7 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
                 "max_periods_per_week": t.max_periods_per_week,
                 **({"name": t.name} if t.name else {}),
             }
-            for t in s.trainers
+            for t in scenario.trainers
         ],
         "offerings": [
             {
@@ -1268,11 +1261,11 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
                 "after": list(o.after),
                 **({"published": True} if o.published else {}),
             }
-            for o in s.offerings
+            for o in scenario.offerings
         ],
         "cohorts": [
             {"id": c.id, "offerings": list(c.offerings), "unavailable": _slots(c.unavailable)}
-            for c in s.cohorts
+            for c in scenario.cohorts
         ],
         "locked": [
             {
@@ -1283,10 +1276,10 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
                 "facility": k.facility,
                 "trainer": k.trainer,
             }
-            for k in s.locked
+            for k in scenario.locked
         ],
-        "previous_plan": plan_to_dict(s.previous_plan) if s.previous_plan else None,
-        "weights": dict(s.weights),
+        "previous_plan": plan_to_dict(scenario.previous_plan) if scenario.previous_plan else None,
+        "weights": dict(scenario.weights),
     }
 
 

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from trainer_app.scheduling.instance import Instance
+from trainer_app.scheduling.rules import Blocker, Face, Rule, Term, enforces
 
 Placement = tuple[int, int, int]  # (global start, facility, trainer)
 Key = tuple[int, int]  # (offering, session)
@@ -40,47 +41,65 @@ class Schedule:
         return dict(self.placed)
 
     # ----- feasibility of one placement ----------------------------------------------------
-    def blocker(self, o: int, g: int, f: int, t: int) -> str | None:
+    def blocker(self, offering: int, start: int, facility: int, trainer: int) -> Blocker | None:
         """Why a session of ``o`` cannot start at ``g`` in ``f`` with ``t`` (None: it can)."""
-        return self.time_blocker(o, g, t) or self.facility_blocker(o, g, f, t)
+        return self.time_blocker(offering, start, trainer) or self.facility_blocker(
+            offering, start, facility, trainer
+        )
 
-    def time_blocker(self, o: int, g: int, t: int) -> str | None:
+    @enforces(
+        Rule.OUTSIDE_DAY,
+        Rule.UNAVAILABLE,
+        Rule.TRAINER_CLASH,
+        Rule.COHORT_CLASH,
+        Rule.TRAINER_DAY_LIMIT,
+        Rule.TRAINER_WEEK_LIMIT,
+        Rule.TRAINER_TOTAL_LIMIT,
+        face=Face.INCREMENTAL,
+    )
+    def time_blocker(self, offering: int, start: int, trainer: int) -> Blocker | None:
         """What stops trainer ``t`` and the cohorts of ``o`` starting at ``g`` (any facility)."""
         inst = self.inst
-        od = inst.offerings[o]
+        od = inst.offerings[offering]
         L, P = od.length, inst.P
-        d = g // P
-        if g % P + L > P:
-            return "day"
-        end = g + L
-        if any(inst.trainer_blocked[t][g:end]):
-            return "trainer_unavailable"
-        if any(self.trainer_busy[t][g:end]):
-            return "trainer_busy"
+        d = start // P
+        if start % P + L > P:
+            return Blocker.DAY
+        end = start + L
+        if any(inst.trainer_blocked[trainer][start:end]):
+            return Blocker.TRAINER_UNAVAILABLE
+        if any(self.trainer_busy[trainer][start:end]):
+            return Blocker.TRAINER_BUSY
         for c in od.cohorts:
-            if any(self.cohort_busy[c][g:end]):
-                return "cohort_busy"
-        if self.trainer_day[t][d] + L > inst.trainer_day_limit[t]:
-            return "trainer_day_limit"
-        week_limit = inst.trainer_week_limit[t]
-        if week_limit is not None and self.trainer_week[t][inst.week_of_day[d]] + L > week_limit:
-            return "trainer_week_limit"
-        total_limit = inst.trainer_total_limit[t]
-        if total_limit is not None and self.trainer_total[t] + L > total_limit:
-            return "trainer_total_limit"
+            if any(self.cohort_busy[c][start:end]):
+                return Blocker.COHORT_BUSY
+        if self.trainer_day[trainer][d] + L > inst.trainer_day_limit[trainer]:
+            return Blocker.TRAINER_DAY_LIMIT
+        week_limit = inst.trainer_week_limit[trainer]
+        if (
+            week_limit is not None
+            and self.trainer_week[trainer][inst.week_of_day[d]] + L > week_limit
+        ):
+            return Blocker.TRAINER_WEEK_LIMIT
+        total_limit = inst.trainer_total_limit[trainer]
+        if total_limit is not None and self.trainer_total[trainer] + L > total_limit:
+            return Blocker.TRAINER_TOTAL_LIMIT
         return None
 
-    def facility_blocker(self, o: int, g: int, f: int, t: int) -> str | None:
+    @enforces(Rule.UNAVAILABLE, Rule.FACILITY_CLASH, Rule.TRAINER_TWO_HUBS, face=Face.INCREMENTAL)
+    def facility_blocker(
+        self, offering: int, start: int, facility: int, trainer: int
+    ) -> Blocker | None:
         """What stops facility ``f`` taking the session at ``g`` (given trainer ``t``)."""
         inst = self.inst
-        end = g + inst.offerings[o].length
-        if any(inst.facility_blocked[f][g:end]):
-            return "facility_unavailable"
-        if any(self.facility_busy[f][g:end]):
-            return "facility_busy"
-        hubs_today = self.trainer_day_hub[t].get(g // inst.P)
-        if hubs_today and any(h != inst.facility_hub[f] for h, n in hubs_today.items() if n):
-            return "trainer_other_hub"
+        end = start + inst.offerings[offering].length
+        if any(inst.facility_blocked[facility][start:end]):
+            return Blocker.FACILITY_UNAVAILABLE
+        if any(self.facility_busy[facility][start:end]):
+            return Blocker.FACILITY_BUSY
+        hubs_today = self.trainer_day_hub[trainer].get(start // inst.P)
+        if hubs_today and any(h != inst.facility_hub[facility] for h, n in hubs_today.items() if n):
+            return Blocker.TRAINER_OTHER_HUB
         return None
 
     # ----- changes -------------------------------------------------------------------------
@@ -146,6 +165,7 @@ class Costs:
         return (self.unplaced, self.total) < (other.unplaced, other.total)
 
 
+@enforces(Rule.UNPLACED, *Term, face=Face.INCREMENTAL)
 def evaluate(inst: Instance, assignment: dict[Key, Placement]) -> Costs:
     """Every cost term of a (hard-feasible) assignment, in units and weighted."""
     P = inst.P
@@ -156,18 +176,20 @@ def evaluate(inst: Instance, assignment: dict[Key, Placement]) -> Costs:
     loads = [0] * len(inst.trainer_ids)
     for o, placements in by_offering.items():
         od = inst.offerings[o]
-        units["spread_shortfall"] += max(0, od.min_days - len({g // P for g, _, _ in placements}))
-        units["facility_changes"] += len({f for _, f, _ in placements}) - 1
+        units[Term.SPREAD_SHORTFALL] += max(
+            0, od.min_days - len({g // P for g, _, _ in placements})
+        )
+        units[Term.FACILITY_CHANGES] += len({f for _, f, _ in placements}) - 1
         for g, f, t in placements:
-            units["capacity_overflow"] += od.overflow.get(f, 0)
+            units[Term.CAPACITY_OVERFLOW] += od.overflow.get(f, 0)
             if inst.trainer_hub[t] != inst.facility_hub[f]:
-                units["trainer_away"] += 1
+                units[Term.TRAINER_AWAY] += 1
             if g % P + od.length == P:
-                units["late_finish"] += 1
+                units[Term.LATE_FINISH] += 1
             loads[t] += od.length
-    units["load_balance"] = max(loads, default=0)
-    units["cohort_isolated"] = _isolated(inst, by_offering)
-    units["moves"] = sum(
+    units[Term.LOAD_BALANCE] = max(loads, default=0)
+    units[Term.COHORT_ISOLATED] = _isolated(inst, by_offering)
+    units[Term.MOVES] = sum(
         1
         for key, before in inst.previous.items()
         if key in assignment and assignment[key] != before

@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from trainer_app.domain import dates
-from trainer_app.scheduling.scenario import TERMS
+from trainer_app.scheduling.rules import COST_TERMS, Term
 from trainer_app.services.planning_scenario import DEFAULT_WEIGHTS
 from trainer_app.services.tables import TableSource
 from trainer_app.ui import icons
-from trainer_app.ui.plan.terms import TERM_WORDS, words
+from trainer_app.ui.plan.terms import SETTINGS_ORDER, words
 from trainer_app.ui.search import search_box, when_typing_pauses
 from trainer_app.ui.table_model import display_text
 
@@ -179,11 +179,11 @@ class PlanControls(QWidget):
         form.setContentsMargins(12, 0, 0, 0)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.weights: dict[str, QSpinBox] = {}
-        for term in TERM_WORDS:
+        for term in SETTINGS_ORDER:
             spin = QSpinBox()
             spin.setRange(0, 100)
             spin.setSpecialValueText("Off")
-            spin.setValue(int(DEFAULT_WEIGHTS.get(term, TERMS[term][0])))
+            spin.setValue(int(DEFAULT_WEIGHTS.get(term, COST_TERMS[Term(term)].default_weight)))
             said = words(term)
             spin.setAccessibleName(said.setting)
             spin.setToolTip(f"Cost per {said.one}; Off ignores it")
@@ -251,7 +251,7 @@ class PlanControls(QWidget):
         changed = sum(
             1
             for term, spin in self.weights.items()
-            if spin.value() != int(DEFAULT_WEIGHTS.get(term, TERMS[term][0]))
+            if spin.value() != int(DEFAULT_WEIGHTS.get(term, COST_TERMS[Term(term)].default_weight))
         )
         note = f"{changed} changed" if changed else "the usual"
         self.weights_toggle.setText(f"What matters ({note})")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 
+from trainer_app.scheduling.rules import amount
 from trainer_app.scheduling.scenario import Plan, Scenario
 from trainer_app.services.planning_verdict import (
     STATUS_WORDS,
@@ -16,7 +17,7 @@ from trainer_app.services.planning_verdict import (
     unplaced_words,
 )
 from trainer_app.ui.palette import error_colour
-from trainer_app.ui.plan.terms import amount, words
+from trainer_app.ui.plan.terms import words
 
 
 def signed(value: float) -> str:

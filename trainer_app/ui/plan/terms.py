@@ -1,10 +1,22 @@
-"""The planner's cost terms in a coordinator's words."""
+"""The planner's cost terms in a coordinator's words (declared in scheduling/rules.py)."""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from trainer_app.scheduling.scenario import TERMS
+from trainer_app.scheduling.rules import COST_TERMS, Term
+
+# The order of the Plan page's settings: what coordinators change most comes first.
+SETTINGS_ORDER = (
+    Term.FACILITY_CHANGES,
+    Term.SPREAD_SHORTFALL,
+    Term.COHORT_ISOLATED,
+    Term.CAPACITY_OVERFLOW,
+    Term.LOAD_BALANCE,
+    Term.TRAINER_AWAY,
+    Term.MOVES,
+    Term.LATE_FINISH,
+)
 
 
 class TermWords(NamedTuple):
@@ -13,52 +25,11 @@ class TermWords(NamedTuple):
     many: str
 
 
-TERM_WORDS: dict[str, TermWords] = {
-    "facility_changes": TermWords(
-        "Keep each course in one room", "extra room used by a run", "extra rooms used by runs"
-    ),
-    "spread_shortfall": TermWords(
-        "Spread sessions over days",
-        "day short of a run's minimum days",
-        "days short of runs' minimum days",
-    ),
-    "cohort_isolated": TermWords(
-        "Avoid gaps for cohorts",
-        "cohort session with a gap either side",
-        "cohort sessions with a gap either side",
-    ),
-    "capacity_overflow": TermWords(
-        "Avoid overfull rooms", "attendee above a room's capacity", "attendees above capacity"
-    ),
-    "load_balance": TermWords(
-        "Balance trainers' load", "period of the busiest trainer", "periods of the busiest trainer"
-    ),
-    "trainer_away": TermWords(
-        "Keep trainers at their home hub",
-        "session away from its trainer's hub",
-        "sessions away from their trainer's hub",
-    ),
-    "moves": TermWords(
-        "Move as little as possible when re-planning",
-        "session moved from the previous plan",
-        "sessions moved from the previous plan",
-    ),
-    "late_finish": TermWords(
-        "Finish early in the day",
-        "session ending in the last period",
-        "sessions ending in the last period",
-    ),
-}
-
-
 def words(term: str) -> TermWords:
-    if term in TERM_WORDS:
-        return TERM_WORDS[term]
-    described = TERMS.get(term, (0, term.replace("_", " ")))[1]
-    return TermWords(term.replace("_", " ").capitalize(), described, described)
-
-
-def amount(term: str, count: float) -> str:
-    """ "3 extra rooms used by runs"."""
-    said = words(term)
-    return f"{count:g} {said.one if count == 1 else said.many}"
+    """A term's words; one the catalogue does not know (from an older plan) reads as its name."""
+    try:
+        entry = COST_TERMS[Term(term)]
+    except ValueError:
+        name = term.replace("_", " ")
+        return TermWords(name.capitalize(), name, name)
+    return TermWords(entry.setting, entry.one, entry.many)

@@ -61,17 +61,17 @@ class Instance:
     def T(self) -> int:
         return self.P * self.D
 
-    def day(self, g: int) -> int:
-        return g // self.P
+    def day(self, start: int) -> int:
+        return start // self.P
 
     def sessions(self) -> list[tuple[int, int]]:
         return [(o.index, s) for o in self.offerings for s in range(o.sessions)]
 
 
-def _blocked(slots: frozenset[Slot], P: int, T: int) -> bytearray:
-    out = bytearray(T)
+def _blocked(slots: frozenset[Slot], periods_per_day: int, term_periods: int) -> bytearray:
+    out = bytearray(term_periods)
     for day, period in slots:
-        out[day * P + period] = 1
+        out[day * periods_per_day + period] = 1
     return out
 
 
@@ -82,21 +82,25 @@ def _integer_weights(scenario: Scenario) -> tuple[dict[str, int], int]:
 
 
 def _deadlines(
-    offerings: list[OfferingData], scenario: Scenario, o_index: dict[str, int], P: int, T: int
+    offerings: list[OfferingData],
+    scenario: Scenario,
+    o_index: dict[str, int],
+    periods_per_day: int,
+    term_periods: int,
 ) -> None:
     """A run must end before every run that follows it starts, and those runs' locked sessions
     do not move: so each run has a latest end, through any chain of followers."""
     locked_start: dict[int, int] = {}
     for lock in scenario.locked:
-        o = o_index[lock.offering]
-        g = lock.day * P + lock.period
-        locked_start[o] = min(locked_start.get(o, T), g)
+        offering = o_index[lock.offering]
+        start = lock.day * periods_per_day + lock.period
+        locked_start[offering] = min(locked_start.get(offering, term_periods), start)
     done: dict[int, int] = {}
 
     def needed(follower: OfferingData) -> int:
         """Time a follower needs: back-to-back sessions, or one a day when consecutive."""
         if follower.consecutive:
-            return (follower.sessions - 1) * P + follower.length
+            return (follower.sessions - 1) * periods_per_day + follower.length
         return follower.sessions * follower.length
 
     # Followers first, without recursion: an 'after' chain may be thousands of runs long.
@@ -104,20 +108,20 @@ def _deadlines(
     for od in offerings:
         todo = [od.index]
         while todo:
-            o = todo[-1]
-            if state.get(o) == 2:
+            offering = todo[-1]
+            if state.get(offering) == 2:
                 todo.pop()
-            elif o not in state:
-                state[o] = 1
-                todo.extend(n for n in offerings[o].before if n not in state)
+            elif offering not in state:
+                state[offering] = 1
+                todo.extend(n for n in offerings[offering].before if n not in state)
             else:
                 todo.pop()
-                latest = T
-                for n in offerings[o].before:
-                    # a follower still waiting is a cycle (validated away): T guards it all the same
-                    follows = done.get(n, T) - needed(offerings[n])
-                    latest = min(latest, locked_start.get(n, T), follows)
-                done[o], state[o] = latest, 2
+                latest = term_periods
+                for successor in offerings[offering].before:
+                    # a follower still waiting is a cycle (validated away): the term end guards it
+                    follows = done.get(successor, term_periods) - needed(offerings[successor])
+                    latest = min(latest, locked_start.get(successor, term_periods), follows)
+                done[offering], state[offering] = latest, 2
         od.deadline = done[od.index]
 
 
@@ -142,10 +146,12 @@ def build_instance(scenario: Scenario) -> Instance:
     offerings: list[OfferingData] = []
     for oi, o in enumerate(scenario.offerings):
         if o.trainer is not None:
-            cand_t = [t_index[o.trainer]]
+            candidate_trainers = [t_index[o.trainer]]
         else:
-            cand_t = [ti for ti, t in enumerate(trainers) if o.course in t.qualifications]
-        cand_f, overflow = [], {}
+            candidate_trainers = [
+                ti for ti, t in enumerate(trainers) if o.course in t.qualifications
+            ]
+        candidate_facilities, overflow = [], {}
         for fi, f in enumerate(facilities):
             if o.facility_kinds and f.kind not in o.facility_kinds:
                 continue
@@ -153,18 +159,18 @@ def build_instance(scenario: Scenario) -> Instance:
                 continue
             if f.capacity_is_hard and o.attendees > f.capacity:
                 continue
-            cand_f.append(fi)
+            candidate_facilities.append(fi)
             if not f.capacity_is_hard and o.attendees > f.capacity:
                 overflow[fi] = o.attendees - f.capacity
         blocked = _blocked(o.unavailable, P, T)
         for ci in cohorts_of[oi]:
             blocked = bytearray(a | b for a, b in zip(blocked, cohort_blocked[ci], strict=True))
-        L = o.session_length
+        length = o.session_length
         starts = [
             d * P + p
             for d in range(D)
-            for p in range(P - L + 1)
-            if not any(blocked[d * P + p + k] for k in range(L))
+            for p in range(P - length + 1)
+            if not any(blocked[d * P + p + k] for k in range(length))
         ]
         offerings.append(
             OfferingData(
@@ -172,12 +178,12 @@ def build_instance(scenario: Scenario) -> Instance:
                 id=o.id,
                 course=o.course,
                 sessions=o.sessions,
-                length=L,
+                length=length,
                 attendees=o.attendees,
                 min_days=o.min_days,
                 consecutive=o.consecutive_days,
-                trainers=cand_t,
-                facilities=cand_f,
+                trainers=candidate_trainers,
+                facilities=candidate_facilities,
                 overflow=overflow,
                 starts=starts,
                 cohorts=cohorts_of[oi],

@@ -282,8 +282,8 @@ def _cohort(
         while mask >> start:
             if (mask >> start) & 1:
                 run_starts[start] = model.new_bool_var(f"n[{od.index},{start}]")
-                for q in range(start, start + od.length):
-                    covering.setdefault(q, []).append(run_starts[start])
+                for covered in range(start, start + od.length):
+                    covering.setdefault(covered, []).append(run_starts[start])
             start += 1
         model.add(sum(run_starts.values()) == od.sessions)
         for (offering, _s), (locked_start, _f, _t) in inst.locks.items():

@@ -139,33 +139,33 @@ def build_instance(scenario: Scenario) -> Instance:
     cohorts = list(scenario.cohorts)
     cohort_blocked = [_blocked(c.unavailable, P, T) for c in cohorts]
     cohorts_of: dict[int, list[int]] = defaultdict(list)
-    for ci, c in enumerate(cohorts):
-        for o_id in dict.fromkeys(c.offerings):
+    for ci, cohort in enumerate(cohorts):
+        for o_id in dict.fromkeys(cohort.offerings):
             cohorts_of[o_index[o_id]].append(ci)
 
     offerings: list[OfferingData] = []
-    for oi, o in enumerate(scenario.offerings):
-        if o.trainer is not None:
-            candidate_trainers = [t_index[o.trainer]]
+    for index, offering in enumerate(scenario.offerings):
+        if offering.trainer is not None:
+            candidate_trainers = [t_index[offering.trainer]]
         else:
             candidate_trainers = [
-                ti for ti, t in enumerate(trainers) if o.course in t.qualifications
+                ti for ti, t in enumerate(trainers) if offering.course in t.qualifications
             ]
         candidate_facilities, overflow = [], {}
-        for fi, f in enumerate(facilities):
-            if o.facility_kinds and f.kind not in o.facility_kinds:
+        for fi, facility in enumerate(facilities):
+            if offering.facility_kinds and facility.kind not in offering.facility_kinds:
                 continue
-            if o.hub is not None and f.hub != o.hub:
+            if offering.hub is not None and facility.hub != offering.hub:
                 continue
-            if f.capacity_is_hard and o.attendees > f.capacity:
+            if facility.capacity_is_hard and offering.attendees > facility.capacity:
                 continue
             candidate_facilities.append(fi)
-            if not f.capacity_is_hard and o.attendees > f.capacity:
-                overflow[fi] = o.attendees - f.capacity
-        blocked = _blocked(o.unavailable, P, T)
-        for ci in cohorts_of[oi]:
+            if not facility.capacity_is_hard and offering.attendees > facility.capacity:
+                overflow[fi] = offering.attendees - facility.capacity
+        blocked = _blocked(offering.unavailable, P, T)
+        for ci in cohorts_of[index]:
             blocked = bytearray(a | b for a, b in zip(blocked, cohort_blocked[ci], strict=True))
-        length = o.session_length
+        length = offering.session_length
         starts = [
             d * P + p
             for d in range(D)
@@ -174,20 +174,20 @@ def build_instance(scenario: Scenario) -> Instance:
         ]
         offerings.append(
             OfferingData(
-                index=oi,
-                id=o.id,
-                course=o.course,
-                sessions=o.sessions,
+                index=index,
+                id=offering.id,
+                course=offering.course,
+                sessions=offering.sessions,
                 length=length,
-                attendees=o.attendees,
-                min_days=o.min_days,
-                consecutive=o.consecutive_days,
+                attendees=offering.attendees,
+                min_days=offering.min_days,
+                consecutive=offering.consecutive_days,
                 trainers=candidate_trainers,
                 facilities=candidate_facilities,
                 overflow=overflow,
                 starts=starts,
-                cohorts=cohorts_of[oi],
-                after=[o_index[a] for a in dict.fromkeys(o.after)],
+                cohorts=cohorts_of[index],
+                after=[o_index[a] for a in dict.fromkeys(offering.after)],
             )
         )
     for od in offerings:
@@ -205,18 +205,18 @@ def build_instance(scenario: Scenario) -> Instance:
     }
     previous: dict[tuple[int, int], tuple[int, int, int]] = {}
     if scenario.previous_plan is not None:
-        for a in scenario.previous_plan.assignments:
+        for assignment in scenario.previous_plan.assignments:
             if (
-                a.offering in o_index
-                and a.facility in f_index
-                and a.trainer in t_index
-                and 0 <= a.day < D
-                and 0 <= a.period < P
+                assignment.offering in o_index
+                and assignment.facility in f_index
+                and assignment.trainer in t_index
+                and 0 <= assignment.day < D
+                and 0 <= assignment.period < P
             ):
-                previous[(o_index[a.offering], a.session)] = (
-                    a.day * P + a.period,
-                    f_index[a.facility],
-                    t_index[a.trainer],
+                previous[(o_index[assignment.offering], assignment.session)] = (
+                    assignment.day * P + assignment.period,
+                    f_index[assignment.facility],
+                    t_index[assignment.trainer],
                 )
     weights, scale = _integer_weights(scenario)
     return Instance(

@@ -64,33 +64,33 @@ def lower_bound(
         units["load_balance"] = _peak(inst, reach)
     if weights["capacity_overflow"]:
         units["capacity_overflow"] = max(units["capacity_overflow"], _overflow_flow(inst, reach))
-    weighted = sum(weights[t] * units[t] for t in units if t not in ("spread_shortfall",))
+    weighted = sum(weights[term] * units[term] for term in units if term != "spread_shortfall")
 
     # Cohorts: isolated sessions, with the spread of the runs each is given.
     given: dict[int, list[int]] = {}
     owner: dict[int, int] = {}
     if weights["cohort_isolated"]:
-        for c, runs in enumerate(inst.cohort_offerings):
-            for o in runs:
-                owner.setdefault(o, c)
-        for o, c in owner.items():
-            given.setdefault(c, []).append(o)
+        for cohort, runs in enumerate(inst.cohort_offerings):
+            for offering in runs:
+                owner.setdefault(offering, cohort)
+        for offering, cohort in owner.items():
+            given.setdefault(cohort, []).append(offering)
     counted: set[int] = set()
     cohort_total = 0.0
     solved = bounded = 0
     order = sorted(range(len(inst.cohort_offerings)), key=lambda c: _size(inst, c))
     if weights["cohort_isolated"]:
-        for i, c in enumerate(order):
-            mine = given.get(c, [])
+        for i, cohort in enumerate(order):
+            mine = given.get(cohort, [])
             static = weights["spread_shortfall"] * sum(spread[o] for o in mine)
-            static += weights["cohort_isolated"] * _lonely(inst, reach, c)
+            static += weights["cohort_isolated"] * _lonely(inst, reach, cohort)
             left = budget - (time.monotonic() - started)
             result = None
             if left > 0 and not (should_stop is not None and should_stop()):
                 share = left / (len(order) - i)
-                result = _days_model(inst, reach, c, mine, share)
-                if result is None and _variables(reach, inst, c) <= COHORT_MODEL_SIZE:
-                    result = _cohort(inst, reach, c, mine, share)
+                result = _days_model(inst, reach, cohort, mine, share)
+                if result is None and _variables(reach, inst, cohort) <= COHORT_MODEL_SIZE:
+                    result = _cohort(inst, reach, cohort, mine, share)
             value, proven = result if result is not None else (0.0, False)
             bounded += result is not None
             solved += proven
@@ -116,8 +116,8 @@ def _overflow(inst: Instance, od: OfferingData) -> int:
     """Each session pays at least the smallest overflow among the facilities it may use."""
     least = min((od.overflow.get(f, 0) for f in od.facilities), default=0)
     total = 0
-    for s in range(od.sessions):
-        lock = inst.locks.get((od.index, s))
+    for session in range(od.sessions):
+        lock = inst.locks.get((od.index, session))
         if lock is not None and lock[1] is not None:
             total += od.overflow.get(lock[1], 0)
         else:
@@ -140,10 +140,10 @@ def _facility_changes(reach: Reach, od: OfferingData) -> int:
     if len(locked) > 1:
         return len(locked) - 1
     usable = reach.usable(od)
-    for f in od.facilities:
-        if locked and f not in locked:
+    for facility in od.facilities:
+        if locked and facility not in locked:
             continue
-        mask = usable & whole(reach.facility_free[f], od.length)
+        mask = usable & whole(reach.facility_free[facility], od.length)
         if od.consecutive:
             if reach.consecutive_block(reach.days(mask), od.sessions) is not None:
                 return 0
@@ -203,15 +203,15 @@ def _overflow_flow(inst: Instance, reach: Reach) -> int:
     facility_node = {f: len(runs) + i for i, f in enumerate(range(len(inst.facility_ids)))}
     sink = len(runs) + len(inst.facility_ids)
     demand = 0
-    for i, od in enumerate(runs):
+    for run_node, od in enumerate(runs):
         need = od.sessions * od.length
-        flow.set_node_supply(i, need)
+        flow.set_node_supply(run_node, need)
         demand += need
-        for f in od.facilities:
-            unit = od.overflow.get(f, 0) * (scale // od.length)
-            flow.add_arc_with_capacity_and_unit_cost(i, facility_node[f], need, unit)
-    for f, node in facility_node.items():
-        free = bin(reach.facility_free[f]).count("1")
+        for facility in od.facilities:
+            unit = od.overflow.get(facility, 0) * (scale // od.length)
+            flow.add_arc_with_capacity_and_unit_cost(run_node, facility_node[facility], need, unit)
+    for facility, node in facility_node.items():
+        free = bin(reach.facility_free[facility]).count("1")
         flow.add_arc_with_capacity_and_unit_cost(node, sink, free, 0)
     flow.set_node_supply(sink, -demand)
     if flow.solve() != flow.OPTIMAL:
@@ -226,12 +226,12 @@ def _overflow_flow(inst: Instance, reach: Reach) -> int:
 COHORT_MODEL_SIZE = 800  # usable starts above which a cohort's model is not worth its time
 
 
-def _lonely(inst: Instance, reach: Reach, c: int) -> int:
-    """Sessions of cohort ``c`` that are isolated in every plan: each run's sessions beyond
+def _lonely(inst: Instance, reach: Reach, cohort: int) -> int:
+    """Sessions of ``cohort`` that are isolated in every plan: each run's sessions beyond
     those that fit at starts where some other session of the cohort could sit just before or
     just after it, the same day."""
     P, T = inst.P, inst.T
-    runs = [inst.offerings[o] for o in dict.fromkeys(inst.cohort_offerings[c])]
+    runs = [inst.offerings[o] for o in dict.fromkeys(inst.cohort_offerings[cohort])]
     usable = {od.index: reach.usable(od) for od in runs}
     inside = mask_of([q for q in range(T) if q % P])  # not the first period of a day
     ends = {od.index: (usable[od.index] << od.length) & inside for od in runs}
@@ -242,117 +242,117 @@ def _lonely(inst: Instance, reach: Reach, c: int) -> int:
             if other.index != od.index or od.sessions > 1:
                 before |= ends[other.index]
                 after |= usable[other.index]
-        L = od.length
-        same_day = mask_of([g for g in range(T) if (g + L) % P])
-        pairable = usable[od.index] & (before | ((after >> L) & same_day))
+        length = od.length
+        same_day = mask_of([g for g in range(T) if (g + length) % P])
+        pairable = usable[od.index] & (before | ((after >> length) & same_day))
         total += max(0, od.sessions - _fits(reach, od, pairable))
     return total
 
 
-def _variables(reach: Reach, inst: Instance, c: int) -> int:
+def _variables(reach: Reach, inst: Instance, cohort: int) -> int:
     return sum(
-        bin(reach.usable(inst.offerings[o])).count("1") for o in set(inst.cohort_offerings[c])
+        bin(reach.usable(inst.offerings[o])).count("1") for o in set(inst.cohort_offerings[cohort])
     )
 
 
-def _size(inst: Instance, c: int) -> int:
-    return sum(inst.offerings[o].sessions for o in inst.cohort_offerings[c])
+def _size(inst: Instance, cohort: int) -> int:
+    return sum(inst.offerings[o].sessions for o in inst.cohort_offerings[cohort])
 
 
 def _cohort(
-    inst: Instance, reach: Reach, c: int, given: list[int], time_limit: float
+    inst: Instance, reach: Reach, cohort: int, given: list[int], time_limit: float
 ) -> tuple[float, bool] | None:
-    """Least isolated sessions of cohort ``c`` plus spread shortfall of its ``given`` runs
+    """Least isolated sessions of ``cohort`` plus spread shortfall of its ``given`` runs
     (weighted), over its own runs alone: (bound, proven optimal); None when the cohort's runs
     cannot all be placed (no complete plan) or nothing was proven."""
     from ortools.sat.python import cp_model
 
     P, T = inst.P, inst.T
     weights = inst.weights
-    m = cp_model.CpModel()
-    runs = [inst.offerings[o] for o in dict.fromkeys(inst.cohort_offerings[c])]
+    model = cp_model.CpModel()
+    runs = [inst.offerings[o] for o in dict.fromkeys(inst.cohort_offerings[cohort])]
     starts: dict[int, dict[int, Any]] = {}
     covering: dict[int, list[Any]] = {}
     for od in runs:
         mask = reach.usable(od)
         if not mask:
             return None
-        xs = {}
-        g = 0
-        while mask >> g:
-            if (mask >> g) & 1:
-                xs[g] = m.new_bool_var(f"n[{od.index},{g}]")
-                for q in range(g, g + od.length):
-                    covering.setdefault(q, []).append(xs[g])
-            g += 1
-        m.add(sum(xs.values()) == od.sessions)
-        for (o, _s), (lg, _f, _t) in inst.locks.items():
-            if o == od.index:
-                if lg not in xs:
+        run_starts = {}
+        start = 0
+        while mask >> start:
+            if (mask >> start) & 1:
+                run_starts[start] = model.new_bool_var(f"n[{od.index},{start}]")
+                for covered in range(start, start + od.length):
+                    covering.setdefault(covered, []).append(run_starts[start])
+            start += 1
+        model.add(sum(run_starts.values()) == od.sessions)
+        for (offering, _s), (locked_start, _f, _t) in inst.locks.items():
+            if offering == od.index:
+                if locked_start not in run_starts:
                     return None
-                m.add(xs[lg] == 1)
+                model.add(run_starts[locked_start] == 1)
         by_day: dict[int, list[Any]] = {}
-        for g, v in xs.items():
-            by_day.setdefault(g // P, []).append(v)
+        for start, lit in run_starts.items():
+            by_day.setdefault(start // P, []).append(lit)
         cap = reach.day_cap(od)
         for items in by_day.values():
             if len(items) > cap:
-                m.add(sum(items) <= cap)
+                model.add(sum(items) <= cap)
         if od.consecutive:
-            _consecutive(m, od, by_day)
-        starts[od.index] = xs
+            _consecutive(model, od, by_day)
+        starts[od.index] = run_starts
     for items in covering.values():
         if len(items) > 1:
-            m.add(sum(items) <= 1)
-    _order(m, runs, starts, inst, T, reach)
+            model.add(sum(items) <= 1)
+    _order(model, runs, starts, inst, T, reach)
     terms = []
     if weights["spread_shortfall"]:
-        for o in given:
-            od = inst.offerings[o]
+        for offering in given:
+            od = inst.offerings[offering]
             if od.min_days <= 1 or od.consecutive:
                 continue
             by_day = {}
-            for g, v in starts[o].items():
-                by_day.setdefault(g // P, []).append(v)
+            for start, lit in starts[offering].items():
+                by_day.setdefault(start // P, []).append(lit)
             used = []
-            for d, items in by_day.items():
-                day = m.new_bool_var(f"day[{o},{d}]")
-                m.add(day <= sum(items))
-                used.append(day)
-            short = m.new_int_var(0, od.min_days, f"short[{o}]")
-            m.add(short >= od.min_days - sum(used))
+            for day, items in by_day.items():
+                uses_day = model.new_bool_var(f"day[{offering},{day}]")
+                model.add(uses_day <= sum(items))
+                used.append(uses_day)
+            short = model.new_int_var(0, od.min_days, f"short[{offering}]")
+            model.add(short >= od.min_days - sum(used))
             terms.append(weights["spread_shortfall"] * short)
         fixed = sum(
             max(0, inst.offerings[o].min_days - inst.offerings[o].sessions)
             for o in given
             if inst.offerings[o].consecutive
         )
-        terms.append(m.new_constant(weights["spread_shortfall"] * fixed))
+        terms.append(model.new_constant(weights["spread_shortfall"] * fixed))
 
-    def occupied(q: int) -> Any:
-        return sum(covering.get(q, []))
+    def occupied(period: int) -> Any:
+        return sum(covering.get(period, []))
 
     for od in runs:
-        for g, v in starts[od.index].items():
+        for start, lit in starts[od.index].items():
             near = []
-            if g % P:
-                near.append(occupied(g - 1))
-            if (g + od.length) % P:
-                near.append(occupied(g + od.length))
-            if not near or not any(covering.get(q) for q in (g - 1, g + od.length)):
-                terms.append(weights["cohort_isolated"] * v)
+            if start % P:
+                near.append(occupied(start - 1))
+            if (start + od.length) % P:
+                near.append(occupied(start + od.length))
+            if not near or not any(covering.get(q) for q in (start - 1, start + od.length)):
+                terms.append(weights["cohort_isolated"] * lit)
                 continue
-            iso = m.new_bool_var(f"iso[{od.index},{g}]")
-            m.add(iso >= v - sum(near))
+            iso = model.new_bool_var(f"iso[{od.index},{start}]")
+            model.add(iso >= lit - sum(near))
             terms.append(weights["cohort_isolated"] * iso)
-    return _minimum(m, terms, time_limit)
+    return _minimum(model, terms, time_limit)
 
 
 PATTERN_STEPS = 3_000  # ways of filling a day explored, above which the day model is not used
 
 
 def _patterns(
-    bits: list[int], lengths: list[int], caps: list[int], P: int, later: list[int]
+    bits: list[int], lengths: list[int], caps: list[int], periods_per_day: int, later: list[int]
 ) -> dict[tuple[int, ...], int] | None:
     """Every way to fill one day with the cohort's sessions at their allowed starts: sessions
     per run → the fewest isolated among the ways giving those counts (None: too many ways).
@@ -362,12 +362,12 @@ def _patterns(
     steps = 0
     runs = range(len(bits))
 
-    def fill(p: int, counts: list[int], placed: list[tuple[int, int]], seen: int) -> bool:
+    def fill(period: int, counts: list[int], placed: list[tuple[int, int]], seen: int) -> bool:
         nonlocal steps
         steps += 1
         if steps > PATTERN_STEPS:
             return False
-        if p >= P:
+        if period >= periods_per_day:
             lonely = sum(
                 1
                 for i, (start, end) in enumerate(placed)
@@ -377,18 +377,18 @@ def _patterns(
             key = tuple(counts)
             out[key] = min(out.get(key, lonely), lonely)
             return True
-        if not fill(p + 1, counts, placed, seen):
+        if not fill(period + 1, counts, placed, seen):
             return False
         for r in runs:
             if (
-                (bits[r] >> p) & 1
-                and p + lengths[r] <= P
+                (bits[r] >> period) & 1
+                and period + lengths[r] <= periods_per_day
                 and counts[r] < caps[r]
                 and not later[r] & seen
             ):
                 counts[r] += 1
-                placed.append((p, p + lengths[r]))
-                ok = fill(p + lengths[r], counts, placed, seen | (1 << r))
+                placed.append((period, period + lengths[r]))
+                ok = fill(period + lengths[r], counts, placed, seen | (1 << r))
                 placed.pop()
                 counts[r] -= 1
                 if not ok:
@@ -399,7 +399,7 @@ def _patterns(
 
 
 def _days_model(
-    inst: Instance, reach: Reach, c: int, given: list[int], time_limit: float
+    inst: Instance, reach: Reach, cohort: int, given: list[int], time_limit: float
 ) -> tuple[float, bool] | None:
     """The cohort's model by days: each day takes one way of filling it (its sessions, their
     isolated ones), days alike are counted together; every run gets all its sessions.
@@ -408,7 +408,7 @@ def _days_model(
     from ortools.sat.python import cp_model
 
     P, weights = inst.P, inst.weights
-    runs = [inst.offerings[o] for o in dict.fromkeys(inst.cohort_offerings[c])]
+    runs = [inst.offerings[o] for o in dict.fromkeys(inst.cohort_offerings[cohort])]
     usable = [reach.usable(od) for od in runs]
     lengths = [od.length for od in runs]
     caps = [1 if od.consecutive else reach.day_cap(od) for od in runs]
@@ -423,11 +423,11 @@ def _days_model(
         later[a] |= 1 << b
     shared: dict[tuple[int, int], list[Any]] = {pair: [] for pair in pairs}
     alike: dict[tuple[int, ...], int] = {}
-    for d in range(inst.D):
-        key = tuple((u >> (d * P)) & reach.day_mask for u in usable)
+    for day in range(inst.D):
+        key = tuple((u >> (day * P)) & reach.day_mask for u in usable)
         if any(key):
             alike[key] = alike.get(key, 0) + 1
-    m = cp_model.CpModel()
+    model = cp_model.CpModel()
     sessions: list[list[Any]] = [[] for _ in runs]
     days_used: list[list[Any]] = [[] for _ in runs]
     terms: list[Any] = []
@@ -437,53 +437,53 @@ def _days_model(
             return None
         chosen = []
         for j, (counts, lonely) in enumerate(patterns.items()):
-            n = m.new_int_var(0, count, f"n[{k},{j}]")
-            chosen.append(n)
+            taken = model.new_int_var(0, count, f"n[{k},{j}]")
+            chosen.append(taken)
             if lonely:
-                terms.append(weights["cohort_isolated"] * lonely * n)
+                terms.append(weights["cohort_isolated"] * lonely * taken)
             for r, per_day in enumerate(counts):
                 if per_day:
-                    sessions[r].append(per_day * n)
-                    days_used[r].append(n)
+                    sessions[r].append(per_day * taken)
+                    days_used[r].append(taken)
             for a, b in pairs:
                 if counts[a] and counts[b]:
-                    shared[(a, b)].append(n)
-        m.add(sum(chosen) == count)
+                    shared[(a, b)].append(taken)
+        model.add(sum(chosen) == count)
     for items in shared.values():  # a run and one it must follow share a day at most once
         if len(items) > 0:
-            m.add(sum(items) <= 1)
+            model.add(sum(items) <= 1)
     for r, od in enumerate(runs):
         if not sessions[r]:
             return None
-        m.add(sum(sessions[r]) == od.sessions)
+        model.add(sum(sessions[r]) == od.sessions)
     if weights["spread_shortfall"]:
         for r, od in enumerate(runs):
             if od.index not in given or od.min_days <= 1:
                 continue
-            short = m.new_int_var(0, od.min_days, f"short[{r}]")
-            m.add(short >= od.min_days - sum(days_used[r]))
+            short = model.new_int_var(0, od.min_days, f"short[{r}]")
+            model.add(short >= od.min_days - sum(days_used[r]))
             terms.append(weights["spread_shortfall"] * short)
-    return _minimum(m, terms, time_limit)
+    return _minimum(model, terms, time_limit)
 
 
-def _consecutive(m: Any, od: OfferingData, by_day: dict[int, list[Any]]) -> None:
+def _consecutive(model: Any, od: OfferingData, by_day: dict[int, list[Any]]) -> None:
     """One session a day on ``sessions`` consecutive days (calendar positions)."""
-    S = od.sessions
+    sessions = od.sessions
     for items in by_day.values():
-        m.add(sum(items) <= 1)
-    firsts = [d for d in by_day if all(d + k in by_day for k in range(S))]
-    block = {d: m.new_bool_var(f"block[{od.index},{d}]") for d in firsts}
-    m.add(sum(block.values()) == 1)
-    for d, items in by_day.items():
-        m.add(sum(items) == sum(block[d0] for d0 in block if d0 <= d < d0 + S))
+        model.add(sum(items) <= 1)
+    firsts = [d for d in by_day if all(d + k in by_day for k in range(sessions))]
+    block = {d: model.new_bool_var(f"block[{od.index},{d}]") for d in firsts}
+    model.add(sum(block.values()) == 1)
+    for day, items in by_day.items():
+        model.add(sum(items) == sum(block[d0] for d0 in block if d0 <= day < d0 + sessions))
 
 
 def _order(
-    m: Any,
+    model: Any,
     runs: list[OfferingData],
     starts: dict[int, dict[int, Any]],
     inst: Instance,
-    T: int,
+    term_periods: int,
     reach: Reach,
 ) -> None:
     """A run after another of the cohort (through any chain) starts after that one's last
@@ -491,32 +491,32 @@ def _order(
     first: dict[int, Any] = {}
     last: dict[int, Any] = {}
     for od in runs:
-        for p, p_starts in starts.items():
-            if not reach.follows(od.index, p):
+        for prerequisite, prerequisite_starts in starts.items():
+            if not reach.follows(od.index, prerequisite):
                 continue
-            o = od.index
-            if o not in first:
-                first[o] = m.new_int_var(0, T, f"first[{o}]")
-                for g, v in starts[o].items():
-                    m.add(first[o] <= g).only_enforce_if(v)
-            if p not in last:
-                length = inst.offerings[p].length
-                last[p] = m.new_int_var(0, T, f"last[{p}]")
-                for g, v in p_starts.items():
-                    m.add(last[p] >= g + length).only_enforce_if(v)
-            m.add(first[o] >= last[p])
+            offering = od.index
+            if offering not in first:
+                first[offering] = model.new_int_var(0, term_periods, f"first[{offering}]")
+                for start, lit in starts[offering].items():
+                    model.add(first[offering] <= start).only_enforce_if(lit)
+            if prerequisite not in last:
+                length = inst.offerings[prerequisite].length
+                last[prerequisite] = model.new_int_var(0, term_periods, f"last[{prerequisite}]")
+                for start, lit in prerequisite_starts.items():
+                    model.add(last[prerequisite] >= start + length).only_enforce_if(lit)
+            model.add(first[offering] >= last[prerequisite])
 
 
-def _minimum(m: Any, terms: list[Any], time_limit: float) -> tuple[float, bool] | None:
-    """Minimise ``terms`` in the CP-SAT model ``m`` within ``time_limit`` on one worker: (the
+def _minimum(model: Any, terms: list[Any], time_limit: float) -> tuple[float, bool] | None:
+    """Minimise ``terms`` in the CP-SAT ``model`` within ``time_limit`` on one worker: (the
     proven lower bound, whether it is the optimum), or None when infeasible or nothing proved."""
     from ortools.sat.python import cp_model
 
-    m.minimize(sum(terms))
+    model.minimize(sum(terms))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)
     solver.parameters.num_workers = 1
-    status = solver.solve(m)
+    status = solver.solve(model)
     if status == cp_model.INFEASIBLE:
         return None
     if status == cp_model.OPTIMAL:

@@ -81,25 +81,27 @@ class Fill:
             ]
             if not ready or budget <= 0.1:
                 break
-            o = self.rng.choice(ready)
-            self.step(o, STEP_SECONDS, deadline)
+            offering = self.rng.choice(ready)
+            self.step(offering, STEP_SECONDS, deadline)
         return self.current
 
-    def step(self, o: int, limit: float, deadline: float) -> bool:
+    def step(self, offering: int, limit: float, deadline: float) -> bool:
         inst = self.inst
-        if self.failures[o] % 2 == 0 and self.hand_over(o, deadline):
+        if self.failures[offering] % 2 == 0 and self.hand_over(offering, deadline):
             return True
-        free, days = self.neighbourhood(o, self.target + 30 * min(self.failures[o], 6))
+        free, days = self.neighbourhood(
+            offering, self.target + 30 * min(self.failures[offering], 6)
+        )
         t0 = time.monotonic()
-        sub = SubModel(inst, self.current, free, {o}, days, costs=False)
-        if o not in sub.placed:
-            self.failures[o] += 1
+        sub = SubModel(inst, self.current, free, {offering}, days, costs=False)
+        if offering not in sub.placed:
+            self.failures[offering] += 1
             return False
         # Placing the run is required, not rewarded: a pure feasibility question, which CP-SAT
         # answers several times faster than maximising the sessions placed.
-        sub.m.add(sub.placed[o] == 1)
+        sub.m.add(sub.placed[offering] == 1)
         # Search times are heavy-tailed: short steps, longer for a run that keeps failing.
-        patience = (0.2 + len(free) / 100) * (1 + min(self.failures[o], 6) / 2)
+        patience = (0.2 + len(free) / 100) * (1 + min(self.failures[offering], 6) / 2)
         t1 = time.monotonic()
         result = sub.solve(
             time_limit=min(limit, patience, deadline - t1),
@@ -110,7 +112,7 @@ class Fill:
         self.steps += 1
         log.debug(
             "fill %s free=%d days=%d build=%.2f solve=%.2f %s",
-            inst.offerings[o].id,
+            inst.offerings[offering].id,
             len(free),
             len(days),
             t1 - t0,
@@ -123,25 +125,25 @@ class Fill:
             self.current = result.assignment
             self.on_better(self.current)
         else:
-            self.failures[o] += 1
+            self.failures[offering] += 1
         if result.status == "unknown":
             self.target = max(MIN_SESSIONS, int(self.target * 0.8))
         elif not better:
             self.target = min(MAX_SESSIONS, self.target + 20)
         return better
 
-    def hand_over(self, o: int, deadline: float) -> bool:
-        """Insert ``o`` where its cohorts and a room are free by handing runs to other trainers
-        across the term (see ``reassign_trainers``); say whether it worked."""
+    def hand_over(self, offering: int, deadline: float) -> bool:
+        """Insert ``offering`` where its cohorts and a room are free by handing runs to other
+        trainers across the term (see ``reassign_trainers``); say whether it worked."""
         inst = self.inst
         schedule = Schedule.of(inst, self.current)
-        options = time_options(inst, schedule, o, self.rng, 6)
+        options = time_options(inst, schedule, offering, self.rng, 6)
         if not options:
             return False
         found = reassign_trainers(
             inst,
             self.current,
-            o,
+            offering,
             options,
             time_limit=min(1.0, deadline - time.monotonic()),
             workers=self.workers,
@@ -150,42 +152,45 @@ class Fill:
         )
         self.steps += 1
         if found is None or not valid(inst, found):
-            log.debug("hand over %s: no", inst.offerings[o].id)
+            log.debug("hand over %s: no", inst.offerings[offering].id)
             return False
-        log.debug("hand over %s: placed", inst.offerings[o].id)
+        log.debug("hand over %s: placed", inst.offerings[offering].id)
         self.current = found
         self.on_better(found)
         return True
 
-    def waiting_on(self, o: int) -> set[int]:
-        """``o`` and the left-out runs that follow it, whatever else they follow is placed."""
+    def waiting_on(self, offering: int) -> set[int]:
+        """``offering`` and the left-out runs that follow it, whatever else they follow is
+        placed."""
         inst = self.inst
-        chosen = {o}
-        frontier = [o]
+        chosen = {offering}
+        frontier = [offering]
         while frontier:
-            p = frontier.pop()
-            for n in inst.offerings[p].before:
-                if n in chosen or (n, 0) in self.current:
+            leader = frontier.pop()
+            for follower in inst.offerings[leader].before:
+                if follower in chosen or (follower, 0) in self.current:
                     continue
-                if all((a, 0) in self.current or a in chosen for a in inst.offerings[n].after):
-                    chosen.add(n)
-                    frontier.append(n)
+                if all(
+                    (a, 0) in self.current or a in chosen for a in inst.offerings[follower].after
+                ):
+                    chosen.add(follower)
+                    frontier.append(follower)
         return chosen
 
-    def neighbourhood(self, o: int, target: int) -> tuple[set[Key], set[int]]:
-        """Sessions to free and days to use for inserting ``o``.
+    def neighbourhood(self, offering: int, target: int) -> tuple[set[Key], set[int]]:
+        """Sessions to free and days to use for inserting ``offering``.
 
-        A window of days around where ``o`` conflicts least (conflict-directed, as in repair)
+        A window of days around where it conflicts least (conflict-directed, as in repair)
         or, at times, around a random day it could take. Freed: the runs standing in the way
-        there (whole, so they may change trainer), every session on those days in ``o``'s
+        there (whole, so they may change trainer), every session on those days in its
         facilities, with its trainers or for its cohorts (the scarce resource is repacked),
         then sessions sharing a resource with those, in random order, up to ``target``; after
-        failures also the runs ``o`` must follow, and the window widens."""
+        failures also the runs it must follow, and the window widens."""
         inst, current, P = self.inst, self.current, self.inst.P
-        od = inst.offerings[o]
-        tries = min(self.failures[o], 6)
+        od = inst.offerings[offering]
+        tries = min(self.failures[offering], 6)
         schedule = Schedule.of(inst, current)
-        lifted = self.ancestors(o, depth=tries - 1) if tries > 1 else set()
+        lifted = self.ancestors(offering, depth=tries - 1) if tries > 1 else set()
         for key in [k for k in current if k[0] in lifted]:
             # after failures the runs it follows may move too: look for room as if they could
             schedule.remove(key)
@@ -203,9 +208,9 @@ class Fill:
             centre = self.rng.choice(possible or od.starts) // P
         reach = 2 + tries
         days = set(range(max(0, centre - reach), min(inst.D, centre + reach + od.sessions)))
-        for (p, _s), (g, _f, _t) in current.items():
-            if p in core:
-                days.add(g // P)
+        for (other, _s), (start, _f, _t) in current.items():
+            if other in core:
+                days.add(start // P)
         mine = self._users(current, days, set(od.facilities), trainers, set(od.cohorts))
         theirs = self._users(
             current,
@@ -218,15 +223,15 @@ class Fill:
         for group in (mine, theirs - mine):
             ranked = sorted(group)
             self.rng.shuffle(ranked)
-            for p in ranked:
+            for other in ranked:
                 if len(free) >= target and group is not mine:
                     break
                 free |= {
-                    (p, s)
-                    for s in range(inst.offerings[p].sessions)
-                    if (p, s) in current
-                    and current[(p, s)][0] // P in days
-                    and (p, s) not in inst.locks
+                    (other, s)
+                    for s in range(inst.offerings[other].sessions)
+                    if (other, s) in current
+                    and current[(other, s)][0] // P in days
+                    and (other, s) not in inst.locks
                 }
         return self._whole_consecutive(free, days), days
 
@@ -234,11 +239,11 @@ class Fill:
         """A consecutive-days run moves all together or not at all (its days are tied)."""
         inst, current, P = self.inst, self.current, self.inst.P
         out = set(free)
-        for o in {p for p, _s in free}:
-            od = inst.offerings[o]
+        for offering in {p for p, _s in free}:
+            od = inst.offerings[offering]
             if not od.consecutive:
                 continue
-            keys = {(o, s) for s in range(od.sessions) if (o, s) in current}
+            keys = {(offering, s) for s in range(od.sessions) if (offering, s) in current}
             if not all(current[k][0] // P in days for k in keys):
                 out -= keys
         return out
@@ -265,9 +270,9 @@ class Fill:
             )
         }
 
-    def ancestors(self, o: int, depth: int = 2) -> set[int]:
+    def ancestors(self, offering: int, depth: int = 2) -> set[int]:
         out: set[int] = set()
-        frontier = {o}
+        frontier = {offering}
         for _ in range(depth):
             frontier = {p for n in frontier for p in self.inst.offerings[n].after} - out
             out |= frontier
@@ -285,12 +290,12 @@ def valid(inst: Instance, assignment: Assignment) -> bool:
 
 
 def time_options(
-    inst: Instance, schedule: Schedule, o: int, rng: random.Random, count: int
+    inst: Instance, schedule: Schedule, offering: int, rng: random.Random, count: int
 ) -> list[list[tuple[int, int]]]:
-    """Up to ``count`` ways to give each session of run ``o`` a start and a room where its
+    """Up to ``count`` ways to give each session of run ``offering`` a start and a room where its
     cohorts and the room are free and some qualified trainer is not away, from random first
     days; whoever is to teach it is left open."""
-    od, P = inst.offerings[o], inst.P
+    od, P = inst.offerings[offering], inst.P
     earliest, latest = window(inst, schedule, od)
     starts = [g for g in od.starts if earliest <= g and g + od.length <= latest]
     out: list[list[tuple[int, int]]] = []
@@ -299,21 +304,25 @@ def time_options(
             break
         first = rng.choice(starts)
         chosen: list[tuple[int, int]] = []
-        for s in range(od.sessions):
-            lock = inst.locks.get((o, s))
+        for session in range(od.sessions):
+            lock = inst.locks.get((offering, session))
             days = {g // P for g, _f in chosen}
             found = None
-            for g in [lock[0]] if lock is not None else starts:
-                d = g // P
-                if lock is None and (g < first or (chosen and g < chosen[-1][0] + od.length)):
+            for start in [lock[0]] if lock is not None else starts:
+                day = start // P
+                if lock is None and (
+                    start < first or (chosen and start < chosen[-1][0] + od.length)
+                ):
                     continue
-                if od.consecutive and chosen and d != chosen[-1][0] // P + 1:
+                if od.consecutive and chosen and day != chosen[-1][0] // P + 1:
                     continue
-                if len(days) < od.min_days and d in days and lock is None:
+                if len(days) < od.min_days and day in days and lock is None:
                     continue
-                f = self_free(inst, schedule, od, g, lock[1] if lock is not None else None)
-                if f is not None:
-                    found = (g, f)
+                facility = self_free(
+                    inst, schedule, od, start, lock[1] if lock is not None else None
+                )
+                if facility is not None:
+                    found = (start, facility)
                     break
             if found is None:
                 break
@@ -324,24 +333,27 @@ def time_options(
 
 
 def self_free(
-    inst: Instance, schedule: Schedule, od: OfferingData, g: int, room: int | None
+    inst: Instance, schedule: Schedule, od: OfferingData, start: int, room: int | None
 ) -> int | None:
-    """A room for a session of ``od`` at ``g`` if its cohorts are free and a trainer could be."""
-    end = g + od.length
-    if any(any(schedule.cohort_busy[c][g:end]) for c in od.cohorts):
+    """A room for a session of ``od`` at ``start`` if its cohorts are free and a trainer could
+    be."""
+    end = start + od.length
+    if any(any(schedule.cohort_busy[c][start:end]) for c in od.cohorts):
         return None
-    if all(any(inst.trainer_blocked[t][g:end]) for t in od.trainers):
+    if all(any(inst.trainer_blocked[t][start:end]) for t in od.trainers):
         return None
-    for f in [room] if room is not None else od.facilities:
-        if not any(inst.facility_blocked[f][g:end]) and not any(schedule.facility_busy[f][g:end]):
-            return f
+    for facility in [room] if room is not None else od.facilities:
+        if not any(inst.facility_blocked[facility][start:end]) and not any(
+            schedule.facility_busy[facility][start:end]
+        ):
+            return facility
     return None
 
 
 def reassign_trainers(
     inst: Instance,
     current: Assignment,
-    o: int,
+    offering: int,
     options: list[list[tuple[int, int]]],
     *,
     time_limit: float,
@@ -349,116 +361,118 @@ def reassign_trainers(
     seed: int,
     should_stop: Callable[[], bool] | None = None,
 ) -> Assignment | None:
-    """Insert run ``o`` at one of ``options`` (a (start, facility) per session) by handing runs
-    to other qualified trainers across the whole term: every time and room stays, only who
-    teaches each run may change. Trainers' term limits bind over the whole term, so a rare
-    course's trainers are freed by giving their common runs to others. CP-SAT on trainers
+    """Insert run ``offering`` at one of ``options`` (a (start, facility) per session) by
+    handing runs to other qualified trainers across the whole term: every time and room stays,
+    only who teaches each run may change. Trainers' term limits bind over the whole term, so a
+    rare course's trainers are freed by giving their common runs to others. CP-SAT on trainers
     alone: small, whatever the term's length. None when it finds no way within the time."""
     P = inst.P
-    m = cp_model.CpModel()
+    model = cp_model.CpModel()
     runs: dict[int, list[tuple[int, int]]] = defaultdict(list)  # run -> [(start, facility)]
-    for (p, _s), (g, f, _t) in current.items():
-        runs[p].append((g, f))
+    for (other, _s), (start, facility, _t) in current.items():
+        runs[other].append((start, facility))
     held = {p: t for (p, _s), (_g, _f, t) in current.items()}
-    pick = [m.new_bool_var(f"option[{k}]") for k in range(len(options))]
-    m.add_exactly_one(pick)
-    uses: dict[int, list[tuple[Any, int, int, int]]] = defaultdict(list)  # t -> (lit, g, L, f)
+    pick = [model.new_bool_var(f"option[{k}]") for k in range(len(options))]
+    model.add_exactly_one(pick)
+    uses: dict[int, list[tuple[Any, int, int, int]]] = defaultdict(
+        list
+    )  # trainer -> (lit, start, length, facility)
     loads: dict[int, list[Any]] = defaultdict(list)
     choice: dict[int, dict[int, Any]] = {}
 
-    def free_for(t: int, sessions: list[tuple[int, int]], length: int) -> bool:
-        return inst.trainer_day_limit[t] >= length and not any(
-            inst.trainer_blocked[t][q] for g, _f in sessions for q in range(g, g + length)
+    def free_for(trainer: int, sessions: list[tuple[int, int]], length: int) -> bool:
+        return inst.trainer_day_limit[trainer] >= length and not any(
+            inst.trainer_blocked[trainer][q] for g, _f in sessions for q in range(g, g + length)
         )
 
-    for p, sessions in runs.items():
-        od = inst.offerings[p]
+    for other, sessions in runs.items():
+        od = inst.offerings[other]
         locked = {
-            t
+            trainer
             for s in range(od.sessions)
-            if (lock := inst.locks.get((p, s))) is not None and (t := lock[2]) is not None
+            if (lock := inst.locks.get((other, s))) is not None and (trainer := lock[2]) is not None
         }
         able = (
             sorted(locked)
             if locked
             else [t for t in od.trainers if free_for(t, sessions, od.length)]
         )
-        if held[p] not in able:
-            able = [held[p]]  # keep what the plan has (e.g. a published run)
-        choice[p] = {t: m.new_bool_var(f"y[{p},{t}]") for t in able}
-        m.add_exactly_one(choice[p].values())
-        for t, lit in choice[p].items():
-            m.add_hint(lit, t == held[p])
-            loads[t].append(od.sessions * od.length * lit)
-            for g, f in sessions:
-                uses[t].append((lit, g, od.length, f))
-    od = inst.offerings[o]
-    choice[o] = {}
+        if held[other] not in able:
+            able = [held[other]]  # keep what the plan has (e.g. a published run)
+        choice[other] = {t: model.new_bool_var(f"y[{other},{t}]") for t in able}
+        model.add_exactly_one(choice[other].values())
+        for trainer, lit in choice[other].items():
+            model.add_hint(lit, trainer == held[other])
+            loads[trainer].append(od.sessions * od.length * lit)
+            for start, facility in sessions:
+                uses[trainer].append((lit, start, od.length, facility))
+    od = inst.offerings[offering]
+    choice[offering] = {}
     named = {
-        t
+        trainer
         for s in range(od.sessions)
-        if (lock := inst.locks.get((o, s))) is not None and (t := lock[2]) is not None
+        if (lock := inst.locks.get((offering, s))) is not None and (trainer := lock[2]) is not None
     }
-    for t in od.trainers:
-        if named and t not in named:
+    for trainer in od.trainers:
+        if named and trainer not in named:
             continue
-        for k, sessions in enumerate(options):
-            if not free_for(t, sessions, od.length):
+        for option, sessions in enumerate(options):
+            if not free_for(trainer, sessions, od.length):
                 continue
-            lit = m.new_bool_var(f"y[{o},{t},{k}]")
-            m.add_implication(lit, pick[k])
-            choice[o][t * len(options) + k] = lit
-            loads[t].append(od.sessions * od.length * lit)
-            for g, f in sessions:
-                uses[t].append((lit, g, od.length, f))
-    if not choice[o]:
+            lit = model.new_bool_var(f"y[{offering},{trainer},{option}]")
+            model.add_implication(lit, pick[option])
+            choice[offering][trainer * len(options) + option] = lit
+            loads[trainer].append(od.sessions * od.length * lit)
+            for start, facility in sessions:
+                uses[trainer].append((lit, start, od.length, facility))
+    if not choice[offering]:
         return None
-    m.add_exactly_one(choice[o].values())
-    for t, items in uses.items():
+    model.add_exactly_one(choice[offering].values())
+    for trainer, items in uses.items():
         at: dict[int, list[Any]] = defaultdict(list)
         day_load: dict[int, list[Any]] = defaultdict(list)
         week_load: dict[int, list[Any]] = defaultdict(list)
         hubs: dict[int, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
-        for lit, g, length, f in items:
-            for q in range(g, g + length):
-                at[q].append(lit)
-            day_load[g // P].append(length * lit)
-            week_load[inst.week_of_day[g // P]].append(length * lit)
-            hubs[g // P][inst.facility_hub[f]].append(lit)
+        for lit, start, length, facility in items:
+            for period in range(start, start + length):
+                at[period].append(lit)
+            day_load[start // P].append(length * lit)
+            week_load[inst.week_of_day[start // P]].append(length * lit)
+            hubs[start // P][inst.facility_hub[facility]].append(lit)
         for lits in at.values():
             if len(lits) > 1:
-                m.add_at_most_one(lits)
+                model.add_at_most_one(lits)
         for terms in day_load.values():
             if len(terms) > 1:
-                m.add(sum(terms) <= inst.trainer_day_limit[t])
-        week_limit = inst.trainer_week_limit[t]
+                model.add(sum(terms) <= inst.trainer_day_limit[trainer])
+        week_limit = inst.trainer_week_limit[trainer]
         if week_limit is not None:
             for terms in week_load.values():
-                m.add(sum(terms) <= week_limit)
+                model.add(sum(terms) <= week_limit)
         for by_hub in hubs.values():
             if len(by_hub) > 1:
-                where = [m.new_bool_var("") for _ in by_hub]
-                m.add_at_most_one(where)
+                where = [model.new_bool_var("") for _ in by_hub]
+                model.add_at_most_one(where)
                 for here, lits in zip(where, by_hub.values(), strict=True):
                     for lit in lits:
-                        m.add_implication(lit, here)
-        total = inst.trainer_total_limit[t]
+                        model.add_implication(lit, here)
+        total = inst.trainer_total_limit[trainer]
         if total is not None:
-            m.add(sum(loads[t]) <= total)
+            model.add(sum(loads[trainer]) <= total)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, time_limit)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     with _watchdog(solver, should_stop):
-        status = solver.solve(m)
+        status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     out: Assignment = {}
-    for (p, s), (g, f, _t) in current.items():
-        t = next(t for t, lit in choice[p].items() if solver.boolean_value(lit))
-        out[(p, s)] = (g, f, t)
-    code = next(c for c, lit in choice[o].items() if solver.boolean_value(lit))
-    t, k = divmod(code, len(options))
-    for s, (g, f) in enumerate(options[k]):
-        out[(o, s)] = (g, f, t)
+    for (other, session), (start, facility, _t) in current.items():
+        trainer = next(t for t, lit in choice[other].items() if solver.boolean_value(lit))
+        out[(other, session)] = (start, facility, trainer)
+    code = next(c for c, lit in choice[offering].items() if solver.boolean_value(lit))
+    trainer, option = divmod(code, len(options))
+    for session, (start, facility) in enumerate(options[option]):
+        out[(offering, session)] = (start, facility, trainer)
     return out

@@ -29,15 +29,17 @@ def chain_freedom(inst: Instance) -> list[float]:
     for od in inst.offerings:  # followers first, without recursion (chains may be long)
         stack = [od.index]
         while stack:
-            o = stack[-1]
-            waiting = [n for n in inst.offerings[o].before if n not in done]
-            if waiting and o not in done:
+            offering = stack[-1]
+            waiting = [n for n in inst.offerings[offering].before if n not in done]
+            if waiting and offering not in done:
                 stack.extend(n for n in waiting if n not in stack)
-                if stack[-1] != o:
+                if stack[-1] != offering:
                     continue
             stack.pop()
-            if o not in done:
-                done[o] = min([own[o], *(done.get(n, own[n]) for n in inst.offerings[o].before)])
+            if offering not in done:
+                done[offering] = min(
+                    [own[offering], *(done.get(n, own[n]) for n in inst.offerings[offering].before)]
+                )
     return [done[od.index] for od in inst.offerings]
 
 
@@ -72,18 +74,18 @@ def offering_order(
         ),
         key=lambda o: noise[o],
     )
-    for o in order:
-        for n in inst.offerings[o].before:
-            remaining[n] -= 1
+    for offering in order:
+        for successor in inst.offerings[offering].before:
+            remaining[successor] -= 1
     ready = [o for o, n in remaining.items() if n == 0 and o not in order]
     while ready:
         ready.sort(key=lambda o: difficulty(inst.offerings[o]))
-        o = ready.pop(0)
-        order.append(o)
-        for n in inst.offerings[o].before:
-            remaining[n] -= 1
-            if remaining[n] == 0 and n not in order:
-                ready.append(n)
+        offering = ready.pop(0)
+        order.append(offering)
+        for successor in inst.offerings[offering].before:
+            remaining[successor] -= 1
+            if remaining[successor] == 0 and successor not in order:
+                ready.append(successor)
     return order
 
 
@@ -99,17 +101,17 @@ def tighten_deadlines(inst: Instance) -> None:
     for od in offerings:  # followers before the runs they follow, without recursion
         stack = [(od.index, False)]
         while stack:
-            o, expanded = stack.pop()
+            offering, expanded = stack.pop()
             if expanded:
-                order.append(o)
-            elif o not in seen:
-                seen.add(o)
-                stack.append((o, True))
-                stack.extend((n, False) for n in offerings[o].before if n not in seen)
-    for o in order:
-        od = offerings[o]
-        for n in od.before:
-            follower = offerings[n]
+                order.append(offering)
+            elif offering not in seen:
+                seen.add(offering)
+                stack.append((offering, True))
+                stack.extend((n, False) for n in offerings[offering].before if n not in seen)
+    for offering in order:
+        od = offerings[offering]
+        for successor in od.before:
+            follower = offerings[successor]
             starts = sorted(
                 {
                     g
@@ -122,11 +124,11 @@ def tighten_deadlines(inst: Instance) -> None:
             od.deadline = min(od.deadline, latest)
 
 
-def _someone_free(inst: Instance, od: OfferingData, g: int) -> bool:
+def _someone_free(inst: Instance, od: OfferingData, start: int) -> bool:
     """Some candidate trainer and some candidate facility are available all session long."""
-    end = g + od.length
-    return any(not any(inst.trainer_blocked[t][g:end]) for t in od.trainers) and any(
-        not any(inst.facility_blocked[f][g:end]) for f in od.facilities
+    end = start + od.length
+    return any(not any(inst.trainer_blocked[t][start:end]) for t in od.trainers) and any(
+        not any(inst.facility_blocked[f][start:end]) for f in od.facilities
     )
 
 
@@ -157,16 +159,18 @@ def window(inst: Instance, schedule: Schedule, od: OfferingData) -> tuple[int, i
     """Earliest start after placed predecessors; latest end before placed successors and
     before the locked sessions of any run that must follow."""
     earliest, latest = 0, od.deadline
-    for p in od.after:
-        pd = inst.offerings[p]
-        for s in range(pd.sessions):
-            if (p, s) in schedule.placed:
-                earliest = max(earliest, schedule.placed[(p, s)][0] + pd.length)
-    for n in od.before:
-        for s in range(inst.offerings[n].sessions):
-            if (n, s) in schedule.placed:
-                latest = min(latest, schedule.placed[(n, s)][0])
-            lock = inst.locks.get((n, s))
+    for prerequisite in od.after:
+        earlier = inst.offerings[prerequisite]
+        for session in range(earlier.sessions):
+            if (prerequisite, session) in schedule.placed:
+                earliest = max(
+                    earliest, schedule.placed[(prerequisite, session)][0] + earlier.length
+                )
+    for successor in od.before:
+        for session in range(inst.offerings[successor].sessions):
+            if (successor, session) in schedule.placed:
+                latest = min(latest, schedule.placed[(successor, session)][0])
+            lock = inst.locks.get((successor, session))
             if lock is not None:  # a promised slot is a deadline even before it is placed
                 latest = min(latest, lock[0])
     return earliest, latest
@@ -182,13 +186,13 @@ def trainer_capacity(inst: Instance) -> list[float]:
     (less leave, at most their daily limit) hold."""
     P = inst.P
     out: list[float] = []
-    for t in range(len(inst.trainer_ids)):
-        blocked = inst.trainer_blocked[t]
+    for trainer in range(len(inst.trainer_ids)):
+        blocked = inst.trainer_blocked[trainer]
         days = sum(
-            min(inst.trainer_day_limit[t], P - sum(blocked[d * P : d * P + P]))
+            min(inst.trainer_day_limit[trainer], P - sum(blocked[d * P : d * P + P]))
             for d in range(inst.D)
         )
-        total = inst.trainer_total_limit[t]
+        total = inst.trainer_total_limit[trainer]
         out.append(float(days if total is None else min(total, days)))
     return out
 
@@ -212,28 +216,28 @@ class Greedy:
         able = able_trainers(self.inst, od)
         if able:
             part = sign * od.sessions * od.length / len(able)
-            for t in able:
-                self.demand[t] += part
+            for trainer in able:
+                self.demand[trainer] += part
 
     def run(self, order: list[int], should_stop: Callable[[], bool] | None = None) -> list[int]:
         """Place offerings in ``order``; return those left unplaced."""
         unplaced: list[int] = []
-        for o in order:
+        for offering in order:
             if should_stop is not None and should_stop():
                 unplaced.extend(x for x in order if x not in unplaced and not self._has(x))
                 break
-            if not self.place_offering(o):
-                unplaced.append(o)
+            if not self.place_offering(offering):
+                unplaced.append(offering)
         return unplaced
 
-    def _has(self, o: int) -> bool:
-        return (o, 0) in self.schedule.placed
+    def _has(self, offering: int) -> bool:
+        return (offering, 0) in self.schedule.placed
 
-    def place_offering(self, o: int) -> bool:
+    def place_offering(self, offering: int) -> bool:
         inst = self.inst
-        od = inst.offerings[o]
-        reasons = self.reasons.setdefault(o, Counter())
-        locked = any((o, s) in inst.locks for s in range(od.sessions))
+        od = inst.offerings[offering]
+        reasons = self.reasons.setdefault(offering, Counter())
+        locked = any((offering, s) in inst.locks for s in range(od.sessions))
         missing = [p for p in od.after if not self._has(p)]
         if missing and not locked:
             reasons["after_unplaced"] += 1
@@ -246,9 +250,9 @@ class Greedy:
             return False
         earliest, latest = window(inst, self.schedule, od)
         plans = day_plans(inst, od)
-        for t in self._trainer_order(od):
+        for trainer in self._trainer_order(od):
             for plan in plans:
-                if self._place_with(od, t, earliest, latest, reasons, plan) is not None:
+                if self._place_with(od, trainer, earliest, latest, reasons, plan) is not None:
                     self.share(od, -1)
                     return True
         return False
@@ -266,48 +270,48 @@ class Greedy:
         able = able_trainers(self.inst, od)
         own = od.sessions * od.length / max(1, len(able))
 
-        def pressure(t: int) -> float:
-            free = self.capacity[t] - load[t]
-            return (self.demand[t] - own + od.sessions * od.length) / max(1.0, free)
+        def pressure(trainer: int) -> float:
+            free = self.capacity[trainer] - load[trainer]
+            return (self.demand[trainer] - own + od.sessions * od.length) / max(1.0, free)
 
         return sorted(able, key=lambda t: (pressure(t), self.rng.random()))
 
     def _place_with(
         self,
         od: OfferingData,
-        t: int,
+        trainer: int,
         earliest: int,
         latest: int,
         reasons: Counter[str],
         plan: DayPlan | None = None,
     ) -> list[Key] | None:
         inst, schedule = self.inst, self.schedule
-        o, P = od.index, inst.P
+        offering, P = od.index, inst.P
         done: list[Key] = []
         used_days: list[int] = []
         used_facilities: list[int] = []
-        sessions = sorted(range(od.sessions), key=lambda s: (o, s) not in inst.locks)
-        for s in sessions:
-            lock = inst.locks.get((o, s))
+        sessions = sorted(range(od.sessions), key=lambda s: (offering, s) not in inst.locks)
+        for session in sessions:
+            lock = inst.locks.get((offering, session))
             if lock is not None:
                 found = None
                 if earliest <= lock[0] and lock[0] + od.length <= latest:
-                    found = self._locked(od, lock, t, reasons, used_facilities)
+                    found = self._locked(od, lock, trainer, reasons, used_facilities)
                 else:
                     reasons["after_unplaced"] += 1
             else:
                 after_day = used_days[-1] + 1 if od.consecutive and used_days else None
                 if plan is not None:
-                    after_day = plan[s]
+                    after_day = plan[session]
                 found = self._first_fit(
-                    od, t, earliest, latest, used_days, used_facilities, after_day, reasons
+                    od, trainer, earliest, latest, used_days, used_facilities, after_day, reasons
                 )
             if found is None:
                 for key in done:
                     schedule.remove(key)
                 return None
-            schedule.place((o, s), found)
-            done.append((o, s))
+            schedule.place((offering, session), found)
+            done.append((offering, session))
             used_days.append(found[0] // P)
             if found[1] not in used_facilities:
                 used_facilities.append(found[1])
@@ -317,24 +321,28 @@ class Greedy:
         self,
         od: OfferingData,
         lock: tuple[int, int | None, int | None],
-        t: int,
+        trainer: int,
         reasons: Counter[str],
         used: list[int],
     ) -> Placement | None:
-        g, f_locked, t_locked = lock
-        if t_locked is not None and t_locked != t:
+        start, locked_facility, locked_trainer = lock
+        if locked_trainer is not None and locked_trainer != trainer:
             reasons["lock_trainer"] += 1
             return None
-        facilities = [f_locked] if f_locked is not None else self._facility_order(od, t, used)
-        for f in facilities:
-            why = self.schedule.blocker(od.index, g, f, t)
+        facilities = (
+            [locked_facility]
+            if locked_facility is not None
+            else self._facility_order(od, trainer, used)
+        )
+        for facility in facilities:
+            why = self.schedule.blocker(od.index, start, facility, trainer)
             if why is None:
-                return (g, f, t)
+                return (start, facility, trainer)
             reasons[why] += 1
         return None
 
-    def _facility_order(self, od: OfferingData, t: int, used: list[int]) -> list[int]:
-        home = self.inst.trainer_hub[t]
+    def _facility_order(self, od: OfferingData, trainer: int, used: list[int]) -> list[int]:
+        home = self.inst.trainer_hub[trainer]
         hub = self.inst.facility_hub
         return sorted(
             od.facilities, key=lambda f: (f not in used, hub[f] != home, od.overflow.get(f, 0))
@@ -343,7 +351,7 @@ class Greedy:
     def _first_fit(
         self,
         od: OfferingData,
-        t: int,
+        trainer: int,
         earliest: int,
         latest: int,
         used_days: list[int],
@@ -352,27 +360,27 @@ class Greedy:
         reasons: Counter[str],
     ) -> Placement | None:
         P = self.inst.P
-        facilities = self._facility_order(od, t, used_facilities)
+        facilities = self._facility_order(od, trainer, used_facilities)
         spread = len(set(used_days)) < od.min_days
         passes = (True, False) if spread else (False,)
         for want_new_day in passes:
-            for g in od.starts:
-                if g < earliest or g + od.length > latest:
+            for start in od.starts:
+                if start < earliest or start + od.length > latest:
                     continue
-                d = g // P
-                if exact_day is not None and d != exact_day:
+                day = start // P
+                if exact_day is not None and day != exact_day:
                     continue
-                if want_new_day and d in used_days:
+                if want_new_day and day in used_days:
                     continue
-                if used_days and not od.consecutive and d < used_days[-1]:
+                if used_days and not od.consecutive and day < used_days[-1]:
                     continue
-                why = self.schedule.time_blocker(od.index, g, t)
+                why = self.schedule.time_blocker(od.index, start, trainer)
                 if why is not None:
                     reasons[why] += 1
                     continue
-                for f in facilities:
-                    why = self.schedule.facility_blocker(od.index, g, f, t)
+                for facility in facilities:
+                    why = self.schedule.facility_blocker(od.index, start, facility, trainer)
                     if why is None:
-                        return (g, f, t)
+                        return (start, facility, trainer)
                     reasons[why] += 1
         return None

@@ -61,17 +61,17 @@ class Instance:
     def T(self) -> int:
         return self.P * self.D
 
-    def day(self, g: int) -> int:
-        return g // self.P
+    def day(self, start: int) -> int:
+        return start // self.P
 
     def sessions(self) -> list[tuple[int, int]]:
         return [(o.index, s) for o in self.offerings for s in range(o.sessions)]
 
 
-def _blocked(slots: frozenset[Slot], P: int, T: int) -> bytearray:
-    out = bytearray(T)
+def _blocked(slots: frozenset[Slot], periods_per_day: int, term_periods: int) -> bytearray:
+    out = bytearray(term_periods)
     for day, period in slots:
-        out[day * P + period] = 1
+        out[day * periods_per_day + period] = 1
     return out
 
 
@@ -82,21 +82,25 @@ def _integer_weights(scenario: Scenario) -> tuple[dict[str, int], int]:
 
 
 def _deadlines(
-    offerings: list[OfferingData], scenario: Scenario, o_index: dict[str, int], P: int, T: int
+    offerings: list[OfferingData],
+    scenario: Scenario,
+    o_index: dict[str, int],
+    periods_per_day: int,
+    term_periods: int,
 ) -> None:
     """A run must end before every run that follows it starts, and those runs' locked sessions
     do not move: so each run has a latest end, through any chain of followers."""
     locked_start: dict[int, int] = {}
     for lock in scenario.locked:
-        o = o_index[lock.offering]
-        g = lock.day * P + lock.period
-        locked_start[o] = min(locked_start.get(o, T), g)
+        offering = o_index[lock.offering]
+        start = lock.day * periods_per_day + lock.period
+        locked_start[offering] = min(locked_start.get(offering, term_periods), start)
     done: dict[int, int] = {}
 
     def needed(follower: OfferingData) -> int:
         """Time a follower needs: back-to-back sessions, or one a day when consecutive."""
         if follower.consecutive:
-            return (follower.sessions - 1) * P + follower.length
+            return (follower.sessions - 1) * periods_per_day + follower.length
         return follower.sessions * follower.length
 
     # Followers first, without recursion: an 'after' chain may be thousands of runs long.
@@ -104,20 +108,20 @@ def _deadlines(
     for od in offerings:
         todo = [od.index]
         while todo:
-            o = todo[-1]
-            if state.get(o) == 2:
+            offering = todo[-1]
+            if state.get(offering) == 2:
                 todo.pop()
-            elif o not in state:
-                state[o] = 1
-                todo.extend(n for n in offerings[o].before if n not in state)
+            elif offering not in state:
+                state[offering] = 1
+                todo.extend(n for n in offerings[offering].before if n not in state)
             else:
                 todo.pop()
-                latest = T
-                for n in offerings[o].before:
-                    # a follower still waiting is a cycle (validated away): T guards it all the same
-                    follows = done.get(n, T) - needed(offerings[n])
-                    latest = min(latest, locked_start.get(n, T), follows)
-                done[o], state[o] = latest, 2
+                latest = term_periods
+                for successor in offerings[offering].before:
+                    # a follower still waiting is a cycle (validated away): the term end guards it
+                    follows = done.get(successor, term_periods) - needed(offerings[successor])
+                    latest = min(latest, locked_start.get(successor, term_periods), follows)
+                done[offering], state[offering] = latest, 2
         od.deadline = done[od.index]
 
 
@@ -135,53 +139,55 @@ def build_instance(scenario: Scenario) -> Instance:
     cohorts = list(scenario.cohorts)
     cohort_blocked = [_blocked(c.unavailable, P, T) for c in cohorts]
     cohorts_of: dict[int, list[int]] = defaultdict(list)
-    for ci, c in enumerate(cohorts):
-        for o_id in dict.fromkeys(c.offerings):
+    for ci, cohort in enumerate(cohorts):
+        for o_id in dict.fromkeys(cohort.offerings):
             cohorts_of[o_index[o_id]].append(ci)
 
     offerings: list[OfferingData] = []
-    for oi, o in enumerate(scenario.offerings):
-        if o.trainer is not None:
-            cand_t = [t_index[o.trainer]]
+    for index, offering in enumerate(scenario.offerings):
+        if offering.trainer is not None:
+            candidate_trainers = [t_index[offering.trainer]]
         else:
-            cand_t = [ti for ti, t in enumerate(trainers) if o.course in t.qualifications]
-        cand_f, overflow = [], {}
-        for fi, f in enumerate(facilities):
-            if o.facility_kinds and f.kind not in o.facility_kinds:
+            candidate_trainers = [
+                ti for ti, t in enumerate(trainers) if offering.course in t.qualifications
+            ]
+        candidate_facilities, overflow = [], {}
+        for fi, facility in enumerate(facilities):
+            if offering.facility_kinds and facility.kind not in offering.facility_kinds:
                 continue
-            if o.hub is not None and f.hub != o.hub:
+            if offering.hub is not None and facility.hub != offering.hub:
                 continue
-            if f.capacity_is_hard and o.attendees > f.capacity:
+            if facility.capacity_is_hard and offering.attendees > facility.capacity:
                 continue
-            cand_f.append(fi)
-            if not f.capacity_is_hard and o.attendees > f.capacity:
-                overflow[fi] = o.attendees - f.capacity
-        blocked = _blocked(o.unavailable, P, T)
-        for ci in cohorts_of[oi]:
+            candidate_facilities.append(fi)
+            if not facility.capacity_is_hard and offering.attendees > facility.capacity:
+                overflow[fi] = offering.attendees - facility.capacity
+        blocked = _blocked(offering.unavailable, P, T)
+        for ci in cohorts_of[index]:
             blocked = bytearray(a | b for a, b in zip(blocked, cohort_blocked[ci], strict=True))
-        L = o.session_length
+        length = offering.session_length
         starts = [
             d * P + p
             for d in range(D)
-            for p in range(P - L + 1)
-            if not any(blocked[d * P + p + k] for k in range(L))
+            for p in range(P - length + 1)
+            if not any(blocked[d * P + p + k] for k in range(length))
         ]
         offerings.append(
             OfferingData(
-                index=oi,
-                id=o.id,
-                course=o.course,
-                sessions=o.sessions,
-                length=L,
-                attendees=o.attendees,
-                min_days=o.min_days,
-                consecutive=o.consecutive_days,
-                trainers=cand_t,
-                facilities=cand_f,
+                index=index,
+                id=offering.id,
+                course=offering.course,
+                sessions=offering.sessions,
+                length=length,
+                attendees=offering.attendees,
+                min_days=offering.min_days,
+                consecutive=offering.consecutive_days,
+                trainers=candidate_trainers,
+                facilities=candidate_facilities,
                 overflow=overflow,
                 starts=starts,
-                cohorts=cohorts_of[oi],
-                after=[o_index[a] for a in dict.fromkeys(o.after)],
+                cohorts=cohorts_of[index],
+                after=[o_index[a] for a in dict.fromkeys(offering.after)],
             )
         )
     for od in offerings:
@@ -199,18 +205,18 @@ def build_instance(scenario: Scenario) -> Instance:
     }
     previous: dict[tuple[int, int], tuple[int, int, int]] = {}
     if scenario.previous_plan is not None:
-        for a in scenario.previous_plan.assignments:
+        for assignment in scenario.previous_plan.assignments:
             if (
-                a.offering in o_index
-                and a.facility in f_index
-                and a.trainer in t_index
-                and 0 <= a.day < D
-                and 0 <= a.period < P
+                assignment.offering in o_index
+                and assignment.facility in f_index
+                and assignment.trainer in t_index
+                and 0 <= assignment.day < D
+                and 0 <= assignment.period < P
             ):
-                previous[(o_index[a.offering], a.session)] = (
-                    a.day * P + a.period,
-                    f_index[a.facility],
-                    t_index[a.trainer],
+                previous[(o_index[assignment.offering], assignment.session)] = (
+                    assignment.day * P + assignment.period,
+                    f_index[assignment.facility],
+                    t_index[assignment.trainer],
                 )
     weights, scale = _integer_weights(scenario)
     return Instance(

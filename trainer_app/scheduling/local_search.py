@@ -80,23 +80,23 @@ class Annealer:
         s_tr = np.array([self.trainer[o] for o, _ in self.keys], dtype=np.int64)
         s_pg = np.full(N, -1, dtype=np.int64)
         s_pf = np.full(N, -1, dtype=np.int64)
-        for i, k in enumerate(self.keys):
-            before = inst.previous.get(k)
+        for i, key in enumerate(self.keys):
+            before = inst.previous.get(key)
             if before is not None:
                 s_pg[i], s_pf[i] = before[0], before[1]
-                if before[2] != self.trainer[k[0]]:
+                if before[2] != self.trainer[key[0]]:
                     s_pg[i] = -2  # another trainer than before: moved wherever it goes
         sessions_of: list[list[int]] = [[] for _ in range(O)]
-        for i, (o, _s) in enumerate(self.keys):
-            sessions_of[o].append(i)
+        for i, (offering, _s) in enumerate(self.keys):
+            sessions_of[offering].append(i)
         st_ok = np.zeros((O, T), dtype=np.int64)
         fa_ok = np.zeros((O, F), dtype=np.int64)
         over = np.zeros((O, F), dtype=np.int64)
         for od in offerings:
             st_ok[od.index, od.starts] = 1
             fa_ok[od.index, od.facilities] = 1
-            for f, n in od.overflow.items():
-                over[od.index, f] = n
+            for facility, excess in od.overflow.items():
+                over[od.index, facility] = excess
         co_ptr, co = _csr([od.cohorts for od in offerings])
         st_ptr, st = _csr([od.starts for od in offerings])
         fa_ptr, fa = _csr([od.facilities for od in offerings])
@@ -159,11 +159,11 @@ class Annealer:
             ).reshape(R),
         )
         fac_at = np.full((F, T), -1, dtype=np.int64)
-        for f, blocked in enumerate(inst.facility_blocked):
-            fac_at[f, np.frombuffer(bytes(blocked), dtype=np.uint8).astype(bool)] = -2
+        for facility, blocked in enumerate(inst.facility_blocked):
+            fac_at[facility, np.frombuffer(bytes(blocked), dtype=np.uint8).astype(bool)] = -2
         tr_at = np.full((R, T), -1, dtype=np.int64)
-        for t, blocked in enumerate(inst.trainer_blocked):
-            tr_at[t, np.frombuffer(bytes(blocked), dtype=np.uint8).astype(bool)] = -2
+        for trainer, blocked in enumerate(inst.trainer_blocked):
+            tr_at[trainer, np.frombuffer(bytes(blocked), dtype=np.uint8).astype(bool)] = -2
         self.empty = (
             np.full(N, -1, dtype=np.int64),
             np.full(N, -1, dtype=np.int64),
@@ -190,8 +190,8 @@ class Annealer:
         self.is_movable[self.movable] = 1
         # A published run is never taken out to make room for another.
         self.ejectable = self.is_movable.copy()
-        for i, (o, _s) in enumerate(self.keys):
-            if offerings[o].id in published:
+        for i, (offering, _s) in enumerate(self.keys):
+            if offerings[offering].id in published:
                 self.ejectable[i] = 0
 
     def _trainers(self, assignment: dict[Key, Placement]) -> dict[int, int]:
@@ -217,39 +217,41 @@ class Annealer:
             trainer[od.index] = min(od.trainers, key=lambda t: (load[t], t))
         return trainer
 
-    def _insertable(self, o: int, key: Key | None = None) -> bool:
+    def _insertable(self, offering: int, key: Key | None = None) -> bool:
         """May the kernel move the run's sessions (``key``: this one), or place them?"""
         inst = self.inst
-        od = inst.offerings[o]
-        if od.consecutive or not od.starts or not od.facilities or o not in self.trainer:
+        od = inst.offerings[offering]
+        if od.consecutive or not od.starts or not od.facilities or offering not in self.trainer:
             return False
         if key is not None:
             return key not in inst.locks
-        return not any((o, s) in inst.locks for s in range(od.sessions))
+        return not any((offering, s) in inst.locks for s in range(od.sessions))
 
     def state(self) -> tuple[tuple[Array, ...], int]:
         """A fresh copy of the state holding the timetable, and its cost (less load_balance).
 
         Raises ValueError when the timetable breaks a rule the kernel checks (it never should:
         the caller then keeps to the CP-SAT search)."""
-        X = tuple(a.copy() for a in self.empty)
+        arrays = tuple(a.copy() for a in self.empty)
         cost = self.out_weight * len(self.keys)
-        for i, k in enumerate(self.keys):
-            if k not in self.assignment:
+        for i, key in enumerate(self.keys):
+            if key not in self.assignment:
                 continue
-            g, f, _t = self.assignment[k]
-            if not _anneal.feasible(i, g, f, self.static, X):
-                raise ValueError(f"session {k} at {(g, f)} breaks a rule the local search checks")
-            cost += _anneal.insert(i, g, f, self.static, X)
-        return X, cost
+            start, facility, _t = self.assignment[key]
+            if not _anneal.feasible(i, start, facility, self.static, arrays):
+                raise ValueError(
+                    f"session {key} at {(start, facility)} breaks a rule the local search checks"
+                )
+            cost += _anneal.insert(i, start, facility, self.static, arrays)
+        return arrays, cost
 
-    def read(self, sg: Array, sf: Array) -> dict[Key, Placement]:
+    def read(self, starts: Array, facilities: Array) -> dict[Key, Placement]:
         """The placed sessions; a run only partly placed, or placed while a run it must follow
         is not, is left out whole."""
         out = {
-            k: (int(sg[i]), int(sf[i]), self.trainer[k[0]])
+            k: (int(starts[i]), int(facilities[i]), self.trainer[k[0]])
             for i, k in enumerate(self.keys)
-            if sg[i] >= 0
+            if starts[i] >= 0
         }
         gone = {o for o, s in self.keys if (o, s) not in out}
         placed = {o for o, _s in out} - gone
@@ -302,10 +304,10 @@ class _Chain(threading.Thread):
         self.deadline = deadline
         self.schedule = schedule
         self.should_stop = should_stop
-        self.X, self.cost = annealer.state()
-        self.best = np.array([int(self.X[17][0]), self.cost], dtype=np.int64)
-        self.best_g = self.X[0].copy()
-        self.best_f = self.X[1].copy()
+        self.arrays, self.cost = annealer.state()
+        self.best = np.array([int(self.arrays[17][0]), self.cost], dtype=np.int64)
+        self.best_g = self.arrays[0].copy()
+        self.best_f = self.arrays[1].copy()
         self.stats = Stats()
         self.error: BaseException | None = None
 
@@ -316,10 +318,10 @@ class _Chain(threading.Thread):
             self.error = error
 
     def _run(self) -> None:
-        a, sched = self.annealer, self.schedule
+        annealer, cooling = self.annealer, self.schedule
         rng = _anneal.new_rng(self.seed)
         counts = np.zeros(8, dtype=np.int64)
-        chain = np.zeros(max(1, sched.kempe_limit), dtype=np.int64)
+        chain = np.zeros(max(1, cooling.kempe_limit), dtype=np.int64)
         side = np.zeros(2 * len(chain) + 2, dtype=np.int64)
         started = time.monotonic()
         span = max(1e-3, self.deadline - started)
@@ -329,15 +331,15 @@ class _Chain(threading.Thread):
             if now >= self.deadline or self.should_stop():
                 break
             frac = (now - started) / span
-            ratio = sched.last / sched.first
-            t_first = sched.first * ratio**frac
-            t_end = sched.first * ratio ** min(1.0, frac + CHUNK_SECONDS / span)
+            ratio = cooling.last / cooling.first
+            t_first = cooling.first * ratio**frac
+            t_end = cooling.first * ratio ** min(1.0, frac + CHUNK_SECONDS / span)
             self.cost = _anneal.anneal(
-                a.static,
-                self.X,
-                a.movable,
-                a.is_movable,
-                a.ejectable,
+                annealer.static,
+                self.arrays,
+                annealer.movable,
+                annealer.is_movable,
+                annealer.ejectable,
                 self.best_g,
                 self.best_f,
                 rng,
@@ -346,9 +348,9 @@ class _Chain(threading.Thread):
                 t_end,
                 self.cost,
                 self.best,
-                sched.keep_facility,
-                sched.sibling_facility,
-                sched.kempe_share,
+                cooling.keep_facility,
+                cooling.sibling_facility,
+                cooling.kempe_share,
                 chain,
                 side,
                 counts,
@@ -498,15 +500,15 @@ def _tiny_run() -> None:
         cohorts=(Cohort("c", ("w",)),),
     )
     inst = build_instance(scenario)
-    a = Annealer(inst, {(0, 0): (0, 0, 0)})
-    X, cost = a.state()
+    annealer = Annealer(inst, {(0, 0): (0, 0, 0)})
+    arrays, cost = annealer.state()
     counts = np.zeros(8, dtype=np.int64)
     chain = np.zeros(4, dtype=np.int64)
     best = np.array([1, cost], dtype=np.int64)
     _anneal.anneal(
-        a.static, X, a.movable, a.is_movable, a.ejectable, X[0].copy(), X[1].copy(),
-        _anneal.new_rng(1), 10, 1.0, 0.1, cost, best, 0.5, 0.2, 0.3, chain,
-        np.zeros(10, dtype=np.int64), counts,
+        annealer.static, arrays, annealer.movable, annealer.is_movable, annealer.ejectable,
+        arrays[0].copy(), arrays[1].copy(), _anneal.new_rng(1), 10, 1.0, 0.1, cost, best,
+        0.5, 0.2, 0.3, chain, np.zeros(10, dtype=np.int64), counts,
     )  # fmt: skip
 
 

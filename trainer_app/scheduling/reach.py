@@ -24,8 +24,8 @@ def free_mask(blocked: bytearray) -> int:
 
 def mask_of(periods: list[int]) -> int:
     out = 0
-    for g in periods:
-        out |= 1 << g
+    for period in periods:
+        out |= 1 << period
     return out
 
 
@@ -43,12 +43,12 @@ def day_ends(day_bits: int, length: int) -> tuple[int, ...]:
     of one day, earliest first: the k-th is the earliest any k disjoint sessions can end."""
     ends: list[int] = []
     last = 0
-    p = 0
-    while day_bits >> p:
-        if (day_bits >> p) & 1 and p >= last:
-            last = p + length
+    period = 0
+    while day_bits >> period:
+        if (day_bits >> period) & 1 and period >= last:
+            last = period + length
             ends.append(last)
-        p += 1
+        period += 1
     return tuple(ends)
 
 
@@ -61,25 +61,25 @@ class Reach:
         self.day_mask = (1 << P) - 1
         self.trainer_free = [free_mask(b) for b in inst.trainer_blocked]
         self.facility_free = [free_mask(b) for b in inst.facility_blocked]
-        n = len(inst.offerings)
+        count = len(inst.offerings)
         self.never = T + 1  # a finish that no plan reaches: the run cannot be placed
-        self.earliest = [0] * n  # no session of the run can start before
-        self.earliest_because = [-1] * n  # the prerequisite that sets it (-1: none)
-        self.finish = [self.never] * n  # the run's last session cannot end before
-        self.lock_starts: list[list[int]] = [[] for _ in range(n)]
-        self.lock_trainers: list[set[int]] = [set() for _ in range(n)]
-        for (o, _s), (g, _f, t) in inst.locks.items():
-            self.lock_starts[o].append(g)
-            if t is not None:
-                self.lock_trainers[o].add(t)
+        self.earliest = [0] * count  # no session of the run can start before
+        self.earliest_because = [-1] * count  # the prerequisite that sets it (-1: none)
+        self.finish = [self.never] * count  # the run's last session cannot end before
+        self.lock_starts: list[list[int]] = [[] for _ in range(count)]
+        self.lock_trainers: list[set[int]] = [set() for _ in range(count)]
+        for (offering, _s), (start, _f, trainer) in inst.locks.items():
+            self.lock_starts[offering].append(start)
+            if trainer is not None:
+                self.lock_trainers[offering].add(trainer)
         self._facilities = [self._any_facility(od) for od in inst.offerings]
         self._starts = [mask_of(od.starts) for od in inst.offerings]
         # Runs that must end before each run starts, through any chain (bit p: run p).
-        self.ancestors = [0] * n
-        for o in self._order():
-            self._forward(inst.offerings[o])
-            for p in inst.offerings[o].after:
-                self.ancestors[o] |= self.ancestors[p] | (1 << p)
+        self.ancestors = [0] * count
+        for offering in self._order():
+            self._forward(inst.offerings[offering])
+            for prerequisite in inst.offerings[offering].after:
+                self.ancestors[offering] |= self.ancestors[prerequisite] | (1 << prerequisite)
 
     # ----- building ------------------------------------------------------------------------
     def _order(self) -> list[int]:
@@ -89,23 +89,24 @@ class Reach:
         ready = deque(o for o, count in waiting.items() if count == 0)
         order = []
         while ready:
-            o = ready.popleft()
-            order.append(o)
-            for n in offerings[o].before:
-                waiting[n] -= 1
-                if waiting[n] == 0:
-                    ready.append(n)
+            offering = ready.popleft()
+            order.append(offering)
+            for successor in offerings[offering].before:
+                waiting[successor] -= 1
+                if waiting[successor] == 0:
+                    ready.append(successor)
         order += [o for o in waiting if o not in set(order)]  # a cycle (validated away)
         return order
 
-    def follows(self, o: int, p: int) -> bool:
-        """Run ``o`` must start after run ``p`` ends (directly or through a chain)."""
-        return bool((self.ancestors[o] >> p) & 1)
+    def follows(self, offering: int, prerequisite: int) -> bool:
+        """Run ``offering`` must start after run ``prerequisite`` ends (directly or through a
+        chain)."""
+        return bool((self.ancestors[offering] >> prerequisite) & 1)
 
     def _any_facility(self, od: OfferingData) -> int:
         out = 0
-        for f in od.facilities:
-            out |= whole(self.facility_free[f], od.length)
+        for facility in od.facilities:
+            out |= whole(self.facility_free[facility], od.length)
         return out
 
     def trainers(self, od: OfferingData) -> list[int]:
@@ -113,13 +114,13 @@ class Reach:
         named = self.lock_trainers[od.index]
         return [t for t in od.trainers if t in named] if named else list(od.trainers)
 
-    def can_carry(self, od: OfferingData, t: int) -> bool:
-        """Trainer ``t``'s own limits allow a session, and the whole run, at all."""
+    def can_carry(self, od: OfferingData, trainer: int) -> bool:
+        """The ``trainer``'s own limits allow a session, and the whole run, at all."""
         inst = self.inst
-        total = inst.trainer_total_limit[t]
-        week = inst.trainer_week_limit[t]
+        total = inst.trainer_total_limit[trainer]
+        week = inst.trainer_week_limit[trainer]
         return (
-            inst.trainer_day_limit[t] >= od.length
+            inst.trainer_day_limit[trainer] >= od.length
             and (week is None or week >= od.length)
             and (total is None or total >= od.sessions * od.length)
         )
@@ -135,17 +136,17 @@ class Reach:
         """Starts the run, its cohorts and some suitable facility allow, inside its window."""
         return self._starts[od.index] & self._facilities[od.index] & self.window_mask(od)
 
-    def for_trainer(self, od: OfferingData, t: int) -> int:
-        if not self.can_carry(od, t):
+    def for_trainer(self, od: OfferingData, trainer: int) -> int:
+        if not self.can_carry(od, trainer):
             return 0
-        return self.base(od) & whole(self.trainer_free[t], od.length)
+        return self.base(od) & whole(self.trainer_free[trainer], od.length)
 
     def usable(self, od: OfferingData) -> int:
         """Starts where some candidate trainer and some suitable facility are free."""
         trainers = 0
-        for t in self.trainers(od):
-            if self.can_carry(od, t):
-                trainers |= whole(self.trainer_free[t], od.length)
+        for trainer in self.trainers(od):
+            if self.can_carry(od, trainer):
+                trainers |= whole(self.trainer_free[trainer], od.length)
         return self.base(od) & trainers
 
     def day_cap(self, od: OfferingData) -> int:
@@ -153,48 +154,48 @@ class Reach:
         return max(limits, default=0) // od.length
 
     def _forward(self, od: OfferingData) -> None:
-        o = od.index
+        offering = od.index
         before = [(self.finish[p], p) for p in od.after]
         if before:
             finish, because = max(before)
-            self.earliest[o], self.earliest_because[o] = finish, because
-        if self.earliest[o] >= self.never:
+            self.earliest[offering], self.earliest_because[offering] = finish, because
+        if self.earliest[offering] >= self.never:
             return
-        self.finish[o] = self.earliest_finish(od, self.usable(od), self.day_cap(od))
-        locked_ends = [g + od.length for g in self.lock_starts[o]]
-        if self.finish[o] < self.never and locked_ends:
-            self.finish[o] = max(self.finish[o], *locked_ends)
+        self.finish[offering] = self.earliest_finish(od, self.usable(od), self.day_cap(od))
+        locked_ends = [g + od.length for g in self.lock_starts[offering]]
+        if self.finish[offering] < self.never and locked_ends:
+            self.finish[offering] = max(self.finish[offering], *locked_ends)
 
     # ----- counting ------------------------------------------------------------------------
     def days(self, mask: int) -> list[tuple[int, int]]:
         """(day, that day's bits) for every day with a set bit."""
-        P, out, d = self.inst.P, [], 0
+        P, out, day = self.inst.P, [], 0
         while mask:
             bits = mask & self.day_mask
             if bits:
-                out.append((d, bits))
+                out.append((day, bits))
             mask >>= P
-            d += 1
+            day += 1
         return out
 
     def earliest_finish(self, od: OfferingData, mask: int, cap: int) -> int:
         """The earliest the run's last session can end using starts in ``mask``, at most
         ``cap`` sessions a day (never: it cannot fit at all)."""
-        P, S = self.inst.P, od.sessions
+        P, sessions = self.inst.P, od.sessions
         if cap <= 0:
             return self.never
         days = self.days(mask)
         if od.consecutive:
-            start = self.consecutive_block(days, S)
+            start = self.consecutive_block(days, sessions)
             if start is None:
                 return self.never
-            last = dict(days)[start + S - 1]
-            return (start + S - 1) * P + day_ends(last, od.length)[0]
+            last = dict(days)[start + sessions - 1]
+            return (start + sessions - 1) * P + day_ends(last, od.length)[0]
         count = 0
-        for d, bits in days:
+        for day, bits in days:
             ends = day_ends(bits, od.length)[:cap]
-            if count + len(ends) >= S:
-                return d * P + ends[S - count - 1]
+            if count + len(ends) >= sessions:
+                return day * P + ends[sessions - count - 1]
             count += len(ends)
         return self.never
 
@@ -202,37 +203,40 @@ class Reach:
     def consecutive_block(days: list[tuple[int, int]], length: int) -> int | None:
         """The first day of the earliest ``length`` consecutive days that all have a start."""
         run_start, previous = -2, -2
-        for d, _bits in days:
-            if d != previous + 1:
-                run_start = d
-            previous = d
-            if d - run_start + 1 >= length:
+        for day, _bits in days:
+            if day != previous + 1:
+                run_start = day
+            previous = day
+            if day - run_start + 1 >= length:
                 return run_start
         return None
 
-    def most_sessions(self, od: OfferingData, t: int) -> int:
-        """At most how many of the run's sessions trainer ``t`` can deliver (an upper bound:
+    def most_sessions(self, od: OfferingData, trainer: int) -> int:
+        """At most how many of the run's sessions ``trainer`` can deliver (an upper bound:
         each day, each ISO week and the whole term capped by the trainer's limits)."""
         inst = self.inst
-        mask = self.for_trainer(od, t)
-        L = od.length
-        cap = inst.trainer_day_limit[t] // L
+        mask = self.for_trainer(od, trainer)
+        length = od.length
+        cap = inst.trainer_day_limit[trainer] // length
         days = self.days(mask)
         if od.consecutive:
             return od.sessions if self.consecutive_block(days, od.sessions) is not None else 0
         weekly: dict[int, int] = {}
-        for d, bits in days:
-            week = inst.week_of_day[d]
-            weekly[week] = weekly.get(week, 0) + min(cap, len(day_ends(bits, L)))
-        week_limit, total_limit = inst.trainer_week_limit[t], inst.trainer_total_limit[t]
+        for day, bits in days:
+            week = inst.week_of_day[day]
+            weekly[week] = weekly.get(week, 0) + min(cap, len(day_ends(bits, length)))
+        week_limit, total_limit = (
+            inst.trainer_week_limit[trainer],
+            inst.trainer_total_limit[trainer],
+        )
         if week_limit is not None:
-            weekly = {w: min(n, week_limit // L) for w, n in weekly.items()}
+            weekly = {w: min(n, week_limit // length) for w, n in weekly.items()}
         total = sum(weekly.values())
-        return total if total_limit is None else min(total, total_limit // L)
+        return total if total_limit is None else min(total, total_limit // length)
 
     def most_days(self, od: OfferingData) -> int:
         """At most how many distinct days the run can use (one trainer delivers it all)."""
         best = 0
-        for t in self.trainers(od):
-            best = max(best, len(self.days(self.for_trainer(od, t))))
+        for trainer in self.trainers(od):
+            best = max(best, len(self.days(self.for_trainer(od, trainer))))
         return min(best, od.sessions)

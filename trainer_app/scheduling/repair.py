@@ -48,19 +48,19 @@ class Repair:
         tries = Counter[int]()
         stalls = 0
         while queue and time.monotonic() < deadline and not (should_stop and should_stop()):
-            o = queue.popleft()
-            waiting.discard(o)
-            od = inst.offerings[o]
+            offering = queue.popleft()
+            waiting.discard(offering)
+            od = inst.offerings[offering]
             blocked_by = [p for p in od.after if not self._placed(p)]
             if blocked_by:
                 # Wait for the runs it must follow; give up on it only if they are gone.
                 if any(p in waiting for p in blocked_by):
-                    queue.append(o)
-                    waiting.add(o)
+                    queue.append(offering)
+                    waiting.add(offering)
                 continue
-            tries[o] += 1
-            if (self.restore is not None and self.restore(schedule, o)) or (
-                self.greedy.place_offering(o)
+            tries[offering] += 1
+            if (self.restore is not None and self.restore(schedule, offering)) or (
+                self.greedy.place_offering(offering)
             ):
                 placed, ejected = True, set[int]()
             else:
@@ -69,9 +69,9 @@ class Repair:
                 if victim not in waiting:
                     queue.append(victim)
                     waiting.add(victim)
-            if not placed and tries[o] < 50:
-                queue.append(o)
-                waiting.add(o)
+            if not placed and tries[offering] < 50:
+                queue.append(offering)
+                waiting.add(offering)
             if len(schedule.placed) > len(best):
                 best = dict(schedule.placed)
                 stalls = 0
@@ -82,8 +82,8 @@ class Repair:
         if len(schedule.placed) < len(best):
             self._restore(best)
 
-    def _placed(self, o: int) -> bool:
-        return (o, 0) in self.schedule.placed
+    def _placed(self, offering: int) -> bool:
+        return (offering, 0) in self.schedule.placed
 
     def _restore(self, assignment: dict[Key, Placement]) -> None:
         for key in list(self.schedule.placed):
@@ -96,9 +96,9 @@ class Repair:
         """For each trainer who could take ``od``, its least-conflicting slots and the runs
         that would have to make room, fewest first."""
         out = []
-        for t in od.trainers:
+        for trainer in od.trainers:
             for plan in day_plans(self.inst, od):
-                option = self._plan_sessions(od, t, plan)
+                option = self._plan_sessions(od, trainer, plan)
                 if option is not None:
                     out.append(option)
         return sorted(out, key=lambda option: len(option[1]))
@@ -116,8 +116,8 @@ class Repair:
         if named:
             trainers = [t for t in trainers if t in named]
         candidates = [(t, plan) for t in trainers[:6] for plan in day_plans(self.inst, od)]
-        for t, plan in candidates:
-            option = self._plan_sessions(od, t, plan)
+        for trainer, plan in candidates:
+            option = self._plan_sessions(od, trainer, plan)
             if option is None:
                 continue
             placements, victims = option
@@ -128,21 +128,21 @@ class Repair:
             return False, set()
         _, placements, victims = best
         ejected = self._eject(victims)
-        for s, placement in enumerate(placements):
+        for session, placement in enumerate(placements):
             if self.schedule.blocker(od.index, *placement) is not None:
                 # a limit still binds (e.g. the trainer's week); undo this session's siblings
-                for k in range(s):
-                    self.schedule.remove((od.index, k))
+                for earlier in range(session):
+                    self.schedule.remove((od.index, earlier))
                 return False, ejected
-            self.schedule.place((od.index, s), placement)
-        for v in victims:
-            self.pushed[(od.index, v)] += 1
+            self.schedule.place((od.index, session), placement)
+        for victim in victims:
+            self.pushed[(od.index, victim)] += 1
         self.greedy.share(od, -1)
         return True, ejected
 
-    def _price(self, o: int, victim: int) -> float:
-        """How much pushing ``victim`` out costs: more each time ``o`` did it before, and much
-        more for sessions still where a previous plan put them (re-planning moves few)."""
+    def _price(self, offering: int, victim: int) -> float:
+        """How much pushing ``victim`` out costs: more each time ``offering`` did it before, and
+        much more for sessions still where a previous plan put them (re-planning moves few)."""
         previous = self.inst.previous
         kept = sum(
             1
@@ -150,58 +150,60 @@ class Repair:
             if previous.get((victim, s)) is not None
             and self.schedule.placed.get((victim, s)) == previous[(victim, s)]
         )
-        return 1 + self.pushed[(o, victim)] + 10 * kept
+        return 1 + self.pushed[(offering, victim)] + 10 * kept
 
     def _eject(self, victims: set[int]) -> set[int]:
         """Take runs out, with every run that must follow them (it could not stay valid)."""
         out: set[int] = set()
         stack = list(victims)
         while stack:
-            v = stack.pop()
-            if v in out or not self._placed(v):
+            victim = stack.pop()
+            if victim in out or not self._placed(victim):
                 continue
-            out.add(v)
-            for s in range(self.inst.offerings[v].sessions):
-                if (v, s) in self.schedule.placed:
-                    self.schedule.remove((v, s))
-            self.greedy.share(self.inst.offerings[v], 1)  # it waits for a trainer again
-            stack.extend(self.inst.offerings[v].before)
+            out.add(victim)
+            for session in range(self.inst.offerings[victim].sessions):
+                if (victim, session) in self.schedule.placed:
+                    self.schedule.remove((victim, session))
+            self.greedy.share(self.inst.offerings[victim], 1)  # it waits for a trainer again
+            stack.extend(self.inst.offerings[victim].before)
         return out
 
     def _plan_sessions(
-        self, od: OfferingData, t: int, plan: DayPlan | None = None
+        self, od: OfferingData, trainer: int, plan: DayPlan | None = None
     ) -> tuple[list[Placement], set[int]] | None:
-        """Slots for every session of ``od`` with trainer ``t``, fewest conflicting runs first."""
+        """Slots for every session of ``od`` with ``trainer``, fewest conflicting runs first."""
         inst, P = self.inst, self.inst.P
         earliest, _ = window(inst, self.schedule, od)
         latest = od.deadline  # placed followers may be pushed out too (see below)
         chosen: list[Placement] = []
         victims: set[int] = set()
         days: list[int] = []
-        for s in range(od.sessions):
+        for session in range(od.sessions):
             best: tuple[float, Placement, Conflicts] | None = None
-            lock = inst.locks.get((od.index, s))
-            for g in [lock[0]] if lock is not None else od.starts:
-                d = g // P
-                if g < earliest or g + od.length > latest:
+            lock = inst.locks.get((od.index, session))
+            for start in [lock[0]] if lock is not None else od.starts:
+                day = start // P
+                if start < earliest or start + od.length > latest:
                     continue  # a locked session too: it may not come before its prerequisites
-                if not self._day_allowed(od, s, d, plan, days, lock is not None):
+                if not self._day_allowed(od, session, day, plan, days, lock is not None):
                     continue
-                if any(g < c[0] + od.length and c[0] < g + od.length for c in chosen):
+                if any(start < c[0] + od.length and c[0] < start + od.length for c in chosen):
                     continue
-                if any(inst.trainer_blocked[t][q] for q in range(g, g + od.length)):
+                if any(inst.trainer_blocked[trainer][q] for q in range(start, start + od.length)):
                     continue
-                new_day = 0 if d in days and len(set(days)) < od.min_days else 0.5
+                new_day = 0 if day in days and len(set(days)) < od.min_days else 0.5
                 facilities = (
                     [lock[1]] if lock is not None and lock[1] is not None else (od.facilities)
                 )
-                for f in facilities:
-                    if any(inst.facility_blocked[f][q] for q in range(g, g + od.length)):
+                for facility in facilities:
+                    if any(
+                        inst.facility_blocked[facility][q] for q in range(start, start + od.length)
+                    ):
                         continue
-                    conflicts = self._conflicts(od, g, f, t) - {od.index}
+                    conflicts = self._conflicts(od, start, facility, trainer) - {od.index}
                     score = len(conflicts - victims) * 10 - new_day + self.rng.random() * 0.1
                     if best is None or score < best[0]:
-                        best = (score, (g, f, t), conflicts)
+                        best = (score, (start, facility, trainer), conflicts)
             if best is None:
                 return None
             chosen.append(best[1])
@@ -214,41 +216,46 @@ class Repair:
             for s in range(inst.offerings[n].sessions)
             if (n, s) in self.schedule.placed and self.schedule.placed[(n, s)][0] < end
         }
-        with_limits = self._limit_victims(od, t, chosen, victims)
+        with_limits = self._limit_victims(od, trainer, chosen, victims)
         if with_limits is None or any(v in od.after for v in with_limits):
             return None  # cannot push out a run this one must follow
         return chosen, with_limits
 
     @staticmethod
     def _day_allowed(
-        od: OfferingData, s: int, d: int, plan: DayPlan | None, days: list[int], locked: bool
+        od: OfferingData,
+        session: int,
+        day: int,
+        plan: DayPlan | None,
+        days: list[int],
+        locked: bool,
     ) -> bool:
         """Sessions go in day order; a consecutive run takes the next day, or its plan's day."""
         if plan is not None:
-            return d == plan[s]
+            return day == plan[session]
         if od.consecutive and days:
-            return d == days[-1] + 1
-        return locked or not days or d >= days[-1]
+            return day == days[-1] + 1
+        return locked or not days or day >= days[-1]
 
     def _limit_victims(
-        self, od: OfferingData, t: int, chosen: list[Placement], victims: set[int]
+        self, od: OfferingData, trainer: int, chosen: list[Placement], victims: set[int]
     ) -> set[int] | None:
-        """Add runs of trainer ``t`` to take out until its week and total limits hold."""
-        inst, s, P = self.inst, self.schedule, self.inst.P
+        """Add runs of ``trainer`` to take out until its week and total limits hold."""
+        inst, schedule, P = self.inst, self.schedule, self.inst.P
         victims = set(victims)
 
         def load(weeks: set[int] | None) -> int:
             return sum(
                 inst.offerings[k[0]].length
-                for k in s.trainer_sessions[t]
+                for k in schedule.trainer_sessions[trainer]
                 if k[0] not in victims
-                and (weeks is None or inst.week_of_day[s.placed[k][0] // P] in weeks)
+                and (weeks is None or inst.week_of_day[schedule.placed[k][0] // P] in weeks)
             )
 
         checks: list[tuple[int, set[int] | None]] = []
-        if inst.trainer_total_limit[t] is not None:
-            checks.append((inst.trainer_total_limit[t], None))  # type: ignore[arg-type]
-        week_limit = inst.trainer_week_limit[t]
+        if inst.trainer_total_limit[trainer] is not None:
+            checks.append((inst.trainer_total_limit[trainer], None))  # type: ignore[arg-type]
+        week_limit = inst.trainer_week_limit[trainer]
         if week_limit is not None:
             for week in {inst.week_of_day[g // P] for g, _, _ in chosen}:
                 checks.append((week_limit, {week}))
@@ -262,14 +269,14 @@ class Repair:
                 pool = sorted(
                     {
                         k[0]
-                        for k in s.trainer_sessions[t]
+                        for k in schedule.trainer_sessions[trainer]
                         if k[0] not in victims
                         and k[0] not in od.after
-                        and (weeks is None or inst.week_of_day[s.placed[k][0] // P] in weeks)
+                        and (weeks is None or inst.week_of_day[schedule.placed[k][0] // P] in weeks)
                     },
                     key=lambda v: (
                         self.pushed[(od.index, v)],
-                        not self._another_trainer(v, t),
+                        not self._another_trainer(v, trainer),
                         inst.offerings[v].sessions,
                         self.rng.random(),
                     ),
@@ -279,36 +286,42 @@ class Repair:
                 victims.add(pool[0])
         return victims
 
-    def _another_trainer(self, o: int, t: int) -> bool:
-        """Some trainer other than ``t`` could take all of run ``o`` within their term limit."""
-        inst, s = self.inst, self.schedule
-        od = inst.offerings[o]
+    def _another_trainer(self, offering: int, trainer: int) -> bool:
+        """Some trainer other than ``trainer`` could take all of run ``offering`` within their
+        term limit."""
+        inst, schedule = self.inst, self.schedule
+        od = inst.offerings[offering]
         need = od.sessions * od.length
         for other in od.trainers:
             limit = inst.trainer_total_limit[other]
-            if other == t or inst.trainer_day_limit[other] < od.length:
+            if other == trainer or inst.trainer_day_limit[other] < od.length:
                 continue
-            if limit is None or s.trainer_total[other] + need <= limit:
+            if limit is None or schedule.trainer_total[other] + need <= limit:
                 return True
         return False
 
-    def _conflicts(self, od: OfferingData, g: int, f: int, t: int) -> Conflicts:
-        s, inst, P = self.schedule, self.inst, self.inst.P
+    def _conflicts(self, od: OfferingData, start: int, facility: int, trainer: int) -> Conflicts:
+        schedule, inst, P = self.schedule, self.inst, self.inst.P
         found: set[int] = set()
-        for q in range(g, g + od.length):
-            for holder in (s.facility_at.get((f, q)), s.trainer_at.get((t, q))):
+        for period in range(start, start + od.length):
+            for holder in (
+                schedule.facility_at.get((facility, period)),
+                schedule.trainer_at.get((trainer, period)),
+            ):
                 if holder is not None:
                     found.add(holder[0])
-            for c in od.cohorts:
-                holder = s.cohort_at.get((c, q))
+            for cohort in od.cohorts:
+                holder = schedule.cohort_at.get((cohort, period))
                 if holder is not None:
                     found.add(holder[0])
-        d = g // P
-        same_day = [k for k in s.trainer_sessions[t] if s.placed[k][0] // P == d]
-        hub = inst.facility_hub[f]
-        for k in same_day:
-            if inst.facility_hub[s.placed[k][1]] != hub:
-                found.add(k[0])
-        if s.trainer_day[t][d] + od.length > inst.trainer_day_limit[t]:
+        day = start // P
+        same_day = [
+            k for k in schedule.trainer_sessions[trainer] if schedule.placed[k][0] // P == day
+        ]
+        hub = inst.facility_hub[facility]
+        for key in same_day:
+            if inst.facility_hub[schedule.placed[key][1]] != hub:
+                found.add(key[0])
+        if schedule.trainer_day[trainer][day] + od.length > inst.trainer_day_limit[trainer]:
             found.update(k[0] for k in same_day)
         return frozenset(found)

@@ -188,10 +188,10 @@ class _Run:
             and time.monotonic() < deadline
             and not self.stop()
         ):
-            for o in self.unplaced():
-                priority[o] = priority.get(o, 0.0) + 1
-                for p in self.inst.offerings[o].after:
-                    priority[p] = priority.get(p, 0.0) + 0.5
+            for offering in self.unplaced():
+                priority[offering] = priority.get(offering, 0.0) + 1
+                for prerequisite in self.inst.offerings[offering].after:
+                    priority[prerequisite] = priority.get(prerequisite, 0.0) + 0.5
             self.attempt(priority, deadline)
             self.steps += 1
 
@@ -305,38 +305,38 @@ class _Run:
         stale = {o: s for o in order if (s := self._reseat(schedule, o)) is not None}
         return {o for o, sessions in stale.items() if self._complete(schedule, o, sessions)}
 
-    def restore_near(self, schedule: Schedule, o: int) -> bool:
-        """Put run ``o`` back as the previous plan had it, repairing what no longer fits;
+    def restore_near(self, schedule: Schedule, offering: int) -> bool:
+        """Put run ``offering`` back as the previous plan had it, repairing what no longer fits;
         all or nothing."""
-        stale = self._reseat(schedule, o)
-        return stale is not None and self._complete(schedule, o, stale)
+        stale = self._reseat(schedule, offering)
+        return stale is not None and self._complete(schedule, offering, stale)
 
-    def _reseat(self, schedule: Schedule, o: int) -> list[int] | None:
-        """Place run ``o``'s sessions that still fit exactly where the previous plan had them;
-        return the others (None when the previous plan did not hold the whole run)."""
+    def _reseat(self, schedule: Schedule, offering: int) -> list[int] | None:
+        """Place run ``offering``'s sessions that still fit exactly where the previous plan had
+        them; return the others (None when the previous plan did not hold the whole run)."""
         inst = self.inst
-        od = inst.offerings[o]
-        before = [inst.previous.get((o, s)) for s in range(od.sessions)]
+        od = inst.offerings[offering]
+        before = [inst.previous.get((offering, s)) for s in range(od.sessions)]
         if None in before or len({p[2] for p in before if p is not None}) != 1:
             return None
         stale = []
-        for s, placement in enumerate(before):
+        for session, placement in enumerate(before):
             assert placement is not None
-            if self._still_fits(schedule, od, s, placement):
-                schedule.place((o, s), placement)
+            if self._still_fits(schedule, od, session, placement):
+                schedule.place((offering, session), placement)
             else:
-                stale.append(s)
+                stale.append(session)
         return stale
 
-    def _complete(self, schedule: Schedule, o: int, stale: list[int]) -> bool:
+    def _complete(self, schedule: Schedule, offering: int, stale: list[int]) -> bool:
         """Re-place ``stale`` sessions: as near as they fit with the run's trainer, else the
         whole run at its old times and rooms with another free trainer. All or nothing."""
         inst = self.inst
-        od = inst.offerings[o]
+        od = inst.offerings[offering]
         if stale and not od.consecutive:
-            before = [inst.previous[(o, s)] for s in range(od.sessions)]
+            before = [inst.previous[(offering, s)] for s in range(od.sessions)]
             self._move_nearby(schedule, od, stale, before)
-        placed = [(o, s) for s in range(od.sessions) if (o, s) in schedule.placed]
+        placed = [(offering, s) for s in range(od.sessions) if (offering, s) in schedule.placed]
         if stale and len(placed) < od.sessions:
             placed = self._other_trainer(schedule, od, placed)
         if len(placed) == od.sessions:
@@ -355,18 +355,18 @@ class _Run:
         earliest, latest = window(inst, schedule, od)
         if any(g < earliest or g + od.length > latest for g, _f, _t in before):
             return []  # a run it follows (or that follows it) has moved: the old times are gone
-        for t in od.trainers:
-            if t == before[0][2]:
+        for trainer in od.trainers:
+            if trainer == before[0][2]:
                 continue
             done: list[Key] = []
-            for s, (g, f, _t) in enumerate(before):
-                lock = inst.locks.get((od.index, s))
+            for session, (start, facility, _t) in enumerate(before):
+                lock = inst.locks.get((od.index, session))
                 if (lock is not None and lock[2] is not None) or (
-                    schedule.blocker(od.index, g, f, t) is not None
+                    schedule.blocker(od.index, start, facility, trainer) is not None
                 ):
                     break
-                schedule.place((od.index, s), (g, f, t))
-                done.append((od.index, s))
+                schedule.place((od.index, session), (start, facility, trainer))
+                done.append((od.index, session))
             if len(done) == od.sessions:
                 return done
             for key in done:
@@ -374,19 +374,22 @@ class _Run:
         return []
 
     def _still_fits(
-        self, schedule: Schedule, od: OfferingData, s: int, placement: Placement
+        self, schedule: Schedule, od: OfferingData, session: int, placement: Placement
     ) -> bool:
-        g, f, t = placement
+        start, facility, trainer = placement
         earliest, latest = window(self.inst, schedule, od)
-        lock = self.inst.locks.get((od.index, s))
+        lock = self.inst.locks.get((od.index, session))
         return (
-            g in od.starts
-            and f in od.facilities
-            and t in od.trainers
-            and earliest <= g
-            and g + od.length <= latest
-            and (lock is None or (lock[0] == g and lock[1] in (None, f) and lock[2] in (None, t)))
-            and schedule.blocker(od.index, g, f, t) is None
+            start in od.starts
+            and facility in od.facilities
+            and trainer in od.trainers
+            and earliest <= start
+            and start + od.length <= latest
+            and (
+                lock is None
+                or (lock[0] == start and lock[1] in (None, facility) and lock[2] in (None, trainer))
+            )
+            and schedule.blocker(od.index, start, facility, trainer) is None
         )
 
     def _move_nearby(
@@ -399,30 +402,34 @@ class _Run:
         """Re-place ``stale`` sessions with the run's trainer, as close as possible in time."""
         moved: list[Key] = []
         earliest, latest = window(self.inst, schedule, od)
-        for s in stale:
-            g0, f0, t = before[s]  # type: ignore[misc]
-            if (od.index, s) in self.inst.locks or t not in od.trainers:
+        for session in stale:
+            was_start, was_facility, trainer = before[session]  # type: ignore[misc]
+            if (od.index, session) in self.inst.locks or trainer not in od.trainers:
                 return moved
             options = sorted(
                 (g for g in od.starts if earliest <= g and g + od.length <= latest),
-                key=lambda g: abs(g - g0),
+                key=lambda g: abs(g - was_start),
             )
             found = None
-            for g in options:
-                if schedule.time_blocker(od.index, g, t) is not None:
+            for start in options:
+                if schedule.time_blocker(od.index, start, trainer) is not None:
                     continue
-                facilities = sorted(od.facilities, key=lambda f: f != f0)
-                f = next(
-                    (f for f in facilities if schedule.facility_blocker(od.index, g, f, t) is None),
+                facilities = sorted(od.facilities, key=lambda f: f != was_facility)
+                facility = next(
+                    (
+                        f
+                        for f in facilities
+                        if schedule.facility_blocker(od.index, start, f, trainer) is None
+                    ),
                     None,
                 )
-                if f is not None:
-                    found = (g, f, t)
+                if facility is not None:
+                    found = (start, facility, trainer)
                     break
             if found is None:
                 return moved
-            schedule.place((od.index, s), found)
-            moved.append((od.index, s))
+            schedule.place((od.index, session), found)
+            moved.append((od.index, session))
         return moved
 
     def at_bound(self) -> bool:
@@ -620,9 +627,9 @@ class _Run:
             return free, set(), days, "moved back"
         roll = self.rng.random()
         if unplaced and roll < 0.5:
-            o = self.rng.choice(unplaced)
-            free = self.related(o, target)
-            return free, {o}, self.days_around(free, o), "insert"
+            offering = self.rng.choice(unplaced)
+            free = self.related(offering, target)
+            return free, {offering}, self.days_around(free, offering), "insert"
         if roll < 0.7:
             free, _, days = self.window(target)
             return free, set(), days, "days"
@@ -644,12 +651,12 @@ class _Run:
             }
         )
 
-    def previous_days(self, o: int) -> set[int]:
+    def previous_days(self, offering: int) -> set[int]:
         inst, P = self.inst, self.inst.P
         return {
-            inst.previous[(o, s)][0] // P
-            for s in range(inst.offerings[o].sessions)
-            if (o, s) in inst.previous
+            inst.previous[(offering, s)][0] // P
+            for s in range(inst.offerings[offering].sessions)
+            if (offering, s) in inst.previous
         }
 
     def movable(self, key: Key) -> bool:
@@ -662,9 +669,9 @@ class _Run:
         first = self.rng.randrange(0, inst.D - span + 1)
         days = set(range(first, first + span))
         free = {k for k, (g, _, _) in self.best.items() if g // P in days and self.movable(k)}
-        for o in {o for o, _ in free}:
-            od = inst.offerings[o]
-            keys = {(o, s) for s in range(od.sessions)}
+        for offering in {o for o, _ in free}:
+            od = inst.offerings[offering]
+            keys = {(offering, s) for s in range(od.sessions)}
             if od.consecutive and not keys <= free:
                 free -= keys
         return free, set(), days
@@ -677,8 +684,8 @@ class _Run:
         inst, P = self.inst, self.inst.P
         used = sorted({self.best[k][0] // P for k in free if k in self.best})
         days: set[int] = set()
-        for d in used:
-            days.update(range(max(0, d - 2), min(inst.D, d + 3)))
+        for day in used:
+            days.update(range(max(0, day - 2), min(inst.D, day + 3)))
         if inserted is not None:
             od = inst.offerings[inserted]
             possible = sorted({g // P for g in od.starts})
@@ -695,12 +702,12 @@ class _Run:
         pool = self._neighbours(seed)
         self.rng.shuffle(pool)
         count = inst.offerings[seed].sessions
-        for o in pool:
+        for other in pool:
             if count >= target:
                 break
-            if o not in chosen:
-                chosen.append(o)
-                count += inst.offerings[o].sessions
+            if other not in chosen:
+                chosen.append(other)
+                count += inst.offerings[other].sessions
         return {
             (o, s)
             for o in chosen
@@ -845,20 +852,30 @@ def renumber(inst: Instance, assignment: dict[Key, Placement]) -> dict[Key, Plac
     """
     out: dict[Key, Placement] = {}
     by_offering: dict[int, list[tuple[int, Placement]]] = {}
-    for (o, s), placement in assignment.items():
-        by_offering.setdefault(o, []).append((s, placement))
-    for o, items in by_offering.items():
-        keep = [(s, p) for s, p in items if (o, s) in inst.locks or (o, s) in inst.previous]
+    for (offering, session), placement in assignment.items():
+        by_offering.setdefault(offering, []).append((session, placement))
+    for offering, items in by_offering.items():
+        keep = [
+            (s, p)
+            for s, p in items
+            if (offering, s) in inst.locks or (offering, s) in inst.previous
+        ]
         free = sorted(
-            (s for s, p in items if (o, s) not in inst.locks and (o, s) not in inst.previous)
+            (
+                s
+                for s, p in items
+                if (offering, s) not in inst.locks and (offering, s) not in inst.previous
+            )
         )
         placements = sorted(
-            p for s, p in items if (o, s) not in inst.locks and (o, s) not in inst.previous
+            p
+            for s, p in items
+            if (offering, s) not in inst.locks and (offering, s) not in inst.previous
         )
-        for s, p in keep:
-            out[(o, s)] = p
-        for s, p in zip(free, placements, strict=True):
-            out[(o, s)] = p
+        for session, placement in keep:
+            out[(offering, session)] = placement
+        for session, placement in zip(free, placements, strict=True):
+            out[(offering, session)] = placement
     return out
 
 

@@ -216,10 +216,10 @@ def _facilities(rng: random.Random, hubs: tuple[Hub, ...], count: int) -> list[F
 def _trainers(rng: random.Random, hubs: tuple[Hub, ...], count: int) -> list[Trainer]:
     qualified: list[set[str]] = [set() for _ in range(count)]
     for course in COURSES:
-        for t in rng.sample(range(count), min(count, 3 + rng.randint(0, 3))):
-            qualified[t].add(course.code)
-    for q in qualified:
-        q.update(rng.sample([c.code for c in COURSES], 2))
+        for trainer in rng.sample(range(count), min(count, 3 + rng.randint(0, 3))):
+            qualified[trainer].add(course.code)
+    for courses in qualified:
+        courses.update(rng.sample([c.code for c in COURSES], 2))
     return [
         Trainer(f"T{i + 1:02d}", hubs[i % len(hubs)].id, frozenset(q))
         for i, q in enumerate(qualified)
@@ -256,22 +256,22 @@ def _few_trainers(
     two who teach a rarely taught course teach a common one as well, so who takes the common
     runs decides whether the rare ones still find a trainer within their term limits."""
     demand: dict[str, int] = defaultdict(int)
-    for d in drafts:
-        demand[d.course.code] += d.sessions * d.length
+    for draft in drafts:
+        demand[draft.course.code] += draft.sessions * draft.length
     total = sum(demand.values()) or 1
     qualified: list[set[str]] = [set() for _ in range(count)]
     common = sorted(COURSES, key=lambda c: -demand[c.code])[: len(COURSES) // 2]
     for course in COURSES:
         share = round(1.1 * count * demand[course.code] / total) + rng.randint(-1, 1)
         chosen = rng.sample(range(count), min(count, max(2, share)))
-        for t in chosen:
-            qualified[t].add(course.code)
+        for trainer in chosen:
+            qualified[trainer].add(course.code)
         if len(chosen) == 2:
-            for t in chosen:
-                qualified[t].add(rng.choice(common).code)
-    for q in qualified:
-        if not q:
-            q.add(rng.choice(common).code)
+            for trainer in chosen:
+                qualified[trainer].add(rng.choice(common).code)
+    for courses in qualified:
+        if not courses:
+            courses.add(rng.choice(common).code)
     return [
         Trainer(f"T{i + 1:02d}", hubs[i % len(hubs)].id, frozenset(q))
         for i, q in enumerate(qualified)
@@ -339,11 +339,11 @@ def _days_needed(
 ) -> int:
     """A first guess at the calendar: resource use at UTILISATION, or a cohort's own load."""
     demand: dict[str, int] = defaultdict(int)
-    for d in drafts:
-        demand[d.course.kind] += d.sessions * d.length
+    for draft in drafts:
+        demand[draft.course.kind] += draft.sessions * draft.length
     supply: dict[str, int] = defaultdict(int)
-    for f in facilities:
-        supply[f.kind] += PERIODS
+    for facility in facilities:
+        supply[facility.kind] += PERIODS
     per_kind = max(demand[k] / (supply[k] * UTILISATION) for k in demand)
     teaching = sum(demand.values()) / (len(trainers) * 3 * UTILISATION)
     sessions = {d.id: d.sessions for d in drafts}
@@ -409,7 +409,7 @@ class _Planter:
     def _book_leave(self) -> None:
         """Leave decided before planting: for about half the trainers the first days of term,
         for some a week or two later on."""
-        for t in self.trainers:
+        for trainer in self.trainers:
             days: set[int] = set()
             if self.rng.random() < 0.45:
                 days.update(range(min(self.days, self.rng.randint(1, 5))))
@@ -417,8 +417,8 @@ class _Planter:
                 first = self.rng.randrange(self.days)
                 days.update(range(first, min(self.days, first + self.rng.randint(3, 10))))
             slots = frozenset((d, q) for d in days for q in range(PERIODS))
-            self.leave[t.id] = slots
-            self.busy.update(("trainer", t.id, d, q) for d, q in slots)
+            self.leave[trainer.id] = slots
+            self.busy.update(("trainer", trainer.id, d, q) for d, q in slots)
 
     def plant(self, draft: _Draft) -> bool:
         earliest = max((self.end_of.get(a, 0) for a in draft.after), default=0)
@@ -448,14 +448,14 @@ class _Planter:
         day = min(self.days - 1, first_day + int(self.rng.expovariate(1 / 6)))
         placed: list[Assignment] = []
         used: set[tuple[str, str, int, int]] = set()
-        for i in range(draft.sessions):
+        for session in range(draft.sessions):
             slot = self._slot(draft, facility, trainer, day, length, earliest, used)
             if slot is None:
                 return None
-            placed.append(Assignment(draft.id, i, slot[0], slot[1], facility.id, trainer.id))
+            placed.append(Assignment(draft.id, session, slot[0], slot[1], facility.id, trainer.id))
             used.update(self._cells(draft, facility, trainer, slot[0], slot[1], length))
             day = slot[0] + 1
-            if draft.consecutive and i + 1 < draft.sessions and day >= self.days:
+            if draft.consecutive and session + 1 < draft.sessions and day >= self.days:
                 return None
         return placed
 
@@ -470,17 +470,17 @@ class _Planter:
         used: set[tuple[str, str, int, int]],
     ) -> tuple[int, int] | None:
         last = day + 1 if draft.consecutive else self.days
-        for d in range(day, min(last, self.days)):
-            if self.hub_on.get((trainer.id, d), facility.hub) != facility.hub:
+        for candidate_day in range(day, min(last, self.days)):
+            if self.hub_on.get((trainer.id, candidate_day), facility.hub) != facility.hub:
                 continue
-            if self.taught[trainer.id, d] + length > self.day_limit[trainer.id]:
+            if self.taught[trainer.id, candidate_day] + length > self.day_limit[trainer.id]:
                 continue
             for period in self.rng.sample(range(PERIODS - length + 1), PERIODS - length + 1):
-                if d * PERIODS + period < earliest:
+                if candidate_day * PERIODS + period < earliest:
                     continue
-                cells = self._cells(draft, facility, trainer, d, period, length)
+                cells = self._cells(draft, facility, trainer, candidate_day, period, length)
                 if not any(c in self.busy or c in used for c in cells):
-                    return d, period
+                    return candidate_day, period
         return None
 
     @staticmethod
@@ -488,21 +488,23 @@ class _Planter:
         draft: _Draft, facility: Facility, trainer: Trainer, day: int, period: int, length: int
     ) -> list[tuple[str, str, int, int]]:
         cells = []
-        for q in range(period, period + length):
-            cells.append(("facility", facility.id, day, q))
-            cells.append(("trainer", trainer.id, day, q))
+        for covered in range(period, period + length):
+            cells.append(("facility", facility.id, day, covered))
+            cells.append(("trainer", trainer.id, day, covered))
             if draft.cohort:
-                cells.append(("cohort", draft.cohort, day, q))
+                cells.append(("cohort", draft.cohort, day, covered))
         return cells
 
     def _commit(self, draft: _Draft, placed: list[Assignment]) -> None:
         length = draft.length
         facility = next(f for f in self.facilities if f.id == placed[0].facility)
         trainer = next(t for t in self.trainers if t.id == placed[0].trainer)
-        for a in placed:
-            self.busy.update(self._cells(draft, facility, trainer, a.day, a.period, length))
-            self.taught[a.trainer, a.day] += length
-            self.hub_on[a.trainer, a.day] = facility.hub
+        for assignment in placed:
+            self.busy.update(
+                self._cells(draft, facility, trainer, assignment.day, assignment.period, length)
+            )
+            self.taught[assignment.trainer, assignment.day] += length
+            self.hub_on[assignment.trainer, assignment.day] = facility.hub
         self.end_of[draft.id] = max(a.day * PERIODS + a.period + length for a in placed)
         draft.placed = placed
 
@@ -545,35 +547,35 @@ class _Planter:
 
 
 def _offering(
-    rng: random.Random, d: _Draft, kept: set[str], planter: _Planter, tight: bool = False
+    rng: random.Random, draft: _Draft, kept: set[str], planter: _Planter, tight: bool = False
 ) -> Offering:
-    first = d.placed[0]
+    first = draft.placed[0]
     facility = next(f for f in planter.facilities if f.id == first.facility)
-    days = len({a.day for a in d.placed})
+    days = len({a.day for a in draft.placed})
     if tight:
-        return _tight_offering(rng, d, kept, planter, facility.hub, days)
+        return _tight_offering(rng, draft, kept, planter, facility.hub, days)
     return Offering(
-        d.id,
-        d.course.code,
-        d.sessions,
-        d.attendees,
-        d.length,
-        min(d.sessions, days + rng.choice((0, 0, 1))) if d.sessions > 1 else 1,
-        d.consecutive,
+        draft.id,
+        draft.course.code,
+        draft.sessions,
+        draft.attendees,
+        draft.length,
+        min(draft.sessions, days + rng.choice((0, 0, 1))) if draft.sessions > 1 else 1,
+        draft.consecutive,
         first.trainer if rng.random() < 0.1 else None,
-        (d.course.kind,),
+        (draft.course.kind,),
         facility.hub if rng.random() < 0.3 else None,
         frozenset(),
-        tuple(a for a in d.after if a in kept),
+        tuple(a for a in draft.after if a in kept),
     )
 
 
 def _tight_offering(
-    rng: random.Random, d: _Draft, kept: set[str], planter: _Planter, hub: str, days: int
+    rng: random.Random, draft: _Draft, kept: set[str], planter: _Planter, hub: str, days: int
 ) -> Offering:
     """Most runs tied to their hub, and a window of dates around where the run was planted."""
-    first_day = min(a.day for a in d.placed)
-    last_day = max(a.day for a in d.placed)
+    first_day = min(a.day for a in draft.placed)
+    last_day = max(a.day for a in draft.placed)
     opens = max(0, first_day - rng.randint(4, 25))
     closes = min(planter.days - 1, last_day + rng.randint(4, 25))
     outside = frozenset(
@@ -583,18 +585,18 @@ def _tight_offering(
         for q in range(PERIODS)
     )
     return Offering(
-        d.id,
-        d.course.code,
-        d.sessions,
-        d.attendees,
-        d.length,
-        min(d.sessions, days + rng.choice((0, 0, 1))) if d.sessions > 1 else 1,
-        d.consecutive,
-        d.placed[0].trainer if rng.random() < 0.15 else None,
-        (d.course.kind,),
+        draft.id,
+        draft.course.code,
+        draft.sessions,
+        draft.attendees,
+        draft.length,
+        min(draft.sessions, days + rng.choice((0, 0, 1))) if draft.sessions > 1 else 1,
+        draft.consecutive,
+        draft.placed[0].trainer if rng.random() < 0.15 else None,
+        (draft.course.kind,),
         hub if rng.random() < 0.85 else None,
         outside,
-        tuple(a for a in d.after if a in kept),
+        tuple(a for a in draft.after if a in kept),
     )
 
 

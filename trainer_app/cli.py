@@ -118,6 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("scenario", type=Path, metavar="SCENARIO.json")
     check.add_argument("plan", type=Path, metavar="PLAN.json")
 
+    commands.add_parser(
+        "rules",
+        help="the planner's hard rules and cost terms",
+        description="List every hard rule (the names `check` reports) and every cost term (the "
+        "names a scenario's weights use), with what each means and its default weight.",
+    )
+
     scenario = commands.add_parser("scenario", help="scenario files from the store")
     scenario_commands = scenario.add_subparsers(
         dest="scenario_command", metavar="ACTION", required=True
@@ -191,6 +198,8 @@ def _run(args: argparse.Namespace) -> int:
         return _plan(args)
     if args.command == "check":
         return _check(args.scenario, args.plan)
+    if args.command == "rules":
+        return _rules()
     if args.command == "scenario":
         return _export_scenario(settings, args)
     if args.command == "import":
@@ -452,6 +461,21 @@ def _tell(line: str) -> None:
     the plan is still made and written: the exit status says how it went."""
     with contextlib.suppress(OSError):
         print(line, file=sys.stderr)
+
+
+def _rules() -> int:
+    from trainer_app.scheduling.rules import COST_TERMS, HARD_RULES
+
+    width = max(len(name) for name in [*HARD_RULES, *COST_TERMS]) + 2
+    lines = ["Hard rules (a plan that breaks one is not valid):"]
+    lines += [f"  {rule:<{width}}{entry.words}" for rule, entry in HARD_RULES.items()]
+    lines += ["", "Cost terms (a plan pays the weight for each unit; 0 = off by default):"]
+    lines += [
+        f"  {term:<{width}}weight {cost.default_weight:g}, per {cost.unit}"
+        for term, cost in COST_TERMS.items()
+    ]
+    sys.stdout.write("\n".join(lines) + "\n")
+    return EXIT_OK
 
 
 def _check(scenario_path: Path, plan_path: Path) -> int:

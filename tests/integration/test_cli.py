@@ -257,3 +257,12 @@ def test_with_no_database_and_no_key_verify_says_what_to_give(
         "issuer's public key with --key PUBLIC.pem"
     )
     assert not elsewhere.exists()
+
+
+def test_rules_lists_every_rule_and_cost_term(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out
+    assert "  trainer_clash         A trainer teaches one session at a time." in out
+    assert "  facility_changes      weight 1, per distinct facility beyond the first" in out
+    assert "  late_finish           weight 0, per session ending in the last period" in out
+    assert out.count("\n") == 2 + 21 + 8 + 1

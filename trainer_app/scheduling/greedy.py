@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 
 from trainer_app.scheduling.instance import Instance, OfferingData
+from trainer_app.scheduling.rules import Blocker, Face, Rule, enforces
 from trainer_app.scheduling.schedule import Key, Placement, Schedule
 
 
@@ -155,6 +156,7 @@ def day_plans(inst: Instance, od: OfferingData) -> list[DayPlan | None]:
     return plans
 
 
+@enforces(Rule.AFTER, face=Face.INCREMENTAL)
 def window(inst: Instance, schedule: Schedule, od: OfferingData) -> tuple[int, int]:
     """Earliest start after placed predecessors; latest end before placed successors and
     before the locked sessions of any run that must follow."""
@@ -240,7 +242,7 @@ class Greedy:
         locked = any((offering, s) in inst.locks for s in range(od.sessions))
         missing = [p for p in od.after if not self._has(p)]
         if missing and not locked:
-            reasons["after_unplaced"] += 1
+            reasons[Blocker.AFTER_UNPLACED] += 1
             return False
         if not od.trainers:
             reasons["no_trainer"] += 1
@@ -276,6 +278,7 @@ class Greedy:
 
         return sorted(able, key=lambda t: (pressure(t), self.rng.random()))
 
+    @enforces(Rule.TRAINER_CHANGES, Rule.CONSECUTIVE_DAYS, Rule.LOCK, face=Face.INCREMENTAL)
     def _place_with(
         self,
         od: OfferingData,
@@ -298,7 +301,7 @@ class Greedy:
                 if earliest <= lock[0] and lock[0] + od.length <= latest:
                     found = self._locked(od, lock, trainer, reasons, used_facilities)
                 else:
-                    reasons["after_unplaced"] += 1
+                    reasons[Blocker.AFTER_UNPLACED] += 1
             else:
                 after_day = used_days[-1] + 1 if od.consecutive and used_days else None
                 if plan is not None:
@@ -327,7 +330,7 @@ class Greedy:
     ) -> Placement | None:
         start, locked_facility, locked_trainer = lock
         if locked_trainer is not None and locked_trainer != trainer:
-            reasons["lock_trainer"] += 1
+            reasons[Blocker.LOCK_TRAINER] += 1
             return None
         facilities = (
             [locked_facility]

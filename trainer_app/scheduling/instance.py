@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from trainer_app.scheduling.scenario import TERMS, Scenario, Slot
+from trainer_app.scheduling.rules import Face, Rule, enforces
+from trainer_app.scheduling.scenario import TERMS, Facility, Offering, Scenario, Slot, Trainer
 
 
 @dataclass
@@ -125,6 +126,48 @@ def _deadlines(
         od.deadline = done[od.index]
 
 
+@enforces(Rule.FIXED_TRAINER, Rule.NOT_QUALIFIED, face=Face.CANDIDATES)
+def _candidate_trainers(
+    offering: Offering, trainers: list[Trainer], t_index: dict[str, int]
+) -> list[int]:
+    """The run's named trainer, or every trainer qualified for its course."""
+    if offering.trainer is not None:
+        return [t_index[offering.trainer]]
+    return [i for i, trainer in enumerate(trainers) if offering.course in trainer.qualifications]
+
+
+@enforces(Rule.FACILITY_KIND, Rule.FACILITY_HUB, Rule.CAPACITY, face=Face.CANDIDATES)
+def _candidate_facilities(
+    offering: Offering, facilities: list[Facility]
+) -> tuple[list[int], dict[int, int]]:
+    """Rooms of a kind the run needs, at its hub if it has one, seating it if the capacity is
+    hard; and the attendees above a soft capacity, per room."""
+    candidates, overflow = [], {}
+    for i, facility in enumerate(facilities):
+        if offering.facility_kinds and facility.kind not in offering.facility_kinds:
+            continue
+        if offering.hub is not None and facility.hub != offering.hub:
+            continue
+        if facility.capacity_is_hard and offering.attendees > facility.capacity:
+            continue
+        candidates.append(i)
+        if not facility.capacity_is_hard and offering.attendees > facility.capacity:
+            overflow[i] = offering.attendees - facility.capacity
+    return candidates, overflow
+
+
+@enforces(Rule.OUTSIDE_DAY, Rule.UNAVAILABLE, face=Face.CANDIDATES)
+def _allowed_starts(length: int, blocked: bytearray, P: int, D: int) -> list[int]:
+    """Global starts of a session that fits in its day and misses every period the run or its
+    cohorts are unavailable."""
+    return [
+        day * P + period
+        for day in range(D)
+        for period in range(P - length + 1)
+        if not any(blocked[day * P + period : day * P + period + length])
+    ]
+
+
 def build_instance(scenario: Scenario) -> Instance:
     cal = scenario.calendar
     P, D = cal.periods_per_day, len(cal.days)
@@ -145,33 +188,13 @@ def build_instance(scenario: Scenario) -> Instance:
 
     offerings: list[OfferingData] = []
     for index, offering in enumerate(scenario.offerings):
-        if offering.trainer is not None:
-            candidate_trainers = [t_index[offering.trainer]]
-        else:
-            candidate_trainers = [
-                ti for ti, t in enumerate(trainers) if offering.course in t.qualifications
-            ]
-        candidate_facilities, overflow = [], {}
-        for fi, facility in enumerate(facilities):
-            if offering.facility_kinds and facility.kind not in offering.facility_kinds:
-                continue
-            if offering.hub is not None and facility.hub != offering.hub:
-                continue
-            if facility.capacity_is_hard and offering.attendees > facility.capacity:
-                continue
-            candidate_facilities.append(fi)
-            if not facility.capacity_is_hard and offering.attendees > facility.capacity:
-                overflow[fi] = offering.attendees - facility.capacity
+        candidate_trainers = _candidate_trainers(offering, trainers, t_index)
+        candidate_facilities, overflow = _candidate_facilities(offering, facilities)
         blocked = _blocked(offering.unavailable, P, T)
         for ci in cohorts_of[index]:
             blocked = bytearray(a | b for a, b in zip(blocked, cohort_blocked[ci], strict=True))
         length = offering.session_length
-        starts = [
-            d * P + p
-            for d in range(D)
-            for p in range(P - length + 1)
-            if not any(blocked[d * P + p + k] for k in range(length))
-        ]
+        starts = _allowed_starts(length, blocked, P, D)
         offerings.append(
             OfferingData(
                 index=index,

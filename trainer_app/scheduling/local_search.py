@@ -26,6 +26,7 @@ import numpy as np
 
 from trainer_app.scheduling import _anneal
 from trainer_app.scheduling.instance import Instance
+from trainer_app.scheduling.rules import Face, Rule, enforces
 from trainer_app.scheduling.schedule import Key, Placement
 
 Array = np.ndarray[Any, np.dtype[np.int64]]
@@ -217,6 +218,7 @@ class Annealer:
             trainer[od.index] = min(od.trainers, key=lambda t: (load[t], t))
         return trainer
 
+    @enforces(Rule.LOCK, Rule.CONSECUTIVE_DAYS, face=Face.SEARCH)
     def _insertable(self, offering: int, key: Key | None = None) -> bool:
         """May the kernel move the run's sessions (``key``: this one), or place them?"""
         inst = self.inst

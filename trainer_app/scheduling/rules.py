@@ -15,9 +15,10 @@ it in each *face* of the planner:
 The faces stay in their own modules because each runs on its own data (integer tables, NumPy
 arrays, CP-SAT variables, a plan's scenario objects) and the first three are the planner's hot
 loops. Each face function names the rules it enforces with ``@enforces(Rule..., face=...)``;
-``faces_of`` lists them side by side (``trainer-app rules`` prints the table, docs/planner.md
-holds it) and tests/unit/scheduling/test_rule_catalogue.py holds every rule to all its faces: a
-rule without a face, or a face that disagrees with the checker on a rule's witness, fails it.
+``faces_of`` lists them side by side (``python -m trainer_app.scheduling.rules`` prints the
+table docs/planner.md holds; ``trainer-app rules`` lists rules and terms for users), and
+tests/unit/scheduling/test_rule_catalogue.py holds every rule to all its faces: a rule
+without a face, or a face that disagrees with the checker on the rule's witness, fails it.
 
 Adding a rule: a member of ``Rule``, its entry in ``HARD_RULES`` and, for each face, the code
 marked with ``@enforces``; then its witness in the catalogue test. See docs/planner.md.
@@ -86,6 +87,7 @@ class Blocker(StrEnum):
     FACILITY_BUSY = "facility_busy"
     TRAINER_OTHER_HUB = "trainer_other_hub"
     LOCK_TRAINER = "lock_trainer"
+    AFTER_UNPLACED = "after_unplaced"
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ BLOCKERS: dict[Blocker, Refusal] = {
         Rule.TRAINER_TWO_HUBS, "the trainers are at another hub that day"
     ),
     Blocker.LOCK_TRAINER: Refusal(Rule.LOCK, "its locked sessions name different trainers"),
+    Blocker.AFTER_UNPLACED: Refusal(Rule.AFTER, "the runs it must follow are not placed"),
 }
 
 
@@ -171,7 +174,6 @@ class CostTerm:
 
 
 _SEARCH_KEEPS_TRAINER = "the search moves sessions in time and room, never to another trainer"
-_SEARCH_LEAVES = "the search does not move locked sessions, nor runs on consecutive days"
 
 HARD_RULES: dict[Rule, HardRule] = {
     r.rule: r
@@ -208,7 +210,6 @@ HARD_RULES: dict[Rule, HardRule] = {
             Scope.SESSION,
             "A locked session stays where it is locked (day, period, and room or trainer if "
             "named).",
-            kept={Face.SEARCH: _SEARCH_LEAVES},
         ),
         HardRule(
             Rule.UNAVAILABLE,
@@ -226,7 +227,6 @@ HARD_RULES: dict[Rule, HardRule] = {
             Rule.CONSECUTIVE_DAYS,
             Scope.RUN,
             "A run on consecutive days has one session a day, on consecutive working days.",
-            kept={Face.SEARCH: _SEARCH_LEAVES},
         ),
         HardRule(Rule.AFTER, Scope.RUN, "A run starts only after the runs it follows have ended."),
         HardRule(Rule.FACILITY_CLASH, Scope.FACILITY_DAY, "A room holds one session at a time."),
@@ -437,3 +437,8 @@ def catalogue_table() -> str:
             ]
         )
     return "\n".join("| " + " | ".join(row) + " |" for row in rows) + "\n"
+
+
+if __name__ == "__main__":  # python -m trainer_app.scheduling.rules: the table for docs/planner.md
+    # Run as a script this module is __main__; the faces register with the imported one.
+    print(importlib.import_module(__spec__.name).catalogue_table(), end="")

@@ -215,7 +215,7 @@ def test_every_cost_term_has_all_its_faces(term: Term) -> None:
 def test_the_docs_show_the_catalogue_as_it_is() -> None:
     assert catalogue_table() in (REPO / "docs" / "planner.md").read_text(encoding="utf-8"), (
         "docs/planner.md's rule table is out of date: paste rules.catalogue_table() "
-        "(`trainer-app rules` prints it)"
+        "(`python -m trainer_app.scheduling.rules` prints it)"
     )
 
 

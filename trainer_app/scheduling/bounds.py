@@ -28,6 +28,7 @@ from typing import Any
 
 from trainer_app.scheduling.instance import Instance, OfferingData
 from trainer_app.scheduling.reach import Reach, day_ends, mask_of, whole
+from trainer_app.scheduling.rules import Term
 
 
 @dataclass
@@ -54,22 +55,24 @@ def lower_bound(
     units: dict[str, float] = dict.fromkeys(weights, 0)
     spread = {od.index: _spread(reach, od) for od in inst.offerings}
     for od in inst.offerings:
-        units["capacity_overflow"] += _overflow(inst, od)
-        units["facility_changes"] += _facility_changes(reach, od)
-        if weights["late_finish"]:
-            units["late_finish"] += _late(reach, od)
-        if weights["trainer_away"]:
-            units["trainer_away"] += _away(inst, reach, od)
-    if weights["load_balance"]:
-        units["load_balance"] = _peak(inst, reach)
-    if weights["capacity_overflow"]:
-        units["capacity_overflow"] = max(units["capacity_overflow"], _overflow_flow(inst, reach))
-    weighted = sum(weights[term] * units[term] for term in units if term != "spread_shortfall")
+        units[Term.CAPACITY_OVERFLOW] += _overflow(inst, od)
+        units[Term.FACILITY_CHANGES] += _facility_changes(reach, od)
+        if weights[Term.LATE_FINISH]:
+            units[Term.LATE_FINISH] += _late(reach, od)
+        if weights[Term.TRAINER_AWAY]:
+            units[Term.TRAINER_AWAY] += _away(inst, reach, od)
+    if weights[Term.LOAD_BALANCE]:
+        units[Term.LOAD_BALANCE] = _peak(inst, reach)
+    if weights[Term.CAPACITY_OVERFLOW]:
+        units[Term.CAPACITY_OVERFLOW] = max(
+            units[Term.CAPACITY_OVERFLOW], _overflow_flow(inst, reach)
+        )
+    weighted = sum(weights[term] * units[term] for term in units if term != Term.SPREAD_SHORTFALL)
 
     # Cohorts: isolated sessions, with the spread of the runs each is given.
     given: dict[int, list[int]] = {}
     owner: dict[int, int] = {}
-    if weights["cohort_isolated"]:
+    if weights[Term.COHORT_ISOLATED]:
         for cohort, runs in enumerate(inst.cohort_offerings):
             for offering in runs:
                 owner.setdefault(offering, cohort)
@@ -79,11 +82,11 @@ def lower_bound(
     cohort_total = 0.0
     solved = bounded = 0
     order = sorted(range(len(inst.cohort_offerings)), key=lambda c: _size(inst, c))
-    if weights["cohort_isolated"]:
+    if weights[Term.COHORT_ISOLATED]:
         for i, cohort in enumerate(order):
             mine = given.get(cohort, [])
-            static = weights["spread_shortfall"] * sum(spread[o] for o in mine)
-            static += weights["cohort_isolated"] * _lonely(inst, reach, cohort)
+            static = weights[Term.SPREAD_SHORTFALL] * sum(spread[o] for o in mine)
+            static += weights[Term.COHORT_ISOLATED] * _lonely(inst, reach, cohort)
             left = budget - (time.monotonic() - started)
             result = None
             if left > 0 and not (should_stop is not None and should_stop()):
@@ -97,8 +100,8 @@ def lower_bound(
             cohort_total += max(value, static)
             counted.update(mine)
     spread_units = sum(n for o, n in spread.items() if o not in counted)
-    units["spread_shortfall"] = spread_units
-    total = weighted + weights["spread_shortfall"] * spread_units + cohort_total
+    units[Term.SPREAD_SHORTFALL] = spread_units
+    total = weighted + weights[Term.SPREAD_SHORTFALL] * spread_units + cohort_total
     return Bound(
         total=total / inst.weight_scale,
         units=units,
@@ -306,7 +309,7 @@ def _cohort(
             model.add(sum(items) <= 1)
     _order(model, runs, starts, inst, T, reach)
     terms = []
-    if weights["spread_shortfall"]:
+    if weights[Term.SPREAD_SHORTFALL]:
         for offering in given:
             od = inst.offerings[offering]
             if od.min_days <= 1 or od.consecutive:
@@ -321,13 +324,13 @@ def _cohort(
                 used.append(uses_day)
             short = model.new_int_var(0, od.min_days, f"short[{offering}]")
             model.add(short >= od.min_days - sum(used))
-            terms.append(weights["spread_shortfall"] * short)
+            terms.append(weights[Term.SPREAD_SHORTFALL] * short)
         fixed = sum(
             max(0, inst.offerings[o].min_days - inst.offerings[o].sessions)
             for o in given
             if inst.offerings[o].consecutive
         )
-        terms.append(model.new_constant(weights["spread_shortfall"] * fixed))
+        terms.append(model.new_constant(weights[Term.SPREAD_SHORTFALL] * fixed))
 
     def occupied(period: int) -> Any:
         return sum(covering.get(period, []))
@@ -340,11 +343,11 @@ def _cohort(
             if (start + od.length) % P:
                 near.append(occupied(start + od.length))
             if not near or not any(covering.get(q) for q in (start - 1, start + od.length)):
-                terms.append(weights["cohort_isolated"] * lit)
+                terms.append(weights[Term.COHORT_ISOLATED] * lit)
                 continue
             iso = model.new_bool_var(f"iso[{od.index},{start}]")
             model.add(iso >= lit - sum(near))
-            terms.append(weights["cohort_isolated"] * iso)
+            terms.append(weights[Term.COHORT_ISOLATED] * iso)
     return _minimum(model, terms, time_limit)
 
 
@@ -440,7 +443,7 @@ def _days_model(
             taken = model.new_int_var(0, count, f"n[{k},{j}]")
             chosen.append(taken)
             if lonely:
-                terms.append(weights["cohort_isolated"] * lonely * taken)
+                terms.append(weights[Term.COHORT_ISOLATED] * lonely * taken)
             for r, per_day in enumerate(counts):
                 if per_day:
                     sessions[r].append(per_day * taken)
@@ -456,13 +459,13 @@ def _days_model(
         if not sessions[r]:
             return None
         model.add(sum(sessions[r]) == od.sessions)
-    if weights["spread_shortfall"]:
+    if weights[Term.SPREAD_SHORTFALL]:
         for r, od in enumerate(runs):
             if od.index not in given or od.min_days <= 1:
                 continue
             short = model.new_int_var(0, od.min_days, f"short[{r}]")
             model.add(short >= od.min_days - sum(days_used[r]))
-            terms.append(weights["spread_shortfall"] * short)
+            terms.append(weights[Term.SPREAD_SHORTFALL] * short)
     return _minimum(model, terms, time_limit)
 
 

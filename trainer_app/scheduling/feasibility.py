@@ -31,6 +31,7 @@ from trainer_app.scheduling.greedy import window
 from trainer_app.scheduling.instance import Instance, OfferingData
 from trainer_app.scheduling.model import SubModel, _watchdog
 from trainer_app.scheduling.repair import Repair
+from trainer_app.scheduling.scenario import PlanStatus
 from trainer_app.scheduling.schedule import Key, Placement, Schedule
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ class Fill:
             self.on_better(self.current)
         else:
             self.failures[offering] += 1
-        if result.status == "unknown":
+        if result.status == PlanStatus.UNKNOWN:
             self.target = max(MIN_SESSIONS, int(self.target * 0.8))
         elif not better:
             self.target = min(MAX_SESSIONS, self.target + 20)

@@ -26,7 +26,7 @@ import numpy as np
 
 from trainer_app.scheduling import _anneal
 from trainer_app.scheduling.instance import Instance
-from trainer_app.scheduling.rules import Face, Rule, enforces
+from trainer_app.scheduling.rules import Face, Rule, Term, enforces
 from trainer_app.scheduling.schedule import Key, Placement
 
 Array = np.ndarray[Any, np.dtype[np.int64]]
@@ -144,13 +144,13 @@ class Annealer:
             np.array(inst.week_of_day, dtype=np.int64).reshape(D),
             np.array(
                 [
-                    weights["capacity_overflow"],
-                    weights["spread_shortfall"],
-                    weights["cohort_isolated"],
-                    weights["facility_changes"],
-                    weights["trainer_away"],
-                    weights["late_finish"],
-                    weights["moves"],
+                    weights[Term.CAPACITY_OVERFLOW],
+                    weights[Term.SPREAD_SHORTFALL],
+                    weights[Term.COHORT_ISOLATED],
+                    weights[Term.FACILITY_CHANGES],
+                    weights[Term.TRAINER_AWAY],
+                    weights[Term.LATE_FINISH],
+                    weights[Term.MOVES],
                     self.out_weight,
                 ],
                 dtype=np.int64,

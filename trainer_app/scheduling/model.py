@@ -24,6 +24,7 @@ from ortools.sat.python import cp_model
 
 from trainer_app.scheduling.instance import Instance, OfferingData
 from trainer_app.scheduling.rules import Face, Rule, Term, enforces
+from trainer_app.scheduling.scenario import PlanStatus
 from trainer_app.scheduling.schedule import Key, Placement, Schedule
 
 UNPLACED_PENALTY = 1_000_000  # per session: placing everything that fits comes first
@@ -32,7 +33,7 @@ UNPLACED_PENALTY = 1_000_000  # per session: placing everything that fits comes 
 @dataclass
 class SubResult:
     assignment: dict[Key, Placement] | None  # None: no solution within the time limit
-    status: str  # "optimal", "feasible", "infeasible", "unknown"
+    status: PlanStatus  # optimal, feasible, infeasible or unknown
     objective: float | None
     bound: float | None
 
@@ -681,7 +682,7 @@ class SubModel:
         on_solution: Callable[[float, float], None] | None = None,
     ) -> SubResult:
         if not self.feasible:
-            return SubResult(None, "infeasible", None, None)
+            return SubResult(None, PlanStatus.INFEASIBLE, None, None)
         self.m.minimize(self.objective())
         solver = cp_model.CpSolver()
         params = solver.parameters
@@ -695,10 +696,10 @@ class SubModel:
         with _watchdog(solver, should_stop):
             status = solver.solve(self.m, _Callback(on_solution))
         name = {
-            cp_model.OPTIMAL: "optimal",
-            cp_model.FEASIBLE: "feasible",
-            cp_model.INFEASIBLE: "infeasible",
-        }.get(status, "unknown")
+            cp_model.OPTIMAL: PlanStatus.OPTIMAL,
+            cp_model.FEASIBLE: PlanStatus.FEASIBLE,
+            cp_model.INFEASIBLE: PlanStatus.INFEASIBLE,
+        }.get(status, PlanStatus.UNKNOWN)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return SubResult(None, name, None, None)
         return SubResult(

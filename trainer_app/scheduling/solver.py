@@ -26,6 +26,7 @@ from trainer_app.scheduling.instance import Instance, OfferingData, build_instan
 from trainer_app.scheduling.model import UNPLACED_PENALTY, SubModel
 from trainer_app.scheduling.reach import Reach
 from trainer_app.scheduling.repair import Repair
+from trainer_app.scheduling.rules import Rule, Term
 from trainer_app.scheduling.scenario import Assignment, Plan, PlanStatus, Scenario
 from trainer_app.scheduling.schedule import Costs, Key, Placement, Schedule, evaluate
 
@@ -490,7 +491,7 @@ class _Run:
             self.offer(result.assignment, "exact model")
             # The model places the most it can first, then minimises cost: its optimum is
             # final even when some runs cannot be placed at all.
-            self.proven = result.status == "optimal"
+            self.proven = result.status == PlanStatus.OPTIMAL
             if self.proven and self.best_cost is not None:
                 self.bound = self.cost_value(self.best_cost)
             if self.proven and self.unplaced():
@@ -542,7 +543,7 @@ class _Run:
         if budget < 0.2 or self.best_cost is None:
             return
         inst = self.inst
-        peak = self.best_cost.units["load_balance"] * inst.weights["load_balance"]
+        peak = self.best_cost.units[Term.LOAD_BALANCE] * inst.weights[Term.LOAD_BALANCE]
 
         def heard(kernel_cost: int) -> None:
             if self.on_progress is not None:
@@ -606,9 +607,9 @@ class _Run:
             )
             if result.assignment is not None:
                 self.offer(result.assignment, f"improved ({kind})")
-            if result.status == "optimal":
+            if result.status == PlanStatus.OPTIMAL:
                 target = min(target + 10, 400)
-            elif result.status == "unknown":
+            elif result.status == PlanStatus.UNKNOWN:
                 target = max(12, int(target * 0.7))
             if self.steps % 10 == 0:
                 self.report("searching")
@@ -641,7 +642,7 @@ class _Run:
 
     def moved_runs(self) -> list[int]:
         """Re-planning: runs with a session away from where the previous plan had it."""
-        if not self.inst.previous or not self.inst.weights["moves"]:
+        if not self.inst.previous or not self.inst.weights[Term.MOVES]:
             return []
         return sorted(
             {
@@ -769,7 +770,7 @@ class _Run:
             cost=cost,
             hard_violations=tuple(
                 {
-                    "rule": "unplaced",
+                    "rule": Rule.UNPLACED.value,
                     "offering": inst.offerings[o].id,
                     "session": s,
                     "message": f"{inst.offerings[o].id} session {s} is not placed",
@@ -789,7 +790,7 @@ class _Run:
                 "seed": self.seed,
                 "lower_bound": bound,
                 "lower_bound_seconds": round(self.bound_seconds, 3),
-                "proven_optimal": status == "optimal",
+                "proven_optimal": status == PlanStatus.OPTIMAL,
                 "proven_best_partial": self.proven and bool(unplaced),
                 "search_steps": self.steps,
                 "improvements": self.improvements,

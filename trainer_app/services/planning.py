@@ -41,6 +41,7 @@ from trainer_app.persistence.models import (
 )
 from trainer_app.persistence.uow import reading, transaction
 from trainer_app.scheduling.checker import check
+from trainer_app.scheduling.rules import Rule, Term
 from trainer_app.scheduling.scenario import (
     TERMS,
     Assignment,
@@ -330,7 +331,7 @@ class PlanningService:
             request.end,
             hub_ids=request.hub_ids,
             run_ids=request.run_ids,
-            weights={**stored.weights, "moves": REPLAN_MOVES_WEIGHT},
+            weights={**stored.weights, Term.MOVES: REPLAN_MOVES_WEIGHT},
             previous_plan_id=plan_id,
             name=f"{name} (re-plan)",
         )
@@ -860,7 +861,9 @@ def _refuse_since_saved(
     lost = len(planned.assignments) - len(moved.assignments)
     moved = _with_current_context(moved, current)
     result = check(replace(current, locked=()), moved)
-    problems = [_in_words(v.message, names) for v in result.hard_violations if v.rule != "unplaced"]
+    problems = [
+        _in_words(v.message, names) for v in result.hard_violations if v.rule != Rule.UNPLACED
+    ]
     if lost:
         problems.insert(0, f"{plural(lost, 'session')} now fall on a day that is no longer planned")
     if not problems:

@@ -45,6 +45,7 @@ from trainer_app.persistence.models import (
     TrainerRow,
 )
 from trainer_app.scheduling.explain import check_locks
+from trainer_app.scheduling.rules import Term
 from trainer_app.scheduling.scenario import (
     Calendar,
     Cohort,
@@ -62,12 +63,12 @@ from trainer_app.scheduling.scenario import (
 PERIOD_LABELS = ("09:00", "11:00", "13:30", "15:30")
 # The store-built scenario balances trainers' load and keeps them at their home hub by default.
 DEFAULT_WEIGHTS: Mapping[str, float] = {
-    "capacity_overflow": 1,
-    "spread_shortfall": 5,
-    "cohort_isolated": 2,
-    "facility_changes": 1,
-    "load_balance": 1,
-    "trainer_away": 1,
+    Term.CAPACITY_OVERFLOW: 1,
+    Term.SPREAD_SHORTFALL: 5,
+    Term.COHORT_ISOLATED: 2,
+    Term.FACILITY_CHANGES: 1,
+    Term.LOAD_BALANCE: 1,
+    Term.TRAINER_AWAY: 1,
 }
 PLANNABLE = (RunStatus.DRAFT.value, RunStatus.PLANNED.value)
 

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from trainer_app.scheduling.checker import CheckResult, check
+from trainer_app.scheduling.rules import Rule
 from trainer_app.scheduling.scenario import Plan, PlanStatus, Scenario, UnplacedRun, Verdict
 from trainer_app.services.base import join_words
 
-UNPLACED_RULE = "unplaced"  # the checker's rule for a session the plan does not place
+UNPLACED_RULE = Rule.UNPLACED  # the checker's rule for a session the plan does not place
 BOUND_TOLERANCE = 1e-6  # the solver rounds its bound to 6 decimals
 COMPETING_SHOWN = 6
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 
-from trainer_app.scheduling.rules import amount
+from trainer_app.scheduling.rules import Rule, amount
 from trainer_app.scheduling.scenario import Plan, Scenario
 from trainer_app.services.planning_verdict import (
     STATUS_WORDS,
@@ -128,6 +128,6 @@ def _left_out(checked: CheckedPlan) -> list[str]:
 def _unplaced_sessions(plan: Plan) -> dict[str, int]:
     count: dict[str, int] = {}
     for v in plan.hard_violations:
-        if v.get("rule") == "unplaced" and v.get("offering") is not None:
+        if v.get("rule") == Rule.UNPLACED and v.get("offering") is not None:
             count[str(v["offering"])] = count.get(str(v["offering"]), 0) + 1
     return count

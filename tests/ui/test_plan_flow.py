@@ -78,6 +78,8 @@ def test_plan_lock_replan_compare_and_publish(qtbot, window, demo, answers) -> N
 
     qtbot.mouseClick(page.publish_button, Qt.MouseButton.LeftButton)
     click_button(qtbot, page, "Publish")
+    assert not page.publish_button.isEnabled()  # while it publishes, off the GUI thread
+    qtbot.waitUntil(lambda: not page.publisher.running)
     published = [v for v in demo.planning.list_plans() if v.status == "published"]
     assert [v.id for v in published] == [page.plan_id]
     assert not answers  # nothing went wrong

@@ -5,6 +5,7 @@ overwritten, and the page offers to reload it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from tests.helpers import builders
 from trainer_app.config import Settings
 from trainer_app.domain.audit import Actor
+from trainer_app.domain.calendar import Absence
 from trainer_app.domain.network import FacilityKind
 from trainer_app.domain.planning import CourseRunFields, PlanStatus
 from trainer_app.scheduling.scenario import Lock
@@ -73,6 +75,11 @@ def click(qtbot, box: QMessageBox, text: str) -> None:
     qtbot.waitUntil(lambda: not box.isVisible())
 
 
+def published(qtbot, page: PlanPage) -> None:
+    """Wait for the publishing started by the confirmation (it runs off the GUI thread)."""
+    qtbot.waitUntil(lambda: not page.publisher.running)
+
+
 def opened(qtbot, page: PlanPage) -> None:
     """Wait for the saved plan being opened (read and checked in the background)."""
     qtbot.waitUntil(lambda: not page.opener.running)
@@ -93,6 +100,7 @@ def test_publishing_says_published_and_the_plan_it_replaces_says_superseded(
     box = message_box(qtbot, page)
     assert "No published plan is replaced" in box.text()
     click(qtbot, box, "Publish")
+    published(qtbot, page)
     assert page.versions.currentText() == f"Published: {first.name}"
     assert page.details.toPlainText().startswith(f"Published: {first.name}")
     assert not page.publish_button.isEnabled()  # a published plan is not published again
@@ -107,6 +115,7 @@ def test_publishing_says_published_and_the_plan_it_replaces_says_superseded(
     box = message_box(qtbot, page)
     assert f"{first.name}, published before, will be kept as superseded." in box.text()
     click(qtbot, box, "Publish")
+    published(qtbot, page)
 
     assert listed(page) == [f"Published: {second.name}", f"Superseded: {first.name}"]
     assert page.versions.currentText() == f"Published: {second.name}"
@@ -181,4 +190,26 @@ def test_publishing_after_someone_else_changed_the_plan_is_refused(
     assert page.versions.currentText() == "Draft: Spring 2027 as agreed"
     qtbot.mouseClick(page.publish_button, Qt.MouseButton.LeftButton)
     click(qtbot, message_box(qtbot, page), "Publish")
+    published(qtbot, page)
     assert page.versions.currentText() == "Published: Spring 2027 as agreed"
+
+
+def test_a_plan_the_store_has_overtaken_is_refused_in_words(
+    qtbot, page: PlanPage, context: ServiceContext, bob: ServiceContext, answers
+) -> None:
+    """Leave entered by another coordinator after the draft was made: publishing (off the GUI
+    thread) refuses with the reason, the button comes back, and nothing is published."""
+    trainer = bob.trainers.list()[0]
+    week = Absence(WEEK[0], WEEK[1], "Conference")
+    bob.trainers.update(trainer.id, trainer.row_version, replace(trainer, leave=(week,)))
+
+    qtbot.mouseClick(page.publish_button, Qt.MouseButton.LeftButton)
+    click(qtbot, message_box(qtbot, page), "Publish")
+    qtbot.waitUntil(lambda: bool(answers))
+    [(title, text)] = answers
+    assert title == "Cannot publish"
+    assert "when trainer Dr Amara Okafor is unavailable" in text
+    assert page.publish_button.isEnabled()
+    assert "Nothing was published" in page.window().statusBar().currentMessage()
+    assert [v.status for v in context.planning.list_plans()] == [PlanStatus.DRAFT]
+    assert context.planning.published_sessions(*WEEK) == []

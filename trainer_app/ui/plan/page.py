@@ -134,6 +134,10 @@ class PlanPage(Page):
         self.opener = Latest(self, what="Opening the plan")
         self.opener.finished.connect(self._opened)
         self.opener.failed.connect(self._open_failed)
+        # Publishing re-checks the plan against the store under a lock: off the GUI thread.
+        self.publisher = Latest(self, what="Publishing the plan")
+        self.publisher.finished.connect(self._published)
+        self.publisher.failed.connect(self._publish_failed)
 
         self.controls = PlanControls()
         self.controls.plan_requested.connect(self.plan_runs)
@@ -431,6 +435,7 @@ class PlanPage(Page):
         self.mover.wait(10_000)
         self.finder.wait(10_000)
         self.opener.wait(10_000)
+        self.publisher.wait(10_000)
 
     def restore_state(self, settings: QSettings) -> None:
         super().restore_state(settings)
@@ -595,7 +600,7 @@ class PlanPage(Page):
         saved = self.version is not None and not self.edited
         draft = saved and self.version is not None and self.version.status is PlanStatus.DRAFT
         self.save_button.setEnabled(has_plan and self.edited and not solving)
-        self.publish_button.setEnabled(draft and not solving)
+        self.publish_button.setEnabled(draft and not solving and not self.publisher.running)
         self.replan_button.setEnabled(saved and not solving)
         self.compare_button.setEnabled(self.versions.count() > 1)
 
@@ -862,21 +867,36 @@ class PlanPage(Page):
         self.open_dialog(box)
 
     def _publish_now(self) -> None:
-        if self.version is None:
+        if self.version is None or self.publisher.running:
             return
-        try:
-            published = self.context.planning.publish(self.version.id, self.version.row_version)
-        except StaleEdit as error:
-            self._changed_elsewhere("The plan was not published", error)
+        planning, version = self.context.planning, self.version
+
+        def publish() -> PlanVersion | StaleEdit:
+            try:
+                return planning.publish(version.id, version.row_version)
+            except StaleEdit as error:  # answered with a choice, not only a message
+                return error
+
+        self.say(f"Publishing {version.name}…")
+        self.publisher.request(publish)
+        self._update_actions()
+
+    def _published(self, result: object) -> None:
+        self._update_actions()
+        if isinstance(result, StaleEdit):
+            self._changed_elsewhere("The plan was not published", result)
             return
-        except DomainError as error:
-            self.editor.inform("Cannot publish", str(error))
-            return
-        self.version = published
+        assert isinstance(result, PlanVersion)
+        self.version = result
         self._refresh_versions()
         self._show_details()
         self._update_actions()
-        self.say(f"Published {published.name}")
+        self.say(f"Published {result.name}")
+
+    def _publish_failed(self, message: str) -> None:
+        self._update_actions()
+        self.say("Nothing was published")
+        self.editor.inform("Cannot publish", message)
 
     def _changed_elsewhere(self, title: str, error: StaleEdit) -> None:
         """Someone else changed the plan since this page read it: nothing was written; offer

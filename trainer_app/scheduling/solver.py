@@ -40,6 +40,9 @@ NEIGHBOURHOOD_SESSIONS = 40  # sessions freed per local-search step, adapted as 
 # Re-planning puts back displaced runs in ever wider neighbourhoods: (days either side of where
 # they were, sessions of competing runs that may move, links of following runs that may move).
 MEND_STEPS = ((3, 80, 1), (5, 150, 1_000))
+# Building the whole-scenario model takes a good part of this on a small scenario's largest
+# sizes, and the build is not within the solver's own time limit: with less left, it is skipped.
+MIN_EXACT_SECONDS = 0.5
 BOUND_SHARE = 0.1  # of the time limit, at most, for the lower bound's cohort models
 CORE_BUDGET = 1.0  # seconds, at most, to look for infeasible cores around runs left out
 REORDER_SHARE = 0.3  # of the time left for greedy restarts while some runs are left out
@@ -79,6 +82,9 @@ class _Run:
         self.started = time.monotonic()
         self.deadline = self.started + time_limit
         self.time_limit = time_limit
+        # Kept at the end, while runs are left out, to prove why (explain.py's infeasible cores):
+        # the search stops that much earlier so the plan still comes within the time limit.
+        self.explain_reserve = min(CORE_BUDGET, 0.05 * time_limit)
         self.inst: Instance = build_instance(scenario)
         self.workers = workers or max(1, os.cpu_count() or 1)
         self.seed = seed
@@ -103,7 +109,17 @@ class _Run:
         return time.monotonic() - self.started
 
     def remaining(self) -> float:
-        return self.deadline - time.monotonic()
+        """Seconds left for the search (less the explanations' reserve while runs are out)."""
+        left = self.deadline - time.monotonic()
+        if self.best_cost is None or self.best_cost.unplaced:
+            left -= self.explain_reserve
+        return left
+
+    def explaining_time(self) -> float:
+        """What is left of the reserve for proving why runs are out (none after a cancel)."""
+        if self.external_stop and self.external_stop():
+            return 0.0
+        return max(0.0, min(self.explain_reserve, self.deadline - time.monotonic()))
 
     def stop(self) -> bool:
         return self.remaining() <= 0 or bool(self.external_stop and self.external_stop())
@@ -525,14 +541,14 @@ class _Run:
         if not self.stop():
             self.anneal(self.remaining() * (ANNEAL_INSERT_SHARE if self.unplaced() else share))
         if self.unplaced() and not self.stop():
-            if small:
+            if small and self.remaining() >= MIN_EXACT_SECONDS:
                 self.exact(self.remaining() * 0.6, until_complete=True)  # stops when complete
             if self.unplaced() and not self.proven and not self.stop():
                 self.search(until=time.monotonic() + self.remaining() * INSERT_SHARE)
             if not self.unplaced() and not self.stop():
                 self.anneal(self.remaining() * share)
-        if small and not self.stop() and not self.proven:
-            self.exact(max(0.1, self.remaining() * 0.7))
+        if small and self.remaining() >= MIN_EXACT_SECONDS and not self.proven:
+            self.exact(self.remaining() * 0.7)
         if not self.stop() and not self.proven:
             self.search()
 
@@ -761,7 +777,7 @@ class _Run:
             assignment,
             self.conflict,
             self.reach,
-            core_budget=0.0 if self.proven else min(CORE_BUDGET, 0.05 * self.time_limit),
+            core_budget=0.0 if self.proven else self.explaining_time(),
         )
         bound = round(self.bound, 6) if self.bound is not None else None
         return Plan(

@@ -145,6 +145,35 @@ def test_progress_is_reported_and_cancel_returns_the_best_plan_quickly() -> None
     assert_sound(scenario, plan)
 
 
+def test_the_time_limit_holds_with_runs_left_out_to_explain() -> None:
+    """Two runs for one trainer who has a single slot in the term: one is left out, and the
+    plan still comes within its limit (the search keeps time to explain what is left out and
+    skips a whole-scenario model it has no time to build)."""
+    scenario = generate(300, seed=1)
+    hub, periods = scenario.hubs[0].id, scenario.calendar.periods_per_day
+    only_slot = {(0, 0), (0, 1)}
+    away = frozenset(
+        (day, period)
+        for day in range(len(scenario.calendar.days))
+        for period in range(periods)
+        if (day, period) not in only_slot
+    )
+    scenario = dataclasses.replace(
+        scenario,
+        trainers=(*scenario.trainers, Trainer("TX", hub, frozenset({"CX1", "CX2"}), away)),
+        offerings=(
+            *scenario.offerings,
+            Offering("RUN-X1", "CX1", 1, 4, session_length=2, hub=hub),
+            Offering("RUN-X2", "CX2", 1, 4, session_length=2, hub=hub),
+        ),
+    )
+    started = time.monotonic()
+    plan = solve(scenario, time_limit=4, workers=2)
+    assert time.monotonic() - started < 4.5
+    assert [u.offering for u in plan.unplaced] in (["RUN-X1"], ["RUN-X2"])
+    assert_sound(scenario, plan)
+
+
 def test_replanning_after_leave_moves_few_sessions() -> None:
     scenario = generate(100, seed=4)
     first = solve(scenario, time_limit=4, workers=1, seed=1)

@@ -121,8 +121,8 @@ def _trainer(scenario: Scenario, ident: str) -> str:
 
 
 WINDOW_WORDS = "when a qualified trainer and a suitable facility are both free"
-# What a plan file holds (scenario.py's limits): a reason and a line are texts, a suggestion
-# and a competing run are read back like ids.
+# What a plan file holds (scenario.py's limits: a text has at most 1 000 characters); a
+# suggestion is a short line on a button-sized space, so it is kept to 100.
 MOST_REASON = 850
 MOST_SUGGESTION = 100
 

@@ -397,7 +397,11 @@ class _Object:
             return None
         return value if isinstance(value, str) else None
 
-    def strings(self, key: str, *, maximum: int = MAX_LIST) -> tuple[str, ...]:
+    def strings(
+        self, key: str, *, maximum: int = MAX_LIST, longest: int = MAX_ID
+    ) -> tuple[str, ...]:
+        """A list of non-empty strings: ids (``longest`` MAX_ID) unless said otherwise."""
+        what = "an id" if longest == MAX_ID else "each"
         values = self.get(key, list, []) or []
         if len(values) > maximum:
             self.problems.add(
@@ -409,10 +413,10 @@ class _Object:
         for i, value in enumerate(values):
             if not (isinstance(value, str) and value.strip()):
                 self.problems.add(f"{self.at(key)}[{i}]", "must be a non-empty string")
-            elif len(value) > MAX_ID:
+            elif len(value) > longest:
                 self.problems.add(
                     f"{self.at(key)}[{i}]",
-                    f"is {len(value):,} characters long; an id has at most {MAX_ID}",
+                    f"is {len(value):,} characters long; {what} has at most {longest:,}",
                 )
             else:
                 out.append(value)
@@ -1059,7 +1063,8 @@ def _plan(data: Any, *, screened: bool) -> Plan:
                 obj.at("verdict"), f"'{_shown(verdict)}' is not one of {', '.join(VERDICTS)}"
             )
             verdict = None
-        competing, suggestions = obj.strings("competing"), obj.strings("suggestions")
+        competing = obj.strings("competing")
+        suggestions = obj.strings("suggestions", longest=MAX_TEXT)
         if offering is not None and verdict is not None and reason is not None:
             unplaced.append(UnplacedRun(offering, Verdict(verdict), reason, competing, suggestions))
     if problems.items:

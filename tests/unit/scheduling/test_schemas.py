@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +16,8 @@ from tests.unit.scheduling import tiny
 from trainer_app import resources
 from trainer_app.scheduling.scenario import (
     ScenarioError,
+    UnplacedRun,
+    Verdict,
     plan_from_dict,
     plan_to_dict,
     scenario_from_dict,
@@ -183,3 +186,25 @@ def test_plan_schema_rejects_what_the_reader_rejects(name: str) -> None:
     assert not valid(PLAN, broken)
     with pytest.raises(ScenarioError):
         plan_from_dict(broken)
+
+
+def test_a_plan_s_suggestions_are_texts_not_ids() -> None:
+    """A suggestion is a line of advice: longer than an id may be, up to a text's 1 000."""
+    advice = "Move GOWN-01 to the week after, or ask " + "a second qualified trainer " * 9
+    plan = dataclasses.replace(
+        tiny.plan(*tiny.VALID[:3]),
+        unplaced=(
+            UnplacedRun(
+                "GMP1-01", Verdict.NOT_PLACED_IN_TIME, "not found", ("GOWN-01",), (advice,)
+            ),
+        ),
+    )
+    data = plan_to_dict(plan)
+    assert len(advice) > 200 and valid(PLAN, data)
+    assert plan_from_dict(data).unplaced[0].suggestions == (advice,)
+    data["unplaced"][0]["suggestions"] = ["x" * 1001]
+    assert not valid(PLAN, data)
+    with pytest.raises(
+        ScenarioError, match=r"\(GMP1-01\)\.suggestions\[0\]: is 1,001 characters long"
+    ):
+        plan_from_dict(data)

@@ -32,6 +32,7 @@ from trainer_app.scheduling.scenario import (
     Plan,
     PlanStatus,
     Scenario,
+    Slot,
     Trainer,
 )
 
@@ -554,20 +555,7 @@ def _offering(
     days = len({a.day for a in draft.placed})
     if tight:
         return _tight_offering(rng, draft, kept, planter, facility.hub, days)
-    return Offering(
-        draft.id,
-        draft.course.code,
-        draft.sessions,
-        draft.attendees,
-        draft.length,
-        min(draft.sessions, days + rng.choice((0, 0, 1))) if draft.sessions > 1 else 1,
-        draft.consecutive,
-        first.trainer if rng.random() < 0.1 else None,
-        (draft.course.kind,),
-        facility.hub if rng.random() < 0.3 else None,
-        frozenset(),
-        tuple(a for a in draft.after if a in kept),
-    )
+    return _run(rng, draft, kept, facility.hub, days, named=0.1, at_hub=0.3)
 
 
 def _tight_offering(
@@ -584,6 +572,22 @@ def _tight_offering(
         if not opens <= day <= closes
         for q in range(PERIODS)
     )
+    return _run(rng, draft, kept, hub, days, named=0.15, at_hub=0.85, unavailable=outside)
+
+
+def _run(
+    rng: random.Random,
+    draft: _Draft,
+    kept: set[str],
+    hub: str,
+    days: int,
+    *,
+    named: float,
+    at_hub: float,
+    unavailable: frozenset[Slot] = frozenset(),
+) -> Offering:
+    """The run as planted: its minimum days at most the days it took (sometimes one more), its
+    planted trainer named with probability ``named``, tied to its hub with ``at_hub``."""
     return Offering(
         draft.id,
         draft.course.code,
@@ -592,10 +596,10 @@ def _tight_offering(
         draft.length,
         min(draft.sessions, days + rng.choice((0, 0, 1))) if draft.sessions > 1 else 1,
         draft.consecutive,
-        draft.placed[0].trainer if rng.random() < 0.15 else None,
+        draft.placed[0].trainer if rng.random() < named else None,
         (draft.course.kind,),
-        hub if rng.random() < 0.85 else None,
-        outside,
+        hub if rng.random() < at_hub else None,
+        unavailable,
         tuple(a for a in draft.after if a in kept),
     )
 

@@ -12,8 +12,10 @@ A failure prints the smallest example found; hypothesis keeps no database betwee
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,10 +29,14 @@ from tests.unit.scheduling import tiny
 from trainer_app.cli import main
 from trainer_app.domain.errors import DomainError
 from trainer_app.scheduling.scenario import (
+    PlanStatus,
     Scenario,
     ScenarioError,
+    UnplacedRun,
+    Verdict,
     dump_json,
     load_json,
+    plan_from_dict,
     plan_to_dict,
     scenario_from_dict,
     scenario_to_dict,
@@ -178,16 +184,40 @@ HOSTILE = ("set", "poison", "delete", "duplicate", "unknown")
 PLAUSIBLE = ("nudge", "nudge", "nudge", "delete", "duplicate")
 
 
+@cache
+def plan_bases() -> tuple[dict[str, Any], ...]:
+    """A complete plan, and a partial one with a run left out, its verdict and advice."""
+    partial = dataclasses.replace(
+        tiny.plan(*tiny.VALID[:3]),
+        status=PlanStatus.PARTIAL,
+        cost={"facility_changes": 0.0, "total": 0.0},
+        explanation=("GMP1-01 (GMP1, 1 × 1 period, 8 attendees) was not placed in time",),
+        solver={"elapsed_seconds": 1.5, "lower_bound": 0.0, "cost_over_time": [[0.1, 3.0]]},
+        unplaced=(
+            UnplacedRun(
+                "GMP1-01",
+                Verdict.NOT_PLACED_IN_TIME,
+                "its trainers are teaching other sessions",
+                ("GOWN-01", "ASEP-01"),
+                ("Plan again with more time", "Move GOWN-01 to free what it needs"),
+            ),
+        ),
+    )
+    return (plan_to_dict(tiny.plan()), plan_to_dict(partial))
+
+
 @st.composite
 def mutated(
-    draw: st.DrawFn, actions: tuple[str, ...] = HOSTILE
+    draw: st.DrawFn,
+    actions: tuple[str, ...] = HOSTILE,
+    sources: Callable[[], tuple[dict[str, Any], ...]] = bases,
 ) -> tuple[dict[str, Any], list[str]]:
     """A valid scenario changed in 1–4 places; the plain paths where poison was put.
 
     Hostile changes put anything anywhere; plausible ones nudge a value to a near one of the
     same kind (another small number, the other boolean, another id of the file, a shorter
     list), so that many changed scenarios are still read, then checked and planned."""
-    data = copy.deepcopy(draw(st.sampled_from(bases())))
+    data = copy.deepcopy(draw(st.sampled_from(sources())))
     poisoned: list[str] = []
     for _ in range(draw(st.integers(1, 4))):
         where = draw(st.sampled_from(paths(data)))
@@ -238,9 +268,23 @@ def _value_at(data: Any, path: tuple[Any, ...]) -> Any:
 def test_mutated_scenarios_are_read_or_refused_with_the_place_named(
     case: tuple[dict[str, Any], list[str]],
 ) -> None:
-    data, poisoned = case
+    assert_read_or_refused_at_the_poison(scenario_from_dict, *case)
+
+
+@FUZZ
+@given(mutated(sources=plan_bases))
+def test_mutated_plans_are_read_or_refused_with_the_place_named(
+    case: tuple[dict[str, Any], list[str]],
+) -> None:
+    """Plans too: a left-out run's verdict, reason, competing runs and suggestions included."""
+    assert_read_or_refused_at_the_poison(plan_from_dict, *case)
+
+
+def assert_read_or_refused_at_the_poison(
+    reader: Callable[[Any], object], data: dict[str, Any], poisoned: list[str]
+) -> None:
     try:
-        scenario_from_dict(data)
+        reader(data)
     except ScenarioError as error:
         assert_clear(error)
         # where each problem is, as a plain path (a long name is cut short with "…")

@@ -18,6 +18,8 @@ is the one case where the trainer-total rule is checked.
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import math
 import os
 from typing import Any
@@ -50,6 +52,19 @@ except ImportError:  # pragma: no cover
 
     def _jit(fn: Any) -> Any:
         return fn
+
+
+def forget_cache() -> bool:
+    """Delete this module's compiled files from numba's cache folder (a damaged one cannot be
+    loaded; numba then compiles afresh). Whether there were any."""
+    folder = os.environ.get("NUMBA_CACHE_DIR")
+    if not folder:
+        return False
+    found = glob.glob(os.path.join(glob.escape(folder), "**", "_anneal.*.nb[ic]"), recursive=True)
+    for path in found:
+        with contextlib.suppress(OSError):
+            os.remove(path)
+    return bool(found)
 
 
 # Indexes into the weights array.

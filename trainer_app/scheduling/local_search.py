@@ -15,6 +15,7 @@ neighbourhoods. Within that, every hard rule is checked before a move and every 
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -30,6 +31,7 @@ from trainer_app.scheduling.rules import Face, Rule, Term, enforces
 from trainer_app.scheduling.schedule import Key, Placement
 
 Array = np.ndarray[Any, np.dtype[np.int64]]
+log = logging.getLogger(__name__)
 CHUNK_SECONDS = 0.05  # time between looks at the clock (and at Cancel)
 
 
@@ -462,7 +464,15 @@ def prepare() -> None:
 def _compile() -> None:
     started = time.monotonic()
     try:
-        _tiny_run()
+        try:
+            _tiny_run()
+        except Exception as error:
+            # A compiled file in the cache that cannot be read (written when the machine
+            # stopped, or damaged on disk) is not worth failing a plan for: forget it, compile.
+            if not _anneal.forget_cache():
+                raise
+            log.warning("The planner's compiled search was damaged in the cache (%s)", error)
+            _tiny_run()
     except BaseException as error:  # handed to the caller, raised there
         _failed.append(error)
     _compile_seconds[0] = time.monotonic() - started

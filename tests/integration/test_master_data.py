@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -177,6 +178,25 @@ def test_saving_without_changes_writes_no_audit_entry(context: ServiceContext) -
     same = context.hubs.update(hub.id, hub.row_version, hub)
     assert same.row_version == hub.row_version
     assert context.audit.count() == count
+
+
+def test_a_number_written_another_way_is_not_a_change(context: ServiceContext) -> None:
+    """CPD hours stored as 0.0 and saved back from the dialog as 0: the trail recorded
+    "CPD hours 0.0 → 0" on every save of the course."""
+    gown = builders.course(context, "GOWN")
+    saved = context.courses.update(
+        gown.id,
+        gown.row_version,
+        dataclasses.replace(gown, title="Gowning", cpd_hours=Decimal("0")),
+    )
+    saved = context.courses.update(
+        saved.id, saved.row_version, dataclasses.replace(saved, cpd_hours=Decimal("1.50"))
+    )
+    history = context.audit.history("course", gown.id)
+    assert [[(c.field, c.old, c.new) for c in e.changes] for e in history[1:]] == [
+        [("title", "Course GOWN", "Gowning")],
+        [("cpd_hours", "0", "1.5")],
+    ]
 
 
 def test_delete_then_restore_under_the_same_id(context: ServiceContext) -> None:

@@ -117,8 +117,8 @@ def format_value(value: object) -> str | None:
         return str(value.value)
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value, "f")
+    if isinstance(value, Decimal):  # one spelling per number: 0.0 and 0 are not a change
+        return format(value.normalize(), "f")
     if isinstance(value, tuple) and all(isinstance(v, Absence) for v in value):
         return "; ".join(f"{a.start}..{a.end} {a.reason}".strip() for a in value)
     if isinstance(value, tuple):

@@ -157,12 +157,13 @@ def _candidate_facilities(
 
 
 @enforces(Rule.OUTSIDE_DAY, Rule.UNAVAILABLE, face=Face.CANDIDATES)
-def _allowed_starts(length: int, blocked: bytearray, P: int, D: int) -> list[int]:
+def _allowed_starts(length: int, blocked: bytearray, periods_per_day: int, days: int) -> list[int]:
     """Global starts of a session that fits in its day and misses every period the run or its
     cohorts are unavailable."""
+    P = periods_per_day
     return [
         day * P + period
-        for day in range(D)
+        for day in range(days)
         for period in range(P - length + 1)
         if not any(blocked[day * P + period : day * P + period + length])
     ]

@@ -352,21 +352,21 @@ class SubModel:
         P = self.inst.P
         return sum(v for g, v in self.x[key].items() if g // P == day)
 
-    def teaches_on(self, key: Key, trainer: int, d: int) -> Any:
-        """1 when trainer ``t`` teaches session ``key`` on day ``d``."""
-        o = key[0]
-        if self.trainer_of[o] is not None:
-            return self.day_of(key, d) if self.trainer_of[o] == trainer else 0
-        lit = self.teaching.get((key, trainer, d))
+    def teaches_on(self, key: Key, trainer: int, day: int) -> Any:
+        """1 when ``trainer`` teaches session ``key`` on ``day``."""
+        offering = key[0]
+        if self.trainer_of[offering] is not None:
+            return self.day_of(key, day) if self.trainer_of[offering] == trainer else 0
+        lit = self.teaching.get((key, trainer, day))
         if lit is None:
             now = self.now(key)
-            hint = now is not None and now[2] == trainer and now[0] // self.inst.P == d
-            lit = self._bool(f"w[{key},{trainer},{d}]", hint)
-            day, y = self.day_of(key, d), self.y[o][trainer]
-            self.m.add(lit <= y)
-            self.m.add(lit <= day)
-            self.m.add(lit >= y + day - 1)
-            self.teaching[(key, trainer, d)] = lit
+            hint = now is not None and now[2] == trainer and now[0] // self.inst.P == day
+            lit = self._bool(f"w[{key},{trainer},{day}]", hint)
+            on_day, chosen = self.day_of(key, day), self.y[offering][trainer]
+            self.m.add(lit <= chosen)
+            self.m.add(lit <= on_day)
+            self.m.add(lit >= chosen + on_day - 1)
+            self.teaching[(key, trainer, day)] = lit
         return lit
 
     @enforces(

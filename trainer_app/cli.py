@@ -17,10 +17,10 @@ import stat
 import sys
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from trainer_app import __version__
 from trainer_app.config import Settings
@@ -39,7 +39,9 @@ from trainer_app.services.context import ServiceContext
 from trainer_app.services.importers import IMPORTERS, write_template
 
 if TYPE_CHECKING:
-    from trainer_app.services.planning_run import ProgressReport
+    from trainer_app.services.planning_run import ProgressReport, SolveOptions
+
+T = TypeVar("T")
 
 EXIT_OK, EXIT_FAILED = 0, 1
 MAX_TIME_LIMIT = 86_400  # seconds: `plan --time-limit`
@@ -91,12 +93,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     plan = commands.add_parser(
         "plan",
-        help="plan a scenario file headless (progress on stderr)",
-        description="Plan SCENARIO (trainer-app/scenario@1) and write the best plan found. "
-        "Exit 0 when every session is placed with no hard violation, 1 otherwise.",
+        help="plan a scenario file, or the store's runs into a draft (progress on stderr)",
+        description="Plan SCENARIO (trainer-app/scenario@1) and write the best plan found to -o; "
+        "or, with --database, --from and --to, plan the store's draft and planned runs in those "
+        "dates (as the Plan page does) and save the plan as a draft. Exit 0 when every session "
+        "is placed with no hard violation, 1 otherwise.",
     )
-    plan.add_argument("scenario", type=Path, metavar="SCENARIO.json")
-    plan.add_argument("-o", "--output", type=Path, required=True, metavar="PLAN.json")
+    plan.add_argument("scenario", type=Path, metavar="SCENARIO.json", nargs="?")
+    plan.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="PLAN.json",
+        help="where to write the plan (required with a scenario file; optional with a store)",
+    )
+    _add_database(plan, help="the store to plan from (with --from and --to)")
+    plan.add_argument("--from", dest="start", type=_date, metavar="DATE", help="first day")
+    plan.add_argument("--to", dest="end", type=_date, metavar="DATE", help="last day")
+    plan.add_argument(
+        "--hub", action="append", metavar="CODE", help="only this hub's runs (repeatable)"
+    )
+    plan.add_argument("--name", default="", help="the draft's name (default: the term and time)")
     plan.add_argument(
         "--time-limit",
         type=float,
@@ -195,7 +212,7 @@ def _run(args: argparse.Namespace) -> int:
             settings
         )
     if args.command == "plan":
-        return _plan(args)
+        return _plan(settings, args)
     if args.command == "check":
         return _check(args.scenario, args.plan)
     if args.command == "rules":
@@ -413,13 +430,19 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def _plan(args: argparse.Namespace) -> int:
-    """Plan a scenario file: the planning service solves, the independent checker judges, and
-    the plan is written with the checker's cost, status and hard violations."""
-    from trainer_app.services.planning_run import SolveOptions, solve_and_check
-    from trainer_app.services.planning_verdict import cost_words, left_out_lines
+def _plan(settings: Settings, args: argparse.Namespace) -> int:
+    """Plan a scenario file, or the store's runs into a draft: the planning service solves,
+    the independent checker judges, and the plan is written or saved with the checker's cost,
+    status and hard violations."""
+    from trainer_app.services.planning_run import SolveOptions
 
-    scenario = scenario_from_dict(_read(args.scenario, "scenario"))
+    from_store = args.start is not None or args.end is not None
+    if from_store == (args.scenario is not None):
+        either = (
+            "a scenario file (trainer-app plan SCENARIO.json -o PLAN.json) or a store and dates "
+            "(trainer-app plan --database PATH --from DATE --to DATE)"
+        )
+        raise DomainError(f"Give {either}, not both" if from_store else f"Give {either}")
     if not 0 < args.time_limit <= MAX_TIME_LIMIT:  # also NaN and inf, which float() reads
         raise DomainError(
             f"--time-limit must be more than 0 and at most {MAX_TIME_LIMIT:,} seconds (a day)"
@@ -428,7 +451,19 @@ def _plan(args: argparse.Namespace) -> int:
         raise DomainError(f"--workers must be from 0 (every core) to {MAX_WORKERS}")
     if not 0 <= args.seed < 2**31:
         raise DomainError(f"--seed must be from 0 to {2**31 - 1:,}")
-    _target(args.output)  # refused now rather than after the search
+    options = SolveOptions(time_limit=args.time_limit, workers=args.workers, seed=args.seed)
+    if from_store:
+        return _plan_store(settings, args, options)
+    if args.output is None:
+        raise DomainError("Say where to write the plan: -o PLAN.json")
+    if args.hub or args.name:
+        raise DomainError("--hub and --name are for planning a store (--database, --from, --to)")
+    return _plan_file(args, options)
+
+
+def _solving(run: Callable[[Callable[[ProgressReport], None], Callable[[], bool]], T]) -> T:
+    """Run ``run(progress, should_stop)`` with progress lines on stderr; Ctrl+C stops the search
+    early and keeps the best plan found."""
     stop = threading.Event()
 
     def progress(p: ProgressReport) -> None:
@@ -439,12 +474,24 @@ def _plan(args: argparse.Namespace) -> int:
             f"{p.placed_sessions}/{p.total_sessions}  {p.message}"
         )
 
-    options = SolveOptions(time_limit=args.time_limit, workers=args.workers, seed=args.seed)
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
-        checked = solve_and_check(scenario, options, on_progress=progress, should_stop=stop.is_set)
+        return run(progress, stop.is_set)
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _plan_file(args: argparse.Namespace, options: SolveOptions) -> int:
+    from trainer_app.services.planning_run import solve_and_check
+    from trainer_app.services.planning_verdict import cost_words, left_out_lines
+
+    scenario = scenario_from_dict(_read(args.scenario, "scenario"))
+    _target(args.output)  # refused now rather than after the search
+    checked = _solving(
+        lambda progress, stop: solve_and_check(
+            scenario, options, on_progress=progress, should_stop=stop
+        )
+    )
     plan = checked.plan
     _write_atomically(args.output, dump_json(plan_to_dict(plan)))
     for line in left_out_lines(plan):
@@ -454,6 +501,48 @@ def _plan(args: argparse.Namespace) -> int:
         f"plan written to {args.output}"
     )
     return EXIT_OK if checked.valid else EXIT_FAILED
+
+
+def _plan_store(settings: Settings, args: argparse.Namespace, options: SolveOptions) -> int:
+    """The Plan page's Plan, headless: the store's runs in the dates, saved as a draft."""
+    from trainer_app.services.planning import PlanScope
+    from trainer_app.services.planning_verdict import cost_words, left_out_lines
+
+    if args.start is None or args.end is None:
+        raise DomainError("Planning a store needs both --from DATE and --to DATE")
+    if args.output is not None:
+        _target(args.output)
+    with _store(settings, args) as context:
+        hub_ids = None
+        if args.hub:
+            by_code = {hub.code.casefold(): hub.id for hub in context.hubs.list()}
+            unknown = [code for code in args.hub if code.casefold() not in by_code]
+            if unknown:
+                known = ", ".join(sorted(hub.code for hub in context.hubs.list()))
+                raise DomainError(f"No hub {', '.join(unknown)}; the hubs are {known}")
+            hub_ids = tuple(by_code[code.casefold()] for code in args.hub)
+        scope = PlanScope(start=args.start, end=args.end, hub_ids=hub_ids, name=args.name)
+        made = _solving(
+            lambda progress, stop: context.planning.make_plan(
+                scope, options, on_progress=progress, should_stop=stop
+            )
+        )
+    plan = made.checked.plan
+    if args.output is not None:
+        _write_atomically(args.output, dump_json(plan_to_dict(plan)))
+    for line in left_out_lines(plan):
+        _tell(line)
+    where = (
+        f"saved as draft '{made.name}'"
+        if made.version is not None
+        else f"not saved: {made.not_saved}"
+    )
+    _tell(
+        f"{plan.status}: {cost_words(plan)}, {len(plan.hard_violations)} hard violation(s); {where}"
+    )
+    if made.version is None:
+        return EXIT_FAILED
+    return EXIT_OK if made.checked.valid else EXIT_FAILED
 
 
 def _tell(line: str) -> None:

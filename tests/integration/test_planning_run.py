@@ -3,13 +3,18 @@ independent checker's verdict stored whatever the solver says of its plan."""
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.helpers import builders
+from trainer_app.cli import main
+from trainer_app.config import Settings
 from trainer_app.domain.network import FacilityKind
 from trainer_app.domain.planning import CourseRunFields, RunStatus
 from trainer_app.scheduling.checker import check
@@ -19,6 +24,7 @@ from trainer_app.scheduling.scenario import (
     Scenario,
     UnplacedRun,
     Verdict,
+    plan_from_dict,
 )
 from trainer_app.scheduling.solver import Progress, solve
 from trainer_app.services.context import ServiceContext
@@ -218,3 +224,66 @@ def test_a_saved_plan_opens_with_the_verdict_it_was_saved_with(store: ServiceCon
     version, checked = store.planning.get_checked_plan(made.version.id)
     assert version == made.version and same(checked.plan, made.checked.plan)
     assert checked.units == made.checked.units
+
+
+# ----- the command line plans the store through the same service ---------------------------------
+
+
+def test_the_command_line_plans_the_store_into_a_draft(
+    store: ServiceContext, settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`trainer-app plan --database … --from … --to …` is the Plan page's Plan, headless: the
+    store's runs in the dates are planned, checked and saved as a named draft."""
+    database = settings.database_url.removeprefix("sqlite:///")
+    output = tmp_path / "plan.json"
+    status = main(
+        [
+            "plan", "--database", database, "--from", "2027-01-11", "--to", "2027-01-15",
+            "--hub", "lon", "--name", "Week of 11 Jan (CLI)", "--time-limit", "2",
+            "--workers", "1", "-o", str(output),
+        ]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert status == 1  # QRM has no trainer: a partial plan
+    assert "QRM-2027-01 — Cannot be placed: no trainer is qualified for QRM" in err
+    assert "saved as draft 'Week of 11 Jan (CLI)'" in err
+    [version] = store.planning.list_plans()
+    assert version.name == "Week of 11 Jan (CLI)"
+    saved = stored_plan(store, version.id)
+    assert {a.offering for a in saved.assignments} == {"GMP-FUND-2027-01", "GMP-FUND-2027-02"}
+    assert [u.offering for u in saved.unplaced] == ["QRM-2027-01"]
+    assert plan_from_dict(json.loads(output.read_text(encoding="utf-8"))).status == "partial"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--from", "2027-01-11", "--to", "2027-01-15", "--hub", "MAN"], "No hub MAN; the hubs "),
+        (["--from", "2027-01-11"], "Planning a store needs both --from DATE and --to DATE"),
+        (["scenario.json", "--from", "2027-01-11", "--to", "2027-01-15"], "not both"),
+        (["--from", "2027-01-11", "--to", "2027-01-15", "--time-limit", "0"], "--time-limit"),
+    ],
+)
+def test_the_command_line_refuses_a_plan_it_cannot_make_and_saves_nothing(
+    store: ServiceContext,
+    settings: Settings,
+    capsys: pytest.CaptureFixture[str],
+    arguments: list[str],
+    message: str,
+) -> None:
+    database = settings.database_url.removeprefix("sqlite:///")
+    assert main(["plan", "--database", database, *arguments]) == 1
+    assert message in capsys.readouterr().err
+    assert store.planning.list_plans() == []
+
+
+def test_a_draft_is_named_for_its_term_and_when_it_was_made_wherever_it_is_planned(
+    store: ServiceContext, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command line names a draft as the Plan page does (the rule is the service's)."""
+    database = settings.database_url.removeprefix("sqlite:///")
+    week = ["--from", "2027-01-11", "--to", "2027-01-15"]
+    main(["plan", "--database", database, *week, "--time-limit", "1", "--workers", "1"])
+    [version] = store.planning.list_plans()
+    assert re.fullmatch(r"Spring 2027 · \d{1,2} [A-Z][a-z]{2} \d\d:\d\d", version.name)
+    assert f"saved as draft '{version.name}'" in capsys.readouterr().err

@@ -215,3 +215,9 @@ class Unavailable:
 
     def covers(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on
+
+
+def term_name(start: date) -> str:
+    """ "Spring 2027": UK academic terms by the month they start in."""
+    season = "Spring" if start.month <= 4 else "Summer" if start.month <= 8 else "Autumn"
+    return f"{season} {start.year}"

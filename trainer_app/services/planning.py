@@ -27,6 +27,7 @@ from trainer_app.domain.planning import (
     RunStatus,
     SessionMove,
     Unavailable,
+    term_name,
 )
 from trainer_app.domain.text import check_name
 from trainer_app.persistence.db import Store
@@ -238,16 +239,23 @@ class PlanningService:
         checked = solve_and_check(
             scenario, options, on_progress=on_progress, should_stop=should_stop, solve=self.solve
         )
-        called = (
-            name(scenario)
-            if name is not None
-            else scenario.name or f"Plan made {dates.utc_moment(self.now())}"
-        )
+        if name is not None:
+            called = name(scenario)
+        else:
+            called = scenario.name or self.new_plan_name(scenario)
         try:
             version = self.save_checked(called, checked)
         except DomainError as error:  # the store changed under the planner: show, say why
             return MadePlan(checked, called, None, str(error))
         return MadePlan(checked, called, version)
+
+    def new_plan_name(self, scenario: Scenario) -> str:
+        """``Spring 2027 · 6 Dec 14:05``: a new plan's name, its term and when it was made, in
+        local time (its status, draft or published, is shown beside it, never in it)."""
+        term = term_name(scenario.calendar.days[0]) if scenario.calendar.days else "Plan"
+        again = " (re-plan)" if scenario.name.endswith("(re-plan)") else ""
+        made = self.now().astimezone()
+        return f"{term} · {dates.day_month(made)} {dates.time_of_day(made)}{again}"
 
     def check_plan(self, scenario: Scenario, plan: Plan) -> CheckedPlan:
         """The independent checker's verdict on ``plan`` (no store involved)."""

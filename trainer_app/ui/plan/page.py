@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
@@ -27,7 +27,13 @@ from PySide6.QtWidgets import (
 
 from trainer_app.domain import dates
 from trainer_app.domain.errors import DomainError, StaleEdit
-from trainer_app.domain.planning import PlanStatus, PlanVersion, RunStatus, Unavailable
+from trainer_app.domain.planning import (
+    PlanStatus,
+    PlanVersion,
+    RunStatus,
+    Unavailable,
+    term_name,
+)
 from trainer_app.scheduling.scenario import Lock, Plan, Scenario
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.planning import MadePlan, PlanScope
@@ -67,20 +73,6 @@ class PendingMove:
 
 
 VIEWS = ("week", "term")
-
-
-def term_name(start: date) -> str:
-    """ "Spring 2027": UK academic terms by the month they start in."""
-    season = "Spring" if start.month <= 4 else "Summer" if start.month <= 8 else "Autumn"
-    return f"{season} {start.year}"
-
-
-def plan_name(scenario: Scenario, now: datetime) -> str:
-    """``Spring 2027 · 6 Dec 14:05``: a new plan's name, its term and when it was made (its
-    status, draft or published, is shown beside it, never in it)."""
-    term = term_name(scenario.calendar.days[0]) if scenario.calendar.days else "Plan"
-    again = " (re-plan)" if scenario.name.endswith("(re-plan)") else ""
-    return f"{term} · {dates.day_month(now)} {dates.time_of_day(now)}{again}"
 
 
 def version_text(version: PlanVersion) -> str:
@@ -467,7 +459,11 @@ class PlanPage(Page):
         planning = self.context.planning
         self._start(
             lambda progress, stop: planning.make_plan(
-                scope, options, name=self._new_name, on_progress=progress, should_stop=stop
+                scope,
+                options,
+                name=self.context.planning.new_plan_name,
+                on_progress=progress,
+                should_stop=stop,
             )
         )
 
@@ -476,7 +472,11 @@ class PlanPage(Page):
         options, planning = SolveOptions(time_limit=time_limit), self.context.planning
         self._start(
             lambda progress, stop: planning.plan_scenario(
-                scenario, options, name=self._new_name, on_progress=progress, should_stop=stop
+                scenario,
+                options,
+                name=self.context.planning.new_plan_name,
+                on_progress=progress,
+                should_stop=stop,
             ),
             scenario.session_count(),
         )
@@ -489,13 +489,13 @@ class PlanPage(Page):
         options = SolveOptions(time_limit=float(self.controls.time_limit.value()))
         self._start(
             lambda progress, stop: planning.replan(
-                plan_id, options, name=self._new_name, on_progress=progress, should_stop=stop
+                plan_id,
+                options,
+                name=self.context.planning.new_plan_name,
+                on_progress=progress,
+                should_stop=stop,
             )
         )
-
-    @staticmethod
-    def _new_name(scenario: Scenario) -> str:
-        return plan_name(scenario, datetime.now())
 
     def _start(self, work: Work, total_sessions: int | None = None) -> None:
         if self.worker.running:
@@ -826,7 +826,7 @@ class PlanPage(Page):
         if self.version is not None:
             name = f"{self.version.name} (edited)"
         else:
-            name = plan_name(self.scenario, datetime.now())
+            name = self.context.planning.new_plan_name(self.scenario)
         assert self.checked is not None
         try:
             version = self.context.planning.save_checked(name, self.checked)

@@ -558,8 +558,10 @@ def _no_facility(inst: Instance, od: OfferingData) -> str:
         for f in scenario.facilities
         if not offering.facility_kinds or f.kind in offering.facility_kinds
     ]
-    if not kind_ok:
-        return f"it needs a {kinds} and the network has none"
+    if not kind_ok:  # the hubs being planned, which may be fewer than the network's
+        hubs = [hub.id for hub in scenario.hubs]
+        at = " or ".join(hubs) if len(hubs) <= 3 else f"any of the {len(hubs)} hubs planned"
+        return f"it needs a {kinds} and there is none at {at}"
     notes = []
     for f in kind_ok[:5]:
         if offering.hub and f.hub != offering.hub:

@@ -245,3 +245,12 @@ def test_no_run_the_planner_places_was_proven_impossible(scenario: Scenario) -> 
     assert {u.offering for u in plan.unplaced} == {o.id for o in scenario.offerings} - placed
     if not plan.hard_violations:
         assert lower_bound(inst, budget=0.5).total <= plan.cost["total"] + 1e-9
+
+
+def test_no_room_of_the_kind_names_the_hubs_being_planned() -> None:
+    """A plan of some hubs only: "the network has none" was said of a virtual room that another
+    hub has; the verdict names the hubs the plan covers."""
+    scenario = tiny.offering(tiny.scenario(), "GMP1-01", facility_kinds=("virtual",))
+    verdict = verdict_of(solve(scenario, time_limit=2, workers=1), "GMP1-01")
+    assert verdict.verdict == Verdict.CANNOT_BE_PLACED
+    assert verdict.reason == "it needs a virtual room and there is none at LON or MAN"

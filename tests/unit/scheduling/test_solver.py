@@ -26,8 +26,8 @@ from trainer_app.scheduling.scenario import (
     ScenarioError,
     Trainer,
 )
-from trainer_app.scheduling.schedule import Schedule
-from trainer_app.scheduling.solver import Progress, drop_orphans, solve
+from trainer_app.scheduling.schedule import Costs, Schedule
+from trainer_app.scheduling.solver import Progress, _Run, drop_orphans, solve
 from trainer_app.scheduling.synthetic import generate
 
 
@@ -145,33 +145,22 @@ def test_progress_is_reported_and_cancel_returns_the_best_plan_quickly() -> None
     assert_sound(scenario, plan)
 
 
-def test_the_time_limit_holds_with_runs_left_out_to_explain() -> None:
-    """Two runs for one trainer who has a single slot in the term: one is left out, and the
-    plan still comes within its limit (the search keeps time to explain what is left out and
-    skips a whole-scenario model it has no time to build)."""
-    scenario = generate(300, seed=1)
-    hub, periods = scenario.hubs[0].id, scenario.calendar.periods_per_day
-    only_slot = {(0, 0), (0, 1)}
-    away = frozenset(
-        (day, period)
-        for day in range(len(scenario.calendar.days))
-        for period in range(periods)
-        if (day, period) not in only_slot
-    )
-    scenario = dataclasses.replace(
-        scenario,
-        trainers=(*scenario.trainers, Trainer("TX", hub, frozenset({"CX1", "CX2"}), away)),
-        offerings=(
-            *scenario.offerings,
-            Offering("RUN-X1", "CX1", 1, 4, session_length=2, hub=hub),
-            Offering("RUN-X2", "CX2", 1, 4, session_length=2, hub=hub),
-        ),
-    )
-    started = time.monotonic()
-    plan = solve(scenario, time_limit=4, workers=2)
-    assert time.monotonic() - started < 4.5
-    assert [u.offering for u in plan.unplaced] in (["RUN-X1"], ["RUN-X2"])
-    assert_sound(scenario, plan)
+def test_while_runs_are_left_out_the_search_keeps_time_to_explain_them() -> None:
+    """The explanations of left-out runs (infeasible cores) come within the time limit: while
+    the best plan leaves runs out, the search ends 5 % of the limit early (at most 1 s), and
+    that reserve is what the explanations get; none after a cancel. (The overrun this removed,
+    0.1-1.5 s on a 4 s plan, is measured by benchmarks/planner_overrun.py.)"""
+    stopped = [False]
+    run = _Run(tiny.scenario(), 10.0, 1, 0, None, lambda: stopped[0])
+    assert run.explain_reserve == pytest.approx(0.5)
+    assert 9.0 < run.remaining() < 9.5 + 1e-3  # nothing placed yet: the reserve is kept
+    run.best_cost = Costs({}, 0, 0)  # every session placed: the search may use it all
+    assert 9.5 < run.remaining() <= 10.0
+    run.best_cost = Costs({}, 0, 2)
+    assert run.remaining() < 9.5
+    assert 0.45 < run.explaining_time() <= 0.5
+    stopped[0] = True  # cancelled: the best plan at once, explained without the solver
+    assert run.explaining_time() == 0.0
 
 
 def test_replanning_after_leave_moves_few_sessions() -> None:

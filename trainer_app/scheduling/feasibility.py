@@ -13,7 +13,11 @@ more. Runs that keep failing are taken up again with wider neighbourhoods.
 
 Every other try first hands runs to other trainers across the whole term (``reassign_trainers``:
 times and rooms kept, only who teaches each run may change), so a run whose trainers are at
-their term limits gets in when others can take their common runs.
+their term limits gets in when others can take their common runs. When that cannot work because
+the trainers with room are busy at those times, ``hand_loads`` finds, by term limits alone, the
+fewest runs to hand on, and the step frees them whole so they can move to times the new trainer
+has. A run with no slot at all where its cohorts and a room are free (boxed in, mostly by a
+prerequisite placed late) has the runs it follows lifted at once, free to move earlier.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ Assignment = dict[Key, Placement]
 
 MIN_SESSIONS = 40  # freed sessions per step, adapted between these as steps succeed or time out
 MAX_SESSIONS = 320
+EARLIER_DAYS = 5  # how much earlier a run that others follow may move in one step
 STEP_SECONDS = 4.0  # at most per CP-SAT step; less for small neighbourhoods
 
 
@@ -88,11 +93,20 @@ class Fill:
 
     def step(self, offering: int, limit: float, deadline: float) -> bool:
         inst = self.inst
-        if self.failures[offering] % 2 == 0 and self.hand_over(offering, deadline):
+        schedule = Schedule.of(inst, self.current)
+        options = time_options(inst, schedule, offering, self.rng, 6)
+        # Boxed in: no slots where its cohorts and a room are free, whoever teaches. The
+        # runs it follows are then lifted at once, so it can start earlier.
+        boxed_in = not options
+        if (
+            options
+            and self.failures[offering] % 2 == 0
+            and self.hand_over(offering, options, deadline)
+        ):
             return True
-        free, days = self.neighbourhood(
-            offering, self.target + 30 * min(self.failures[offering], 6)
-        )
+        target = self.target + 30 * min(self.failures[offering], 6)
+        room = self.make_room(offering) if options and self.rng.random() < 0.5 else None
+        free, days = self.neighbourhood(offering, target, room, lift=boxed_in)
         t0 = time.monotonic()
         sub = SubModel(inst, self.current, free, {offering}, days, costs=False)
         if offering not in sub.placed:
@@ -112,8 +126,9 @@ class Fill:
         )
         self.steps += 1
         log.debug(
-            "fill %s free=%d days=%d build=%.2f solve=%.2f %s",
+            "fill %s%s free=%d days=%d build=%.2f solve=%.2f %s",
             inst.offerings[offering].id,
+            f" (room with trainer {room[0]}, {len(room[1])} runs handed)" if room else "",
             len(free),
             len(days),
             t1 - t0,
@@ -133,14 +148,12 @@ class Fill:
             self.target = min(MAX_SESSIONS, self.target + 20)
         return better
 
-    def hand_over(self, offering: int, deadline: float) -> bool:
+    def hand_over(
+        self, offering: int, options: list[list[tuple[int, int]]], deadline: float
+    ) -> bool:
         """Insert ``offering`` where its cohorts and a room are free by handing runs to other
         trainers across the term (see ``reassign_trainers``); say whether it worked."""
         inst = self.inst
-        schedule = Schedule.of(inst, self.current)
-        options = time_options(inst, schedule, offering, self.rng, 6)
-        if not options:
-            return False
         found = reassign_trainers(
             inst,
             self.current,
@@ -178,7 +191,43 @@ class Fill:
                     frontier.append(follower)
         return chosen
 
-    def neighbourhood(self, offering: int, target: int) -> tuple[set[Key], set[int]]:
+    def make_room(self, offering: int) -> tuple[int, set[int]] | None:
+        """When no trainer of ``offering`` has the term's room left for it: the trainer to take
+        it and the fewest runs to hand to other trainers so that every trainer's term limit
+        holds (``hand_loads``); None when some trainer has the room already, or no handing
+        over of whole runs can make it.
+
+        Handing over with times kept (``hand_over``) fails when the trainers with room are busy
+        at those times; freeing the runs whole lets them move to a time the new trainer has."""
+        inst = self.inst
+        od = inst.offerings[offering]
+        need = od.sessions * od.length
+        schedule = Schedule.of(inst, self.current)
+
+        def room(trainer: int) -> int | None:
+            """Periods left of the trainer's term limit (None: no limit)."""
+            limit = inst.trainer_total_limit[trainer]
+            return None if limit is None else limit - schedule.trainer_total[trainer]
+
+        if not od.trainers or any((r := room(t)) is None or r >= need for t in od.trainers):
+            return None
+        return hand_loads(
+            inst,
+            schedule,
+            offering,
+            time_limit=0.5,
+            seed=self.rng.randrange(1 << 30),
+            should_stop=self.should_stop,
+        )
+
+    def neighbourhood(
+        self,
+        offering: int,
+        target: int,
+        room: tuple[int, set[int]] | None = None,
+        *,
+        lift: bool = False,
+    ) -> tuple[set[Key], set[int]]:
         """Sessions to free and days to use for inserting ``offering``.
 
         A window of days around where it conflicts least (conflict-directed, as in repair)
@@ -186,18 +235,32 @@ class Fill:
         there (whole, so they may change trainer), every session on those days in its
         facilities, with its trainers or for its cohorts (the scarce resource is repacked),
         then sessions sharing a resource with those, in random order, up to ``target``; after
-        failures also the runs it must follow, and the window widens."""
+        failures (or at once with ``lift``) also the runs it must follow, free to move up to
+        ``EARLIER_DAYS`` earlier with the run placed just after them, and the window widens.
+        With ``room`` (see ``make_room``) the run goes to that trainer, and the runs handed on
+        are freed whole with what their other trainers teach on their days."""
         inst, current, P = self.inst, self.current, self.inst.P
         od = inst.offerings[offering]
         tries = min(self.failures[offering], 6)
         schedule = Schedule.of(inst, current)
-        lifted = self.ancestors(offering, depth=tries - 1) if tries > 1 else set()
+        lifted = self.ancestors(offering, depth=max(tries - 1, int(lift)))
         for key in [k for k in current if k[0] in lifted]:
             # after failures the runs it follows may move too: look for room as if they could
             schedule.remove(key)
-        ways = Repair(inst, schedule, self.rng).ways_in(od)[:3]
+        ways = Repair(inst, schedule, self.rng).ways_in(od)
+        near = range(inst.D)  # the days it may start on in this step
+        if lifted:
+            # just after where the runs it follows are now, or may move to (EARLIER_DAYS)
+            first = min(g for (p, _s), (g, _f, _t) in current.items() if p in lifted) // P
+            near = range(max(0, first - EARLIER_DAYS), first + 2 * EARLIER_DAYS)
+            ways = [way for way in ways if way[0][0][0] // P in near] or ways
         core: set[int] = set(lifted)
         trainers = set(od.trainers) if len(od.trainers) <= 3 else set()
+        if room is not None:
+            trainers = {room[0]}
+            core |= room[1]
+            ways = [way for way in ways if way[0][0][2] == room[0]]
+        ways = ways[:3]
         if ways and self.rng.random() < 0.75:
             placements, victims = self.rng.choice(ways)
             core |= victims
@@ -205,13 +268,23 @@ class Fill:
             trainers.add(placements[0][2])
         else:
             earliest, latest = window(inst, schedule, od)
-            possible = [g // P for g in od.starts if earliest <= g and g + od.length <= latest]
-            centre = self.rng.choice(possible or od.starts) // P
+            possible = [g for g in od.starts if earliest <= g and g + od.length <= latest]
+            centre = (
+                self.rng.choice([g for g in possible if g // P in near] or possible or od.starts)
+                // P
+            )
         reach = 2 + tries
         days = set(range(max(0, centre - reach), min(inst.D, centre + reach + od.sessions)))
+        if lifted:
+            days |= set(range(near.start, centre))
         for (other, _s), (start, _f, _t) in current.items():
             if other in core:
                 days.add(start // P)
+        for ancestor in lifted:
+            # a run it follows may move earlier, as far as its own window allows
+            first = min(g for (p, _s), (g, _f, _t) in current.items() if p == ancestor) // P
+            earliest_day = window(inst, schedule, inst.offerings[ancestor])[0] // P
+            days |= set(range(max(earliest_day, first - EARLIER_DAYS), first))
         mine = self._users(current, days, set(od.facilities), trainers, set(od.cohorts))
         theirs = self._users(
             current,
@@ -288,6 +361,73 @@ def valid(inst: Instance, assignment: Assignment) -> bool:
             return False
         schedule.place(key, placement)
     return True
+
+
+def hand_loads(
+    inst: Instance,
+    schedule: Schedule,
+    offering: int,
+    *,
+    time_limit: float,
+    seed: int,
+    should_stop: Callable[[], bool] | None = None,
+) -> tuple[int, set[int]] | None:
+    """Who could teach run ``offering`` if whole runs changed hands, judged by the trainers'
+    term limits alone (times left aside): that trainer and the runs to hand on, as few as
+    possible and preferring trainers free at the run's present times. None when there is no
+    such way. CP-SAT on who teaches what: small, whatever the term's length."""
+    model = cp_model.CpModel()
+    placed: dict[int, list[tuple[int, int]]] = defaultdict(list)  # run -> [(start, trainer)]
+    for (other, _s), (start, _f, trainer) in schedule.placed.items():
+        placed[other].append((start, trainer))
+    locked = {k[0] for k, lock in inst.locks.items() if lock[2] is not None}
+    loads: dict[int, list[Any]] = defaultdict(list)
+    fixed_load = Counter[int]()
+    changes: list[Any] = []
+    handed: dict[int, list[Any]] = {}
+    for other, sessions in placed.items():
+        od = inst.offerings[other]
+        held = sessions[0][1]
+        load = od.sessions * od.length
+        able = [t for t in od.trainers if t != held] if other not in locked else []
+        if not able:
+            fixed_load[held] += load
+            continue
+        stay = model.new_bool_var(f"stay[{other}]")
+        loads[held].append(load * stay)
+        options = [stay]
+        for trainer in able:
+            lit = model.new_bool_var(f"to[{other},{trainer}]")
+            options.append(lit)
+            loads[trainer].append(load * lit)
+            busy = any(
+                inst.trainer_blocked[trainer][q] or schedule.trainer_busy[trainer][q]
+                for start, _t in sessions
+                for q in range(start, start + od.length)
+            )
+            changes.append((4 if busy else 1) * lit)
+        model.add_exactly_one(options)
+        handed[other] = options[1:]
+    od = inst.offerings[offering]
+    take = {t: model.new_bool_var(f"take[{t}]") for t in od.trainers}
+    model.add_exactly_one(take.values())
+    for trainer, lit in take.items():
+        loads[trainer].append(od.sessions * od.length * lit)
+    for trainer, limit in enumerate(inst.trainer_total_limit):
+        if limit is not None and loads[trainer]:
+            model.add(sum(loads[trainer]) <= limit - fixed_load[trainer])
+    model.minimize(sum(changes))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, time_limit)
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    with _watchdog(solver, should_stop):
+        status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    trainer = next(t for t, lit in take.items() if solver.boolean_value(lit))
+    runs = {other for other, lits in handed.items() if any(solver.boolean_value(x) for x in lits)}
+    return trainer, runs
 
 
 def time_options(

@@ -105,7 +105,7 @@ class Fill:
         ):
             return True
         target = self.target + 30 * min(self.failures[offering], 6)
-        room = self.make_room(offering) if options and self.rng.random() < 0.5 else None
+        room = self.make_room(offering, schedule) if options and self.rng.random() < 0.5 else None
         free, days = self.neighbourhood(offering, target, room, lift=boxed_in)
         t0 = time.monotonic()
         sub = SubModel(inst, self.current, free, {offering}, days, costs=False)
@@ -191,18 +191,17 @@ class Fill:
                     frontier.append(follower)
         return chosen
 
-    def make_room(self, offering: int) -> tuple[int, set[int]] | None:
+    def make_room(self, offering: int, schedule: Schedule) -> tuple[int, set[int]] | None:
         """When no trainer of ``offering`` has the term's room left for it: the trainer to take
         it and the fewest runs to hand to other trainers so that every trainer's term limit
-        holds (``hand_loads``); None when some trainer has the room already, or no handing
-        over of whole runs can make it.
+        holds (``hand_loads``), given ``schedule`` (the current plan's); None when some
+        trainer has the room already, or no handing over of whole runs can make it.
 
         Handing over with times kept (``hand_over``) fails when the trainers with room are busy
         at those times; freeing the runs whole lets them move to a time the new trainer has."""
         inst = self.inst
         od = inst.offerings[offering]
         need = od.sessions * od.length
-        schedule = Schedule.of(inst, self.current)
 
         def room(trainer: int) -> int | None:
             """Periods left of the trainer's term limit (None: no limit)."""

@@ -657,5 +657,38 @@ def _move(
     return cost
 
 
+@_jit
+def worsenings(S: Any, X: Any, movable: Any, rng: Any, samples: int) -> Any:
+    """Cost increases of up to ``samples`` random feasible single-session moves, each made
+    and undone at once (the timetable is unchanged afterwards): how steep the landscape is
+    where the search starts, for choosing its first temperature."""
+    s_off, st_ptr, st, fa_ptr, fa = S[2], S[11], S[12], S[13], S[14]
+    sg, sf = X[0], X[1]
+    found = np.zeros(samples, dtype=np.int64)
+    M = movable.shape[0]
+    n = 0
+    for _ in range(100 * samples):
+        if n == samples or M == 0:
+            break
+        i = movable[rand(rng) % M]
+        g0 = sg[i]
+        f0 = sf[i]
+        if g0 < 0:
+            continue
+        o = s_off[i]
+        g = st[st_ptr[o] + rand(rng) % (st_ptr[o + 1] - st_ptr[o])]
+        f = fa[fa_ptr[o] + rand(rng) % (fa_ptr[o + 1] - fa_ptr[o])]
+        if (g == g0 and f == f0) or not feasible(i, g, f, S, X):
+            continue
+        delta = remove(i, S, X)
+        delta += insert(i, g, f, S, X)
+        remove(i, S, X)
+        insert(i, g0, f0, S, X)
+        if delta > 0:
+            found[n] = delta
+            n += 1
+    return found[:n]
+
+
 def new_rng(seed: int) -> np.ndarray[Any, np.dtype[np.int64]]:
     return np.array([(seed * 2654435761 + 1) & MASK or 1], dtype=np.int64)

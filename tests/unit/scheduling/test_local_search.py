@@ -159,6 +159,31 @@ def test_every_move_is_undone_exactly_when_refused() -> None:
     assert check(scenario, _plan(scenario, result.assignment)).valid
 
 
+def test_a_steeper_term_starts_hotter_and_the_sample_changes_nothing() -> None:
+    """Where a typical move costs many units the search starts hotter (else it freezes the
+    first timetable's shape at once); the moves sampled to find that out are all undone."""
+    scenario, planted = generate_with_plan(150, 1)
+    start = _as_assignment(scenario, planted)
+    firsts = []
+    for scale in (1, 20):  # every term 20 times heavier but the smallest: the same unit
+        weights = {k: v if k == "late_finish" else v * scale for k, v in EVERY_TERM.items()}
+        inst = build_instance(dataclasses.replace(scenario, weights=weights))
+        annealer = local_search.Annealer(inst, start)
+        arrays, _ = annealer.state()
+        before = [a.copy() for a in arrays]
+        cooling = local_search.calibrated_temperatures(
+            inst, arrays, annealer.movable, annealer.static, seed=3
+        )
+        live = int(arrays[12][0])  # the list of sessions left out: its first ``live`` hold
+        arrays, before = list(arrays), list(before)
+        arrays[13], before[13] = arrays[13][:live], before[13][:live]
+        assert all((a == b).all() for a, b in zip(arrays, before, strict=True))
+        assert cooling.last == local_search.default_temperatures(inst).last
+        firsts.append(cooling.first)
+    assert firsts[0] >= local_search.default_temperatures(inst).first
+    assert firsts[1] > 5 * firsts[0]
+
+
 def planted_timetable(rooms: int, links: int, seed: int) -> Scenario:
     """A course-timetabling term with a known optimum of cost 0, built from the timetable.
 

@@ -46,6 +46,10 @@ MIN_EXACT_SECONDS = 0.5
 BOUND_SHARE = 0.1  # of the time limit, at most, for the lower bound's cohort models
 CORE_BUDGET = 1.0  # seconds, at most, to look for infeasible cores around runs left out
 REORDER_SHARE = 0.3  # of the time left for greedy restarts while some runs are left out
+# ... and at most this long: when restarts have not placed everything by then, CP-SAT insertion
+# usually does within a second or two (ITC-2007 comp05 and comp14 spent 90 s of 300 in restarts
+# that never completed them, and their left-out run was then placed in about a second).
+REORDER_SECONDS = 5.0
 FILL_SHARE = 0.85  # of the time left after them for CP-SAT insertion of left-out runs
 # Of the time left, for putting in left-out runs: annealing first (it usually places them within
 # seconds when it can), then CP-SAT (the exact model until complete on small terms, or LNS).
@@ -197,7 +201,7 @@ class _Run:
     def reorder(self) -> None:
         """Squeaky wheel: start again with the runs left out (and the runs they follow) earlier
         in the order, for a share of the time, keeping the best plan."""
-        deadline = time.monotonic() + self.remaining() * REORDER_SHARE
+        deadline = time.monotonic() + min(self.remaining() * REORDER_SHARE, REORDER_SECONDS)
         priority: dict[int, float] = {}
         while (
             self.best_cost is not None

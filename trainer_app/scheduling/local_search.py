@@ -298,17 +298,18 @@ def default_temperatures(inst: Instance) -> Cooling:
     return Cooling(first=4.0 * unit, last=0.05 * unit)
 
 
-def calibrated_temperatures(
-    inst: Instance, arrays: tuple[Array, ...], movable: Array, static: tuple[Any, ...], seed: int
-) -> Cooling:
+def calibrated_temperatures(annealer: Annealer, arrays: tuple[Array, ...], seed: int) -> Cooling:
     """``default_temperatures``, started hotter where the landscape is steeper: at least
     ``STEEP_SHARE`` of the median worsening of a sample of moves from the start. Where a
     typical move costs far more than four units (many cohorts sharing each run, as in
     ITC-2007's comp05 and comp12: medians 14 and 9 against 3–6 elsewhere), a start at four
     units freezes the timetable's shape at once and the search ends in whichever valley it
-    began in. The sample is made and undone on ``arrays``, which are left as they were."""
-    cooling = default_temperatures(inst)
-    sample = _anneal.worsenings(static, arrays, movable, _anneal.new_rng(seed), WORSENING_SAMPLES)
+    began in. The sample is made and undone on ``arrays`` (``annealer.state()``), which are left
+    as they were."""
+    cooling = default_temperatures(annealer.inst)
+    sample = _anneal.worsenings(
+        annealer.static, arrays, annealer.movable, _anneal.new_rng(seed), WORSENING_SAMPLES
+    )
     if len(sample):
         cooling.first = max(cooling.first, STEEP_SHARE * float(np.median(sample)))
     return cooling
@@ -431,7 +432,7 @@ def anneal(
     if _failed:
         raise _failed[0]
     if cooling is None:
-        cooling = calibrated_temperatures(inst, arrays, annealer.movable, annealer.static, seed)
+        cooling = calibrated_temperatures(annealer, arrays, seed)
     runs = [_Chain(annealer, seed * 7919 + k, deadline, cooling, stop) for k in range(chains)]
     start_cost = runs[0].cost
     start_out = int(runs[0].best[0])

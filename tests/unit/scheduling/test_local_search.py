@@ -171,9 +171,7 @@ def test_a_steeper_term_starts_hotter_and_the_sample_changes_nothing() -> None:
         annealer = local_search.Annealer(inst, start)
         arrays, _ = annealer.state()
         before = [a.copy() for a in arrays]
-        cooling = local_search.calibrated_temperatures(
-            inst, arrays, annealer.movable, annealer.static, seed=3
-        )
+        cooling = local_search.calibrated_temperatures(annealer, arrays, seed=3)
         live = int(arrays[12][0])  # the list of sessions left out: its first ``live`` hold
         arrays, before = list(arrays), list(before)
         arrays[13], before[13] = arrays[13][:live], before[13][:live]

@@ -163,6 +163,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_export_commands(commands)
     _add_certificate_commands(commands)
+    audit = commands.add_parser("audit", help="the audit trail")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    verify = audit_commands.add_parser(
+        "verify",
+        help="check every entry's seal; exit 0 only when the trail is intact",
+        description="Recompute the keyed hash that links each audit entry to the one before. "
+        "Names the first entry changed, removed, added or reordered since it was recorded; "
+        "exit 0 only when every link holds.",
+    )
+    _add_database(verify)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -225,6 +235,8 @@ def _run(args: argparse.Namespace) -> int:
         return _export(settings, args)
     if args.command == "certificate":
         return _certificate(settings, args)
+    if args.command == "audit":
+        return _audit_verify(settings)
     return _gui(settings, demo=args.demo, argv=sys.argv[:1])
 
 
@@ -648,6 +660,14 @@ def _db_check(settings: Settings) -> int:
         return EXIT_FAILED
     print(f"{name}: OK (schema {revision}; pages, foreign keys, audit guards and rules checked)")
     return EXIT_OK
+
+
+def _audit_verify(settings: Settings) -> int:
+    with ServiceContext.open(settings, create=False, upgrade=False) as context:
+        verdict = context.audit.verify()
+        name = context.database_name
+    print(f"{name}: {verdict.summary()}", file=sys.stdout if verdict.intact else sys.stderr)
+    return EXIT_OK if verdict.intact else EXIT_FAILED
 
 
 # ----- import KIND FILE / import template KIND --------------------------------------------------

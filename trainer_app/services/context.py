@@ -11,6 +11,7 @@ from pathlib import Path
 from trainer_app.config import Settings
 from trainer_app.domain.audit import LOCAL_ACTOR, Actor
 from trainer_app.domain.courses import find_prerequisite_cycle
+from trainer_app.persistence.chain import AuditChain
 from trainer_app.persistence.db import (
     Store,
     integrity_problems,
@@ -74,6 +75,7 @@ class ServiceContext:
         missing or empty file (see ``trainer_app.persistence.db.open_store``). ``today`` is the
         calendar the training rules read, ``now`` the clock that stamps what is recorded
         (tests and the demo's history fix them)."""
+        sealing = AuditChain.load(settings.key_folder)
         store = open_store(
             settings.database_url,
             create=create,
@@ -81,7 +83,9 @@ class ServiceContext:
             extra_migrations=extra_migrations,
             thorough=thorough,
             new=new,
+            audit_key=sealing.key,
         )
+        store.chain = sealing
         return cls._on(settings, store, actor, today, now)
 
     @classmethod
@@ -90,7 +94,9 @@ class ServiceContext:
         """Services on a new store for the settings' file, which must not exist yet: what is
         done inside the ``with`` appears under that name only once it has all been done (a
         failed or killed build leaves nothing there; see ``persistence.db.new_store``)."""
+        sealing = AuditChain.load(settings.key_folder)
         with new_store(settings.database_url) as store:
+            store.chain = sealing
             yield cls._on(settings, store, LOCAL_ACTOR, date.today, now_utc)
 
     @classmethod

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from trainer_app.domain import audit_chain
 from trainer_app.domain.audit_chain import ChainKey, Head, SealedRow, StoredEntry, Verdict
 from trainer_app.domain.errors import StoreError
+from trainer_app.files import replace_atomically
 from trainer_app.persistence.models import AppMeta, AuditRow, AuditSealRow
 
 KEY_FILE = "audit-chain.key"
@@ -76,10 +77,10 @@ class AuditChain:
         folder = self.folder / HEADS
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            path = folder / _safe(store_id)
-            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            temporary.write_text(f"{head.seq} {head.link.hex()}\n", encoding="ascii")
-            os.replace(temporary, path)
+            line = f"{head.seq} {head.link.hex()}\n"
+            replace_atomically(
+                folder / _safe(store_id), lambda path: path.write_text(line, encoding="ascii")
+            )
         except OSError:
             return
 
@@ -237,14 +238,15 @@ def _as_bytes(value: object) -> bytes:
     return b""
 
 
-def verify(connection: Connection, chain: AuditChain) -> Verdict:
-    """Check every link of the store's trail; also that every entry has a seal and that the
-    trail still holds the last seal this installation saw."""
+def verify(connection: Connection, chain: AuditChain, *, remember: bool = True) -> Verdict:
+    """Check every link of the store's trail; also that every entry has a seal and, with
+    ``remember``, that the trail still holds the last seal this installation saw (a backup,
+    older by nature, is checked without)."""
     unsealed = connection.exec_driver_sql(
         "SELECT min(e.id) FROM audit_entries e LEFT JOIN audit_seals s ON s.entry_id = e.id "
         "WHERE s.seq IS NULL"
     ).scalar()
-    identity = store_id(connection)
+    identity = store_id(connection) if remember else None
     seen = chain.last_seen(identity) if identity is not None else None
     verdict = audit_chain.verify(
         sealed_rows(connection), chain.keys, first_unsealed=unsealed, last_seen=seen

@@ -106,7 +106,7 @@ class Store:
         self.engine.dispose()
 
 
-def _sqlite_path(url: str) -> Path | None:
+def sqlite_path(url: str) -> Path | None:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
@@ -375,7 +375,7 @@ def _create_sqlite(path: Path, config: Config, *, replace_empty: bool = False) -
         else:
             _link_into_place(building, path)
     finally:
-        _remove_database_files(building)
+        remove_database_files(building)
 
 
 def _link_into_place(building: Path, path: Path) -> None:
@@ -393,7 +393,7 @@ def _link_into_place(building: Path, path: Path) -> None:
         os.replace(building, path)  # a file system without hard links
 
 
-def _remove_database_files(path: Path) -> None:
+def remove_database_files(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
@@ -404,7 +404,7 @@ def new_store(url: str) -> Iterator[Store]:
 
     It is built under a hidden name beside the target (``.NAME.PID-….creating``): a build that
     fails or is killed never leaves a half-filled store under the name the user gave."""
-    path = _sqlite_path(url)
+    path = sqlite_path(url)
     if path is None:
         raise StoreError("A new database is made as an SQLite file")
     if path.exists():
@@ -417,7 +417,7 @@ def new_store(url: str) -> Iterator[Store]:
         _link_into_place(building, path)
     finally:
         store.close()
-        _remove_database_files(building)
+        remove_database_files(building)
 
 
 def _sqlite_url(path: Path) -> str:
@@ -474,6 +474,35 @@ def migration_head(config: Config) -> str:
     return head
 
 
+def examine_file(path: Path, *, what: str) -> str:
+    """Check a file read-only as opening a store would (an SQLite trainer-app database, every
+    page, a schema this version knows, its tables); return its schema revision. ``what`` names
+    the file in the refusal ("backup")."""
+    try:
+        found = _examine(path, thorough=True)
+    except _Empty as empty:
+        raise StoreRefused(
+            f"{path} {empty.what}: it is not a trainer-app {what}; nothing was changed",
+            [f"The file {empty.what}"],
+        ) from None
+    if not found.problems and found.revision is not None:
+        config = None if found.revision == SCHEMA_HEAD else alembic_config("sqlite://")
+        if config is not None:
+            _refuse_unknown_revision(config, found.revision)
+        found.problems = _schema_problems(
+            found, _expected_tables(found.revision, config), found.revision
+        )
+    if found.problems or found.revision is None:
+        problems = found.problems or ["The schema revision is not recorded"]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise StoreRefused(
+            f"{path} is not a whole trainer-app {what}: {_lower_first(problems[0])}{more}. "
+            "Nothing was changed",
+            problems,
+        )
+    return found.revision
+
+
 def _refuse_unknown_revision(config: Config, revision: str) -> None:
     from alembic.script import ScriptDirectory
 
@@ -526,7 +555,7 @@ def open_store(
     ``THOROUGH_CHECK_LIMIT``). ``new`` is the user asking for a new database: the file must be
     missing or empty (0 bytes, or SQLite with no tables), and then it is made a store. An older
     schema is upgraded after a backup copy is written beside the file."""
-    path = _sqlite_path(url)
+    path = sqlite_path(url)
     if path is None:
         return _open_server(
             url, upgrade=upgrade, extra_migrations=extra_migrations, audit_key=audit_key

@@ -20,6 +20,7 @@ from trainer_app.persistence.db import (
     schema_revision,
 )
 from trainer_app.services.audit import AuditService
+from trainer_app.services.backup import BackupService
 from trainer_app.services.base import Now, now_utc
 from trainer_app.services.certificates import CertificateService
 from trainer_app.services.courses import CourseService
@@ -51,6 +52,7 @@ class ServiceContext:
     training: TrainingService
     matrix: MatrixService
     certificates: CertificateService
+    backups: BackupService
     today: Callable[[], date] = date.today  # the calendar the services read
     now: Now = now_utc  # the clock that stamps what they record
 
@@ -120,6 +122,7 @@ class ServiceContext:
             training=TrainingService(store, actor, today, now),
             matrix=MatrixService(store, actor, today, now),
             certificates=CertificateService(store, actor, settings.key_folder, today, now),
+            backups=BackupService(store, actor, settings, now),
             today=today,
             now=now,
         )

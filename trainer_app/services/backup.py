@@ -27,6 +27,8 @@ from trainer_app.persistence.models import AppMeta
 from trainer_app.persistence.uow import reading, transaction
 from trainer_app.services.base import Now, write_audit
 
+__all__ = ["BackupDone", "BackupFacts", "BackupService", "Restored", "inspect", "restore"]
+
 KEEP_KEY = "backups_to_keep"
 DEFAULT_KEEP = 7
 MAX_KEEP = 365

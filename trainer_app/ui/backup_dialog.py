@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from trainer_app.domain.errors import DomainError
 from trainer_app.services import backup as backups
-from trainer_app.services.backup import MAX_KEEP, BackupDone
+from trainer_app.services.backup import MAX_KEEP, BackupDone, BackupFacts
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui import icons
 from trainer_app.ui.file_dialogs import FileKind, open_file, save_file, start_folder
@@ -241,7 +241,9 @@ class RestoreDialog(QDialog):
         self.checker.request(lambda: (path, backups.inspect(settings, path)))
 
     def _checked(self, result: object) -> None:
-        path, facts = result  # type: ignore[misc]
+        assert isinstance(result, tuple)
+        path, facts = result
+        assert isinstance(path, Path) and isinstance(facts, BackupFacts)
         trail = facts.trail.summary() if facts.trail is not None else "No audit seals (older)."
         self.facts.setText(
             f"<b>{path.name}</b> passed every check: schema {facts.revision}, "

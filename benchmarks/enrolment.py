@@ -28,76 +28,78 @@ COHORT = 200
 START = date(2027, 2, 1)
 
 
+def prepare(ctx: ServiceContext) -> tuple[list[int], list[int]]:
+    """Two published runs of a refresher and 400 trainees who have done its prerequisite:
+    returns the runs' ids and the trainees' ids."""
+    hub = ctx.hubs.create(HubFields(code="STE", name="Stevenage", site="Catapult"))
+    ctx.facilities.create(
+        FacilityFields(
+            hub_id=hub.id,
+            code="STE-VR1",
+            name="Virtual room",
+            kind=FacilityKind.VIRTUAL,
+            capacity=300,
+        )
+    )
+    fund = ctx.courses.create(CourseFields(code="GMP-FUND", title="GMP fundamentals"))
+    refresher = ctx.courses.create(
+        CourseFields(
+            code="GMP-REFR",
+            title="GMP refresher",
+            capacity=300,
+            facility_kind=FacilityKind.VIRTUAL,
+            prerequisites=frozenset({fund.id}),
+        )
+    )
+    trainer = ctx.trainers.create(
+        TrainerFields(
+            name="Ruth Abernethy", hub_id=hub.id, qualifications=frozenset({refresher.id})
+        )
+    )
+    cohort = ctx.cohorts.create(CohortFields(name="Industry upskilling 2027"))
+    ids = ctx.trainees.bulk_create(
+        [
+            TraineeFields(
+                reference=f"TR-{n:06d}",
+                name=f"Trainee {n}",
+                hub_id=hub.id,
+                cohort_ids=frozenset({cohort.id}),
+            )
+            for n in range(1, 2 * COHORT + 1)
+        ]
+    )
+    ctx.training.add_completions(
+        [
+            CompletionFields(trainee_id=t, course_id=fund.id, completed_on=date(2025, 5, 1))
+            for t in ids
+        ]
+    )
+    runs = []
+    for code in ("GMP-REFR-2027-01", "GMP-REFR-2027-02"):
+        run = ctx.runs.create(CourseRunFields(code=code, course_id=refresher.id, attendees=COHORT))
+        scenario = ctx.planning.build_scenario(START, START, run_ids=[run.id])
+        published = [
+            Assignment(k.offering, k.session, k.day, k.period, k.facility or "", k.trainer or "")
+            for k in scenario.locked
+        ]
+        plan = Plan(
+            (
+                Assignment(code, 0, 0, len(runs) * 2, "STE-VR1", f"T{trainer.id}"),
+                *published,
+            ),
+            status="feasible",
+        )
+        saved = ctx.planning.save_plan(code, scenario, plan)
+        ctx.planning.publish(saved.id, saved.row_version)
+        runs.append(run.id)
+    return runs, ids
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         settings = settings_for(Path(folder) / "enrol.db")
         with ServiceContext.open(settings, today=lambda: START - timedelta(days=14)) as ctx:
-            hub = ctx.hubs.create(HubFields(code="STE", name="Stevenage", site="Catapult"))
-            ctx.facilities.create(
-                FacilityFields(
-                    hub_id=hub.id,
-                    code="STE-VR1",
-                    name="Virtual room",
-                    kind=FacilityKind.VIRTUAL,
-                    capacity=300,
-                )
-            )
-            fund = ctx.courses.create(CourseFields(code="GMP-FUND", title="GMP fundamentals"))
-            refresher = ctx.courses.create(
-                CourseFields(
-                    code="GMP-REFR",
-                    title="GMP refresher",
-                    capacity=300,
-                    facility_kind=FacilityKind.VIRTUAL,
-                    prerequisites=frozenset({fund.id}),
-                )
-            )
-            trainer = ctx.trainers.create(
-                TrainerFields(
-                    name="Ruth Abernethy", hub_id=hub.id, qualifications=frozenset({refresher.id})
-                )
-            )
-            cohort = ctx.cohorts.create(CohortFields(name="Industry upskilling 2027"))
-            ids = ctx.trainees.bulk_create(
-                [
-                    TraineeFields(
-                        reference=f"TR-{n:06d}",
-                        name=f"Trainee {n}",
-                        hub_id=hub.id,
-                        cohort_ids=frozenset({cohort.id}),
-                    )
-                    for n in range(1, 2 * COHORT + 1)
-                ]
-            )
-            ctx.training.add_completions(
-                [
-                    CompletionFields(trainee_id=t, course_id=fund.id, completed_on=date(2025, 5, 1))
-                    for t in ids
-                ]
-            )
-            runs = []
-            for code in ("GMP-REFR-2027-01", "GMP-REFR-2027-02"):
-                run = ctx.runs.create(
-                    CourseRunFields(code=code, course_id=refresher.id, attendees=COHORT)
-                )
-                scenario = ctx.planning.build_scenario(START, START, run_ids=[run.id])
-                published = [
-                    Assignment(
-                        k.offering, k.session, k.day, k.period, k.facility or "", k.trainer or ""
-                    )
-                    for k in scenario.locked
-                ]
-                plan = Plan(
-                    (
-                        Assignment(code, 0, 0, len(runs) * 2, "STE-VR1", f"T{trainer.id}"),
-                        *published,
-                    ),
-                    status="feasible",
-                )
-                saved = ctx.planning.save_plan(code, scenario, plan)
-                ctx.planning.publish(saved.id, saved.row_version)
-                runs.append(run.id)
-
+            runs, ids = prepare(ctx)
             started = time.perf_counter()
             enrolled = ctx.enrolment.enrol_many(runs[0], ids[:COHORT])
             rules = time.perf_counter() - started
@@ -131,7 +133,9 @@ def _bare_insert(ctx: ServiceContext, run_id: int, trainees: list[int]) -> float
             )
             session.add(row)
             session.flush()
-            write_audit(session, ctx.actor, AuditAction.CREATE, "enrolment", row.id, "x", [])
+            write_audit(
+                session, ctx.actor, AuditAction.CREATE, "enrolment", row.id, "x", [], at=now_utc()
+            )
     return time.perf_counter() - started
 
 

@@ -27,6 +27,7 @@ from trainer_app.config import Settings
 from trainer_app.domain import dates
 from trainer_app.domain.certificates import Certificate
 from trainer_app.domain.errors import DomainError, StoreRefused
+from trainer_app.files import sync_folder
 from trainer_app.scheduling.scenario import (
     MAX_FILE_BYTES,
     dump_json,
@@ -163,6 +164,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_export_commands(commands)
     _add_certificate_commands(commands)
+    audit = commands.add_parser("audit", help="the audit trail")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    verify = audit_commands.add_parser(
+        "verify",
+        help="check every entry's seal; exit 0 only when the trail is intact",
+        description="Recompute the keyed hash that links each audit entry to the one before. "
+        "Names the first entry changed, removed, added or reordered since it was recorded; "
+        "exit 0 only when every link holds.",
+    )
+    _add_database(verify)
+    backup = commands.add_parser(
+        "backup",
+        help="an online copy of the database with its checksum (FILE.sha256)",
+        description="Copy the database while it may be in use (SQLite's backup API), check the "
+        "copy page by page and write its SHA-256 beside it; nothing appears under FILE unless "
+        "all of that succeeded.",
+    )
+    _add_database(backup)
+    backup.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    restore = commands.add_parser(
+        "restore",
+        help="put a backup in place of the database (the current one is kept aside)",
+        description="Check FILE whole first (SQLite, trainer-app, a schema this version knows, "
+        "every page and table, its checksum if FILE.sha256 is beside it, the audit trail's "
+        "seals); only then copy the current database aside and put the backup in its place.",
+    )
+    restore.add_argument("file", type=Path, metavar="FILE")
+    _add_database(restore)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -225,6 +254,12 @@ def _run(args: argparse.Namespace) -> int:
         return _export(settings, args)
     if args.command == "certificate":
         return _certificate(settings, args)
+    if args.command == "audit":
+        return _audit_verify(settings)
+    if args.command == "backup":
+        return _backup(settings, args.output)
+    if args.command == "restore":
+        return _restore(settings, args.file)
     return _gui(settings, demo=args.demo, argv=sys.argv[:1])
 
 
@@ -350,7 +385,7 @@ def _write_atomically(path: Path, text: str) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    _sync_folder(target.parent)
+    sync_folder(target.parent)
 
 
 def _target(path: Path) -> Path:
@@ -414,20 +449,6 @@ def _give_name(fd: int, path: Path) -> bool:
         return int(libc.linkat(fd, b"", at_fdcwd, os.fsencode(path), at_empty_path)) == 0
     except (OSError, AttributeError):
         return False
-
-
-def _sync_folder(folder: Path) -> None:
-    """Put the rename itself on disk (best effort: not every system can open a folder)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _plan(settings: Settings, args: argparse.Namespace) -> int:
@@ -647,6 +668,29 @@ def _db_check(settings: Settings) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_FAILED
     print(f"{name}: OK (schema {revision}; pages, foreign keys, audit guards and rules checked)")
+    return EXIT_OK
+
+
+def _audit_verify(settings: Settings) -> int:
+    with ServiceContext.open(settings, create=False, upgrade=False) as context:
+        verdict = context.audit.verify()
+        name = context.database_name
+    print(f"{name}: {verdict.summary()}", file=sys.stdout if verdict.intact else sys.stderr)
+    return EXIT_OK if verdict.intact else EXIT_FAILED
+
+
+def _backup(settings: Settings, target: Path) -> int:
+    with ServiceContext.open(settings, create=False, upgrade=False) as context:
+        done = context.backups.backup(target)
+    print(done.summary())
+    return EXIT_OK
+
+
+def _restore(settings: Settings, source: Path) -> int:
+    from trainer_app.services.backup import restore
+
+    restored = restore(settings, source)
+    print(restored.summary())
     return EXIT_OK
 
 

@@ -3,10 +3,14 @@ in the app's style, references by name; the stored trail stays as it was written
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton
 
 from tests.integration.test_enrolment import World, publish_run, world
+from tests.ui.conftest import find
 from trainer_app.domain.audit import RECORD_TYPE_LABELS, RecordType
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui.main_window import MainWindow
@@ -96,3 +100,25 @@ def test_values_are_shown_in_words_and_the_trail_keeps_what_was_stored(
     assert ("planned_session", "held_on", None, "2027-01-12") in stored
     assert ("planned_session", "trainer_id", None, "T1") in stored
     assert {e.entity_type for e in trail} <= set(RecordType)
+
+
+def test_the_page_says_whether_the_trail_is_intact_and_finds_an_edit_made_outside(
+    qtbot, window: MainWindow, world: World
+) -> None:
+    audit_table(window)
+    page = window.page
+    assert isinstance(page, AuditPage)
+    verdict = find(page, QLabel, "Audit trail check")
+    qtbot.waitUntil(lambda: "intact" in verdict.text(), timeout=10_000)
+    assert f"{world.ctx.audit.count()} entries, every link holds" in verdict.text()
+    with sqlite3.connect(world.ctx.store.display_name) as connection:
+        connection.executescript(
+            "DROP TRIGGER audit_entries_no_update;"
+            "UPDATE audit_entries SET actor = 'mallory' WHERE id = 2;"
+        )
+    connection.close()
+    button = find(page, QPushButton, "Check again")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "broken" in verdict.text(), timeout=10_000)
+    assert "audit entry 2 (number 2) was changed" in verdict.text()
+    assert "#B3261E" in verdict.styleSheet()

@@ -90,6 +90,7 @@ class RecordType(enum.StrEnum):
     CERTIFICATE = "certificate"
     ROLE = "role"
     SETTING = "setting"
+    BACKUP = "backup"
 
     @property
     def label(self) -> str:
@@ -113,6 +114,7 @@ RECORD_TYPE_LABELS: Mapping[RecordType, str] = {
     RecordType.CERTIFICATE: "Certificate",
     RecordType.ROLE: "Role",
     RecordType.SETTING: "Setting",
+    RecordType.BACKUP: "Backup",
 }
 
 
@@ -125,6 +127,12 @@ def record_type_label(stored: str) -> str:
 
 
 _FIELD_LABELS = {
+    "path": "File",
+    "sha256": "SHA-256",
+    "size": "Size (bytes)",
+    "restored_from": "Restored from",
+    "kept_aside": "Replaced database kept at",
+    "backups_to_keep": "Backups kept on closing",
     "hub_id": "Hub",
     "cohort_ids": "Cohorts",
     "trainee_type": "Trainee type",

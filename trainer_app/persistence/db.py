@@ -26,16 +26,19 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from trainer_app.domain.audit_chain import ChainKey
 from trainer_app.domain.errors import StoreError, StoreRefused
 from trainer_app.persistence.models import AppMeta, Base
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
+    from trainer_app.persistence.chain import AuditChain
+
 APPLICATION = "trainer-app"
 # The newest migration. Opening a database already at this revision needs no Alembic at all
 # (importing it costs ~0.4 s of start-up); tests check this matches Alembic's own head.
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -64,10 +67,14 @@ def make_engine(url: str) -> Engine:
     return create_engine(parsed, pool_pre_ping=True)
 
 
-def alembic_config(url: str, extra_locations: tuple[Path, ...] = ()) -> Config:
+def alembic_config(
+    url: str, extra_locations: tuple[Path, ...] = (), audit_key: ChainKey | None = None
+) -> Config:
+    """``audit_key`` seals the trail an upgrade finds unsealed (revision 0006)."""
     from alembic.config import Config
 
     config = Config()
+    config.attributes["audit_key"] = audit_key
     config.set_main_option("script_location", str(MIGRATIONS))
     locations = [str(MIGRATIONS / "versions"), *map(str, extra_locations)]
     config.set_main_option("version_locations", " ".join(locations))
@@ -84,6 +91,7 @@ class Store:
     engine: Engine
     sessions: sessionmaker[Session]
     backup: Path | None = None  # the copy taken before an upgrade, if one was needed
+    chain: AuditChain | None = None  # seals the audit trail (``persistence.chain``)
 
     @property
     def is_sqlite(self) -> bool:
@@ -98,7 +106,7 @@ class Store:
         self.engine.dispose()
 
 
-def _sqlite_path(url: str) -> Path | None:
+def sqlite_path(url: str) -> Path | None:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
@@ -367,7 +375,7 @@ def _create_sqlite(path: Path, config: Config, *, replace_empty: bool = False) -
         else:
             _link_into_place(building, path)
     finally:
-        _remove_database_files(building)
+        remove_database_files(building)
 
 
 def _link_into_place(building: Path, path: Path) -> None:
@@ -385,7 +393,7 @@ def _link_into_place(building: Path, path: Path) -> None:
         os.replace(building, path)  # a file system without hard links
 
 
-def _remove_database_files(path: Path) -> None:
+def remove_database_files(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
@@ -396,7 +404,7 @@ def new_store(url: str) -> Iterator[Store]:
 
     It is built under a hidden name beside the target (``.NAME.PID-….creating``): a build that
     fails or is killed never leaves a half-filled store under the name the user gave."""
-    path = _sqlite_path(url)
+    path = sqlite_path(url)
     if path is None:
         raise StoreError("A new database is made as an SQLite file")
     if path.exists():
@@ -409,7 +417,7 @@ def new_store(url: str) -> Iterator[Store]:
         _link_into_place(building, path)
     finally:
         store.close()
-        _remove_database_files(building)
+        remove_database_files(building)
 
 
 def _sqlite_url(path: Path) -> str:
@@ -466,6 +474,35 @@ def migration_head(config: Config) -> str:
     return head
 
 
+def examine_file(path: Path, *, what: str) -> str:
+    """Check a file read-only as opening a store would (an SQLite trainer-app database, every
+    page, a schema this version knows, its tables); return its schema revision. ``what`` names
+    the file in the refusal ("backup")."""
+    try:
+        found = _examine(path, thorough=True)
+    except _Empty as empty:
+        raise StoreRefused(
+            f"{path} {empty.what}: it is not a trainer-app {what}; nothing was changed",
+            [f"The file {empty.what}"],
+        ) from None
+    if not found.problems and found.revision is not None:
+        config = None if found.revision == SCHEMA_HEAD else alembic_config("sqlite://")
+        if config is not None:
+            _refuse_unknown_revision(config, found.revision)
+        found.problems = _schema_problems(
+            found, _expected_tables(found.revision, config), found.revision
+        )
+    if found.problems or found.revision is None:
+        problems = found.problems or ["The schema revision is not recorded"]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise StoreRefused(
+            f"{path} is not a whole trainer-app {what}: {_lower_first(problems[0])}{more}. "
+            "Nothing was changed",
+            problems,
+        )
+    return found.revision
+
+
 def _refuse_unknown_revision(config: Config, revision: str) -> None:
     from alembic.script import ScriptDirectory
 
@@ -508,6 +545,7 @@ def open_store(
     extra_migrations: tuple[Path, ...] = (),
     thorough: bool | None = None,
     new: bool = False,
+    audit_key: ChainKey | None = None,
 ) -> Store:
     """Open the database at ``url``, creating or upgrading its schema as needed.
 
@@ -517,9 +555,11 @@ def open_store(
     ``THOROUGH_CHECK_LIMIT``). ``new`` is the user asking for a new database: the file must be
     missing or empty (0 bytes, or SQLite with no tables), and then it is made a store. An older
     schema is upgraded after a backup copy is written beside the file."""
-    path = _sqlite_path(url)
+    path = sqlite_path(url)
     if path is None:
-        return _open_server(url, upgrade=upgrade, extra_migrations=extra_migrations)
+        return _open_server(
+            url, upgrade=upgrade, extra_migrations=extra_migrations, audit_key=audit_key
+        )
     try:
         return _open_sqlite(
             url,
@@ -529,6 +569,7 @@ def open_store(
             extra_migrations=extra_migrations,
             thorough=thorough,
             new=new,
+            audit_key=audit_key,
         )
     except sqlite3.OperationalError as error:
         if "locked" in str(error):
@@ -549,6 +590,7 @@ def _open_sqlite(
     extra_migrations: tuple[Path, ...],
     thorough: bool | None,
     new: bool,
+    audit_key: ChainKey | None,
 ) -> Store:
     created = not path.exists()
     if created:
@@ -579,7 +621,7 @@ def _open_sqlite(
     assert found.revision is not None
     config = None
     if found.revision != SCHEMA_HEAD or extra_migrations:
-        config = alembic_config(url, extra_migrations)
+        config = alembic_config(url, extra_migrations, audit_key)
         try:
             _refuse_unknown_revision(config, found.revision)
         except StoreError as error:
@@ -603,7 +645,9 @@ def _open_sqlite(
     return Store(url, engine, sessionmaker(engine, expire_on_commit=False), backup)
 
 
-def _open_server(url: str, *, upgrade: bool, extra_migrations: tuple[Path, ...]) -> Store:
+def _open_server(
+    url: str, *, upgrade: bool, extra_migrations: tuple[Path, ...], audit_key: ChainKey | None
+) -> Store:
     """A database server (PostgreSQL) or an in-memory SQLite database."""
     probe = create_engine(make_url(url))
     try:
@@ -614,7 +658,7 @@ def _open_server(url: str, *, upgrade: bool, extra_migrations: tuple[Path, ...])
     backup = None
     try:
         if revision != SCHEMA_HEAD or extra_migrations:
-            config = alembic_config(url, extra_migrations)
+            config = alembic_config(url, extra_migrations, audit_key)
             if revision is not None:
                 _refuse_unknown_revision(config, revision)
             backup = _migrate(engine, config, None, revision, upgrade)
@@ -714,10 +758,24 @@ def integrity_problems(store: Store) -> list[str]:
                     for name in sorted(_model_indexes() - present)
                 )
         triggers = set(conn.execute(text(_TRIGGERS[conn.dialect.name])).scalars())
-        for needed in ("audit_entries_no_update", "audit_entries_no_delete"):
+        for needed in _GUARDS:
             if needed not in triggers:
                 problems.append(f"The audit trail guard {needed} is missing")
+        if revision == SCHEMA_HEAD and store.chain is not None:
+            from trainer_app.persistence import chain
+
+            verdict = chain.verify(conn, store.chain)
+            if not verdict.intact:
+                problems.append(verdict.summary())
     return problems
+
+
+_GUARDS = (
+    "audit_entries_no_update",
+    "audit_entries_no_delete",
+    "audit_seals_no_update",
+    "audit_seals_no_delete",
+)
 
 
 def _model_indexes() -> set[str]:

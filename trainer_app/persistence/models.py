@@ -547,3 +547,15 @@ class AuditRow(Base):
 
 
 Index("ix_audit_entity", AuditRow.entity_type, AuditRow.entity_id)
+
+
+class AuditSealRow(Base):
+    """The seal of one audit entry, written when its transaction commits: its place in the
+    trail (``seq``, 1, 2, 3, … with no gaps) and a keyed hash linking it to the entry before
+    (``domain.audit_chain``). Append-only, like the entries."""
+
+    __tablename__ = "audit_seals"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    entry_id: Mapped[int] = mapped_column(Integer, unique=True)
+    key_id: Mapped[str] = mapped_column(String(16))
+    link: Mapped[bytes] = mapped_column(LargeBinary(32))

@@ -10,16 +10,21 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from trainer_app.domain.errors import DomainError, StaleEdit, StoreError
+from trainer_app.persistence import chain
 from trainer_app.persistence.db import Store, busy_message
 
 
 @contextmanager
 def transaction(store: Store) -> Iterator[Session]:
-    """Yield a session inside a transaction. Database errors become messages for the user."""
+    """Yield a session inside a transaction. Database errors become messages for the user.
+
+    The audit entries it added are sealed just before it commits (``persistence.chain``)."""
     session = store.sessions()
     try:
         with session.begin():
             yield session
+            chain.seal_pending(session, store.chain)
+        chain.after_commit(session, store.chain)
     except StaleDataError as error:
         raise StaleEdit(
             "Someone else changed this record while you were saving; reload it and try again. "

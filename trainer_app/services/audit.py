@@ -18,6 +18,9 @@ from trainer_app.domain.audit import (
     RecordType,
     describe_changes,
 )
+from trainer_app.domain.audit_chain import Verdict
+from trainer_app.domain.errors import StoreError
+from trainer_app.persistence import chain
 from trainer_app.persistence.db import Store
 from trainer_app.persistence.models import AuditRow, CourseRow, FacilityRow, HubRow, TrainerRow
 from trainer_app.persistence.uow import reading
@@ -128,6 +131,14 @@ class AuditService(ListQueries):
     def count(self) -> int:
         with reading(self.store) as session:
             return session.scalar(select(func.count()).select_from(AuditRow)) or 0
+
+    def verify(self) -> Verdict:
+        """Recompute every seal of the trail (see ``persistence.chain``): intact, or the first
+        entry changed, removed, added or reordered since it was recorded."""
+        if self.store.chain is None:
+            raise StoreError("The audit trail cannot be checked without the installation's key")
+        with self.store.engine.connect() as connection:
+            return chain.verify(connection, self.store.chain)
 
 
 def _hub_names(session: Session) -> dict[str, str]:

@@ -21,6 +21,7 @@ from trainer_app.domain.audit import Actor, AuditAction, RecordType, diff_fields
 from trainer_app.domain.calendar import Absence, describe_weekdays
 from trainer_app.domain.errors import Duplicate, InUse, NotFound, StaleEdit
 from trainer_app.domain.text import search_key
+from trainer_app.persistence import chain
 from trainer_app.persistence.db import Store
 from trainer_app.persistence.models import AuditRow, Base, CohortRow, CourseRow, HubRow
 from trainer_app.persistence.uow import reading, transaction
@@ -73,19 +74,19 @@ def write_audit(
     at: datetime,
 ) -> None:
     """Append one audit entry, stamped ``at`` (the service's clock), in the caller's
-    transaction."""
-    session.add(
-        AuditRow(
-            occurred_at=at,
-            actor=actor.username,
-            action=action.value,
-            entity_type=RecordType(entity_type).value,
-            entity_id=entity_id,
-            entity_label=label[:200],
-            changes=[{"field": f, "old": old, "new": new} for f, old, new in changes],
-            reason=reason.strip()[:500],
-        )
+    transaction (sealed when it commits)."""
+    row = AuditRow(
+        occurred_at=at,
+        actor=actor.username,
+        action=action.value,
+        entity_type=RecordType(entity_type).value,
+        entity_id=entity_id,
+        entity_label=label[:200],
+        changes=[{"field": f, "old": old, "new": new} for f, old, new in changes],
+        reason=reason.strip()[:500],
     )
+    session.add(row)
+    chain.track(session, row)
 
 
 def add_audited(

@@ -11,6 +11,7 @@ from pathlib import Path
 from trainer_app.config import Settings
 from trainer_app.domain.audit import LOCAL_ACTOR, Actor
 from trainer_app.domain.courses import find_prerequisite_cycle
+from trainer_app.persistence.chain import AuditChain
 from trainer_app.persistence.db import (
     Store,
     integrity_problems,
@@ -19,6 +20,7 @@ from trainer_app.persistence.db import (
     schema_revision,
 )
 from trainer_app.services.audit import AuditService
+from trainer_app.services.backup import BackupService
 from trainer_app.services.base import Now, now_utc
 from trainer_app.services.certificates import CertificateService
 from trainer_app.services.courses import CourseService
@@ -50,6 +52,7 @@ class ServiceContext:
     training: TrainingService
     matrix: MatrixService
     certificates: CertificateService
+    backups: BackupService
     today: Callable[[], date] = date.today  # the calendar the services read
     now: Now = now_utc  # the clock that stamps what they record
 
@@ -74,6 +77,7 @@ class ServiceContext:
         missing or empty file (see ``trainer_app.persistence.db.open_store``). ``today`` is the
         calendar the training rules read, ``now`` the clock that stamps what is recorded
         (tests and the demo's history fix them)."""
+        sealing = AuditChain.load(settings.key_folder)
         store = open_store(
             settings.database_url,
             create=create,
@@ -81,7 +85,9 @@ class ServiceContext:
             extra_migrations=extra_migrations,
             thorough=thorough,
             new=new,
+            audit_key=sealing.key,
         )
+        store.chain = sealing
         return cls._on(settings, store, actor, today, now)
 
     @classmethod
@@ -90,7 +96,9 @@ class ServiceContext:
         """Services on a new store for the settings' file, which must not exist yet: what is
         done inside the ``with`` appears under that name only once it has all been done (a
         failed or killed build leaves nothing there; see ``persistence.db.new_store``)."""
+        sealing = AuditChain.load(settings.key_folder)
         with new_store(settings.database_url) as store:
+            store.chain = sealing
             yield cls._on(settings, store, LOCAL_ACTOR, date.today, now_utc)
 
     @classmethod
@@ -114,6 +122,7 @@ class ServiceContext:
             training=TrainingService(store, actor, today, now),
             matrix=MatrixService(store, actor, today, now),
             certificates=CertificateService(store, actor, settings.key_folder, today, now),
+            backups=BackupService(store, actor, settings, now),
             today=today,
             now=now,
         )

@@ -19,6 +19,7 @@ from trainer_app.domain.people import (
     TraineeType,
 )
 from trainer_app.domain.text import search_key
+from trainer_app.persistence import chain
 from trainer_app.persistence.models import (
     AuditRow,
     CohortMembershipRow,
@@ -288,7 +289,8 @@ class TraineeService(CrudService[TraineeFields, Trainee, TraineeRow], ListQuerie
                         "reason": reason.strip()[:500],
                     }
                 )
-            session.execute(insert(AuditRow), entries)
+            inserted = session.execute(insert(AuditRow).returning(AuditRow.id), entries)
+            chain.track(session, *inserted.scalars())
             return ids
 
     @staticmethod

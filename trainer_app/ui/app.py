@@ -29,6 +29,7 @@ def run_gui(context: ServiceContext, argv: list[str]) -> int:
     app = prepare_application(argv)
     install_excepthook(context.settings.data_dir)
     window = create_main_window(context)
+    window.backup_on_close = True
     window.show()
     return app.exec()
 

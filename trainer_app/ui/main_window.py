@@ -22,8 +22,10 @@ from PySide6.QtWidgets import (
 
 from trainer_app import APP_TITLE, __version__
 from trainer_app.domain.errors import DomainError
+from trainer_app.services.backup import restore
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui import icons
+from trainer_app.ui.backup_dialog import BackupDialog, RestoreDialog
 from trainer_app.ui.certificates.page import CertificatesPage
 from trainer_app.ui.file_dialogs import FileKind, open_file
 from trainer_app.ui.import_dialog import ImportDialog
@@ -69,6 +71,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.context = context
         self._owns_context = owns_context
+        # A backup to the data folder when the window closes (the app sets it; tests that
+        # are about it do): ``BackupService.on_exit``.
+        self.backup_on_close = False
         self.successor: MainWindow | None = None
         self.setWindowTitle(f"{APP_TITLE} — {context.database_name}")
         self.setAccessibleName("Main window")
@@ -138,6 +143,13 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(
             self._action("&Import…", self.import_file, QKeySequence("Ctrl+Shift+I"), "import")
+        )
+        file_menu.addSeparator()
+        file_menu.addAction(
+            self._action("&Back up database…", self.back_up, QKeySequence("Ctrl+Shift+B"), "save")
+        )
+        file_menu.addAction(
+            self._action("&Restore from backup…", self.restore_backup, None, "open")
         )
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, QKeySequence("Ctrl+Q"), "quit"))
@@ -247,10 +259,44 @@ class MainWindow(QMainWindow):
         except DomainError as error:
             QMessageBox.warning(self, "Cannot open database", str(error))
             return None
+        return self._hand_over(context)
+
+    def _hand_over(self, context: ServiceContext, status: str = "") -> MainWindow:
+        """A window on ``context`` takes this one's place."""
         self.successor = MainWindow(context, owns_context=True)
+        self.successor.backup_on_close = self.backup_on_close
         self.successor.show()
+        if status:
+            self.successor.show_status(status)
         self.close()
         return self.successor
+
+    def back_up(self) -> BackupDialog:
+        """Back up now, and how many automatic backups to keep."""
+        dialog = BackupDialog(self.context, self)
+        dialog.open()
+        return dialog
+
+    def restore_backup(self) -> RestoreDialog:
+        dialog = RestoreDialog(self.context, self)
+        dialog.restore_requested.connect(self.restore_from)
+        dialog.open()
+        return dialog
+
+    def restore_from(self, path: Path) -> MainWindow | None:
+        """Put the backup at ``path`` in place of this window's database (checked whole first,
+        the current one kept aside); a window on the restored database takes this one's place.
+        """
+        settings = self.context.settings
+        self.context.store.engine.dispose()  # no connection of ours may hold the old file
+        try:
+            restored = restore(settings, path, self.context.actor)
+            context = ServiceContext.open(settings, actor=self.context.actor, create=False)
+        except DomainError as error:
+            QMessageBox.warning(self, "Cannot restore", str(error))
+            return None
+        self.backup_on_close = False  # the store now here is the backup itself
+        return self._hand_over(context, restored.summary())
 
     def open_training_record(self) -> bool:
         """From the trainees list: that trainee's record on Records & matrix (to export)."""
@@ -327,6 +373,16 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
+        if self.backup_on_close and self.context.backups.can_back_up:
+            try:
+                self.context.backups.on_exit()
+            except DomainError as error:
+                QMessageBox.warning(
+                    self,
+                    "Automatic backup failed",
+                    f"{error}. The database itself is unchanged; back it up from File ▸ Back "
+                    "up database… next time.",
+                )
         if self._owns_context:
             self.context.close()
         super().closeEvent(event)

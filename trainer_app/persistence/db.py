@@ -764,8 +764,11 @@ def integrity_problems(store: Store) -> list[str]:
         if revision == SCHEMA_HEAD and store.chain is not None:
             from trainer_app.persistence import chain
 
-            verdict = chain.verify(conn, store.chain)
-            if not verdict.intact:
+            # The trail as the file holds it: a broken seal is a problem. What only this
+            # installation can know (entries sealed with keys it does not hold, entries gone
+            # from the end since it last wrote, a copy written to apart) is ``audit verify``'s.
+            verdict = chain.verify(conn, store.chain, remember=False)
+            if verdict.problem is not None:
                 problems.append(verdict.summary())
     return problems
 

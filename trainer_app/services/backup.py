@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from trainer_app.config import Settings
+from trainer_app.domain import dates
 from trainer_app.domain.audit import LOCAL_ACTOR, Actor, AuditAction, RecordType
 from trainer_app.domain.errors import StoreError, ValidationError
 from trainer_app.persistence import backup as copies
@@ -206,7 +207,7 @@ def restore(settings: Settings, source: Path, actor: Actor = LOCAL_ACTOR) -> Res
                 ("sha256", None, facts.sha256),
                 ("kept_aside", None, str(kept) if kept else None),
             ],
-            f"restore of a backup taken {facts.modified:%Y-%m-%d %H:%M} UTC",
+            f"restore of a backup last written {dates.utc_moment(facts.modified)}",
             at=datetime.now(UTC),
         )
     return Restored(facts, kept)

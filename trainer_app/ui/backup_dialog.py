@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trainer_app.domain import dates
 from trainer_app.domain.errors import DomainError
 from trainer_app.services import backup as backups
 from trainer_app.services.backup import MAX_KEEP, BackupDone, BackupFacts
@@ -248,7 +249,7 @@ class RestoreDialog(QDialog):
         self.facts.setText(
             f"<b>{path.name}</b> passed every check: schema {facts.revision}, "
             f"{facts.trainees} trainees, {facts.audit_entries} audit entries, "
-            f"{facts.size / 2**20:.1f} MiB, last written {facts.modified:%d %b %Y %H:%M} UTC; "
+            f"{facts.size / 2**20:.1f} MiB, last written {dates.utc_moment(facts.modified)}; "
             f"SHA-256 {facts.sha256[:16]}…"
             f"{' (matches its .sha256 file)' if facts.checksum_file else ''}. {trail}<br><br>"
             f"Restoring replaces <b>{Path(self.context.database_name).name}</b> with it; the "

@@ -19,6 +19,7 @@ import json
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 LINK_SIZE = 32  # bytes of HMAC-SHA-256
 KEY_SIZE = 32
@@ -48,9 +49,9 @@ class ChainKey:
         return f"ChainKey({self.key_id})"
 
 
-@dataclass(frozen=True)
-class StoredEntry:
-    """An audit entry exactly as the database holds it (text as stored, not as shown)."""
+class StoredEntry(NamedTuple):
+    """An audit entry exactly as the database holds it (text as stored, not as shown). A
+    tuple: the check reads a million of them straight from the database's rows."""
 
     entry_id: int
     occurred_at: str  # 'YYYY-MM-DD HH:MM:SS.ffffff', UTC
@@ -62,26 +63,19 @@ class StoredEntry:
     changes: str  # the JSON text as stored
     reason: str
 
-    def message(self) -> bytes:
-        """The entry's content as hashed: a JSON array, so no field can borrow from the next."""
-        return message(
-            self.entry_id,
-            self.occurred_at,
-            self.actor,
-            self.action,
-            self.entity_type,
-            self.entity_id,
-            self.entity_label,
-            self.changes,
-            self.reason,
-        )
+
+Entry = tuple[object, ...]  # a StoredEntry, or the same nine values as a database row holds them
 
 
-def message(*fields: object) -> bytes:
-    """Any value a damaged or hostile file holds (bytes, a number where text belongs) gives a
-    message too, and then a link that does not match: the check never stops on it."""
-    text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"), default=repr)
-    return text.encode("utf-8", "surrogatepass")
+def message(entry: Entry) -> bytes:
+    """The entry's content as hashed: its nine values as a JSON array, so no field can borrow
+    from the next. Any value a damaged or hostile file holds (bytes, a number where text
+    belongs) gives a message too, and then a link that does not match: the check never stops
+    on it."""
+    return _encode(entry).encode("utf-8", "surrogatepass")
+
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=repr).encode
 
 
 def link(key: ChainKey, previous: bytes, seq: int, content: bytes) -> bytes:
@@ -142,7 +136,9 @@ class Verdict:
         return f"The audit trail is intact: {self.checked} {noun}, every link holds."
 
 
-SealedRow = tuple[int, str, bytes, StoredEntry | None]  # seq, key id, link, the entry if present
+# seq, key id, link, the entry if present: as the database hands them (a file edited by hand
+# may hold anything where the key id and the link belong)
+SealedRow = tuple[int, object, object, Entry | None]
 
 
 def verify(
@@ -159,7 +155,7 @@ def verify(
     previous = FIRST
     expected = 1
     last_id: int | None = None
-    for seq, key_id, stored, entry in sealed:
+    for seq, key_id, raw_link, entry in sealed:
         if seq != expected:
             verdict.problem = Problem(
                 Break.REMOVED,
@@ -178,16 +174,21 @@ def verify(
                 f"entry number {seq} was removed (its seal is there, the entry is not)",
             )
             return verdict
-        key = keys.get(key_id)
+        stored = raw_link if type(raw_link) is bytes else _as_bytes(raw_link)
+        key = keys.get(key_id) if isinstance(key_id, str) else None
         if key is None:
-            verdict.unknown_keys[key_id] = verdict.unknown_keys.get(key_id, 0) + 1
-        elif not hmac.compare_digest(link(key, previous, seq, entry.message()), stored):
+            unknown = str(key_id)
+            verdict.unknown_keys[unknown] = verdict.unknown_keys.get(unknown, 0) + 1
+        elif not hmac.compare_digest(
+            hmac.digest(key.secret, previous + seq.to_bytes(8, "big") + message(entry), "sha256"),
+            stored,
+        ):
             verdict.problem = Problem(
                 Break.CHANGED,
                 seq,
-                entry.entry_id,
-                f"audit entry {entry.entry_id} (number {seq}) was changed, moved or replaced "
-                "after it was recorded",
+                _id(entry),
+                f"audit entry {entry[0]} (number {seq}) was changed, moved or replaced after "
+                "it was recorded",
             )
             return verdict
         else:
@@ -196,12 +197,12 @@ def verify(
             verdict.problem = Problem(
                 Break.REWRITTEN,
                 seq,
-                entry.entry_id,
+                _id(entry),
                 f"entry number {seq} is not the one this installation sealed: the trail from "
                 "there on was replaced (an older copy of the database, written to since)",
             )
             return verdict
-        previous, expected, last_id = stored, seq + 1, entry.entry_id
+        previous, expected, last_id = stored, seq + 1, _id(entry)
     if expected > 1:
         verdict.head = Head(expected - 1, previous)
     if first_unsealed is not None:
@@ -214,6 +215,15 @@ def verify(
     elif last_seen is not None:
         verdict.problem = _against_last_seen(verdict.head, last_seen)
     return verdict
+
+
+def _as_bytes(value: object) -> bytes:
+    """A link as stored; anything but bytes never matches."""
+    return bytes(value) if isinstance(value, bytes | bytearray | memoryview) else b""
+
+
+def _id(entry: Entry) -> int | None:
+    return entry[0] if isinstance(entry[0], int) else None
 
 
 def _against_last_seen(head: Head | None, last_seen: Head) -> Problem | None:
@@ -239,6 +249,6 @@ def seal(
     out = []
     for entry in entries:
         seq += 1
-        previous = link(key, previous, seq, entry.message())
+        previous = link(key, previous, seq, message(entry))
         out.append((seq, entry.entry_id, previous))
     return out

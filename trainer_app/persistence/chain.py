@@ -225,17 +225,15 @@ def sealed_rows(connection: Connection) -> Iterator[SealedRow]:
         f"SELECT s.seq, s.key_id, s.link, {_columns(connection, 'e')} FROM audit_seals s "
         "LEFT JOIN audit_entries e ON e.id = s.entry_id ORDER BY s.seq"
     )
-    result = connection.execution_options(yield_per=BATCH).exec_driver_sql(sql)
-    for seq, key_id, link, entry_id, *rest in result:
-        entry = StoredEntry(entry_id, *rest) if entry_id is not None else None
-        yield seq, str(key_id), _as_bytes(link), entry
-
-
-def _as_bytes(value: object) -> bytes:
-    """A link as stored; anything but bytes (a file edited by hand) can never match."""
-    if isinstance(value, bytes | bytearray | memoryview):
-        return bytes(value)
-    return b""
+    # The driver's own cursor: a million rows through SQLAlchemy's rows cost seconds more.
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(BATCH):
+            for row in rows:
+                yield row[0], row[1], row[2], (row[3:] if row[3] is not None else None)
+    finally:
+        cursor.close()
 
 
 def verify(connection: Connection, chain: AuditChain, *, remember: bool = True) -> Verdict:

@@ -33,6 +33,7 @@ from trainer_app.ui.app import create_main_window
 from trainer_app.ui.certificates.dialogs import IssueDialog
 from trainer_app.ui.certificates.page import CertificatesPage
 from trainer_app.ui.matrix.page import MatrixPage
+from trainer_app.ui.pages.audit import AuditPage
 from trainer_app.ui.plan.page import PlanPage
 from trainer_app.ui.records import COURSE, TRAINER
 from trainer_app.ui.runs.page import RunsPage
@@ -164,6 +165,24 @@ def dialog_screenshots(window: Any, app: QApplication, context: ServiceContext, 
     shutil.rmtree(broken.parent)
 
 
+def backup_screenshots(window: Any, app: QApplication, scratch: Path, out: Path) -> None:
+    """File ▸ Back up database… after a backup, and Restore from backup… with it checked."""
+    target = scratch / "hub-backup.db"
+    dialog = window.back_up()
+    dialog.path.setText(str(target))
+    dialog.start()
+    wait_for(app, lambda: not dialog.task.running)
+    dialog.grab().save(str(out / "backup.png"))
+    dialog.reject()
+    restoring = window.restore_backup()
+    restoring.path.setText(str(target))
+    restoring.check()
+    wait_for(app, lambda: not restoring.checker.running)
+    restoring.grab().save(str(out / "restore.png"))
+    restoring.reject()
+    settle(app)
+
+
 def wait_for(app: QApplication, done: Any, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while not done() and time.monotonic() < deadline:
@@ -262,12 +281,15 @@ def main() -> int:
             if len(page.tables) > 1:
                 page.tables[1].select_row(0)
             settle(app)
+            if isinstance(page, AuditPage):  # the seals are checked in the background
+                wait_for(app, lambda checker=page.checker: not checker.running)
             window.grab().save(str(args.out / f"{page.key}.png"))
         plan_screenshots(window, app, context, args.out)
         runs_screenshots(window, app, args.out)
         records_screenshots(window, app, context, args.out)
         certificates_screenshots(window, app, args.out)
         dialog_screenshots(window, app, context, args.out)
+        backup_screenshots(window, app, scratch, args.out)
         window.close()
     print(f"Screenshots saved in {args.out}")
     return 0

@@ -258,9 +258,11 @@ class RestoreDialog(QDialog):
         )
         self.checked = path
         self.restore.setEnabled(True)
+        self.adjustSize()  # the description is several lines: show it whole
 
     def _refused(self, message: str) -> None:
         self.facts.setText(message)
+        self.adjustSize()
 
     def _restore(self) -> None:
         if self.checked is not None:

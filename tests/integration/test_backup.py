@@ -162,10 +162,20 @@ def damage(path: Path, how: str) -> None:
 def test_a_bad_backup_is_refused_and_the_store_is_untouched(
     demo: DemoFiles, tmp_path: Path, how: str, said: str
 ) -> None:
+    refused_untouched(demo, tmp_path, how, said, checksum=True)
+
+
+def refused_untouched(
+    demo: DemoFiles, tmp_path: Path, how: str, said: str, *, checksum: bool
+) -> None:
+    """Back the demo up, damage the backup ``how``, and see restoring it refused, the store
+    byte for byte as it was and nothing set aside."""
     settings = settings_of(demo)
     target = tmp_path / "b.db"
     with ServiceContext.open(settings) as context:
         context.backups.backup(target)
+    if not checksum:
+        (tmp_path / "b.db.sha256").unlink()
     damage(target, how)
     before = demo.database.read_bytes()
     with pytest.raises(StoreRefused, match=said):
@@ -186,16 +196,7 @@ def test_a_bad_backup_is_refused_and_the_store_is_untouched(
 def test_without_its_checksum_file_the_backup_itself_is_checked(
     demo: DemoFiles, tmp_path: Path, how: str, said: str
 ) -> None:
-    settings = settings_of(demo)
-    target = tmp_path / "b.db"
-    with ServiceContext.open(settings) as context:
-        context.backups.backup(target)
-    (tmp_path / "b.db.sha256").unlink()
-    damage(target, how)
-    before = demo.database.read_bytes()
-    with pytest.raises(StoreRefused, match=said):
-        restore(settings, target)
-    assert demo.database.read_bytes() == before
+    refused_untouched(demo, tmp_path, how, said, checksum=False)
 
 
 def test_a_backup_of_another_database_is_refused(

@@ -26,7 +26,7 @@ from trainer_app.persistence.backup import BackupFacts, Progress, ShouldStop
 from trainer_app.persistence.db import Store, sqlite_path
 from trainer_app.persistence.models import AppMeta
 from trainer_app.persistence.uow import reading, transaction
-from trainer_app.services.base import Now, write_audit
+from trainer_app.services.base import Now, save_store_setting, write_audit
 
 __all__ = ["BackupDone", "BackupFacts", "BackupService", "Restored", "inspect", "restore"]
 
@@ -122,21 +122,15 @@ class BackupService:
             raise ValidationError.single(
                 KEEP_KEY, f"Backups to keep must be 0 (none) to {MAX_KEEP} (got {count})"
             )
+        old = str(self.backups_to_keep())
         with transaction(self.store) as session:
-            row = session.get(AppMeta, KEEP_KEY)
-            old = row.value if row is not None else str(DEFAULT_KEEP)
-            if row is None:
-                session.add(AppMeta(key=KEEP_KEY, value=str(count)))
-            else:
-                row.value = str(count)
-            write_audit(
+            save_store_setting(
                 session,
                 self.actor,
-                AuditAction.UPDATE,
-                RecordType.SETTING,
-                0,
+                KEEP_KEY,
+                str(count),
                 "Backups kept on closing",
-                [(KEEP_KEY, old, str(count))],
+                old=old,
                 at=self.now(),
             )
 

@@ -23,7 +23,7 @@ from trainer_app.domain.errors import Duplicate, InUse, NotFound, StaleEdit
 from trainer_app.domain.text import search_key
 from trainer_app.persistence import chain
 from trainer_app.persistence.db import Store
-from trainer_app.persistence.models import AuditRow, Base, CohortRow, CourseRow, HubRow
+from trainer_app.persistence.models import AppMeta, AuditRow, Base, CohortRow, CourseRow, HubRow
 from trainer_app.persistence.uow import reading, transaction
 from trainer_app.services.tables import Cell, ColumnInfo
 
@@ -87,6 +87,20 @@ def write_audit(
     )
     session.add(row)
     chain.track(session, row)
+
+
+def save_store_setting(
+    session: Session, actor: Actor, key: str, value: str, label: str, *, old: str, at: datetime
+) -> None:
+    """Set one of the store's settings (``app_meta``) and audit the change from ``old``."""
+    row = session.get(AppMeta, key)
+    if row is None:
+        session.add(AppMeta(key=key, value=value))
+    else:
+        row.value = value
+    write_audit(
+        session, actor, AuditAction.UPDATE, RecordType.SETTING, 0, label, [(key, old, value)], at=at
+    )
 
 
 def add_audited(

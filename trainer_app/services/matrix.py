@@ -36,7 +36,6 @@ from trainer_app.domain.records import (
 from trainer_app.domain.text import check_long_text, check_name, clean_text
 from trainer_app.persistence.db import Store
 from trainer_app.persistence.models import (
-    AppMeta,
     AssessmentRow,
     AttendanceRow,
     CohortMembershipRow,
@@ -52,7 +51,7 @@ from trainer_app.persistence.models import (
     TraineeRow,
 )
 from trainer_app.persistence.uow import reading, transaction
-from trainer_app.services.base import Now, now_utc, write_audit
+from trainer_app.services.base import Now, now_utc, save_store_setting, write_audit
 from trainer_app.services.certificates import certificates_of
 from trainer_app.services.enrolment import EXPIRING_DAYS_KEY, PERIOD_TIMES, expiring_days
 from trainer_app.services.training import completion_record
@@ -144,20 +143,13 @@ class MatrixService:
                 "expiring_days", f"'Expiring soon' must be 1 to 730 days (got {days})"
             )
         with transaction(self.store) as session:
-            old = expiring_days(session)
-            row = session.get(AppMeta, EXPIRING_DAYS_KEY)
-            if row is None:
-                session.add(AppMeta(key=EXPIRING_DAYS_KEY, value=str(days)))
-            else:
-                row.value = str(days)
-            write_audit(
+            save_store_setting(
                 session,
                 self.actor,
-                AuditAction.UPDATE,
-                RecordType.SETTING,
-                0,
+                EXPIRING_DAYS_KEY,
+                str(days),
                 "Expiring soon (days)",
-                [("expiring_days", str(old), str(days))],
+                old=str(expiring_days(session)),
                 at=self.now(),
             )
 

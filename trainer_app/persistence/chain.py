@@ -155,10 +155,10 @@ def _columns(connection: Connection, table: str = "") -> str:
         changes = f"CAST({t}changes AS TEXT)"
     else:
         occurred, changes = f"{t}occurred_at", f"{t}changes"
-    names = ("id", None, "actor", "action", "entity_type", "entity_id", "entity_label", None)
-    columns = [f"{t}{n}" if n else "" for n in names] + [f"{t}reason"]
-    columns[1], columns[7] = occurred, changes
-    return ", ".join(columns)
+    return (
+        f"{t}id, {occurred}, {t}actor, {t}action, {t}entity_type, {t}entity_id, "
+        f"{t}entity_label, {changes}, {t}reason"
+    )
 
 
 def seal_pending(session: Session, chain: AuditChain | None) -> Head | None:

@@ -4,6 +4,7 @@ is replaced, audited; every bad file refused with the store left as it was."""
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from pathlib import Path
 
@@ -197,6 +198,16 @@ def test_without_its_checksum_file_the_backup_itself_is_checked(
     demo: DemoFiles, tmp_path: Path, how: str, said: str
 ) -> None:
     refused_untouched(demo, tmp_path, how, said, checksum=False)
+
+
+def test_a_pipe_or_device_is_refused_without_waiting_on_it(demo: DemoFiles, tmp_path: Path) -> None:
+    pipe = tmp_path / "backup.db"
+    os.mkfifo(pipe)
+    before = demo.database.read_bytes()
+    for path in (pipe, Path("/dev/zero")):
+        with pytest.raises(StoreError, match="not a regular file"):
+            restore(settings_of(demo), path)
+    assert demo.database.read_bytes() == before
 
 
 def test_a_backup_of_another_database_is_refused(

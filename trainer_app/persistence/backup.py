@@ -170,6 +170,8 @@ def inspect(path: Path, sealing: chain.AuditChain | None) -> BackupFacts:
         raise StoreError(f"There is no file {path}")
     if path.is_dir():
         raise StoreError(f"{path} is a folder, not a backup file")
+    if not path.is_file():  # a pipe or a device would block or never end
+        raise StoreError(f"{path} is not a regular file (a pipe or a device), not a backup")
     with path.open("rb") as handle:
         if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
             raise StoreRefused(

@@ -210,6 +210,18 @@ def test_a_pipe_or_device_is_refused_without_waiting_on_it(demo: DemoFiles, tmp_
     assert demo.database.read_bytes() == before
 
 
+def test_a_name_too_long_is_refused_in_words(demo: DemoFiles, tmp_path: Path) -> None:
+    """Found by the monkey: a 300-character name raised OSError through the restore check."""
+    long = tmp_path / ("x" * 300)
+    with pytest.raises(StoreError, match="cannot be read .File name too long"):
+        restore(settings_of(demo), long)
+    with (
+        ServiceContext.open(settings_of(demo)) as context,
+        pytest.raises(StoreError, match="Cannot write the backup to .*File name too long"),
+    ):
+        context.backups.backup(long)
+
+
 def test_a_backup_of_another_database_is_refused(
     demo: DemoFiles, tmp_path: Path, data_dir: Path
 ) -> None:

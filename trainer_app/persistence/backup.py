@@ -71,14 +71,12 @@ def backup(
 ) -> tuple[str, int]:
     """Copy the open store behind ``connection`` to ``target``; returns (SHA-256, bytes)."""
     folder = target.parent
-    if target.is_dir():
-        raise StoreError(f"{target} is a folder; give a file name for the backup")
-    if target.exists() and not replace:
-        raise StoreError(f"{target} already exists; choose a new name for the backup")
-    if not folder.is_dir():
-        raise StoreError(f"The folder {folder} does not exist; nothing was written")
-    if not os.access(folder, os.W_OK):
-        raise StoreError(f"Cannot write the backup to {folder}: the folder is read-only")
+    try:
+        _check_target(target, replace)
+    except OSError as error:  # a name too long, a folder we may not look into
+        raise StoreError(
+            f"Cannot write the backup to {target} ({error.strerror or error}); nothing was written"
+        ) from error
     try:
         handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=folder)
     except OSError as error:
@@ -100,6 +98,18 @@ def backup(
     finally:
         remove_database_files(partial)
     return digest, size
+
+
+def _check_target(target: Path, replace: bool) -> None:
+    folder = target.parent
+    if target.is_dir():
+        raise StoreError(f"{target} is a folder; give a file name for the backup")
+    if target.exists() and not replace:
+        raise StoreError(f"{target} already exists; choose a new name for the backup")
+    if not folder.is_dir():
+        raise StoreError(f"The folder {folder} does not exist; nothing was written")
+    if not os.access(folder, os.W_OK):
+        raise StoreError(f"Cannot write the backup to {folder}: the folder is read-only")
 
 
 def _copy(
@@ -166,6 +176,15 @@ def _read_checksum(target: Path) -> str | None:
 
 def inspect(path: Path, sealing: chain.AuditChain | None) -> BackupFacts:
     """Check a backup file read-only, as opening a store would, and say what it holds."""
+    try:
+        return _inspect(path, sealing)
+    except OSError as error:  # a name too long, a file we may not read
+        raise StoreError(
+            f"{path} cannot be read ({error.strerror or error}); nothing was changed"
+        ) from error
+
+
+def _inspect(path: Path, sealing: chain.AuditChain | None) -> BackupFacts:
     if not path.exists():
         raise StoreError(f"There is no file {path}")
     if path.is_dir():

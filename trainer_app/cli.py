@@ -798,14 +798,19 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
                 context.matrix.trainee_by_reference(args.reference)
             )
             writer = {"pdf": write_record_pdf, "csv": write_record_csv, "xlsx": write_record_xlsx}
-            writer[kind](record, output)
+            what = f"Training record of {record.name} ({record.reference})"
+            context.exports.write(what, output, lambda: writer[kind](record, output))
             print(f"Training record of {record.name} ({record.reference}) written to {output}")
             return EXIT_OK
         title, ids = context.matrix.group(cohort=args.cohort, hub=args.hub)
         if not ids:
             raise DomainError(f"{title} has no trainees; nothing was written")
         records = context.matrix.training_records(ids)
-        write_group_xlsx(records, output, title)
+        context.exports.write(
+            f"Training records of {len(records)} trainees ({title})",
+            output,
+            lambda: write_group_xlsx(records, output, title),
+        )
         print(f"Training records of {len(records)} trainees ({title}) written to {output}")
         return EXIT_OK
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -149,6 +150,18 @@ def test_the_cli_exports_a_record_and_a_hubs_records(
         == 1
     )
     assert "There is no cohort 'Nobody'" in capsys.readouterr().err
+
+    # Every file that left is in the audit trail, with where it went; refusals left nothing.
+    with sqlite3.connect(database) as connection:
+        exports = connection.execute(
+            "SELECT entity_label, changes FROM audit_entries WHERE entity_type = 'export' "
+            "ORDER BY id"
+        ).fetchall()
+    labels = [label for label, _ in exports]
+    assert labels[:2] == ["Training record of Siobhán Ní Bhriain (TR-000001)"] * 2
+    assert labels[2].startswith("Training records of ") and "London" in labels[2]
+    assert str(pdf) in exports[0][1] and str(csv) in exports[1][1] and str(book) in exports[2][1]
+    assert len(exports) == 3
 
 
 # ----- templates on the demo -------------------------------------------------------------------

@@ -91,6 +91,7 @@ class RecordType(enum.StrEnum):
     ROLE = "role"
     SETTING = "setting"
     BACKUP = "backup"
+    EXPORT = "export"
 
     @property
     def label(self) -> str:
@@ -115,6 +116,7 @@ RECORD_TYPE_LABELS: Mapping[RecordType, str] = {
     RecordType.ROLE: "Role",
     RecordType.SETTING: "Setting",
     RecordType.BACKUP: "Backup",
+    RecordType.EXPORT: "Export",
 }
 
 
@@ -128,6 +130,9 @@ def record_type_label(stored: str) -> str:
 
 _FIELD_LABELS = {
     "path": "File",
+    "records": "Records",
+    "format": "Format",
+    "filters": "Filters",
     "sha256": "SHA-256",
     "size": "Size (bytes)",
     "restored_from": "Restored from",

@@ -25,6 +25,7 @@ from trainer_app.services.base import Now, now_utc
 from trainer_app.services.certificates import CertificateService
 from trainer_app.services.courses import CourseService
 from trainer_app.services.enrolment import EnrolmentService
+from trainer_app.services.exports import ExportService
 from trainer_app.services.matrix import MatrixService
 from trainer_app.services.network import FacilityService, HubService
 from trainer_app.services.people import CohortService, TraineeService
@@ -53,6 +54,7 @@ class ServiceContext:
     matrix: MatrixService
     certificates: CertificateService
     backups: BackupService
+    exports: ExportService
     today: Callable[[], date] = date.today  # the calendar the services read
     now: Now = now_utc  # the clock that stamps what they record
 
@@ -123,6 +125,7 @@ class ServiceContext:
             matrix=MatrixService(store, actor, today, now),
             certificates=CertificateService(store, actor, settings.key_folder, today, now),
             backups=BackupService(store, actor, settings, now),
+            exports=ExportService(store, actor, now),
             today=today,
             now=now,
         )

@@ -271,7 +271,7 @@ class MatrixPage(Page):
         def write() -> None:
             path.write_bytes(data)
 
-        if not self._write(write, path, "Evidence"):
+        if not self._write(write, path, "Evidence", f"Evidence {name}"):
             return None
         self.say(f"Evidence {name} saved to {path}")
         return path
@@ -753,7 +753,12 @@ class MatrixPage(Page):
             if kind == "csv"
             else (lambda: write_due_xlsx(rows, path, title))
         )
-        if self._write(write, path, "The refresher list was not exported"):
+        if self._write(
+            write,
+            path,
+            "The refresher list was not exported",
+            f"Refresher list ({len(rows)} rows)",
+        ):
             self.say(f"Refresher list ({len(rows)} rows) saved to {path}")
 
     # ----- the trainee record ----------------------------------------------------------------
@@ -803,7 +808,10 @@ class MatrixPage(Page):
             "xlsx": exports.write_record_xlsx,
         }
         if self._write(
-            lambda: writer[kind](record, path), path, "The training record was not exported"
+            lambda: writer[kind](record, path),
+            path,
+            "The training record was not exported",
+            f"Training record of {record.name} ({record.reference})",
         ):
             self.say(f"Training record of {record.name} saved to {path}")
 
@@ -865,6 +873,7 @@ class MatrixPage(Page):
         if path is None:
             self.say("Group export cancelled — no file was written")
         else:
+            self.context.exports.record(f"Training records of {self._group_count} trainees", path)
             self.say(f"Training records of {self._group_count} trainees saved to {path}")
         self.group_exported.emit(path)
 
@@ -884,9 +893,10 @@ class MatrixPage(Page):
             return None
         return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
 
-    def _write(self, write: Callable[[], None], path: Path, title: str) -> bool:
+    def _write(self, write: Callable[[], None], path: Path, title: str, what: str) -> bool:
+        """Write an export through the audited service; say why in a dialog if it fails."""
         try:
-            write()
+            self.context.exports.write(what, path, write)
         except DomainError as error:
             self.editor.inform(title, str(error))
             return False

@@ -332,8 +332,13 @@ def test_attendance_and_results_record_a_completion_with_its_expiry(world: World
     late = dataclasses.replace(mark, mark=Mark.LATE, late_minutes=0)
     with pytest.raises(ValidationError, match="Minutes late must be between 1 and 240"):
         w.ctx.training.record_attendance([late])
-    # A correction: she was absent after all. The completion is revoked, never deleted.
-    w.ctx.training.record_attendance([dataclasses.replace(mark, mark=Mark.ABSENT)])
+    # A correction: she was absent after all. A completed record changes only with a reason
+    # (refused without one, and nothing changed); the completion is revoked, never deleted.
+    absent = dataclasses.replace(mark, mark=Mark.ABSENT)
+    with pytest.raises(ValidationError, match="has completed GOWN-2027-01: say why"):
+        w.ctx.training.record_attendance([absent])
+    assert [c.id for c in w.ctx.training.completions_of(siobhan)] == [completion.id]
+    w.ctx.training.record_attendance([absent], reason="signed in late; left at 10:00")
     assert w.ctx.training.completions_of(siobhan) == []
     (revoked,) = w.ctx.training.completions_of(siobhan, include_revoked=True)
     assert revoked.id == completion.id

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from trainer_app.domain import dates
+from trainer_app.domain.access import LOCAL_ACTOR, Actor
 from trainer_app.domain.calendar import Absence
 from trainer_app.domain.courses import CourseCategory
 from trainer_app.domain.network import FacilityKind
@@ -16,29 +17,30 @@ from trainer_app.domain.planning import PlanStatus, RunStatus
 from trainer_app.domain.records import CompletionSource, EnrolmentStatus, Mark
 from trainer_app.domain.trainers import Employment
 
+__all__ = ["LOCAL_ACTOR", "Actor"]  # where the services have always found them
+
 
 class AuditAction(enum.StrEnum):
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
+    SIGN_IN = "sign_in"
+    SIGN_IN_REFUSED = "sign_in_refused"
+    SIGN_OUT = "sign_out"
 
     @property
     def label(self) -> str:
-        return {"create": "Created", "update": "Changed", "delete": "Deleted"}[self.value]
+        return _ACTION_LABELS[self.value]
 
 
-@dataclass(frozen=True)
-class Actor:
-    """The person on whose behalf a service acts. A fixed local user until roles exist."""
-
-    username: str
-    display_name: str = ""
-
-    def __str__(self) -> str:
-        return self.display_name or self.username
-
-
-LOCAL_ACTOR = Actor("local", "Local user")
+_ACTION_LABELS = {
+    "create": "Created",
+    "update": "Changed",
+    "delete": "Deleted",
+    "sign_in": "Signed in",
+    "sign_in_refused": "Sign-in refused",
+    "sign_out": "Signed out",
+}
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ class RecordType(enum.StrEnum):
     SETTING = "setting"
     BACKUP = "backup"
     EXPORT = "export"
+    USER = "user"
 
     @property
     def label(self) -> str:
@@ -117,6 +120,7 @@ RECORD_TYPE_LABELS: Mapping[RecordType, str] = {
     RecordType.SETTING: "Setting",
     RecordType.BACKUP: "Backup",
     RecordType.EXPORT: "Export",
+    RecordType.USER: "User account",
 }
 
 
@@ -130,6 +134,14 @@ def record_type_label(stored: str) -> str:
 
 _FIELD_LABELS = {
     "path": "File",
+    "username": "User name",
+    "full_name": "Full name",
+    "hubs": "Hubs",
+    "active": "Active",
+    "password": "Password",
+    "failed_sign_ins": "Failed sign-ins in a row",
+    "locked_until": "Locked until",
+    "idle_lock_minutes": "Lock the window after idle (minutes)",
     "records": "Records",
     "format": "Format",
     "filters": "Filters",

@@ -559,3 +559,42 @@ class AuditSealRow(Base):
     entry_id: Mapped[int] = mapped_column(Integer, unique=True)
     key_id: Mapped[str] = mapped_column(String(16))
     link: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class UserRow(Versioned, Base):
+    """A person who signs in: their role, and the hubs (coordinator) or trainer (trainer) it
+    covers. Only the argon2id hash of the password is kept."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("failed_sign_ins >= 0", name="failed_sign_ins_not_negative"),
+        {"sqlite_autoincrement": True},
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(32), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    trainer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("trainers.id", ondelete="RESTRICT"), nullable=True, index=True
+    )
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_sign_in: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    hub_links: Mapped[list[UserHubRow]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class UserHubRow(Base):
+    """A coordinator's hub."""
+
+    __tablename__ = "user_hubs"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    hub_id: Mapped[int] = mapped_column(
+        ForeignKey("hubs.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from trainer_app.config import Settings
 from trainer_app.domain import dates
+from trainer_app.domain.access import Act
 from trainer_app.domain.audit import LOCAL_ACTOR, Actor, AuditAction, RecordType
 from trainer_app.domain.errors import StoreError, ValidationError
 from trainer_app.persistence import backup as copies
@@ -82,7 +83,10 @@ class BackupService:
         should_stop: ShouldStop | None = None,
         automatic: bool = False,
     ) -> BackupDone:
-        """Copy the live store to ``target`` (whole or not at all), then audit the copy."""
+        """Copy the live store to ``target`` (whole or not at all), then audit the copy.
+        The automatic backup on closing is the installation's own, made for any role."""
+        if not automatic:
+            self.actor.require(Act.BACK_UP)
         if not self.can_back_up:
             raise StoreError(
                 "A database server is backed up with its own tools (pg_dump); see "
@@ -118,6 +122,7 @@ class BackupService:
             return int(row.value) if row is not None and row.value.isdigit() else DEFAULT_KEEP
 
     def set_backups_to_keep(self, count: int) -> None:
+        self.actor.require(Act.CHANGE_SETTINGS, what="change how many backups are kept")
         if not 0 <= count <= MAX_KEEP:
             raise ValidationError.single(
                 KEEP_KEY, f"Backups to keep must be 0 (none) to {MAX_KEEP} (got {count})"
@@ -174,6 +179,7 @@ def restore(settings: Settings, source: Path, actor: Actor = LOCAL_ACTOR) -> Res
     this process. Refused, with nothing changed, unless the file checks whole."""
     from trainer_app.services.context import ServiceContext
 
+    actor.require(Act.RESTORE)
     target = sqlite_path(settings.database_url)
     if target is None:
         raise StoreError(

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, String, and_, func, or_, select, t
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from trainer_app.domain import dates
+from trainer_app.domain.access import Act
 from trainer_app.domain.audit import Actor, AuditAction, RecordType, diff_fields
 from trainer_app.domain.calendar import Absence, describe_weekdays
 from trainer_app.domain.errors import Duplicate, InUse, NotFound, StaleEdit
@@ -159,6 +160,10 @@ class CrudService(Generic[F, R, Row]):
     row_class: type[Row]
     fields_class: type[Any]
     unique: ClassVar[tuple[Unique, ...]] = ()
+    # Who may change these records: ``act`` by the role, and, where ``hub_scoped``, only
+    # within the hubs of a coordinator (the records' ``hub_id``, before and after the change).
+    act: ClassVar[Act] = Act.EDIT_HUB_DATA
+    hub_scoped: ClassVar[bool] = True
 
     def __init__(self, store: Store, actor: Actor, now: Now = now_utc) -> None:
         """``now`` stamps the audit trail; it differs from the real time only when the past
@@ -185,6 +190,12 @@ class CrudService(Generic[F, R, Row]):
         """Plain-words list of what still refers to the row; non-empty refuses a delete."""
         return []
 
+    def _authorise(self, verb: str, *records: Any) -> None:
+        """Refuse (``NotPermitted``) unless the signed-in person may ``verb`` these records."""
+        hubs = [getattr(r, "hub_id", None) for r in records] if self.hub_scoped else []
+        label = self._label(records[0]) if records else ""
+        self.actor.require(self.act, hubs=hubs, what=f"{verb} {self.noun.lower()} {label}".strip())
+
     # ----- queries ---------------------------------------------------------------------------
     def get(self, entity_id: int) -> R:
         with reading(self.store) as session:
@@ -201,6 +212,7 @@ class CrudService(Generic[F, R, Row]):
     # ----- use cases -------------------------------------------------------------------------
     def create(self, fields: F, *, reason: str = "", restore_id: int | None = None) -> R:
         """Add a new record. ``restore_id`` brings back a deleted one under its old id (undo)."""
+        self._authorise("add", fields)
         with transaction(self.store) as session:
             clean = self._validate(session, fields, None)
             self._check_unique(session, clean, None)
@@ -230,6 +242,7 @@ class CrudService(Generic[F, R, Row]):
         """Save an edit made from ``expected_version``; refused if the row has moved on."""
         with transaction(self.store) as session:
             row = self._load(session, entity_id)
+            self._authorise("change", self._record(session, row), fields)
             self._check_version(session, row, expected_version)
             clean = self._validate(session, fields, entity_id)
             self._check_unique(session, clean, entity_id)
@@ -258,8 +271,9 @@ class CrudService(Generic[F, R, Row]):
         """Remove a record nothing refers to; returns what was deleted (for undo)."""
         with transaction(self.store) as session:
             row = self._load(session, entity_id)
-            self._check_version(session, row, expected_version)
             record = self._record(session, row)
+            self._authorise("delete", record)
+            self._check_version(session, row, expected_version)
             label = self._label(record)
             blockers = self._references(session, entity_id)
             if blockers:

@@ -29,6 +29,7 @@ from trainer_app.certificates import keys
 from trainer_app.certificates.branding import branding
 from trainer_app.certificates.files import process_running
 from trainer_app.certificates.verify import FileVerdict
+from trainer_app.domain.access import Act
 from trainer_app.domain.audit import Actor, AuditAction, RecordType
 from trainer_app.domain.certificates import (
     Certificate,
@@ -136,12 +137,14 @@ class CertificateService:
     def init_key(self) -> KeyReady:
         """Create this installation's signing key (``trainer-app certificate init-key``);
         refused when there is one already."""
+        self.actor.require(Act.MANAGE_KEYS)
         key = keys.create_first(self.key_folder)
         return KeyReady(key.fingerprint, self.key_folder, created=True)
 
     def rotate_key(self) -> tuple[str | None, KeyReady]:
         """Retire the current key (its public key stays, so certificates it signed still
         verify) and make a new one that signs from now on."""
+        self.actor.require(Act.MANAGE_KEYS)
         retired, key = keys.rotate(self.key_folder)
         return retired, KeyReady(key.fingerprint, self.key_folder, created=True)
 
@@ -330,6 +333,11 @@ class CertificateService:
         existing = _live_certificate(session, completion.id)
         if existing is not None:
             return _certificate(session, existing), _content(existing)
+        self.actor.require(
+            Act.ISSUE_CERTIFICATES,
+            hubs=[trainee.hub_id],
+            what=f"issue certificates to {trainee.name}",
+        )
         hub = session.get_one(HubRow, trainee.hub_id)
         issued_on = self.today()
         number = _next_number(session, hub.code, issued_on.year)
@@ -561,6 +569,9 @@ class CertificateService:
             return self._issue(session, key, old.completion_id, reason, replaces=old)
 
     def _revoke(self, session: Session, row: CertificateRow, reason: str) -> None:
+        self.actor.require(
+            Act.ISSUE_CERTIFICATES, hubs=[row.hub_id], what=f"revoke certificate {row.number}"
+        )
         if row.revoked_at is not None:
             raise DomainError(f"Certificate {row.number} was already revoked")
         row.revoked_at, row.revoke_reason = self.now(), reason[:500]

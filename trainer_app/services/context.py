@@ -33,6 +33,7 @@ from trainer_app.services.planning import PlanningService
 from trainer_app.services.runs import RunService
 from trainer_app.services.trainers import TrainerService
 from trainer_app.services.training import TrainingService
+from trainer_app.services.users import UserService
 
 
 @dataclass
@@ -55,6 +56,7 @@ class ServiceContext:
     certificates: CertificateService
     backups: BackupService
     exports: ExportService
+    users: UserService
     today: Callable[[], date] = date.today  # the calendar the services read
     now: Now = now_utc  # the clock that stamps what they record
 
@@ -126,9 +128,15 @@ class ServiceContext:
             certificates=CertificateService(store, actor, settings.key_folder, today, now),
             backups=BackupService(store, actor, settings, now),
             exports=ExportService(store, actor, now),
+            users=UserService(store, actor, now),
             today=today,
             now=now,
         )
+
+    def signed_in(self, actor: Actor) -> ServiceContext:
+        """The same services on the same store acting for ``actor`` (as ``UserService.sign_in``
+        returned them). Close this context, not the one returned."""
+        return self._on(self.settings, self.store, actor, self.today, self.now)
 
     def recording(self, today: Callable[[], date], now: Now) -> ServiceContext:
         """The same services on the same store with another calendar and clock: how the

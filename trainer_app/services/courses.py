@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
+from trainer_app.domain.access import Act
 from trainer_app.domain.audit import RecordType
 from trainer_app.domain.courses import (
     Course,
@@ -28,6 +29,8 @@ from trainer_app.services.base import Column, CrudService, ListQueries, Unique, 
 
 class CourseService(CrudService[CourseFields, Course, CourseRow], ListQueries):
     entity_type = RecordType.COURSE
+    act = Act.EDIT_CATALOGUE
+    hub_scoped = False
     noun = "Course"
     row_class = CourseRow
     fields_class = CourseFields

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from trainer_app.domain import dates
+from trainer_app.domain.access import Act
 from trainer_app.domain.audit import Actor, AuditAction, RecordType
 from trainer_app.domain.errors import DomainError, NotFound, StaleEdit, ValidationError
 from trainer_app.domain.planning import RunStatus
@@ -210,6 +211,7 @@ class EnrolmentService:
         if len(set(trainee_ids)) != len(trainee_ids):
             raise DomainError("The same trainee is listed twice; nothing was enrolled")
         run = run_row(session, run_id)
+        require_for_run(self.actor, session, run, Act.ENROL, f"enrol trainees on {run.code}")
         checker = _Checker(session, run, self.today())
         verdicts = checker.verdicts(trainee_ids)
         refused = [v for v in verdicts if not v.ok]
@@ -267,6 +269,9 @@ class EnrolmentService:
                     "reload and try again. Nothing was saved"
                 )
             run = run_row(session, row.run_id)
+            require_for_run(
+                self.actor, session, run, Act.ENROL, f"withdraw trainees from {run.code}"
+            )
             name = _name(session, row.trainee_id)
             if row.status == EnrolmentStatus.WITHDRAWN:
                 raise DomainError(f"{name} was already withdrawn from {run.code}")
@@ -621,6 +626,31 @@ def run_facts(session: Session, run: CourseRunRow) -> RunFacts:
         sessions=tuple((r.held_on, r.period, r.length) for r in rows),
         capacity=capacity,
     )
+
+
+def run_scope(
+    session: Session, run: CourseRunRow
+) -> tuple[Sequence[int | None], Sequence[int | None]]:
+    """The hubs a run belongs to (its own hub, else the hubs of the facilities it is held in)
+    and the trainers who teach it (its sessions', else the one it names): what decides who
+    may enrol on it and record its training (``domain.access``)."""
+    held = session.execute(
+        select(FacilityRow.hub_id, PlannedSessionRow.trainer_id)
+        .join(FacilityRow, FacilityRow.id == PlannedSessionRow.facility_id)
+        .where(PlannedSessionRow.run_id == run.id)
+    ).all()
+    hubs: Sequence[int | None] = [run.hub_id]
+    if run.hub_id is None and held:
+        hubs = sorted({h for h, _ in held})
+    trainers: Sequence[int | None] = sorted({t for _, t in held}) if held else [run.trainer_id]
+    return hubs, trainers
+
+
+def require_for_run(actor: Actor, session: Session, run: CourseRunRow, act: Act, what: str) -> None:
+    """Refuse unless ``actor`` may ``act`` on ``run`` (its hubs, or for a trainer, its
+    sessions' trainers)."""
+    hubs, trainers = run_scope(session, run)
+    actor.require(act, hubs=hubs, trainers=trainers, what=what)
 
 
 def run_row(session: Session, run_id: int) -> CourseRunRow:

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from trainer_app.domain.access import Act
 from trainer_app.domain.audit import Actor, AuditAction, RecordType
 from trainer_app.domain.errors import Duplicate, FieldError, NotFound, StaleEdit, ValidationError
 from trainer_app.domain.people import TraineeType
@@ -138,6 +139,7 @@ class MatrixService:
             return expiring_days(session)
 
     def set_expiring_days(self, days: int) -> None:
+        self.actor.require(Act.CHANGE_SETTINGS, what="change the 'expiring soon' window")
         if not 1 <= days <= 730:
             raise ValidationError.single(
                 "expiring_days", f"'Expiring soon' must be 1 to 730 days (got {days})"
@@ -161,6 +163,7 @@ class MatrixService:
     def save_role(
         self, fields: RoleFields, role_id: int | None = None, expected_version: int | None = None
     ) -> Role:
+        self.actor.require(Act.EDIT_CATALOGUE, what="change roles and their required courses")
         item = fields.validated()
         with transaction(self.store) as session:
             clash = session.scalars(select(RoleRow).where(RoleRow.id != (role_id or 0))).all()

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
+from trainer_app.domain.access import Act
 from trainer_app.domain.audit import RecordType
 from trainer_app.domain.calendar import Absence
 from trainer_app.domain.errors import ValidationError
@@ -42,6 +43,8 @@ def absences(rows: list[Any]) -> tuple[Absence, ...]:
 
 class HubService(CrudService[HubFields, Hub, HubRow], ListQueries):
     entity_type = RecordType.HUB
+    act = Act.EDIT_NETWORK
+    hub_scoped = False
     noun = "Hub"
     row_class = HubRow
     fields_class = HubFields

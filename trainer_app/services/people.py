@@ -241,6 +241,9 @@ class TraineeService(CrudService[TraineeFields, Trainee, TraineeRow], ListQuerie
         by imports and the demo builder.
         """
         cleaned = [fields.validated() for fields in items]
+        self.actor.require(
+            self.act, hubs={c.hub_id for c in cleaned}, what="add trainees to these hubs"
+        )
         with transaction(self.store) as session:
             if fresh_references:
                 cleaned = _with_fresh_references(session, cleaned, fresh_references, prefix)

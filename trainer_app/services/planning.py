@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trainer_app.domain import dates
+from trainer_app.domain.access import Act
 from trainer_app.domain.audit import Actor, AuditAction, RecordType
 from trainer_app.domain.errors import DomainError, FieldError, NotFound, ValidationError
 from trainer_app.domain.planning import (
@@ -64,7 +65,7 @@ from trainer_app.services.base import (
     plural,
     write_audit,
 )
-from trainer_app.services.enrolment import clashes_of_enrolled
+from trainer_app.services.enrolment import clashes_of_enrolled, run_scope
 from trainer_app.services.planning_run import (
     DEFAULT_OPTIONS,
     OnProgress,
@@ -110,6 +111,16 @@ class PlanVersionService(CrudService[PlanName, PlanVersion, PlanVersionRow]):
 
     def _validate(self, session: Session, fields: PlanName, entity_id: int | None) -> PlanName:
         return fields.validated()
+
+    def _authorise(self, verb: str, *records: Any) -> None:
+        """A plan belongs to the hubs it was made for (every hub when it was not filtered)."""
+        codes = {c for r in records for c in getattr(r, "hub_codes", ())}
+        with reading(self.store) as session:
+            hubs: list[int | None] = list(
+                session.scalars(select(HubRow.id).where(HubRow.code.in_(codes)))
+            )
+        what = f"{verb} plan {self._label(records[0])}" if records else f"{verb} plans"
+        self.actor.require(Act.EDIT_HUB_DATA, hubs=hubs or [None], what=what)
 
     def _apply(self, session: Session, row: PlanVersionRow, fields: PlanName) -> None:
         row.name = fields.name
@@ -356,6 +367,7 @@ class PlanningService:
         scenario, plan = checked.scenario, checked.plan
         clean = PlanName(name=name or scenario.name).validated()
         with transaction(self.store) as session:
+            self._require_runs(session, self._runs(session, scenario).values(), "save this plan")
             row = PlanVersionRow(
                 row_version=1,
                 name=clean.name,
@@ -409,6 +421,8 @@ class PlanningService:
         with transaction(self.store) as session:
             row = self._draft(session, plan_id, expected_version, "its locks changed")
             scenario, _ = _documents(row)
+            what = f"change the locks of plan {row.name}"
+            self._require_runs(session, self._runs(session, scenario).values(), what)
             changed = replace(scenario, locked=tuple(locks))
             scenario_from_dict(scenario_to_dict(changed))  # names every bad lock
             row.scenario_json = dump_json(scenario_to_dict(changed))
@@ -459,6 +473,7 @@ class PlanningService:
             scenario, plan = _documents(row)
             names = _trainer_names(session)
             runs = self._runs(session, scenario)
+            self._require_runs(session, runs.values(), f"publish plan {row.name}")
             # Who would be in two places is the most useful thing to say, so it is said before
             # the hard rules (which the planner's view of enrolments makes fail too).
             _refuse_clashes(row.name, session, scenario, plan, runs)
@@ -524,6 +539,11 @@ class PlanningService:
                 "Re-plan it to get a new draft"
             )
         return row
+
+    def _require_runs(self, session: Session, runs: Iterable[CourseRunRow], what: str) -> None:
+        """Refuse unless the signed-in person may plan every hub these runs belong to."""
+        hubs = [hub for run in runs for hub in run_scope(session, run)[0]]
+        self.actor.require(Act.EDIT_HUB_DATA, hubs=hubs or [None], what=what)
 
     def _runs(self, session: Session, scenario: Scenario) -> dict[str, CourseRunRow]:
         """The runs the plan is for (published runs it holds only as context are not)."""

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from trainer_app.domain import dates
+from trainer_app.domain.access import Act
 from trainer_app.domain.audit import Actor, AuditAction, RecordType
 from trainer_app.domain.courses import CompletionRule
 from trainer_app.domain.errors import DomainError, NotFound, ValidationError
@@ -48,7 +49,7 @@ from trainer_app.persistence.models import (
 )
 from trainer_app.persistence.uow import reading, transaction
 from trainer_app.services.base import Now, add_audited, format_value, now_utc, write_audit
-from trainer_app.services.enrolment import run_row, session_label
+from trainer_app.services.enrolment import require_for_run, run_row, run_scope, session_label
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 
@@ -165,6 +166,12 @@ class TrainingService:
                     raise NotFound("A session of the register no longer exists; reload it")
                 run = session.get_one(CourseRunRow, planned.run_id)
                 label = f"session {planned.session_index + 1} of {run.code}"
+                self.actor.require(
+                    Act.RECORD_TRAINING,
+                    hubs=run_scope(session, run)[0],
+                    trainers=[planned.trainer_id],
+                    what=f"record attendance at {label}",
+                )
                 if planned.held_on > today:
                     raise DomainError(
                         f"Session {planned.session_index + 1} of {run.code} is on "
@@ -201,6 +208,7 @@ class TrainingService:
                     old = _mark_text(Mark(row.mark), row.late_minutes)
                     if old == new:
                         continue
+                    _require_reason_if_completed(session, enrolment, reason, name, run.code)
                     row.mark, row.late_minutes = item.mark.value, item.late_minutes
                     row.recorded_at = self.now()
                     row.row_version += 1
@@ -230,6 +238,11 @@ class TrainingService:
             if enrolment is None or enrolment.status != EnrolmentStatus.ENROLLED:
                 raise NotFound("Only someone enrolled on the run can be assessed")
             run = session.get_one(CourseRunRow, enrolment.run_id)
+            require_for_run(
+                self.actor, session, run, Act.RECORD_TRAINING, f"record assessments on {run.code}"
+            )
+            name = session.get_one(TraineeRow, enrolment.trainee_id).name
+            _require_reason_if_completed(session, enrolment, reason, name, run.code)
             first = session.scalar(
                 select(PlannedSessionRow.held_on)
                 .where(PlannedSessionRow.run_id == run.id)
@@ -242,7 +255,6 @@ class TrainingService:
                     f"{run.code} starts on {dates.day(first) if first else '(not published)'}; "
                     "an assessment cannot be dated before it",
                 )
-            name = session.get_one(TraineeRow, enrolment.trainee_id).name
             row = AssessmentRow(
                 enrolment_id=enrolment.id,
                 assessed_on=item.assessed_on,
@@ -323,6 +335,9 @@ class TrainingService:
         trainee = session.get(TraineeRow, item.trainee_id)
         if course is None or trainee is None:
             raise NotFound("The course or the trainee no longer exists")
+        self.actor.require(
+            Act.RECORD_TRAINING, hubs=[trainee.hub_id], what=f"record training of {trainee.name}"
+        )
         # The rules that need the course (a version newer than the current one is refused).
         item.validated(today=self.today(), current_version=course.version)
         version = item.course_version or course.version
@@ -407,6 +422,12 @@ class TrainingService:
                 raise NotFound("This completion no longer exists")
             if row.revoked_at is not None:
                 raise DomainError("This completion was already revoked")
+            trainee = session.get_one(TraineeRow, row.trainee_id)
+            self.actor.require(
+                Act.RECORD_TRAINING,
+                hubs=[trainee.hub_id],
+                what=f"revoke the training of {trainee.name}",
+            )
             self._revoke(session, row, reason)
 
     # ----- the completion rule -----------------------------------------------------------
@@ -617,3 +638,22 @@ def _assessment(a: AssessmentRow) -> AssessmentResult:
         practical_passed=a.practical_passed,
         comments=a.comments,
     )
+
+
+def _require_reason_if_completed(
+    session: Session, enrolment: EnrolmentRow, reason: str, name: str, run_code: str
+) -> None:
+    """A change to training already completed needs a reason in the audit trail."""
+    if clean_text(reason):
+        return
+    completed = session.scalar(
+        select(func.count())
+        .select_from(CompletionRow)
+        .where(CompletionRow.enrolment_id == enrolment.id, CompletionRow.revoked_at.is_(None))
+    )
+    if completed:
+        raise ValidationError.single(
+            "reason",
+            f"{name} has completed {run_code}: say why this completed record is changed. "
+            "Nothing was saved",
+        )

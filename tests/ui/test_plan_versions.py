@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tests.helpers import builders
 from trainer_app.config import Settings
-from trainer_app.domain.audit import Actor
+from trainer_app.domain.access import Actor, Role
 from trainer_app.domain.calendar import Absence
 from trainer_app.domain.network import FacilityKind
 from trainer_app.domain.planning import CourseRunFields, PlanStatus
@@ -50,7 +50,7 @@ def page(qtbot, window, context: ServiceContext, answers) -> PlanPage:
 @pytest.fixture
 def bob(settings: Settings) -> Iterator[ServiceContext]:
     """A second coordinator on the same database file."""
-    other = ServiceContext.open(settings, actor=Actor("bob", "Bob Hale"))
+    other = ServiceContext.open(settings, actor=Actor("bob", "Bob Hale", Role.ADMINISTRATOR))
     yield other
     other.close()
 

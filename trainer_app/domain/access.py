@@ -82,7 +82,7 @@ class Actor:
 
     username: str
     display_name: str = ""
-    role: Role = Role.ADMINISTRATOR
+    role: Role = Role.AUDITOR  # least privilege unless a role is given
     hubs: frozenset[int] = field(default_factory=frozenset)
     trainer_id: int | None = None
     hub_codes: tuple[str, ...] = ()  # for messages: the hubs' codes, in the user's words
@@ -150,7 +150,7 @@ class Actor:
         )
 
 
-LOCAL_ACTOR = Actor("local", "Local user")
+LOCAL_ACTOR = Actor("local", "Local user", Role.ADMINISTRATOR)
 """The installation itself, before a store has any user account (and for building the demo)."""
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import errno
+import getpass
 import io
 import os
 import signal
@@ -54,10 +56,22 @@ DATABASE_HELP = (
 )
 
 
-def _add_database(parser: argparse.ArgumentParser, *, help: str = DATABASE_HELP) -> None:
+USER_HELP = (
+    "who you are (a user account of the store; the password is read from TRAINER_APP_PASSWORD "
+    "or asked for). Needed once the store has user accounts"
+)
+PASSWORD_VARIABLE = "TRAINER_APP_PASSWORD"
+
+
+def _add_database(
+    parser: argparse.ArgumentParser, *, help: str = DATABASE_HELP, writes: bool = False
+) -> None:
+    """``--database``; and for a command that changes the store, ``--user``."""
     parser.add_argument(
         "--database", type=Path, metavar="PATH", default=argparse.SUPPRESS, help=help
     )
+    if writes:
+        parser.add_argument("--user", metavar="NAME", default=None, help=USER_HELP)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PLAN.json",
         help="where to write the plan (required with a scenario file; optional with a store)",
     )
-    _add_database(plan, help="the store to plan from (with --from and --to)")
+    _add_database(plan, help="the store to plan from (with --from and --to)", writes=True)
     plan.add_argument("--from", dest="start", type=_date, metavar="DATE", help="first day")
     plan.add_argument("--to", dest="end", type=_date, metavar="DATE", help="last day")
     plan.add_argument(
@@ -181,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
         "copy page by page and write its SHA-256 beside it; nothing appears under FILE unless "
         "all of that succeeded.",
     )
-    _add_database(backup)
+    _add_database(backup, writes=True)
     backup.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
     restore = commands.add_parser(
         "restore",
@@ -191,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
         "seals); only then copy the current database aside and put the backup in its place.",
     )
     restore.add_argument("file", type=Path, metavar="FILE")
-    _add_database(restore)
+    _add_database(restore, writes=True)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -207,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = db_commands.add_parser("check", help="check integrity; exit 1 on any problem")
     _add_database(check)
     _add_import_commands(commands)
+    _add_user_commands(commands)
     return parser
 
 
@@ -257,9 +272,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "audit":
         return _audit_verify(settings)
     if args.command == "backup":
-        return _backup(settings, args.output)
+        return _backup(settings, args)
     if args.command == "restore":
-        return _restore(settings, args.file)
+        return _restore(settings, args)
+    if args.command == "user":
+        return _user(settings, args)
     return _gui(settings, demo=args.demo, argv=sys.argv[:1])
 
 
@@ -273,11 +290,55 @@ def _discard_output() -> None:
         pass  # not a real file (a test's capture): nothing will complain
 
 
-def _store(settings: Settings, args: argparse.Namespace) -> ServiceContext:
+def _store(settings: Settings, args: argparse.Namespace, *, writes: bool = True) -> ServiceContext:
     """The store a command works on: the file given with ``--database``, which must exist (a
     mistyped path is refused rather than created), or else your own database, created on first
-    use as the window does."""
-    return ServiceContext.open(settings, create=getattr(args, "database", None) is None)
+    use as the window does. A command that changes the store (one with ``--user``) acts for
+    the person signed in with it."""
+    context = ServiceContext.open(settings, create=getattr(args, "database", None) is None)
+    if not (writes and hasattr(args, "user")):
+        return context
+    try:
+        return _signed_in(context, args.user)
+    except BaseException:
+        context.close()
+        raise
+
+
+def _signed_in(context: ServiceContext, username: str | None) -> ServiceContext:
+    """The services acting for ``username``, once their password is right. A store nobody has
+    set up yet (no user accounts) is worked on as the installation's local user."""
+    if not context.users.has_accounts():
+        if username is not None:
+            raise DomainError(
+                "This store has no user accounts yet, so --user cannot be checked. Create the "
+                "administrator first (trainer-app user add NAME --role administrator …, or "
+                "open the window)"
+            )
+        return context
+    if username is None:
+        raise DomainError(
+            "This command changes the store, which has user accounts: say who you are with "
+            f"--user NAME (the password is read from {PASSWORD_VARIABLE} or asked for). "
+            "Nothing was changed"
+        )
+    password = _password(f"Password for {username}: ")
+    return context.signed_in(context.users.sign_in(username, password))
+
+
+def _password(prompt: str, variable: str = PASSWORD_VARIABLE) -> str:
+    """A password from the environment, or typed at a terminal (never echoed)."""
+    given = os.environ.get(variable)
+    if given is not None:
+        return given
+    if not sys.stdin.isatty():
+        raise DomainError(
+            f"No password: set {variable}, or run the command at a terminal to be asked"
+        )
+    try:
+        return getpass.getpass(prompt)
+    except (EOFError, KeyboardInterrupt):
+        raise DomainError("No password was given; nothing was changed") from None
 
 
 def _demo(settings: Settings, path: Path, *, seed: int, trainees: int) -> int:
@@ -534,14 +595,7 @@ def _plan_store(settings: Settings, args: argparse.Namespace, options: SolveOpti
     if args.output is not None:
         _target(args.output)
     with _store(settings, args) as context:
-        hub_ids = None
-        if args.hub:
-            by_code = {hub.code.casefold(): hub.id for hub in context.hubs.list()}
-            unknown = [code for code in args.hub if code.casefold() not in by_code]
-            if unknown:
-                known = ", ".join(sorted(hub.code for hub in context.hubs.list()))
-                raise DomainError(f"No hub {', '.join(unknown)}; the hubs are {known}")
-            hub_ids = tuple(by_code[code.casefold()] for code in args.hub)
+        hub_ids = tuple(_hub_ids(context, args.hub)) if args.hub else None
         scope = PlanScope(start=args.start, end=args.end, hub_ids=hub_ids, name=args.name)
         made = _solving(
             lambda progress, stop: context.planning.make_plan(
@@ -679,17 +733,25 @@ def _audit_verify(settings: Settings) -> int:
     return EXIT_OK if verdict.intact else EXIT_FAILED
 
 
-def _backup(settings: Settings, target: Path) -> int:
-    with ServiceContext.open(settings, create=False, upgrade=False) as context:
-        done = context.backups.backup(target)
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    base = ServiceContext.open(settings, create=False, upgrade=False)
+    try:
+        context = _signed_in(base, args.user)
+    except BaseException:
+        base.close()
+        raise
+    with context:
+        done = context.backups.backup(args.output)
     print(done.summary())
     return EXIT_OK
 
 
-def _restore(settings: Settings, source: Path) -> int:
+def _restore(settings: Settings, args: argparse.Namespace) -> int:
     from trainer_app.services.backup import restore
 
-    restored = restore(settings, source)
+    with ServiceContext.open(settings, create=False, upgrade=False) as base:
+        actor = _signed_in(base, args.user).actor
+    restored = restore(settings, args.file, actor)
     print(restored.summary())
     return EXIT_OK
 
@@ -711,7 +773,7 @@ def _add_import_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     for kind, importer in IMPORTERS.items():
         command = kinds.add_parser(kind, help=importer.description)
         command.add_argument("file", type=Path, metavar="FILE", help="a .csv or .xlsx file")
-        _add_database(command)
+        _add_database(command, writes=True)
         command.add_argument(
             "--dry-run", action="store_true", help="check the file and write nothing"
         )
@@ -728,7 +790,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     stop = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
-        with _store(settings, args) as context:
+        with _store(settings, args, writes=not args.dry_run) as context:
             importer = IMPORTERS[args.import_kind](context)
             preview = importer.preview(args.file, should_stop=stop.is_set)
             if preview.problems:
@@ -768,13 +830,13 @@ def _add_export_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
         "--format", choices=RECORD_FORMATS, help="default: from the output file's extension"
     )
     record.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
-    _add_database(record)
+    _add_database(record, writes=True)
     group = kinds.add_parser("group", help="the records of a cohort or hub as one XLSX workbook")
     which = group.add_mutually_exclusive_group(required=True)
     which.add_argument("--cohort", metavar="NAME", help="a cohort's name")
     which.add_argument("--hub", metavar="CODE", help="a hub's code")
     group.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.xlsx")
-    _add_database(group)
+    _add_database(group, writes=True)
 
 
 def _export(settings: Settings, args: argparse.Namespace) -> int:
@@ -848,7 +910,7 @@ def _add_certificate_commands(
     issue.add_argument(
         "--workers", type=int, default=None, metavar="N", help="processes (default: every core)"
     )
-    _add_database(issue)
+    _add_database(issue, writes=True)
     verify = actions.add_parser(
         "verify",
         help="check a certificate PDF or a scanned code: valid, altered, tampered, revoked or "
@@ -883,14 +945,14 @@ def _add_certificate_commands(
     revoke = actions.add_parser("revoke", help="withdraw a certificate, with the reason")
     revoke.add_argument("number", metavar="NUMBER")
     revoke.add_argument("--reason", required=True)
-    _add_database(revoke)
+    _add_database(revoke, writes=True)
     reissue = actions.add_parser(
         "reissue", help="revoke a certificate and issue a new number for the same completion"
     )
     reissue.add_argument("number", metavar="NUMBER")
     reissue.add_argument("--reason", required=True)
     reissue.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
-    _add_database(reissue)
+    _add_database(reissue, writes=True)
     public = actions.add_parser("public-key", help="write this installation's public key")
     public.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pem")
     public.add_argument(
@@ -902,12 +964,12 @@ def _add_certificate_commands(
     init = actions.add_parser(
         "init-key", help="create this installation's signing key (first set-up only)"
     )
-    _add_database(init)
+    _add_database(init, writes=True)
     rotate = actions.add_parser(
         "rotate-key",
         help="retire the signing key and make a new one (older certificates still verify)",
     )
-    _add_database(rotate)
+    _add_database(rotate, writes=True)
 
 
 def _certificate(settings: Settings, args: argparse.Namespace) -> int:
@@ -1066,3 +1128,119 @@ def _missing(settings: Settings) -> Path | None:
         return None
     path = Path(settings.database_url.removeprefix(prefix))
     return None if path.exists() else path
+
+
+# ----- user add / list / password / unlock / deactivate -----------------------------------------
+
+NEW_PASSWORD_VARIABLE = "TRAINER_APP_NEW_PASSWORD"
+
+
+def _add_user_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from trainer_app.domain.access import Role
+
+    users = commands.add_parser(
+        "user",
+        help="user accounts: who may sign in, with which role",
+        description="An administrator's commands (with --user). On a store with no accounts "
+        "yet, 'user add' makes the first administrator.",
+    )
+    actions = users.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    add = actions.add_parser(
+        "add",
+        help="add an account (its password from TRAINER_APP_NEW_PASSWORD, or asked twice)",
+    )
+    add.add_argument("username", metavar="NAME", help="the user name to sign in with")
+    add.add_argument("--full-name", required=True, help="as shown on signatures and the trail")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument(
+        "--hub", action="append", default=[], metavar="CODE", help="a coordinator's hub (repeat)"
+    )
+    add.add_argument("--trainer", metavar="NAME", help="the trainer a trainer's account is for")
+    _add_database(add, writes=True)
+    listing = actions.add_parser("list", help="every account, its role and state")
+    _add_database(listing)
+    for name, words in (
+        ("password", "set someone's password (from TRAINER_APP_NEW_PASSWORD, or asked twice)"),
+        ("unlock", "unlock an account locked after wrong passwords"),
+        ("deactivate", "stop an account signing in (its history stays)"),
+    ):
+        action = actions.add_parser(name, help=words)
+        action.add_argument("username", metavar="NAME")
+        _add_database(action, writes=True)
+
+
+def _user(settings: Settings, args: argparse.Namespace) -> int:
+    from trainer_app.domain.access import AccountFields, Role
+
+    with _store(settings, args, writes=False) as base:
+        if args.user_command == "list":
+            return _list_users(base)
+        first = args.user_command == "add" and not base.users.has_accounts()
+        context = base if first else _signed_in(base, args.user)
+        users = context.users
+        if args.user_command == "add":
+            fields = AccountFields(
+                args.username,
+                args.full_name,
+                Role(args.role),
+                frozenset(_hub_ids(context, args.hub)),
+                _trainer_id(context, args.trainer),
+            )
+            password = _new_password(args.username)
+            if first:
+                users.create_first_administrator(fields, password)
+                print(f"Administrator {fields.username} created: the store's first account")
+            else:
+                users.create(fields, password)
+                print(f"Account {fields.username} ({fields.role.value}) created")
+            return EXIT_OK
+        account = users.by_username(args.username)
+        if args.user_command == "password":
+            users.set_password(account.id, _new_password(account.username))
+            print(f"Password of {account.username} set")
+        elif args.user_command == "unlock":
+            users.unlock(account.id)
+            print(f"Account {account.username} unlocked")
+        else:
+            fields = dataclasses.replace(account.fields, active=False)
+            users.update(account.id, account.row_version, fields)
+            print(f"Account {account.username} can no longer sign in")
+        return EXIT_OK
+
+
+def _list_users(context: ServiceContext) -> int:
+    now = context.now()
+    for account in context.users.list():
+        scope = ", ".join(account.hub_codes) or account.trainer_name
+        state = "locked" if account.locked(now) else ("active" if account.active else "inactive")
+        print(f"{account.username}\t{account.full_name}\t{account.role.value}\t{scope}\t{state}")
+    return EXIT_OK
+
+
+def _new_password(username: str) -> str:
+    given = os.environ.get(NEW_PASSWORD_VARIABLE)
+    if given is not None:
+        return given
+    first = _password(f"New password for {username}: ", NEW_PASSWORD_VARIABLE)
+    if _password("The same again: ", NEW_PASSWORD_VARIABLE) != first:
+        raise DomainError("The two passwords differ; nothing was changed")
+    return first
+
+
+def _hub_ids(context: ServiceContext, codes: Sequence[str]) -> list[int]:
+    by_code = {hub.code.casefold(): hub.id for hub in context.hubs.list()}
+    unknown = [code for code in codes if code.casefold() not in by_code]
+    if unknown:
+        known = ", ".join(sorted(hub.code for hub in context.hubs.list()))
+        raise DomainError(f"No hub {', '.join(unknown)}; the hubs are {known}")
+    return [by_code[code.casefold()] for code in codes]
+
+
+def _trainer_id(context: ServiceContext, name: str | None) -> int | None:
+    if name is None:
+        return None
+    wanted = " ".join(name.split()).casefold()
+    found = [t for t in context.trainers.list() if t.name.casefold() == wanted]
+    if not found:
+        raise DomainError(f"There is no trainer '{name}' (as the Trainers page names them)")
+    return found[0].id

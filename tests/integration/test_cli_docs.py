@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
 SHELL = ("sh", "bash", "shell", "console")
 CERTIFICATE = "LON-2026-000007-7"  # a demo certificate, the docs' example
+DEMO_PASSWORD = "gmp-demo-2026"  # every demo account's (resources/demo/accounts.json)
 ENROLMENTS_OPEN_UNTIL = date(2026, 12, 17)  # the last day of ASEP-2026-02, the template's run
 
 
@@ -200,6 +201,9 @@ def test_every_shell_example_runs_on_the_demo(
     monkeypatch.chdir(folder)
     monkeypatch.setenv("TRAINER_APP_DATA_DIR", str(demo.data_dir))
     monkeypatch.delenv("TRAINER_APP_DATABASE_URL", raising=False)
+    # The docs show `export TRAINER_APP_PASSWORD=…` before the commands that change the store.
+    monkeypatch.setenv("TRAINER_APP_PASSWORD", DEMO_PASSWORD)
+    monkeypatch.setenv("TRAINER_APP_NEW_PASSWORD", "a new starter's passphrase")
     sandbox = Sandbox(demo, folder)
     for example in (e for e in RUNNABLE if e.doc == doc):
         status = main(sandbox.argv(example))

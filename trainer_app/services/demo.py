@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from trainer_app import resources
+from trainer_app.domain.access import AccountFields, Role
 from trainer_app.domain.calendar import WORKING_WEEK, Absence
 from trainer_app.domain.courses import CourseCategory, CourseFields
 from trainer_app.domain.errors import DomainError
@@ -122,6 +123,7 @@ def build_demo(
     clock.later(SETUP_STEP)
     trainers = _create_trainers(story, _load("trainers.json")["trainers"], hubs, courses)
     clock.later(SETUP_STEP)
+    _create_accounts(story, _load("accounts.json"), hubs)
     cohort_data = _load("cohorts.json")
     slots = _create_cohorts(story, cohort_data["cohorts"], hubs)
     clock.later(SETUP_STEP)
@@ -156,6 +158,35 @@ def build_demo(
         enrolments=held.enrolments,
         completions=held.completions,
         certificates=held.certificates,
+    )
+
+
+def _create_accounts(story: ServiceContext, data: Any, hubs: Mapping[str, int]) -> None:
+    """One account per role (docs/user-guide.md lists them, with the shared demo password).
+    The trainer's account belongs to the first trainer of its hub."""
+    password = data["password"]
+    first, *others = data["accounts"]
+    admin = story.users.create_first_administrator(_account(story, first, hubs), password)
+    as_admin = story.signed_in(admin)
+    for spec in others:
+        as_admin.users.create(_account(story, spec, hubs), password)
+
+
+def _account(
+    story: ServiceContext, spec: Mapping[str, Any], hubs: Mapping[str, int]
+) -> AccountFields:
+    trainer = None
+    if "trainer_hub" in spec:
+        trainer = min(
+            (t for t in story.trainers.list() if t.hub_id == hubs[spec["trainer_hub"]]),
+            key=lambda t: t.id,
+        )
+    return AccountFields(
+        username=spec["username"],
+        full_name=trainer.name if trainer is not None else spec["full_name"],
+        role=Role(spec["role"]),
+        hubs=frozenset(hubs[code] for code in spec.get("hubs", ())),
+        trainer_id=trainer.id if trainer is not None else None,
     )
 
 

@@ -381,7 +381,7 @@ def _gui(settings: Settings, *, demo: bool, argv: list[str]) -> int:
         tell_cannot_open(str(error), argv)
         raise
     try:
-        return run_gui(context, argv)
+        return run_gui(context, argv, demo=demo)
     finally:
         context.close()
 

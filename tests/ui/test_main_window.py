@@ -118,10 +118,20 @@ def test_about_names_version_database_and_font_licences(window, context) -> None
 
 
 def test_open_database_reopens_the_window_on_another_file(qtbot, window, tmp_path) -> None:
-    other = window.open_database(tmp_path / "other.db")
+    """A new file has no account yet: its administrator is made first, then it opens."""
+    dialog = window.open_database(tmp_path / "other.db")
+    assert dialog is not None and dialog.first
+    assert window.isVisible()  # nothing is handed over until someone signs in
+    qtbot.keyClicks(dialog.username, "ops")
+    qtbot.keyClicks(dialog.full_name, "Ife Okonkwo")
+    qtbot.keyClicks(dialog.password, "a long passphrase")
+    qtbot.keyClicks(dialog.repeat, "a long passphrase")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    other = window.successor
     assert other is not None
     qtbot.addWidget(other)
     assert "other.db" in other.context.database_name
+    assert other.person_label.text() == "Signed in: Ife Okonkwo (administrator)"
     assert not window.isVisible()
     other.close()
 

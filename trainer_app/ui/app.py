@@ -11,7 +11,7 @@ from types import TracebackType
 os.environ.setdefault("QT_API", "pyside6")
 
 from PySide6.QtCore import QLocale, QObject, Qt, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox, QStyleFactory
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QStyleFactory
 
 from trainer_app import APP_NAME, APP_TITLE
 from trainer_app.domain.errors import DomainError
@@ -20,15 +20,20 @@ from trainer_app.services.context import ServiceContext
 from trainer_app.ui.fonts import apply_application_font, register_fonts
 from trainer_app.ui.main_window import MainWindow
 from trainer_app.ui.palette import application_palette, is_dark
+from trainer_app.ui.sign_in import DEMO_HINT, SignInDialog
 
 LAST_ACTION = "The last action"
 
 
-def run_gui(context: ServiceContext, argv: list[str]) -> int:
-    """Show the main window on ``context`` and run until the user quits."""
+def run_gui(context: ServiceContext, argv: list[str], *, demo: bool = False) -> int:
+    """Ask who is there (or, on a store with no account, for its administrator), then show
+    the main window acting for them and run until the user quits."""
     app = prepare_application(argv)
     install_excepthook(context.settings.data_dir)
-    window = create_main_window(context)
+    dialog = SignInDialog(context, hint=DEMO_HINT if demo else "")
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.signed_in is None:
+        return 0
+    window = create_main_window(dialog.signed_in)
     window.backup_on_close = True
     window.show()
     return app.exec()

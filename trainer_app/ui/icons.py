@@ -36,6 +36,8 @@ _NAMES = {
     "plan": "mdi6.calendar-clock",
     "lock": "mdi6.lock",
     "unlock": "mdi6.lock-open-variant-outline",
+    "users": "mdi6.account-key-outline",
+    "sign_out": "mdi6.logout",
     "previous": "mdi6.chevron-left",
     "next": "mdi6.chevron-right",
     "today": "mdi6.calendar-today",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QByteArray, QRect, QSettings, QSize, Qt, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from trainer_app import APP_TITLE, __version__
+from trainer_app.domain.access import LOCAL_ACTOR, Act, Role
 from trainer_app.domain.errors import DomainError
 from trainer_app.services.backup import restore
 from trainer_app.services.context import ServiceContext
@@ -39,6 +42,8 @@ from trainer_app.ui.pages.trainers import TrainersPage
 from trainer_app.ui.plan.page import PlanPage
 from trainer_app.ui.record_editor import RecordEditor
 from trainer_app.ui.runs.page import RunsPage
+from trainer_app.ui.sign_in import ChangePasswordDialog, IdleWatcher, LockDialog, SignInDialog
+from trainer_app.ui.users_dialog import UsersDialog
 
 PAGES: tuple[type[Page], ...] = (
     NetworkPage,
@@ -75,7 +80,11 @@ class MainWindow(QMainWindow):
         # are about it do): ``BackupService.on_exit``.
         self.backup_on_close = False
         self.successor: MainWindow | None = None
-        self.setWindowTitle(f"{APP_TITLE} — {context.database_name}")
+        self.signed_in = context.actor.username != LOCAL_ACTOR.username  # a real account
+        who = f" — {context.actor}" if self.signed_in else ""
+        self.setWindowTitle(f"{APP_TITLE} — {context.database_name}{who}")
+        self.lock_dialog: LockDialog | None = None
+        self.dialog: QDialog | None = None  # a dialog of the File menu (tests answer it)
         self.setAccessibleName("Main window")
         self.editor = RecordEditor(context, self)
         self.editor.status.connect(self.show_status)
@@ -113,7 +122,14 @@ class MainWindow(QMainWindow):
         self.database_label = QLabel(f"Database: {context.database_name}")
         self.database_label.setAccessibleName("Database")
         self.statusBar().addPermanentWidget(self.database_label)
+        if self.signed_in:
+            self.person_label = QLabel(f"Signed in: {context.actor.title}")
+            self.person_label.setAccessibleName("Signed in")
+            self.statusBar().addPermanentWidget(self.person_label)
         self._build_menus()
+        self._apply_role()
+        self.idle = IdleWatcher(context.users.idle_lock_minutes() if self.signed_in else 0, self)
+        self.idle.idle.connect(self._locked_by_idle)
         self._restore()
         if context.upgrade_backup is not None:
             self.show_status(
@@ -141,16 +157,28 @@ class MainWindow(QMainWindow):
             )
         )
         file_menu.addSeparator()
-        file_menu.addAction(
-            self._action("&Import…", self.import_file, QKeySequence("Ctrl+Shift+I"), "import")
+        self.import_action = self._action(
+            "&Import…", self.import_file, QKeySequence("Ctrl+Shift+I"), "import"
         )
+        file_menu.addAction(self.import_action)
         file_menu.addSeparator()
-        file_menu.addAction(
-            self._action("&Back up database…", self.back_up, QKeySequence("Ctrl+Shift+B"), "save")
+        self.backup_action = self._action(
+            "&Back up database…", self.back_up, QKeySequence("Ctrl+Shift+B"), "save"
         )
-        file_menu.addAction(
-            self._action("&Restore from backup…", self.restore_backup, None, "open")
+        file_menu.addAction(self.backup_action)
+        self.restore_action = self._action(
+            "&Restore from backup…", self.restore_backup, None, "open"
         )
+        file_menu.addAction(self.restore_action)
+        file_menu.addSeparator()
+        self.users_action = self._action("&Users…", self.manage_users, None, "users")
+        file_menu.addAction(self.users_action)
+        self.password_action = self._action("Change my &password…", self.change_password)
+        file_menu.addAction(self.password_action)
+        self.lock_action = self._action("&Lock", self.lock, QKeySequence("Ctrl+L"), "lock")
+        file_menu.addAction(self.lock_action)
+        self.sign_out_action = self._action("Sign &out", self.sign_out, None, "sign_out")
+        file_menu.addAction(self.sign_out_action)
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, QKeySequence("Ctrl+Q"), "quit"))
 
@@ -165,12 +193,14 @@ class MainWindow(QMainWindow):
             self.addAction(action)
             edit_menu.addAction(action)
         edit_menu.addSeparator()
-        edit_menu.addAction(self._action("&Add…", self.add_record, "Ctrl+N", "add"))
+        self.add_action = self._action("&Add…", self.add_record, "Ctrl+N", "add")
+        edit_menu.addAction(self.add_action)
         self.edit_action = self._action("&Edit…", self.edit_record, None, "edit")
         edit_menu.addAction(self.edit_action)
-        edit_menu.addAction(
-            self._action("&Delete", self.delete_record, QKeySequence.StandardKey.Delete, "delete")
+        self.delete_action = self._action(
+            "&Delete", self.delete_record, QKeySequence.StandardKey.Delete, "delete"
         )
+        edit_menu.addAction(self.delete_action)
         edit_menu.addSeparator()
         edit_menu.addAction(self._action("&Find", self.find_in_page, "Ctrl+F", "filter"))
 
@@ -204,6 +234,81 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self._action("&About Trainer", self.show_about, None, "about"))
 
     # ----- pages -----------------------------------------------------------------------------
+    # ----- who is signed in -------------------------------------------------------------------
+    def _apply_role(self) -> None:
+        """Hide what the signed-in person's role cannot do. The services refuse it anyway;
+        this only spares people buttons that would answer "may not"."""
+        actor = self.context.actor
+        admin = actor.role is Role.ADMINISTRATOR
+        changes_records = actor.role in (Role.ADMINISTRATOR, Role.COORDINATOR)
+        self.users_action.setVisible(admin)
+        self.restore_action.setVisible(admin)
+        self.backup_action.setVisible(actor.may(Act.BACK_UP, hubs=actor.hubs))
+        self.import_action.setVisible(actor.role is not Role.AUDITOR)
+        for action in (self.add_action, self.edit_action, self.delete_action):
+            action.setVisible(changes_records)
+        for action in (self.password_action, self.lock_action, self.sign_out_action):
+            action.setVisible(self.signed_in)
+        if not changes_records:
+            for page in self.pages:
+                for table in page.tables:
+                    for button in table.buttons:
+                        button.hide()
+
+    def manage_users(self) -> QDialog:
+        return self._open(UsersDialog(self.context, self))
+
+    def change_password(self) -> QDialog:
+        return self._open(ChangePasswordDialog(self.context, self))
+
+    def _open(self, dialog: QDialog) -> QDialog:
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def lock(self, why: str = "") -> LockDialog | None:
+        """Cover the window until the signed-in person's password is given again."""
+        if not self.signed_in or self.lock_dialog is not None:
+            return self.lock_dialog
+        self.stack.hide()  # nothing of the records shows behind the lock
+        self.navigation.hide()
+        self.menuBar().setEnabled(False)
+        dialog = LockDialog(self.context, why or "The window is locked.", self)
+        dialog.unlocked.connect(self._unlocked)
+        dialog.quit_requested.connect(self.close)
+        self.lock_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _locked_by_idle(self) -> None:
+        minutes = self.idle.minutes
+        self.lock(f"Locked after {minutes} minute{'s' if minutes != 1 else ''} without input.")
+
+    def _unlocked(self) -> None:
+        self.lock_dialog = None
+        self.stack.show()
+        self.navigation.show()
+        self.menuBar().setEnabled(True)
+        self.idle.reset()
+
+    def sign_out(self) -> SignInDialog:
+        """Sign out; whoever signs in next gets a window of their own on the same database."""
+        self.context.users.sign_out()
+        self.signed_in = False  # recorded once, here, not again on closing
+        settings = self.context.settings
+        fresh = ServiceContext.open(settings, create=False)
+        dialog = SignInDialog(fresh)
+        dialog.accepted.connect(lambda: self._hand_over_signed(dialog))
+        dialog.rejected.connect(fresh.close)
+        self.dialog = dialog
+        self.hide()
+        dialog.open()
+        return dialog
+
+    def _hand_over_signed(self, dialog: SignInDialog) -> None:
+        if dialog.signed_in is not None:
+            self._hand_over(dialog.signed_in)
+
     @property
     def page(self) -> Page:
         return self.pages[self.stack.currentIndex()]
@@ -252,14 +357,20 @@ class MainWindow(QMainWindow):
         if path is not None:
             self.open_database(path)
 
-    def open_database(self, path: Path) -> MainWindow | None:
-        """Reopen the app on another SQLite file; this window closes if that works."""
+    def open_database(self, path: Path) -> SignInDialog | None:
+        """Reopen the app on another SQLite file, once someone has signed in to it (or made
+        its first administrator); this window closes then."""
         try:
             context = ServiceContext.open(self.context.settings.with_database(path))
         except DomainError as error:
             QMessageBox.warning(self, "Cannot open database", str(error))
             return None
-        return self._hand_over(context)
+        dialog = SignInDialog(context, self)
+        dialog.accepted.connect(lambda: self._hand_over_signed(dialog))
+        dialog.rejected.connect(context.close)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
 
     def _hand_over(self, context: ServiceContext, status: str = "") -> MainWindow:
         """A window on ``context`` takes this one's place."""
@@ -373,6 +484,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
+        self.idle.stop()
+        if self.signed_in:
+            with contextlib.suppress(DomainError):  # the store went away: closing carries on
+                self.context.users.sign_out()
         if self.backup_on_close and self.context.backups.can_back_up:
             try:
                 self.context.backups.on_exit()

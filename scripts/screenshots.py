@@ -183,6 +183,37 @@ def backup_screenshots(window: Any, app: QApplication, scratch: Path, out: Path)
     settle(app)
 
 
+def access_screenshots(window: Any, app: QApplication, context: ServiceContext, out: Path) -> None:
+    """The sign-in dialog as the demo starts, File ▸ Users… and the locked window."""
+    from trainer_app.ui.sign_in import DEMO_HINT, SignInDialog
+
+    dialog = SignInDialog(context, hint=DEMO_HINT)
+    dialog.show()
+    dialog.username.setText("coordinator")
+    dialog.password.setText("not the password")
+    dialog.submit()  # what a mistyped password looks like
+    dialog.password.setText("gmp-demo-2026")
+    settle(app)
+    dialog.grab().save(str(out / "sign-in.png"))
+    dialog.reject()
+    users = window.manage_users()
+    users.table.selectRow(2)
+    settle(app)
+    users.grab().save(str(out / "users.png"))
+    account = users.edit_account()
+    settle(app)
+    account.grab().save(str(out / "user-edit.png"))
+    account.reject()
+    users.reject()
+    lock = window.lock("Locked after 15 minutes without input.")
+    settle(app)
+    window.grab().save(str(out / "locked.png"))
+    lock.grab().save(str(out / "lock.png"))
+    lock.password.setText("gmp-demo-2026")
+    lock.submit()
+    settle(app)
+
+
 def wait_for(app: QApplication, done: Any, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while not done() and time.monotonic() < deadline:
@@ -270,7 +301,8 @@ def main() -> int:
     with ServiceContext.open(settings) as context:
         if fresh:
             build_demo(context)
-        window = create_main_window(context)
+        admin = context.signed_in(context.users.sign_in("admin", "gmp-demo-2026"))
+        window = create_main_window(admin)
         window.show()  # maximised on the laptop screen, as on a first start
         settle(app)
         for index, page in enumerate(window.pages):
@@ -290,6 +322,7 @@ def main() -> int:
         certificates_screenshots(window, app, args.out)
         dialog_screenshots(window, app, context, args.out)
         backup_screenshots(window, app, scratch, args.out)
+        access_screenshots(window, app, context, args.out)
         window.close()
     print(f"Screenshots saved in {args.out}")
     return 0

@@ -250,13 +250,22 @@ def test_automatic_backups_keep_the_newest_as_set(demo: DemoFiles) -> None:
 
 
 def test_the_commands_back_up_and_restore(
-    demo: DemoFiles, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo: DemoFiles,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     target = tmp_path / "cli.db"
-    assert main(["backup", "--database", str(demo.database), "-o", str(target)]) == 0
+    monkeypatch.setenv("TRAINER_APP_PASSWORD", "gmp-demo-2026")  # the demo's accounts'
+    as_admin = ["--user", "admin", "--database", str(demo.database)]
+    assert main(["backup", *as_admin, "-o", str(target)]) == 0
     assert "Backed up to" in capsys.readouterr().out
-    assert main(["backup", "--database", str(demo.database), "-o", str(target)]) == 1
+    assert main(["backup", *as_admin, "-o", str(target)]) == 1
     assert "already exists" in capsys.readouterr().err
-    assert main(["restore", str(target), "--database", str(demo.database)]) == 0
+    # Restoring replaces the whole store: administrators only.
+    coordinator = ["--user", "coordinator", "--database", str(demo.database)]
+    assert main(["restore", str(target), *coordinator]) == 1
+    assert "only an administrator may restore a backup" in capsys.readouterr().err
+    assert main(["restore", str(target), *as_admin]) == 0
     assert "the database it replaced is kept at" in capsys.readouterr().out
     assert main(["audit", "verify", "--database", str(demo.database)]) == 0

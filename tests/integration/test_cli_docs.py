@@ -86,7 +86,7 @@ def test_the_docs_show_examples_of_every_command() -> None:
 
 # ----- synopses ------------------------------------------------------------------------------
 
-PLACEHOLDERS = {"N": "7", "S": "3", "DATE": "2027-01-04", "KIND": "trainees"}
+PLACEHOLDERS = {"N": "7", "S": "3", "DATE": "2027-01-04", "KIND": "trainees", "ROLE": "auditor"}
 
 
 def _variants(synopsis: str) -> Iterator[list[str]]:

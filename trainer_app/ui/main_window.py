@@ -118,6 +118,12 @@ class MainWindow(QMainWindow):
         layout.setSpacing(0)
         layout.addWidget(self.navigation)
         layout.addWidget(self.stack, 1)
+        self.locked_label = QLabel()
+        self.locked_label.setAccessibleName("Locked")
+        self.locked_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.locked_label.setStyleSheet("color: palette(placeholder-text); font-size: 14pt;")
+        self.locked_label.hide()
+        layout.addWidget(self.locked_label, 1)
         self.setCentralWidget(central)
         self.database_label = QLabel(f"Database: {context.database_name}")
         self.database_label.setAccessibleName("Database")
@@ -272,6 +278,9 @@ class MainWindow(QMainWindow):
             return self.lock_dialog
         self.stack.hide()  # nothing of the records shows behind the lock
         self.navigation.hide()
+        self.statusBar().clearMessage()
+        self.locked_label.setText(f"Locked — {self.context.actor.title}")
+        self.locked_label.show()
         self.menuBar().setEnabled(False)
         dialog = LockDialog(self.context, why or "The window is locked.", self)
         dialog.unlocked.connect(self._unlocked)
@@ -286,6 +295,7 @@ class MainWindow(QMainWindow):
 
     def _unlocked(self) -> None:
         self.lock_dialog = None
+        self.locked_label.hide()
         self.stack.show()
         self.navigation.show()
         self.menuBar().setEnabled(True)

@@ -192,7 +192,7 @@ class AccountDialog(QDialog):
         title = "Add user" if account is None else f"Edit user {account.username}"
         self.setWindowTitle(title)
         self.setAccessibleName(title)
-        self.setMinimumWidth(480)
+        self.setMinimumWidth(600)
         self.username = QLineEdit(account.username if account else "")
         self.username.setAccessibleName("User name")
         self.username.setReadOnly(account is not None)
@@ -207,7 +207,7 @@ class AccountDialog(QDialog):
         self.hubs = QListWidget()
         self.hubs.setAccessibleName("Hubs")
         self.hubs.setMaximumHeight(110)
-        for hub in context.hubs.list():
+        for hub in sorted(context.hubs.list(), key=lambda h: h.code):
             item = QListWidgetItem(f"{hub.code} — {hub.name}")
             item.setData(Qt.ItemDataRole.UserRole, hub.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)

@@ -31,6 +31,7 @@ from trainer_app.services.network import FacilityService, HubService
 from trainer_app.services.people import CohortService, TraineeService
 from trainer_app.services.planning import PlanningService
 from trainer_app.services.runs import RunService
+from trainer_app.services.schedules import ScheduleService
 from trainer_app.services.trainers import TrainerService
 from trainer_app.services.training import TrainingService
 
@@ -55,6 +56,7 @@ class ServiceContext:
     certificates: CertificateService
     backups: BackupService
     exports: ExportService
+    schedules: ScheduleService
     today: Callable[[], date] = date.today  # the calendar the services read
     now: Now = now_utc  # the clock that stamps what they record
 
@@ -126,6 +128,7 @@ class ServiceContext:
             certificates=CertificateService(store, actor, settings.key_folder, today, now),
             backups=BackupService(store, actor, settings, now),
             exports=ExportService(store, actor, now),
+            schedules=ScheduleService(store, actor, today, now),
             today=today,
             now=now,
         )

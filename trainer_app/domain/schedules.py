@@ -92,6 +92,11 @@ class ScheduledSession:
         return f"{dates.time_of_day(self.starts)}–{dates.time_of_day(self.ends)}"
 
     @property
+    def hours(self) -> float:
+        """Teaching hours (a lunch break between periods is not counted)."""
+        return self.length * PERIOD_LENGTH / timedelta(hours=1)
+
+    @property
     def room(self) -> str:
         """``Vector Suite 2 (LON-CR2)``."""
         return f"{self.facility_name} ({self.facility_code})"

@@ -181,6 +181,11 @@ class ScheduleService:
                     .order_by(TraineeRow.search_key, TraineeRow.reference)
                 )
             )
+        if not trainees:
+            raise DomainError(
+                f"Nobody is enrolled on {code} yet, so there is no one to sign in; "
+                "enrol trainees first"
+            )
         return AttendanceSheet(
             session=chosen,
             trainees=trainees,

@@ -160,10 +160,11 @@ def _sign_off(sheet: AttendanceSheet, look: Look) -> Flowable:
             [paragraph("Trainer", look.label), paragraph(session.trainer_name, look.body), "", ""],
             [paragraph("Signature", look.label), "", paragraph("Date", look.label), ""],
         ],
-        [22 * mm, 88 * mm, 14 * mm, WIDTH - 124 * mm],
+        [22 * mm, 88 * mm, 18 * mm, WIDTH - 128 * mm],
         [
             ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("LEFTPADDING", (2, 1), (2, 1), 8),
             ("LINEBELOW", (1, 1), (1, 1), 0.6, line),
             ("LINEBELOW", (3, 1), (3, 1), 0.6, line),
         ],

@@ -888,10 +888,10 @@ def _export_schedule(context: ServiceContext, args: argparse.Namespace) -> int:
         print(f"{what} ({len(sheet.trainees)} enrolled) written to {output}")
         return EXIT_OK
     of = next(kind for kind in ScheduleOf if getattr(args, kind.value, None) is not None)
-    schedule = context.schedules.schedule(
-        of, getattr(args, of.value), first=args.start, last=args.end
-    )
     calendar = args.export_kind == "ical"
+    schedule = context.schedules.schedule(
+        of, getattr(args, of.value), first=args.start, last=args.end, for_calendar=calendar
+    )
     held = [s for s in schedule.sessions if calendar or not s.cancelled]
     if not held:
         dated = f" from {schedule.span}" if args.start or args.end else ""

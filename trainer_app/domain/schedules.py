@@ -118,8 +118,8 @@ class Schedule:
     """The published sessions of one trainer, facility or cohort, in time order.
 
     ``calendar_id`` names the store the sessions come from, so that calendar entries exported
-    from two stores never take each other's place; ``first``/``last`` are the dates asked for
-    (None: from the first session, to the last)."""
+    from two stores never take each other's place ("" when not made for a calendar);
+    ``first``/``last`` are the dates asked for (None: from the first session, to the last)."""
 
     of: ScheduleOf
     name: str  # "Dr Amara Okafor", "Vector Suite 2 (LON-CR2)", "MSc Cell & Gene Therapy 2027"

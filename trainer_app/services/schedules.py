@@ -104,16 +104,18 @@ class ScheduleService:
         first: date | None = None,
         last: date | None = None,
         generated_by: str = "",
+        for_calendar: bool = False,
     ) -> Schedule:
         """The published sessions of the trainer, facility or cohort ``given`` names, from
         ``first`` to ``last`` (None: no limit), in time order; sessions of cancelled runs are
-        included, marked cancelled (a calendar then shows them called off)."""
+        included, marked cancelled (a calendar then shows them called off). ``for_calendar``:
+        with the store's calendar identity, made on first use (see `calendar_id`)."""
         if first is not None and last is not None and last < first:
             raise DomainError(
                 f"The last day ({dates.day(last)}) is before the first ({dates.day(first)})"
             )
         id_, name = self.find(of, given)
-        calendar_id = self.calendar_id()
+        calendar_id = self.calendar_id() if for_calendar else ""
         with reading(self.store) as session:
             sessions = _sessions(session, of, id_, first, last)
         return Schedule(

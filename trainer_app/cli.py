@@ -837,6 +837,7 @@ def _add_export_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     which.add_argument("--hub", metavar="CODE", help="a hub's code")
     group.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.xlsx")
     _add_database(group, writes=True)
+    _add_schedule_exports(kinds)
 
 
 def _export(settings: Settings, args: argparse.Namespace) -> int:
@@ -849,6 +850,8 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
 
     output: Path = args.output
     with _store(settings, args) as context:
+        if args.export_kind in SCHEDULE_EXPORTS:
+            return _export_schedule(context, args)
         if args.export_kind == "record":
             kind = args.format or output.suffix.lower().lstrip(".")
             if kind not in RECORD_FORMATS:
@@ -875,6 +878,118 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
         )
         print(f"Training records of {len(records)} trainees ({title}) written to {output}")
         return EXIT_OK
+
+
+# ----- export ical / timetable / attendance ---------------------------------------------------
+
+SCHEDULE_EXPORTS = ("ical", "timetable", "attendance")
+
+
+def _add_schedule_exports(kinds: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    ical = kinds.add_parser(
+        "ical",
+        help="a trainer's, room's or cohort's published sessions as a calendar file (.ics)",
+        description="Write one calendar event per published session (Europe/London time). "
+        "Importing a newer file into Outlook, Google or Apple Calendar updates the events "
+        "already there; sessions of a cancelled run come as cancelled events.",
+    )
+    _add_whose(ical, cohort=True)
+    ical.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.ics")
+    timetable = kinds.add_parser(
+        "timetable",
+        help="a trainer's or room's published timetable as a printable A4 PDF",
+        description="Write the published sessions of a trainer or a facility, a week to a "
+        "section: day, time, course, run, room or trainer, and cohorts.",
+    )
+    _add_whose(timetable, cohort=False)
+    timetable.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
+    attendance = kinds.add_parser(
+        "attendance",
+        help="the attendance sheet of one session of a run (A4 PDF to sign)",
+        description="Write the sheet for one session: the run, course, date, time, room and "
+        "trainer, everyone enrolled (name and reference) with time in, time out and signature, "
+        "and the trainer's sign-off. Without --session: the next session from today, else the "
+        "run's last.",
+    )
+    attendance.add_argument("run", metavar="RUN_CODE", help="the run's code, e.g. ASEP-2026-01")
+    attendance.add_argument(
+        "--session", type=int, metavar="N", help="which session of the run (1 is the first)"
+    )
+    attendance.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
+    for parser in (ical, timetable, attendance):
+        _add_database(parser, writes=True)  # an export is audited under who made it
+
+
+def _add_whose(parser: argparse.ArgumentParser, *, cohort: bool) -> None:
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--trainer", metavar="ID", help="a trainer's name (or id)")
+    which.add_argument("--facility", metavar="ID", help="a facility's code or name (or id)")
+    if cohort:
+        which.add_argument("--cohort", metavar="ID", help="a cohort's name (or id)")
+    parser.add_argument("--from", dest="start", type=_date, metavar="DATE", help="first day")
+    parser.add_argument("--to", dest="end", type=_date, metavar="DATE", help="last day")
+
+
+def _export_schedule(context: ServiceContext, args: argparse.Namespace) -> int:
+    """A calendar file, a timetable or an attendance sheet, written whole and audited."""
+    from trainer_app.domain.schedules import ScheduleOf
+    from trainer_app.exports.attendance_pdf import write_attendance_pdf
+    from trainer_app.exports.ical import write_ical
+    from trainer_app.exports.timetable_pdf import write_timetable_pdf
+
+    output: Path = args.output
+    _target(output)  # refused now rather than after reading the store
+    if args.export_kind == "attendance":
+        if args.session is not None and args.session < 1:
+            raise DomainError("--session counts from 1 (the run's first session)")
+        sheet = context.schedules.attendance_sheet(args.run, args.session)
+        what = f"Attendance sheet of {sheet.session.run_code} {sheet.session.number.lower()}"
+        when = f"{dates.day(sheet.session.held_on)} {sheet.session.clock}"
+        details = [("records", str(len(sheet.trainees))), ("session", when)]
+        _write_export(context, what, output, lambda: write_attendance_pdf(sheet, output), details)
+        print(f"{what} ({len(sheet.trainees)} enrolled) written to {output}")
+        return EXIT_OK
+    of = next(kind for kind in ScheduleOf if getattr(args, kind.value, None) is not None)
+    calendar = args.export_kind == "ical"
+    schedule = context.schedules.schedule(
+        of, getattr(args, of.value), first=args.start, last=args.end, for_calendar=calendar
+    )
+    held = [s for s in schedule.sessions if calendar or not s.cancelled]
+    if not held:
+        dated = f" from {schedule.span}" if args.start or args.end else ""
+        raise DomainError(
+            f"{schedule.name} has no published sessions{dated}; nothing was written "
+            "(sessions appear here once a plan holding them is published)"
+        )
+    kind = "Calendar" if calendar else "Timetable"
+    what = f"{kind} of {of.value} {schedule.name}"
+    limits = " to ".join(d.isoformat() if d else "…" for d in (args.start, args.end))
+    details = [
+        ("records", str(len(held))),
+        (
+            "filters",
+            f"{of.value} {schedule.name}" + (f", {limits}" if args.start or args.end else ""),
+        ),
+    ]
+    writer = write_ical if calendar else write_timetable_pdf
+    _write_export(context, what, output, lambda: writer(schedule, output), details)
+    print(f"{what}: {len(held)} session{'s' if len(held) != 1 else ''} written to {output}")
+    return EXIT_OK
+
+
+def _write_export(
+    context: ServiceContext,
+    what: str,
+    output: Path,
+    writer: Callable[[], None],
+    details: list[tuple[str, str]],
+) -> None:
+    try:
+        context.exports.write(what, output.absolute(), writer, details=details)
+    except OSError as error:
+        raise DomainError(
+            f"Cannot write {output}: {error.strerror or error}; nothing was written"
+        ) from error
 
 
 # ----- certificate issue / verify / revoke / keys ---------------------------------------------

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -22,7 +20,6 @@ from reportlab.platypus import (
     PageTemplate,
     Paragraph,
     Spacer,
-    Table,
     TableStyle,
 )
 
@@ -37,6 +34,9 @@ from trainer_app.domain.records import (
     TrainingRecord,
 )
 from trainer_app.exports import palette, wording
+from trainer_app.exports.printing import Cell, FooterCanvas
+from trainer_app.exports.printing import grid as _grid
+from trainer_app.exports.printing import table as _table
 from trainer_app.typesetting.text import SHAPING, Weight, font_name, markup, paragraph
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -45,8 +45,6 @@ BOTTOM = 22 * mm  # room for the footer
 WIDTH = PAGE_WIDTH - 2 * MARGIN
 LABEL = 25 * mm  # the label column of a history entry
 CONTENT = WIDTH - LABEL
-
-Cell: TypeAlias = "Flowable | list[Flowable] | str"
 
 
 def render_record_pdf(record: TrainingRecord) -> bytes:
@@ -90,7 +88,12 @@ def render_record_pdf(record: TrainingRecord) -> bytes:
         f"{dates.utc_moment(record.generated_at)} by {record.generated_by}"
         + (f" from {record.database}" if record.database else "")
     )
-    doc.build(story, canvasmaker=functools.partial(_FooterCanvas, footer=footer, look=look))
+    doc.build(
+        story,
+        canvasmaker=functools.partial(
+            FooterCanvas, footer=footer, style=look.footer, margin=MARGIN
+        ),
+    )
     return buffer.getvalue()
 
 
@@ -154,36 +157,6 @@ class _Look:
         return ParagraphStyle(
             f"{base.name}-{colour}", parent=base, textColor=colors.HexColor(colour)
         )
-
-
-class _FooterCanvas(Canvas):  # type: ignore[misc]
-    """Holds the pages back until the end so each footer can say "page X of Y"."""
-
-    def __init__(self, *args: Any, footer: str, look: _Look, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._footer = footer
-        self._look = look
-        self._pages: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            self._draw_footer(number, total)
-            super().showPage()
-        super().save()
-
-    def _draw_footer(self, number: int, total: int) -> None:
-        text = paragraph(f"{self._footer} · page {number} of {total}", self._look.footer)
-        _, height = text.wrapOn(self, WIDTH, BOTTOM)
-        self.setStrokeColor(colors.HexColor(palette.RULE))
-        self.setLineWidth(0.4)
-        self.line(MARGIN, 15 * mm, PAGE_WIDTH - MARGIN, 15 * mm)
-        text.drawOn(self, MARGIN, 13 * mm - height)
 
 
 # ----- header ------------------------------------------------------------------------------
@@ -285,39 +258,6 @@ def _heading(text: str, note: str, look: _Look) -> list[Flowable]:
     explanation = paragraph(note, look.note)
     explanation.keepWithNext = True
     return [title, rule, explanation]
-
-
-def _grid(rows: Sequence[Sequence[Cell]], widths: Sequence[float], header: bool) -> Table:
-    """A table with thin rules and light grey banding."""
-    first = 1 if header else 0
-    commands: list[tuple[Any, ...]] = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("ROWBACKGROUNDS", (0, first), (-1, -1), [colors.white, colors.HexColor(palette.SHADE)]),
-        ("LINEBELOW", (0, -1), (-1, -1), 0.4, colors.HexColor(palette.RULE)),
-    ]
-    if header:
-        commands.append(("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.HexColor(palette.INK)))
-    return _table(rows, widths, commands, repeat=first)
-
-
-def _table(
-    rows: Sequence[Sequence[Cell]],
-    widths: Sequence[float],
-    commands: Sequence[tuple[Any, ...]],
-    *,
-    repeat: int = 0,
-    heights: Sequence[float] | None = None,
-) -> Table:
-    """Every table of the record: cells without a flowable use the shipped font too."""
-    table = Table(
-        [list(row) for row in rows], colWidths=list(widths), rowHeights=heights, repeatRows=repeat
-    )
-    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), font_name(), 8), *commands]))
-    return table
 
 
 # ----- current standing --------------------------------------------------------------------

@@ -22,6 +22,7 @@ class FileKind(enum.StrEnum):
     CERTIFICATES = "certificates"  # issued certificates and their copies
     VERIFY = "verify"  # certificates handed in to be checked
     RECORDS = "records"  # training record and group exports
+    SCHEDULES = "schedules"  # timetables, calendar files and attendance sheets
     EVIDENCE = "evidence"  # evidence of training held elsewhere
     IMPORTS = "imports"  # spreadsheets to import, and their templates
     DATABASES = "databases"

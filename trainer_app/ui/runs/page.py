@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from html import escape
 from itertools import pairwise
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -35,6 +36,7 @@ from trainer_app.ui.runs.results import Result, ResultsTab
 from trainer_app.ui.runs.roster import RosterTab
 from trainer_app.ui.runs.rows import empty_label
 from trainer_app.ui.runs.runs_list import RunList, RunSummary, run_summaries
+from trainer_app.ui.runs.sheet import save_attendance_sheet
 
 NO_RUN = "Select a run on the left to see its roster, register and results"
 NO_PERSON = "Select a person to see their place, attendance and results here."
@@ -87,6 +89,7 @@ class RunsPage(Page):
         self.roster_tab.selection_changed.connect(self._show_person)
         self.register_tab = RegisterTab()
         self.register_tab.save_requested.connect(self.save_register)
+        self.register_tab.sheet_requested.connect(self.attendance_sheet)
         self.register_tab.view.message.connect(self.say)
         self.register_tab.view.selectionModel().currentChanged.connect(
             lambda *_: self._show_person()
@@ -138,6 +141,7 @@ class RunsPage(Page):
             self.roster_tab.withdraw_button,
             self.roster_tab.view,
             self.register_tab.save_button,
+            self.register_tab.sheet_button,
             self.register_tab.view,
             self.results_tab.record_button,
             self.results_tab.certificates_button,
@@ -391,6 +395,26 @@ class RunsPage(Page):
         if lost:
             text += f" · completion revoked for {join_words(lost)} (rule no longer met)"
         return text
+
+    def attendance_sheet(self) -> Path | None:
+        """Save the attendance sheet of the session selected in the register (else the next
+        one) as a PDF, through the audited exports."""
+        run = self.run
+        if run is None or self.register is None:
+            self.say("Select a published run first")
+            return None
+        session = self.register_tab.selected_session()
+        saved = save_attendance_sheet(
+            self,
+            self.context,
+            self.editor,
+            run.code,
+            None if session is None else session.index + 1,
+        )
+        if saved is not None:
+            self.say(saved.news)
+            return saved.path
+        return None
 
     # ----- results ---------------------------------------------------------------------------
     def record_result(self) -> None:

@@ -443,6 +443,7 @@ class RegisterTab(QWidget):
     """The grid with its Save button, how many marks wait to be saved, and the keys."""
 
     save_requested = Signal()
+    sheet_requested = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -457,6 +458,13 @@ class RegisterTab(QWidget):
         self.save_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.save_action.triggered.connect(lambda _=False: self.save_requested.emit())
         self.addAction(self.save_action)
+        self.sheet_button = QPushButton(icons.icon("print"), "Attendance s&heet…")
+        self.sheet_button.setAccessibleName("Attendance sheet")
+        self.sheet_button.setToolTip(
+            "A sheet to print for the session selected (its column, else the next one): "
+            "everyone enrolled, to sign in and out"
+        )
+        self.sheet_button.clicked.connect(self.sheet_requested)
         self.unsaved = QLabel()
         self.unsaved.setAccessibleName("Unsaved marks")
         hint = QLabel(KEYS_HINT)
@@ -471,6 +479,7 @@ class RegisterTab(QWidget):
         bar.addWidget(self.save_button)
         bar.addWidget(self.unsaved)
         bar.addStretch()
+        bar.addWidget(self.sheet_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(bar)
@@ -487,6 +496,7 @@ class RegisterTab(QWidget):
         same_run = before is not None and before.run_id == register.run_id
         current = self.view.currentIndex() if same_run else QModelIndex()
         self.model.load(register, progress, today, pending)
+        self.sheet_button.setEnabled(bool(register.sessions and register.people))
         if not register.people:
             self.empty.setText(
                 NOBODY if register.sessions else "This run has no published sessions yet"
@@ -501,8 +511,14 @@ class RegisterTab(QWidget):
 
     def show_unpublished(self) -> None:
         self.model.clear()
+        self.sheet_button.setEnabled(False)
         self.empty.setText(NOT_PUBLISHED)
         self.stack.setCurrentWidget(self.empty)
+
+    def selected_session(self) -> RegisterSession | None:
+        """The session of the column the cursor is in (None: the completion column, or none)."""
+        current = self.view.currentIndex()
+        return self.model.session_at(current.column()) if current.isValid() else None
 
     def _first_open_column(self) -> int:
         """The latest session held so far: usually the one being marked."""

@@ -235,12 +235,37 @@ def test_new_stores_their_logs_and_backups_are_readable_by_their_owner_only(
 
 
 def test_a_store_another_writer_holds_gives_a_sentence(
-    store: Path, template: Path, capsys: pytest.CaptureFixture[str]
+    store: Path,
+    template: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Held while the command starts, the store refuses even the sign-in (which is audited)
+    in words; held once the import is checked, the import says so in its own words."""
+    monkeypatch.setenv("TRAINER_APP_PASSWORD", "gmp-demo-2026")  # the demo's accounts'
+    command = ["import", "trainees", str(template), "--user", "admin", "--database", str(store)]
     writer = sqlite3.connect(store, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")
     try:
-        assert main(["import", "trainees", str(template), "--database", str(store)]) == 1
+        assert main(command) == 1
+    finally:
+        writer.execute("ROLLBACK")
+    err = capsys.readouterr().err
+    assert "is in use: another program (or another trainer-app) is writing to it" in err
+    assert "Traceback" not in err and "locked" not in err
+
+    from trainer_app.services.users import UserService
+
+    signed_in = UserService.sign_in
+
+    def then_held(self: UserService, username: str, password: str) -> object:
+        actor = signed_in(self, username, password)
+        writer.execute("BEGIN IMMEDIATE")
+        return actor
+
+    monkeypatch.setattr(UserService, "sign_in", then_held)
+    try:
+        assert main(command) == 1
     finally:
         writer.execute("ROLLBACK")
         writer.close()

@@ -95,6 +95,7 @@ class RecordType(enum.StrEnum):
     BACKUP = "backup"
     EXPORT = "export"
     USER = "user"
+    SIGNATURE = "signature"
 
     @property
     def label(self) -> str:
@@ -121,6 +122,7 @@ RECORD_TYPE_LABELS: Mapping[RecordType, str] = {
     RecordType.BACKUP: "Backup",
     RecordType.EXPORT: "Export",
     RecordType.USER: "User account",
+    RecordType.SIGNATURE: "Signature",
 }
 
 
@@ -135,6 +137,8 @@ def record_type_label(stored: str) -> str:
 _FIELD_LABELS = {
     "path": "File",
     "username": "User name",
+    "meaning": "Meaning",
+    "digest": "Content digest (SHA-256)",
     "full_name": "Full name",
     "hubs": "Hubs",
     "active": "Active",

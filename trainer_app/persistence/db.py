@@ -778,6 +778,8 @@ _GUARDS = (
     "audit_entries_no_delete",
     "audit_seals_no_update",
     "audit_seals_no_delete",
+    "signatures_no_update",
+    "signatures_no_delete",
 )
 
 

@@ -598,3 +598,24 @@ class UserHubRow(Base):
     hub_id: Mapped[int] = mapped_column(
         ForeignKey("hubs.id", ondelete="RESTRICT"), primary_key=True, index=True
     )
+
+
+class SignatureRow(Base):
+    """An electronic signature of a record (``domain.signatures``). Append-only, like the
+    audit trail: database triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "signatures"
+    __table_args__ = {"sqlite_autoincrement": True}
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[int] = mapped_column(Integer)
+    meaning: Mapped[str] = mapped_column(String(16))
+    username: Mapped[str] = mapped_column(String(32))
+    full_name: Mapped[str] = mapped_column(String(120))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    digest: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(16))
+    seal: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+Index("ix_signatures_record", SignatureRow.kind, SignatureRow.record_id)

@@ -32,6 +32,7 @@ from trainer_app.services.people import CohortService, TraineeService
 from trainer_app.services.planning import PlanningService
 from trainer_app.services.runs import RunService
 from trainer_app.services.schedules import ScheduleService
+from trainer_app.services.signatures import SignatureService
 from trainer_app.services.trainers import TrainerService
 from trainer_app.services.training import TrainingService
 from trainer_app.services.users import UserService
@@ -58,6 +59,7 @@ class ServiceContext:
     backups: BackupService
     exports: ExportService
     users: UserService
+    signatures: SignatureService
     schedules: ScheduleService
     today: Callable[[], date] = date.today  # the calendar the services read
     now: Now = now_utc  # the clock that stamps what they record
@@ -131,6 +133,7 @@ class ServiceContext:
             backups=BackupService(store, actor, settings, now),
             exports=ExportService(store, actor, now),
             users=UserService(store, actor, now),
+            signatures=SignatureService(store, actor, now),
             schedules=ScheduleService(store, actor, today, now),
             today=today,
             now=now,

@@ -1,0 +1,126 @@
+"""Electronic signatures through the services: the password again, a meaning, the signer's
+name and time; bound to the record, so a later change, a copy onto another record or an edit
+in the database file shows the signature as not valid."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+
+import pytest
+
+from tests.integration.test_access import PASSWORD, Team, team
+from tests.integration.test_enrolment import MONDAY, asep_elsewhere, publish_run, world
+from trainer_app.domain.access import NotPermitted
+from trainer_app.domain.errors import DomainError, ValidationError
+from trainer_app.domain.records import AssessmentFields
+from trainer_app.domain.signatures import Meaning, SignedKind, Validity
+from trainer_app.services.users import SignInRefused
+
+__all__ = ["team", "world"]
+
+
+def database(team: Team) -> str:
+    return team.w.ctx.settings.database_url.removeprefix("sqlite:///")
+
+
+def test_a_signature_names_who_what_and_when_and_is_audited(team: Team) -> None:
+    completion = asep_elsewhere(team.w, team.w.people[0])
+    signed = team.coordinator.signatures.sign(
+        SignedKind.COMPLETION, completion.id, Meaning.APPROVED, PASSWORD
+    )
+    assert signed.valid
+    line = signed.manifest()
+    assert line.startswith("Approved by Hannah Price (coord), ") and line.endswith("— valid")
+    assert "UTC" in line
+    (shown,) = team.auditor.signatures.of(SignedKind.COMPLETION, completion.id)
+    assert shown.validity is Validity.VALID and shown.facts.full_name == "Hannah Price"
+    actor, action, entity, _ = team.audit_rows()[-1]
+    assert (actor, action, entity) == ("coord", "create", "signature")
+
+
+def test_signing_needs_the_password_again(team: Team) -> None:
+    completion = asep_elsewhere(team.w, team.w.people[0])
+    with pytest.raises(SignInRefused, match="password is wrong"):
+        team.coordinator.signatures.sign(
+            SignedKind.COMPLETION, completion.id, Meaning.APPROVED, "not my password"
+        )
+    assert team.w.ctx.signatures.of(SignedKind.COMPLETION, completion.id) == []
+    assert team.audit_rows()[-1][1] == "sign_in_refused"
+
+
+def test_a_record_changed_after_signing_shows_the_signature_no_longer_valid(team: Team) -> None:
+    completion = asep_elsewhere(team.w, team.w.people[0])
+    team.admin.signatures.sign(SignedKind.COMPLETION, completion.id, Meaning.REVIEWED, PASSWORD)
+    team.w.ctx.training.revoke_completion(completion.id, "certificate was a forgery")
+    (after,) = team.w.ctx.signatures.of(SignedKind.COMPLETION, completion.id)
+    assert after.validity is Validity.CHANGED
+    assert "NO LONGER VALID: the record changed after it was signed" in after.manifest()
+
+
+def test_a_signature_copied_onto_another_record_or_edited_in_the_file_is_not_valid(
+    team: Team,
+) -> None:
+    first = asep_elsewhere(team.w, team.w.people[0])
+    second = asep_elsewhere(team.w, team.w.people[1])
+    team.admin.signatures.sign(SignedKind.COMPLETION, first.id, Meaning.APPROVED, PASSWORD)
+    with sqlite3.connect(database(team)) as connection:
+        # Copied: the same signature, pointed at the other record (inserts are not guarded).
+        connection.execute(
+            "INSERT INTO signatures (kind, record_id, meaning, username, full_name, signed_at, "
+            "digest, key_id, seal) SELECT kind, ?, meaning, username, full_name, signed_at, "
+            "digest, key_id, seal FROM signatures WHERE record_id = ?",
+            (second.id, first.id),
+        )
+        # Edited: the triggers dropped, the signer's name changed.
+        connection.execute("DROP TRIGGER signatures_no_update")
+        connection.execute(
+            "UPDATE signatures SET full_name = 'Someone Else' WHERE record_id = ?", (first.id,)
+        )
+    (copied,) = team.w.ctx.signatures.of(SignedKind.COMPLETION, second.id)
+    (edited,) = team.w.ctx.signatures.of(SignedKind.COMPLETION, first.id)
+    assert copied.validity is Validity.TAMPERED
+    assert edited.validity is Validity.TAMPERED
+    assert "NOT VALID" in edited.manifest()
+    assert any("signatures_no_update" in problem for problem in team.w.ctx.check())
+
+
+def test_who_may_sign_what(team: Team) -> None:
+    w = team.w
+    completion = asep_elsewhere(w, w.people[0])
+    with pytest.raises(NotPermitted, match="auditors read and export everything"):
+        team.auditor.signatures.sign(
+            SignedKind.COMPLETION, completion.id, Meaning.APPROVED, PASSWORD
+        )
+    with pytest.raises(ValidationError, match="means reviewed, approved, not performed"):
+        team.admin.signatures.sign(
+            SignedKind.COMPLETION, completion.id, Meaning.PERFORMED, PASSWORD
+        )
+    # A trainer signs an assessment they performed on a run they teach; no other trainer may.
+    run = publish_run(w, "GOWN-2027-01", w.gown, [(1, 0)], trainer_index=0)
+    (enrolment,) = w.ctx.enrolment.enrol_many(run.id, [w.people[2]])
+    w.clock.day = MONDAY + timedelta(days=1)
+    assessment = w.ctx.training.record_assessment(
+        AssessmentFields(
+            enrolment_id=enrolment.id,
+            assessed_on=MONDAY + timedelta(days=1),
+            assessor="Dr Amara Okafor",
+            practical_passed=True,
+        )
+    )
+    with pytest.raises(NotPermitted, match="only for the runs they teach"):
+        team.other_trainer.signatures.sign(
+            SignedKind.ASSESSMENT, assessment, Meaning.PERFORMED, PASSWORD
+        )
+    signed = team.trainer.signatures.sign(
+        SignedKind.ASSESSMENT, assessment, Meaning.PERFORMED, PASSWORD
+    )
+    assert signed.valid
+    with pytest.raises(DomainError, match="already signed this assessment"):
+        team.trainer.signatures.sign(SignedKind.ASSESSMENT, assessment, Meaning.PERFORMED, PASSWORD)
+
+
+def test_a_store_without_accounts_cannot_sign(team: Team) -> None:
+    completion = asep_elsewhere(team.w, team.w.people[0])
+    with pytest.raises(DomainError, match="Signatures need a user account"):
+        team.w.ctx.signatures.sign(SignedKind.COMPLETION, completion.id, Meaning.APPROVED, PASSWORD)

@@ -124,3 +124,43 @@ def test_a_store_without_accounts_cannot_sign(team: Team) -> None:
     completion = asep_elsewhere(team.w, team.w.people[0])
     with pytest.raises(DomainError, match="Signatures need a user account"):
         team.w.ctx.signatures.sign(SignedKind.COMPLETION, completion.id, Meaning.APPROVED, PASSWORD)
+
+
+def test_the_training_record_shows_and_prints_the_signature_manifest(team: Team, tmp_path) -> None:
+    import csv
+
+    import openpyxl
+    from pypdf import PdfReader
+
+    from trainer_app.exports.record import write_record_csv, write_record_pdf, write_record_xlsx
+
+    w = team.w
+    completion = asep_elsewhere(w, w.people[0])
+    team.coordinator.signatures.sign(
+        SignedKind.COMPLETION, completion.id, Meaning.APPROVED, PASSWORD
+    )
+    record = w.ctx.matrix.training_record(w.people[0])
+    (line,) = record.signatures
+    assert line.subject == "Completion of ASEP 1.0" and line.signature.valid
+    pdf, sheet, book = tmp_path / "r.pdf", tmp_path / "r.csv", tmp_path / "r.xlsx"
+    write_record_pdf(record, pdf)
+    # pypdf splits some shaped words ("Vali d"): compare without spaces.
+    text = "".join("".join(p.extract_text() for p in PdfReader(pdf).pages).split())
+    assert "Signatures" in text and "ApprovedbyHannahPrice(coord)" in text
+    assert "ASEP1.0ApprovedbyHannahPrice(coord)" in text and "UTCValid" in text
+    # Changed after signing: every form of the record says so.
+    w.ctx.training.revoke_completion(completion.id, "entered against the wrong trainee")
+    record = w.ctx.matrix.training_record(w.people[0])
+    write_record_csv(record, sheet)
+    write_record_xlsx(record, book)
+    with sheet.open(encoding="utf-8-sig") as stream:
+        lines = list(csv.reader(stream))
+    signed = [row for row in lines if row and row[0] == "Completion of ASEP 1.0"]
+    assert signed and "NO LONGER VALID" in signed[0][6]
+    workbook = openpyxl.load_workbook(book, read_only=True)
+    rows = list(workbook["Signatures"].iter_rows(values_only=True))
+    assert rows[0][0] == "Record" and "NO LONGER VALID" in str(rows[1][6])
+    workbook.close()
+    write_record_pdf(record, pdf)
+    text = "".join("".join(p.extract_text() for p in PdfReader(pdf).pages).split())
+    assert "NOLONGERVALID:therecordchangedafteritwassigned" in text

@@ -23,6 +23,7 @@ from typing import NamedTuple, Protocol
 
 from trainer_app.domain.courses import check_version, version_key
 from trainer_app.domain.errors import FieldError, ValidationError
+from trainer_app.domain.signatures import Signature
 from trainer_app.domain.text import check_long_text, check_name, check_optional_text
 
 DEFAULT_EXPIRING_DAYS = 60
@@ -425,6 +426,14 @@ class RequirementStatus:
     standing: Standing
 
 
+@dataclass(frozen=True)
+class SignedRecord:
+    """A signature on one of the trainee's records, with which record in words."""
+
+    subject: str  # "Completion of GOWN 1.0 (3 Sep 2026)"
+    signature: Signature
+
+
 @dataclass(frozen=True, kw_only=True)
 class TrainingRecord:
     """Everything about one trainee's training, as of ``generated_at``."""
@@ -442,6 +451,7 @@ class TrainingRecord:
     generated_at: datetime
     generated_by: str
     database: str = ""  # where it came from (file name or server)
+    signatures: Sequence[SignedRecord] = ()  # the signature manifest, oldest first
 
     @property
     def attendance_rate(self) -> float | None:

@@ -54,6 +54,7 @@ def render_record_pdf(record: TrainingRecord) -> bytes:
         *_header(record, look),
         *_standing(record, look),
         *_history(record, look),
+        *_signatures(record, look),
     ]
     buffer = io.BytesIO()
     doc = BaseDocTemplate(
@@ -405,6 +406,41 @@ def _session_cells(session: SessionAttendance, look: _Look) -> list[Cell]:
         paragraph(session.period_label, look.small),
         mark,
     ]
+
+
+def _signatures(record: TrainingRecord, look: _Look) -> list[Flowable]:
+    """The signature manifest: who signed which record, meaning what, when, and whether
+    the record is still what they signed."""
+    count = len(record.signatures)
+    flowables = _heading(
+        "Signatures",
+        f"{count} electronic signature{'' if count == 1 else 's'}, oldest first. Each was "
+        "made with the signer's password and is checked against the record as it is now.",
+        look,
+    )
+    if not record.signatures:
+        return [*flowables, paragraph("No record has been signed.", look.body)]
+    header: list[Cell] = [
+        paragraph(text, look.label) for text in ("Record", "Signature", "Signed (UTC)", "Status")
+    ]
+    rows: list[list[Cell]] = [header]
+    for line in record.signatures:
+        facts, signature = line.signature.facts, line.signature
+        status = (
+            paragraph("Valid", look.body)
+            if signature.valid
+            else paragraph(signature.validity.words, look.coloured(look.bold, palette.ABSENT))
+        )
+        rows.append(
+            [
+                paragraph(line.subject, look.body),
+                paragraph(f"{facts.meaning.label} {facts.full_name} ({facts.username})", look.body),
+                paragraph(dates.utc_moment(facts.signed_at), look.body),
+                status,
+            ]
+        )
+    widths = [44 * mm, 58 * mm, 28 * mm]
+    return [*flowables, _grid(rows, [*widths, WIDTH - sum(widths)], header=True)]
 
 
 def _assessments(entry: RecordEntry, look: _Look) -> Flowable:

@@ -241,3 +241,29 @@ def status_counts(records: Sequence[TrainingRecord]) -> list[Row]:
         for requirement in record.requirements:
             counts[requirement.standing.status] += 1
     return [(status.label, count) for status, count in counts.items()]
+
+
+SIGNATURE_COLUMNS = (
+    Column("Record", 34),
+    Column("Meaning", 14),
+    Column("Signed by", 28),
+    Column("User name", 14),
+    Column("Signed (UTC)", 20),
+    Column("Content digest (SHA-256)", 24),
+    Column("Status", 44),
+)
+
+
+def signature_rows(record: TrainingRecord) -> Iterator[Row]:
+    """The signature manifest: one row per signature, with whether it still holds."""
+    for line in record.signatures:
+        facts = line.signature.facts
+        yield (
+            line.subject,
+            facts.meaning.value,
+            facts.full_name,
+            facts.username,
+            facts.signed_at,
+            facts.digest,
+            line.signature.validity.words,
+        )

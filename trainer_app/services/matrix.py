@@ -30,15 +30,18 @@ from trainer_app.domain.records import (
     RecordEntry,
     RequirementStatus,
     SessionAttendance,
+    SignedRecord,
     Standing,
     TrainingRecord,
     standing,
 )
+from trainer_app.domain.signatures import SignedKind
 from trainer_app.domain.text import check_long_text, check_name, clean_text
 from trainer_app.persistence.db import Store
 from trainer_app.persistence.models import (
     AssessmentRow,
     AttendanceRow,
+    CertificateRow,
     CohortMembershipRow,
     CohortRow,
     CompletionRow,
@@ -55,6 +58,7 @@ from trainer_app.persistence.uow import reading, transaction
 from trainer_app.services.base import Now, now_utc, save_store_setting, write_audit
 from trainer_app.services.certificates import certificates_of
 from trainer_app.services.enrolment import EXPIRING_DAYS_KEY, PERIOD_TIMES, expiring_days
+from trainer_app.services.signatures import signatures_of
 from trainer_app.services.training import completion_record
 
 IN_LIST_LIMIT = 500  # up to this many trainees, their rows are picked out in SQL
@@ -342,6 +346,7 @@ class MatrixService:
                 .order_by(CohortRow.name)
             ).all()
             entries = _history(session, trainee_id)
+            signed = _signed(session, self.store, trainee_id)
             details = (
                 trainee.reference,
                 trainee.name,
@@ -378,6 +383,7 @@ class MatrixService:
             generated_at=datetime.now(UTC).replace(microsecond=0),
             generated_by=generated_by or self.actor.username,
             database=self.store.display_name,
+            signatures=signed,
         )
 
 
@@ -630,3 +636,38 @@ def _describe(session: Session, row: RoleRow) -> str:
             for r in row.requirements
         )
     )
+
+
+def _signed(session: Session, store: Store, trainee_id: int) -> tuple[SignedRecord, ...]:
+    """The signatures on the trainee's completions, assessments and certificates, judged."""
+    completions = dict(
+        session.execute(
+            select(CompletionRow.id, CourseRow.code + " " + CompletionRow.course_version)
+            .join(CourseRow, CourseRow.id == CompletionRow.course_id)
+            .where(CompletionRow.trainee_id == trainee_id)
+        ).all()
+    )
+    assessments = dict(
+        session.execute(
+            select(AssessmentRow.id, CourseRunRow.code)
+            .join(EnrolmentRow, EnrolmentRow.id == AssessmentRow.enrolment_id)
+            .join(CourseRunRow, CourseRunRow.id == EnrolmentRow.run_id)
+            .where(EnrolmentRow.trainee_id == trainee_id)
+        ).all()
+    )
+    certificates = dict(
+        session.execute(
+            select(CertificateRow.id, CertificateRow.number).where(
+                CertificateRow.trainee_id == trainee_id
+            )
+        ).all()
+    )
+    out = []
+    for kind, subjects, noun in (
+        (SignedKind.COMPLETION, completions, "Completion of"),
+        (SignedKind.ASSESSMENT, assessments, "Assessment on"),
+        (SignedKind.CERTIFICATE, certificates, "Certificate"),
+    ):
+        for record_id, found in signatures_of(session, store, kind, list(subjects)).items():
+            out += [SignedRecord(f"{noun} {subjects[record_id]}", s) for s in found]
+    return tuple(sorted(out, key=lambda line: (line.signature.facts.signed_at, line.subject)))

@@ -71,7 +71,7 @@ def record_html(record: TrainingRecord, band: str = "#E6ECF3") -> str:
     return (
         f"<h2 style='margin-bottom:2px'>{escape(record.name)} "
         f"{_muted(escape(record.reference))}</h2>{people}"
-        f"{_standing(record)}{_history(record, band)}"
+        f"{_standing(record)}{_history(record, band)}{_signatures(record)}"
         f"<p>{_muted(f'Generated {dates.utc_moment(record.generated_at)} by ')}"
         f"{_muted(escape(record.generated_by))}</p>"
     )
@@ -116,6 +116,21 @@ def _history(record: TrainingRecord, band: str) -> str:
     if not record.entries:
         return _heading("Training history") + "<p>No training recorded.</p>"
     return _heading("Training history", note) + "".join(_entry(e, band) for e in record.entries)
+
+
+def _signatures(record: TrainingRecord) -> str:
+    """The signature manifest, each line saying whether it still holds."""
+    if not record.signatures:
+        return _heading("Signatures") + "<p>No record has been signed.</p>"
+    lines = []
+    for line in record.signatures:
+        signature = line.signature
+        words = escape(signature.manifest())
+        shown = words if signature.valid else f"<b style='color:#8E1B1B'>{words}</b>"
+        lines.append(f"<li><b>{escape(line.subject)}</b>: {shown}</li>")
+    count = len(record.signatures)
+    note = f"{count} signature{'' if count == 1 else 's'}, oldest first"
+    return _heading("Signatures", note) + f"<ul>{''.join(lines)}</ul>"
 
 
 def _entry(entry: RecordEntry, band: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -98,7 +99,7 @@ class SignatureService:
                 act,
                 hubs=record.hubs,
                 trainers=record.trainers,
-                what=f"sign the {kind.label} of {record.label}",
+                what=f"sign the {record.label}",
             )
             digest = record.digest
             again = session.scalars(
@@ -143,7 +144,7 @@ class SignatureService:
                 AuditAction.CREATE,
                 RecordType.SIGNATURE,
                 row.id,
-                f"{meaning.label} {facts.full_name}: {kind.label} of {record.label}",
+                f"{meaning.label} {facts.full_name}: {record.label}",
                 [
                     ("meaning", None, meaning.value),
                     ("record", None, f"{kind.value} {record_id}"),
@@ -152,6 +153,32 @@ class SignatureService:
                 at=facts.signed_at,
             )
             return Signature(row.id, facts, judge(facts, row.seal, chain.key.secret, digest))
+
+    def records_of(self, trainee_id: int) -> list[Signable]:
+        """What of a trainee's can be signed: completions that stand, assessments, and
+        certificates not revoked; newest first."""
+        with reading(self.store) as session:
+            found: list[tuple[date, Signable]] = []
+            for completion_id, completed_on in session.execute(
+                select(CompletionRow.id, CompletionRow.completed_on).where(
+                    CompletionRow.trainee_id == trainee_id, CompletionRow.revoked_at.is_(None)
+                )
+            ):
+                found.append((completed_on, _completion(session, completion_id)))
+            for assessment_id, assessed_on in session.execute(
+                select(AssessmentRow.id, AssessmentRow.assessed_on)
+                .join(EnrolmentRow, EnrolmentRow.id == AssessmentRow.enrolment_id)
+                .where(EnrolmentRow.trainee_id == trainee_id)
+            ):
+                found.append((assessed_on, _assessment(session, assessment_id)))
+            for certificate_id, issued_at in session.execute(
+                select(CertificateRow.id, CertificateRow.issued_at).where(
+                    CertificateRow.trainee_id == trainee_id, CertificateRow.revoked_at.is_(None)
+                )
+            ):
+                found.append((issued_at.date(), _certificate(session, certificate_id)))
+        found.sort(key=lambda pair: (pair[0], pair[1].kind.value), reverse=True)
+        return [signable for _, signable in found]
 
     def of(self, kind: SignedKind, record_id: int) -> list[Signature]:
         """The record's signatures, oldest first, each judged against the record now."""
@@ -226,7 +253,7 @@ def _assessment(session: Session, record_id: int) -> Signable:
     return Signable(
         SignedKind.ASSESSMENT,
         record_id,
-        f"{trainee.name} on {run.code} ({dates.day(row.assessed_on)})",
+        f"assessment of {trainee.name} on {run.code} ({dates.day(row.assessed_on)})",
         facts,
         tuple(hubs),
         tuple(trainers),
@@ -253,7 +280,8 @@ def _completion(session: Session, record_id: int) -> Signable:
     return Signable(
         SignedKind.COMPLETION,
         record_id,
-        f"{trainee.name}, {course.code} {row.course_version} ({dates.day(row.completed_on)})",
+        f"completion of {course.code} {row.course_version} by {trainee.name} "
+        f"({dates.day(row.completed_on)})",
         facts,
         (trainee.hub_id,),
     )
@@ -272,5 +300,9 @@ def _certificate(session: Session, record_id: int) -> Signable:
         "revoked_at": format_value(row.revoked_at),
     }
     return Signable(
-        SignedKind.CERTIFICATE, record_id, f"{row.number} ({trainee.name})", facts, (row.hub_id,)
+        SignedKind.CERTIFICATE,
+        record_id,
+        f"certificate {row.number} of {trainee.name}",
+        facts,
+        (row.hub_id,),
     )

@@ -52,6 +52,7 @@ from trainer_app.ui.matrix.record_view import EVIDENCE_LINK, RecordPanel, Traine
 from trainer_app.ui.pages.base import Page
 from trainer_app.ui.record_editor import RecordEditor
 from trainer_app.ui.search import search_box, when_typing_pauses
+from trainer_app.ui.sign_dialog import SignDialog
 from trainer_app.ui.tasks import Latest, Report, ShouldStop, Task
 
 NO_ROLES = "No roles defined yet — the matrix shows required training once roles list their courses"
@@ -318,6 +319,27 @@ class MatrixPage(Page):
         self.open_dialog(dialog)
         return dialog
 
+    def sign_record(self) -> SignDialog | None:
+        """Sign one of the shown trainee's records; the record then shows the signature."""
+        record = self.record
+        if self.trainee_id is None or record is None:
+            return None
+        signable = self.context.signatures.records_of(self.trainee_id)
+        if not signable:
+            self.say(f"{record.name} has no completion, assessment or certificate to sign")
+            return None
+        dialog = SignDialog(self.context, signable, self)
+
+        def after(_result: int) -> None:
+            if dialog.signed is not None:
+                self._record_stale = True
+                self._refresh_visible_tab()
+                self.say(f"Signed: {dialog.signed.manifest()}")
+
+        dialog.finished.connect(after)
+        self.open_dialog(dialog)
+        return dialog
+
     def _certificates_issued(self, count: int) -> None:
         self.reload()
         self._refresh_visible_tab()  # the record shown lists its certificates
@@ -402,6 +424,7 @@ class MatrixPage(Page):
         self.record_panel.group_button.clicked.connect(self.export_group)
         self.record_panel.training_button.clicked.connect(self.record_training)
         self.record_panel.certificates_button.clicked.connect(self.issue_certificates)
+        self.record_panel.sign_button.clicked.connect(self.sign_record)
         self.record_panel.browser.anchorClicked.connect(self._link_clicked)
         self.record_split = QSplitter(Qt.Orientation.Horizontal)
         self.record_split.setChildrenCollapsible(False)

@@ -355,6 +355,12 @@ class RecordPanel(QWidget):
         for button in (self.pdf_button, self.csv_button, self.xlsx_button):
             bar.addWidget(button)
         bar.addStretch()
+        self.sign_button = QPushButton(icons.icon("verify"), "Sign…")
+        self.sign_button.setAccessibleName("Sign")
+        self.sign_button.setToolTip(
+            "Sign one of this trainee's completions, assessments or certificates (your password)"
+        )
+        bar.addWidget(self.sign_button)
         bar.addWidget(self.certificates_button)
         bar.addWidget(self.training_button)
         bar.addWidget(self.group_button)
@@ -386,5 +392,6 @@ class RecordPanel(QWidget):
             self.csv_button,
             self.xlsx_button,
             self.certificates_button,
+            self.sign_button,
         ):
             button.setEnabled(enabled)

@@ -205,6 +205,7 @@ def access_screenshots(window: Any, app: QApplication, context: ServiceContext, 
     account.grab().save(str(out / "user-edit.png"))
     account.reject()
     users.reject()
+    sign_screenshot(window, app, out)
     lock = window.lock("Locked after 15 minutes without input.")
     settle(app)
     window.grab().save(str(out / "locked.png"))
@@ -212,6 +213,27 @@ def access_screenshots(window: Any, app: QApplication, context: ServiceContext, 
     lock.password.setText("gmp-demo-2026")
     lock.submit()
     settle(app)
+
+
+def sign_screenshot(window: Any, app: QApplication, out: Path) -> None:
+    """Sign… on a trainee's record: the dialog with what is signed, then the record."""
+    matrix = next(page for page in window.pages if page.key == "records")
+    window.show_page(window.pages.index(matrix))
+    context = window.context
+    trainee = next(t for t in context.trainees.list() if context.signatures.records_of(t.id))
+    matrix.open_trainee(trainee.id)
+    wait_for(
+        app, lambda: matrix.record is not None and matrix.record.reference == trainee.reference
+    )
+    dialog = matrix.sign_record()
+    dialog.meaning.setCurrentIndex(1)
+    dialog.password.setText("gmp-demo-2026")
+    settle(app)
+    dialog.grab().save(str(out / "sign.png"))
+    dialog.submit()
+    wait_for(app, lambda: "Signatures" in matrix.record_panel.browser.toPlainText())
+    settle(app)
+    window.grab().save(str(out / "record-signed.png"))
 
 
 def wait_for(app: QApplication, done: Any, seconds: float = 30) -> None:

@@ -176,14 +176,19 @@ def demo(demo_files: DemoFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_a_reprint_is_the_issued_file_byte_for_byte(
-    demo: DemoFiles, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo: DemoFiles,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from tests.helpers.pdf import rendered, scanned
     from trainer_app.certificates.render import read_embedded_payload
 
     database = ["--database", str(demo.database)]
     printed = tmp_path / "printed"
-    assert main(["certificate", "issue", "--all-eligible", "-o", str(printed), *database]) == 0
+    monkeypatch.setenv("TRAINER_APP_PASSWORD", "gmp-demo-2026")  # the demo administrator's
+    issue = ["certificate", "issue", "--all-eligible", "-o", str(printed), "--user", "admin"]
+    assert main([*issue, *database]) == 0
     issued = sorted(printed.glob("*-*.pdf"))[0]
     copies = [tmp_path / "copy-1.pdf", tmp_path / "copy-2.pdf"]
     for copy in copies:

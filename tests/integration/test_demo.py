@@ -391,7 +391,7 @@ def test_the_audit_trail_tells_the_story_when_it_happened(
     stamps = [e.occurred_at for e in entries]
     assert max(stamps) < DEMO_NOW  # and nothing stamped with the moment it was built
     assert len({s.date() for s in stamps}) > 30  # the story spreads over the autumn
-    setup = {"hub", "facility", "course", "trainer", "cohort", "trainee"}
+    setup = {"hub", "facility", "course", "trainer", "cohort", "trainee", "user"}
     assert max(e.occurred_at for e in entries if e.entity_type in setup) < min(
         e.occurred_at for e in entries if e.entity_type not in setup
     )

@@ -15,6 +15,8 @@ from tests.helpers.demo import DemoFiles
 from trainer_app.config import Settings
 from trainer_app.services.context import ServiceContext
 
+DEMO_PASSWORD = {"TRAINER_APP_PASSWORD": "gmp-demo-2026"}  # its administrator's
+
 pytestmark = pytest.mark.slow
 
 
@@ -29,8 +31,9 @@ def test_two_batches_at_once_number_every_certificate_once(
         before = {c.number for c in context.certificates.register()}
         waiting = set(context.certificates.eligible())
     assert len(waiting) > 20
-    env = {**os.environ, "TRAINER_APP_DATA_DIR": str(files.data_dir)}
+    env = {**os.environ, "TRAINER_APP_DATA_DIR": str(files.data_dir), **DEMO_PASSWORD}
     command = [sys.executable, "-m", "trainer_app", "certificate", "issue", "--all-eligible"]
+    command += ["--user", "admin"]  # the demo's administrator
     command += ["--workers", "1", "--database", str(files.database)]
     batches = [
         subprocess.Popen(

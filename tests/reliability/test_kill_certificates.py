@@ -25,15 +25,18 @@ from trainer_app.config import Settings
 from trainer_app.domain.certificates import Verdict
 from trainer_app.services.context import ServiceContext
 
+DEMO_PASSWORD = {"TRAINER_APP_PASSWORD": "gmp-demo-2026"}  # its administrator's
+
 KILLS = int(os.environ.get("TRAINER_APP_KILLS", "5"))
 pytestmark = pytest.mark.slow
 
 
 def _issue(files: DemoFiles, out: Path) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "trainer_app", "certificate", "issue", "--all-eligible"]
+    command += ["--user", "admin"]  # the demo's administrator
     return subprocess.Popen(
         [*command, "-o", str(out), "--database", str(files.database), "--workers", "2"],
-        env={**os.environ, "TRAINER_APP_DATA_DIR": str(files.data_dir)},
+        env={**os.environ, "TRAINER_APP_DATA_DIR": str(files.data_dir), **DEMO_PASSWORD},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, func, or_, select
@@ -20,6 +21,13 @@ from trainer_app.domain.audit import (
 )
 from trainer_app.domain.audit_chain import Verdict
 from trainer_app.domain.errors import StoreError
+from trainer_app.domain.reports import (
+    AuditHeading,
+    AuditLine,
+    AuditSelection,
+    ExportCancelled,
+    NothingToExport,
+)
 from trainer_app.persistence import chain
 from trainer_app.persistence.db import Store
 from trainer_app.persistence.models import AuditRow, CourseRow, FacilityRow, HubRow, TrainerRow
@@ -27,6 +35,9 @@ from trainer_app.persistence.uow import reading
 from trainer_app.services.base import Column, ListQueries
 from trainer_app.services.planning_scenario import trainer_key
 from trainer_app.services.tables import Cell
+
+EXPORT_BATCH = 5_000  # entries read at a time: a million are never held at once
+Progress = Callable[[int, int], None]
 
 
 def _entry(row: AuditRow) -> AuditEntry:
@@ -96,6 +107,11 @@ class AuditService(ListQueries):
             statement = statement.where(AuditRow.entity_id == filters["entity_id"])
         return statement
 
+    def selected(self, selection: AuditSelection) -> AuditService:
+        """The trail narrowed to ``selection`` (dates, user, record type), for a list that
+        shows what an export of that selection would hold."""
+        return _SelectedTrail(self.store, selection.validated())
+
     def row_cells(self, ids: Sequence[int]) -> dict[int, tuple[Cell, ...]]:
         cells = super().row_cells(ids)
         return {
@@ -132,6 +148,121 @@ class AuditService(ListQueries):
         with reading(self.store) as session:
             return session.scalar(select(func.count()).select_from(AuditRow)) or 0
 
+    def actors(self) -> list[str]:
+        """Everyone who appears in the trail, by name."""
+        with reading(self.store) as session:
+            return sorted(session.scalars(select(AuditRow.actor).distinct()), key=str.casefold)
+
+    def record_types(self) -> list[str]:
+        """The record types the trail holds entries about, as stored."""
+        with reading(self.store) as session:
+            return sorted(session.scalars(select(AuditRow.entity_type).distinct()))
+
+    # ----- exporting the trail -----------------------------------------------------------
+    def export_heading(self, selection: AuditSelection, generated_by: str) -> AuditHeading:
+        """What an export of ``selection`` holds, as of now: the count of entries up to the
+        last one recorded (entries added while it is written are left for the next export),
+        and the seals' verdict on the whole trail. Nothing selected is refused."""
+        selection = selection.validated()
+        with reading(self.store) as session:
+            through = session.scalar(select(func.max(AuditRow.id))) or 0
+            count = (
+                session.scalar(
+                    select(func.count())
+                    .select_from(AuditRow)
+                    .where(AuditRow.id <= through, *self._conditions(selection))
+                )
+                or 0
+            )
+        if not count:
+            raise NothingToExport(
+                f"No audit entries match {selection.describe()}: nothing was written. Widen the "
+                "dates or choose another user or record type"
+            )
+        try:
+            verdict = self.verify()
+            words, intact = verdict.summary(), verdict.intact
+        except StoreError as error:
+            words, intact = f"The audit trail could not be checked: {error}.", False
+        return AuditHeading(
+            database=self.store.display_name,
+            selection=selection,
+            verdict=words,
+            intact=intact,
+            count=count,
+            through=through,
+            generated_at=datetime.now(UTC).replace(microsecond=0),
+            generated_by=generated_by,
+        )
+
+    def export_lines(
+        self,
+        heading: AuditHeading,
+        *,
+        progress: Progress | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> Iterator[AuditLine]:
+        """The entries ``heading`` counted, oldest first, in words as the Audit page shows
+        them; read ``EXPORT_BATCH`` at a time. ``should_stop`` raises ``ExportCancelled``
+        between batches."""
+        names = self.reference_names()
+        done = 0
+        for entry in self.selected_entries(heading.selection, through=heading.through):
+            yield AuditLine.of(entry, names)
+            done += 1
+            if done % EXPORT_BATCH == 0:
+                if should_stop is not None and should_stop():
+                    raise ExportCancelled
+                if progress is not None:
+                    progress(done, heading.count)
+        if progress is not None:
+            progress(done, heading.count)
+
+    def selected_entries(
+        self, selection: AuditSelection, *, through: int | None = None, batch: int = EXPORT_BATCH
+    ) -> Iterator[AuditEntry]:
+        """The entries ``selection`` picks (up to entry ``through``), oldest first, read a
+        batch at a time by id, so memory stays flat however long the trail."""
+        conditions = self._conditions(selection.validated())
+        if through is not None:
+            conditions.append(AuditRow.id <= through)
+        last = 0
+        while True:
+            with reading(self.store) as session:
+                rows = session.execute(
+                    select(*_ENTRY_COLUMNS)
+                    .where(AuditRow.id > last, *conditions)
+                    .order_by(AuditRow.id)
+                    .limit(batch)
+                ).all()
+            if not rows:
+                return
+            for row in rows:
+                yield _entry_of(row)
+            last = rows[-1][0]
+
+    def reference_names(self) -> dict[str, dict[str, str]]:
+        """How hubs, courses, facilities and trainers are named today (``in_words`` for many
+        entries at once)."""
+        with reading(self.store) as session:
+            return {kind: names(session) for kind, names in _NAMES.items()}
+
+    def _conditions(self, selection: AuditSelection) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        if selection.start is not None:
+            conditions.append(AuditRow.occurred_at >= _midnight(selection.start))
+        if selection.end is not None:
+            conditions.append(AuditRow.occurred_at < _midnight(selection.end + timedelta(1)))
+        if selection.actor:
+            conditions.append(AuditRow.actor == selection.actor)
+        if selection.record_type:
+            conditions.append(AuditRow.entity_type == selection.record_type)
+        if selection.entity_id is not None:
+            conditions.append(AuditRow.entity_id == selection.entity_id)
+        if selection.text.strip():
+            conditions.append(self._text_filter(selection.text.strip()))
+        return conditions
+
     def verify(self) -> Verdict:
         """Recompute every seal of the trail (see ``persistence.chain``): intact, or the first
         entry changed, removed, added or reordered since it was recorded."""
@@ -139,6 +270,48 @@ class AuditService(ListQueries):
             raise StoreError("The audit trail cannot be checked without the installation's key")
         with self.store.engine.connect() as connection:
             return chain.verify(connection, self.store.chain)
+
+
+class _SelectedTrail(AuditService):
+    def __init__(self, store: Store, selection: AuditSelection) -> None:
+        super().__init__(store)
+        self.selection = selection
+
+    def _filtered(self, statement: Select[Any], filters: Mapping[str, int]) -> Select[Any]:
+        return super()._filtered(statement, filters).where(*self._conditions(self.selection))
+
+
+_ENTRY_COLUMNS = (
+    AuditRow.id,
+    AuditRow.occurred_at,
+    AuditRow.actor,
+    AuditRow.action,
+    AuditRow.entity_type,
+    AuditRow.entity_id,
+    AuditRow.entity_label,
+    AuditRow.changes,
+    AuditRow.reason,
+)
+
+
+def _entry_of(row: Any) -> AuditEntry:
+    """An entry from the columns alone (no ORM object: a million are read for an export)."""
+    id_, occurred_at, actor, action, entity_type, entity_id, label, changes, reason = row
+    return AuditEntry(
+        id=id_,
+        occurred_at=occurred_at,
+        actor=actor,
+        action=AuditAction(action),
+        entity_type=entity_type,
+        entity_id=entity_id,
+        entity_label=label,
+        changes=tuple(FieldChange(c["field"] or "", c["old"], c["new"]) for c in changes),
+        reason=reason,
+    )
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
 
 
 def _hub_names(session: Session) -> dict[str, str]:

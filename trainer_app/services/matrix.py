@@ -35,6 +35,13 @@ from trainer_app.domain.records import (
     TrainingRecord,
     standing,
 )
+from trainer_app.domain.reports import (
+    ComplianceCell,
+    ComplianceCourse,
+    CompliancePerson,
+    ComplianceReport,
+    NothingToExport,
+)
 from trainer_app.domain.signatures import SignedKind
 from trainer_app.domain.text import check_long_text, check_name, clean_text
 from trainer_app.persistence.db import Store
@@ -268,6 +275,74 @@ class MatrixService:
         """Required training that is expiring soon, expired or needs retraining (new version),
         soonest first; missing training is not a refresher. Takes ``matrix``'s filters."""
         return due_in(self.matrix(**filters))
+
+    def compliance(
+        self, hub: str, role: str | None = None, *, generated_by: str = ""
+    ) -> ComplianceReport:
+        """The compliance report of a hub (by code), or of one role there (by name, case and
+        spacing ignored): its people whose role requires training × the courses required.
+        An unknown hub or role is refused with the ones there are."""
+        code = clean_text(hub).upper()
+        with reading(self.store) as session:
+            hubs = session.execute(
+                select(HubRow.id, HubRow.code, HubRow.name).order_by(HubRow.code)
+            )
+            found = {c: (i, f"{c} · {n}") for i, c, n in hubs}
+        if code not in found:
+            raise NotFound(f"There is no hub {code}; the hubs are: {', '.join(found) or 'none'}")
+        hub_id, hub_words = found[code]
+        roles = {role_key(r.name): r.name for r in self.roles()}
+        chosen = None
+        if role is not None:
+            chosen = roles.get(role_key(role))
+            if chosen is None:
+                known = "; ".join(sorted(roles.values(), key=str.casefold)) or "none yet"
+                raise NotFound(f"There is no role '{clean_text(role)}'; the roles are: {known}")
+        matrix = self.matrix(hub_id=hub_id, role=chosen)
+        columns = sorted({c for _, c in matrix.required})
+        rows = sorted({r for r, _ in matrix.required})
+        scope = f"{code}, {chosen}" if chosen else code
+        if not rows:
+            raise NothingToExport(
+                f"Nobody at {scope} has a role that requires training: nothing was written. "
+                "Give the roles their courses with Roles… on the Records & matrix page"
+            )
+        people = []
+        for r in rows:
+            person = matrix.people[r]
+            cells = tuple(
+                ComplianceCell(matrix.cells[(r, c)].status, matrix.cells[(r, c)].expires_on)
+                if (r, c) in matrix.required
+                else None
+                for c in columns
+            )
+            people.append(
+                CompliancePerson(
+                    reference=person.reference,
+                    name=person.name,
+                    role=roles.get(role_key(person.role), person.role),
+                    organisation=person.organisation,
+                    cells=cells,
+                )
+            )
+        courses = tuple(
+            ComplianceCourse(
+                matrix.courses[c].code, matrix.courses[c].title, matrix.courses[c].version
+            )
+            for c in columns
+        )
+        return ComplianceReport(
+            hub=hub_words,
+            role=chosen,
+            courses=courses,
+            people=tuple(people),
+            today=matrix.today,
+            expiring_days=matrix.expiring_days,
+            generated_at=datetime.now(UTC).replace(microsecond=0),
+            generated_by=generated_by or self.actor.username,
+            database=self.store.display_name,
+            uncovered=len(matrix.people) - len(rows),
+        )
 
     def organisations(self) -> list[str]:
         with reading(self.store) as session:

@@ -171,6 +171,22 @@ def _runs(text: str, weight: Weight, original: str) -> Iterator[tuple[str, str]]
         yield current, "".join(chars)
 
 
+_STAND_INS = {"≥": ">=", "≤": "<=", "≠": "!=", "−": "-"}
+
+
+def printable(text: str, weight: Weight = Weight.REGULAR) -> str:
+    """``text`` with each character that no shipped font has replaced by a stand-in (``≥`` by
+    ``>=``, others by their code point, ``[U+2603]``): for text that must be printed as it
+    was recorded (the audit trail), where a refusal would hide the rest."""
+    out = []
+    for char in text:
+        if char in "\n\r\t" or _invisible(char) or _covering(ord(char), weight) is not None:
+            out.append(char)
+        else:
+            out.append(_STAND_INS.get(char, f"[U+{ord(char):04X}]"))
+    return "".join(out)
+
+
 def _refusal(char: str, text: str) -> str:
     what = unicodedata.name(char, "")
     named = f"U+{ord(char):04X}" + (f" ({what})" if what else "")

@@ -838,6 +838,7 @@ def _add_export_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     group.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.xlsx")
     _add_database(group, writes=True)
     _add_schedule_exports(kinds)
+    _add_report_exports(kinds)
 
 
 def _export(settings: Settings, args: argparse.Namespace) -> int:
@@ -852,6 +853,8 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
     with _store(settings, args) as context:
         if args.export_kind in SCHEDULE_EXPORTS:
             return _export_schedule(context, args)
+        if args.export_kind in REPORT_EXPORTS:
+            return _export_report(context, args)
         if args.export_kind == "record":
             kind = args.format or output.suffix.lower().lstrip(".")
             if kind not in RECORD_FORMATS:
@@ -990,6 +993,119 @@ def _write_export(
         raise DomainError(
             f"Cannot write {output}: {error.strerror or error}; nothing was written"
         ) from error
+
+
+# ----- export audit / export compliance -------------------------------------------------------
+
+REPORT_EXPORTS = ("audit", "compliance")
+AUDIT_FORMATS = ("csv", "xlsx", "pdf")
+COMPLIANCE_FORMATS = ("xlsx", "pdf")
+
+
+def _add_report_exports(kinds: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    audit = kinds.add_parser(
+        "audit",
+        help="the audit trail (CSV, XLSX or PDF), filtered by dates, user and record",
+        description="Write the audit trail's entries, oldest first, as the Audit page shows "
+        "them (when, who, action, record, each field old → new, reason), under a heading with "
+        "the store, the filters, the seals' verdict and the number of entries. Dates are UTC "
+        "days, both included. The export itself is recorded in the trail.",
+    )
+    audit.add_argument("--from", dest="start", type=_date, metavar="DATE", help="first day (UTC)")
+    audit.add_argument("--to", dest="end", type=_date, metavar="DATE", help="last day (UTC)")
+    audit.add_argument("--by", metavar="NAME", help="only entries by this user (the trail's Who)")
+    audit.add_argument(
+        "--record", metavar="TYPE", help="only entries about this record type, e.g. trainee"
+    )
+    audit.add_argument("--id", type=int, metavar="N", help="with --record: only this record")
+    audit.add_argument(
+        "--format", choices=AUDIT_FORMATS, help="default: from the output file's extension"
+    )
+    audit.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    _add_database(audit, writes=True)  # the export is recorded in the trail
+    compliance = kinds.add_parser(
+        "compliance",
+        help="a hub's compliance report: XLSX matrix and summary, or PDF summary per role",
+        description="The training matrix of the hub's people whose role requires training "
+        "(valid, expiring soon, expired, retrain, enrolled, missing), with the share compliant "
+        "per role and per course and each gap with what is due by when.",
+    )
+    compliance.add_argument("--hub", required=True, metavar="CODE", help="a hub's code")
+    compliance.add_argument("--role", metavar="ROLE", help="only this role (its name)")
+    compliance.add_argument(
+        "--format", choices=COMPLIANCE_FORMATS, help="default: from the output file's extension"
+    )
+    compliance.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    _add_database(compliance, writes=True)
+
+
+def _report_format(args: argparse.Namespace, formats: Sequence[str]) -> str:
+    output: Path = args.output
+    kind: str = args.format or output.suffix.lower().lstrip(".")
+    if kind not in formats:
+        named = " or ".join(formats)
+        raise DomainError(
+            f"{output.name}: say --format {named} (or name the file "
+            f"{' or '.join('.' + f for f in formats)}); nothing was written"
+        )
+    return kind
+
+
+def _export_report(context: ServiceContext, args: argparse.Namespace) -> int:
+    from trainer_app.domain.reports import AuditSelection, record_type_of
+    from trainer_app.exports import audit, compliance
+
+    output: Path = args.output
+    if args.export_kind == "compliance":
+        kind = _report_format(args, COMPLIANCE_FORMATS)
+        report = context.matrix.compliance(args.hub, args.role)
+        writer = (
+            compliance.write_compliance_pdf if kind == "pdf" else compliance.write_compliance_xlsx
+        )
+        what = f"{report.title} ({len(report.people)} people)"
+        context.exports.write(
+            what,
+            output,
+            lambda: writer(report, output),
+            details=[
+                ("records", str(len(report.people))),
+                ("format", kind),
+                (
+                    "filters",
+                    f"hub {args.hub.strip().upper()}"
+                    + (f", role {report.role}" if report.role else ""),
+                ),
+            ],
+        )
+        print(f"{what} written to {output}")
+        return EXIT_OK
+    kind = _report_format(args, AUDIT_FORMATS)
+    selection = AuditSelection(
+        start=args.start,
+        end=args.end,
+        actor=args.by,
+        record_type=record_type_of(args.record).value if args.record else None,
+        entity_id=args.id,
+    )
+    heading = context.audit.export_heading(selection, context.actor.username)
+    writers = {
+        "csv": audit.write_audit_csv,
+        "xlsx": audit.write_audit_xlsx,
+        "pdf": audit.write_audit_pdf,
+    }
+    what = f"Audit trail, {heading.count} entries ({selection.describe()})"
+    context.exports.write(
+        what,
+        output,
+        lambda: writers[kind](heading, context.audit.export_lines(heading), output),
+        details=[
+            ("records", str(heading.count)),
+            ("format", kind),
+            ("filters", selection.describe()),
+        ],
+    )
+    print(f"{what} written to {output}")
+    return EXIT_OK
 
 
 # ----- certificate issue / verify / revoke / keys ---------------------------------------------

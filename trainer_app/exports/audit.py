@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from trainer_app.domain import dates
 from trainer_app.domain.audit import ChangeInWords
 from trainer_app.domain.errors import DomainError
 from trainer_app.domain.records import MatrixStatus
-from trainer_app.domain.reports import AUDIT_COLUMNS, AuditHeading, AuditLine
+from trainer_app.domain.reports import AUDIT_COLUMNS, AuditHeading, AuditLine, ExportCancelled
 from trainer_app.exports import palette
 from trainer_app.exports.cells import FORMULA_STARTS, defused, xlsx_cell
 from trainer_app.exports.record_pdf import (
@@ -145,14 +145,24 @@ def _text(sheet: WriteOnlyWorksheet, value: str) -> Any:
 # ----- PDF ---------------------------------------------------------------------------------
 
 
-def write_audit_pdf(heading: AuditHeading, lines: Iterable[AuditLine], path: Path) -> int:
-    """A4, print-ready, in the app's fonts; up to ``PDF_MAX_ENTRIES`` entries."""
+def write_audit_pdf(
+    heading: AuditHeading,
+    lines: Iterable[AuditLine],
+    path: Path,
+    *,
+    should_stop: Callable[[], bool] | None = None,
+) -> int:
+    """A4, print-ready, in the app's fonts; up to ``PDF_MAX_ENTRIES`` entries. Laying the
+    pages out is one step: ``should_stop`` is asked once more after it, before the file is
+    written."""
     if heading.count > PDF_MAX_ENTRIES:
         raise DomainError(
             f"{heading.count} entries are too many for a PDF (at most {PDF_MAX_ENTRIES}, about "
             "300 pages): export them as CSV or XLSX, or narrow the dates; nothing was written"
         )
     data = render_audit_pdf(heading, lines)
+    if should_stop is not None and should_stop():
+        raise ExportCancelled
     return _atomically(path, lambda target: (target.write_bytes(data), heading.count)[1])
 
 

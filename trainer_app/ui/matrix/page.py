@@ -70,6 +70,7 @@ RECORD_HINT = (
     "cohort chosen above into one workbook."
 )
 MATRIX, DUE, RECORD = range(3)
+ComplianceWritten = tuple[Path, str, list[tuple[str, str]]]  # the file, what, audit details
 FORMATS = {
     "pdf": ("PDF document (*.pdf)", ".pdf"),
     "csv": ("CSV, UTF-8 (*.csv)", ".csv"),
@@ -118,6 +119,7 @@ class MatrixPage(Page):
     due_shown = Signal()
     record_shown = Signal()
     group_exported = Signal(object)  # the path written, or None when cancelled
+    compliance_exported = Signal(object)  # the path written, or None when cancelled or failed
 
     # ----- building --------------------------------------------------------------------------
     def __init__(self, context: ServiceContext, editor: RecordEditor) -> None:
@@ -154,6 +156,9 @@ class MatrixPage(Page):
         self.group.progress.connect(self.progress.report)
         self.group.finished.connect(self._group_done)
         self.group.failed.connect(self._group_failed)
+        self.compliance_task = Task(self, "Writing the compliance report")
+        self.compliance_task.finished.connect(self._compliance_done)
+        self.compliance_task.failed.connect(self._compliance_failed)
 
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Records tabs")
@@ -243,6 +248,14 @@ class MatrixPage(Page):
         row.addStretch()
         row.addWidget(self.busy)
         row.addWidget(self.roles_button)
+        self.compliance_button = QPushButton(icons.icon("export"), "Compliance report…")
+        self.compliance_button.setAccessibleName("Compliance report")
+        self.compliance_button.setToolTip(
+            "The hub chosen above (and the role, if one is chosen): the matrix with a summary "
+            "per role and course as XLSX, or the summary with who is due what by when as PDF"
+        )
+        self.compliance_button.clicked.connect(self.export_compliance)
+        row.addWidget(self.compliance_button)
         grid.addLayout(row, 1, 4, 1, 4)
         return grid
 
@@ -512,6 +525,7 @@ class MatrixPage(Page):
     def wait(self) -> None:
         """Let background work finish (an export is cancelled first)."""
         self.group.wait()
+        self.compliance_task.wait()
         for worker in (self.matrices, self.dues, self.records):
             worker.wait()
 
@@ -886,6 +900,9 @@ class MatrixPage(Page):
         self.group.start(work)
 
     def cancel_group_export(self) -> None:
+        if self.compliance_task.running:
+            self.progress.stopping()
+            self.compliance_task.cancel()
         if self.group.running:
             self.progress.stopping()
             self.group.cancel()
@@ -904,6 +921,77 @@ class MatrixPage(Page):
         self.progress.hide()
         self.record_panel.group_button.setEnabled(True)
         self.editor.inform("The group export failed", text)
+
+    # ----- the compliance report -------------------------------------------------------------
+    def export_compliance(self) -> None:
+        """The compliance report of the hub (and role) chosen in the filters, XLSX or PDF as
+        the file type chosen says, worked out and written in the background."""
+        if self.compliance_task.running:
+            self.say("A compliance report is already being written")
+            return
+        filters = self.filters()
+        if filters.hub_id is None:
+            self.say("Choose a hub in the Hub filter first — the compliance report is per hub")
+            return
+        hub = self.hub_box.currentText().partition(" · ")[0]
+        role = filters.role
+        scope = f"{hub} {role}" if role else hub
+        path = self.choose_report_path(f"Compliance report {scope} {self._today().isoformat()}")
+        if path is None:
+            return
+        kind = "pdf" if path.suffix.lower() == ".pdf" else "xlsx"
+        if path.suffix.lower() not in (".pdf", ".xlsx"):
+            path = path.with_name(path.name + ".xlsx")
+        matrix_service = self.context.matrix
+
+        filters_words = f"hub {hub}" + (f", role {role}" if role else "")
+
+        def work(_report: Report, should_stop: ShouldStop) -> ComplianceWritten | None:
+            from trainer_app.exports import compliance  # openpyxl, ReportLab: on first use
+
+            report = matrix_service.compliance(hub, role)
+            if should_stop():
+                return None
+            if kind == "pdf":
+                compliance.write_compliance_pdf(report, path)
+            else:
+                compliance.write_compliance_xlsx(report, path)
+            count = str(len(report.people))
+            details = [("records", count), ("format", kind), ("filters", filters_words)]
+            return path, f"{report.title} ({count} people)", details
+
+        self.progress.begin(f"Writing the compliance report of {scope} to {path.name}")
+        self.compliance_button.setEnabled(False)
+        self.compliance_task.start(work)
+
+    def choose_report_path(self, name: str) -> Path | None:
+        """Ask where to save the report (tests answer instead); its type picks the format."""
+        return save_file(
+            self,
+            self.context.settings,
+            FileKind.RECORDS,
+            "Save the compliance report",
+            f"{name}.xlsx",
+            "Excel workbook (*.xlsx);;PDF document (*.pdf)",
+        )
+
+    def _compliance_done(self, result: ComplianceWritten | None) -> None:
+        self.progress.hide()
+        self.compliance_button.setEnabled(True)
+        if result is None:
+            self.say("Compliance report cancelled — no file was written")
+            self.compliance_exported.emit(None)
+            return
+        path, what, details = result
+        self.context.exports.record(what, path, details=details)
+        self.say(f"{what} saved to {path}")
+        self.compliance_exported.emit(path)
+
+    def _compliance_failed(self, text: str) -> None:
+        self.progress.hide()
+        self.compliance_button.setEnabled(True)
+        self.editor.inform("The compliance report was not written", text)
+        self.compliance_exported.emit(None)
 
     # ----- files -----------------------------------------------------------------------------
     def choose_path(self, caption: str, name: str, kind: str) -> Path | None:

@@ -1006,9 +1006,9 @@ def _add_report_exports(kinds: argparse._SubParsersAction[argparse.ArgumentParse
     audit = kinds.add_parser(
         "audit",
         help="the audit trail (CSV, XLSX or PDF), filtered by dates, user and record",
-        description="Write the audit trail's entries, oldest first, as the Audit page shows "
-        "them (when, who, action, record, each field old → new, reason), under a heading with "
-        "the store, the filters, the seals' verdict and the number of entries. Dates are UTC "
+        description="Write the audit trail's entries, in the order recorded, as the Audit page "
+        "shows them (when, who, action, record, each field old → new, reason), under a heading "
+        "with the store, the filters, the seals' verdict and the number of entries. Dates are UTC "
         "days, both included. The export itself is recorded in the trail.",
     )
     audit.add_argument("--from", dest="start", type=_date, metavar="DATE", help="first day (UTC)")

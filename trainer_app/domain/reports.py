@@ -178,7 +178,10 @@ class AuditHeading:
             ("Store", self.database),
             ("Filters", self.selection.describe()),
             ("Audit trail check", self.verdict),
-            ("Entries", f"{self.count}, oldest first (the trail up to entry {self.through})"),
+            (
+                "Entries",
+                f"{self.count}, in the order recorded (the trail up to entry {self.through})",
+            ),
             ("Generated", f"{dates.utc_moment(self.generated_at)} by {self.generated_by}"),
         )
 

@@ -94,13 +94,26 @@ def write_audit_xlsx(heading: AuditHeading, lines: Iterable[AuditLine], path: Pa
             [xlsx_cell(sheet, title, bold=True, fill=palette.BAND) for title in AUDIT_COLUMNS]
         )
         written = 0
-        for line in lines:
-            sheet.append(_xlsx_row(sheet, line))
-            written += 1
+        try:
+            for line in lines:
+                sheet.append(_xlsx_row(sheet, line))
+                written += 1
+        except BaseException:
+            _abandon(sheet)
+            raise
         book.save(str(target))
         return written
 
     return _atomically(path, write)
+
+
+def _abandon(sheet: WriteOnlyWorksheet) -> None:
+    """Close a sheet given up half-way (cancelled, or the entries failed), and remove the rows
+    openpyxl kept in a temporary file; left open, its writer fails later in the collector."""
+    sheet.close()
+    writer = sheet._writer  # openpyxl has no public way to drop a sheet
+    if writer is not None:
+        writer.cleanup()
 
 
 def _xlsx_row(sheet: WriteOnlyWorksheet, line: AuditLine) -> list[Any]:

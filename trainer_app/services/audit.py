@@ -175,9 +175,14 @@ class AuditService(ListQueries):
                 or 0
             )
         if not count:
+            users = self.actors()
+            hint = (
+                f"; the users in the trail are: {', '.join(users)}"
+                if selection.actor and selection.actor not in users
+                else ". Widen the dates or choose another user or record type"
+            )
             raise NothingToExport(
-                f"No audit entries match {selection.describe()}: nothing was written. Widen the "
-                "dates or choose another user or record type"
+                f"No audit entries match {selection.describe()}: nothing was written{hint}"
             )
         try:
             verdict = self.verify()
@@ -201,16 +206,18 @@ class AuditService(ListQueries):
         *,
         progress: Progress | None = None,
         should_stop: Callable[[], bool] | None = None,
+        batch: int = EXPORT_BATCH,
     ) -> Iterator[AuditLine]:
-        """The entries ``heading`` counted, oldest first, in words as the Audit page shows
+        """The entries ``heading`` counted, in the order recorded, in words as the Audit page shows
         them; read ``EXPORT_BATCH`` at a time. ``should_stop`` raises ``ExportCancelled``
         between batches."""
         names = self.reference_names()
         done = 0
-        for entry in self.selected_entries(heading.selection, through=heading.through):
+        entries = self.selected_entries(heading.selection, through=heading.through, batch=batch)
+        for entry in entries:
             yield AuditLine.of(entry, names)
             done += 1
-            if done % EXPORT_BATCH == 0:
+            if done % batch == 0:
                 if should_stop is not None and should_stop():
                     raise ExportCancelled
                 if progress is not None:
@@ -221,8 +228,9 @@ class AuditService(ListQueries):
     def selected_entries(
         self, selection: AuditSelection, *, through: int | None = None, batch: int = EXPORT_BATCH
     ) -> Iterator[AuditEntry]:
-        """The entries ``selection`` picks (up to entry ``through``), oldest first, read a
-        batch at a time by id, so memory stays flat however long the trail."""
+        """The entries ``selection`` picks (up to entry ``through``) in the order recorded
+        (their number in the trail), read a batch at a time, so memory stays flat however
+        long the trail."""
         conditions = self._conditions(selection.validated())
         if through is not None:
             conditions.append(AuditRow.id <= through)

@@ -211,6 +211,12 @@ class AuditService(ListQueries):
         """The entries ``heading`` counted, in the order recorded, in words as the Audit page shows
         them; read ``EXPORT_BATCH`` at a time. ``should_stop`` raises ``ExportCancelled``
         between batches."""
+
+        def check() -> None:
+            if should_stop is not None and should_stop():
+                raise ExportCancelled
+
+        check()
         names = self.reference_names()
         done = 0
         entries = self.selected_entries(heading.selection, through=heading.through, batch=batch)
@@ -218,10 +224,10 @@ class AuditService(ListQueries):
             yield AuditLine.of(entry, names)
             done += 1
             if done % batch == 0:
-                if should_stop is not None and should_stop():
-                    raise ExportCancelled
+                check()
                 if progress is not None:
                     progress(done, heading.count)
+        check()  # the last batch: a Cancel pressed meanwhile still leaves no file
         if progress is not None:
             progress(done, heading.count)
 

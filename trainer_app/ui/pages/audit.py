@@ -305,7 +305,8 @@ class AuditPage(Page):
                 ],
             )
             self.say(f"{what} saved to {result.path}")
-            self.tables[0].refresh()  # the export is an entry of its own
+            self._fill_choices()  # the export is an entry of its own (perhaps the first)
+            self.tables[0].refresh()
         self.exported.emit(result)
 
     def _export_failed(self, text: str) -> None:

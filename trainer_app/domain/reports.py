@@ -228,7 +228,17 @@ class Gap:
     status: MatrixStatus
     due_by: date | None  # None: due now (missing, expired, retrain) or when the run ends
 
-    def due_words(self, today: date) -> str:
+    @property
+    def due_order(self) -> tuple[int, date]:
+        """Soonest first: what is due now (longest expired first), then what expires soon,
+        then what a run to come will settle."""
+        if self.status is MatrixStatus.ENROLLED:
+            return 2, date.max
+        if self.status is MatrixStatus.EXPIRING:
+            return 1, self.due_by or date.max
+        return 0, self.due_by or date.min
+
+    def due_words(self) -> str:
         if self.status is MatrixStatus.EXPIRING and self.due_by is not None:
             return f"by {dates.day(self.due_by)}"
         if self.status is MatrixStatus.EXPIRED and self.due_by is not None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import functools
 import io
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     BaseDocTemplate,
+    CondPageBreak,
     Flowable,
     Frame,
     KeepTogether,
@@ -72,6 +72,11 @@ def _fill(colour: str) -> PatternFill:
     return PatternFill(fill_type="solid", start_color=rgb, end_color=rgb, bgColor=rgb)
 
 
+def _not_listed(count: int) -> str:
+    who = "1 person" if count == 1 else f"{count} people"
+    return f"{who} at the hub whose role requires no course, not listed"
+
+
 # ----- XLSX --------------------------------------------------------------------------------
 
 
@@ -112,7 +117,7 @@ def _summary_sheet(sheet: Worksheet, report: ComplianceReport) -> None:
         ("Store", report.database),
     ]
     if report.uncovered:
-        facts.append(("Not listed", f"{report.uncovered} people whose role requires no course"))
+        facts.append(("Not listed", _not_listed(report.uncovered)))
     for row, (label, value) in enumerate(facts, start=3):
         sheet.cell(row, 1, label).font = _BOLD
         sheet.cell(row, 2, _text(value))
@@ -225,7 +230,7 @@ def _gaps_sheet(sheet: Worksheet, report: ComplianceReport) -> None:
             _text(gap.course.title),
             gap.status.label,
             gap.due_by,
-            gap.due_words(report.today),
+            gap.due_words(),
         ]
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row, column, value)
@@ -314,11 +319,7 @@ def _pdf_header(report: ComplianceReport, look: _Look) -> list[Flowable]:
             ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
         ],
     )
-    note = (
-        f" {report.uncovered} people at the hub whose role requires no course are not listed."
-        if report.uncovered
-        else ""
-    )
+    note = f" {_not_listed(report.uncovered)}." if report.uncovered else ""
     by_role = _by_role_table(report, look)
     return [
         paragraph("Compliance report", look.title),
@@ -375,7 +376,10 @@ def _pdf_roles(report: ComplianceReport, look: _Look) -> list[Flowable]:
             if gaps
             else f"All {figures.total} people hold every required course."
         )
-        out.extend(_heading(title, note, look))
+        heading = _heading(title, note, look)
+        for flowable in heading:  # a long table splits across pages, so it is not held
+            flowable.keepWithNext = False  # back whole; a heading near the foot moves on
+        out.extend([CondPageBreak(40 * mm), *heading])
         if gaps:
             out.append(_gaps_table(gaps, report, look))
     return out
@@ -386,7 +390,9 @@ def _gaps_table(gaps: list[Gap], report: ComplianceReport, look: _Look) -> Flowa
     rows: list[list[Any]] = [header]
     colours: list[tuple[Any, ...]] = []
     previous = None
-    for gap in sorted(gaps, key=lambda g: (g.person.name.casefold(), g.due_by or date.max)):
+    for gap in sorted(
+        gaps, key=lambda g: (g.person.name.casefold(), g.person.reference, g.due_order)
+    ):
         person = gap.person
         who: Any = ""
         if person.reference != previous:
@@ -399,7 +405,7 @@ def _gaps_table(gaps: list[Gap], report: ComplianceReport, look: _Look) -> Flowa
                 who,
                 _course(gap.course.code, gap.course.title, look.body),
                 paragraph(gap.status.label, look.coloured(look.bold, ink)),
-                paragraph(gap.due_words(report.today), look.body),
+                paragraph(gap.due_words(), look.body),
             ]
         )
     table = _grid(rows, [50 * mm, 62 * mm, 30 * mm, WIDTH - 142 * mm], header=True)

@@ -173,14 +173,18 @@ def test_an_empty_selection_says_so_and_writes_nothing(
 def test_the_trail_as_xlsx_has_a_frozen_filterable_table_under_its_heading(demo: Demo) -> None:
     target = demo.folder / "trail.xlsx"
     assert demo.run("export", "audit", "--record", "course_run", "-o", str(target)) == 0
-    sheet = load_workbook(target)["Audit trail"]
+    book = load_workbook(target)
+    assert book.sheetnames == ["About this export", "Audit trail"]
+    about = dict(book["About this export"].iter_rows(min_row=2, values_only=True))
+    assert about["Filters"] == "Course run"
+    assert about["Audit trail check"].startswith("The audit trail is intact:")
+    sheet = book["Audit trail"]
     rows = list(sheet.iter_rows(values_only=True))
-    header = rows.index(AUDIT_COLUMNS)
-    entries = rows[header + 1 :]
-    assert rows[0][0] == "Audit trail export"
-    assert ("Filters", None, "Course run") in [row[:3] for row in rows[:header]]
-    assert sheet.freeze_panes == f"C{header + 2}"
-    assert sheet.auto_filter.ref == f"A{header + 1}:H{header + 1 + len(entries)}"
+    assert rows[0] == AUDIT_COLUMNS
+    entries = rows[1:]
+    assert about["Entries"].startswith(f"{len(entries)}, in the order recorded")
+    assert sheet.freeze_panes == "C2"
+    assert sheet.auto_filter.ref == f"A1:H{1 + len(entries)}"
     with demo.context() as context:
         runs = list(context.audit.selected_entries(AuditSelection(record_type="course_run")))
     assert [row[0] for row in entries] == [e.id for e in runs]

@@ -73,23 +73,26 @@ def write_audit_csv(heading: AuditHeading, lines: Iterable[AuditLine], path: Pat
 
 
 def write_audit_xlsx(heading: AuditHeading, lines: Iterable[AuditLine], path: Path) -> int:
-    """One sheet: the heading block, then the entries under a frozen, filterable header."""
+    """Two sheets: *About this export* (the heading block, what an auditor reads first) and
+    *Audit trail* (the entries under a frozen, filterable header row)."""
 
     def write(target: Path) -> int:
         book = Workbook(write_only=True)
         book.properties.title = f"{TITLE} — {heading.database}"
         book.properties.creator = heading.generated_by
+        about = book.create_sheet("About this export")
+        about.column_dimensions["A"].width = 20
+        about.column_dimensions["B"].width = 100
+        about.append([xlsx_cell(about, TITLE, bold=True)])
+        for label, value in heading.lines():
+            about.append([xlsx_cell(about, label, bold=True), _text(about, value)])
         sheet = book.create_sheet("Audit trail")
         for index, width in enumerate(WIDTHS, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
-        first = len(heading.lines()) + 3  # the table's header row
-        sheet.freeze_panes = f"C{first + 1}"
-        last = first + heading.count
-        sheet.auto_filter.ref = f"A{first}:{get_column_letter(len(AUDIT_COLUMNS))}{last}"
-        sheet.append([xlsx_cell(sheet, TITLE, bold=True)])
-        for label, value in heading.lines():
-            sheet.append([xlsx_cell(sheet, label, bold=True), None, _text(sheet, value)])
-        sheet.append([])
+        sheet.freeze_panes = "C2"
+        columns = get_column_letter(len(AUDIT_COLUMNS))
+        sheet.auto_filter.ref = f"A1:{columns}{heading.count + 1}"
+        sheet.print_title_rows = "1:1"
         sheet.append(
             [xlsx_cell(sheet, title, bold=True, fill=palette.BAND) for title in AUDIT_COLUMNS]
         )
@@ -99,6 +102,7 @@ def write_audit_xlsx(heading: AuditHeading, lines: Iterable[AuditLine], path: Pa
                 sheet.append(_xlsx_row(sheet, line))
                 written += 1
         except BaseException:
+            _abandon(about)
             _abandon(sheet)
             raise
         book.save(str(target))

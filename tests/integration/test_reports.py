@@ -28,7 +28,7 @@ from trainer_app.domain.reports import (
     ExportCancelled,
     NothingToExport,
 )
-from trainer_app.exports.audit import write_audit_csv, write_audit_xlsx
+from trainer_app.exports.audit import write_audit_csv, write_audit_pdf, write_audit_xlsx
 from trainer_app.services.context import ServiceContext
 
 NON_LATIN = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0600-\u06ff\u4e00-\u9fff]")
@@ -233,6 +233,15 @@ def test_a_cancelled_export_leaves_no_file(demo: Demo) -> None:
             lines = context.audit.export_lines(heading, should_stop=should_stop, batch=100)
             with pytest.raises(ExportCancelled):
                 writer(heading, lines, demo.folder / name)
+        hubs = context.audit.export_heading(AuditSelection(record_type="hub"), "local")
+        asked.clear()  # the PDF: stopped while its pages are laid out, the entries all read
+        with pytest.raises(ExportCancelled):
+            write_audit_pdf(
+                hubs,
+                context.audit.export_lines(hubs),
+                demo.folder / "a.pdf",
+                should_stop=should_stop,
+            )
     assert asked and list(demo.folder.iterdir()) == []
 
 

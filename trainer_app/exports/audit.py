@@ -169,21 +169,36 @@ def write_audit_pdf(
     *,
     should_stop: Callable[[], bool] | None = None,
 ) -> int:
-    """A4, print-ready, in the app's fonts; up to ``PDF_MAX_ENTRIES`` entries. Laying the
-    pages out is one step: ``should_stop`` is asked once more after it, before the file is
-    written."""
+    """A4, print-ready, in the app's fonts; up to ``PDF_MAX_ENTRIES`` entries. ``should_stop``
+    is asked as the pages are laid out (``ExportCancelled``: no file)."""
     if heading.count > PDF_MAX_ENTRIES:
         raise DomainError(
             f"{heading.count} entries are too many for a PDF (at most {PDF_MAX_ENTRIES}, about "
             "300 pages): export them as CSV or XLSX, or narrow the dates; nothing was written"
         )
-    data = render_audit_pdf(heading, lines)
-    if should_stop is not None and should_stop():
-        raise ExportCancelled
+    data = render_audit_pdf(heading, lines, should_stop=should_stop)
     return _atomically(path, lambda target: (target.write_bytes(data), heading.count)[1])
 
 
-def render_audit_pdf(heading: AuditHeading, lines: Iterable[AuditLine]) -> bytes:
+class _Stoppable(BaseDocTemplate):  # type: ignore[misc]
+    """Asks ``should_stop`` after each table is laid out (150 entries): a Cancel while the
+    pages are made stops within a second or so."""
+
+    def __init__(self, *args: Any, should_stop: Callable[[], bool] | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.should_stop = should_stop
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        if self.should_stop is not None and self.should_stop():
+            raise ExportCancelled
+
+
+def render_audit_pdf(
+    heading: AuditHeading,
+    lines: Iterable[AuditLine],
+    *,
+    should_stop: Callable[[], bool] | None = None,
+) -> bytes:
     look = _Look.make()
     story: list[Flowable] = [*_pdf_heading(heading, look), *_pdf_entries(lines, look)]
     buffer = io.BytesIO()
@@ -197,8 +212,9 @@ def render_audit_pdf(heading: AuditHeading, lines: Iterable[AuditLine]) -> bytes
         topPadding=0,
         bottomPadding=0,
     )
-    doc = BaseDocTemplate(
+    doc = _Stoppable(
         buffer,
+        should_stop=should_stop,
         pagesize=A4,
         pageTemplates=[PageTemplate("page", [frame])],
         title=f"{TITLE} — {heading.database}",

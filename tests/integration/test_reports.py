@@ -31,6 +31,7 @@ from trainer_app.domain.reports import (
 from trainer_app.exports.audit import write_audit_csv, write_audit_pdf, write_audit_xlsx
 from trainer_app.services.context import ServiceContext
 
+DEMO_PASSWORD = "gmp-demo-2026"  # every demo account's (resources/demo/accounts.json)
 NON_LATIN = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0600-\u06ff\u4e00-\u9fff]")
 
 
@@ -41,7 +42,8 @@ class Demo:
     folder: Path
 
     def run(self, *argv: str) -> int:
-        return main([*argv, "--database", str(self.database)])
+        """The command as the demo's auditor (signed in with the demo's password)."""
+        return main([*argv, "--user", "auditor", "--database", str(self.database)])
 
     def context(self) -> ServiceContext:
         return ServiceContext.open(self.settings, create=False)
@@ -52,6 +54,7 @@ def demo(demo_files: DemoFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     copy = demo_files.copy_to(tmp_path / "demo")
     monkeypatch.setenv("TRAINER_APP_DATA_DIR", str(copy.data_dir))
     monkeypatch.delenv("TRAINER_APP_DATABASE_URL", raising=False)
+    monkeypatch.setenv("TRAINER_APP_PASSWORD", DEMO_PASSWORD)
     settings = Settings.resolve(copy.database, environ={"TRAINER_APP_DATA_DIR": str(copy.data_dir)})
     out = tmp_path / "out"
     out.mkdir()
@@ -119,7 +122,7 @@ def test_filters_pick_the_days_the_user_and_the_record_type(demo: Demo) -> None:
             day.isoformat(),
             "--to",
             day.isoformat(),
-            "--user",
+            "--by",
             "local",
             "--record",
             "Completion",
@@ -152,10 +155,10 @@ def test_an_empty_selection_says_so_and_writes_nothing(
     demo: Demo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = demo.folder / "nobody.csv"
-    assert demo.run("export", "audit", "--user", "nobody", "-o", str(target)) == 1
+    assert demo.run("export", "audit", "--by", "nobody", "-o", str(target)) == 1
     err = capsys.readouterr().err
     assert "No audit entries match by nobody: nothing was written" in err
-    assert "the users in the trail are: local" in err
+    assert "the users in the trail are: admin, auditor, local" in err
     assert not target.exists()
     assert demo.run("export", "audit", "--from", "2030-01-01", "-o", str(target)) == 1
     assert "No audit entries match from 1 Jan 2030 (UTC)" in capsys.readouterr().err

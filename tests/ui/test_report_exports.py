@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtTest import QTest
 
 from trainer_app.config import Settings
@@ -21,7 +21,7 @@ from trainer_app.services.context import ServiceContext
 from trainer_app.services.demo import build_demo
 from trainer_app.ui.main_window import MainWindow
 from trainer_app.ui.matrix.page import MatrixPage
-from trainer_app.ui.pages.audit import AuditPage
+from trainer_app.ui.pages.audit import ANY_DAY, AuditPage
 
 WAIT = 20_000
 
@@ -53,6 +53,14 @@ def test_export_writes_what_the_audit_page_shows_and_is_then_in_the_trail(
     page = open_page(window, AuditPage)
     assert isinstance(page, AuditPage)
     table = page.tables[0]
+    everything = table.model.rowCount()
+    first_day = min(e.occurred_at.date() for e in context.audit.selected_entries(AuditSelection()))
+    page.from_box.setDate(QDate(first_day.year, first_day.month, first_day.day))
+    page.to_box.setDate(page.from_box.date().addDays(-1))
+    assert page.to_box.date() == page.from_box.date()  # never before the first day
+    on_the_day = AuditSelection(start=first_day, end=first_day)
+    count = sum(1 for _ in context.audit.selected_entries(on_the_day))
+    qtbot.waitUntil(lambda: table.model.rowCount() == count < everything, timeout=WAIT)
     page.record_box.setCurrentIndex(page.record_box.findText("Hub"))
     qtbot.waitUntil(lambda: table.model.rowCount() == 4, timeout=WAIT)
     target = tmp_path / "hubs.xlsx"
@@ -63,19 +71,22 @@ def test_export_writes_what_the_audit_page_shows_and_is_then_in_the_trail(
     qtbot.waitUntil(lambda: not page.export_task.running, timeout=WAIT)
     assert asked and asked[0].startswith("Audit trail ") and asked[0].endswith(".csv")
     assert not page.progress.isVisibleTo(page) and page.export_button.isEnabled()
-    assert status(window) == f"Audit trail, 4 entries (Hub) saved to {target}"
+    scope = AuditSelection(start=first_day, end=first_day, record_type="hub").describe()
+    assert status(window) == f"Audit trail, 4 entries ({scope}) saved to {target}"
     book = load_workbook(target)
     entries = list(book["Audit trail"].iter_rows(min_row=2, values_only=True))
     assert [r[4] for r in entries] == ["Hub"] * 4
     assert {r[5] for r in entries} >= {"London Gene Therapy Innovation Hub"}
     assert dict(book["About this export"].iter_rows(min_row=2, values_only=True))["Filters"] == (
-        "Hub"
+        scope
     )
     assert answers == []
 
+    page.from_box.setDate(ANY_DAY)
+    page.to_box.setDate(ANY_DAY)
     page.record_box.setCurrentIndex(page.record_box.findText("Export"))
     qtbot.waitUntil(lambda: table.model.rowCount() == 1, timeout=WAIT)
-    assert table.model.data(table.model.index(0, 4)) == "Audit trail, 4 entries (Hub)"
+    assert table.model.data(table.model.index(0, 4)) == f"Audit trail, 4 entries ({scope})"
     (entry,) = context.audit.selected_entries(AuditSelection(record_type="export"))
     assert {c.field: c.new for c in entry.changes}["path"] == str(target)
 

@@ -211,14 +211,17 @@ class AuditPage(Page):
         )
 
     def refilter(self) -> None:
+        """Show the entries the dates, user and record type select (the filter box's words are
+        the table's own)."""
         selection = self.selection()
         if selection.start and selection.end and selection.end < selection.start:
-            self.say("The last day is before the first: no entries to show")
+            self.to_box.blockSignals(True)  # the last day follows the first, never before it
+            self.to_box.setDate(self.from_box.date())
+            self.to_box.blockSignals(False)
+            selection = self.selection()
         narrowed = AuditSelection(
             start=selection.start,
-            end=max(selection.end, selection.start)
-            if selection.end and selection.start
-            else selection.end,
+            end=selection.end,
             actor=selection.actor,
             record_type=selection.record_type,
         )

@@ -1063,20 +1063,9 @@ def _export_report(context: ServiceContext, args: argparse.Namespace) -> int:
             compliance.write_compliance_pdf if kind == "pdf" else compliance.write_compliance_xlsx
         )
         what = f"{report.title} ({len(report.people)} people)"
-        context.exports.write(
-            what,
-            output,
-            lambda: writer(report, output),
-            details=[
-                ("records", str(len(report.people))),
-                ("format", kind),
-                (
-                    "filters",
-                    f"hub {args.hub.strip().upper()}"
-                    + (f", role {report.role}" if report.role else ""),
-                ),
-            ],
-        )
+        scope = f"hub {args.hub.strip().upper()}" + (f", role {report.role}" if report.role else "")
+        details = [("records", str(len(report.people))), ("format", kind), ("filters", scope)]
+        _write_export(context, what, output, lambda: writer(report, output), details)
         print(f"{what} written to {output}")
         return EXIT_OK
     kind = _report_format(args, AUDIT_FORMATS)
@@ -1094,16 +1083,12 @@ def _export_report(context: ServiceContext, args: argparse.Namespace) -> int:
         "pdf": audit.write_audit_pdf,
     }
     what = f"Audit trail, {heading.count} entries ({selection.describe()})"
-    context.exports.write(
-        what,
-        output,
-        lambda: writers[kind](heading, context.audit.export_lines(heading), output),
-        details=[
-            ("records", str(heading.count)),
-            ("format", kind),
-            ("filters", selection.describe()),
-        ],
-    )
+
+    def write() -> None:
+        writers[kind](heading, context.audit.export_lines(heading), output)
+
+    details = [("records", str(heading.count)), ("format", kind), ("filters", selection.describe())]
+    _write_export(context, what, output, write, details)
     print(f"{what} written to {output}")
     return EXIT_OK
 

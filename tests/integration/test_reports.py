@@ -170,6 +170,10 @@ def test_an_empty_selection_says_so_and_writes_nothing(
         == 1
     )
     assert "The last day (1 Dec 2026) is before the first (2 Dec 2026)" in capsys.readouterr().err
+    assert demo.run("export", "audit", "-o", str(demo.folder / "no such folder" / "a.csv")) == 1
+    assert "no such folder/a.csv: No such file or directory; nothing was written" in (
+        capsys.readouterr().err
+    )
     assert list(demo.folder.iterdir()) == []
 
 

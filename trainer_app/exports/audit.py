@@ -33,16 +33,14 @@ from trainer_app.domain.records import MatrixStatus
 from trainer_app.domain.reports import AUDIT_COLUMNS, AuditHeading, AuditLine, ExportCancelled
 from trainer_app.exports import palette
 from trainer_app.exports.cells import FORMULA_STARTS, defused, xlsx_cell
+from trainer_app.exports.printing import FooterCanvas, grid, table
 from trainer_app.exports.record_pdf import (
     BOTTOM,
     MARGIN,
     PAGE_HEIGHT,
     WIDTH,
-    _FooterCanvas,
-    _grid,
     _Look,
     _rule,
-    _table,
 )
 from trainer_app.files import replace_atomically
 from trainer_app.typesetting.text import Weight, font_name, markup, paragraph, printable
@@ -227,7 +225,12 @@ def render_audit_pdf(
         f"Audit trail of {heading.database} · {heading.selection.describe()} · generated "
         f"{dates.utc_moment(heading.generated_at)} by {heading.generated_by}"
     )
-    doc.build(story, canvasmaker=functools.partial(_FooterCanvas, footer=footer, look=look))
+    doc.build(
+        story,
+        canvasmaker=functools.partial(
+            FooterCanvas, footer=footer, style=look.footer, margin=MARGIN
+        ),
+    )
     return buffer.getvalue()
 
 
@@ -239,7 +242,7 @@ def _pdf_heading(heading: AuditHeading, look: _Look) -> list[Flowable]:
         if label == "Audit trail check":
             style = look.coloured(look.bold, verdict_colour)
         rows.append([paragraph(label, look.label), _paragraph(value, style)])
-    table = _table(
+    facts = table(
         rows,
         [32 * mm, WIDTH - 32 * mm],
         [
@@ -249,7 +252,7 @@ def _pdf_heading(heading: AuditHeading, look: _Look) -> list[Flowable]:
             ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
         ],
     )
-    return [paragraph("Audit trail", look.title), _rule(4, 6), table, Spacer(0, 10)]
+    return [paragraph("Audit trail", look.title), _rule(4, 6), facts, Spacer(0, 10)]
 
 
 CHUNK = 150  # entries per table: ReportLab lays a long table out much faster in pieces
@@ -275,10 +278,10 @@ def _pdf_entries(lines: Iterable[AuditLine], look: _Look) -> list[Flowable]:
     for line in lines:
         rows.append(_pdf_row(line, look))
         if len(rows) > CHUNK:
-            out.append(_grid(rows, widths, header=True))
+            out.append(grid(rows, widths, header=True))
             rows = [header]
     if len(rows) > 1:
-        out.append(_grid(rows, widths, header=True))
+        out.append(grid(rows, widths, header=True))
     return out
 
 

@@ -34,18 +34,16 @@ from trainer_app.domain.records import MatrixStatus
 from trainer_app.domain.reports import ComplianceReport, Figures, Gap
 from trainer_app.exports import palette, wording
 from trainer_app.exports.cells import defused
+from trainer_app.exports.printing import FooterCanvas, grid, table
 from trainer_app.exports.record_pdf import (
     BOTTOM,
     MARGIN,
     PAGE_HEIGHT,
     WIDTH,
     _course,
-    _FooterCanvas,
-    _grid,
     _heading,
     _Look,
     _rule,
-    _table,
 )
 from trainer_app.files import replace_atomically
 from trainer_app.typesetting.text import Weight, font_name, paragraph
@@ -280,7 +278,12 @@ def render_compliance_pdf(report: ComplianceReport) -> bytes:
         f"{report.title} · standing on {dates.day(report.today)} · generated "
         f"{dates.utc_moment(report.generated_at)} by {report.generated_by} from {report.database}"
     )
-    doc.build(story, canvasmaker=functools.partial(_FooterCanvas, footer=footer, look=look))
+    doc.build(
+        story,
+        canvasmaker=functools.partial(
+            FooterCanvas, footer=footer, style=look.footer, margin=MARGIN
+        ),
+    )
     return buffer.getvalue()
 
 
@@ -303,7 +306,7 @@ def _pdf_header(report: ComplianceReport, look: _Look) -> list[Flowable]:
         ("Required courses", str(len(report.courses))),
         ("Training due", str(len(gaps))),
     ]
-    key = _table(
+    key = table(
         [
             [
                 [paragraph(label, look.label), paragraph(value, look.figure)]
@@ -320,7 +323,7 @@ def _pdf_header(report: ComplianceReport, look: _Look) -> list[Flowable]:
         ],
     )
     note = f" {_not_listed(report.uncovered)}." if report.uncovered else ""
-    by_role = _by_role_table(report, look)
+    by_role = _by_roletable(report, look)
     return [
         paragraph("Compliance report", look.title),
         paragraph(report.hub, look.name),
@@ -336,7 +339,7 @@ def _pdf_header(report: ComplianceReport, look: _Look) -> list[Flowable]:
     ]
 
 
-def _by_role_table(report: ComplianceReport, look: _Look) -> Flowable:
+def _by_roletable(report: ComplianceReport, look: _Look) -> Flowable:
     shown = (
         MatrixStatus.MISSING,
         MatrixStatus.EXPIRED,
@@ -361,7 +364,7 @@ def _by_role_table(report: ComplianceReport, look: _Look) -> Flowable:
         )
     widths = [52 * mm, 18 * mm, 12 * mm]
     rest = (WIDTH - sum(widths)) / len(shown)
-    return _grid(rows, [*widths, *([rest] * len(shown))], header=True)
+    return grid(rows, [*widths, *([rest] * len(shown))], header=True)
 
 
 def _pdf_roles(report: ComplianceReport, look: _Look) -> list[Flowable]:
@@ -381,11 +384,11 @@ def _pdf_roles(report: ComplianceReport, look: _Look) -> list[Flowable]:
             flowable.keepWithNext = False  # back whole; a heading near the foot moves on
         out.extend([CondPageBreak(40 * mm), *heading])
         if gaps:
-            out.append(_gaps_table(gaps, report, look))
+            out.append(_gapstable(gaps, report, look))
     return out
 
 
-def _gaps_table(gaps: list[Gap], report: ComplianceReport, look: _Look) -> Flowable:
+def _gapstable(gaps: list[Gap], report: ComplianceReport, look: _Look) -> Flowable:
     header = [paragraph(t, look.label) for t in ("Person", "Course", "Status", "Due")]
     rows: list[list[Any]] = [header]
     colours: list[tuple[Any, ...]] = []
@@ -408,6 +411,6 @@ def _gaps_table(gaps: list[Gap], report: ComplianceReport, look: _Look) -> Flowa
                 paragraph(gap.due_words(), look.body),
             ]
         )
-    table = _grid(rows, [50 * mm, 62 * mm, 30 * mm, WIDTH - 142 * mm], header=True)
-    table.setStyle(TableStyle(colours))
-    return KeepTogether([table]) if len(rows) < 12 else table
+    gaps_table = grid(rows, [50 * mm, 62 * mm, 30 * mm, WIDTH - 142 * mm], header=True)
+    gaps_table.setStyle(TableStyle(colours))
+    return KeepTogether([gaps_table]) if len(rows) < 12 else gaps_table

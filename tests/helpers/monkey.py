@@ -143,7 +143,9 @@ PLATFORM_NOISE = (
     "This plugin does not support grabbing the keyboard",
     "This plugin does not support setting window opacity",
 )
-NOT_FOR_THE_MONKEY = ("&Quit", "&Open database…")  # would end or replace the run itself
+# Would end or replace the run itself, or lock the window for good (random passwords).
+NOT_FOR_THE_MONKEY = ("&Quit", "Quit", "&Open database…", "Sign &out", "&Lock")
+DEMO_ACCOUNTS = ("admin", "coordinator", "trainer", "auditor")  # one is signed in per seed
 SLOW_ACTION_S = 10.0  # a click that keeps the window busy this long is a freeze
 
 
@@ -634,7 +636,11 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copyfile(template, folder / "demo.db")
         shutil.copytree(scratch / "template-data" / "keys", folder / "data" / "keys")
         with ServiceContext.open(_settings(folder / "demo.db", folder / "data")) as context:
-            window = create_main_window(context)
+            who = random.Random(seed).choice(DEMO_ACCOUNTS)
+            print(f"seed {seed}: signed in as {who}")
+            window = create_main_window(
+                context.signed_in(context.users.sign_in(who, "gmp-demo-2026"))
+            )
             window.setWindowState(Qt.WindowState.WindowNoState)
             window.resize(1366, 768)
             window.show()

@@ -32,7 +32,7 @@ from trainer_app.domain.errors import DomainError
 from trainer_app.domain.records import MatrixStatus
 from trainer_app.domain.reports import AUDIT_COLUMNS, AuditHeading, AuditLine, ExportCancelled
 from trainer_app.exports import palette
-from trainer_app.exports.cells import FORMULA_STARTS, defused, xlsx_cell
+from trainer_app.exports.cells import FORMULA_STARTS, defused, print_one_page_wide, xlsx_cell
 from trainer_app.exports.printing import FooterCanvas, grid, table
 from trainer_app.exports.record_pdf import (
     BOTTOM,
@@ -81,6 +81,7 @@ def write_audit_xlsx(heading: AuditHeading, lines: Iterable[AuditLine], path: Pa
         about = book.create_sheet("About this export")
         about.column_dimensions["A"].width = 20
         about.column_dimensions["B"].width = 100
+        print_one_page_wide(about, header_row=False)
         about.append([xlsx_cell(about, TITLE, bold=True)])
         for label, value in heading.lines():
             about.append([xlsx_cell(about, label, bold=True), _text(about, value)])
@@ -90,7 +91,7 @@ def write_audit_xlsx(heading: AuditHeading, lines: Iterable[AuditLine], path: Pa
         sheet.freeze_panes = "C2"
         columns = get_column_letter(len(AUDIT_COLUMNS))
         sheet.auto_filter.ref = f"A1:{columns}{heading.count + 1}"
-        sheet.print_title_rows = "1:1"
+        print_one_page_wide(sheet)
         sheet.append(
             [xlsx_cell(sheet, title, bold=True, fill=palette.BAND) for title in AUDIT_COLUMNS]
         )

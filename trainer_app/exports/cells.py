@@ -10,6 +10,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
 
 from trainer_app.domain import dates
 from trainer_app.exports import wording
@@ -73,3 +74,16 @@ def xlsx_cell(
 def _fill(colour: str) -> PatternFill:
     rgb = colour.lstrip("#").upper()
     return PatternFill(fill_type="solid", start_color=rgb, end_color=rgb)
+
+
+def print_one_page_wide(sheet: Worksheet | WriteOnlyWorksheet, *, header_row: bool = True) -> None:
+    """Printed (or opened in LibreOffice and exported to PDF) as an inspector reads it: A4
+    landscape, every column on one page wide, as many pages down as needed, the header row
+    repeated on each."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if header_row:
+        sheet.print_title_rows = "1:1"

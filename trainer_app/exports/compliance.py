@@ -33,7 +33,7 @@ from trainer_app.domain import dates
 from trainer_app.domain.records import MatrixStatus
 from trainer_app.domain.reports import ComplianceReport, Figures, Gap
 from trainer_app.exports import palette, wording
-from trainer_app.exports.cells import defused
+from trainer_app.exports.cells import defused, print_one_page_wide
 from trainer_app.exports.printing import FooterCanvas, grid, table
 from trainer_app.exports.record_pdf import (
     BOTTOM,
@@ -103,6 +103,7 @@ def _header_row(sheet: Worksheet, row: int, titles: Sequence[str]) -> None:
 
 
 def _summary_sheet(sheet: Worksheet, report: ComplianceReport) -> None:
+    print_one_page_wide(sheet, header_row=False)
     sheet["A1"] = report.title
     sheet["A1"].font = Font(bold=True, size=14)
     facts = [
@@ -188,7 +189,7 @@ def _matrix_sheet(sheet: Worksheet, report: ComplianceReport) -> None:
     )
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = f"A1:{last_column}{last_row}"
-    sheet.print_title_rows = "1:1"
+    print_one_page_wide(sheet)
 
 
 def _status_rules(sheet: Worksheet, cells: str) -> None:
@@ -240,6 +241,7 @@ def _gaps_sheet(sheet: Worksheet, report: ComplianceReport) -> None:
     _status_rules(sheet, f"F2:F{last}")
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = f"A1:H{last}"
+    print_one_page_wide(sheet)
 
 
 # ----- PDF ---------------------------------------------------------------------------------

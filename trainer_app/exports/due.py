@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from trainer_app.domain.records import Due
 from trainer_app.exports import palette
-from trainer_app.exports.cells import Value, csv_text, xlsx_cell
+from trainer_app.exports.cells import Value, csv_text, print_one_page_wide, xlsx_cell
 from trainer_app.files import replace_atomically
 
 COLUMNS = (
@@ -64,6 +64,7 @@ def write_due_xlsx(rows: Sequence[Due], path: Path, title: str) -> None:
     for index, (_, width) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "B2"
+    print_one_page_wide(sheet)
     sheet.append([xlsx_cell(sheet, header, bold=True, fill=HEADER_FILL) for header, _ in COLUMNS])
     for due in rows:
         fills = {STATUS_COLUMN: palette.STATUS[due.status][0]}

@@ -14,11 +14,10 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-from openpyxl.worksheet.worksheet import Worksheet
 
 from trainer_app.domain.records import TrainingRecord
 from trainer_app.exports import rows
-from trainer_app.exports.cells import csv_text, xlsx_cell
+from trainer_app.exports.cells import csv_text, print_one_page_wide, xlsx_cell
 from trainer_app.exports.record_pdf import render_record_pdf
 from trainer_app.exports.rows import Column, Row
 from trainer_app.files import replace_atomically
@@ -130,11 +129,7 @@ def _sheet(
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = freeze
-    sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    print_one_page_wide(sheet)
     sheet.append([xlsx_cell(sheet, c.header, bold=True, fill=HEADER_FILL) for c in columns])
     count = 0
     for line in lines:

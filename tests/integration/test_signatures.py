@@ -164,3 +164,27 @@ def test_the_training_record_shows_and_prints_the_signature_manifest(team: Team,
     write_record_pdf(record, pdf)
     text = "".join("".join(p.extract_text() for p in PdfReader(pdf).pages).split())
     assert "NOLONGERVALID:therecordchangedafteritwassigned" in text
+
+
+def test_the_record_carries_the_audit_history_of_the_trainees_own_records(
+    team: Team, tmp_path
+) -> None:
+    from pypdf import PdfReader
+
+    from trainer_app.exports.record import write_record_pdf
+
+    w = team.w
+    completion = asep_elsewhere(w, w.people[0])
+    asep_elsewhere(w, w.people[1])  # someone else's: not in this record
+    team.coordinator.signatures.sign(
+        SignedKind.COMPLETION, completion.id, Meaning.APPROVED, PASSWORD
+    )
+    record = w.ctx.matrix.training_record(w.people[0])
+    kinds = [(line.action, line.record_type) for line in record.audit]
+    assert kinds == [("Created", "Trainee"), ("Created", "Completion"), ("Created", "Signature")]
+    assert all("李伟" not in line.record for line in record.audit)
+    assert record.audit[-1].who == "coord"
+    pdf = tmp_path / "r.pdf"
+    write_record_pdf(record, pdf)
+    text = "".join("".join(p.extract_text() for p in PdfReader(pdf).pages).split())
+    assert "Audithistory" in text and "3entriesaboutthistrainee" in text

@@ -19,12 +19,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from trainer_app.domain.courses import check_version, version_key
 from trainer_app.domain.errors import FieldError, ValidationError
 from trainer_app.domain.signatures import Signature
 from trainer_app.domain.text import check_long_text, check_name, check_optional_text
+
+if TYPE_CHECKING:  # reports read records: only the type is needed here
+    from trainer_app.domain.reports import AuditLine
 
 DEFAULT_EXPIRING_DAYS = 60
 MAX_LATE_MINUTES = 240
@@ -452,6 +455,7 @@ class TrainingRecord:
     generated_by: str
     database: str = ""  # where it came from (file name or server)
     signatures: Sequence[SignedRecord] = ()  # the signature manifest, oldest first
+    audit: Sequence[AuditLine] = ()  # the trail of the trainee's own records, in order
 
     @property
     def attendance_rate(self) -> float | None:

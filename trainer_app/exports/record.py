@@ -35,14 +35,16 @@ def write_record_pdf(record: TrainingRecord, path: Path) -> None:
 
 
 def write_record_csv(record: TrainingRecord, path: Path) -> None:
-    """CSV in four blocks (trainee, current standing, history: one row per session,
-    assessment and completion, and the signatures). UTF-8 with a byte order mark so Excel
+    """CSV in five blocks (trainee, current standing, history: one row per session,
+    assessment and completion, the signatures, and the audit history of the trainee's
+    records). UTF-8 with a byte order mark so Excel
     reads any script."""
     blocks: list[tuple[str, Sequence[Column], Iterable[Row]]] = [
         ("Training record", rows.FIELD_COLUMNS, rows.trainee_fields(record)),
         ("Current standing", rows.STANDING_COLUMNS, rows.standing_rows(record)),
         ("Training history", rows.HISTORY_LINE_COLUMNS, rows.history_line_rows(record)),
         ("Signatures", rows.SIGNATURE_COLUMNS, rows.signature_rows(record)),
+        ("Audit history", rows.AUDIT_COLUMNS, rows.audit_rows(record)),
     ]
     width = max(len(columns) for _, columns, _ in blocks)
 
@@ -72,6 +74,7 @@ def write_record_xlsx(record: TrainingRecord, path: Path) -> None:
     _sheet(book, "Standing", rows.STANDING_COLUMNS, rows.standing_rows(record), freeze="B2")
     _sheet(book, "History", rows.HISTORY_LINE_COLUMNS, rows.history_line_rows(record), "B2")
     _sheet(book, "Signatures", rows.SIGNATURE_COLUMNS, rows.signature_rows(record), "B2")
+    _sheet(book, "Audit history", rows.AUDIT_COLUMNS, rows.audit_rows(record), "C2")
     replace_atomically(path, lambda target: book.save(str(target)))
 
 

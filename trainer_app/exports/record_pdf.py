@@ -37,7 +37,14 @@ from trainer_app.exports import palette, wording
 from trainer_app.exports.printing import Cell, FooterCanvas
 from trainer_app.exports.printing import grid as _grid
 from trainer_app.exports.printing import table as _table
-from trainer_app.typesetting.text import SHAPING, Weight, font_name, markup, paragraph
+from trainer_app.typesetting.text import (
+    SHAPING,
+    Weight,
+    font_name,
+    markup,
+    paragraph,
+    printable,
+)
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
@@ -55,6 +62,7 @@ def render_record_pdf(record: TrainingRecord) -> bytes:
         *_standing(record, look),
         *_history(record, look),
         *_signatures(record, look),
+        *_audit(record, look),
     ]
     buffer = io.BytesIO()
     doc = BaseDocTemplate(
@@ -440,6 +448,40 @@ def _signatures(record: TrainingRecord, look: _Look) -> list[Flowable]:
             ]
         )
     widths = [44 * mm, 58 * mm, 28 * mm]
+    return [*flowables, _grid(rows, [*widths, WIDTH - sum(widths)], header=True)]
+
+
+def _audit(record: TrainingRecord, look: _Look) -> list[Flowable]:
+    """Every audit entry about the trainee and their own records, in the order recorded."""
+    count = len(record.audit)
+    flowables = _heading(
+        "Audit history",
+        f"{count} entr{'y' if count == 1 else 'ies'} about this trainee and their enrolments, "
+        "attendance, results, completions, certificates and signatures, in the order recorded "
+        "(times UTC).",
+        look,
+    )
+    if not record.audit:
+        return [*flowables, paragraph("No entry.", look.body)]
+    header: list[Cell] = [
+        paragraph(text, look.label)
+        for text in ("When", "Who", "What", "What changed (old -> new)", "Reason")
+    ]
+    rows: list[list[Cell]] = [header]
+    for line in record.audit:
+        rows.append(
+            [
+                paragraph(line.when, look.body),
+                paragraph(printable(line.who), look.body),
+                paragraph(
+                    printable(f"{line.action} {line.record_type.lower()}: {line.record}"),
+                    look.body,
+                ),
+                paragraph(printable(line.what_changed), look.body),
+                paragraph(printable(line.reason), look.body),
+            ]
+        )
+    widths = [27 * mm, 20 * mm, 44 * mm, 52 * mm]
     return [*flowables, _grid(rows, [*widths, WIDTH - sum(widths)], header=True)]
 
 

@@ -267,3 +267,21 @@ def signature_rows(record: TrainingRecord) -> Iterator[Row]:
             facts.digest,
             line.signature.validity.words,
         )
+
+
+AUDIT_COLUMNS = (
+    Column("Entry", 8),
+    Column("When (UTC)", 20),
+    Column("Who", 14),
+    Column("Action", 12),
+    Column("Record type", 14),
+    Column("Record", 36),
+    Column("What changed (old → new)", 50),
+    Column("Reason", 30),
+)
+
+
+def audit_rows(record: TrainingRecord) -> Iterator[Row]:
+    """The audit history of the trainee's own records, as the Audit page says it."""
+    for line in record.audit:
+        yield line.cells()

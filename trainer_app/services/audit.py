@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -362,3 +362,18 @@ _NAMES: dict[str, Callable[[Session], dict[str, str]]] = {
     "facility": _facility_names,
     "trainer": _trainer_names,
 }
+
+
+def entries_about(
+    session: Session, records: Mapping[RecordType, Collection[int]]
+) -> list[AuditEntry]:
+    """Every entry about these records (by type and id), in the order recorded."""
+    wanted = [
+        (AuditRow.entity_type == kind.value) & AuditRow.entity_id.in_(list(ids))
+        for kind, ids in records.items()
+        if ids
+    ]
+    if not wanted:
+        return []
+    rows = session.scalars(select(AuditRow).where(or_(*wanted)).order_by(AuditRow.id))
+    return [_entry(row) for row in rows]

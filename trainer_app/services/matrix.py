@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from trainer_app.domain.access import Act
-from trainer_app.domain.audit import Actor, AuditAction, RecordType
+from trainer_app.domain.audit import Actor, AuditAction, AuditEntry, RecordType
 from trainer_app.domain.errors import Duplicate, FieldError, NotFound, StaleEdit, ValidationError
 from trainer_app.domain.people import TraineeType
 from trainer_app.domain.records import (
@@ -36,6 +36,7 @@ from trainer_app.domain.records import (
     standing,
 )
 from trainer_app.domain.reports import (
+    AuditLine,
     ComplianceCell,
     ComplianceCourse,
     CompliancePerson,
@@ -59,9 +60,11 @@ from trainer_app.persistence.models import (
     PlannedSessionRow,
     RoleRequirementRow,
     RoleRow,
+    SignatureRow,
     TraineeRow,
 )
 from trainer_app.persistence.uow import reading, transaction
+from trainer_app.services.audit import AuditService, entries_about
 from trainer_app.services.base import Now, now_utc, save_store_setting, write_audit
 from trainer_app.services.certificates import certificates_of
 from trainer_app.services.enrolment import EXPIRING_DAYS_KEY, PERIOD_TIMES, expiring_days
@@ -409,6 +412,7 @@ class MatrixService:
     def _record(
         self, trainee_id: int, matrix: Matrix, row: int | None, generated_by: str
     ) -> TrainingRecord:
+        names = AuditService(self.store).reference_names()
         with reading(self.store) as session:
             trainee = session.get(TraineeRow, trainee_id)
             if trainee is None:
@@ -422,6 +426,7 @@ class MatrixService:
             ).all()
             entries = _history(session, trainee_id)
             signed = _signed(session, self.store, trainee_id)
+            trail = [AuditLine.of(e, names) for e in _trail(session, trainee_id)]
             details = (
                 trainee.reference,
                 trainee.name,
@@ -459,6 +464,7 @@ class MatrixService:
             generated_by=generated_by or self.actor.username,
             database=self.store.display_name,
             signatures=signed,
+            audit=tuple(trail),
         )
 
 
@@ -746,3 +752,50 @@ def _signed(session: Session, store: Store, trainee_id: int) -> tuple[SignedReco
         for record_id, found in signatures_of(session, store, kind, list(subjects)).items():
             out += [SignedRecord(f"{noun} {subjects[record_id]}", s) for s in found]
     return tuple(sorted(out, key=lambda line: (line.signature.facts.signed_at, line.subject)))
+
+
+def _trail(session: Session, trainee_id: int) -> list[AuditEntry]:
+    """The audit entries of the trainee and of their own records: enrolments, attendance,
+    assessments, completions, certificates and the signatures on them."""
+    enrolments = list(
+        session.scalars(select(EnrolmentRow.id).where(EnrolmentRow.trainee_id == trainee_id))
+    )
+    records: dict[RecordType, list[int]] = {
+        RecordType.TRAINEE: [trainee_id],
+        RecordType.ENROLMENT: enrolments,
+        RecordType.ATTENDANCE: list(
+            session.scalars(select(AttendanceRow.id).where(AttendanceRow.trainee_id == trainee_id))
+        ),
+        RecordType.ASSESSMENT: list(
+            session.scalars(
+                select(AssessmentRow.id).where(AssessmentRow.enrolment_id.in_(enrolments))
+            )
+        ),
+        RecordType.COMPLETION: list(
+            session.scalars(select(CompletionRow.id).where(CompletionRow.trainee_id == trainee_id))
+        ),
+        RecordType.CERTIFICATE: list(
+            session.scalars(
+                select(CertificateRow.id).where(CertificateRow.trainee_id == trainee_id)
+            )
+        ),
+    }
+    signed = [
+        (SignedKind(kind), ids)
+        for kind, ids in (
+            ("assessment", records[RecordType.ASSESSMENT]),
+            ("completion", records[RecordType.COMPLETION]),
+            ("certificate", records[RecordType.CERTIFICATE]),
+        )
+    ]
+    records[RecordType.SIGNATURE] = [
+        row_id
+        for kind, ids in signed
+        if ids
+        for row_id in session.scalars(
+            select(SignatureRow.id).where(
+                SignatureRow.kind == kind.value, SignatureRow.record_id.in_(ids)
+            )
+        )
+    ]
+    return entries_about(session, records)

@@ -171,7 +171,7 @@ def _runs(text: str, weight: Weight, original: str) -> Iterator[tuple[str, str]]
         yield current, "".join(chars)
 
 
-_STAND_INS = {"≥": ">=", "≤": "<=", "≠": "!=", "−": "-"}
+_STAND_INS = {"≥": ">=", "≤": "<=", "≠": "!=", "−": "-", "→": "->", "✓": "v"}
 
 
 def printable(text: str, weight: Weight = Weight.REGULAR) -> str:

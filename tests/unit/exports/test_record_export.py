@@ -525,7 +525,7 @@ def test_xlsx_has_its_sheets_with_real_dates_and_no_formulas(tmp_path: Path) -> 
     write_record_xlsx(make_record(name="李伟", comments=ATTACK, notes="+1+1"), path)
 
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Trainee", "Standing", "History", "Signatures"]
+    assert book.sheetnames == ["Trainee", "Standing", "History", "Signatures", "Audit history"]
     trainee = {row[0]: row[1] for row in book["Trainee"].iter_rows(min_row=2, values_only=True)}
     assert trainee["Name"] == "李伟"
     assert trainee["Generated at (UTC)"] == datetime(2025, 1, 15, 14, 3)

@@ -71,7 +71,7 @@ def record_html(record: TrainingRecord, band: str = "#E6ECF3") -> str:
     return (
         f"<h2 style='margin-bottom:2px'>{escape(record.name)} "
         f"{_muted(escape(record.reference))}</h2>{people}"
-        f"{_standing(record)}{_history(record, band)}{_signatures(record)}"
+        f"{_standing(record)}{_history(record, band)}{_signatures(record)}{_audit(record)}"
         f"<p>{_muted(f'Generated {dates.utc_moment(record.generated_at)} by ')}"
         f"{_muted(escape(record.generated_by))}</p>"
     )
@@ -131,6 +131,27 @@ def _signatures(record: TrainingRecord) -> str:
     count = len(record.signatures)
     note = f"{count} signature{'' if count == 1 else 's'}, oldest first"
     return _heading("Signatures", note) + f"<ul>{''.join(lines)}</ul>"
+
+
+def _audit(record: TrainingRecord) -> str:
+    """The audit history of the trainee's own records, newest last."""
+    if not record.audit:
+        return _heading("Audit history") + "<p>No entry.</p>"
+    lines = "".join(
+        f"<tr><td style='padding-right:10px; color:gray'>{escape(line.when)}</td>"
+        f"<td style='padding-right:10px'>{escape(line.who)}</td>"
+        f"<td style='padding-right:10px'>{escape(line.action)} "
+        f"{escape(line.record_type.lower())}: {escape(line.record)}</td>"
+        f"<td>{escape(line.what_changed).replace(chr(10), '<br>')}"
+        + (f"<br><i>{escape(line.reason)}</i>" if line.reason else "")
+        + "</td></tr>"
+        for line in record.audit
+    )
+    count = len(record.audit)
+    note = f"{count} entr{'y' if count == 1 else 'ies'} · times UTC"
+    return (
+        _heading("Audit history", note) + f"<table cellspacing='0' cellpadding='2'>{lines}</table>"
+    )
 
 
 def _entry(entry: RecordEntry, band: str) -> str:

@@ -10,7 +10,6 @@ iterable) leaves no file.
 from __future__ import annotations
 
 import csv
-import functools
 import io
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -24,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer
+from reportlab.platypus import BaseDocTemplate, Flowable, Paragraph, Spacer
 
 from trainer_app.domain import dates
 from trainer_app.domain.audit import ChangeInWords
@@ -33,17 +32,15 @@ from trainer_app.domain.records import MatrixStatus
 from trainer_app.domain.reports import AUDIT_COLUMNS, AuditHeading, AuditLine, ExportCancelled
 from trainer_app.exports import palette
 from trainer_app.exports.cells import FORMULA_STARTS, defused, print_one_page_wide, xlsx_cell
-from trainer_app.exports.printing import FooterCanvas, grid, table
+from trainer_app.exports.printing import build, document, grid, table
 from trainer_app.exports.record_pdf import (
-    BOTTOM,
     MARGIN,
-    PAGE_HEIGHT,
     WIDTH,
     _Look,
     _rule,
 )
 from trainer_app.files import replace_atomically
-from trainer_app.typesetting.text import Weight, font_name, markup, paragraph, printable
+from trainer_app.typesetting.text import Weight, markup, paragraph, printable
 
 TITLE = "Audit trail export"
 PDF_MAX_ENTRIES = 5_000  # about 300 pages; a longer extract is for CSV or XLSX
@@ -201,37 +198,21 @@ def render_audit_pdf(
     look = _Look.make()
     story: list[Flowable] = [*_pdf_heading(heading, look), *_pdf_entries(lines, look)]
     buffer = io.BytesIO()
-    frame = Frame(
-        MARGIN,
-        BOTTOM,
-        WIDTH,
-        PAGE_HEIGHT - MARGIN - BOTTOM,
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-    )
-    doc = _Stoppable(
+    doc = document(
         buffer,
+        A4,
+        MARGIN,
+        template=_Stoppable,
         should_stop=should_stop,
-        pagesize=A4,
-        pageTemplates=[PageTemplate("page", [frame])],
         title=f"{TITLE} — {heading.database}",
         author=heading.generated_by,
         subject=f"Audit trail · {heading.selection.describe()}",
-        creator="trainer-app",
-        initialFontName=font_name(Weight.REGULAR),
     )
     footer = (
         f"Audit trail of {heading.database} · {heading.selection.describe()} · generated "
         f"{dates.utc_moment(heading.generated_at)} by {heading.generated_by}"
     )
-    doc.build(
-        story,
-        canvasmaker=functools.partial(
-            FooterCanvas, footer=footer, style=look.footer, margin=MARGIN
-        ),
-    )
+    build(doc, story, footer, look, MARGIN)
     return buffer.getvalue()
 
 

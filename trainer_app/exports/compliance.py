@@ -5,7 +5,6 @@ per role with the people who have gaps and what is due by when."""
 
 from __future__ import annotations
 
-import functools
 import io
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,12 +19,9 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import (
-    BaseDocTemplate,
     CondPageBreak,
     Flowable,
-    Frame,
     KeepTogether,
-    PageTemplate,
     TableStyle,
 )
 
@@ -34,11 +30,9 @@ from trainer_app.domain.records import MatrixStatus
 from trainer_app.domain.reports import ComplianceReport, Figures, Gap
 from trainer_app.exports import palette, wording
 from trainer_app.exports.cells import defused, print_one_page_wide
-from trainer_app.exports.printing import FooterCanvas, grid, table
+from trainer_app.exports.printing import build, document, grid, table
 from trainer_app.exports.record_pdf import (
-    BOTTOM,
     MARGIN,
-    PAGE_HEIGHT,
     WIDTH,
     _course,
     _heading,
@@ -46,7 +40,7 @@ from trainer_app.exports.record_pdf import (
     _rule,
 )
 from trainer_app.files import replace_atomically
-from trainer_app.typesetting.text import Weight, font_name, paragraph
+from trainer_app.typesetting.text import paragraph
 
 # Worst first, as the matrix orders them; the summary's count columns follow this order.
 STATUSES = (
@@ -256,36 +250,19 @@ def render_compliance_pdf(report: ComplianceReport) -> bytes:
     look = _Look.make()
     story: list[Flowable] = [*_pdf_header(report, look), *_pdf_roles(report, look)]
     buffer = io.BytesIO()
-    frame = Frame(
-        MARGIN,
-        BOTTOM,
-        WIDTH,
-        PAGE_HEIGHT - MARGIN - BOTTOM,
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-    )
-    doc = BaseDocTemplate(
+    doc = document(
         buffer,
-        pagesize=A4,
-        pageTemplates=[PageTemplate("page", [frame])],
+        A4,
+        MARGIN,
         title=report.title,
         author=report.generated_by,
         subject=f"GMP training compliance · {report.hub}",
-        creator="trainer-app",
-        initialFontName=font_name(Weight.REGULAR),
     )
     footer = (
         f"{report.title} · standing on {dates.day(report.today)} · generated "
         f"{dates.utc_moment(report.generated_at)} by {report.generated_by} from {report.database}"
     )
-    doc.build(
-        story,
-        canvasmaker=functools.partial(
-            FooterCanvas, footer=footer, style=look.footer, margin=MARGIN
-        ),
-    )
+    build(doc, story, footer, look, MARGIN)
     return buffer.getvalue()
 
 

@@ -7,7 +7,7 @@ import functools
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
@@ -139,10 +139,16 @@ class Look:
 
 
 def document(
-    buffer: io.BytesIO, pagesize: tuple[float, float], margin: float, **info: str
+    buffer: io.BytesIO,
+    pagesize: tuple[float, float],
+    margin: float,
+    *,
+    template: type[BaseDocTemplate] = BaseDocTemplate,
+    **info: Any,
 ) -> BaseDocTemplate:
     """A document of one frame within ``margin`` (with room at the foot for the footer),
-    in the shipped font; ``info`` is its title, subject and so on."""
+    in the shipped font; ``info`` is its title, subject and so on (and whatever else
+    ``template`` takes)."""
     width, height = pagesize
     frame = Frame(
         margin,
@@ -154,7 +160,7 @@ def document(
         topPadding=0,
         bottomPadding=0,
     )
-    return BaseDocTemplate(
+    return template(
         buffer,
         pagesize=pagesize,
         pageTemplates=[PageTemplate("page", [frame])],
@@ -164,9 +170,15 @@ def document(
     )
 
 
+class HasFooter(Protocol):
+    @property
+    def footer(self) -> ParagraphStyle: ...
+
+
 def build(
-    doc: BaseDocTemplate, story: list[Flowable], footer: str, look: Look, margin: float
+    doc: BaseDocTemplate, story: list[Flowable], footer: str, look: HasFooter, margin: float
 ) -> None:
+    """Lay ``story`` out with ``footer`` (and the page number) at the foot of every page."""
     doc.build(
         story,
         canvasmaker=functools.partial(

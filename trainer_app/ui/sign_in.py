@@ -51,6 +51,23 @@ def message_label(name: str) -> QLabel:
     return label
 
 
+def lay_out_form(
+    dialog: QDialog, form: QFormLayout, message: QLabel, submit: Callable[[], None]
+) -> QDialogButtonBox:
+    """The dialogs' shape here: the form, the message the services' refusals appear in, and
+    Save / Cancel (Save runs ``submit``, which closes the dialog only when it succeeds)."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.accepted.connect(submit)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addLayout(form)
+    layout.addWidget(message)
+    layout.addWidget(buttons)
+    return buttons
+
+
 class SignInDialog(QDialog):
     """Sign in to ``context``'s store, or (a store with no account yet) create its first
     administrator. ``signed_in`` is the context acting for that person once accepted."""
@@ -272,15 +289,7 @@ class ChangePasswordDialog(QDialog):
         form.addRow("&New password", self.new)
         form.addRow("&Repeat new password", self.repeat)
         self.message = message_label("Password message")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
+        lay_out_form(self, form, self.message, self.submit)
 
     def submit(self) -> None:
         try:

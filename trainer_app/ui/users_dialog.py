@@ -35,7 +35,7 @@ from trainer_app.services.context import ServiceContext
 from trainer_app.services.users import Account
 from trainer_app.ui import icons
 from trainer_app.ui.dialogs.editors import EnumCombo, RecordCombo
-from trainer_app.ui.sign_in import message_label, password_field
+from trainer_app.ui.sign_in import lay_out_form, message_label, password_field
 
 COLUMNS = ("User name", "Full name", "Role", "Hubs or trainer", "State", "Last signed in (UTC)")
 
@@ -242,16 +242,8 @@ class AccountDialog(QDialog):
                 unused.setParent(self)
                 unused.hide()
         self.message = message_label("Account message")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
+        buttons = lay_out_form(self, form, self.message, self.submit)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
         self.role.currentIndexChanged.connect(self._role_changed)
         self._role_changed()
 
@@ -310,15 +302,7 @@ class PasswordDialog(QDialog):
         form.addRow("&New password", self.password)
         form.addRow("&Repeat", self.repeat)
         self.message = message_label("Password message")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
+        lay_out_form(self, form, self.message, self.submit)
 
     def submit(self) -> None:
         try:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -24,6 +24,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "d mmm yyyy"
 TIME_FORMAT = "d mmm yyyy hh:mm"
 _BOLD = Font(bold=True)
+_WRAPPED = Alignment(wrap_text=True, vertical="top")
 
 
 def defused(text: str) -> str:
@@ -61,6 +62,8 @@ def xlsx_cell(
         cell = WriteOnlyCell(sheet, value=None)
         cell.value = defused(ILLEGAL_CHARACTERS_RE.sub("", value))
         cell.data_type = "s"
+        if "\n" in value:  # several lines (what changed): shown and printed as lines
+            cell.alignment = _WRAPPED
     else:
         cell = WriteOnlyCell(sheet, value=value)
     if bold:

@@ -111,10 +111,16 @@ def build_demo(
         raise DomainError(f"The demo can hold 0 to {MAX_TRAINEES} trainees (got {trainees})")
     _refuse_unless_empty(context)
     clock = StoryClock(context.today, context.now)
-    story = context.recording(clock.today, clock.now)
     network = _load("network.json")
     past = _load("history.json")
+    accounts = _load("accounts.json")
     clock.set(setup_day(past), time(9))
+    # The administrator's account comes first: the whole story is recorded under their name.
+    first, *others = accounts["accounts"]
+    admin = context.recording(clock.today, clock.now).users.create_first_administrator(
+        _account(context, first, {}), accounts["password"]
+    )
+    story = context.recording(clock.today, clock.now).signed_in(admin)
     hubs = _create_hubs(story, network)
     clock.later(SETUP_STEP)
     facilities = _create_facilities(story, network["facilities"], hubs)
@@ -123,7 +129,8 @@ def build_demo(
     clock.later(SETUP_STEP)
     trainers = _create_trainers(story, _load("trainers.json")["trainers"], hubs, courses)
     clock.later(SETUP_STEP)
-    _create_accounts(story, _load("accounts.json"), hubs)
+    for spec in others:  # the trainer's account needs its trainer, the coordinator's a hub
+        story.users.create(_account(story, spec, hubs), accounts["password"])
     cohort_data = _load("cohorts.json")
     slots = _create_cohorts(story, cohort_data["cohorts"], hubs)
     clock.later(SETUP_STEP)
@@ -159,17 +166,6 @@ def build_demo(
         completions=held.completions,
         certificates=held.certificates,
     )
-
-
-def _create_accounts(story: ServiceContext, data: Any, hubs: Mapping[str, int]) -> None:
-    """One account per role (docs/user-guide.md lists them, with the shared demo password).
-    The trainer's account belongs to the first trainer of its hub."""
-    password = data["password"]
-    first, *others = data["accounts"]
-    admin = story.users.create_first_administrator(_account(story, first, hubs), password)
-    as_admin = story.signed_in(admin)
-    for spec in others:
-        as_admin.users.create(_account(story, spec, hubs), password)
 
 
 def _account(

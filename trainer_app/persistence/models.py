@@ -402,9 +402,7 @@ class CourseVersionRow(Base):
         {"sqlite_autoincrement": True},
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    course_id: Mapped[int] = mapped_column(
-        ForeignKey("courses.id", ondelete="CASCADE"), index=True
-    )
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
     version: Mapped[str] = mapped_column(String(16))
     replaces: Mapped[str] = mapped_column(String(16))
     effective_on: Mapped[date] = mapped_column(Date)

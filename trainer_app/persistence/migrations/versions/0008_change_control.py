@@ -22,9 +22,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("role_requirements") as batch:
         batch.add_column(sa.Column("effective_on", sa.Date(), nullable=True))
-        batch.add_column(
-            sa.Column("grace_days", sa.Integer(), server_default="0", nullable=False)
-        )
+        batch.add_column(sa.Column("grace_days", sa.Integer(), server_default="0", nullable=False))
     op.create_table(
         "course_versions",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -291,12 +291,12 @@ class MatrixService:
                 if found is None:
                     raise NotFound("This role no longer exists")
                 before = {(r.course_id, r.hub_id) for r in found.requirements}
-            hub_codes = dict(session.execute(select(HubRow.id, HubRow.code)).tuples())
+            hub_codes = dict(session.execute(select(HubRow.id, HubRow.code)).all())
             courses = {
                 id_: (code, version)
                 for id_, code, version in session.execute(
                     select(CourseRow.id, CourseRow.code, CourseRow.version)
-                ).tuples()
+                )
             }
         added = fields.requirements - before
         if not added or not clean_text(fields.name):
@@ -815,11 +815,8 @@ def _describe(session: Session, row: RoleRow) -> str:
         sorted(
             codes[r.course_id]
             + (f" ({hubs[r.hub_id]})" if r.hub_id is not None else "")
-            + (
-                f" from {r.effective_on.isoformat()}, {plural(r.grace_days or 0, 'day')}' grace"
-                if r.effective_on is not None
-                else ""
-            )
+            + (f" from {r.effective_on.isoformat()}" if r.effective_on is not None else "")
+            + (f", {plural(r.grace_days, 'day')}' grace" if r.grace_days else "")
             for r in row.requirements
         )
     )

@@ -16,6 +16,12 @@ from trainer_app.ui.dialogs.roles import RolesDialog
 
 
 def operators(context: ServiceContext) -> RolesDialog:
+    """The Roles dialog on ``staff``."""
+    staff(context)
+    return RolesDialog(context)
+
+
+def staff(context: ServiceContext) -> None:
     """Two operators in London, one in Bristol; the role needs nothing yet."""
     london, bristol = builders.hub(context), builders.hub(context, "BRS", "Bristol")
     context.courses.create(CourseFields(code="GOWN", title="Gowning"))
@@ -29,7 +35,6 @@ def operators(context: ServiceContext) -> RolesDialog:
             made.id, made.row_version, dataclasses.replace(made, role="Operator")
         )
     context.matrix.save_role(RoleFields(name="Operator"))
-    return RolesDialog(context)
 
 
 def type_terms(qtbot, dialog: RolesDialog, effective: str, grace: str) -> None:
@@ -90,3 +95,53 @@ def test_a_date_that_is_not_one_is_refused_beside_its_field(qtbot, context: Serv
     assert dialog.effective_message.isVisible()
     assert dialog.effective_message.text().startswith("'31/02/2027' is not a date")
     assert context.matrix.roles()[0].requirements == frozenset()
+
+
+def test_a_new_course_version_shows_who_must_retrain_before_it_is_saved(
+    qtbot, context: ServiceContext
+) -> None:
+    from trainer_app.domain.records import CompletionFields
+    from trainer_app.ui.dialogs.course import CourseDialog
+
+    staff(context)
+    gown = context.courses.list()[0]
+    role = context.matrix.roles()[0]
+    context.matrix.save_role(
+        dataclasses.replace(role, requirements=frozenset({(gown.id, None)})),
+        role.id,
+        role.row_version,
+    )
+    siobhan = context.trainees.list()[0]
+    context.training.add_completion(
+        CompletionFields(
+            trainee_id=siobhan.id, course_id=gown.id, completed_on=context.today().replace(day=1)
+        )
+    )
+    course = CourseDialog(context, gown)
+    qtbot.addWidget(course)
+    course.show()
+    course.version.selectAll()
+    qtbot.keyClicks(course.version, "2.0")
+    course.effective.selectAll()
+    qtbot.keyClicks(course.effective, "2027-02-01")
+    course.grace.selectAll()
+    qtbot.keyClicks(course.grace, "30")
+    sentence = "1 person in 1 hub will need GOWN 2.0 by 3 Mar 2027"
+    assert course.impact.text().splitlines() == [
+        sentence,
+        "  Siobhán Ní Bhriain (TR-000001, LON) · GOWN",
+    ]
+
+    qtbot.mouseClick(course.ok_button, Qt.MouseButton.LeftButton)
+    box = confirmation(qtbot)
+    assert box.text().startswith(sentence)
+    assert context.courses.get(gown.id).version == "1.0"  # not yet saved
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not course.isVisible())
+    assert context.courses.get(gown.id).version == "2.0"
+    changes = context.audit.history("course", gown.id)[-2].changes
+    assert [(c.field, c.new) for c in changes] == [
+        ("version", "2.0"),
+        ("effective_on", "2027-02-01"),
+        ("grace_days", "30"),
+    ]

@@ -34,20 +34,9 @@ from trainer_app.services.context import ServiceContext
 from trainer_app.services.matrix import Impact, Role, RoleFields
 from trainer_app.ui import icons
 from trainer_app.ui.dialogs.form import add_form_field
+from trainer_app.ui.dialogs.impact import ask_to_confirm, impact_text
 
 EVERY_HUB = "Every hub"
-LISTED = 6  # people named under the impact sentence; the rest are counted
-
-
-def impact_text(impact: Impact) -> str:
-    """The impact sentences, then the first few people affected."""
-    lines = list(impact.sentences) or [impact.summary()]
-    lines += [
-        f"  {p.name} ({p.reference}, {p.hub}) · {p.course_code}" for p in impact.people[:LISTED]
-    ]
-    if len(impact.people) > LISTED:
-        lines.append(f"  … and {len(impact.people) - LISTED} more")
-    return "\n".join(lines)
 
 
 class RolesDialog(QDialog):
@@ -237,21 +226,7 @@ class RolesDialog(QDialog):
             self._commit()
             return
         self.impact.setText(impact_text(impact))
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Save role",
-            f"{impact.summary()}\n\nSave the role?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
-            self,
-        )
-        box.setAccessibleName("Confirm role change")
-        box.setDetailedText(
-            "\n".join(f"{p.name} ({p.reference}, {p.hub}) · {p.course_code}" for p in impact.people)
-        )
-        box.accepted.connect(self._commit)
-        box.finished.connect(box.deleteLater)
-        self.confirm_box = box
-        box.open()
+        self.confirm_box = ask_to_confirm(self, "Save the role", impact, self._commit)
 
     def _commit(self) -> None:
         self.confirm_box = None

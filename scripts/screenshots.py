@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -275,6 +276,24 @@ def records_screenshots(window: Any, app: QApplication, context: ServiceContext,
         check=True,
     )
     pdf.unlink()
+    roles_impact_screenshot(page, app, context, out)
+
+
+def roles_impact_screenshot(
+    page: Any, app: QApplication, context: ServiceContext, out: Path
+) -> None:
+    """The Roles dialog about to add CAPA for QC analysts in a month, with who that affects."""
+    dialog = page.edit_roles()
+    row = next(i for i, r in enumerate(dialog.all_roles) if r.name == "QC analyst")
+    dialog.roles.setCurrentRow(row)
+    course = next(i for i, c in enumerate(dialog.courses) if c.code == "CAPA")
+    dialog.grid.item(course, 0).setCheckState(Qt.CheckState.Checked)
+    dialog.grid.scrollToItem(dialog.grid.item(course, 0))
+    dialog.effective.setText((context.today() + timedelta(days=30)).isoformat())
+    settle(app)
+    dialog.grab().save(str(out / "roles-impact.png"))
+    dialog.reject()
+    settle(app)
 
 
 def certificates_screenshots(window: Any, app: QApplication, out: Path) -> None:

@@ -304,6 +304,7 @@ def test_the_history_gives_every_view_something_real(
         MatrixStatus.EXPIRING,
         MatrixStatus.EXPIRED,
         MatrixStatus.RETRAIN,
+        MatrixStatus.DUE,  # a requirement added under change control, in its grace period
     }
     external = [
         c

@@ -17,7 +17,7 @@ import calendar
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -34,6 +34,12 @@ MAX_LATE_MINUTES = 240
 # GMP training records start long after this; an earlier date is a typing or a spreadsheet
 # error (Excel's day 0 is 1900-01-00, an empty date cell read as a number is 1899-12-30).
 EARLIEST_RECORD = date(1950, 1, 1)
+# Change control: how long people have, after a requirement or a course's new version takes
+# effect, to comply. The dialogs offer the default; a change may say 0 (at once) up to two years.
+DEFAULT_GRACE_DAYS = 90
+MAX_GRACE_DAYS = 730
+# A change is planned ahead, not decades ahead: a later date is a typing error.
+MAX_EFFECTIVE_YEARS_AHEAD = 5
 
 
 class EnrolmentStatus(enum.StrEnum):
@@ -79,6 +85,7 @@ class MatrixStatus(enum.StrEnum):
     EXPIRED = "expired"
     RETRAIN = "retrain"  # completed an older version of the course than the current one
     ENROLLED = "enrolled"  # no valid completion, but enrolled on a run
+    DUE = "due"  # a change took effect: must comply by ``Standing.due_on``, until then may work
     EXPIRING = "expiring"  # valid, expires within the setting's number of days
     VALID = "valid"
 
@@ -89,6 +96,7 @@ class MatrixStatus(enum.StrEnum):
             "expired": "Expired",
             "retrain": "Retrain (new version)",
             "enrolled": "Enrolled",
+            "due": "Retrain due",
             "expiring": "Expiring soon",
             "valid": "Valid",
         }[self.value]
@@ -96,7 +104,7 @@ class MatrixStatus(enum.StrEnum):
     @property
     def compliant(self) -> bool:
         """May the trainee do the task today?"""
-        return self in (MatrixStatus.VALID, MatrixStatus.EXPIRING)
+        return self in (MatrixStatus.VALID, MatrixStatus.EXPIRING, MatrixStatus.DUE)
 
 
 def add_months(day: date, months: int) -> date:
@@ -319,6 +327,59 @@ class Standing(NamedTuple):
     status: MatrixStatus
     expires_on: date | None = None
     version: str = ""  # the version last completed
+    due_on: date | None = None  # DUE: the last day to comply (compliant until then)
+
+
+class ChangeTerms(NamedTuple):
+    """When a change to what people must hold takes effect, and how long they then have."""
+
+    effective_on: date
+    grace_days: int
+
+    @property
+    def due_on(self) -> date | None:
+        """The last day to comply (None: no grace, required on the day it takes effect)."""
+        if self.grace_days <= 0:
+            return None
+        return self.effective_on + timedelta(days=self.grace_days)
+
+    def validated(self, *, today: date) -> ChangeTerms:
+        """The terms, or ``ValidationError`` naming what is wrong (``today`` bounds the date)."""
+        errors: list[FieldError] = []
+        if not 0 <= self.grace_days <= MAX_GRACE_DAYS:
+            errors.append(
+                FieldError(
+                    "grace_days",
+                    f"The grace period must be 0 to {MAX_GRACE_DAYS} days (got {self.grace_days})",
+                )
+            )
+        latest = add_months(today, 12 * MAX_EFFECTIVE_YEARS_AHEAD)
+        if self.effective_on < EARLIEST_RECORD:
+            errors.append(FieldError("effective_on", _too_early("A change", self.effective_on)))
+        elif self.effective_on > latest:
+            errors.append(
+                FieldError(
+                    "effective_on",
+                    f"A change cannot take effect more than {MAX_EFFECTIVE_YEARS_AHEAD} years "
+                    f"ahead ({self.effective_on.isoformat()}); check the year",
+                )
+            )
+        if errors:
+            raise ValidationError(errors, subject="Change")
+        return self
+
+
+def parse_effective_on(text: str) -> date:
+    """A date written as 2027-03-01, or ``ValidationError`` saying how to write it."""
+    cleaned = text.strip()
+    try:
+        return date.fromisoformat(cleaned)
+    except ValueError:
+        raise ValidationError.single(
+            "effective_on",
+            f"'{cleaned}' is not a date; write the date the change takes effect as "
+            "YYYY-MM-DD, e.g. 2027-03-01",
+        ) from None
 
 
 class Held(Protocol):
@@ -341,12 +402,52 @@ def standing(
     enrolled: bool,
     today: date,
     expiring_days: int = DEFAULT_EXPIRING_DAYS,
+    new_version: VersionChange | None = None,
+    grace_until: date | None = None,
 ) -> Standing:
     """A trainee's standing for one course from their completions of it.
 
     The latest completion counts. A completion of an older version than ``current_version``
     needs retraining (the SOP changed) even while in date.
+
+    Change control: ``new_version`` is the change that made ``current_version`` current.
+    Before it takes effect the version it replaces still counts; from then until its due date,
+    holders of that version are DUE (compliant up to and including ``due_on``).
+    ``grace_until``: the role's requirement took effect recently; up to and including that day
+    anyone who does not comply is DUE.
     """
+    if new_version is not None and new_version.version == current_version:
+        if today < new_version.effective_on:
+            current_version = new_version.replaces
+        elif new_version.due_on is not None and today <= new_version.due_on:
+            now = _standing(completions, current_version, enrolled, today, expiring_days)
+            if now.status is MatrixStatus.RETRAIN:
+                old = _standing(completions, new_version.replaces, enrolled, today, expiring_days)
+                if old.status.compliant:
+                    return old._replace(status=MatrixStatus.DUE, due_on=new_version.due_on)
+    found = _standing(completions, current_version, enrolled, today, expiring_days)
+    if grace_until is not None and today <= grace_until and not found.status.compliant:
+        return found._replace(status=MatrixStatus.DUE, due_on=grace_until)
+    return found
+
+
+class VersionChange(NamedTuple):
+    """A course's version ``version`` replaces ``replaces`` from ``effective_on``; holders of
+    the older version have up to and including ``due_on`` (None: no grace)."""
+
+    version: str
+    replaces: str
+    effective_on: date
+    due_on: date | None
+
+
+def _standing(
+    completions: Sequence[Held],
+    current_version: str,
+    enrolled: bool,
+    today: date,
+    expiring_days: int,
+) -> Standing:
     if not completions:
         return Standing(MatrixStatus.ENROLLED if enrolled else MatrixStatus.MISSING)
     latest = (
@@ -381,6 +482,7 @@ class Due:
     status: MatrixStatus
     expires_on: date | None
     version: str
+    due_on: date | None = None  # DUE: by when
 
 
 # ----- the training record (what an auditor asks for) -------------------------------------

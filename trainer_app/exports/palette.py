@@ -16,6 +16,7 @@ BAND = "#E6ECF3"
 STATUS: dict[MatrixStatus, tuple[str, str]] = {
     MatrixStatus.VALID: ("#DCEFE2", "#1B5E36"),
     MatrixStatus.EXPIRING: ("#FCEFD2", "#7A4A00"),
+    MatrixStatus.DUE: ("#FCEFD2", "#7A4A00"),
     MatrixStatus.ENROLLED: ("#DCE7F5", "#1D4778"),
     MatrixStatus.RETRAIN: ("#FBE2D0", "#8A3A0C"),
     MatrixStatus.EXPIRED: ("#F7D9D9", "#8E1B1B"),

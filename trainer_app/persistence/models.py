@@ -386,6 +386,28 @@ class RoleRequirementRow(Base):
     hub_id: Mapped[int | None] = mapped_column(
         ForeignKey("hubs.id", ondelete="RESTRICT"), nullable=True
     )
+    # Change control: the requirement counts from ``effective_on`` (NULL: always has), and
+    # people who do not hold the course have ``grace_days`` more to comply.
+    effective_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    grace_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class CourseVersionRow(Base):
+    """A course's new version under change control: it replaces ``replaces`` from
+    ``effective_on``, and holders of the older version have ``grace_days`` more to retrain."""
+
+    __tablename__ = "course_versions"
+    __table_args__ = (
+        CheckConstraint("grace_days >= 0", name="grace_days_not_negative"),
+        {"sqlite_autoincrement": True},
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    version: Mapped[str] = mapped_column(String(16))
+    replaces: Mapped[str] = mapped_column(String(16))
+    effective_on: Mapped[date] = mapped_column(Date)
+    grace_days: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class EnrolmentRow(Versioned, Base):

@@ -238,8 +238,17 @@ class CrudService(Generic[F, R, Row]):
             )
             return self._record(session, row)
 
-    def update(self, entity_id: int, expected_version: int, fields: F, *, reason: str = "") -> R:
-        """Save an edit made from ``expected_version``; refused if the row has moved on."""
+    def update(
+        self,
+        entity_id: int,
+        expected_version: int,
+        fields: F,
+        *,
+        reason: str = "",
+        also: Callable[[Session, Row, R], None] | None = None,
+    ) -> R:
+        """Save an edit made from ``expected_version``; refused if the row has moved on.
+        ``also(session, row, before)`` writes what goes with the edit, in its transaction."""
         with transaction(self.store) as session:
             row = self._load(session, entity_id)
             self._authorise("change", self._record(session, row), fields)
@@ -251,9 +260,12 @@ class CrudService(Generic[F, R, Row]):
             changes = diff_fields(before, after)
             if not changes:
                 return self._record(session, row)
+            previous = self._record(session, row)
             self._apply(session, row, clean)
             self._touch(row)
             session.flush()
+            if also is not None:
+                also(session, row, previous)
             write_audit(
                 session,
                 self.actor,

@@ -120,7 +120,7 @@ class ServiceContext:
             hubs=HubService(store, actor, now),
             facilities=FacilityService(store, actor, now),
             trainers=TrainerService(store, actor, now),
-            courses=CourseService(store, actor, now),
+            courses=CourseService(store, actor, now, today),
             cohorts=CohortService(store, actor, now),
             trainees=TraineeService(store, actor, now),
             runs=RunService(store, actor, now),

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from trainer_app.domain.access import Act
-from trainer_app.domain.audit import RecordType
+from trainer_app.domain.audit import Actor, AuditAction, RecordType
 from trainer_app.domain.courses import (
     Course,
     CourseCategory,
@@ -18,13 +20,27 @@ from trainer_app.domain.courses import (
 )
 from trainer_app.domain.errors import FieldError, ValidationError
 from trainer_app.domain.network import FacilityKind
+from trainer_app.domain.records import ChangeTerms
+from trainer_app.persistence.db import Store
 from trainer_app.persistence.models import (
     CoursePrerequisiteRow,
     CourseRow,
     CourseRunRow,
+    CourseVersionRow,
     TrainerQualificationRow,
 )
-from trainer_app.services.base import Column, CrudService, ListQueries, Unique, plural, sync_links
+from trainer_app.services.base import (
+    Column,
+    CrudService,
+    ListQueries,
+    Now,
+    Unique,
+    now_utc,
+    plural,
+    sync_links,
+    write_audit,
+)
+from trainer_app.services.matrix import Impact, MatrixService
 
 
 class CourseService(CrudService[CourseFields, Course, CourseRow], ListQueries):
@@ -54,6 +70,79 @@ class CourseService(CrudService[CourseFields, Course, CourseRow], ListQueries):
         Column("capacity", "Capacity", CourseRow.capacity, numeric=True),
         Column("validity", "Valid (months)", CourseRow.validity_months, numeric=True),
     )
+
+    def __init__(
+        self,
+        store: Store,
+        actor: Actor,
+        now: Now = now_utc,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        super().__init__(store, actor, now)
+        self.today = today
+
+    def update(
+        self,
+        entity_id: int,
+        expected_version: int,
+        fields: CourseFields,
+        *,
+        reason: str = "",
+        also: Callable[[Session, CourseRow, Course], None] | None = None,
+        terms: ChangeTerms | None = None,
+    ) -> Course:
+        """Save an edit. A new version is under change control: it replaces the old one from
+        ``terms.effective_on`` (default today), and holders of the old version then have
+        ``terms.grace_days`` (default none) to retrain; the change is recorded and audited."""
+        when = (terms or ChangeTerms(self.today(), 0)).validated(today=self.today())
+
+        def record_version(session: Session, row: CourseRow, before: Course) -> None:
+            if also is not None:
+                also(session, row, before)
+            if row.version == before.version:
+                return
+            session.add(
+                CourseVersionRow(
+                    course_id=row.id,
+                    version=row.version,
+                    replaces=before.version,
+                    effective_on=when.effective_on,
+                    grace_days=when.grace_days,
+                    created_at=self.now(),
+                )
+            )
+            write_audit(
+                session,
+                self.actor,
+                AuditAction.UPDATE,
+                self.entity_type,
+                row.id,
+                f"{row.code} version {row.version}",
+                [
+                    ("version", before.version, row.version),
+                    ("effective_on", None, when.effective_on.isoformat()),
+                    ("grace_days", None, str(when.grace_days)),
+                ],
+                reason,
+                at=self.now(),
+            )
+
+        return super().update(
+            entity_id, expected_version, fields, reason=reason, also=record_version
+        )
+
+    def impact_of_new_version(
+        self,
+        course_id: int,
+        version: str,
+        effective_on: date | None = None,
+        grace_days: int = 0,
+    ) -> Impact:
+        """Who the course's new ``version`` would ask to retrain, and by when (nothing saved)."""
+        terms = ChangeTerms(effective_on or self.today(), grace_days)
+        return MatrixService(self.store, self.actor, self.today, self.now).impact_of_new_version(
+            course_id, version, terms
+        )
 
     def _validate(
         self, session: Session, fields: CourseFields, entity_id: int | None

@@ -14,6 +14,7 @@ imported in November. Nothing is stamped later than the real now.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import random
 from collections.abc import Callable, Mapping, Sequence
@@ -30,6 +31,7 @@ from trainer_app.domain.planning import CourseRunFields
 from trainer_app.domain.records import (
     AssessmentFields,
     AttendanceFields,
+    ChangeTerms,
     CompletionFields,
     CompletionSource,
     Mark,
@@ -100,7 +102,7 @@ def build_history(
     sets to when it happened."""
     setup = setup_day(history)
     clock.set(setup, time(11))
-    roles = _create_roles(context, history["roles"], hubs, courses)
+    roles = _create_roles(context, history["roles"], hubs, courses, clock.last_day)
     clock.later(timedelta(minutes=30))
     runs = _create_history_runs(context, history, hubs, courses)
     clock.set(setup + PUBLISHED_AFTER_SETUP, time(10))
@@ -142,18 +144,32 @@ def _create_roles(
     specs: Sequence[Spec],
     hubs: Mapping[str, int],
     courses: Mapping[str, int],
+    today: date,
 ) -> int:
+    """The roles; a role's ``under_change`` courses were added recently, under change control
+    (in effect some days ago, with a grace period), so the matrix shows people due by a date."""
     for spec in specs:
         needs: set[tuple[int, int | None]] = {(courses[c], None) for c in spec["courses"]}
         for hub, extra in spec.get("at_hub", {}).items():
             needs |= {(courses[c], hubs[hub]) for c in extra}
-        context.matrix.save_role(
+        role = context.matrix.save_role(
             RoleFields(
                 name=spec["name"],
                 description=spec.get("description", ""),
                 requirements=frozenset(needs),
             )
         )
+        change = spec.get("under_change")
+        if change:
+            added = {(courses[c], None) for c in change["courses"]}
+            context.matrix.save_role(
+                dataclasses.replace(role, requirements=role.requirements | added),
+                role.id,
+                role.row_version,
+                terms=ChangeTerms(
+                    today - timedelta(days=change["effective_days_ago"]), change["grace_days"]
+                ),
+            )
     return len(specs)
 
 

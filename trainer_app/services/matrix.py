@@ -16,12 +16,15 @@ from typing import Any, NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from trainer_app.domain import dates
 from trainer_app.domain.access import Act
 from trainer_app.domain.audit import Actor, AuditAction, AuditEntry, RecordType
+from trainer_app.domain.courses import check_version, version_key
 from trainer_app.domain.errors import Duplicate, FieldError, NotFound, StaleEdit, ValidationError
 from trainer_app.domain.people import TraineeType
 from trainer_app.domain.records import (
     AssessmentResult,
+    ChangeTerms,
     Completion,
     Due,
     EnrolmentStatus,
@@ -33,6 +36,7 @@ from trainer_app.domain.records import (
     SignedRecord,
     Standing,
     TrainingRecord,
+    VersionChange,
     standing,
 )
 from trainer_app.domain.reports import (
@@ -55,6 +59,7 @@ from trainer_app.persistence.models import (
     CompletionRow,
     CourseRow,
     CourseRunRow,
+    CourseVersionRow,
     EnrolmentRow,
     HubRow,
     PlannedSessionRow,
@@ -65,7 +70,7 @@ from trainer_app.persistence.models import (
 )
 from trainer_app.persistence.uow import reading, transaction
 from trainer_app.services.audit import AuditService, entries_about
-from trainer_app.services.base import Now, now_utc, save_store_setting, write_audit
+from trainer_app.services.base import Now, now_utc, plural, save_store_setting, write_audit
 from trainer_app.services.certificates import certificates_of
 from trainer_app.services.enrolment import EXPIRING_DAYS_KEY, PERIOD_TIMES, expiring_days
 from trainer_app.services.signatures import signatures_of
@@ -137,6 +142,50 @@ class Matrix:
         return dict(out)
 
 
+@dataclass(frozen=True)
+class AffectedPerson:
+    """Someone a change to required training will ask to train, and by when."""
+
+    name: str
+    reference: str
+    hub: str
+    course_code: str
+    due_on: date
+
+
+@dataclass(frozen=True)
+class Impact:
+    """Who a change to required training affects, before it is saved: a sentence per
+    course ("2 people in 1 hub will need ASEP 4.0 by 1 Mar 2027") and the people."""
+
+    sentences: tuple[str, ...] = ()
+    people: tuple[AffectedPerson, ...] = ()
+
+    @property
+    def affected(self) -> bool:
+        return bool(self.people)
+
+    def summary(self) -> str:
+        return (
+            "\n".join(self.sentences)
+            if self.sentences
+            else "Nobody needs to train for this change."
+        )
+
+
+def _impact(needs: dict[tuple[str, str], list[MatrixPerson]], due_on: date) -> Impact:
+    """``needs``: (course code, version) → people, in the order to list them."""
+    sentences, people = [], []
+    for (code, version), who in sorted(needs.items()):
+        hubs = {p.hub for p in who}
+        sentences.append(
+            f"{plural(len(who), 'person', 'people')} in {plural(len(hubs), 'hub')} will need "
+            f"{code} {version} by {dates.day(due_on)}"
+        )
+        people += [AffectedPerson(p.name, p.reference, p.hub, code, due_on) for p in who]
+    return Impact(tuple(sentences), tuple(people))
+
+
 class MatrixService:
     def __init__(
         self,
@@ -175,10 +224,19 @@ class MatrixService:
             return [_role(r) for r in session.scalars(select(RoleRow).order_by(RoleRow.name))]
 
     def save_role(
-        self, fields: RoleFields, role_id: int | None = None, expected_version: int | None = None
+        self,
+        fields: RoleFields,
+        role_id: int | None = None,
+        expected_version: int | None = None,
+        *,
+        terms: ChangeTerms | None = None,
     ) -> Role:
+        """Save a role. Courses it newly requires count from ``terms.effective_on`` (default
+        today), and people then have ``terms.grace_days`` (default none) to comply; the
+        courses it already required keep their own terms."""
         self.actor.require(Act.EDIT_CATALOGUE, what="change roles and their required courses")
         item = fields.validated()
+        when = self._terms(terms)
         with transaction(self.store) as session:
             clash = session.scalars(select(RoleRow).where(RoleRow.id != (role_id or 0))).all()
             if any(role_key(r.name) == role_key(item.name) for r in clash):
@@ -204,7 +262,12 @@ class MatrixService:
             kept = [r for r in row.requirements if (r.course_id, r.hub_id) in item.requirements]
             have = {(r.course_id, r.hub_id) for r in kept}
             row.requirements[:] = kept + [
-                RoleRequirementRow(course_id=c, hub_id=h)
+                RoleRequirementRow(
+                    course_id=c,
+                    hub_id=h,
+                    effective_on=when.effective_on,
+                    grace_days=when.grace_days,
+                )
                 for c, h in sorted(item.requirements - have, key=str)
             ]
             session.flush()
@@ -219,6 +282,82 @@ class MatrixService:
                 at=self.now(),
             )
             return _role(row)
+
+    def _terms(self, terms: ChangeTerms | None) -> ChangeTerms:
+        today = self.today()
+        return (terms or ChangeTerms(today, 0)).validated(today=today)
+
+    def impact_of_role_change(
+        self, fields: RoleFields, role_id: int | None = None, terms: ChangeTerms | None = None
+    ) -> Impact:
+        """Who the role's newly required courses will ask to train, by when, if saved with
+        ``terms``: the people of the role (at the hub, for a hub's requirement) who do not
+        hold the course valid and are not already required to. Nothing is written."""
+        when = self._terms(terms)
+        with reading(self.store) as session:
+            before: set[tuple[int, int | None]] = set()
+            if role_id is not None:
+                found = session.get(RoleRow, role_id)
+                if found is None:
+                    raise NotFound("This role no longer exists")
+                before = {(r.course_id, r.hub_id) for r in found.requirements}
+            hub_codes = dict(session.execute(select(HubRow.id, HubRow.code)).all())
+            courses = {
+                id_: (code, version)
+                for id_, code, version in session.execute(
+                    select(CourseRow.id, CourseRow.code, CourseRow.version)
+                )
+            }
+        added = fields.requirements - before
+        if not added or not clean_text(fields.name):
+            return Impact()
+        matrix = self.matrix(role=fields.name)
+        columns = {c.id: i for i, c in enumerate(matrix.courses)}
+        needs: dict[tuple[str, str], list[MatrixPerson]] = defaultdict(list)
+        for course_id in sorted({c for c, _ in added}, key=lambda c: courses[c]):
+            hubs = {h for c, h in added if c == course_id}
+            column = columns.get(course_id)
+            at = {hub_codes[h] for h in hubs if h is not None}
+            for r, person in enumerate(matrix.people):
+                if None not in hubs and person.hub not in at:
+                    continue
+                cell = matrix.cells.get((r, column)) if column is not None else None
+                if (r, column) in matrix.required or (cell is not None and cell.status.compliant):
+                    continue  # already required, or holds it: the change asks nothing new
+                needs[courses[course_id]].append(person)
+        return _impact(needs, when.due_on or when.effective_on)
+
+    def impact_of_new_version(
+        self, course_id: int, version: str, terms: ChangeTerms | None = None
+    ) -> Impact:
+        """Who a new ``version`` of the course will ask to retrain, by when: the people whose
+        roles require it and who now comply with an older version. Nothing is written."""
+        when = self._terms(terms)
+        errors: list[FieldError] = []
+        version = check_version(version, "version", errors)
+        if errors:
+            raise ValidationError(errors, subject="Version")
+        with reading(self.store) as session:
+            course = session.get(CourseRow, course_id)
+            if course is None:
+                raise NotFound("This course no longer exists")
+            code, current = course.code, course.version
+        if version_key(version) <= version_key(current):
+            return Impact()
+        matrix = self.matrix()
+        column = next((i for i, c in enumerate(matrix.courses) if c.id == course_id), None)
+        needs: dict[tuple[str, str], list[MatrixPerson]] = defaultdict(list)
+        for r, person in enumerate(matrix.people):
+            cell = matrix.cells.get((r, column)) if column is not None else None
+            if (
+                cell is not None
+                and (r, column) in matrix.required
+                and cell.status.compliant
+                and cell.version
+                and version_key(cell.version) < version_key(version)
+            ):
+                needs[(code, version)].append(person)
+        return _impact(needs, when.due_on or when.effective_on)
 
     # ----- the matrix --------------------------------------------------------------------
     def matrix(
@@ -245,23 +384,24 @@ class MatrixService:
                     select(CourseRow.id, CourseRow.code, CourseRow.title, CourseRow.version)
                 )
             }
-            needs = _requirements(session)
+            needs = _requirements(session, today)
+            changes = _version_changes(session)
             ids = [p.id for p in people]
             done = _completions(session, ids)
             enrolled = _enrolled(session, ids, today)
         wanted = [
-            needs.get((role_key(p.role), hub), set()) | needs.get((role_key(p.role), None), set())
+            _merge(needs.get((role_key(p.role), hub), {}), needs.get((role_key(p.role), None), {}))
             for p, hub in zip(people, hubs, strict=True)
         ]
         held = [set(done.get(p.id, {})) for p in people]
-        used = set().union(*wanted, *held)
+        used = set().union(*(set(w) for w in wanted), *held)
         columns = sorted((courses[c] for c in used), key=lambda c: c.code)
         index = {c.id: i for i, c in enumerate(columns)}
         cells: dict[tuple[int, int], Standing] = {}
         required: set[tuple[int, int]] = set()
         for r, person in enumerate(people):
             mine = done.get(person.id, {})
-            for course_id in wanted[r] | held[r]:
+            for course_id in wanted[r].keys() | held[r]:
                 column = index[course_id]
                 cells[(r, column)] = standing(
                     mine.get(course_id, ()),
@@ -269,6 +409,8 @@ class MatrixService:
                     enrolled=(person.id, course_id) in enrolled,
                     today=today,
                     expiring_days=window,
+                    new_version=changes.get(course_id),
+                    grace_until=wanted[r].get(course_id),
                 )
                 if course_id in wanted[r]:
                     required.add((r, column))
@@ -470,7 +612,7 @@ class MatrixService:
 
 def due_in(matrix: Matrix) -> list[Due]:
     """The refresher list of a matrix already computed."""
-    due = {MatrixStatus.EXPIRING, MatrixStatus.EXPIRED, MatrixStatus.RETRAIN}
+    due = {MatrixStatus.EXPIRING, MatrixStatus.EXPIRED, MatrixStatus.RETRAIN, MatrixStatus.DUE}
     out = []
     for (r, c), cell in matrix.cells.items():
         if (r, c) not in matrix.required or cell.status not in due:
@@ -487,9 +629,10 @@ def due_in(matrix: Matrix) -> list[Due]:
                 cell.status,
                 cell.expires_on,
                 cell.version,
+                cell.due_on,
             )
         )
-    return sorted(out, key=lambda d: (d.expires_on or date.max, d.name.casefold()))
+    return sorted(out, key=lambda d: (d.due_on or d.expires_on or date.max, d.name.casefold()))
 
 
 # ----- queries -------------------------------------------------------------------------------
@@ -544,14 +687,52 @@ def _people(
     return people, hubs
 
 
-def _requirements(session: Session) -> dict[tuple[str, int | None], set[int]]:
-    out: dict[tuple[str, int | None], set[int]] = defaultdict(set)
-    for name, course_id, hub_id in session.execute(
-        select(RoleRow.name, RoleRequirementRow.course_id, RoleRequirementRow.hub_id).join(
-            RoleRequirementRow, RoleRequirementRow.role_id == RoleRow.id
-        )
+# A required course → the last day of its grace period (None: no grace, required outright).
+Needs = dict[int, date | None]
+
+
+def _requirements(session: Session, today: date) -> dict[tuple[str, int | None], Needs]:
+    """(role, hub) → the courses required on ``today``; a requirement not yet in effect is
+    left out, one in its grace period carries the last day of it."""
+    out: dict[tuple[str, int | None], Needs] = defaultdict(dict)
+    for name, course_id, hub_id, effective_on, grace_days in session.execute(
+        select(
+            RoleRow.name,
+            RoleRequirementRow.course_id,
+            RoleRequirementRow.hub_id,
+            RoleRequirementRow.effective_on,
+            RoleRequirementRow.grace_days,
+        ).join(RoleRequirementRow, RoleRequirementRow.role_id == RoleRow.id)
     ):
-        out[(role_key(name), hub_id)].add(course_id)
+        if effective_on is not None and effective_on > today:
+            continue
+        due = None if effective_on is None else ChangeTerms(effective_on, grace_days).due_on
+        if due is not None and due < today:
+            due = None
+        needs = out[(role_key(name), hub_id)]
+        needs[course_id] = _stricter(needs[course_id], due) if course_id in needs else due
+    return out
+
+
+def _stricter(one: date | None, other: date | None) -> date | None:
+    return None if one is None or other is None else min(one, other)
+
+
+def _merge(one: Needs, other: Needs) -> Needs:
+    merged = dict(one)
+    for course_id, due in other.items():
+        merged[course_id] = _stricter(merged[course_id], due) if course_id in merged else due
+    return merged
+
+
+def _version_changes(session: Session) -> dict[int, VersionChange]:
+    """course → its latest version change under change control."""
+    out: dict[int, VersionChange] = {}
+    for row in session.scalars(select(CourseVersionRow).order_by(CourseVersionRow.id)):
+        terms = ChangeTerms(row.effective_on, row.grace_days)
+        out[row.course_id] = VersionChange(
+            row.version, row.replaces, row.effective_on, terms.due_on
+        )
     return out
 
 
@@ -713,7 +894,10 @@ def _describe(session: Session, row: RoleRow) -> str:
     hubs = dict(session.execute(select(HubRow.id, HubRow.code)).all())
     return ", ".join(
         sorted(
-            codes[r.course_id] + (f" ({hubs[r.hub_id]})" if r.hub_id is not None else "")
+            codes[r.course_id]
+            + (f" ({hubs[r.hub_id]})" if r.hub_id is not None else "")
+            + (f" from {r.effective_on.isoformat()}" if r.effective_on is not None else "")
+            + (f", {plural(r.grace_days, 'day')}' grace" if r.grace_days else "")
             for r in row.requirements
         )
     )

@@ -69,6 +69,7 @@ _NAMES = {
     "status_expiring": "mdi6.exclamation-thick",
     "status_expired": "mdi6.close-thick",
     "status_retrain": "mdi6.refresh",
+    "status_due": "mdi6.timer-sand",
     "status_enrolled": "mdi6.arrow-right-thick",
     "status_missing": "mdi6.minus-thick",
 }

@@ -151,10 +151,7 @@ class RecordDialog(QDialog):
         service = self.kind.service(self.context)
         fields = self.current_fields()
         try:
-            if self.record is None:
-                self.saved = service.create(fields)
-            else:
-                self.saved = service.update(self.record.id, self.record.row_version, fields)
+            self.saved = self.write(service, fields)
         except ValidationError as error:
             self._touched.update(e.field for e in error.errors)
             self._show(error, only_touched=False)
@@ -166,6 +163,12 @@ class RecordDialog(QDialog):
             self._banner(str(error))
             return
         super().accept()
+
+    def write(self, service: Any, fields: Any) -> Any:
+        """Add or update the record through its service; returns what was saved."""
+        if self.record is None:
+            return service.create(fields)
+        return service.update(self.record.id, self.record.row_version, fields)
 
     def _show_beside(self, name: str, text: str) -> None:
         label = self._messages.get(name)

@@ -13,8 +13,10 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -22,10 +24,17 @@ from PySide6.QtWidgets import (
 )
 
 from trainer_app.domain.errors import DomainError, Duplicate, ValidationError
+from trainer_app.domain.records import (
+    DEFAULT_GRACE_DAYS,
+    MAX_GRACE_DAYS,
+    ChangeTerms,
+    parse_effective_on,
+)
 from trainer_app.services.context import ServiceContext
-from trainer_app.services.matrix import Role, RoleFields
+from trainer_app.services.matrix import Impact, Role, RoleFields
 from trainer_app.ui import icons
 from trainer_app.ui.dialogs.form import add_form_field
+from trainer_app.ui.dialogs.impact import ask_to_confirm, impact_text
 
 EVERY_HUB = "Every hub"
 
@@ -74,12 +83,32 @@ class RolesDialog(QDialog):
                 item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
                 item.setCheckState(Qt.CheckState.Unchecked)
                 self.grid.setItem(row, column, item)
+        self.grid.itemChanged.connect(self._update_impact)
+        terms = QFormLayout()
+        self.effective = QLineEdit(context.today().isoformat())
+        self.effective.setPlaceholderText("YYYY-MM-DD")
+        self.effective_message = add_form_field(terms, "Takes effect on", self.effective)
+        self.grace = QSpinBox()
+        self.grace.setRange(0, MAX_GRACE_DAYS)
+        self.grace.setValue(DEFAULT_GRACE_DAYS)
+        self.grace.setSuffix(" days to comply")
+        add_form_field(terms, "Grace period", self.grace)
+        self.impact = QLabel("")
+        self.impact.setAccessibleName("Impact")
+        self.impact.setWordWrap(True)
+        self.impact.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.effective.textChanged.connect(self._update_impact)
+        self.grace.valueChanged.connect(self._update_impact)
+        self.name.textChanged.connect(self._update_impact)
+        self.confirm_box: QMessageBox | None = None
         self.status = QLabel("")
         self.status.setAccessibleName("Roles status")
         right = QVBoxLayout()
         right.addLayout(form)
         right.addWidget(QLabel("Courses the role needs (tick a hub only where it differs):"))
         right.addWidget(self.grid, 1)
+        right.addLayout(terms)
+        right.addWidget(self.impact)
         right.addWidget(self.status)
 
         body = QHBoxLayout()
@@ -123,13 +152,16 @@ class RolesDialog(QDialog):
         self.description.setPlainText(role.description if role else "")
         needs = role.requirements if role else frozenset()
         columns: list[int | None] = [None, *(h.id for h in self.hubs)]
+        self.grid.blockSignals(True)
         for row, course in enumerate(self.courses):
             for column, hub_id in enumerate(columns):
                 item = self.grid.item(row, column)
                 assert item is not None
                 ticked = (course.id, hub_id) in needs
                 item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+        self.grid.blockSignals(False)
         self.name_message.hide()
+        self._update_impact()
 
     def new_role(self) -> None:
         self.roles.clearSelection()
@@ -148,17 +180,63 @@ class RolesDialog(QDialog):
             and item.checkState() == Qt.CheckState.Checked
         )
 
-    def save(self) -> None:
-        fields = RoleFields(
+    def fields(self) -> RoleFields:
+        return RoleFields(
             name=self.name.text(),
             description=self.description.toPlainText(),
             requirements=self.requirements(),
         )
+
+    def terms(self) -> ChangeTerms:
+        """The effective date and grace period typed; ``ValidationError`` if they are wrong."""
+        return ChangeTerms(parse_effective_on(self.effective.text()), self.grace.value())
+
+    def _work_out_impact(self) -> Impact | None:
+        """Who the newly ticked courses would ask to train; None (and why, shown) if the
+        terms are wrong."""
+        try:
+            terms = self.terms()
+            impact = self.context.matrix.impact_of_role_change(
+                self.fields(), self.role.id if self.role else None, terms
+            )
+        except ValidationError as error:
+            self.effective_message.setText("; ".join(error.for_field("effective_on")) or str(error))
+            self.effective_message.show()
+            self.impact.setText("")
+            return None
+        except DomainError as error:
+            self.impact.setText(str(error))
+            return None
+        self.effective_message.hide()
+        return impact
+
+    def _update_impact(self) -> None:
+        if not hasattr(self, "impact"):
+            return  # still being built
+        impact = self._work_out_impact()
+        if impact is not None:
+            self.impact.setText(impact_text(impact) if impact.affected else "")
+
+    def save(self) -> None:
+        """Save the role; when the change asks anyone to train, say who first and ask."""
+        impact = self._work_out_impact()
+        if impact is None:
+            return
+        if not impact.affected:
+            self._commit()
+            return
+        self.impact.setText(impact_text(impact))
+        self.confirm_box = ask_to_confirm(self, "Save the role", impact, self._commit)
+
+    def _commit(self) -> None:
+        self.confirm_box = None
+        fields = self.fields()
         try:
             saved = self.context.matrix.save_role(
                 fields,
                 self.role.id if self.role else None,
                 self.role.row_version if self.role else None,
+                terms=self.terms(),
             )
         except (ValidationError, Duplicate) as error:
             message = (

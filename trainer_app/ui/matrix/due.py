@@ -63,7 +63,7 @@ class DueModel(QAbstractTableModel):
         self.endResetModel()
 
     def standing(self, due: Due) -> Standing:
-        return Standing(due.status, due.expires_on, due.version)
+        return Standing(due.status, due.expires_on, due.version, due.due_on)
 
     # ----- Qt's model interface --------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -107,6 +107,8 @@ class DueModel(QAbstractTableModel):
             left = look.days_left(self.standing(due), self._today)
             if due.status is MatrixStatus.EXPIRING and left is not None:
                 text += f" ({left} d)"
+            if due.status is MatrixStatus.DUE and due.due_on is not None:
+                text += f" by {dates.day(due.due_on)}"
             return text
         if column == EXPIRES:
             return dates.day(due.expires_on) if due.expires_on else "—"

@@ -746,7 +746,12 @@ class MatrixPage(Page):
             counts = Counter(d.status for d in rows)
             parts = ", ".join(
                 f"{counts[s]} {s.label.lower()}"
-                for s in (MatrixStatus.EXPIRING, MatrixStatus.EXPIRED, MatrixStatus.RETRAIN)
+                for s in (
+                    MatrixStatus.DUE,
+                    MatrixStatus.EXPIRING,
+                    MatrixStatus.EXPIRED,
+                    MatrixStatus.RETRAIN,
+                )
                 if counts[s]
             )
             self.due_summary.setText(

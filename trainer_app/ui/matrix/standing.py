@@ -19,6 +19,7 @@ SYMBOLS = {
     MatrixStatus.EXPIRING: "!",
     MatrixStatus.EXPIRED: "✗",
     MatrixStatus.RETRAIN: "↻",
+    MatrixStatus.DUE: "⧗",
     MatrixStatus.ENROLLED: "→",
     MatrixStatus.MISSING: "–",
 }
@@ -28,6 +29,7 @@ COLOURS = {
     MatrixStatus.EXPIRING: QColor("#E69F00"),  # orange
     MatrixStatus.EXPIRED: QColor("#D55E00"),  # vermillion
     MatrixStatus.RETRAIN: QColor("#CC79A7"),  # reddish purple
+    MatrixStatus.DUE: QColor("#F0E442"),  # yellow: may still work, must comply by a date
     MatrixStatus.ENROLLED: QColor("#56B4E9"),  # sky blue
     MatrixStatus.MISSING: QColor("#E4E7EB"),  # light grey, drawn with an outline
 }
@@ -36,6 +38,7 @@ COLOURS = {
 LEGEND_ORDER = (
     MatrixStatus.VALID,
     MatrixStatus.EXPIRING,
+    MatrixStatus.DUE,
     MatrixStatus.ENROLLED,
     MatrixStatus.RETRAIN,
     MatrixStatus.EXPIRED,
@@ -46,6 +49,8 @@ MEANINGS = {
     MatrixStatus.VALID: "Valid: the current version completed, in date",
     MatrixStatus.EXPIRING: "Expiring soon: in date, expires within the days set above "
     "(the figure is the days left)",
+    MatrixStatus.DUE: "Retrain due: a new requirement or version took effect; compliant until "
+    "the date shown",
     MatrixStatus.ENROLLED: "Enrolled: no valid completion yet, booked on a coming run",
     MatrixStatus.RETRAIN: "Retrain (new version): completed an older version of the course "
     "(the figure is the version held)",
@@ -69,6 +74,8 @@ def short_text(standing: Standing, today: date) -> str:
         return f"{symbol} {days_left(standing, today)} d"
     if standing.status is MatrixStatus.RETRAIN and standing.version:
         return f"{symbol} v{standing.version}"
+    if standing.status is MatrixStatus.DUE and standing.due_on is not None:
+        return f"{symbol} {dates.day_month(standing.due_on)}"
     return symbol
 
 
@@ -86,6 +93,10 @@ def in_words(standing: Standing, today: date, current_version: str = "") -> str:
         held = f"v{standing.version}" if standing.version else "an older version"
         now = f"; the course is now v{current_version}" if current_version else ""
         detail = f"completed {held}{now}"
+    elif status is MatrixStatus.DUE:
+        held = f"holds v{standing.version}; " if standing.version else ""
+        detail = f"{held}by {dates.day(standing.due_on)}" if standing.due_on else held
+        return f"Retrain due {detail}"
     elif status is MatrixStatus.ENROLLED:
         detail = "booked on a coming run"
         if standing.version:

@@ -48,6 +48,7 @@ STATUSES = (
     MatrixStatus.EXPIRED,
     MatrixStatus.RETRAIN,
     MatrixStatus.ENROLLED,
+    MatrixStatus.DUE,
     MatrixStatus.EXPIRING,
     MatrixStatus.VALID,
 )

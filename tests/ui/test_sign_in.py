@@ -101,14 +101,33 @@ def test_an_auditor_sees_no_way_to_change_records(qtbot, store) -> None:
         assert not any(action.isVisible() for action in hidden)
         assert not auditor.add_action.isVisible() and not auditor.delete_action.isVisible()
         buttons = [button for page in auditor.pages for t in page.tables for button in t.buttons]
-        assert buttons and not any(button.isVisible() for button in buttons)
+        assert buttons and all(button.isHidden() for button in buttons)  # hidden, not just off-page
     finally:
         auditor.close()
 
 
+def test_a_coordinator_sees_no_buttons_for_network_wide_records(qtbot, store) -> None:
+    store.signed_in(store.users.sign_in("admin", PASSWORD)).users.create(
+        AccountFields("hannah", "Hannah Price", Role.COORDINATOR, frozenset({1})), PASSWORD
+    )
+    coordinator = window_for(qtbot, store, "hannah")
+    try:
+        by_kind = {
+            t.kind.noun: not t.buttons[0].isHidden()
+            for page in coordinator.pages
+            for t in page.tables
+            if t.kind is not None and t.buttons
+        }
+        assert by_kind["hub"] is False and by_kind["course"] is False
+        assert by_kind["trainer"] is True and by_kind["trainee"] is True
+        assert not coordinator.users_action.isVisible()
+    finally:
+        coordinator.close()
+
+
 def test_the_administrator_sees_users_and_the_record_buttons(admin_window) -> None:
     assert admin_window.users_action.isVisible() and admin_window.restore_action.isVisible()
-    assert admin_window.pages[0].tables[0].buttons[0].isVisible()
+    assert not admin_window.pages[0].tables[0].buttons[0].isHidden()
     assert "Grace Adeyemi" in admin_window.windowTitle()
 
 

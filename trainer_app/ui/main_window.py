@@ -255,9 +255,11 @@ class MainWindow(QMainWindow):
             action.setVisible(changes_records)
         for action in (self.password_action, self.lock_action, self.sign_out_action):
             action.setVisible(self.signed_in)
-        if not changes_records:
-            for page in self.pages:
-                for table in page.tables:
+        network_wide = {"hub", "course"}  # an administrator's, not a coordinator's
+        for page in self.pages:
+            for table in page.tables:
+                kind = table.kind.noun if table.kind is not None else ""
+                if not changes_records or (admin is False and kind in network_wide):
                     for button in table.buttons:
                         button.hide()
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -80,6 +82,34 @@ def test_a_read_only_backup_folder_is_refused(demo: DemoFiles, read_only_folder:
     ):
         context.backups.backup(read_only_folder / "b.db")
     assert list(read_only_folder.iterdir()) == []
+
+
+@pytest.fixture
+def full_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder on a 256 KiB file system: the disk a backup fills before it is done."""
+    folder = tmp_path / "small-disk"
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here: {mounted.stderr.strip()}")
+    yield folder
+    subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_full_disk_is_said_in_words_and_leaves_nothing(
+    demo: DemoFiles, full_folder: Path
+) -> None:
+    with ServiceContext.open(settings_of(demo)) as context:
+        before = len(context.audit.query_ids())
+        with pytest.raises(StoreError, match=r"database or disk is full\); nothing was written"):
+            context.backups.backup(full_folder / "b.db")
+        assert len(context.audit.query_ids()) == before  # no backup recorded
+    assert list(full_folder.iterdir()) == []
 
 
 def test_a_cancelled_backup_leaves_nothing(demo: DemoFiles, tmp_path: Path) -> None:

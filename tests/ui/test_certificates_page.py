@@ -417,3 +417,26 @@ def test_verify_a_pdf_or_a_scanned_code(qtbot, page, context, tmp_path: Path) ->
     )
     dialog.reject()
     assert page.dialog is None
+
+
+def test_a_certificates_signatures_show_in_its_details(
+    qtbot, page, context, tmp_path: Path
+) -> None:
+    from trainer_app.domain.access import AccountFields, Role
+    from trainer_app.domain.signatures import Meaning, SignedKind
+
+    issue_all(qtbot, page, tmp_path / "issued").close_button.click()
+    with qtbot.waitSignal(page.picture.drawn, timeout=WAIT):
+        page.view.selectRow(0)
+    chosen = page.selected()
+    assert chosen is not None and "Signed" not in page.details.toPlainText()
+    admin = context.users.create_first_administrator(
+        AccountFields("ana", "Dr Ana Silva", Role.ADMINISTRATOR), "a long passphrase"
+    )
+    context.signed_in(admin).signatures.sign(
+        SignedKind.CERTIFICATE, chosen.id, Meaning.ISSUED, "a long passphrase"
+    )
+    page.view.selectRow(1)
+    page.view.selectRow(0)
+    assert "Issued by Dr Ana Silva (ana)" in page.details.toPlainText()
+    assert "— valid" in page.details.toPlainText()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from trainer_app.domain import dates
 from trainer_app.domain.certificates import Certificate, Waiting
 from trainer_app.domain.errors import DomainError
+from trainer_app.domain.signatures import SignedKind
 from trainer_app.ui.certificates.dialogs import IssueDialog, PreviewDialog
 from trainer_app.ui.certificates.picture import CertificatePicture
 from trainer_app.ui.certificates.verify import VerifyDialog
@@ -236,6 +237,8 @@ class CertificatesPage(Page):
             ("Signatory", f"{content.signatory}, {content.signatory_role}"),
             ("Status", chosen.status + (f": {chosen.revoke_reason}" if chosen.revoked else "")),
         ]
+        signed = self.context.signatures.of(SignedKind.CERTIFICATE, chosen.id)
+        rows += [("Signed", signature.manifest()) for signature in signed]
         table = "".join(
             f"<tr><td style='color:gray;padding-right:8px'>{escape(k)}</td>"
             f"<td>{escape(v)}</td></tr>"

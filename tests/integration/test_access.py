@@ -209,7 +209,10 @@ def test_an_inactive_account_cannot_sign_in_and_the_last_administrator_stays(tea
     ("fields", "message"),
     [
         (AccountFields("A", "Ann", Role.AUDITOR), "User name: 2–32 characters"),
-        (AccountFields("ann", "  ", Role.AUDITOR), "Full name: required"),
+        (AccountFields("ann", "  ", Role.AUDITOR), "Full name must not be empty"),
+        (AccountFields("ann", "Ann\u202eeL", Role.AUDITOR), "Full name"),
+        (AccountFields("ann", "A" * 121, Role.AUDITOR), "the limit is 120"),
+        (AccountFields("ann\x00", "Ann", Role.AUDITOR), "User name: 2–32 characters"),
         (AccountFields("ann", "Ann", Role.COORDINATOR), "a coordinator needs at least one hub"),
         (AccountFields("ann", "Ann", Role.TRAINER), "a trainer's account belongs to a trainer"),
         (AccountFields("coord", "Ann", Role.AUDITOR), "'coord' is already taken"),
@@ -265,3 +268,16 @@ def test_a_person_without_a_role_given_may_only_read_and_export() -> None:
     nobody = Actor("x")
     assert nobody.may(Act.EXPORT)
     assert not any(nobody.may(act) for act in Act if act is not Act.EXPORT)
+
+
+@pytest.mark.parametrize(
+    "username",
+    ["", "x" * 10_000, "ad\x00min", "\u202eadmin", "admin' OR '1'='1", "ADMIN\n"],
+)
+def test_hostile_user_names_are_refused_in_words_and_audited(team: Team, username: str) -> None:
+    with pytest.raises(SignInRefused):
+        team.w.ctx.users.sign_in(username, "x" * 100_000)
+    actor, action, entity, reason = team.audit_rows()[-1]
+    assert (action, entity) == ("sign_in_refused", "user") and len(actor) <= 64
+    # ADMIN with a newline is the administrator's name, typed untidily: a wrong password.
+    assert reason in ("unknown user name", "wrong password")

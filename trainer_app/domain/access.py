@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from trainer_app.domain.errors import DomainError, FieldError, ValidationError
+from trainer_app.domain.text import check_name
 
 
 class Role(enum.StrEnum):
@@ -177,9 +178,8 @@ class AccountFields:
     active: bool = True
 
     def validated(self) -> AccountFields:
-        problems = []
+        problems: list[FieldError] = []
         username = self.username.strip().lower()
-        full_name = " ".join(self.full_name.split())
         if not USERNAME.match(username):
             problems.append(
                 FieldError(
@@ -188,15 +188,9 @@ class AccountFields:
                     "starting with a letter or digit",
                 )
             )
-        if not full_name:
-            problems.append(
-                FieldError(
-                    "full_name",
-                    "Full name: required (it is shown on signatures and in the audit trail)",
-                )
-            )
-        elif len(full_name) > 120:
-            problems.append(FieldError("full_name", "Full name: at most 120 characters"))
+        # A name shown on signatures and in the trail: the same hygiene as every name (no
+        # control or bidirectional-override characters, no piles of combining marks).
+        full_name = check_name(self.full_name, "full_name", "Full name", problems, limit=120)
         if self.role is Role.COORDINATOR and not self.hubs:
             problems.append(FieldError("hubs", "Hubs: a coordinator needs at least one hub"))
         if self.role is not Role.COORDINATOR and self.hubs:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["QT_API"] = "pyside6"
 
+from tests.helpers import postgres
 from tests.helpers.demo import DemoFiles
 from trainer_app.config import Settings
 from trainer_app.services.context import ServiceContext
@@ -42,3 +45,36 @@ def context(settings: Settings) -> Iterator[ServiceContext]:
 def demo_files(tmp_path_factory: pytest.TempPathFactory) -> DemoFiles:
     """A pristine demo database for the session: copy it (`DemoFiles.copy_to`) to change it."""
     return DemoFiles.build(tmp_path_factory.mktemp("demo"))
+
+
+REQUIRE_POSTGRES = "TRAINER_APP_REQUIRE_POSTGRES"  # set by scripts/check: CI fails without one
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[postgres.Server]:
+    """One PostgreSQL server for the session, on loopback (tests.helpers.postgres), in a folder
+    of its own under the system's temporary folder (pytest's are root's alone)."""
+    folder = Path(tempfile.mkdtemp(prefix="trainer-app-postgres-"))
+    try:
+        try:
+            server = postgres.start(folder)
+        except postgres.NoServer as why:
+            if os.environ.get(REQUIRE_POSTGRES):
+                pytest.fail(f"PostgreSQL could not be started: {why}")
+            pytest.skip(f"PostgreSQL could not be started: {why}")
+        yield server
+        server.stop()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_settings(postgres_server: postgres.Server, data_dir: Path) -> Settings:
+    """Settings for a fresh, empty PostgreSQL database of its own."""
+    return Settings.resolve(
+        None,
+        environ={
+            "TRAINER_APP_DATA_DIR": str(data_dir),
+            "TRAINER_APP_DATABASE_URL": postgres_server.new_database(),
+        },
+    )

@@ -10,6 +10,7 @@ DEBIAN_PACKAGES=(
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
   libxcb-render-util0 libxcb-image0 libxcb-randr0 libxcb-xinerama0 libx11-xcb1
   poppler-utils zbar-tools e2fsprogs
+  postgresql  # the tests start a real server of their own (tests/helpers/postgres.py)
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -142,7 +142,9 @@ def stored_entries(
 ) -> Iterator[StoredEntry]:
     """Audit entries exactly as stored (``where`` on their columns), in id order."""
     sql = f"SELECT {_columns(connection)} FROM audit_entries {where} ORDER BY id"
-    result = connection.execution_options(yield_per=BATCH).execute(text(sql), params)
+    # Per statement: on a Connection, execution_options() would change the connection itself,
+    # and a server-side cursor would then leak into whatever runs next on it (PostgreSQL).
+    result = connection.execute(text(sql), params, execution_options={"yield_per": BATCH})
     for row in result:
         yield StoredEntry(*row)
 

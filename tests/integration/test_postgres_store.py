@@ -6,12 +6,15 @@ are skipped with the reason, and ``scripts/check`` (CI) makes that a failure."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers import builders
 from trainer_app.config import Settings
 from trainer_app.domain.access import AccountFields, Role
 from trainer_app.domain.people import TraineeFields
 from trainer_app.persistence.db import SCHEMA_HEAD
 from trainer_app.services.context import ServiceContext
+from trainer_app.services.users import SignInRefused
 
 
 def test_a_new_store_on_postgresql_is_migrated_written_and_its_trail_verified(
@@ -36,3 +39,18 @@ def test_a_new_store_on_postgresql_is_migrated_written_and_its_trail_verified(
         names = sorted(t.name for t in again.trainees.list())
         assert names == ["Siobhán Ní Bhriain", "李伟"]
         assert again.audit.verify().intact
+
+
+@pytest.mark.parametrize("username", ["ad\x00min", "x" * 10_000, "\u202eadmin", "admin' --"])
+def test_hostile_user_names_are_refused_in_words_on_postgresql(
+    postgres_settings: Settings, username: str
+) -> None:
+    """PostgreSQL text holds no NUL byte: such a name must be refused like any wrong one,
+    not reach the database as a query parameter or in the audit entry."""
+    with ServiceContext.open(postgres_settings) as context:
+        context.users.create_first_administrator(
+            AccountFields("admin", "Dr Ana Silva", Role.ADMINISTRATOR), "a long passphrase"
+        )
+        with pytest.raises(SignInRefused, match="The user name or the password is wrong"):
+            context.users.sign_in(username, "a long passphrase")
+        assert context.audit.verify().intact

@@ -24,6 +24,7 @@ from trainer_app.domain.access import (
     IDLE_LOCK_MAX_MINUTES,
     LOCKOUT_MINUTES,
     MAX_FAILED_SIGN_INS,
+    USERNAME,
     AccountFields,
     Act,
     Actor,
@@ -119,14 +120,17 @@ class UserService:
         name or password is wrong, the account is locked or no longer active. Five wrong
         passwords in a row lock the account for 15 minutes."""
         name = username.strip().lower()
+        # What the trail names: printable characters only (PostgreSQL text holds no NUL).
+        shown = "".join(c for c in name if c.isprintable())[:64] or "(no name)"
         refusal: str | None = None
         with transaction(self.store) as session:
-            row = _find(session, name)
+            # A name no account could have is not looked up (nor sent to the database as is).
+            row = _find(session, name) if USERNAME.match(name) else None
             now = self.now()
             if row is None:
                 _matches(_DECOY, password)
                 refusal = "The user name or the password is wrong"
-                self._refused(session, 0, name[:64] or "(no name)", "unknown user name", now)
+                self._refused(session, 0, shown, "unknown user name", now)
             elif row.locked_until is not None and row.locked_until > now:
                 refusal = (
                     f"The account {row.username} is locked after {MAX_FAILED_SIGN_INS} wrong "

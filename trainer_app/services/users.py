@@ -10,6 +10,7 @@ re-hashed with these at the next successful sign-in.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -183,16 +184,7 @@ class UserService:
         with transaction(self.store) as session:
             row = _find(session, self.actor.username)
             if row is not None:
-                write_audit(
-                    session,
-                    self.actor,
-                    AuditAction.SIGN_OUT,
-                    RecordType.USER,
-                    row.id,
-                    row.username,
-                    [],
-                    at=self.now(),
-                )
+                self._audit(session, row, AuditAction.SIGN_OUT, [])
 
     def _refused(
         self, session: Session, user_id: int, username: str, why: str, now: datetime
@@ -268,17 +260,7 @@ class UserService:
                 if old != new
             ]
             if changes:
-                write_audit(
-                    session,
-                    self.actor,
-                    AuditAction.UPDATE,
-                    RecordType.USER,
-                    row.id,
-                    row.username,
-                    changes,
-                    reason,
-                    at=self.now(),
-                )
+                self._audit(session, row, AuditAction.UPDATE, changes, reason)
             return after
 
     def set_password(self, user_id: int, password: str) -> None:
@@ -305,16 +287,28 @@ class UserService:
                 return
             old = row.locked_until.isoformat() if row.locked_until else None
             row.locked_until, row.failed_sign_ins = None, 0
-            write_audit(
-                session,
-                self.actor,
-                AuditAction.UPDATE,
-                RecordType.USER,
-                row.id,
-                row.username,
-                [("locked_until", old, None)],
-                at=self.now(),
-            )
+            self._audit(session, row, AuditAction.UPDATE, [("locked_until", old, None)])
+
+    def _audit(
+        self,
+        session: Session,
+        row: UserRow,
+        action: AuditAction,
+        changes: Sequence[tuple[str, str | None, str | None]],
+        reason: str = "",
+    ) -> None:
+        """One audit entry about the account ``row``, by the signed-in person, now."""
+        write_audit(
+            session,
+            self.actor,
+            action,
+            RecordType.USER,
+            row.id,
+            row.username,
+            changes,
+            reason,
+            at=self.now(),
+        )
 
     def _new_password(self, session: Session, row: UserRow, password: str) -> None:
         problem = password_problem(password, username=row.username, full_name=row.full_name)
@@ -323,16 +317,7 @@ class UserService:
         row.password_hash = HASHER.hash(password)
         row.password_changed_at = self.now()
         row.failed_sign_ins, row.locked_until = 0, None
-        write_audit(
-            session,
-            self.actor,
-            AuditAction.UPDATE,
-            RecordType.USER,
-            row.id,
-            row.username,
-            [("password", None, "(changed)")],
-            at=self.now(),
-        )
+        self._audit(session, row, AuditAction.UPDATE, [("password", None, "(changed)")])
 
     def _add(
         self, session: Session, clean: AccountFields, password: str, *, creator: Actor | None

@@ -1,4 +1,9 @@
-"""Shared fixtures: a real SQLite file per test, services on it, and an isolated data dir."""
+"""Shared fixtures: a real store per test, services on it, and an isolated data dir.
+
+The store is a SQLite file; a module marked ``pytest.mark.both_stores`` runs each test that
+uses ``settings`` (or ``context``) twice, on SQLite and on a database of its own on a real
+PostgreSQL server (ids ``[sqlite]`` and ``[postgresql]``). A test there that is about SQLite
+files is marked ``sqlite_only`` and runs once."""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ os.environ["QT_API"] = "pyside6"
 from tests.helpers import postgres
 from tests.helpers.demo import DemoFiles
 from trainer_app.config import Settings
+from trainer_app.persistence.db import open_store
 from trainer_app.services.context import ServiceContext
 
 
@@ -27,11 +33,38 @@ def data_dir(tmp_path: Path) -> Path:
     return folder
 
 
+STORES = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests of a ``both_stores`` module that use the store run once on each."""
+    test = metafunc.definition
+    if (
+        "store_kind" in metafunc.fixturenames
+        and test.get_closest_marker("both_stores") is not None
+        and test.get_closest_marker("sqlite_only") is None
+    ):
+        metafunc.parametrize("store_kind", STORES, indirect=True)
+
+
 @pytest.fixture
-def settings(tmp_path: Path, data_dir: Path) -> Settings:
-    return Settings.resolve(
-        tmp_path / "trainer.db", environ={"TRAINER_APP_DATA_DIR": str(data_dir)}
-    )
+def store_kind(request: pytest.FixtureRequest) -> str:
+    """Which store ``settings`` names: "sqlite" unless the test runs on both."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def settings(
+    tmp_path: Path, data_dir: Path, store_kind: str, request: pytest.FixtureRequest
+) -> Iterator[Settings]:
+    environ = {"TRAINER_APP_DATA_DIR": str(data_dir)}
+    if store_kind == "sqlite":
+        yield Settings.resolve(tmp_path / "trainer.db", environ=environ)
+        return
+    copies: postgres.Copies = request.getfixturevalue("postgres_copies")
+    url = copies.take()
+    yield Settings.resolve(None, environ={**environ, "TRAINER_APP_DATABASE_URL": url})
+    copies.give_back(url)
 
 
 @pytest.fixture
@@ -66,6 +99,17 @@ def postgres_server() -> Iterator[postgres.Server]:
         server.stop()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_copies(postgres_server: postgres.Server) -> Iterator[postgres.Copies]:
+    """A database migrated to the head once per session; each test's store is a copy of it
+    (``CREATE DATABASE ... TEMPLATE``, made ahead on a thread), far quicker than migrating."""
+    url = postgres_server.new_database()
+    open_store(url).close()
+    copies = postgres.Copies(postgres_server, url.rsplit("/", 1)[1])
+    yield copies
+    copies.close()
 
 
 @pytest.fixture

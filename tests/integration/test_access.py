@@ -6,12 +6,12 @@ audit trail under the person who did it."""
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from tests.helpers import builders
 from tests.integration.test_enrolment import MONDAY, World, publish_run, world
@@ -21,6 +21,8 @@ from trainer_app.domain.people import TraineeFields
 from trainer_app.domain.records import AttendanceFields, Mark
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.users import SignInRefused, UserService
+
+pytestmark = pytest.mark.both_stores
 
 __all__ = ["world"]
 
@@ -39,11 +41,11 @@ class Team:
     auditor: ServiceContext
 
     def audit_rows(self) -> list[tuple[str, str, str, str]]:
-        database = self.w.ctx.settings.database_url.removeprefix("sqlite:///")
-        with sqlite3.connect(database) as connection:
-            return connection.execute(
-                "SELECT actor, action, entity_type, reason FROM audit_entries ORDER BY id"
-            ).fetchall()
+        with self.w.ctx.store.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT actor, action, entity_type, reason FROM audit_entries ORDER BY id")
+            )
+            return [(actor, action, entity, reason) for actor, action, entity, reason in rows]
 
 
 @pytest.fixture
@@ -249,9 +251,8 @@ def test_the_first_account_is_made_once_and_is_an_administrator(team: Team) -> N
 
 
 def test_passwords_are_stored_only_as_argon2id_hashes(team: Team) -> None:
-    database = team.w.ctx.settings.database_url.removeprefix("sqlite:///")
-    with sqlite3.connect(database) as connection:
-        hashes = [h for (h,) in connection.execute("SELECT password_hash FROM users")]
+    with team.w.ctx.store.engine.connect() as connection:
+        hashes = [h for (h,) in connection.execute(text("SELECT password_hash FROM users"))]
     assert hashes and all(h.startswith("$argon2id$v=19$m=65536,t=3,p=4$") for h in hashes)
     assert not any(PASSWORD in h for h in hashes)
 

@@ -20,6 +20,8 @@ from trainer_app.domain.people import TraineeFields
 from trainer_app.persistence.db import alembic_config, make_engine, open_store
 from trainer_app.services.context import ServiceContext
 
+pytestmark = pytest.mark.both_stores
+
 UNGUARDED = """
 DROP TRIGGER audit_entries_no_update; DROP TRIGGER audit_entries_no_delete;
 DROP TRIGGER audit_seals_no_update; DROP TRIGGER audit_seals_no_delete;

@@ -19,6 +19,8 @@ from tests.integration.test_enrolment import World, earn, world
 from trainer_app.cli import main
 from trainer_app.domain.certificates import Verdict
 
+pytestmark = pytest.mark.both_stores
+
 __all__ = ["world"]
 
 
@@ -106,6 +108,7 @@ def test_every_change_to_the_file_says_altered(
     )  # verifying wrote nothing
 
 
+@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
 def test_the_cli_says_altered_and_exits_1_with_no_traceback(
     issued: tuple[World, list[Path], str],
     tmp_path: Path,
@@ -142,6 +145,7 @@ def test_a_reprint_is_the_same_signed_file(
     assert copy.read_bytes() == first.read_bytes()
 
 
+@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
 def test_a_pdf_validator_accepts_the_signature_over_the_whole_file(
     issued: tuple[World, list[Path], str], tmp_path: Path
 ) -> None:
@@ -181,6 +185,7 @@ def test_a_pdf_validator_accepts_the_signature_over_the_whole_file(
     assert date(2027, 1, 1) <= status.signer_reported_dt.date()
 
 
+@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
 def test_missing_files_of_a_dead_batch_are_written_by_the_next(
     world: World,
     tmp_path: Path,

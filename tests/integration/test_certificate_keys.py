@@ -16,6 +16,8 @@ from trainer_app.cli import main
 from trainer_app.domain.certificates import Verdict, split_payload
 from trainer_app.domain.errors import DomainError
 
+pytestmark = pytest.mark.both_stores
+
 __all__ = ["world"]
 
 
@@ -47,6 +49,7 @@ def test_a_lost_key_is_refused_never_replaced(world: World, tmp_path: Path) -> N
     assert service.verify(genuine)[0] is Verdict.VALID
 
 
+@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
 def test_the_cli_refuses_a_missing_key_and_verifies_without_it(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -74,6 +77,7 @@ def test_the_cli_refuses_a_missing_key_and_verifies_without_it(
         del os.environ["TRAINER_APP_DATA_DIR"]
 
 
+@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
 def test_init_key_once_then_rotation_keeps_old_certificates_verifying(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

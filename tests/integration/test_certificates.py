@@ -17,6 +17,8 @@ from trainer_app.domain.certificates import Verdict, number_is_well_formed, spli
 from trainer_app.domain.errors import DomainError, NotFound, ValidationError
 from trainer_app.domain.records import Completion
 
+pytestmark = pytest.mark.both_stores
+
 __all__ = ["world"]
 
 
@@ -109,6 +111,7 @@ def test_the_signing_key_is_private_and_refused_when_missing_or_readable(tmp_pat
         keys.load(tmp_path / "nowhere.pem")
 
 
+@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
 def test_the_cli_issues_verifies_revokes_lists_reprints_and_reissues(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

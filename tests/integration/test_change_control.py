@@ -29,6 +29,8 @@ from trainer_app.domain.records import (
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.matrix import AffectedPerson, RoleFields
 
+pytestmark = pytest.mark.both_stores
+
 MONDAY = date(2027, 1, 11)
 OPERATOR = "Cleanroom operator"
 

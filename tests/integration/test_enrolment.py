@@ -37,6 +37,8 @@ from trainer_app.services.enrolment import Places
 from trainer_app.services.matrix import RoleFields
 from trainer_app.services.planning_scenario import trainer_key
 
+pytestmark = pytest.mark.both_stores
+
 MONDAY = date(2027, 1, 11)
 
 

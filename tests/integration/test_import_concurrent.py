@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import csv
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from tests.helpers import builders
 from trainer_app.config import Settings
 from trainer_app.services.context import ServiceContext
+
+pytestmark = pytest.mark.both_stores
 
 ROWS = 3000
 COMMAND = (sys.executable, "-m", "trainer_app", "import", "trainees")
@@ -35,12 +37,15 @@ def test_two_imports_with_blank_references_at_once_both_go_in(
 ) -> None:
     with ServiceContext.open(settings) as ctx:
         builders.hub(ctx, "LON", "London")
-    database = settings.database_url.removeprefix("sqlite:///")
-    env = {**os.environ, "TRAINER_APP_DATA_DIR": str(tmp_path / "data")}
+    env = {
+        **os.environ,
+        "TRAINER_APP_DATA_DIR": str(tmp_path / "data"),
+        "TRAINER_APP_DATABASE_URL": settings.database_url,  # a file or a server, as configured
+    }
     files = [blank_references(tmp_path / f"{who}.csv", who) for who in ("ann", "bob", "cem")]
     children = [
         subprocess.Popen(
-            [*COMMAND, str(file), "--database", database],
+            [*COMMAND, str(file)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -53,10 +58,12 @@ def test_two_imports_with_blank_references_at_once_both_go_in(
         assert "constraint" not in err.lower() and "Traceback" not in err
         assert (status, err) == (0, "")
         assert f"Imported {ROWS:,} trainees".replace(",", " ") in out
-    with sqlite3.connect(database) as db:
-        count, distinct = db.execute(
-            "SELECT count(*), count(DISTINCT reference) FROM trainees"
-        ).fetchone()
+    with ServiceContext.open(settings, create=False) as ctx:
+        with ctx.store.engine.connect() as db:
+            count, distinct = db.execute(
+                text("SELECT count(*), count(DISTINCT reference) FROM trainees")
+            ).one()
+        assert ctx.audit.verify().intact
     assert count == distinct == 3 * ROWS
 
 

@@ -13,6 +13,8 @@ from trainer_app.domain.errors import DomainError
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.imports import TraineeImport
 
+pytestmark = pytest.mark.both_stores
+
 POLISH = ["Łukasz Wiśniewski", "Zofia Żółć", "Agnieszka Ślęzak", "Jerzy Dąbrowski"]
 RUSSIAN = ["Дмитрий Иванов", "Ольга Смирнова", "Сергей Кузнецов"]
 WESTERN = ["Zoë Clarke", "Siobhán Ní Bhriain", "Björn Müller", "José García"]

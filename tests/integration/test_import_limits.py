@@ -17,6 +17,8 @@ from trainer_app.domain.errors import DomainError
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.imports import ImportRefused, TraineeImport
 
+pytestmark = pytest.mark.both_stores
+
 
 @pytest.fixture
 def ctx(context: ServiceContext) -> ServiceContext:

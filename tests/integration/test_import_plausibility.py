@@ -17,6 +17,8 @@ from trainer_app.services.context import ServiceContext
 from trainer_app.services.imports import ImportRefused, TraineeImport
 from trainer_app.services.imports_training import CompletionImport
 
+pytestmark = pytest.mark.both_stores
+
 __all__ = ["world"]
 
 

@@ -14,6 +14,8 @@ from trainer_app.services.context import ServiceContext
 from trainer_app.services.demo import build_demo
 from trainer_app.services.tables import TableSource
 
+pytestmark = pytest.mark.both_stores
+
 SOURCES = ("hubs", "facilities", "trainers", "courses", "cohorts", "trainees", "runs", "audit")
 TEXTS = ("lon", "2026", "6 Dec", "é", "%", "_", "'", "李", "\\")
 

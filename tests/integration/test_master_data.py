@@ -15,6 +15,8 @@ from trainer_app.domain.errors import Duplicate, InUse, NotFound, StaleEdit, Val
 from trainer_app.domain.network import FacilityKind
 from trainer_app.services.context import ServiceContext
 
+pytestmark = pytest.mark.both_stores
+
 
 def test_duplicate_codes_are_refused_naming_the_owner(context: ServiceContext) -> None:
     builders.course(context, "ASEP", title="Aseptic technique")

@@ -32,6 +32,8 @@ from trainer_app.services.context import ServiceContext
 from trainer_app.services.demo import build_demo
 from trainer_app.services.planning_scenario import trainer_id_of, trainer_key
 
+pytestmark = pytest.mark.both_stores
+
 SPRING = (date(2027, 1, 4), date(2027, 3, 31))
 WEEK = (date(2027, 1, 11), date(2027, 1, 15))  # Monday to Friday
 

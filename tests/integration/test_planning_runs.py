@@ -12,6 +12,8 @@ from trainer_app.domain.errors import Duplicate, InUse, StaleEdit, ValidationErr
 from trainer_app.domain.planning import CourseRunFields, RunStatus
 from trainer_app.services.context import ServiceContext
 
+pytestmark = pytest.mark.both_stores
+
 
 @pytest.fixture
 def setup(context: ServiceContext) -> tuple[ServiceContext, CourseRunFields]:

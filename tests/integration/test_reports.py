@@ -31,6 +31,8 @@ from trainer_app.domain.reports import (
 from trainer_app.exports.audit import write_audit_csv, write_audit_pdf, write_audit_xlsx
 from trainer_app.services.context import ServiceContext
 
+pytestmark = pytest.mark.both_stores
+
 DEMO_PASSWORD = "gmp-demo-2026"  # every demo account's (resources/demo/accounts.json)
 NON_LATIN = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0600-\u06ff\u4e00-\u9fff]")
 

@@ -4,10 +4,10 @@ in the database file shows the signature as not valid."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
 from tests.integration.test_access import PASSWORD, Team, team
 from tests.integration.test_enrolment import MONDAY, asep_elsewhere, publish_run, world
@@ -17,11 +17,9 @@ from trainer_app.domain.records import AssessmentFields
 from trainer_app.domain.signatures import Meaning, SignedKind, Validity
 from trainer_app.services.users import SignInRefused
 
+pytestmark = pytest.mark.both_stores
+
 __all__ = ["team", "world"]
-
-
-def database(team: Team) -> str:
-    return team.w.ctx.settings.database_url.removeprefix("sqlite:///")
 
 
 def test_a_signature_names_who_what_and_when_and_is_audited(team: Team) -> None:
@@ -64,18 +62,23 @@ def test_a_signature_copied_onto_another_record_or_edited_in_the_file_is_not_val
     first = asep_elsewhere(team.w, team.w.people[0])
     second = asep_elsewhere(team.w, team.w.people[1])
     team.admin.signatures.sign(SignedKind.COMPLETION, first.id, Meaning.APPROVED, PASSWORD)
-    with sqlite3.connect(database(team)) as connection:
+    with team.w.ctx.store.engine.begin() as connection:
         # Copied: the same signature, pointed at the other record (inserts are not guarded).
         connection.execute(
-            "INSERT INTO signatures (kind, record_id, meaning, username, full_name, signed_at, "
-            "digest, key_id, seal) SELECT kind, ?, meaning, username, full_name, signed_at, "
-            "digest, key_id, seal FROM signatures WHERE record_id = ?",
-            (second.id, first.id),
+            text(
+                "INSERT INTO signatures (kind, record_id, meaning, username, full_name, "
+                "signed_at, digest, key_id, seal) SELECT kind, :second, meaning, username, "
+                "full_name, signed_at, digest, key_id, seal FROM signatures "
+                "WHERE record_id = :first"
+            ),
+            {"second": second.id, "first": first.id},
         )
         # Edited: the triggers dropped, the signer's name changed.
-        connection.execute("DROP TRIGGER signatures_no_update")
+        on = " ON signatures" if connection.dialect.name == "postgresql" else ""
+        connection.execute(text(f"DROP TRIGGER signatures_no_update{on}"))
         connection.execute(
-            "UPDATE signatures SET full_name = 'Someone Else' WHERE record_id = ?", (first.id,)
+            text("UPDATE signatures SET full_name = 'Someone Else' WHERE record_id = :first"),
+            {"first": first.id},
         )
     (copied,) = team.w.ctx.signatures.of(SignedKind.COMPLETION, second.id)
     (edited,) = team.w.ctx.signatures.of(SignedKind.COMPLETION, first.id)

@@ -746,17 +746,13 @@ def integrity_problems(store: Store) -> list[str]:
                 problems.extend(f"SQLite integrity: {line}" for line in result)
             for table, rowid, parent, _ in conn.execute(text("PRAGMA foreign_key_check")):
                 problems.append(f"Row {rowid} of {table} refers to a missing row of {parent}")
-            if revision == SCHEMA_HEAD:
-                present = set(
-                    conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'"))
-                    .scalars()
-                    .all()
-                )
-                problems.extend(
-                    f"The index {name} is missing (queries that use it are slower; restoring "
-                    "a copy brings it back)"
-                    for name in sorted(_model_indexes() - present)
-                )
+        if revision == SCHEMA_HEAD:
+            present = set(conn.execute(text(_INDEXES[conn.dialect.name])).scalars())
+            problems.extend(
+                f"The index {name} is missing (queries that use it are slower; restoring "
+                "a copy brings it back)"
+                for name in sorted(_model_indexes() - present)
+            )
         triggers = set(conn.execute(text(_TRIGGERS[conn.dialect.name])).scalars())
         for needed in _GUARDS:
             if needed not in triggers:
@@ -792,6 +788,10 @@ def _model_indexes() -> set[str]:
     }
 
 
+_INDEXES = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'index'",
+    "postgresql": "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()",
+}
 _TRIGGERS = {
     "sqlite": "SELECT name FROM sqlite_master WHERE type = 'trigger'",
     "postgresql": "SELECT trigger_name FROM information_schema.triggers",

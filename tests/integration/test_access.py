@@ -22,7 +22,8 @@ from trainer_app.domain.records import AttendanceFields, Mark
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.users import SignInRefused, UserService
 
-pytestmark = pytest.mark.both_stores
+# Only the tests where the store matters run on both stores (both_stores below): the rest
+# check permissions, the same on either, and each makes five accounts (argon2: seconds).
 
 __all__ = ["world"]
 
@@ -78,6 +79,7 @@ def trainee(hub_id: int, reference: str) -> TraineeFields:
 # ----- roles --------------------------------------------------------------------------------
 
 
+@pytest.mark.both_stores
 def test_a_coordinator_changes_their_own_hub_and_nothing_of_another(team: Team) -> None:
     w, coordinator = team.w, team.coordinator
     added = coordinator.trainees.create(trainee(w.hub_id, "TR-000200"))
@@ -146,6 +148,7 @@ def test_a_trainer_records_attendance_only_for_the_runs_they_teach(team: Team) -
     assert team.audit_rows()[-1][0] == "amara"
 
 
+@pytest.mark.both_stores
 def test_every_entry_names_the_signed_in_person(team: Team) -> None:
     team.coordinator.trainees.create(trainee(team.w.hub_id, "TR-000500"))
     actor, action, entity, _ = team.audit_rows()[-1]
@@ -155,6 +158,7 @@ def test_every_entry_names_the_signed_in_person(team: Team) -> None:
 # ----- accounts and signing in --------------------------------------------------------------
 
 
+@pytest.mark.both_stores
 def test_sign_in_is_refused_in_words_and_audited_and_locks_after_five_failures(
     team: Team,
 ) -> None:
@@ -250,6 +254,7 @@ def test_the_first_account_is_made_once_and_is_an_administrator(team: Team) -> N
         )
 
 
+@pytest.mark.both_stores
 def test_passwords_are_stored_only_as_argon2id_hashes(team: Team) -> None:
     with team.w.ctx.store.engine.connect() as connection:
         hashes = [h for (h,) in connection.execute(text("SELECT password_hash FROM users"))]

@@ -17,11 +17,13 @@ from trainer_app.domain.records import AssessmentFields
 from trainer_app.domain.signatures import Meaning, SignedKind, Validity
 from trainer_app.services.users import SignInRefused
 
-pytestmark = pytest.mark.both_stores
+# Only the tests where the store matters run on both stores (both_stores below): the rest
+# check permissions, the same on either, and each makes five accounts (argon2: seconds).
 
 __all__ = ["team", "world"]
 
 
+@pytest.mark.both_stores
 def test_a_signature_names_who_what_and_when_and_is_audited(team: Team) -> None:
     completion = asep_elsewhere(team.w, team.w.people[0])
     signed = team.coordinator.signatures.sign(
@@ -47,6 +49,7 @@ def test_signing_needs_the_password_again(team: Team) -> None:
     assert team.audit_rows()[-1][1] == "sign_in_refused"
 
 
+@pytest.mark.both_stores
 def test_a_record_changed_after_signing_shows_the_signature_no_longer_valid(team: Team) -> None:
     completion = asep_elsewhere(team.w, team.w.people[0])
     team.admin.signatures.sign(SignedKind.COMPLETION, completion.id, Meaning.REVIEWED, PASSWORD)
@@ -56,6 +59,7 @@ def test_a_record_changed_after_signing_shows_the_signature_no_longer_valid(team
     assert "NO LONGER VALID: the record changed after it was signed" in after.manifest()
 
 
+@pytest.mark.both_stores
 def test_a_signature_copied_onto_another_record_or_edited_in_the_file_is_not_valid(
     team: Team,
 ) -> None:

@@ -11,7 +11,7 @@ import dataclasses
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +19,20 @@ import pytest
 from sqlalchemy import select
 
 from tests.integration import test_enrolment
-from tests.integration.test_enrolment import World, complete_gown, publish_run
+from tests.integration.test_enrolment import MONDAY, World, complete_gown, draft_plan, publish_run
 from trainer_app.config import Settings
 from trainer_app.domain.conflicts import apply_mine
-from trainer_app.domain.errors import StaleEdit
+from trainer_app.domain.errors import DomainError, StaleEdit
+from trainer_app.domain.planning import RunStatus
 from trainer_app.domain.records import EnrolmentStatus
 from trainer_app.domain.trainers import TrainerFields
-from trainer_app.persistence.models import AuditRow, CourseRunRow, EnrolmentRow, TrainerRow
+from trainer_app.persistence.models import (
+    AuditRow,
+    CourseRunRow,
+    EnrolmentRow,
+    TrainerLeaveRow,
+    TrainerRow,
+)
 from trainer_app.persistence.uow import transaction
 from trainer_app.services.context import ServiceContext
 
@@ -200,3 +207,33 @@ def test_a_delete_of_a_record_changed_meanwhile_is_refused(world: World) -> None
         assert ctx.trainers.get(opened.id).notes == "Moving to Bristol"
     finally:
         ngozi.close()
+
+
+def test_a_plan_is_not_published_over_leave_entered_while_it_was_being_published(
+    world: World,
+) -> None:
+    ctx = world.ctx
+    saved = draft_plan(world, "GOWN-2027-01", world.gown, [(1, 0)])  # Tuesday morning
+    teacher = sorted(ctx.trainers.list(), key=lambda t: t.id)[0]
+    tuesday = MONDAY + timedelta(days=1)
+
+    def first(session: Any) -> None:  # a colleague records the trainer's leave, not yet committed
+        session.get(TrainerRow, teacher.id, with_for_update=True).row_version += 1
+        session.add(
+            TrainerLeaveRow(
+                trainer_id=teacher.id, starts_on=tuesday, ends_on=tuesday, reason="Jury service"
+            )
+        )
+        session.flush()
+
+    second = while_first_writes(
+        first, lambda: ctx.planning.publish(saved.id, saved.row_version), ctx
+    )
+
+    assert isinstance(second.error, DomainError), second.result
+    words = str(second.error)
+    assert "cannot be published: the store has changed since it was saved" in words
+    assert "Nothing was published" in words
+    run = next(r for r in ctx.runs.list() if r.code == "GOWN-2027-01")
+    assert run.status is not RunStatus.PUBLISHED
+    assert ctx.planning.published_sessions(MONDAY, MONDAY + timedelta(days=7)) == []

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -37,16 +38,27 @@ class TransientConflict(StoreError):
     serialization failure); nothing was written and the same work may be run again."""
 
 
+# PostgreSQL advisory lock every writing transaction holds shared, and one that must see the
+# store unchanged from its checks to its commit (publishing a plan) holds alone.
+WRITERS_LOCK = 0x7472_6169  # "trai"
+
+
 @contextmanager
-def transaction(store: Store) -> Iterator[Session]:
+def transaction(store: Store, *, alone: bool = False) -> Iterator[Session]:
     """Yield a session inside a transaction. Database errors become messages for the user.
 
+    ``alone``: no other writer may commit between this transaction's first read and its commit
+    (SQLite's write lock gives that to every writer; on PostgreSQL writers share a lock that
+    this one takes for itself, waiting for those under way to finish).
     The audit entries it added are sealed just before it commits (``persistence.chain``)."""
     session = store.sessions()
     try:
         with session.begin():
             if store.is_sqlite:  # take the write lock now: what we read stays true until commit
                 session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                kind = "pg_advisory_xact_lock" if alone else "pg_advisory_xact_lock_shared"
+                session.execute(text(f"SELECT {kind}(:key)"), {"key": WRITERS_LOCK})
             yield session
             chain.seal_pending(session, store.chain)
         chain.after_commit(session, store.chain)

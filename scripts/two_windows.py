@@ -34,15 +34,16 @@ from trainer_app.ui.records import TRAINER
 PASSWORD = "gmp-demo-2026"
 
 
-def over(window: QWidget, dialog: QWidget, path: Path) -> None:
-    """The window with ``dialog`` drawn where a window manager centres it."""
+def over(window: QWidget, dialogs: list[QWidget], path: Path) -> None:
+    """The window with its open ``dialogs`` drawn on top, centred as a window manager would."""
     picture = window.grab()
-    shown = dialog.grab()
     painter = QPainter(picture)
-    corner = QPoint(
-        (picture.width() - shown.width()) // 2, (picture.height() - shown.height()) // 3
-    )
-    painter.drawPixmap(corner, shown)
+    for dialog in dialogs:
+        shown = dialog.grab()
+        corner = QPoint(
+            (picture.width() - shown.width()) // 2, (picture.height() - shown.height()) // 2
+        )
+        painter.drawPixmap(corner, shown)
     painter.end()
     picture.save(str(path))
 
@@ -88,6 +89,7 @@ def story(url: str, scratch: Path, out: Path, app: QApplication) -> None:
         other = ngozi.editor.edit(TRAINER, london.id)
         assert other is not None
         type_into(other.findChild(QPlainTextEdit), "Leads the aseptic course from January.")
+        other.per_week.setValue(10)
         QTest.mouseClick(other.ok_button, Qt.MouseButton.LeftButton)
         settle(app)
         email = next(e for e in mine.findChildren(QLineEdit) if e.accessibleName() == "E-mail")
@@ -98,7 +100,7 @@ def story(url: str, scratch: Path, out: Path, app: QApplication) -> None:
         conflict = mine.conflict_dialog
         assert conflict is not None, "no conflict was shown"
         settle(app)
-        over(mine, conflict, out / "conflict.png")
+        over(amara, [mine, conflict], out / "conflict.png")
         apply = next(
             b
             for b in conflict.findChildren(QPushButton)

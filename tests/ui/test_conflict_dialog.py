@@ -70,8 +70,7 @@ def test_the_conflict_lists_who_changed_which_fields_and_back_keeps_the_typing(
         in find(conflict, QLabel, "What each choice does").text()
     )
     headers = [conflict.table.horizontalHeaderItem(c).text() for c in range(4)]
-    assert headers[:2] == ["Field", "When you opened it"] and headers[3] == "Yours"
-    assert headers[2].startswith("Saved by ")
+    assert headers == ["Field", "When you opened it", "Saved since", "Yours"]
     assert _rows(conflict) == [
         ["Name", "Dr Kofi Mensah", "Dr Kofi A. Mensah", "(you did not change it)"],
         ["E-mail", "(empty)", "(empty)", "k.mensah@nhsbt.nhs.uk"],

@@ -53,11 +53,15 @@ class ConflictDialog(QDialog):
         self.table = QTableWidget(len(conflict.fields), 4)
         self.table.setAccessibleName("Fields changed")
         self.table.setHorizontalHeaderLabels(
-            ["Field", "When you opened it", f"Saved by {who}", "Yours"]
+            ["Field", "When you opened it", "Saved since", "Yours"]
         )
+        saved_since = self.table.horizontalHeaderItem(2)
+        if saved_since is not None:
+            saved_since.setToolTip(f"Saved by {who}")
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a table to read, not to work in
         self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -93,7 +97,7 @@ class ConflictDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(advice)
         layout.addWidget(self.buttons)
-        self.resize(760, min(560, 240 + 34 * len(conflict.fields)))
+        self.resize(820, min(560, 220 + 36 * len(conflict.fields)))
 
     def _fill(self, row: int, field: FieldConflict) -> None:
         mine = (field.mine or EMPTY) if field.i_changed else NOT_MINE

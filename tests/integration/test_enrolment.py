@@ -20,7 +20,7 @@ from trainer_app.config import Settings
 from trainer_app.domain.courses import Course
 from trainer_app.domain.errors import DomainError, ValidationError
 from trainer_app.domain.network import FacilityKind
-from trainer_app.domain.planning import CourseRun, CourseRunFields, RunStatus
+from trainer_app.domain.planning import CourseRun, CourseRunFields, PlanVersion, RunStatus
 from trainer_app.domain.records import (
     AssessmentFields,
     AttendanceFields,
@@ -81,6 +81,21 @@ def publish_run(
     trainer_index: int = 0,
 ) -> CourseRun:
     """A run of ``course`` published with sessions at (day offset from Monday 11 Jan, period)."""
+    saved = draft_plan(w, code, course, sessions, room, trainer_index)
+    w.ctx.planning.publish(saved.id, saved.row_version)
+    return next(r for r in w.ctx.runs.list() if r.code == code)
+
+
+def draft_plan(
+    w: World,
+    code: str,
+    course: Course,
+    sessions: list[tuple[int, int]],
+    room: str = "",
+    trainer_index: int = 0,
+) -> PlanVersion:
+    """A new run of ``course`` planned, saved as a draft, with sessions at (day offset from
+    Monday 11 Jan, period), taught by the ``trainer_index``-th trainer."""
     ctx = w.ctx
     run = ctx.runs.create(CourseRunFields(code=code, course_id=course.id, attendees=4))
     days = [MONDAY + timedelta(days=d) for d, _ in sessions]
@@ -92,9 +107,7 @@ def publish_run(
         Assignment(code, s, index[MONDAY + timedelta(days=d)], p, facility, trainer)
         for s, (d, p) in enumerate(sessions)
     ]
-    saved = ctx.planning.save_plan(code, scenario, _holding_published(scenario, ours))
-    ctx.planning.publish(saved.id, saved.row_version)
-    return next(r for r in ctx.runs.list() if r.code == code)
+    return ctx.planning.save_plan(code, scenario, _holding_published(scenario, ours))
 
 
 def asep_elsewhere(w: World, trainee_id: int) -> Completion:

@@ -56,6 +56,25 @@ def test_backing_up_from_the_window(
     assert context.backups.backups_to_keep() == 3
 
 
+def test_a_bare_file_name_is_backed_up_in_the_backups_folder_not_where_the_app_started(
+    qtbot, window: MainWindow, context: ServiceContext, tmp_path: Path, monkeypatch
+) -> None:
+    started_in = tmp_path / "started-here"
+    started_in.mkdir()
+    monkeypatch.chdir(started_in)
+    dialog = open_backup_dialog(qtbot, window)
+    field = find(dialog, QLineEdit, "Backup file")
+    folder = Path(field.text()).parent  # the suggestion's folder
+    type_into(qtbot, field, "before-term")
+    click(qtbot, find(dialog, QPushButton, "Back up"))
+    message = find(dialog, QLabel, "Backup message")
+    qtbot.waitUntil(lambda: "Backed up to" in message.text(), timeout=10_000)
+    assert (folder / "before-term").is_file()
+    assert field.text() == str(folder / "before-term")  # the person sees where it went
+    assert list(started_in.iterdir()) == []
+    dialog.reject()
+
+
 def test_restoring_from_the_window_reopens_it_on_the_backup(
     qtbot, window: MainWindow, context: ServiceContext, tmp_path: Path
 ) -> None:

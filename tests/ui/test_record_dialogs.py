@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import dataclasses
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QSpinBox
 
@@ -9,7 +7,6 @@ from tests.helpers import builders as b
 from tests.ui.conftest import find
 from trainer_app.ui.dialogs.course import CourseDialog
 from trainer_app.ui.dialogs.network import FacilityDialog, HubDialog
-from trainer_app.ui.dialogs.trainer import TrainerDialog
 from trainer_app.ui.records import COURSE, FACILITY, HUB, TRAINER
 
 
@@ -76,32 +73,6 @@ def test_duplicate_code_is_shown_beside_the_code(qtbot, window, context) -> None
     assert dialog.isVisible()
     assert "already used by hub London" in message(dialog, "Code")
     assert len(context.hubs.list()) == 1
-    dialog.reject()
-
-
-def test_stale_edit_shows_the_message_and_writes_nothing(qtbot, window, context) -> None:
-    hub = b.hub(context)
-    trainer = b.trainer(context, hub.id, "Dr Amara Okafor")
-    dialog = window.editor.edit(TRAINER, trainer.id)
-    assert isinstance(dialog, TrainerDialog)
-    # Someone else renames the trainer while the dialog is open.
-    context.trainers.update(
-        trainer.id,
-        trainer.row_version,
-        dataclasses.replace(TRAINER.fields_of(trainer), name="Dr A. Okafor"),
-    )
-    name = find(dialog, QLineEdit, "Name")
-    name.clear()
-    qtbot.keyClicks(name, "Dr Amara Okafor-Smith")
-    audit_before = context.audit.count()
-    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-
-    assert dialog.isVisible()
-    assert dialog.banner.isVisible()
-    assert "was changed" in dialog.banner.text() and "Nothing was saved" in dialog.banner.text()
-    assert name.text() == "Dr Amara Okafor-Smith"  # nothing the user typed is lost
-    assert context.trainers.get(trainer.id).name == "Dr A. Okafor"
-    assert context.audit.count() == audit_before
     dialog.reject()
 
 

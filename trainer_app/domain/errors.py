@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 
 class DomainError(Exception):
@@ -53,7 +54,12 @@ class Duplicate(DomainError):
 
 
 class StaleEdit(DomainError):
-    """Someone else changed the row after it was read: the edit is refused, nothing is written."""
+    """Someone else changed the row after it was read: the edit is refused, nothing is written.
+    ``conflict`` (a ``domain.conflicts.EditConflict``), where known, says who changed what."""
+
+    def __init__(self, message: str, conflict: Any = None) -> None:
+        super().__init__(message)
+        self.conflict = conflict
 
 
 class InUse(DomainError):

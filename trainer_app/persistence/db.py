@@ -64,6 +64,11 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _on_sqlite_connect)
         return engine
+    if parsed.get_backend_name() == "postgresql":
+        # A row another writer holds is waited for as long as SQLite waits for its file, then
+        # refused as busy (``uow.transaction``), never waited for without end.
+        connect_args = {"options": f"-c lock_timeout={BUSY_TIMEOUT_MS}"}
+        return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
     return create_engine(parsed, pool_pre_ping=True)
 
 

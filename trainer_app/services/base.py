@@ -16,16 +16,24 @@ from typing import Any, ClassVar, Generic, TypeVar
 from sqlalchemy import ColumnElement, Select, String, and_, func, or_, select, true, type_coerce
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from trainer_app.domain import dates
 from trainer_app.domain.access import Act
 from trainer_app.domain.audit import Actor, AuditAction, RecordType, diff_fields
 from trainer_app.domain.calendar import Absence, describe_weekdays
+from trainer_app.domain.conflicts import EditConflict, field_conflicts
 from trainer_app.domain.errors import Duplicate, InUse, NotFound, StaleEdit
 from trainer_app.domain.text import search_key
 from trainer_app.persistence import chain
 from trainer_app.persistence.db import Store
-from trainer_app.persistence.models import AppMeta, AuditRow, Base, CohortRow, CourseRow, HubRow
-from trainer_app.persistence.uow import reading, transaction
+from trainer_app.persistence.models import (
+    AppMeta,
+    AuditRow,
+    Base,
+    CohortRow,
+    CourseRow,
+    HubRow,
+    UserRow,
+)
+from trainer_app.persistence.uow import reading, retrying, transaction
 from trainer_app.services.tables import Cell, ColumnInfo
 
 F = TypeVar("F")  # the editable fields of an entity
@@ -125,6 +133,15 @@ def add_audited(
     )
 
 
+def people_named(session: Session, usernames: Iterable[str]) -> tuple[str, ...]:
+    """The audit trail's user names as people read them: "Ngozi Bello (ngozi)"; a name with no
+    account (the installation's local user, say) as it is."""
+    names = list(usernames)
+    statement = select(UserRow.username, UserRow.full_name).where(UserRow.username.in_(names))
+    full: dict[str, str] = dict(session.execute(statement).all())
+    return tuple(f"{full[n]} ({n})" if n in full else n for n in names)
+
+
 def format_value(value: object) -> str | None:
     """A field value as the audit trail records it."""
     if value is None:
@@ -210,6 +227,7 @@ class CrudService(Generic[F, R, Row]):
         return select(self.row_class).order_by(self.row_class.id)  # type: ignore[attr-defined]
 
     # ----- use cases -------------------------------------------------------------------------
+    @retrying
     def create(self, fields: F, *, reason: str = "", restore_id: int | None = None) -> R:
         """Add a new record. ``restore_id`` brings back a deleted one under its old id (undo)."""
         self._authorise("add", fields)
@@ -238,6 +256,7 @@ class CrudService(Generic[F, R, Row]):
             )
             return self._record(session, row)
 
+    @retrying
     def update(
         self,
         entity_id: int,
@@ -250,9 +269,9 @@ class CrudService(Generic[F, R, Row]):
         """Save an edit made from ``expected_version``; refused if the row has moved on.
         ``also(session, row, before)`` writes what goes with the edit, in its transaction."""
         with transaction(self.store) as session:
-            row = self._load(session, entity_id)
+            row = self._load(session, entity_id, lock=True)
             self._authorise("change", self._record(session, row), fields)
-            self._check_version(session, row, expected_version)
+            self._check_version(session, row, expected_version, fields)
             clean = self._validate(session, fields, entity_id)
             self._check_unique(session, clean, entity_id)
             before = self._snapshot(session, self._record(session, row))
@@ -279,10 +298,11 @@ class CrudService(Generic[F, R, Row]):
             )
             return self._record(session, row)
 
+    @retrying
     def delete(self, entity_id: int, expected_version: int, *, reason: str = "") -> R:
         """Remove a record nothing refers to; returns what was deleted (for undo)."""
         with transaction(self.store) as session:
-            row = self._load(session, entity_id)
+            row = self._load(session, entity_id, lock=True)
             record = self._record(session, row)
             self._authorise("delete", record)
             self._check_version(session, row, expected_version)
@@ -307,8 +327,10 @@ class CrudService(Generic[F, R, Row]):
             return record
 
     # ----- shared mechanics ------------------------------------------------------------------
-    def _load(self, session: Session, entity_id: int) -> Row:
-        row = session.get(self.row_class, entity_id)
+    def _load(self, session: Session, entity_id: int, *, lock: bool = False) -> Row:
+        """The row, locked against other writers until the transaction ends when ``lock``
+        (PostgreSQL: ``FOR UPDATE``, read afresh; SQLite's writer already holds the file)."""
+        row = session.get(self.row_class, entity_id, with_for_update=lock or None)
         if row is None:
             raise NotFound(f"{self.noun} {entity_id} no longer exists (it may have been deleted)")
         return row
@@ -317,26 +339,38 @@ class CrudService(Generic[F, R, Row]):
         """Bump the version even when only child rows (leave, qualifications) changed."""
         row.row_version += 1  # type: ignore[attr-defined]
 
-    def _check_version(self, session: Session, row: Row, expected: int) -> None:
+    def _check_version(
+        self, session: Session, row: Row, expected: int, mine: F | None = None
+    ) -> None:
+        """Refuse an edit made from an older version, saying who changed which fields since
+        (``StaleEdit.conflict``; ``mine`` is the edit being saved, None for a delete)."""
         current: int = row.row_version  # type: ignore[attr-defined]
         if current == expected:
             return
-        last = session.scalars(
-            select(AuditRow)
-            .where(AuditRow.entity_type == self.entity_type, AuditRow.entity_id == row.id)  # type: ignore[attr-defined]
-            .order_by(AuditRow.id.desc())
-            .limit(1)
-        ).first()
-        who = (
-            f" by {last.actor} at {dates.time_of_day(last.occurred_at)} UTC"
-            f" on {dates.day(last.occurred_at.date())}"
-            if last
-            else ""
+        since = list(
+            session.scalars(
+                select(AuditRow)
+                .where(AuditRow.entity_type == self.entity_type, AuditRow.entity_id == row.id)  # type: ignore[attr-defined]
+                .order_by(AuditRow.id.desc())
+                .limit(max(1, current - expected))  # one entry per version since
+            )
+        )[::-1]
+        record = self._record(session, row)
+        conflict = EditConflict(
+            self.noun,
+            self._label(record),
+            people_named(session, dict.fromkeys(entry.actor for entry in since)),
+            since[-1].occurred_at if since else None,
+            field_conflicts(
+                self._snapshot(session, record),
+                (change for entry in since for change in entry.changes or ()),
+                None if mine is None else self._snapshot(session, mine),
+            ),
+            record,
         )
-        label = self._label(self._record(session, row))
         raise StaleEdit(
-            f"{self.noun} {label} was changed{who} after you opened it. "
-            "Reload to see the change, then edit again. Nothing was saved"
+            f"{conflict.sentence()}. Reload to see the change, then edit again. Nothing was saved",
+            conflict,
         )
 
     def _check_unique(self, session: Session, fields: F, entity_id: int | None) -> None:

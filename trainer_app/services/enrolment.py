@@ -34,7 +34,7 @@ from trainer_app.persistence.models import (
     PlannedSessionRow,
     TraineeRow,
 )
-from trainer_app.persistence.uow import reading, transaction
+from trainer_app.persistence.uow import reading, retrying, transaction
 from trainer_app.services.base import join_words, now_utc, plural, write_audit
 
 PERIOD_TIMES = ("09:00", "11:00", "13:30", "15:30")
@@ -191,6 +191,7 @@ class EnrolmentService:
         """Enrol one trainee (on the waitlist when the run is full); refused with the rule."""
         return self.enrol_many(run_id, [trainee_id], reason=reason)[0]
 
+    @retrying
     def enrol_many(
         self, run_id: int, trainee_ids: Sequence[int], *, reason: str = ""
     ) -> list[Enrolment]:
@@ -198,6 +199,7 @@ class EnrolmentService:
         with transaction(self.store) as session:
             return self._enrol_in(session, run_id, trainee_ids, reason)
 
+    @retrying
     def enrol_batches(self, batches: Mapping[int, Sequence[int]], *, reason: str = "") -> int:
         """Several runs at once (an import), all or nothing across every run."""
         with transaction(self.store) as session:
@@ -210,7 +212,7 @@ class EnrolmentService:
     ) -> list[Enrolment]:
         if len(set(trainee_ids)) != len(trainee_ids):
             raise DomainError("The same trainee is listed twice; nothing was enrolled")
-        run = run_row(session, run_id)
+        run = run_row(session, run_id, lock=True)
         require_for_run(self.actor, session, run, Act.ENROL, f"enrol trainees on {run.code}")
         checker = _Checker(session, run, self.today())
         verdicts = checker.verdicts(trainee_ids)
@@ -253,6 +255,7 @@ class EnrolmentService:
             out.append(_record(row, run.code, verdict.name, ""))
         return out
 
+    @retrying
     def withdraw(self, enrolment_id: int, expected_version: int, reason: str) -> list[Enrolment]:
         """Withdraw (a reason is required); a freed place goes to the next on the waitlist who
         may still go. Returns the withdrawn enrolment and anyone promoted."""
@@ -263,12 +266,13 @@ class EnrolmentService:
             row = session.get(EnrolmentRow, enrolment_id)
             if row is None:
                 raise NotFound("This enrolment no longer exists")
+            run = run_row(session, row.run_id, lock=True)  # the run first, as enrolling does
+            session.refresh(row, with_for_update=True)
             if row.row_version != expected_version:
                 raise StaleEdit(
                     "Someone else changed this enrolment while you were looking at it; "
                     "reload and try again. Nothing was saved"
                 )
-            run = run_row(session, row.run_id)
             require_for_run(
                 self.actor, session, run, Act.ENROL, f"withdraw trainees from {run.code}"
             )
@@ -653,8 +657,11 @@ def require_for_run(actor: Actor, session: Session, run: CourseRunRow, act: Act,
     actor.require(act, hubs=hubs, trainers=trainers, what=what)
 
 
-def run_row(session: Session, run_id: int) -> CourseRunRow:
-    run = session.get(CourseRunRow, run_id)
+def run_row(session: Session, run_id: int, *, lock: bool = False) -> CourseRunRow:
+    """The run; with ``lock``, held against other writers until the transaction ends, so two
+    people enrolling on the same run at once are taken one after the other and its places
+    counted afresh (PostgreSQL: ``FOR UPDATE``; SQLite's writer already holds the file)."""
+    run = session.get(CourseRunRow, run_id, with_for_update=lock or None)
     if run is None:
         raise NotFound("This course run no longer exists")
     return run

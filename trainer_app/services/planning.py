@@ -41,7 +41,7 @@ from trainer_app.persistence.models import (
     PlanVersionRow,
     TrainerRow,
 )
-from trainer_app.persistence.uow import reading, transaction
+from trainer_app.persistence.uow import reading, retrying, transaction
 from trainer_app.scheduling.checker import check
 from trainer_app.scheduling.rules import Rule, Term
 from trainer_app.scheduling.scenario import (
@@ -461,14 +461,16 @@ class PlanningService:
         )
 
     # ----- publishing ----------------------------------------------------------------------------
+    @retrying
     def publish(self, plan_id: int, expected_version: int) -> PlanVersion:
         """Make a draft plan the timetable: its sessions replace those of its runs.
 
         Refused when the checker finds a hard violation (an unplaced session counts as one).
         The runs become published; a published plan none of whose sessions remain is superseded
-        (``superseded_by`` says which, beforehand).
+        (``superseded_by`` says which, beforehand). No other change can be committed while
+        the plan is checked against the store and published (``transaction(alone=True)``).
         """
-        with transaction(self.store) as session:
+        with transaction(self.store, alone=True) as session:
             row = self._draft(session, plan_id, expected_version, "published")
             scenario, plan = _documents(row)
             names = _trainer_names(session)

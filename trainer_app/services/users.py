@@ -126,7 +126,7 @@ class UserService:
         refusal: str | None = None
         with transaction(self.store) as session:
             # A name no account could have is not looked up (nor sent to the database as is).
-            row = _find(session, name) if USERNAME.match(name) else None
+            row = _find(session, name, lock=True) if USERNAME.match(name) else None
             now = self.now()
             if row is None:
                 _matches(_DECOY, password)
@@ -227,7 +227,7 @@ class UserService:
     ) -> Account:
         self.actor.require(Act.MANAGE_USERS, what="change user accounts")
         with transaction(self.store) as session:
-            row = _load(session, user_id)
+            row = _load(session, user_id, lock=True)
             if row.row_version != expected_version:
                 raise DomainError(
                     f"The account {row.username} was changed by someone else after you opened "
@@ -268,7 +268,7 @@ class UserService:
         unlocks the account."""
         self.actor.require(Act.MANAGE_USERS, what="set other people's passwords")
         with transaction(self.store) as session:
-            row = _load(session, user_id)
+            row = _load(session, user_id, lock=True)
             self._new_password(session, row, password)
 
     def change_own_password(self, current: str, new: str) -> None:
@@ -436,14 +436,15 @@ def _matches(stored: str, password: str) -> bool:
         return False
 
 
-def _find(session: Session, username: str) -> UserRow | None:
-    return session.scalars(
-        select(UserRow).where(UserRow.username == username.strip().lower())
-    ).first()
+def _find(session: Session, username: str, *, lock: bool = False) -> UserRow | None:
+    """The account; with ``lock``, held until the transaction ends (two wrong passwords typed
+    at once on two workstations both count towards the lockout)."""
+    statement = select(UserRow).where(UserRow.username == username.strip().lower())
+    return session.scalars(statement.with_for_update() if lock else statement).first()
 
 
-def _load(session: Session, user_id: int) -> UserRow:
-    row = session.get(UserRow, user_id)
+def _load(session: Session, user_id: int, *, lock: bool = False) -> UserRow:
+    row = session.get(UserRow, user_id, with_for_update=lock or None)
     if row is None:
         raise NotFound(f"User account {user_id} no longer exists")
     return row

@@ -128,6 +128,9 @@ class BackupDialog(QDialog):
             self.message.setText("Give the file to back up to.")
             return
         target = Path(text).expanduser()
+        if not target.is_absolute():  # a bare name goes in the backups folder, not the app's cwd
+            target = start_folder(self.context.settings, FileKind.DATABASES) / target
+            self.path.setText(str(target))
         service, replace = self.service, self.replace and target.exists()
 
         def work(report: Report, should_stop: ShouldStop) -> BackupDone:

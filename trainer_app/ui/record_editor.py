@@ -56,7 +56,7 @@ class RecordEditor(QObject):
         if record is None:
             return None
         dialog = DIALOGS[kind.entity_type](self.context, record, self.window)
-        dialog.accepted.connect(lambda: self._edited(kind, record, dialog.saved))
+        dialog.accepted.connect(lambda: self._edited(kind, dialog.record, dialog.saved))
         return self._open(dialog)
 
     def delete(self, kind: RecordKind, record_id: int) -> None:

@@ -3,6 +3,7 @@ problems that are not about one field, and OK enabled only while the input is va
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -17,8 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trainer_app.domain.errors import DomainError, Duplicate, ValidationError
+from trainer_app.domain.conflicts import EditConflict, apply_mine
+from trainer_app.domain.errors import DomainError, Duplicate, StaleEdit, ValidationError
 from trainer_app.services.context import ServiceContext
+from trainer_app.ui.dialogs.conflict import Choice, ConflictDialog
 from trainer_app.ui.dialogs.editors import change_signal
 from trainer_app.ui.palette import error_colour
 from trainer_app.ui.records import RecordKind
@@ -43,6 +46,7 @@ class RecordDialog(QDialog):
         self.record = record
         self.preset = dict(preset or {})  # ids chosen in the page, e.g. the selected hub
         self.saved: Any = None
+        self.conflict_dialog: ConflictDialog | None = None
         self._messages: dict[str, QLabel] = {}
         self._touched: set[str] = set()
         self._loading = True
@@ -159,10 +163,50 @@ class RecordDialog(QDialog):
         except Duplicate as error:
             self._show_beside(error.field, str(error))
             return
+        except StaleEdit as error:
+            if error.conflict is None or self.record is None:
+                self._banner(str(error))
+            else:
+                self._resolve(error.conflict, fields)
+            return
         except DomainError as error:
             self._banner(str(error))
             return
         super().accept()
+
+    # ----- someone else saved meanwhile --------------------------------------------------------
+    def _resolve(self, conflict: EditConflict, mine: Any) -> None:
+        """Show who changed what since the record was opened and let the person choose."""
+        self._banner(f"{conflict.sentence()}. Nothing was saved yet.")
+        dialog = self.conflict_dialog = ConflictDialog(conflict, self)
+        dialog.finished.connect(lambda _: self._resolved(dialog.choice, conflict, mine))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def _resolved(self, choice: Choice, conflict: EditConflict, mine: Any) -> None:
+        self.conflict_dialog = None
+        if choice is Choice.BACK:
+            return
+        opened, current = self.record, conflict.current
+        self.record = current  # from now on the edit is made from the version saved since
+        who = ", ".join(conflict.by) or "someone else"
+        if choice is Choice.THEIRS:
+            self._show_record(current)
+            self._banner(f"Showing the version saved by {who}; your changes were dropped.")
+            return
+        merged = apply_mine(self.kind.fields_of(opened), mine, self.kind.fields_of(current))
+        self._show_record(dataclasses.replace(current, **_values(merged)))
+        self._banner(f"Your changes are on top of those saved by {who}; saving…")
+        self.accept()
+
+    def _show_record(self, record: Any) -> None:
+        self._loading = True
+        try:
+            self.load(record)
+        finally:
+            self._loading = False
+        self._touched.clear()
+        self.revalidate()
 
     def write(self, service: Any, fields: Any) -> Any:
         """Add or update the record through its service; returns what was saved."""
@@ -179,6 +223,10 @@ class RecordDialog(QDialog):
         label.show()
         self.ok_button.setEnabled(False)
         self._touched.add(name)
+
+
+def _values(fields: Any) -> dict[str, Any]:
+    return {f.name: getattr(fields, f.name) for f in dataclasses.fields(fields)}
 
 
 def add_form_field(form: QFormLayout, label: str, widget: QWidget) -> QLabel:

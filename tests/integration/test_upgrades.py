@@ -35,7 +35,6 @@ PASSWORD = "correct horse battery"
 pytestmark = pytest.mark.both_stores
 
 EARLIER = ["0001", "0002", "0003", "0004", "0005", "0006", "0007"]
-STORE_ID_FROM = "0006"  # the revision that gave the store its identifier
 
 Rows = dict[str, list[tuple[object, ...]]]
 
@@ -115,8 +114,6 @@ def take_back(settings: Settings, revision: str) -> tuple[dict[str, list[str]], 
             config = alembic_config(settings.database_url)
             config.attributes["connection"] = connection
             command.downgrade(config, revision)
-            if revision < STORE_ID_FROM:  # an older store had no identifier
-                connection.execute(text("DELETE FROM app_meta WHERE key = 'store_id'"))
         with engine.connect() as connection:
             columns = columns_of(connection)
             return columns, rows(connection, columns)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from sqlalchemy import text
 
 from tests.helpers import builders
 from tests.helpers.demo import DemoFiles
@@ -161,6 +162,32 @@ def test_bulk_and_single_writes_of_every_service_are_sealed(context: ServiceCont
     )
     verdict = context.audit.verify()
     assert verdict.intact and verdict.checked == context.audit.count() == 52
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("UPDATE audit_entries SET reason = 'forged' WHERE id = 2", "audit entry 2 (number 2)"),
+        ("DELETE FROM audit_entries WHERE id = 2", "entry number 2 was removed"),
+    ],
+    ids=["edited", "deleted"],
+)
+def test_an_entry_edited_in_the_store_itself_is_found(
+    context: ServiceContext, sql: str, expected: str
+) -> None:
+    """On either store: someone with the database's own tools, past its guards."""
+    hub = builders.hub(context)
+    for n in range(1, 4):
+        builders.trainee(context, hub.id, f"TR-00000{n}", f"Trainee {n}")
+    with context.store.engine.begin() as connection:
+        postgresql = connection.dialect.name == "postgresql"
+        for guard in ("audit_entries_no_update", "audit_entries_no_delete"):
+            on = " ON audit_entries" if postgresql else ""
+            connection.execute(text(f"DROP TRIGGER {guard}{on}"))
+        connection.execute(text(sql))
+    verdict = context.audit.verify()
+    assert verdict.problem is not None
+    assert expected in verdict.summary()
 
 
 def test_a_failed_save_leaves_no_seal(context: ServiceContext) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 
 import holidays
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from trainer_app.domain import dates
 from trainer_app.domain.calendar import describe_weekdays
@@ -247,6 +247,9 @@ def _scenario(
 ) -> Scenario:
     """The scenario planning ``runs``, with ``context`` runs as published offerings."""
     context_runs = [c.run for c in context]
+    # Held here, the hubs stay in the session's identity map: each offering finds its hub
+    # there instead of asking the database again (a round trip per run on a server).
+    hubs = list(session.scalars(select(HubRow).order_by(HubRow.code)))
     occupied = occupied_elsewhere(session, horizon, {r.id for r in [*runs, *context_runs]})
     graph = _prerequisite_graph(session)
     everything = [*runs, *context_runs]
@@ -257,9 +260,7 @@ def _scenario(
     )
     return Scenario(
         calendar=Calendar(horizon.days, PERIODS_PER_DAY, PERIOD_LABELS),
-        hubs=tuple(
-            Hub(h.code, h.name) for h in session.scalars(select(HubRow).order_by(HubRow.code))
-        ),
+        hubs=tuple(Hub(h.code, h.name) for h in hubs),
         facilities=_facilities(session, horizon, request.hub_ids, occupied),
         trainers=_trainers(session, horizon, occupied),
         # A published run also waits for any run being planned that it requires.
@@ -354,6 +355,8 @@ def chosen_runs(session: Session, request: ScenarioRequest) -> list[CourseRunRow
             statement = statement.where(
                 or_(CourseRunRow.hub_id.is_(None), CourseRunRow.hub_id.in_(request.hub_ids))
             )
+    # Their cohorts in one query, not one per run.
+    statement = statement.options(selectinload(CourseRunRow.cohort_links))
     return list(session.scalars(statement.order_by(CourseRunRow.code)).unique())
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -310,3 +311,44 @@ def test_db_copy_from_the_command_line_never_shows_the_password(
         assert ("copied_to", None, server.replace("s3cret-pw", "***")) in [
             (c.field, c.old, c.new) for c in entry.changes
         ]
+
+
+# ----- a store on a server is backed up with the server's tools ----------------------------------
+
+
+def test_backup_on_a_server_points_to_pg_dump_and_a_dump_restores_whole(
+    small: Settings,
+    postgres_server: postgres.Server,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server = postgres_server.new_database()
+    copy_store(small, small.database_url, server, LOCAL_ACTOR)
+    monkeypatch.setenv("TRAINER_APP_DATA_DIR", str(small.data_dir))
+    monkeypatch.setenv("TRAINER_APP_DATABASE_URL", server)
+    assert main(["backup", "-o", str(tmp_path / "b.db")]) == 1
+    assert "pg_dump -Fc (see docs/shared-server.md). Nothing was written" in capsys.readouterr().err
+    assert not (tmp_path / "b.db").exists()
+
+    dump, restored = tmp_path / "hub.dump", postgres_server.new_database()
+    connection = ["--host=127.0.0.1", f"--port={postgres_server.port}", "--username=postgres"]
+    tools = postgres_server.bin
+    subprocess.run(
+        [tools / "pg_dump", "-Fc", *connection, f"--file={dump}", server.rsplit("/", 1)[1]],
+        check=True,
+    )
+    subprocess.run(
+        [
+            tools / "pg_restore",
+            *connection,
+            "--no-owner",
+            f"--dbname={restored.rsplit('/', 1)[1]}",
+            dump,
+        ],
+        check=True,
+    )
+    with ServiceContext.open(_settings(restored, small.data_dir), create=False) as context:
+        assert context.audit.verify().intact
+        assert context.check() == []
+        assert [t.name for t in context.trainees.list()] == ["Trainee 1", "Trainee 2"]

@@ -197,6 +197,26 @@ def test_a_target_that_is_not_new_is_refused_untouched(
     assert taken.read_bytes() == b"mine"
 
 
+def test_a_new_store_nothing_was_written_to_is_a_target_one_with_records_is_not(
+    small: Settings, postgres_server: postgres.Server, data_dir: Path
+) -> None:
+    """What scripts/postgres-setup.sh leaves (the schema made by `db upgrade`) takes a copy."""
+    fresh, used = postgres_server.new_database(), postgres_server.new_database()
+    ServiceContext.open(_settings(fresh, data_dir)).close()
+    with ServiceContext.open(_settings(used, data_dir)) as context:
+        builders.hub(context)
+    copy_store(small, small.database_url, fresh, LOCAL_ACTOR)
+    with ServiceContext.open(_settings(fresh, small.data_dir), create=False) as context:
+        assert [t.name for t in context.trainees.list()] == ["Trainee 1", "Trainee 2"]
+        assert context.audit.verify().intact
+    with pytest.raises(
+        StoreRefused,
+        match=r"already holds a store with records \(audit_entries, audit_seals, hubs\)",
+    ):
+        copy_store(small, small.database_url, used, LOCAL_ACTOR)
+    assert _digests(used)["hubs"][0] == 1
+
+
 def test_an_older_source_is_refused_and_left_as_it_was(tmp_path: Path, data_dir: Path) -> None:
     path = tmp_path / "old.db"
     engine = make_engine(f"sqlite:///{path}")

@@ -1,7 +1,8 @@
 """Copying a whole store into a new database (SQLite ↔ PostgreSQL): the table mechanics.
 
-The target must hold nothing yet: a new SQLite file, or a PostgreSQL database without tables.
-Its schema is made by the same migrations as any new store, then every table is copied in
+The target must hold nothing yet: a new SQLite file, or a PostgreSQL database without tables (or
+with a new store's nothing was written to, as scripts/postgres-setup.sh leaves it). Its schema
+is made by the same migrations as any new store, then every table is copied in
 foreign-key order, in batches, with its primary keys, inside one transaction: on PostgreSQL the
 migrations, the rows and the checks are one transaction (a failure or Ctrl+C leaves the database
 empty); an SQLite file is built under a hidden name and given its name only once all is done.
@@ -123,7 +124,7 @@ def copy_store(
     finish: Finish | None = None,
 ) -> Copied:
     """Copy the store at ``source_url`` whole into the new database ``target_url``."""
-    _check_target(source_url, target_url)
+    needs_schema = _check_target(source_url, target_url)
     source_name, target_name = shown(source_url), shown(target_url)
     source = _open_source(source_url)
     try:
@@ -141,7 +142,8 @@ def copy_store(
                 try:
                     with engine.connect() as writer:
                         writer.begin()  # the migrations join it: one transaction in all
-                        _migrate(writer, target_url)
+                        if needs_schema:
+                            _migrate(writer, target_url)
                         tables, trail, session = _fill(reader, writer, sealing, progress, finish)
                         writer.commit()
                 finally:
@@ -166,12 +168,13 @@ def check_ends(source_url: str, target_url: str) -> None:
     _open_source(source_url).close()
 
 
-def _check_target(source_url: str, target_url: str) -> None:
+def _check_target(source_url: str, target_url: str) -> bool:
+    """Whether the target's schema is still to be made; refuses what cannot be copied to."""
     check_url(source_url, "source")
     check_url(target_url, "target")
     if _same_database(source_url, target_url):
         raise StoreError(f"The source and the target are the same database; {NOTHING_COPIED}")
-    _check_target_is_new(target_url)
+    return _check_target_is_new(target_url)
 
 
 def _same_database(a: str, b: str) -> bool:
@@ -182,7 +185,10 @@ def _same_database(a: str, b: str) -> bool:
     return (url_a.host, url_a.port, url_a.database) == (url_b.host, url_b.port, url_b.database)
 
 
-def _check_target_is_new(url: str) -> None:
+def _check_target_is_new(url: str) -> bool:
+    """Refuse a target that holds anything; return whether its schema is still to be made (a
+    database with no tables) rather than there already (a new store nothing was written to,
+    such as scripts/postgres-setup.sh makes)."""
     path = sqlite_path(url)
     if path is not None:
         if any(p.exists() for p in (path, path.with_name(f"{path.name}-wal"))):
@@ -190,15 +196,49 @@ def _check_target_is_new(url: str) -> None:
                 f"{path} already exists: a copy is written into a new file only. Choose a new "
                 f"file name; {NOTHING_COPIED.lower()}"
             )
-        return
+        return True
     names = _server_tables(url, "target")
-    if names:
+    if not names:
+        return True
+    held = _rows_held(url, names)
+    if held is None:
         listed = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
         raise StoreRefused(
             f"The target {shown(url)} already holds tables ({listed}): a copy is written into an "
             f"empty database only (create one with createdb). {NOTHING_COPIED}; the target was "
             "not changed"
         )
+    if held:
+        raise StoreRefused(
+            f"The target {shown(url)} already holds a store with records ({held}): a copy is "
+            f"written into an empty database or a new, unused store only. {NOTHING_COPIED}; the "
+            "target was not changed"
+        )
+    return False
+
+
+def _rows_held(url: str, names: list[str]) -> str | None:
+    """For a trainer-app store at this version's schema: '' when no table holds a row (beyond
+    the store's own marks in app_meta), else the tables that do; None for anything else."""
+    expected = {table.name for table in Base.metadata.sorted_tables} | {"alembic_version"}
+    if set(names) != expected:
+        return None
+    probe = create_engine(make_url(url))
+    try:
+        with probe.connect() as connection:
+            if read_revision(connection) != SCHEMA_HEAD:
+                return None
+            marks = set(connection.execute(text("SELECT key FROM app_meta")).scalars())
+            if not marks <= {"application", chain.STORE_ID}:
+                return "app_meta"
+            return ", ".join(
+                table.name
+                for table in Base.metadata.sorted_tables
+                if table.name != "app_meta"
+                and connection.execute(select(func.count()).select_from(table)).scalar()
+            )
+    finally:
+        probe.dispose()
 
 
 def _server_tables(url: str, what: str) -> list[str]:

@@ -794,7 +794,8 @@ def _db_copy(settings: Settings, args: argparse.Namespace) -> int:
         copied = store_copy.copy_store(settings, args.source, args.target, actor, progress=progress)
     except KeyboardInterrupt:
         print(
-            f"trainer-app: the copy was cancelled; nothing was written to {args.target}",
+            "trainer-app: the copy was cancelled; nothing was written to "
+            f"{store_copy.shown(args.target)}",
             file=sys.stderr,
         )
         return 128 + signal.SIGINT

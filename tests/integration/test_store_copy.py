@@ -239,11 +239,13 @@ def test_an_older_source_is_refused_and_left_as_it_was(tmp_path: Path, data_dir:
         ("mysql://someone@db.example/hub", "is not an SQLite file or a PostgreSQL database"),
         ("postgresql+psycopg://x@127.0.0.1:1/hub", "Cannot connect to the target"),
         ("hub server://db", "is neither a file path nor a database URL"),
+        ("postgresql+psycopg://bob:s3cret@db:port/hub", r"'postgresql\+psycopg://bob:\*\*\*@db"),
     ],
 )
 def test_a_bad_url_is_refused_in_words(small: Settings, target: str, said: str) -> None:
-    with pytest.raises(StoreError, match=said):
+    with pytest.raises(StoreError, match=said) as refused:
         copy_store(small, small.database_url, target, LOCAL_ACTOR)
+    assert "s3cret" not in str(refused.value)
 
 
 def test_text_postgresql_cannot_hold_is_named_and_nothing_is_copied(

@@ -20,6 +20,7 @@ values made the same way on both databases) and the copy's audit trail is verifi
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -102,9 +103,10 @@ def check_url(url: str, what: str) -> None:
     """Refuse, in words, a URL SQLAlchemy cannot use or a database kind the app does not use."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # not a URL; a port that is not a number
+        hidden = re.sub(r"(://[^/@]*?:)[^/@]*@", r"\1***@", url)  # a password, if any
         raise StoreError(
-            f"The {what} '{url}' is neither a file path nor a database URL "
+            f"The {what} '{hidden}' is neither a file path nor a database URL "
             f"(postgresql+psycopg://USER@HOST/DATABASE); {NOTHING_COPIED.lower()}"
         ) from None
     backend = parsed.get_backend_name()

@@ -5,7 +5,7 @@ An administrator's act. The copy is the same store, moved (``persistence.copy``)
 store id, every row and id, the audit trail and its seals; its trail gains one entry saying who
 copied it from where (the source is left exactly as it was). Once the copy is in use, the source
 should be retired: it is the same store, and this installation's audit check then reports it as
-an older copy.
+an older copy. (Signing in to copy is recorded in the source, as every sign-in is.)
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
 from trainer_app.config import Settings, sqlite_url
@@ -24,7 +25,15 @@ from trainer_app.persistence.chain import AuditChain
 from trainer_app.persistence.copy import Progress, TableCopied
 from trainer_app.services.base import Now, now_utc, write_audit
 
-__all__ = ["Progress", "StoreCopied", "TableCopied", "copy_store", "database_url", "prepare"]
+__all__ = [
+    "Progress",
+    "StoreCopied",
+    "TableCopied",
+    "copy_store",
+    "database_url",
+    "prepare",
+    "shown",
+]
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,14 @@ class StoreCopied:
 
 def _count(n: int) -> str:
     return f"{n:,}".replace(",", " ")
+
+
+def shown(given: str) -> str:
+    """A database as the user may see it: a file's path, a URL without its password."""
+    try:
+        return copies.shown(database_url(given))
+    except (ArgumentError, ValueError):
+        return "the target"
 
 
 def database_url(given: str) -> str:

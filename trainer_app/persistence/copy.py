@@ -23,7 +23,6 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -33,11 +32,12 @@ from sqlalchemy import (
     Connection,
     DateTime,
     Integer,
+    LargeBinary,
     MetaData,
+    Numeric,
     String,
     Table,
     Text,
-    TypeDecorator,
     cast,
     create_engine,
     delete,
@@ -334,7 +334,7 @@ def _fill(
         for rows in _batches(reader, table):
             if to_server:
                 _check_for_server(table, rows)
-            writer.execute(insert(_plain(table, to_server=to_server)), rows)
+            _write(writer, table, rows)
             done += len(rows)
             if progress is not None:
                 progress(table.name, done, total)
@@ -356,18 +356,7 @@ def _fill(
     return tuple(copied), trail, session
 
 
-class _JSONText(TypeDecorator[str]):
-    """JSON written as the text it is stored as (PostgreSQL takes text for ``json`` only
-    with a cast; its ``json`` type keeps the text exactly)."""
-
-    impl = Text
-    cache_ok = True
-
-    def bind_expression(self, bindvalue: Any) -> Any:
-        return cast(bindvalue, JSON)
-
-
-def _plain(table: Table, *, to_server: bool = False) -> Table:
+def _plain(table: Table) -> Table:
     """The table with types that hand values over as stored: instants as naive UTC, JSON as
     its text."""
     columns = []
@@ -376,7 +365,7 @@ def _plain(table: Table, *, to_server: bool = False) -> Table:
         if isinstance(kind, UTCDateTime):
             kind = DateTime()
         elif isinstance(kind, JSON):
-            kind = _JSONText() if to_server else Text()
+            kind = Text()
         columns.append(Column(column.name, kind, primary_key=column.primary_key))
     return Table(table.name, MetaData(), *columns)
 
@@ -390,34 +379,55 @@ def _select(table: Table) -> Any:
     return select(*columns).order_by(*(plain.c[c.name] for c in table.primary_key.columns))
 
 
-def _batches(reader: Connection, table: Table) -> Iterator[list[dict[str, Any]]]:
+def _batches(reader: Connection, table: Table) -> Iterator[list[tuple[Any, ...]]]:
+    """The table's rows, ``BATCH`` at a time, each a tuple in the order of its columns."""
     result = reader.execute(_select(table), execution_options={"yield_per": BATCH})
     try:
         for part in result.partitions(BATCH):
-            yield [row._asdict() for row in part]
+            yield [tuple(row) for row in part]
     finally:
         result.close()
 
 
-def _check_for_server(table: Table, rows: list[dict[str, Any]]) -> None:
+def _write(writer: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
+    names = [c.name for c in table.columns]
+    if writer.dialect.name != "postgresql":
+        writer.execute(insert(_plain(table)), [dict(zip(names, row, strict=True)) for row in rows])
+        return
+    # COPY: several times faster than INSERTs; the values are dumped by psycopg as they are
+    # (text into json is taken as written).
+    columns = ", ".join(f'"{name}"' for name in names)
+    cursor = writer.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
+    finally:
+        cursor.close()
+
+
+def _check_for_server(table: Table, rows: list[tuple[Any, ...]]) -> None:
     """What SQLite keeps and PostgreSQL refuses, named by table, row and column."""
-    key = [c.name for c in table.primary_key.columns]
+    names = [c.name for c in table.columns]
+    key = [names.index(c.name) for c in table.primary_key.columns]
+    texts = [
+        (index, column.name, getattr(column.type, "length", None))
+        for index, column in enumerate(table.columns)
+        if isinstance(column.type, String | JSON)
+    ]
     for row in rows:
-        for column in table.columns:
-            value = row[column.name]
+        for index, name, length in texts:
+            value = row[index]
             if not isinstance(value, str):
                 continue
-            where = f"row {', '.join(str(row[k]) for k in key)} of the table {table.name}"
-            if "\x00" in value:
+            nul = "\x00" in value
+            if nul or (length is not None and len(value) > length):
+                where = f"row {', '.join(str(row[k]) for k in key)} of the table {table.name}"
                 raise StoreRefused(
-                    f"The column {column.name} of {where} holds a NUL character, which "
-                    "PostgreSQL cannot store in text: correct it in the source first. "
-                    f"{NOTHING_COPIED}"
-                )
-            length = column.type.length if isinstance(column.type, String) else None
-            if length is not None and len(value) > length:
-                raise StoreRefused(
-                    f"The column {column.name} of {where} holds {len(value)} characters, more "
+                    f"The column {name} of {where} holds a NUL character, which PostgreSQL "
+                    f"cannot store in text: correct it in the source first. {NOTHING_COPIED}"
+                    if nul
+                    else f"The column {name} of {where} holds {len(value)} characters, more "
                     f"than the {length} PostgreSQL keeps there: shorten it in the source first. "
                     f"{NOTHING_COPIED}"
                 )
@@ -498,44 +508,35 @@ class TableDigest:
 
 def table_digest(connection: Connection, table: Table) -> TableDigest:
     """The rows of ``table`` and a digest of their values, the same for the same content on
-    SQLite and PostgreSQL (the sum of each row's hash: independent of the order rows come in)."""
+    SQLite and PostgreSQL (the sum of each row's hash: independent of the order rows come in).
+    Both hand the values over as the same Python types (``_plain``) but for decimals' trailing
+    zeros and a blob's container, which are made the same first."""
+    made_same = [
+        index
+        for index, column in enumerate(table.columns)
+        if isinstance(column.type, Numeric | LargeBinary)
+    ]
     total, rows = 0, 0
     result = connection.execute(_select(table), execution_options={"yield_per": BATCH})
     try:
         for row in result:
-            hashed = hashlib.sha256()
-            for value in row:
-                part = _canonical(value)
-                hashed.update(len(part).to_bytes(8, "big"))
-                hashed.update(part)
-            total = (total + int.from_bytes(hashed.digest(), "big")) % (1 << 256)
+            values = list(row)
+            for index in made_same:
+                values[index] = _same(values[index])
+            hashed = hashlib.sha256(repr(values).encode("utf-8", "surrogatepass")).digest()
+            total += int.from_bytes(hashed, "big")
             rows += 1
     finally:
         result.close()
-    return TableDigest(rows, f"{total:064x}")
+    return TableDigest(rows, f"{total % (1 << 256):064x}")
 
 
-def _canonical(value: object) -> bytes:
-    """One value as bytes, whichever database handed it over."""
-    if value is None:
-        return b"N"
-    if isinstance(value, bool):
-        return b"B1" if value else b"B0"
-    if isinstance(value, int):
-        return b"I%d" % value
-    if isinstance(value, float):
-        return b"F" + repr(value).encode()
+def _same(value: object) -> object:
     if isinstance(value, Decimal):
-        return b"D" + format(value.normalize(), "f").encode()
-    if isinstance(value, datetime):
-        return b"T" + value.isoformat().encode()
-    if isinstance(value, date):
-        return b"d" + value.isoformat().encode()
-    if isinstance(value, bytes | bytearray | memoryview):
-        return b"X" + bytes(value)
-    if isinstance(value, str):
-        return b"S" + value.encode("utf-8", "surrogatepass")
-    raise TypeError(f"no canonical form for {type(value).__name__}")
+        return format(value.normalize(), "f")
+    if isinstance(value, bytearray | memoryview):
+        return bytes(value)
+    return value
 
 
 def _compare(reader: Connection, writer: Connection, table: Table) -> None:

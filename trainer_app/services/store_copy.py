@@ -55,7 +55,10 @@ class StoreCopied:
             f"Copied {self.source} to {self.target}: {len(self.tables)} tables, "
             f"{_count(self.rows)} rows in {self.seconds:.1f} s; each table checked against the "
             "source (rows and content):",
-            *(f"  {t.name:<{width}} {_count(t.rows):>10} rows ✓" for t in self.tables),
+            *(
+                f"  {t.name:<{width}} {_count(t.rows):>10} {'row' if t.rows == 1 else 'rows'} ✓"
+                for t in self.tables
+            ),
             f"The copy's trail: {self.trail} Its last entry records this copy.",
         ]
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from trainer_app import __version__
-from trainer_app.config import Settings
+from trainer_app.config import Settings, database_location
 from trainer_app.domain import dates
 from trainer_app.domain.certificates import Certificate
 from trainer_app.domain.errors import DomainError, StoreRefused
@@ -52,8 +52,10 @@ MAX_TIME_LIMIT = 86_400  # seconds: `plan --time-limit`
 MAX_WORKERS = 256  # `plan --workers`
 EXIT_READER_GONE = 128 + 13  # what a shell reports for a Unix tool stopped by SIGPIPE
 DATABASE_HELP = (
-    "the SQLite database file (default: TRAINER_APP_DATABASE_URL if set, else your own "
-    "database in the user data folder, the one the window opens)"
+    "the SQLite database file, or a database URL such as "
+    "postgresql+psycopg://trainer_app@db.hub.example/trainer_app (default: "
+    "TRAINER_APP_DATABASE_URL if set, else your own database in the user data folder, the "
+    "one the window opens)"
 )
 
 
@@ -69,7 +71,11 @@ def _add_database(
 ) -> None:
     """``--database``; and for a command that changes the store, ``--user``."""
     parser.add_argument(
-        "--database", type=Path, metavar="PATH", default=argparse.SUPPRESS, help=help
+        "--database",
+        type=database_location,
+        metavar="PATH|URL",
+        default=argparse.SUPPRESS,
+        help=help,
     )
     if writes:
         parser.add_argument("--user", metavar="NAME", default=None, help=USER_HELP)
@@ -697,13 +703,16 @@ def _db_init(settings: Settings) -> int:
 
 def _db_upgrade(settings: Settings) -> int:
     with ServiceContext.open(settings, create=False, upgrade=True) as context:
-        if context.upgrade_backup:
-            print(
-                f"Upgraded {context.database_name} to schema {context.schema_revision}; "
-                f"the previous version is kept in {context.upgrade_backup}"
-            )
+        name, now = context.database_name, context.schema_revision
+        found = context.store.found_revision
+        if found is None:
+            print(f"Created the tables of {name} (schema {now})")
+        elif found != now:
+            kept = context.upgrade_backup
+            where = f"; the previous version is kept in {kept}" if kept else ""
+            print(f"Upgraded {name} from schema {found} to {now}{where}")
         else:
-            print(f"{context.database_name} is up to date (schema {context.schema_revision})")
+            print(f"{name} is up to date (schema {now})")
     return EXIT_OK
 
 

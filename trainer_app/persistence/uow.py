@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -13,17 +14,26 @@ from trainer_app.domain.errors import DomainError, StaleEdit, StoreError
 from trainer_app.persistence import chain
 from trainer_app.persistence.db import Store, busy_message
 
+CHANGES_CHANNEL = "trainer_app_changes"  # PostgreSQL: notified by every committed change
+
 
 @contextmanager
 def transaction(store: Store) -> Iterator[Session]:
     """Yield a session inside a transaction. Database errors become messages for the user.
 
-    The audit entries it added are sealed just before it commits (``persistence.chain``)."""
+    The audit entries it added are sealed just before it commits (``persistence.chain``); on
+    PostgreSQL the transaction then notifies ``CHANGES_CHANNEL`` with the last seal's number,
+    which the server delivers to listeners only if it commits (``services.changes``)."""
     session = store.sessions()
     try:
         with session.begin():
             yield session
-            chain.seal_pending(session, store.chain)
+            head = chain.seal_pending(session, store.chain)
+            if head is not None and not store.is_sqlite:
+                session.execute(
+                    text("SELECT pg_notify(:channel, :seal)"),
+                    {"channel": CHANGES_CHANNEL, "seal": str(head.seq)},
+                )
         chain.after_commit(session, store.chain)
     except StaleDataError as error:
         raise StaleEdit(

@@ -190,3 +190,19 @@ def test_on_postgresql_others_changes_appear_without_any_action(
     pg_window.close()
     assert not listener.running
     assert not [t for t in threading.enumerate() if t.name == "trainer-app changes"]
+
+
+def test_an_edit_made_here_keeps_its_message_and_tells_of_others_changes_too(
+    qtbot, trainers: list[Trainer], window: MainWindow, settings: Settings, answers
+) -> None:
+    table = _trainers_table(window)
+    with _as_amara(settings) as amara:
+        _rename(amara, trainers[1].id, "Dr Ravi Patel")
+    assert table.select_id(trainers[0].id)
+    window.delete_record()
+    assert answers == [("confirm", "Delete trainer Trainer 000?")]
+    assert table.model.row_of(trainers[0].id) is None
+    assert _shown_name(table, trainers[1].id) == "Dr Ravi Patel"
+    said = _status(window)
+    assert "Undo" in said
+    assert said.endswith(f" · also 1 change by {AMARA}")

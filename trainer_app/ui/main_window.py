@@ -405,14 +405,16 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
             self.watcher.look()  # one small query; the page is reloaded only if needed
+            self._refresh_if_stale()
 
     def _others_changed(self, changes: Changes) -> None:
         """Show the page's data afresh (unless a dialog is editing: then once it closes) and
         say who changed what."""
         others = changes.by_others(self.context.actor.username)
-        if self._fresh:
+        if self._fresh:  # after an edit here: its own message ("Trainer saved · Undo") stays
             if others:
-                self.show_status(f"{others.summary()} — shown too")
+                said = self.statusBar().currentMessage()
+                self.show_status(f"{said} · also {others.summary()}" if said else others.summary())
             return
         if self._editing():
             self._stale = True
@@ -432,13 +434,22 @@ class MainWindow(QMainWindow):
         if self.lock_dialog is not None or not self.isVisible():
             return True
         return any(
-            isinstance(widget, QDialog) and widget.isVisible() and widget.parent() is self
+            isinstance(widget, QDialog) and widget.isVisible() and self._owns(widget)
             for widget in QApplication.topLevelWidgets()
         )
 
+    def _owns(self, dialog: QWidget) -> bool:
+        """Whether ``dialog`` was opened over this window (by it or one of its pages)."""
+        parent = dialog.parentWidget()
+        while parent is not None:
+            if parent is self:
+                return True
+            parent = parent.parentWidget()
+        return False
+
     def _refresh_if_stale(self) -> None:
-        if not self._stale:
-            self._retry.stop()
+        if not self._stale or not self.isVisible():
+            self._retry.stop()  # hidden (signed out): the next activation tries again
         elif not self._editing():
             self._reload_page()
 

@@ -28,13 +28,14 @@ class StoreWatcher(QObject):
     def __init__(self, context: ServiceContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._feed = context.changes
-        self._mark = self._feed.mark()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(COALESCE_MS)
         self._timer.timeout.connect(self.look)
         self._notified.connect(self._timer.start)
         self._listener: ChangeListener | None = None
+        self._mark: int | None = None  # None: the store could not be read yet
+        self._note_mark()
 
     @property
     def listening(self) -> bool:
@@ -53,6 +54,9 @@ class StoreWatcher(QObject):
         """One small query; when something was committed since the last look, who changed
         what (emitted as ``changed``). None when the store cannot be read just now."""
         self._timer.stop()
+        if self._mark is None:  # the first look that can read the store only notes where it is
+            mark = self._note_mark()
+            return Changes(mark) if mark is not None else None
         try:
             changes = self._feed.since(self._mark)
         except DomainError as error:
@@ -66,6 +70,13 @@ class StoreWatcher(QObject):
                 )
             self.changed.emit(changes)
         return changes
+
+    def _note_mark(self) -> int | None:
+        try:
+            self._mark = self._feed.mark()
+        except DomainError as error:
+            self.failed.emit(str(error))
+        return self._mark
 
     def stop(self) -> None:
         """Stop listening (joins the listener's thread) and forget pending looks."""

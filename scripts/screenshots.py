@@ -329,17 +329,18 @@ def certificates_screenshots(window: Any, app: QApplication, out: Path) -> None:
 
 
 def refresh_screenshot(window: Any, app: QApplication, settings: Settings, out: Path) -> None:
-    """The Trainers page after a coordinator elsewhere renamed two trainers and F5 was
+    """The Trainers page after a coordinator elsewhere changed two trainers' notes and F5 was
     pressed: the status bar says who changed what; the selected row stays selected."""
     from dataclasses import replace
 
     trainers = next(page for page in window.pages if page.key == "trainers")
     window.show_page(window.pages.index(trainers))
     table = trainers.tables[0]
-    table.select_row(1)
     with ServiceContext.open(settings, create=False) as elsewhere:
         other = elsewhere.signed_in(elsewhere.users.sign_in("coordinator", "gmp-demo-2026"))
         theirs = [t for t in other.trainers.list() if t.hub_id in other.actor.hubs][:2]
+        table.select_id(theirs[0].id)  # its details show the new notes once refreshed
+        settle(app)
         for trainer in theirs:
             other.trainers.update(
                 trainer.id, trainer.row_version, replace(trainer, notes="On site Tuesdays")

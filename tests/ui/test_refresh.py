@@ -81,7 +81,10 @@ def test_f5_shows_a_name_changed_elsewhere_and_keeps_the_selected_row(
     with _as_amara(settings) as amara:
         _rename(amara, chosen.id, "Dr Amara's renamed trainer")
     assert _shown_name(table, chosen.id) == "Trainer 001"  # nothing moves by itself on SQLite
+    told: list[tuple[str, int, str]] = []  # what a dialog editing that trainer could listen to
+    window.watcher.record_changed.connect(lambda *change: told.append(change))
     QTest.keyClick(window, Qt.Key.Key_F5)
+    assert told == [("trainer", chosen.id, AMARA)]
     assert _shown_name(table, chosen.id) == "Dr Amara's renamed trainer"
     assert table.selected_id() == chosen.id
     assert _status(window) == f"1 change by {AMARA} — refreshed"

@@ -21,13 +21,16 @@ class StoreWatcher(QObject):
     """Looks for committed changes since the window last looked and reports them."""
 
     changed = Signal(object)  # Changes since the last look, not empty
-    record_changed = Signal(str, int, str)  # entity type, id, who ("Amara Okafor (…)")
+    # Someone else changed a record: entity type, id, who ("Amara Okafor (coordinator, BRI)");
+    # for a dialog editing that record to say so before its save meets the conflict.
+    record_changed = Signal(str, int, str)
     failed = Signal(str)  # the store could not be read just now, in words
     _notified = Signal()  # from the listener's thread: queued to this object's thread
 
     def __init__(self, context: ServiceContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._feed = context.changes
+        self._me = context.actor.username
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(COALESCE_MS)
@@ -64,7 +67,7 @@ class StoreWatcher(QObject):
             return None
         self._mark = changes.mark
         if changes:
-            for record in changes.records:
+            for record in changes.by_others(self._me).records:
                 self.record_changed.emit(
                     record.entity_type, record.entity_id, changes.who(record.actor)
                 )

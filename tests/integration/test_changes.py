@@ -178,7 +178,7 @@ def test_the_listener_reconnects_when_the_server_drops_it_and_stops_cleanly(
     with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as admin:
         dropped = admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE query = 'LISTEN trainer_app_changes'"
+            "WHERE query = 'LISTEN trainer_app_changes' AND datname = current_database()"
         ).fetchall()
     assert dropped == [(True,)]
     # Back within the retry delay; it calls back once, as changes may have been missed.

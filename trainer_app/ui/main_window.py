@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QByteArray, QEvent, QRect, QSettings, QSize, Qt, QTimer, qVersion
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -160,12 +160,11 @@ class MainWindow(QMainWindow):
                 f"Database upgraded to the current schema; the previous version is kept in "
                 f"{context.upgrade_backup}"
             )
-        self.watcher.start_listening()
         self.refresh_action.setToolTip(
             "Show what others changed (F5). "
             + (
                 "Their changes also appear as soon as they are saved."
-                if self.watcher.listening
+                if context.changes.can_listen
                 else "This window also looks whenever you come back to it."
             )
         )
@@ -400,6 +399,10 @@ class MainWindow(QMainWindow):
         if not changes:
             self._reload_page()
         self.show_status("Refreshed — nobody else has changed anything since the last look")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.watcher.start_listening()  # once shown: a window never shown holds no connection
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

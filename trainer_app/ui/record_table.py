@@ -154,9 +154,10 @@ class RecordTable(QWidget):
 
     def _update_empty_state(self) -> None:
         if self.model.rowCount():
-            if not (self.in_place and self.stack.currentWidget() is self.view):
-                self.columns.fit()
+            showing = self.stack.currentWidget() is self.view
             self.stack.setCurrentWidget(self.view)
+            if not (self.in_place and showing):
+                self.columns.fit()
             return
         noun = self.kind.plural if self.kind else "entries"
         if self.model.filter_text:

@@ -195,6 +195,27 @@ def test_on_postgresql_others_changes_appear_without_any_action(
     assert not [t for t in threading.enumerate() if t.name == "trainer-app changes"]
 
 
+def test_on_postgresql_an_edit_dialog_is_told_at_once_that_its_record_was_saved_elsewhere(
+    qtbot, pg_window: tuple[MainWindow, list[Trainer]], postgres_settings: Settings
+) -> None:
+    pg_window, trainers = pg_window
+    pg_window.show()
+    qtbot.waitExposed(pg_window)
+    listener = pg_window.watcher.listener
+    assert listener is not None and listener.wait_listening(5)
+    table = _trainers_table(pg_window)
+    assert table.select_id(trainers[1].id)
+    pg_window.edit_record()
+    dialog = pg_window.editor.dialog
+    assert dialog is not None and dialog.isVisible() and not dialog.banner.isVisible()
+    with _as_amara(postgres_settings) as amara:
+        _rename(amara, trainers[2].id, "Dr Ravi Patel")  # another trainer: nothing said
+        _rename(amara, trainers[1].id, "Dr Siobhán Ní Bhriain")
+    qtbot.waitUntil(dialog.banner.isVisible, timeout=3000)
+    assert dialog.banner.text().startswith(f"{AMARA} has just saved changes to this trainer.")
+    dialog.reject()
+
+
 def test_an_edit_made_here_keeps_its_message_and_tells_of_others_changes_too(
     qtbot, trainers: list[Trainer], window: MainWindow, settings: Settings, answers
 ) -> None:

@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self.watcher = StoreWatcher(context, self)
         self.watcher.changed.connect(self._others_changed)
         self.watcher.failed.connect(self.show_status)
+        self.watcher.record_changed.connect(self._changed_under_dialog)
         self._fresh = False  # the page was reloaded just now (after an edit made here)
         self._stale = False  # others changed something while a dialog was open
         self._retry = QTimer(self)
@@ -375,6 +376,17 @@ class MainWindow(QMainWindow):
         if self.navigation.currentRow() != index:
             self.navigation.setCurrentRow(index)
         self.page.reload()  # cheap (ids only), and shows what others changed meanwhile
+
+    def _changed_under_dialog(self, entity_type: str, record_id: int, who: str) -> None:
+        """Someone else saved the record open in an edit dialog: say so now, not at Save."""
+        dialog = self.editor.dialog
+        try:
+            editing = dialog is not None and dialog.isVisible() and dialog.record is not None
+        except RuntimeError:  # the last dialog, closed and deleted since
+            return
+        same = editing and dialog is not None and dialog.kind.entity_type == entity_type
+        if same and dialog is not None and dialog.record.id == record_id:
+            dialog.changed_elsewhere(who)
 
     def _record_changed(self, entity_type: str, record_id: int) -> None:
         self.page.reload(entity_type, record_id)

@@ -328,6 +328,28 @@ def certificates_screenshots(window: Any, app: QApplication, out: Path) -> None:
     shutil.rmtree(folder)
 
 
+def refresh_screenshot(window: Any, app: QApplication, settings: Settings, out: Path) -> None:
+    """The Trainers page after a coordinator elsewhere changed two trainers' notes and F5 was
+    pressed: the status bar says who changed what; the selected row stays selected."""
+    from dataclasses import replace
+
+    trainers = next(page for page in window.pages if page.key == "trainers")
+    window.show_page(window.pages.index(trainers))
+    table = trainers.tables[0]
+    with ServiceContext.open(settings, create=False) as elsewhere:
+        other = elsewhere.signed_in(elsewhere.users.sign_in("coordinator", "gmp-demo-2026"))
+        theirs = [t for t in other.trainers.list() if t.hub_id in other.actor.hubs][:2]
+        table.select_id(theirs[0].id)  # its details show the new notes once refreshed
+        settle(app)
+        for trainer in theirs:
+            other.trainers.update(
+                trainer.id, trainer.row_version, replace(trainer, notes="On site Tuesdays")
+            )
+    window.refresh()
+    settle(app)
+    window.grab().save(str(out / "refresh.png"))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database", type=Path)
@@ -364,6 +386,7 @@ def main() -> int:
         dialog_screenshots(window, app, context, args.out)
         backup_screenshots(window, app, scratch, args.out)
         access_screenshots(window, app, context, args.out)
+        refresh_screenshot(window, app, settings, args.out)
         window.close()
     print(f"Screenshots saved in {args.out}")
     return 0

@@ -18,6 +18,7 @@ import signal
 import stat
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from trainer_app import __version__
-from trainer_app.config import Settings
+from trainer_app.config import Settings, database_location
 from trainer_app.domain import dates
 from trainer_app.domain.certificates import Certificate
 from trainer_app.domain.errors import DomainError, StoreRefused
@@ -51,8 +52,10 @@ MAX_TIME_LIMIT = 86_400  # seconds: `plan --time-limit`
 MAX_WORKERS = 256  # `plan --workers`
 EXIT_READER_GONE = 128 + 13  # what a shell reports for a Unix tool stopped by SIGPIPE
 DATABASE_HELP = (
-    "the SQLite database file (default: TRAINER_APP_DATABASE_URL if set, else your own "
-    "database in the user data folder, the one the window opens)"
+    "the SQLite database file, or a database URL such as "
+    "postgresql+psycopg://trainer_app@db.hub.example/trainer_app (default: "
+    "TRAINER_APP_DATABASE_URL if set, else your own database in the user data folder, the "
+    "one the window opens)"
 )
 
 
@@ -68,7 +71,11 @@ def _add_database(
 ) -> None:
     """``--database``; and for a command that changes the store, ``--user``."""
     parser.add_argument(
-        "--database", type=Path, metavar="PATH", default=argparse.SUPPRESS, help=help
+        "--database",
+        type=database_location,
+        metavar="PATH|URL",
+        default=argparse.SUPPRESS,
+        help=help,
     )
     if writes:
         parser.add_argument("--user", metavar="NAME", default=None, help=USER_HELP)
@@ -220,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_database(upgrade)
     check = db_commands.add_parser("check", help="check integrity; exit 1 on any problem")
     _add_database(check)
+    _add_db_copy(db_commands)
     _add_import_commands(commands)
     _add_user_commands(commands)
     return parser
@@ -251,6 +259,8 @@ def _run(args: argparse.Namespace) -> int:
     settings = Settings.resolve(getattr(args, "database", None))
     if args.command == "demo":
         return _demo(settings, args.database, seed=args.seed, trainees=args.trainees)
+    if args.command == "db" and args.db_command == "copy":
+        return _db_copy(settings, args)
     if args.command == "db":
         return {"init": _db_init, "upgrade": _db_upgrade, "check": _db_check}[args.db_command](
             settings
@@ -693,13 +703,16 @@ def _db_init(settings: Settings) -> int:
 
 def _db_upgrade(settings: Settings) -> int:
     with ServiceContext.open(settings, create=False, upgrade=True) as context:
-        if context.upgrade_backup:
-            print(
-                f"Upgraded {context.database_name} to schema {context.schema_revision}; "
-                f"the previous version is kept in {context.upgrade_backup}"
-            )
+        name, now = context.database_name, context.schema_revision
+        found = context.store.found_revision
+        if found is None:
+            print(f"Created the tables of {name} (schema {now})")
+        elif found != now:
+            kept = context.upgrade_backup
+            where = f"; the previous version is kept in {kept}" if kept else ""
+            print(f"Upgraded {name} from schema {found} to {now}{where}")
         else:
-            print(f"{context.database_name} is up to date (schema {context.schema_revision})")
+            print(f"{name} is up to date (schema {now})")
     return EXIT_OK
 
 
@@ -754,6 +767,62 @@ def _restore(settings: Settings, args: argparse.Namespace) -> int:
     restored = restore(settings, args.file, actor)
     print(restored.summary())
     return EXIT_OK
+
+
+# ----- db copy --from URL --to URL --------------------------------------------------------------
+
+
+def _add_db_copy(db_commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    copy = db_commands.add_parser(
+        "copy",
+        help="copy the whole store into a new database (an SQLite file or PostgreSQL)",
+        description="Copy every table of the store FROM into TO, a new SQLite file or an empty "
+        "PostgreSQL database (postgresql+psycopg://USER@HOST/NAME; the password from PGPASSWORD "
+        "or ~/.pgpass rather than in the URL). The copy keeps every row and id, the store id "
+        "and the audit trail with its seals; each table is checked against the source and the "
+        "copy's trail verified before anything is committed, else nothing is written. The copy "
+        "is recorded in its own trail under --user; FROM is left unchanged.",
+    )
+    copy.add_argument(
+        "--from", dest="source", required=True, metavar="URL", help="the store: a path or a URL"
+    )
+    copy.add_argument(
+        "--to", dest="target", required=True, metavar="URL", help="a new file, or an empty database"
+    )
+    copy.add_argument("--user", metavar="NAME", default=None, help=USER_HELP)
+
+
+def _db_copy(settings: Settings, args: argparse.Namespace) -> int:
+    from trainer_app.services import store_copy
+
+    on_source = store_copy.prepare(settings, args.source, args.target)
+    with ServiceContext.open(on_source, create=False, upgrade=False) as base:
+        actor = _signed_in(base, args.user).actor  # the source's accounts say who may copy
+    progress = _CopyProgress()
+    try:
+        copied = store_copy.copy_store(settings, args.source, args.target, actor, progress=progress)
+    except KeyboardInterrupt:
+        print(
+            "trainer-app: the copy was cancelled; nothing was written to "
+            f"{store_copy.shown(args.target)}",
+            file=sys.stderr,
+        )
+        return 128 + signal.SIGINT
+    for line in copied.lines():
+        print(line)
+    return EXIT_OK
+
+
+class _CopyProgress:
+    """Rows copied so far, on stderr at most once a second (a small store shows nothing)."""
+
+    def __init__(self) -> None:
+        self.last = time.monotonic()
+
+    def __call__(self, table: str, done: int, total: int) -> None:
+        if time.monotonic() - self.last >= 1:
+            self.last = time.monotonic()
+            print(f"Copying {table}: {done:,} of {total:,} rows", file=sys.stderr, flush=True)
 
 
 # ----- import KIND FILE / import template KIND --------------------------------------------------

@@ -1,12 +1,13 @@
 """One configuration object: where the database and the user's files live.
 
-Precedence for the database: ``--database PATH`` > ``TRAINER_APP_DATABASE_URL`` > the default
-SQLite file in the user data directory.
+Precedence for the database: ``--database PATH|URL`` > ``TRAINER_APP_DATABASE_URL`` > the
+default SQLite file in the user data directory.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,15 @@ from trainer_app import APP_NAME
 
 DATABASE_URL_ENV = "TRAINER_APP_DATABASE_URL"
 DATA_DIR_ENV = "TRAINER_APP_DATA_DIR"
+
+
+# A database URL (``postgresql+psycopg://…``, ``sqlite:///…``) rather than a file's path.
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def database_location(text: str) -> Path | str:
+    """What ``--database`` names: a URL as given, anything else a file's path."""
+    return text if _URL.match(text) else Path(text)
 
 
 def sqlite_url(path: Path) -> str:
@@ -46,15 +56,20 @@ class Settings:
     @classmethod
     def resolve(
         cls,
-        database: Path | None = None,
+        database: Path | str | None = None,
         *,
         environ: Mapping[str, str] | None = None,
     ) -> Settings:
+        """``database``: an SQLite file's path, or a database URL (``database_location``)."""
         env = os.environ if environ is None else environ
         data_dir = Path(
             env.get(DATA_DIR_ENV) or PlatformDirs(APP_NAME, appauthor=False).user_data_dir
         )
-        if database is not None:
+        if isinstance(database, str):
+            database = database_location(database)
+        if isinstance(database, str):
+            url = database
+        elif database is not None:
             url = sqlite_url(database.expanduser().absolute())
         elif env.get(DATABASE_URL_ENV):
             url = env[DATABASE_URL_ENV]

@@ -54,3 +54,24 @@ def test_hostile_user_names_are_refused_in_words_on_postgresql(
         with pytest.raises(SignInRefused, match="The user name or the password is wrong"):
             context.users.sign_in(username, "a long passphrase")
         assert context.audit.verify().intact
+
+
+def test_the_command_line_takes_a_postgresql_url_in_database(
+    postgres_server, tmp_path, monkeypatch, capsys
+) -> None:
+    from trainer_app.cli import main
+
+    url = postgres_server.new_database()
+    monkeypatch.setenv("TRAINER_APP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("TRAINER_APP_DATABASE_URL", raising=False)
+    assert main(["db", "upgrade", "--database", url]) == 0
+    assert main(["db", "upgrade", "--database", url]) == 0
+    assert main(["db", "check", "--database", url]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert said[0] == f"Created the tables of {url} (schema {SCHEMA_HEAD})"
+    assert said[1] == f"{url} is up to date (schema {SCHEMA_HEAD})"
+    assert said[2].startswith(f"{url}: OK (schema {SCHEMA_HEAD};")
+    data = {"TRAINER_APP_DATA_DIR": str(tmp_path / "data")}
+    with ServiceContext.open(Settings.resolve(url, environ=data)) as ctx:
+        assert ctx.store.engine.dialect.name == "postgresql"
+    assert not list(tmp_path.glob("postgresql*"))  # not taken for a file name

@@ -45,6 +45,7 @@ class Act(enum.StrEnum):
     MANAGE_USERS = "manage user accounts"
     CHANGE_SETTINGS = "change the store's settings"
     RESTORE = "restore a backup"
+    COPY_STORE = "copy the whole store into another database"
     MANAGE_KEYS = "manage signing keys"
     EDIT_NETWORK = "change hubs"
     EDIT_CATALOGUE = "change the course catalogue or role requirements"

@@ -96,6 +96,8 @@ class Store:
     engine: Engine
     sessions: sessionmaker[Session]
     backup: Path | None = None  # the copy taken before an upgrade, if one was needed
+    # The schema revision found on opening, before any upgrade; None for a store just created.
+    found_revision: str | None = None
     chain: AuditChain | None = None  # seals the audit trail (``persistence.chain``)
 
     @property
@@ -647,7 +649,13 @@ def _open_sqlite(
     except BaseException:
         engine.dispose()
         raise
-    return Store(url, engine, sessionmaker(engine, expire_on_commit=False), backup)
+    return Store(
+        url,
+        engine,
+        sessionmaker(engine, expire_on_commit=False),
+        backup,
+        found_revision=None if created else found.revision,
+    )
 
 
 def _open_server(
@@ -670,7 +678,13 @@ def _open_server(
     except BaseException:
         engine.dispose()
         raise
-    return Store(url, engine, sessionmaker(engine, expire_on_commit=False), backup)
+    return Store(
+        url,
+        engine,
+        sessionmaker(engine, expire_on_commit=False),
+        backup,
+        found_revision=revision,
+    )
 
 
 def _migrate(

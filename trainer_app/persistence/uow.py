@@ -41,6 +41,7 @@ class TransientConflict(StoreError):
 # PostgreSQL advisory lock every writing transaction holds shared, and one that must see the
 # store unchanged from its checks to its commit (publishing a plan) holds alone.
 WRITERS_LOCK = 0x7472_6169  # "trai"
+CHANGES_CHANNEL = "trainer_app_changes"  # PostgreSQL: notified by every committed change
 
 
 @contextmanager
@@ -50,7 +51,9 @@ def transaction(store: Store, *, alone: bool = False) -> Iterator[Session]:
     ``alone``: no other writer may commit between this transaction's first read and its commit
     (SQLite's write lock gives that to every writer; on PostgreSQL writers share a lock that
     this one takes for itself, waiting for those under way to finish).
-    The audit entries it added are sealed just before it commits (``persistence.chain``)."""
+    The audit entries it added are sealed just before it commits (``persistence.chain``); on
+    PostgreSQL the transaction then notifies ``CHANGES_CHANNEL`` with the last seal's number,
+    which the server delivers to listeners only if it commits (``services.changes``)."""
     session = store.sessions()
     try:
         with session.begin():
@@ -60,7 +63,12 @@ def transaction(store: Store, *, alone: bool = False) -> Iterator[Session]:
                 kind = "pg_advisory_xact_lock" if alone else "pg_advisory_xact_lock_shared"
                 session.execute(text(f"SELECT {kind}(:key)"), {"key": WRITERS_LOCK})
             yield session
-            chain.seal_pending(session, store.chain)
+            head = chain.seal_pending(session, store.chain)
+            if head is not None and not store.is_sqlite:
+                session.execute(
+                    text("SELECT pg_notify(:channel, :seal)"),
+                    {"channel": CHANGES_CHANNEL, "seal": str(head.seq)},
+                )
         chain.after_commit(session, store.chain)
     except StaleDataError as error:
         raise StaleEdit(

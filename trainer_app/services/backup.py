@@ -89,8 +89,8 @@ class BackupService:
             self.actor.require(Act.BACK_UP)
         if not self.can_back_up:
             raise StoreError(
-                "A database server is backed up with its own tools (pg_dump); see "
-                "docs/compliance.md"
+                "A store on a database server is backed up with the server's own tool: "
+                "pg_dump -Fc (see docs/shared-server.md). Nothing was written"
             )
         raw = self.store.engine.raw_connection()
         try:
@@ -183,7 +183,8 @@ def restore(settings: Settings, source: Path, actor: Actor = LOCAL_ACTOR) -> Res
     target = sqlite_path(settings.database_url)
     if target is None:
         raise StoreError(
-            "A database server is restored with its own tools (pg_restore); see docs/compliance.md"
+            "A store on a database server is restored with the server's own tool: pg_restore "
+            "into a new database (see docs/shared-server.md). Nothing was changed"
         )
     sealing = chain.AuditChain.load(settings.key_folder)
     facts = copies.inspect(source, sealing)

@@ -23,6 +23,7 @@ from trainer_app.services.audit import AuditService
 from trainer_app.services.backup import BackupService
 from trainer_app.services.base import Now, now_utc
 from trainer_app.services.certificates import CertificateService
+from trainer_app.services.changes import ChangeFeed
 from trainer_app.services.courses import CourseService
 from trainer_app.services.enrolment import EnrolmentService
 from trainer_app.services.exports import ExportService
@@ -61,6 +62,7 @@ class ServiceContext:
     users: UserService
     signatures: SignatureService
     schedules: ScheduleService
+    changes: ChangeFeed  # what others changed since a window last looked
     today: Callable[[], date] = date.today  # the calendar the services read
     now: Now = now_utc  # the clock that stamps what they record
 
@@ -135,6 +137,7 @@ class ServiceContext:
             users=UserService(store, actor, now),
             signatures=SignatureService(store, actor, now),
             schedules=ScheduleService(store, actor, today, now),
+            changes=ChangeFeed(store),
             today=today,
             now=now,
         )

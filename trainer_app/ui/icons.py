@@ -49,6 +49,7 @@ _NAMES = {
     "publish": "mdi6.upload",
     "compare": "mdi6.compare-horizontal",
     "replan": "mdi6.refresh",
+    "refresh": "mdi6.refresh",
     "where": "mdi6.map-marker-question-outline",
     "runs": "mdi6.clipboard-account-outline",
     "enrol": "mdi6.account-plus-outline",

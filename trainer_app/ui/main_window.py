@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QByteArray, QRect, QSettings, QSize, Qt, qVersion
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QRect, QSettings, QSize, Qt, QTimer, qVersion
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QToolButton,
     QWidget,
 )
 
@@ -26,6 +28,7 @@ from trainer_app import APP_TITLE, __version__
 from trainer_app.domain.access import LOCAL_ACTOR, Act, Role
 from trainer_app.domain.errors import DomainError
 from trainer_app.services.backup import restore
+from trainer_app.services.changes import Changes
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui import icons
 from trainer_app.ui.backup_dialog import BackupDialog, RestoreDialog
@@ -41,6 +44,7 @@ from trainer_app.ui.pages.network import NetworkPage
 from trainer_app.ui.pages.trainers import TrainersPage
 from trainer_app.ui.plan.page import PlanPage
 from trainer_app.ui.record_editor import RecordEditor
+from trainer_app.ui.refresh import StoreWatcher
 from trainer_app.ui.runs.page import RunsPage
 from trainer_app.ui.sign_in import ChangePasswordDialog, IdleWatcher, LockDialog, SignInDialog
 from trainer_app.ui.users_dialog import UsersDialog
@@ -90,6 +94,16 @@ class MainWindow(QMainWindow):
         self.editor.status.connect(self.show_status)
         self.editor.changes.changed.connect(self._record_changed)
         self.undo_stack = self.editor.undo_stack
+        # Others' changes: looked for on activation, on F5 and, on PostgreSQL, when told.
+        self.watcher = StoreWatcher(context, self)
+        self.watcher.changed.connect(self._others_changed)
+        self.watcher.failed.connect(self.show_status)
+        self.watcher.record_changed.connect(self._changed_under_dialog)
+        self._fresh = False  # the page was reloaded just now (after an edit made here)
+        self._stale = False  # others changed something while a dialog was open
+        self._retry = QTimer(self)
+        self._retry.setInterval(1000)
+        self._retry.timeout.connect(self._refresh_if_stale)
 
         self.navigation = QListWidget()
         self.navigation.setAccessibleName("Navigation")
@@ -133,6 +147,11 @@ class MainWindow(QMainWindow):
             self.person_label.setAccessibleName("Signed in")
             self.statusBar().addPermanentWidget(self.person_label)
         self._build_menus()
+        self.refresh_button = QToolButton()
+        self.refresh_button.setDefaultAction(self.refresh_action)
+        self.refresh_button.setAutoRaise(True)
+        self.refresh_button.setAccessibleName("Refresh")
+        self.statusBar().addPermanentWidget(self.refresh_button)
         self._apply_role()
         self.idle = IdleWatcher(context.users.idle_lock_minutes() if self.signed_in else 0, self)
         self.idle.idle.connect(self._locked_by_idle)
@@ -142,6 +161,14 @@ class MainWindow(QMainWindow):
                 f"Database upgraded to the current schema; the previous version is kept in "
                 f"{context.upgrade_backup}"
             )
+        self.refresh_action.setToolTip(
+            "Show what others changed (F5). "
+            + (
+                "Their changes also appear as soon as they are saved."
+                if context.changes.can_listen
+                else "This window also looks whenever you come back to it."
+            )
+        )
 
     # ----- menus and shortcuts ---------------------------------------------------------------
     def _action(self, text: str, slot: Any, shortcut: Any = None, icon: str = "") -> QAction:
@@ -235,6 +262,11 @@ class MainWindow(QMainWindow):
         self.details_action.setCheckable(True)
         self.details_action.setChecked(True)
         view_menu.addAction(self.details_action)
+        view_menu.addSeparator()
+        self.refresh_action = self._action(
+            "Re&fresh", self.refresh, QKeySequence.StandardKey.Refresh, "refresh"
+        )
+        view_menu.addAction(self.refresh_action)
 
         help_menu = menus.addMenu("&Help")
         help_menu.addAction(self._action("&About Trainer", self.show_about, None, "about"))
@@ -345,8 +377,110 @@ class MainWindow(QMainWindow):
             self.navigation.setCurrentRow(index)
         self.page.reload()  # cheap (ids only), and shows what others changed meanwhile
 
+    def _changed_under_dialog(self, entity_type: str, record_id: int, who: str) -> None:
+        """Someone else saved the record open in an edit dialog: say so now, not at Save."""
+        dialog = self.editor.dialog
+        try:
+            editing = dialog is not None and dialog.isVisible() and dialog.record is not None
+        except RuntimeError:  # the last dialog, closed and deleted since
+            return
+        same = editing and dialog is not None and dialog.kind.entity_type == entity_type
+        if same and dialog is not None and dialog.record.id == record_id:
+            dialog.changed_elsewhere(who)
+
     def _record_changed(self, entity_type: str, record_id: int) -> None:
         self.page.reload(entity_type, record_id)
+        self._stale = False
+        self._fresh = True  # what others did as well is only told, the page is fresh
+        try:
+            self.watcher.look()
+        finally:
+            self._fresh = False
+
+    # ----- others' changes -------------------------------------------------------------------
+    def refresh(self) -> None:
+        """F5: look for others' changes and show the page's data afresh either way."""
+        changes = self.watcher.look()  # any changes: _others_changed reloads and tells
+        if changes is None or changes.by_others(self.context.actor.username):
+            return
+        if self._editing():
+            self.show_status("Nothing new from others; the page refreshes when the dialog closes")
+            self._stale = True
+            self._retry.start()
+            return
+        if not changes:
+            self._reload_page()
+        self.show_status("Refreshed — nobody else has changed anything since the last look")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.watcher.start_listening()  # once shown: a window never shown holds no connection
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.watcher.look()  # one small query; the page is reloaded only if needed
+            self._refresh_if_stale()
+
+    def _others_changed(self, changes: Changes) -> None:
+        """Show the page's data afresh (unless a dialog is editing: then once it closes) and
+        say who changed what."""
+        others = changes.by_others(self.context.actor.username)
+        if self._fresh:  # after an edit here: its own message ("Trainer saved · Undo") stays
+            if others:
+                said = self.statusBar().currentMessage()
+                self.show_status(f"{said} · also {others.summary()}" if said else others.summary())
+            return
+        if self._editing():
+            self._stale = True
+            self._retry.start()
+            if others:
+                self.show_status(
+                    f"{others.summary()} — the page refreshes when the dialog is closed"
+                )
+            return
+        self._reload_page()
+        if others:
+            self.show_status(f"{others.summary()} — refreshed")
+
+    def _editing(self) -> bool:
+        """A dialog is open over the window (an edit in progress, the lock): its page is not
+        reloaded under it; a dialog that saves meets any conflict then."""
+        if self.lock_dialog is not None or not self.isVisible():
+            return True
+        return any(
+            isinstance(widget, QDialog) and widget.isVisible() and self._owns(widget)
+            for widget in QApplication.topLevelWidgets()
+        )
+
+    def _owns(self, dialog: QWidget) -> bool:
+        """Whether ``dialog`` was opened over this window (by it or one of its pages)."""
+        parent = dialog.parentWidget()
+        while parent is not None:
+            if parent is self:
+                return True
+            parent = parent.parentWidget()
+        return False
+
+    def _refresh_if_stale(self) -> None:
+        if not self._stale or not self.isVisible():
+            self._retry.stop()  # hidden (signed out): the next activation tries again
+        elif not self._editing():
+            self._reload_page()
+
+    def _reload_page(self) -> None:
+        """Re-read what the page shows, as it is: selection, scroll, filters, sort and
+        column widths stay."""
+        self._stale = False
+        self._retry.stop()
+        page = self.page
+        for table in page.tables:
+            table.in_place = True
+        try:
+            page.reload()
+        finally:
+            for table in page.tables:
+                table.in_place = False
 
     def set_details_visible(self, visible: bool) -> None:
         for page in self.pages:
@@ -495,6 +629,8 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.watcher.stop()
+        self._retry.stop()
         self.save_layout()
         self.idle.stop()
         if self.signed_in:

@@ -59,6 +59,10 @@ class RecordTable(QWidget):
         self.name = name
         self.kind = kind
         self.empty_hint = ""
+        # Set while others' changes are shown: the table is re-read as it is, its columns
+        # keep their widths under the reader and an unchanged selection is not announced again
+        # (a master table would re-query its detail table for nothing).
+        self.in_place = False
         self.model = LazyTableModel(source, decorator)
         self._filters: dict[str, int] = {}
         noun = kind.plural if kind else "entries"
@@ -134,19 +138,26 @@ class RecordTable(QWidget):
     def refresh(self, select: int | None = None) -> None:
         """Re-read from the store, keeping (or moving to) a selection where possible."""
         keep = select if select is not None else self.selected_id()
+        vertical, horizontal = self.view.verticalScrollBar(), self.view.horizontalScrollBar()
+        scrolled = vertical.value(), horizontal.value()
         self.model.refresh()
         self._after_reset(keep)
+        if select is None:  # where the user was reading, unless asked to show another row
+            vertical.setValue(scrolled[0])
+            horizontal.setValue(scrolled[1])
 
     def _after_reset(self, keep: int | None) -> None:
         if keep is None or not self.select_id(keep):
-            self._announce(None, always=True)
+            self._announce(None, always=not self.in_place)
         self._update_empty_state()
         self._update_actions()
 
     def _update_empty_state(self) -> None:
         if self.model.rowCount():
+            showing = self.stack.currentWidget() is self.view
             self.stack.setCurrentWidget(self.view)
-            self.columns.fit()
+            if not (self.in_place and showing):
+                self.columns.fit()
             return
         noun = self.kind.plural if self.kind else "entries"
         if self.model.filter_text:

@@ -30,4 +30,5 @@ def test_random_use_breaks_nothing(
         monkey.check_store(demo_context)
     finally:
         window.close()
-    assert report.actions == ACTIONS
+    # At least: steps taken in a modal dialog that the last action opened count as well.
+    assert report.actions >= ACTIONS

@@ -175,6 +175,13 @@ class RecordDialog(QDialog):
         super().accept()
 
     # ----- someone else saved meanwhile --------------------------------------------------------
+    def changed_elsewhere(self, who: str) -> None:
+        """Told while editing that someone else saved this record (``StoreWatcher``)."""
+        self._banner(
+            f"{who} has just saved changes to this {self.kind.noun}. Go on editing: when you "
+            "save, you will see what they changed and choose what to keep."
+        )
+
     def _resolve(self, conflict: EditConflict, mine: Any) -> None:
         """Show who changed what since the record was opened and let the person choose."""
         self._banner(f"{conflict.sentence()}. Nothing was saved yet.")

@@ -108,7 +108,7 @@ def test_every_change_to_the_file_says_altered(
     )  # verifying wrote nothing
 
 
-@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
+@pytest.mark.sqlite_only  # the command line's words and files: the same on either store
 def test_the_cli_says_altered_and_exits_1_with_no_traceback(
     issued: tuple[World, list[Path], str],
     tmp_path: Path,
@@ -145,7 +145,7 @@ def test_a_reprint_is_the_same_signed_file(
     assert copy.read_bytes() == first.read_bytes()
 
 
-@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
+@pytest.mark.sqlite_only  # the command line's words and files: the same on either store
 def test_a_pdf_validator_accepts_the_signature_over_the_whole_file(
     issued: tuple[World, list[Path], str], tmp_path: Path
 ) -> None:
@@ -185,7 +185,7 @@ def test_a_pdf_validator_accepts_the_signature_over_the_whole_file(
     assert date(2027, 1, 1) <= status.signer_reported_dt.date()
 
 
-@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
+@pytest.mark.sqlite_only  # the command line's words and files: the same on either store
 def test_missing_files_of_a_dead_batch_are_written_by_the_next(
     world: World,
     tmp_path: Path,

@@ -49,7 +49,7 @@ def test_a_lost_key_is_refused_never_replaced(world: World, tmp_path: Path) -> N
     assert service.verify(genuine)[0] is Verdict.VALID
 
 
-@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
+@pytest.mark.sqlite_only  # the command line's words and files: the same on either store
 def test_the_cli_refuses_a_missing_key_and_verifies_without_it(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -77,7 +77,7 @@ def test_the_cli_refuses_a_missing_key_and_verifies_without_it(
         del os.environ["TRAINER_APP_DATA_DIR"]
 
 
-@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
+@pytest.mark.sqlite_only  # the command line's words and files: the same on either store
 def test_init_key_once_then_rotation_keeps_old_certificates_verifying(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -111,7 +111,7 @@ def test_the_signing_key_is_private_and_refused_when_missing_or_readable(tmp_pat
         keys.load(tmp_path / "nowhere.pem")
 
 
-@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
+@pytest.mark.sqlite_only  # the command line's words and files: the same on either store
 def test_the_cli_issues_verifies_revokes_lists_reprints_and_reissues(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

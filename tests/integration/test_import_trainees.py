@@ -485,7 +485,7 @@ def database(
     return str(tmp_path / "trainer.db")
 
 
-@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
+@pytest.mark.sqlite_only  # the command line's words and files: the same on either store
 def test_cli_dry_run_writes_nothing(
     ctx: ServiceContext, tmp_path: Path, database: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -499,7 +499,7 @@ def test_cli_dry_run_writes_nothing(
     assert ctx.trainees.count() == 4
 
 
-@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
+@pytest.mark.sqlite_only  # the command line's words and files: the same on either store
 def test_cli_bad_file_exits_1_naming_row_and_column(
     ctx: ServiceContext, tmp_path: Path, database: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -518,7 +518,7 @@ def test_cli_bad_file_exits_1_naming_row_and_column(
     assert ctx.trainees.count() == before == 0
 
 
-@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
+@pytest.mark.sqlite_only  # the command line's words and files: the same on either store
 def test_cli_template_writes_a_file_that_imports(
     ctx: ServiceContext, tmp_path: Path, database: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

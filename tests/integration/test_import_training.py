@@ -97,7 +97,7 @@ def test_past_completions_are_checked_row_by_row(world: World, tmp_path: Path) -
     assert older.course_version == "0.9"
 
 
-@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
+@pytest.mark.sqlite_only  # the command line's words and files: the same on either store
 def test_the_cli_imports_completions_and_writes_templates(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -121,7 +121,7 @@ def w_database(w: World) -> str:
     return w.ctx.settings.database_url.removeprefix("sqlite:///")
 
 
-@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
+@pytest.mark.sqlite_only  # the command line's words and files: the same on either store
 def test_the_cli_exports_a_record_and_a_hubs_records(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -231,7 +231,7 @@ def test_a_saved_plan_opens_with_the_verdict_it_was_saved_with(store: ServiceCon
 # ----- the command line plans the store through the same service ---------------------------------
 
 
-@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
+@pytest.mark.sqlite_only  # the command line's words and files: the same on either store
 def test_the_command_line_plans_the_store_into_a_draft(
     store: ServiceContext, settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -267,7 +267,7 @@ def test_the_command_line_plans_the_store_into_a_draft(
         (["--from", "2027-01-11", "--to", "2027-01-15", "--time-limit", "0"], "--time-limit"),
     ],
 )
-@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
+@pytest.mark.sqlite_only  # the command line's words and files: the same on either store
 def test_the_command_line_refuses_a_plan_it_cannot_make_and_saves_nothing(
     store: ServiceContext,
     settings: Settings,
@@ -281,7 +281,7 @@ def test_the_command_line_refuses_a_plan_it_cannot_make_and_saves_nothing(
     assert store.planning.list_plans() == []
 
 
-@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
+@pytest.mark.sqlite_only  # the command line's words and files: the same on either store
 def test_a_draft_is_named_for_its_term_and_when_it_was_made_wherever_it_is_planned(
     store: ServiceContext, settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:

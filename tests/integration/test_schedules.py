@@ -186,7 +186,7 @@ def test_periods_keep_the_clock_times_the_rest_of_the_app_shows() -> None:
 # ----- calendar files ----------------------------------------------------------------------------
 
 
-@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
+@pytest.mark.sqlite_only  # the command line's words and files: the same on either store
 def test_a_trainers_calendar_has_each_session_at_london_time_across_the_clock_change(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -228,7 +228,7 @@ def test_a_trainers_calendar_has_each_session_at_london_time_across_the_clock_ch
     assert str(first["UID"]).startswith(f"run-{world.asep_run.id}-session-1@trainer-app-")
 
 
-@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
+@pytest.mark.sqlite_only  # the command line's words and files: the same on either store
 def test_names_in_any_script_come_back_from_the_file_as_written(
     world: World, tmp_path: Path
 ) -> None:
@@ -250,7 +250,7 @@ def test_names_in_any_script_come_back_from_the_file_as_written(
     assert len(events(room)) == 1
 
 
-@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
+@pytest.mark.sqlite_only  # the command line's words and files: the same on either store
 def test_exporting_again_updates_the_events_instead_of_adding_copies(
     world: World, tmp_path: Path
 ) -> None:
@@ -286,7 +286,7 @@ def test_exporting_again_updates_the_events_instead_of_adding_copies(
     assert all(gone[u]["SEQUENCE"] > new[u]["SEQUENCE"] for u in gone)
 
 
-@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
+@pytest.mark.sqlite_only  # the command line's words and files: the same on either store
 def test_the_date_range_limits_the_sessions(world: World, tmp_path: Path) -> None:
     target = tmp_path / "week.ics"
     words = ["--trainer", "Dr Amara Okafor", "--from", "2027-03-22", "--to", "2027-03-28"]
@@ -297,7 +297,7 @@ def test_the_date_range_limits_the_sessions(world: World, tmp_path: Path) -> Non
 # ----- timetables and attendance sheets ----------------------------------------------------------
 
 
-@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
+@pytest.mark.sqlite_only  # the command line's words and files: the same on either store
 def test_a_trainers_timetable_prints_each_week_with_its_sessions(
     world: World, tmp_path: Path
 ) -> None:
@@ -326,7 +326,7 @@ def test_a_trainers_timetable_prints_each_week_with_its_sessions(
     assert "GOWN-2027-01" not in text  # Ioanna's
 
 
-@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
+@pytest.mark.sqlite_only  # the command line's words and files: the same on either store
 def test_a_rooms_timetable_names_the_trainers(world: World, tmp_path: Path) -> None:
     target = tmp_path / "room.pdf"
     assert export(world, "timetable", "--facility", "lon-cl1", "-o", str(target)) == 0
@@ -335,7 +335,7 @@ def test_a_rooms_timetable_names_the_trainers(world: World, tmp_path: Path) -> N
     assert "ASEP-2027-01" not in text
 
 
-@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
+@pytest.mark.sqlite_only  # the command line's words and files: the same on either store
 def test_a_long_timetable_goes_on_over_pages_with_numbers(world: World, tmp_path: Path) -> None:
     for week in range(1, 9):
         run = world.ctx.runs.create(
@@ -351,7 +351,7 @@ def test_a_long_timetable_goes_on_over_pages_with_numbers(world: World, tmp_path
     assert f"page {len(pages)} of {len(pages)}" in pages[-1].extract_text()
 
 
-@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
+@pytest.mark.sqlite_only  # the command line's words and files: the same on either store
 def test_the_attendance_sheet_lists_exactly_those_enrolled(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -402,7 +402,7 @@ def test_without_a_session_number_the_sheet_is_for_the_next_session(world: World
 # ----- refusals ----------------------------------------------------------------------------------
 
 
-@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
+@pytest.mark.sqlite_only  # the command line's words and files: the same on either store
 def test_refusals_say_why_and_write_nothing(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -462,7 +462,7 @@ def test_refusals_say_why_and_write_nothing(
     assert left == ["data", "not-a-folder"]
 
 
-@pytest.mark.sqlite_only  # the command line's --database names a SQLite file
+@pytest.mark.sqlite_only  # the command line's words and files: the same on either store
 def test_each_export_is_in_the_audit_trail_with_its_count_and_filters(
     world: World, tmp_path: Path
 ) -> None:

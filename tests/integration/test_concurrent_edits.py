@@ -12,7 +12,6 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +19,6 @@ from sqlalchemy import select
 
 from tests.integration import test_enrolment
 from tests.integration.test_enrolment import MONDAY, World, complete_gown, draft_plan, publish_run
-from trainer_app.config import Settings
 from trainer_app.domain.conflicts import apply_mine
 from trainer_app.domain.errors import DomainError, StaleEdit
 from trainer_app.domain.planning import RunStatus
@@ -36,14 +34,7 @@ from trainer_app.persistence.models import (
 from trainer_app.persistence.uow import transaction
 from trainer_app.services.context import ServiceContext
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def settings(request: pytest.FixtureRequest, tmp_path: Path, data_dir: Path) -> Settings:
-    if request.param == "postgresql":
-        return request.getfixturevalue("postgres_settings")  # type: ignore[no-any-return]
-    return Settings.resolve(
-        tmp_path / "trainer.db", environ={"TRAINER_APP_DATA_DIR": str(data_dir)}
-    )
+pytestmark = pytest.mark.both_stores
 
 
 def fields_of(trainer: Any) -> TrainerFields:

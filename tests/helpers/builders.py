@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from trainer_app.domain.access import AccountFields, Role
 from trainer_app.domain.courses import Course, CourseFields
 from trainer_app.domain.network import Facility, FacilityFields, FacilityKind, Hub, HubFields
 from trainer_app.domain.people import Cohort, CohortFields, Trainee, TraineeFields
@@ -86,3 +87,29 @@ def gowning_and_aseptic(ctx: ServiceContext) -> tuple[Course, Course]:
         ),
     )
     return gown, asep
+
+
+SHARED_PASSWORD = "a long passphrase"  # the accounts of ``bristol_with_amara``
+
+
+def bristol_with_amara(context: ServiceContext) -> tuple[ServiceContext, Hub]:
+    """A new store's administrator (ana, Dr Ana Silva) signed in, the Bristol hub and its
+    coordinator Amara Okafor (amara), both with ``SHARED_PASSWORD``."""
+    context.users.create_first_administrator(
+        AccountFields("ana", "Dr Ana Silva", Role.ADMINISTRATOR), SHARED_PASSWORD
+    )
+    admin = context.signed_in(context.users.sign_in("ana", SHARED_PASSWORD))
+    bristol = hub(admin, "BRI", "Bristol")
+    admin.users.create(
+        AccountFields("amara", "Amara Okafor", Role.COORDINATOR, frozenset({bristol.id})),
+        SHARED_PASSWORD,
+    )
+    return admin, bristol
+
+
+def rename_trainer(context: ServiceContext, trainer_id: int, name: str) -> None:
+    """Rename a trainer as an edit dialog would (from the version read now)."""
+    trainer = context.trainers.get(trainer_id)
+    context.trainers.update(
+        trainer_id, trainer.row_version, dataclasses.replace(trainer, name=name)
+    )

@@ -9,7 +9,6 @@ import textwrap
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 
 import psycopg
 import pytest
@@ -19,14 +18,13 @@ from sqlalchemy.orm import Session
 
 from tests.helpers import builders
 from trainer_app.config import Settings
-from trainer_app.domain.access import AccountFields, Role
 from trainer_app.domain.audit import AuditAction, RecordType
 from trainer_app.persistence.uow import transaction
 from trainer_app.services.base import now_utc, write_audit
 from trainer_app.services.changes import ChangeListener
 from trainer_app.services.context import ServiceContext
 
-PASSWORD = "a long passphrase"
+PASSWORD = builders.SHARED_PASSWORD
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -38,21 +36,11 @@ def store_settings(request: pytest.FixtureRequest) -> Settings:
 
 def _network(context: ServiceContext) -> tuple[int, int]:
     """An administrator, a Bristol coordinator (Amara Okafor) and a Bristol trainer."""
-    context.users.create_first_administrator(
-        AccountFields("ana", "Dr Ana Silva", Role.ADMINISTRATOR), PASSWORD
-    )
-    admin = context.signed_in(context.users.sign_in("ana", PASSWORD))
-    hub = builders.hub(admin, "BRI", "Bristol")
-    admin.users.create(
-        AccountFields("amara", "Amara Okafor", Role.COORDINATOR, frozenset({hub.id})), PASSWORD
-    )
-    trainer = builders.trainer(admin, hub.id, "Dr Tom Reid")
-    return hub.id, trainer.id
+    admin, hub = builders.bristol_with_amara(context)
+    return hub.id, builders.trainer(admin, hub.id, "Dr Tom Reid").id
 
 
-def _rename(context: ServiceContext, trainer_id: int, name: str) -> None:
-    trainer = context.trainers.get(trainer_id)
-    context.trainers.update(trainer_id, trainer.row_version, replace(trainer, name=name))
+_rename = builders.rename_trainer
 
 
 def test_a_change_made_in_another_context_is_seen_with_who_made_it(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
@@ -15,28 +14,21 @@ from PySide6.QtWidgets import QWidget
 
 from tests.helpers import builders
 from trainer_app.config import Settings
-from trainer_app.domain.access import AccountFields, Role
 from trainer_app.domain.trainers import Trainer
+from trainer_app.services.changes import ChangeListener
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui.app import create_main_window
 from trainer_app.ui.main_window import MainWindow
 from trainer_app.ui.pages.trainers import TrainersPage
 from trainer_app.ui.record_table import RecordTable
 
-PASSWORD = "a long passphrase"
+PASSWORD = builders.SHARED_PASSWORD
 AMARA = "Amara Okafor (coordinator, BRI)"
 
 
 def _network(context: ServiceContext, trainers: int = 3) -> list[Trainer]:
     """A Bristol coordinator, Amara Okafor, and Bristol's trainers."""
-    context.users.create_first_administrator(
-        AccountFields("ana", "Dr Ana Silva", Role.ADMINISTRATOR), PASSWORD
-    )
-    admin = context.signed_in(context.users.sign_in("ana", PASSWORD))
-    hub = builders.hub(admin, "BRI", "Bristol")
-    admin.users.create(
-        AccountFields("amara", "Amara Okafor", Role.COORDINATOR, frozenset({hub.id})), PASSWORD
-    )
+    admin, hub = builders.bristol_with_amara(context)
     return [builders.trainer(admin, hub.id, f"Trainer {n:03d}") for n in range(trainers)]
 
 
@@ -46,9 +38,7 @@ def _as_amara(settings: Settings) -> ServiceContext:
     return other.signed_in(other.users.sign_in("amara", PASSWORD))
 
 
-def _rename(context: ServiceContext, trainer_id: int, name: str) -> None:
-    trainer = context.trainers.get(trainer_id)
-    context.trainers.update(trainer_id, trainer.row_version, replace(trainer, name=name))
+_rename = builders.rename_trainer
 
 
 def _trainers_table(window: MainWindow) -> RecordTable:
@@ -173,15 +163,20 @@ def pg_window(qtbot, postgres_settings: Settings) -> Iterator[tuple[MainWindow, 
         context.close()
 
 
+def _listening(qtbot, window: MainWindow) -> tuple[RecordTable, ChangeListener]:
+    """The window shown on its Trainers page, listening to the server."""
+    window.show()
+    qtbot.waitExposed(window)
+    listener = window.watcher.listener
+    assert listener is not None and listener.wait_listening(5)
+    return _trainers_table(window), listener
+
+
 def test_on_postgresql_others_changes_appear_without_any_action(
     qtbot, pg_window: tuple[MainWindow, list[Trainer]], postgres_settings: Settings
 ) -> None:
     pg_window, trainers = pg_window
-    pg_window.show()
-    qtbot.waitExposed(pg_window)
-    listener = pg_window.watcher.listener
-    assert listener is not None and listener.wait_listening(5)
-    table = _trainers_table(pg_window)
+    table, listener = _listening(qtbot, pg_window)
     assert table.select_id(trainers[2].id)
     with _as_amara(postgres_settings) as amara:
         _rename(amara, trainers[1].id, "Dr Siobhán Ní Bhriain")
@@ -199,11 +194,7 @@ def test_on_postgresql_an_edit_dialog_is_told_at_once_that_its_record_was_saved_
     qtbot, pg_window: tuple[MainWindow, list[Trainer]], postgres_settings: Settings
 ) -> None:
     pg_window, trainers = pg_window
-    pg_window.show()
-    qtbot.waitExposed(pg_window)
-    listener = pg_window.watcher.listener
-    assert listener is not None and listener.wait_listening(5)
-    table = _trainers_table(pg_window)
+    table, _listener = _listening(qtbot, pg_window)
     assert table.select_id(trainers[1].id)
     pg_window.edit_record()
     dialog = pg_window.editor.dialog

@@ -120,19 +120,24 @@ def test_a_writer_killed_on_postgresql_loses_nothing_it_reported_and_leaves_noth
     )
 
 
-def test_two_processes_editing_one_trainer_on_postgresql_lose_no_update(
-    postgres_settings: Settings,
-) -> None:
-    with ServiceContext.open(postgres_settings) as context:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def either_store(request: pytest.FixtureRequest) -> Settings:
+    name = "settings" if request.param == "sqlite" else "postgres_settings"
+    chosen: Settings = request.getfixturevalue(name)
+    return chosen
+
+
+def test_two_processes_editing_one_trainer_lose_no_update(either_store: Settings) -> None:
+    with ServiceContext.open(either_store) as context:
         hub = builders.hub(context)
         contested = builders.trainer(context, hub.id, "Dr Amara Okafor")
         other = builders.trainer(context, hub.id, "Dr Kofi Mensah")
     # Two coordinators on the same trainer, a third on another at the same time (its audit
     # entries are sealed in the same trail, in between theirs).
     processes = {
-        "London": writer(postgres_settings, "edit", str(contested.id), "London", str(EDITS)),
-        "Bristol": writer(postgres_settings, "edit", str(contested.id), "Bristol", str(EDITS)),
-        "Sheffield": writer(postgres_settings, "edit", str(other.id), "Sheffield", str(EDITS)),
+        "London": writer(either_store, "edit", str(contested.id), "London", str(EDITS)),
+        "Bristol": writer(either_store, "edit", str(contested.id), "Bristol", str(EDITS)),
+        "Sheffield": writer(either_store, "edit", str(other.id), "Sheffield", str(EDITS)),
     }
     said = {}
     for who, process in processes.items():
@@ -154,7 +159,7 @@ def test_two_processes_editing_one_trainer_on_postgresql_lose_no_update(
     # No lost update: no two saves were made from the same version...
     versions = [version for _, version in saved]
     assert len(set(versions)) == len(versions)
-    with ServiceContext.open(postgres_settings, create=False) as context:
+    with ServiceContext.open(either_store, create=False) as context:
         final = context.trainers.get(contested.id)
         # ... the row is the last save, and every save is in the trail, in order.
         last_notes, last_version = max(saved, key=lambda s: s[1])
@@ -171,7 +176,8 @@ def test_two_processes_editing_one_trainer_on_postgresql_lose_no_update(
         verdict = context.audit.verify()
         assert verdict.intact, verdict.summary()
     print(
-        f"\n2 x {EDITS} edits of one trainer on PostgreSQL: {len(saved)} saved, {stale} refused "
+        f"\n2 x {EDITS} edits of one trainer ({either_store.database_url.split(':')[0]}): "
+        f"{len(saved)} saved, {stale} refused "
         "as conflicts, none lost, no error shown"
     )
 

@@ -26,15 +26,28 @@ def settings_for(path: Path) -> Settings:
     return Settings.resolve(path, environ={"TRAINER_APP_DATA_DIR": str(path.parent / "data")})
 
 
+def settings_at(url: str, data_dir: Path) -> Settings:
+    """Settings for the store at a database URL (PostgreSQL), its key kept in ``data_dir``."""
+    return Settings.resolve(
+        None, environ={"TRAINER_APP_DATA_DIR": str(data_dir), "TRAINER_APP_DATABASE_URL": url}
+    )
+
+
 def demo_database(folder: Path, trainees: int = 300) -> Path:
     path = folder / f"demo-{trainees}.db"
     if not path.exists():
-        with ServiceContext.open(settings_for(path)) as context:
-            build_demo(context, trainees=min(trainees, 300))
-            extra = trainees - 300
-            if extra > 0:
-                add_trainees(context, extra)
+        build_demo_store(settings_for(path), trainees)
     return path
+
+
+def build_demo_store(settings: Settings, trainees: int = 300) -> None:
+    """The demo network in the new store of ``settings``, with synthetic trainees added up
+    to ``trainees`` (the demo itself has at most 300)."""
+    with ServiceContext.open(settings) as context:
+        build_demo(context, trainees=min(trainees, 300))
+        extra = trainees - 300
+        if extra > 0:
+            add_trainees(context, extra)
 
 
 def add_trainees(context: ServiceContext, count: int) -> None:

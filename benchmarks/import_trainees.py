@@ -26,12 +26,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import settings_for
 
+from trainer_app.config import Settings
 from trainer_app.domain import text
 from trainer_app.domain.network import HubFields
 from trainer_app.domain.people import CohortFields, TraineeType
@@ -73,11 +75,24 @@ def write_rows(path: Path, rows: int, seed: int) -> None:
             )
 
 
-def fresh_context(folder: Path, name: str) -> ServiceContext:
-    path = folder / f"{name}.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    context = ServiceContext.open(settings_for(path))
+Stores = Callable[[str], Settings]  # settings for a new, empty store of this name
+
+
+def sqlite_files(folder: Path) -> Stores:
+    """New SQLite files in ``folder`` (one of the same name before is removed)."""
+
+    def fresh(name: str) -> Settings:
+        path = folder / f"{name}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return settings_for(path)
+
+    return fresh
+
+
+def fresh_context(settings: Settings) -> ServiceContext:
+    """The new store of ``settings`` with the file's hubs and cohorts."""
+    context = ServiceContext.open(settings)
     for code in HUBS:
         context.hubs.create(HubFields(code=code, name=f"Hub {code}"))
     for cohort in COHORTS:
@@ -85,15 +100,37 @@ def fresh_context(folder: Path, name: str) -> ServiceContext:
     return context
 
 
-def sample(folder: Path, run: Callable[[ServiceContext], object], repeat: int) -> float:
+def sample(stores: Stores, run: Callable[[ServiceContext], object], repeat: int) -> float:
     """Median seconds of ``run`` over ``repeat`` fresh databases (set-up not timed)."""
     times = []
     for index in range(repeat):
-        with fresh_context(folder, f"sample-{index}") as context:
+        with fresh_context(stores(f"sample-{index}")) as context:
             start = time.perf_counter()
             run(context)
             times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+@dataclass(frozen=True)
+class ImportFigures:
+    """Median seconds over fresh stores."""
+
+    read: float
+    preview: float
+    imported: float
+    baseline: float  # ``bulk_create`` of the same validated rows
+
+
+def measure_import(stores: Stores, source: Path, rows: int, repeat: int) -> ImportFigures:
+    with fresh_context(stores("items")) as context:
+        items = TraineeImport(context).preview(source).items
+        assert len(items) == rows, "the generated file should be clean"
+    return ImportFigures(
+        read=sample(stores, lambda _: read_table(source), repeat),
+        preview=sample(stores, lambda c: TraineeImport(c).preview(source), repeat),
+        imported=sample(stores, lambda c: TraineeImport(c).apply(source), repeat),
+        baseline=sample(stores, lambda c: c.trainees.bulk_create(items, reason="baseline"), repeat),
+    )
 
 
 class ChecksOff:
@@ -109,7 +146,7 @@ class ChecksOff:
         text.text_problem, imports._within_limits = self.saved
 
 
-def hygiene_cost(folder: Path, source: Path, repeat: int) -> tuple[float, ...]:
+def hygiene_cost(stores: Stores, source: Path, repeat: int) -> tuple[float, ...]:
     """Preview, import and checking-step seconds with the checks on and off (samples
     interleaved), and the seconds the checks take alone on the file's cells.
 
@@ -122,7 +159,7 @@ def hygiene_cost(folder: Path, source: Path, repeat: int) -> tuple[float, ...]:
         for checks in (True, False) if index % 2 == 0 else (False, True):
             for what in ("preview", "import"):
                 switch = contextlib.nullcontext() if checks else ChecksOff()
-                with fresh_context(folder, f"hygiene-{index}") as context, switch:
+                with fresh_context(stores(f"hygiene-{index}")) as context, switch:
                     importer = TraineeImport(context)
                     start = time.process_time()
                     importer.preview(source) if what == "preview" else importer.apply(source)
@@ -130,7 +167,7 @@ def hygiene_cost(folder: Path, source: Path, repeat: int) -> tuple[float, ...]:
     table = read_table(source)
     # The checking step alone, on the table in memory: the figure the load of a shared machine
     # disturbs least (no database write, no file), interleaved likewise.
-    with fresh_context(folder, "hygiene-check") as context:
+    with fresh_context(stores("hygiene-check")) as context:
         for index in range(4 * repeat):
             for checks in (True, False) if index % 2 == 0 else (False, True):
                 switch = contextlib.nullcontext() if checks else ChecksOff()
@@ -166,17 +203,10 @@ def main() -> None:
         source = folder / "trainees.csv"
         write_rows(source, args.rows, args.seed)
         size = source.stat().st_size
-        with fresh_context(folder, "items") as context:
-            items = TraineeImport(context).preview(source).items
-            assert len(items) == args.rows, "the generated file should be clean"
-
-        read = sample(folder, lambda _: read_table(source), args.repeat)
-        preview = sample(folder, lambda c: TraineeImport(c).preview(source), args.repeat)
-        imported = sample(folder, lambda c: TraineeImport(c).apply(source), args.repeat)
-        baseline = sample(
-            folder, lambda c: c.trainees.bulk_create(items, reason="baseline"), args.repeat
-        )
-        cost = hygiene_cost(folder, source, args.repeat) if args.hygiene else None
+        stores = sqlite_files(folder)
+        figures = measure_import(stores, source, args.rows, args.repeat)
+        read, preview, imported, baseline = astuple(figures)
+        cost = hygiene_cost(stores, source, args.repeat) if args.hygiene else None
     print(
         f"{args.rows} rows ({size / 2**20:.1f} MB), seed {args.seed}, "
         f"median of {args.repeat} fresh databases"

@@ -26,12 +26,13 @@ from _common import median_ms, settings_for
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from trainer_app.config import Settings
 from trainer_app.domain.courses import CourseFields
 from trainer_app.domain.network import HubFields
 from trainer_app.domain.people import TraineeFields
 from trainer_app.domain.records import CompletionFields
 from trainer_app.services.context import ServiceContext
-from trainer_app.services.matrix import RoleFields
+from trainer_app.services.matrix import Matrix, RoleFields
 
 COURSES = 30
 ROLES = ("Manufacturing scientist", "QC analyst", "QA officer", "Facilities technician")
@@ -39,14 +40,18 @@ TODAY = date(2027, 1, 11)
 
 
 def matrix_database(folder: Path, trainees: int) -> Path:
+    path = folder / f"matrix-{trainees}.db"
+    if not path.exists():
+        build_matrix(settings_for(path), trainees)
+    return path
+
+
+def build_matrix(settings: Settings, trainees: int) -> None:
     """4 hubs, 30 courses (most expire), 4 roles needing 12–20 courses each, ``trainees``
     people, and about 70 % of the required training on record, some old, some of an older
-    version: every status of the matrix."""
-    path = folder / f"matrix-{trainees}.db"
-    if path.exists():
-        return path
+    version: every status of the matrix. In the new store of ``settings``."""
     rng = random.Random(5000)
-    with ServiceContext.open(settings_for(path), today=lambda: TODAY) as context:
+    with ServiceContext.open(settings, today=lambda: TODAY) as context:
         hubs = [
             context.hubs.create(HubFields(code=code, name=f"{code} training hub")).id
             for code in ("LON", "BRI", "SHF", "STE")
@@ -97,7 +102,6 @@ def matrix_database(folder: Path, trainees: int) -> Path:
                     )
         for start in range(0, len(items), 20_000):
             context.training.add_completions(items[start : start + 20_000], reason="Benchmark")
-    return path
 
 
 class Painted(QObject):
@@ -148,6 +152,32 @@ def page_reload(app: QApplication, context: ServiceContext) -> tuple[float, floa
     return elapsed * 1000, stall[0] * 1000
 
 
+def measure_matrix(app: QApplication, context: ServiceContext) -> tuple[Matrix, float, float]:
+    """The matrix, and the medians in ms of (a) computing it in the service and (b) the
+    heatmap's model built and its view painted once."""
+    from trainer_app.ui.matrix.heatmap import HeatmapModel, HeatmapView
+
+    matrix = context.matrix.matrix()
+    service_ms = median_ms(context.matrix.matrix, 3)
+    view = HeatmapView()
+    view.resize(1400, 800)
+    view.show()
+    painted = Painted()
+    view.viewport().installEventFilter(painted)
+
+    def show() -> None:
+        before = painted.count
+        model = HeatmapModel()
+        model.set_matrix(matrix)
+        view.setModel(model)
+        while painted.count == before:
+            app.processEvents()
+
+    show_ms = median_ms(show, 5)
+    view.close()
+    return matrix, service_ms, show_ms
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--trainees", type=int, default=5_000)
@@ -159,26 +189,9 @@ def main() -> None:
     path = matrix_database(args.folder, args.trainees)
     print(f"database ready in {time.perf_counter() - started:.1f} s: {path}")
     app = QApplication.instance() or QApplication([])
-    from trainer_app.ui.matrix.heatmap import HeatmapModel, HeatmapView
-
+    assert isinstance(app, QApplication)
     with ServiceContext.open(settings_for(path), today=lambda: TODAY) as context:
-        matrix = context.matrix.matrix()
-        service_ms = median_ms(context.matrix.matrix, 3)
-        view = HeatmapView()
-        view.resize(1400, 800)
-        view.show()
-        painted = Painted()
-        view.viewport().installEventFilter(painted)
-
-        def show() -> None:
-            before = painted.count
-            model = HeatmapModel()
-            model.set_matrix(matrix)
-            view.setModel(model)
-            while painted.count == before:
-                app.processEvents()
-
-        show_ms = median_ms(show, 5)
+        matrix, service_ms, show_ms = measure_matrix(app, context)
         reload_ms, stall_ms = page_reload(app, context)
         with sqlite3.connect(path) as raw:
             baseline_ms = median_ms(lambda: raw.execute("SELECT * FROM completions").fetchall(), 5)

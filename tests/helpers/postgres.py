@@ -15,6 +15,7 @@ import socket
 import subprocess
 import threading
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -102,8 +103,14 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start(folder: Path) -> Server:
-    """Start a server in ``folder``; raises ``NoServer`` saying why it could not."""
+# What the tests need of a server: nothing they check has to survive a power cut. The
+# benchmarks start one with none of these, as a real server runs (every commit on the disk).
+FAST = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
+
+
+def start(folder: Path, settings: Sequence[str] = FAST) -> Server:
+    """Start a server in ``folder`` with these ``name=value`` settings on top of PostgreSQL's
+    defaults; raises ``NoServer`` saying why it could not."""
     binaries = _binaries()
     user = None
     if os.geteuid() == 0:
@@ -119,9 +126,9 @@ def start(folder: Path) -> Server:
     server._run(
         "initdb", "-D", str(folder / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8"
     )
-    options = (
-        f"-p {server.port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off"
+    options = " ".join(
+        [f"-p {server.port} -k {folder} -c listen_addresses=127.0.0.1"]
+        + [f"-c {setting}" for setting in settings]
     )
     server._run(
         "pg_ctl",

@@ -252,10 +252,14 @@ class TraineeService(CrudService[TraineeFields, Trainee, TraineeRow], ListQuerie
             for clean in cleaned:
                 self._check_references(clean, hubs, cohorts)
             # Plain multi-row INSERTs (not one ORM object per row): 10 000 trainees in ~1 s.
+            # render_nulls: a blank e-mail is sent as NULL, not left out, so every row has the
+            # same columns and goes in the same batch (else each change of shape starts a new
+            # statement: ~1 800 round trips for 10 000 rows on PostgreSQL).
             ids = list(
                 session.scalars(
                     insert(TraineeRow).returning(TraineeRow.id, sort_by_parameter_order=True),
                     [_trainee_values(clean) for clean in cleaned],
+                    execution_options={"render_nulls": True},
                 )
             )
             links = [

@@ -252,7 +252,8 @@ class TraineeRow(Versioned, Base):
     memberships: Mapped[list[CohortMembershipRow]] = relationship(cascade="all, delete-orphan")
 
 
-Index("ix_trainees_name", TraineeRow.name)
+# With the id: the list in name order is read from the index alone (on PostgreSQL too).
+Index("ix_trainees_name", TraineeRow.name, TraineeRow.id)
 
 
 class CohortMembershipRow(Base):

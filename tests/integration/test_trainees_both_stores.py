@@ -15,16 +15,11 @@ from trainer_app.config import Settings
 from trainer_app.domain.people import TraineeFields
 from trainer_app.services.context import ServiceContext
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_settings(request: pytest.FixtureRequest) -> Settings:
-    name = "settings" if request.param == "sqlite" else "postgres_settings"
-    settings: Settings = request.getfixturevalue(name)
-    return settings
+pytestmark = pytest.mark.both_stores
 
 
-def test_trainees_added_at_once_keep_their_own_email_in_order(store_settings: Settings) -> None:
-    with ServiceContext.open(store_settings) as context:
+def test_trainees_added_at_once_keep_their_own_email_in_order(settings: Settings) -> None:
+    with ServiceContext.open(settings) as context:
         hub = builders.hub(context)
         given = [
             TraineeFields(
@@ -44,10 +39,10 @@ def test_trainees_added_at_once_keep_their_own_email_in_order(store_settings: Se
 
 
 def test_the_trainee_list_is_in_the_same_name_order_on_both_stores(
-    store_settings: Settings,
+    settings: Settings,
 ) -> None:
     names = ["Zoë Clarke", "Zoe Clarke", "zoe clarke", "Åsa Lind", "Amara Eze", "李伟", "Amara Eze"]
-    with ServiceContext.open(store_settings) as context:
+    with ServiceContext.open(settings) as context:
         hub = builders.hub(context)
         ids = context.trainees.bulk_create(
             [

@@ -396,15 +396,24 @@ class CrudService(Generic[F, R, Row]):
             value = getattr(fields, spec.name)
             reference = _REFERENCES.get(spec.name)
             if reference is not None and value is not None:
-                row_class, column = reference
-                ids = value if isinstance(value, frozenset) else {value}
-                labels = session.scalars(select(column).where(row_class.id.in_(ids))).all()
-                out[spec.name] = ", ".join(sorted(labels))
+                out[spec.name] = _labels(session, spec.name, reference, value)
             elif spec.name == "weekdays":
                 out[spec.name] = describe_weekdays(value)
             else:
                 out[spec.name] = format_value(value)
         return out
+
+
+def _labels(session: Session, name: str, reference: tuple[Any, Any], value: Any) -> str:
+    """The codes or names of the records ``value`` refers to, read once per transaction (an
+    update snapshots the record before and after: the same lookups twice)."""
+    ids = frozenset(value) if isinstance(value, frozenset) else frozenset({value})
+    known: dict[tuple[str, frozenset[int]], str] = session.info.setdefault("labels", {})
+    if (name, ids) not in known:
+        row_class, column = reference
+        found = session.scalars(select(column).where(row_class.id.in_(ids))).all()
+        known[(name, ids)] = ", ".join(sorted(found))
+    return known[(name, ids)]
 
 
 # Fields that hold ids of other records: the audit trail shows their codes or names instead.

@@ -222,7 +222,7 @@ class EnrolmentService:
             more = f"; and {len(refused) - 5} more" if len(refused) > 5 else ""
             raise DomainError(f"{shown}{more}. Nothing was enrolled")
         position = checker.waitlist_length
-        out = []
+        added = []
         for verdict in verdicts:
             row = EnrolmentRow(
                 run_id=run.id,
@@ -239,7 +239,10 @@ class EnrolmentService:
                 position += 1
                 row.position = position
             session.add(row)
-            session.flush()
+            added.append((verdict, row))
+        session.flush()  # every new enrolment in one INSERT, for their ids
+        out = []
+        for verdict, row in added:
             self._audit(
                 session,
                 AuditAction.CREATE,
@@ -417,6 +420,9 @@ class _Checker:
     def verdicts(self, trainee_ids: Iterable[int]) -> list[Verdict]:
         free = self.facts.capacity - self.enrolled_count
         out = []
+        trainee_ids = list(trainee_ids)
+        # Everyone's row in one query (then held by the session): not one round trip each.
+        self.session.scalars(select(TraineeRow).where(TraineeRow.id.in_(trainee_ids))).all()
         for trainee_id in trainee_ids:
             name = _name(self.session, trainee_id)
             refusal = self.refusal(trainee_id)

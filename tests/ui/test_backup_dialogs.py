@@ -14,6 +14,7 @@ from tests.helpers import builders as b
 from tests.ui.conftest import find
 from trainer_app.services.context import ServiceContext
 from trainer_app.ui.backup_dialog import BackupDialog, RestoreDialog
+from trainer_app.ui.file_dialogs import FileKind, remember
 from trainer_app.ui.main_window import MainWindow
 
 
@@ -59,12 +60,14 @@ def test_backing_up_from_the_window(
 def test_a_bare_file_name_is_backed_up_in_the_backups_folder_not_where_the_app_started(
     qtbot, window: MainWindow, context: ServiceContext, tmp_path: Path, monkeypatch
 ) -> None:
-    started_in = tmp_path / "started-here"
+    started_in, folder = tmp_path / "started-here", tmp_path / "backups"
     started_in.mkdir()
+    folder.mkdir()
     monkeypatch.chdir(started_in)
+    remember(context.settings, FileKind.DATABASES, folder)  # the last folder backed up to
     dialog = open_backup_dialog(qtbot, window)
     field = find(dialog, QLineEdit, "Backup file")
-    folder = Path(field.text()).parent  # the suggestion's folder
+    assert Path(field.text()).parent == folder  # suggested there
     type_into(qtbot, field, "before-term")
     click(qtbot, find(dialog, QPushButton, "Back up"))
     message = find(dialog, QLabel, "Backup message")

@@ -22,13 +22,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
 from trainer_app.domain import audit_chain
 from trainer_app.domain.audit_chain import ChainKey, Head, SealedRow, StoredEntry, Verdict
 from trainer_app.domain.errors import StoreError
 from trainer_app.files import replace_atomically
+from trainer_app.persistence.bulk import insert_rows
 from trainer_app.persistence.models import AppMeta, AuditRow, AuditSealRow
 
 KEY_FILE = "audit-chain.key"
@@ -184,15 +185,18 @@ def seal_pending(session: Session, chain: AuditChain | None) -> Head | None:
         select(AuditSealRow.seq, AuditSealRow.link).order_by(AuditSealRow.seq.desc()).limit(1)
     ).first()
     head = Head(last.seq, last.link) if last is not None else None
-    stored = stored_entries(
-        connection, "WHERE id >= :low", stream=len(ids) > BATCH, low=min(ids)
-    )  # a handful, usually: one round trip, not a cursor's three
+    if len(ids) <= BATCH:  # a handful, usually: looked up by id, one round trip
+        listed = ", ".join(str(int(i)) for i in sorted(ids))
+        stored = stored_entries(connection, f"WHERE id IN ({listed})", stream=False)
+    else:  # an import's thousands: streamed from the first
+        stored = stored_entries(connection, "WHERE id >= :low", low=min(ids))
     entries = [e for e in stored if e.entry_id in ids]
     if len(entries) != len(ids):
         raise StoreError("Audit entries of this change could not be read back; nothing was saved")
     seals = audit_chain.seal(chain.key, head, entries)
-    connection.execute(
-        insert(AuditSealRow),
+    insert_rows(
+        session,
+        AuditSealRow,
         [
             {"seq": seq, "entry_id": entry_id, "key_id": chain.key.key_id, "link": link}
             for seq, entry_id, link in seals

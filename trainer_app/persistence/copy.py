@@ -54,6 +54,7 @@ from sqlalchemy.orm import Session
 from trainer_app.domain.audit_chain import Verdict
 from trainer_app.domain.errors import StoreError, StoreRefused
 from trainer_app.persistence import chain
+from trainer_app.persistence.bulk import copy_rows
 from trainer_app.persistence.chain import AuditChain
 from trainer_app.persistence.db import (
     SCHEMA_HEAD,
@@ -396,14 +397,7 @@ def _write(writer: Connection, table: Table, rows: list[tuple[Any, ...]]) -> Non
         return
     # COPY: several times faster than INSERTs; the values are dumped by psycopg as they are
     # (text into json is taken as written).
-    columns = ", ".join(f'"{name}"' for name in names)
-    cursor = writer.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row(row)
-    finally:
-        cursor.close()
+    copy_rows(writer, table.name, names, rows)
 
 
 def _check_for_server(table: Table, rows: list[tuple[Any, ...]]) -> None:

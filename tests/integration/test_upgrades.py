@@ -25,7 +25,7 @@ from trainer_app.config import Settings
 from trainer_app.domain.access import AccountFields, Role
 from trainer_app.domain.records import ChangeTerms
 from trainer_app.domain.signatures import Meaning, SignedKind
-from trainer_app.persistence.db import SCHEMA_HEAD, alembic_config, sqlite_path
+from trainer_app.persistence.db import MIGRATIONS, SCHEMA_HEAD, alembic_config, sqlite_path
 from trainer_app.services.context import ServiceContext
 
 __all__ = ["world"]
@@ -34,7 +34,13 @@ PASSWORD = "correct horse battery"
 
 pytestmark = pytest.mark.both_stores
 
-EARLIER = ["0001", "0002", "0003", "0004", "0005", "0006", "0007"]
+# Every revision before the head, read from the migrations themselves (a new one is covered).
+EARLIER = sorted(
+    path.name[:4]
+    for path in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")
+    if path.name[:4] != SCHEMA_HEAD
+)
+assert EARLIER[0] == "0001" and len(EARLIER) == int(SCHEMA_HEAD) - 1
 
 Rows = dict[str, list[tuple[object, ...]]]
 

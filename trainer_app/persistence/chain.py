@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
@@ -29,7 +30,7 @@ from trainer_app.domain import audit_chain
 from trainer_app.domain.audit_chain import ChainKey, Head, SealedRow, StoredEntry, Verdict
 from trainer_app.domain.errors import StoreError
 from trainer_app.files import replace_atomically
-from trainer_app.persistence.bulk import insert_rows
+from trainer_app.persistence.bulk import FEW, driver_cursor, insert_rows
 from trainer_app.persistence.models import AppMeta, AuditRow, AuditSealRow
 
 KEY_FILE = "audit-chain.key"
@@ -169,8 +170,13 @@ def _columns(connection: Connection, table: str = "") -> str:
     )
 
 
-def seal_pending(session: Session, chain: AuditChain | None) -> Head | None:
-    """Seal the audit entries this transaction added; returns the new head (None if none)."""
+def seal_pending(
+    session: Session, chain: AuditChain | None, *, notify: str | None = None
+) -> Head | None:
+    """Seal the audit entries this transaction added; returns the new head (None if none).
+    ``notify``: a PostgreSQL channel told the new head's number, delivered if the transaction
+    commits. On PostgreSQL an edit's sealing is two round trips to the server: one to lock the
+    seals and read the head and the entries, one to insert the seals and notify."""
     pending = session.info.pop(PENDING, None)
     if not pending:
         return None
@@ -179,36 +185,90 @@ def seal_pending(session: Session, chain: AuditChain | None) -> Head | None:
     session.flush()
     ids = {row if isinstance(row, int) else row.id for row in pending}
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("LOCK TABLE audit_seals IN EXCLUSIVE MODE")
-    last = connection.execute(
-        select(AuditSealRow.seq, AuditSealRow.link).order_by(AuditSealRow.seq.desc()).limit(1)
-    ).first()
-    head = Head(last.seq, last.link) if last is not None else None
-    if len(ids) <= BATCH:  # a handful, usually: looked up by id, one round trip
-        listed = ", ".join(str(int(i)) for i in sorted(ids))
-        stored = stored_entries(connection, f"WHERE id IN ({listed})", stream=False)
-    else:  # an import's thousands: streamed from the first
-        stored = stored_entries(connection, "WHERE id >= :low", low=min(ids))
+    server = connection.dialect.name == "postgresql"
+    if server and len(ids) <= BATCH:
+        head, stored = _locked_head_and_entries(connection, ids)
+    else:
+        if server:
+            connection.exec_driver_sql(LOCK_SEALS)
+        head = _head(connection)
+        stored = list(_entries_of(connection, ids))
     entries = [e for e in stored if e.entry_id in ids]
     if len(entries) != len(ids):
         raise StoreError("Audit entries of this change could not be read back; nothing was saved")
     seals = audit_chain.seal(chain.key, head, entries)
-    insert_rows(
-        session,
-        AuditSealRow,
-        [
-            {"seq": seq, "entry_id": entry_id, "key_id": chain.key.key_id, "link": link}
-            for seq, entry_id, link in seals
-        ],
-    )
+    rows = [
+        {"seq": seq, "entry_id": entry_id, "key_id": chain.key.key_id, "link": link}
+        for seq, entry_id, link in seals
+    ]
     new_head = Head(seals[-1][0], seals[-1][2])
+    if server and notify and len(rows) <= FEW:
+        _insert_and_notify(connection, rows, notify)
+    else:
+        insert_rows(session, AuditSealRow, rows)
+        if server and notify:
+            notice = {"channel": notify, "seal": str(new_head.seq)}
+            connection.execute(text("SELECT pg_notify(:channel, :seal)"), notice)
     if chain._store_id is None:
         chain._store_id = store_id(connection)
     identity = chain._store_id
     if identity is not None and _continues(connection, chain.last_seen(identity), head):
         session.info["audit_head"] = (identity, new_head)
     return new_head
+
+
+LOCK_SEALS = "LOCK TABLE audit_seals IN EXCLUSIVE MODE"  # PostgreSQL: one sealer at a time
+_HEAD = "SELECT seq, link FROM audit_seals ORDER BY seq DESC LIMIT 1"
+
+
+def _head(connection: Connection) -> Head | None:
+    last = connection.exec_driver_sql(_HEAD).first()
+    return Head(last.seq, last.link) if last is not None else None
+
+
+def _entries_of(connection: Connection, ids: set[int]) -> Iterator[StoredEntry]:
+    if len(ids) <= BATCH:  # a handful, usually: looked up by id, one round trip
+        return stored_entries(connection, f"WHERE id IN ({_listed(ids)})", stream=False)
+    return stored_entries(connection, "WHERE id >= :low", low=min(ids))  # an import's thousands
+
+
+def _listed(ids: set[int]) -> str:
+    return ", ".join(str(int(i)) for i in sorted(ids))
+
+
+def _locked_head_and_entries(
+    connection: Connection, ids: set[int]
+) -> tuple[Head | None, list[StoredEntry]]:
+    """PostgreSQL: lock the seals, then read the head and the entries ``ids``, the three
+    statements sent at once (no parameters: the ids are integers written in), each reading
+    what was committed when it ran, so after the lock."""
+    statement = (
+        f"{LOCK_SEALS}; {_HEAD}; "
+        f"SELECT {_columns(connection)} FROM audit_entries WHERE id IN ({_listed(ids)}) "
+        "ORDER BY id"
+    )
+    with driver_cursor(connection, statement) as cursor:
+        cursor.execute(statement)
+        cursor.nextset()
+        last = cursor.fetchone()
+        cursor.nextset()
+        entries = [StoredEntry(*row) for row in cursor.fetchall()]
+    return (Head(last[0], bytes(last[1])) if last is not None else None), entries
+
+
+def _insert_and_notify(connection: Connection, rows: list[dict[str, Any]], channel: str) -> None:
+    """PostgreSQL: insert a few seals and notify ``channel`` of the last one's number, in one
+    statement."""
+    values = ", ".join(f"(:seq{i}, :entry_id{i}, :key_id{i}, :link{i})" for i in range(len(rows)))
+    params: dict[str, Any] = {f"{k}{i}": v for i, row in enumerate(rows) for k, v in row.items()}
+    connection.execute(
+        text(
+            f"WITH sealed AS (INSERT INTO audit_seals (seq, entry_id, key_id, link) "
+            f"VALUES {values} RETURNING seq) "
+            "SELECT pg_notify(:channel, CAST(max(seq) AS TEXT)) FROM sealed"
+        ),
+        {**params, "channel": channel},
+    )
 
 
 def _continues(connection: Connection, seen: Head | None, head: Head | None) -> bool:

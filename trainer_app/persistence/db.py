@@ -14,6 +14,7 @@ import os
 import secrets
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from trainer_app.domain.audit_chain import ChainKey
@@ -42,6 +43,7 @@ SCHEMA_HEAD = "0009"
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
+IDLE_BEFORE_PING_S = 5.0  # a server connection unused this long is checked before use
 # Up to this size an open runs SQLite's full integrity check (which also finds index entries that
 # disagree with their rows, ~6 ms per MB); above it the quick check (page structure, ~1 ms per
 # MB). `trainer-app db check` always runs the full one. Figures: docs/performance.md.
@@ -68,8 +70,33 @@ def make_engine(url: str) -> Engine:
         # A row another writer holds is waited for as long as SQLite waits for its file, then
         # refused as busy (``uow.transaction``), never waited for without end.
         connect_args = {"options": f"-c lock_timeout={BUSY_TIMEOUT_MS}"}
-        return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+        engine = create_engine(parsed, connect_args=connect_args)
+        _ping_when_idle(engine)
+        return engine
     return create_engine(parsed, pool_pre_ping=True)
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Before a pooled server connection is used after ``IDLE_BEFORE_PING_S`` unused, check it
+    still reaches the server (restarted, or the laptop woke on another network); a dead one is
+    replaced before anything runs on it, so the user sees no error. SQLAlchemy's
+    ``pool_pre_ping`` checks every time: a round trip more in every save and every page of a
+    table, for a connection used moments before."""
+    dead = engine.dialect.loaded_dbapi.Error
+
+    @event.listens_for(engine, "checkin")
+    def _idle(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < IDLE_BEFORE_PING_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except dead as error:
+            raise DisconnectionError(f"The server connection was lost: {error}") from error
 
 
 def alembic_config(

@@ -63,12 +63,7 @@ def transaction(store: Store, *, alone: bool = False) -> Iterator[Session]:
                 kind = "pg_advisory_xact_lock" if alone else "pg_advisory_xact_lock_shared"
                 session.execute(text(f"SELECT {kind}(:key)"), {"key": WRITERS_LOCK})
             yield session
-            head = chain.seal_pending(session, store.chain)
-            if head is not None and not store.is_sqlite:
-                session.execute(
-                    text("SELECT pg_notify(:channel, :seal)"),
-                    {"channel": CHANGES_CHANNEL, "seal": str(head.seq)},
-                )
+            chain.seal_pending(session, store.chain, notify=CHANGES_CHANNEL)
         chain.after_commit(session, store.chain)
     except StaleDataError as error:
         raise StaleEdit(

@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, String, and_, func, or_, select, true, type_coerce
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
 from trainer_app.domain.access import Act
 from trainer_app.domain.audit import Actor, AuditAction, RecordType, diff_fields
@@ -23,6 +23,7 @@ from trainer_app.domain.conflicts import EditConflict, field_conflicts
 from trainer_app.domain.errors import Duplicate, InUse, NotFound, StaleEdit
 from trainer_app.domain.text import search_key
 from trainer_app.persistence import chain
+from trainer_app.persistence.bulk import first_column
 from trainer_app.persistence.db import Store
 from trainer_app.persistence.models import (
     AppMeta,
@@ -181,6 +182,9 @@ class CrudService(Generic[F, R, Row]):
     # within the hubs of a coordinator (the records' ``hub_id``, before and after the change).
     act: ClassVar[Act] = Act.EDIT_HUB_DATA
     hub_scoped: ClassVar[bool] = True
+    # Collections read with the record in the same statement when it is loaded to be changed
+    # (a round trip to the server each, otherwise).
+    loaded_with: ClassVar[tuple[Any, ...]] = ()
 
     def __init__(self, store: Store, actor: Actor, now: Now = now_utc) -> None:
         """``now`` stamps the audit trail; it differs from the real time only when the past
@@ -330,7 +334,12 @@ class CrudService(Generic[F, R, Row]):
     def _load(self, session: Session, entity_id: int, *, lock: bool = False) -> Row:
         """The row, locked against other writers until the transaction ends when ``lock``
         (PostgreSQL: ``FOR UPDATE``, read afresh; SQLite's writer already holds the file)."""
-        row = session.get(self.row_class, entity_id, with_for_update=lock or None)
+        row = session.get(
+            self.row_class,
+            entity_id,
+            options=[joinedload(collection) for collection in self.loaded_with],
+            with_for_update={"of": self.row_class} if lock else None,
+        )
         if row is None:
             raise NotFound(f"{self.noun} {entity_id} no longer exists (it may have been deleted)")
         return row
@@ -406,14 +415,29 @@ class CrudService(Generic[F, R, Row]):
 
 def _labels(session: Session, name: str, reference: tuple[Any, Any], value: Any) -> str:
     """The codes or names of the records ``value`` refers to, read once per transaction (an
-    update snapshots the record before and after: the same lookups twice)."""
+    update snapshots the record before and after: the same lookups twice), and not at all
+    when the session holds those records already (checked by ``existing``, or loaded with
+    the record: a trainer's hub)."""
     ids = frozenset(value) if isinstance(value, frozenset) else frozenset({value})
     known: dict[tuple[str, frozenset[int]], str] = session.info.setdefault("labels", {})
     if (name, ids) not in known:
         row_class, column = reference
-        found = session.scalars(select(column).where(row_class.id.in_(ids))).all()
+        held = [session.identity_map.get(Session.identity_key(row_class, i)) for i in ids]
+        if all(row is not None for row in held):
+            found = [getattr(row, column.key) for row in held]
+        else:
+            found = list(session.scalars(select(column).where(row_class.id.in_(ids))))
         known[(name, ids)] = ", ".join(sorted(found))
     return known[(name, ids)]
+
+
+def existing(session: Session, row_class: type[Any], ids: Iterable[int]) -> set[int]:
+    """Which of ``ids`` are records of ``row_class``. The rows stay in the session (held: its
+    identity map only keeps rows something refers to), so the audit trail's labels of them
+    cost no second query."""
+    rows = session.scalars(select(row_class).where(row_class.id.in_(ids))).all()
+    session.info.setdefault("held", []).extend(rows)
+    return {row.id for row in rows}
 
 
 # Fields that hold ids of other records: the audit trail shows their codes or names instead.
@@ -473,7 +497,7 @@ class ListQueries:
         order = expression.desc() if descending else expression.asc()
         statement = statement.order_by(order, self.base_row.id)
         with reading(self.store) as session:
-            return list(session.scalars(statement))
+            return first_column(session.connection(), statement)
 
     def row_cells(self, ids: Sequence[int]) -> dict[int, tuple[Cell, ...]]:
         if not ids:

@@ -49,6 +49,7 @@ class CourseService(CrudService[CourseFields, Course, CourseRow], ListQueries):
     hub_scoped = False
     noun = "Course"
     row_class = CourseRow
+    loaded_with = (CourseRow.prerequisite_links,)
     fields_class = CourseFields
     base_row = CourseRow
     unique = (Unique("code", CourseRow.code, "Course code"),)

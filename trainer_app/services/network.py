@@ -47,6 +47,7 @@ class HubService(CrudService[HubFields, Hub, HubRow], ListQueries):
     hub_scoped = False
     noun = "Hub"
     row_class = HubRow
+    loaded_with = (HubRow.closures,)
     fields_class = HubFields
     base_row = HubRow
     unique = (Unique("code", HubRow.code, "Hub code"),)
@@ -124,6 +125,7 @@ class FacilityService(CrudService[FacilityFields, Facility, FacilityRow], ListQu
     entity_type = RecordType.FACILITY
     noun = "Facility"
     row_class = FacilityRow
+    loaded_with = (FacilityRow.closures,)
     fields_class = FacilityFields
     base_row = FacilityRow
     unique = (Unique("code", FacilityRow.code, "Facility code"),)

@@ -21,7 +21,15 @@ from trainer_app.persistence.models import (
     PlannedSessionRow,
     TrainerRow,
 )
-from trainer_app.services.base import Column, CrudService, ListQueries, Unique, plural, sync_links
+from trainer_app.services.base import (
+    Column,
+    CrudService,
+    ListQueries,
+    Unique,
+    existing,
+    plural,
+    sync_links,
+)
 
 COHORT_COUNT = (
     select(func.count())
@@ -35,6 +43,7 @@ class RunService(CrudService[CourseRunFields, CourseRun, CourseRunRow], ListQuer
     entity_type = RecordType.COURSE_RUN
     noun = "Run"
     row_class = CourseRunRow
+    loaded_with = (CourseRunRow.cohort_links,)
     fields_class = CourseRunFields
     base_row = CourseRunRow
     unique = (Unique("code", CourseRunRow.code, "Run code"),)
@@ -88,7 +97,7 @@ class RunService(CrudService[CourseRunFields, CourseRun, CourseRunRow], ListQuer
         trainer = None if clean.trainer_id is None else session.get(TrainerRow, clean.trainer_id)
         if clean.trainer_id is not None and trainer is None:
             errors.append(FieldError("trainer_id", "The chosen trainer no longer exists"))
-        known = set(session.scalars(select(CohortRow.id).where(CohortRow.id.in_(clean.cohort_ids))))
+        known = existing(session, CohortRow, clean.cohort_ids)
         if clean.cohort_ids - known:
             errors.append(FieldError("cohort_ids", "A chosen cohort no longer exists; remove it"))
         if course is not None:

@@ -25,6 +25,7 @@ from trainer_app.services.base import (
     Column,
     CrudService,
     ListQueries,
+    existing,
     plural,
     search_filter,
     sync_links,
@@ -38,6 +39,7 @@ class TrainerService(CrudService[TrainerFields, Trainer, TrainerRow], ListQuerie
     row_class = TrainerRow
     fields_class = TrainerFields
     base_row = TrainerRow
+    loaded_with = (TrainerRow.qualification_links, TrainerRow.leave)
     columns_spec = (
         Column("name", "Trainer", TrainerRow.name),
         Column("hub", "Home hub", HubRow.code, joined=True),
@@ -80,9 +82,7 @@ class TrainerService(CrudService[TrainerFields, Trainer, TrainerRow], ListQuerie
         if session.get(HubRow, clean.hub_id) is None:
             errors.append(FieldError("hub_id", "The chosen home hub no longer exists"))
         if clean.qualifications:
-            known = set(
-                session.scalars(select(CourseRow.id).where(CourseRow.id.in_(clean.qualifications)))
-            )
+            known = existing(session, CourseRow, clean.qualifications)
             missing = sorted(clean.qualifications - known)
             if missing:
                 errors.append(

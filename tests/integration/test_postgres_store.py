@@ -7,11 +7,14 @@ are skipped with the reason, and ``scripts/check`` (CI) makes that a failure."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from tests.helpers import builders
 from trainer_app.config import Settings
 from trainer_app.domain.access import AccountFields, Role
 from trainer_app.domain.people import TraineeFields
+from trainer_app.persistence import db
 from trainer_app.persistence.db import SCHEMA_HEAD
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.users import SignInRefused
@@ -75,3 +78,50 @@ def test_the_command_line_takes_a_postgresql_url_in_database(
     with ServiceContext.open(Settings.resolve(url, environ=data)) as ctx:
         assert ctx.store.engine.dialect.name == "postgresql"
     assert not list(tmp_path.glob("postgresql*"))  # not taken for a file name
+
+
+def test_a_connection_the_server_dropped_while_idle_is_replaced_unseen(
+    postgres_settings: Settings, postgres_server, monkeypatch
+) -> None:
+    """The server restarted, or the laptop woke on another network: the pooled connections
+    are dead. One idle for a while is checked before use and replaced, so the next save and
+    the next list just work (without the check both fail with the server's message)."""
+    with ServiceContext.open(postgres_settings) as context:
+        hub = builders.hub(context)
+        database = make_url(postgres_settings.database_url).database
+        with postgres_server.connect() as admin:
+            ended = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                (database,),
+            ).fetchone()
+        assert ended is not None and ended[0] >= 1  # the app's pooled connection
+        monkeypatch.setattr(db, "IDLE_BEFORE_PING_S", 0.0)  # as after a coffee break
+        builders.trainee(context, hub.id, "TR-000001", "Ama Mensah")
+        assert [t.name for t in context.trainees.list()] == ["Ama Mensah"]
+        assert context.audit.verify().intact
+
+
+def test_a_big_import_brings_the_servers_statistics_up_to_date(
+    postgres_settings: Settings,
+) -> None:
+    """Until the server knows the trainees table grew, it reads every row (not the name
+    index alone) to open the table in name order: the import has it vacuumed and analysed
+    at once, not when autovacuum comes round."""
+    with ServiceContext.open(postgres_settings) as context:
+        hub = builders.hub(context)
+        few = [TraineeFields(reference="TR-000000", name="Kwame Mensah", hub_id=hub.id)]
+        context.trainees.bulk_create(few)
+        seen = "SELECT last_vacuum, last_analyze FROM pg_stat_user_tables WHERE relname = :t"
+        with context.store.engine.connect() as connection:
+            assert connection.execute(text(seen), {"t": "trainees"}).one() == (None, None)
+        many = [
+            TraineeFields(reference=f"TR-{i:06d}", name=f"Chiamaka Obi {i}", hub_id=hub.id)
+            for i in range(1, 1001)
+        ]
+        context.trainees.bulk_create(many)
+        with context.store.engine.connect() as connection:
+            for table in ("trainees", "cohort_memberships"):
+                vacuumed, analysed = connection.execute(text(seen), {"t": table}).one()
+                assert vacuumed is not None and analysed is not None, table
+        assert context.trainees.count() == 1001

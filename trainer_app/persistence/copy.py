@@ -54,7 +54,7 @@ from sqlalchemy.orm import Session
 from trainer_app.domain.audit_chain import Verdict
 from trainer_app.domain.errors import StoreError, StoreRefused
 from trainer_app.persistence import chain
-from trainer_app.persistence.bulk import copy_rows
+from trainer_app.persistence.bulk import copy_rows, settle
 from trainer_app.persistence.chain import AuditChain
 from trainer_app.persistence.db import (
     SCHEMA_HEAD,
@@ -149,6 +149,7 @@ def copy_store(
                             _migrate(writer, target_url)
                         tables, trail, session = _fill(reader, writer, sealing, progress, finish)
                         writer.commit()
+                    settle(engine, [table.name for table in tables])
                 finally:
                     engine.dispose()
             chain.after_commit(session, sealing)

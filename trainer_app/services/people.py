@@ -20,7 +20,7 @@ from trainer_app.domain.people import (
 )
 from trainer_app.domain.text import search_key
 from trainer_app.persistence import chain
-from trainer_app.persistence.bulk import insert_rows
+from trainer_app.persistence.bulk import insert_rows, settle
 from trainer_app.persistence.models import (
     AuditRow,
     CohortMembershipRow,
@@ -35,10 +35,15 @@ from trainer_app.services.base import (
     CrudService,
     ListQueries,
     Unique,
+    existing,
     plural,
     search_filter,
     sync_links,
 )
+
+# Trainees added at once after which a server's statistics are brought up to date straight away
+# (``persistence.bulk.settle``): the trainee table opens from its index.
+SETTLE_AFTER = 1000
 
 MEMBER_COUNT = (
     select(func.count())
@@ -118,6 +123,7 @@ class TraineeService(CrudService[TraineeFields, Trainee, TraineeRow], ListQuerie
     entity_type = RecordType.TRAINEE
     noun = "Trainee"
     row_class = TraineeRow
+    loaded_with = (TraineeRow.memberships,)
     fields_class = TraineeFields
     base_row = TraineeRow
     unique = (
@@ -166,9 +172,7 @@ class TraineeService(CrudService[TraineeFields, Trainee, TraineeRow], ListQuerie
         if session.get(HubRow, clean.hub_id) is None:
             errors.append(FieldError("hub_id", "The chosen hub no longer exists"))
         if clean.cohort_ids:
-            known = set(
-                session.scalars(select(CohortRow.id).where(CohortRow.id.in_(clean.cohort_ids)))
-            )
+            known = existing(session, CohortRow, clean.cohort_ids)
             if clean.cohort_ids - known:
                 errors.append(
                     FieldError("cohort_ids", "A chosen cohort no longer exists; remove it")
@@ -290,7 +294,9 @@ class TraineeService(CrudService[TraineeFields, Trainee, TraineeRow], ListQuerie
                     }
                 )
             chain.track(session, *insert_rows(session, AuditRow, entries, ids=True))
-            return ids
+        if len(ids) >= SETTLE_AFTER:
+            settle(self.store.engine, ["trainees", "cohort_memberships"])
+        return ids
 
     @staticmethod
     def _check_references(

@@ -18,6 +18,10 @@ the trainers with room are busy at those times, ``hand_loads`` finds, by term li
 fewest runs to hand on, and the step frees them whole so they can move to times the new trainer
 has. A run with no slot at all where its cohorts and a room are free (boxed in, mostly by a
 prerequisite placed late) has the runs it follows lifted at once, free to move earlier.
+
+A run whose step freed every placed session over the whole term and was proven infeasible cannot
+go in beside the runs placed, however they move: it is not tried again (on a small term that
+proof comes in the first step, and the rest of the time is left for what comes after).
 """
 
 from __future__ import annotations
@@ -70,6 +74,7 @@ class Fill:
         self.target = 60
         self.failures = Counter[int]()
         self.steps = 0
+        self.proven_out: set[int] = set()  # cannot be placed beside the runs placed
 
     def unplaced(self) -> list[int]:
         return [od.index for od in self.inst.offerings if (od.index, 0) not in self.current]
@@ -80,7 +85,8 @@ class Fill:
             ready = [
                 o
                 for o in self.unplaced()
-                if all((p, 0) in self.current for p in self.inst.offerings[o].after)
+                if o not in self.proven_out
+                and all((p, 0) in self.current for p in self.inst.offerings[o].after)
                 and self.inst.offerings[o].trainers
                 and self.inst.offerings[o].facilities
                 and self.inst.offerings[o].starts
@@ -136,6 +142,12 @@ class Fill:
             result.status,
         )
         better = result.assignment is not None and len(result.assignment) > len(self.current)
+        if (
+            result.status == PlanStatus.INFEASIBLE
+            and set(self.current) <= sub.free
+            and len(sub.days) == inst.D
+        ):
+            self.proven_out.add(offering)
         if better:
             assert result.assignment is not None
             self.current = result.assignment

@@ -53,6 +53,7 @@ REORDER_SHARE = 0.3  # of the time left for greedy restarts while some runs are 
 # usually does within a second or two (ITC-2007 comp05 and comp14 spent 90 s of 300 in restarts
 # that never completed them, and their left-out run was then placed in about a second).
 REORDER_SECONDS = 5.0
+REORDER_STALE = 25  # restarts in a row that found nothing better end the restarts
 FILL_SHARE = 0.85  # of the time left after them for CP-SAT insertion of left-out runs
 # Of the time left, for putting in left-out runs: annealing first (it usually places them within
 # seconds when it can), then CP-SAT (the exact model until complete on small terms, or LNS).
@@ -203,13 +204,17 @@ class _Run:
 
     def reorder(self) -> None:
         """Squeaky wheel: start again with the runs left out (and the runs they follow) earlier
-        in the order, for a share of the time, keeping the best plan."""
+        in the order, for a share of the time, keeping the best plan; given up sooner when
+        ``REORDER_STALE`` restarts in a row found nothing better (a small term has few orders
+        to try, each in milliseconds)."""
         deadline = time.monotonic() + min(self.remaining() * REORDER_SHARE, REORDER_SECONDS)
         priority: dict[int, float] = {}
+        stale, improvements = 0, self.improvements
         while (
             self.best_cost is not None
             and self.best_cost.unplaced
             and time.monotonic() < deadline
+            and stale < REORDER_STALE
             and not self.stop()
         ):
             for offering in self.unplaced():
@@ -218,6 +223,8 @@ class _Run:
                     priority[prerequisite] = priority.get(prerequisite, 0.0) + 0.5
             self.attempt(priority, deadline)
             self.steps += 1
+            stale = 0 if self.improvements > improvements else stale + 1
+            improvements = self.improvements
 
     def fill(self) -> None:
         """Complete the plan: CP-SAT inserts each left-out run into the part of the term that

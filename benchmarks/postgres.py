@@ -3,6 +3,7 @@ on a PostgreSQL server this script starts on loopback, each operation timed on b
 
 Run: .venv/bin/python benchmarks/postgres.py [--trainees 50000] [--matrix 5000] [--rows 10000]
      [--edits 15] [--repeat 3] [--folder /var/tmp] [--set synchronous_commit=off ...]
+     [--only edits table matrix import]
 
 The server is PostgreSQL's own defaults as a packaged install has them: every commit flushed to
 the disk (``fsync``, ``synchronous_commit`` and ``full_page_writes`` on; the tests turn them off),
@@ -60,6 +61,7 @@ from trainer_app.services.base import now_utc
 from trainer_app.services.context import ServiceContext
 
 ENROLLING = START - timedelta(days=14)  # the day the common edits are made
+SECTIONS = ["edits", "table", "matrix", "import"]
 
 
 @dataclass(frozen=True)
@@ -265,6 +267,13 @@ def main() -> None:
         metavar="NAME=VALUE",
         help="a server setting on top of the defaults, e.g. synchronous_commit=off",
     )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=SECTIONS,
+        default=SECTIONS,
+        help="measure only these sections",
+    )
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
@@ -288,11 +297,13 @@ def main() -> None:
 
             figures = []
             for section, measure in (
-                ("common edits", lambda: common_edits(stores("edits"), args.trainees, args.edits)),
-                ("trainee table", lambda: table(app, stores("table"), args.trainees)),
+                ("edits", lambda: common_edits(stores("edits"), args.trainees, args.edits)),
+                ("table", lambda: table(app, stores("table"), args.trainees)),
                 ("matrix", lambda: matrix(app, stores("matrix"), args.matrix)),
                 ("import", lambda: imports(backends, source, args.rows, args.repeat)),
             ):
+                if section not in args.only:
+                    continue
                 started = time.perf_counter()
                 figures += measure()
                 took = time.perf_counter() - started

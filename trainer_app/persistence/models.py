@@ -250,6 +250,9 @@ class TraineeRow(Versioned, Base):
     # NULL, not "", when absent: several trainees may have no e-mail, none may share one.
     email: Mapped[str | None] = mapped_column(String(254), unique=True, nullable=True)
     memberships: Mapped[list[CohortMembershipRow]] = relationship(cascade="all, delete-orphan")
+    # Read with the trainee when it is edited (``TraineeService.loaded_with``): the hub's check
+    # and its code in the audit trail then need no query. Changed through ``hub_id`` only.
+    hub: Mapped[HubRow] = relationship(viewonly=True)
 
 
 # With the id: the list in name order is read from the index alone (on PostgreSQL too).

@@ -277,7 +277,7 @@ class CrudService(Generic[F, R, Row]):
             self._authorise("change", self._record(session, row), fields)
             self._check_version(session, row, expected_version, fields)
             clean = self._validate(session, fields, entity_id)
-            self._check_unique(session, clean, entity_id)
+            self._check_unique(session, clean, entity_id, row)
             before = self._snapshot(session, self._record(session, row))
             after = self._snapshot(session, clean)
             changes = diff_fields(before, after)
@@ -382,10 +382,14 @@ class CrudService(Generic[F, R, Row]):
             conflict,
         )
 
-    def _check_unique(self, session: Session, fields: F, entity_id: int | None) -> None:
+    def _check_unique(
+        self, session: Session, fields: F, entity_id: int | None, row: Row | None = None
+    ) -> None:
+        """Refuse a value another record holds; one the edited ``row`` holds already needs no
+        query (the database's unique index keeps it unique)."""
         for rule in self.unique:
             value = getattr(fields, rule.field)
-            if value in (None, ""):
+            if value in (None, "") or (row is not None and getattr(row, rule.column.key) == value):
                 continue
             statement = select(self.row_class).where(rule.column == value)
             if entity_id is not None:
@@ -429,6 +433,15 @@ def _labels(session: Session, name: str, reference: tuple[Any, Any], value: Any)
             found = list(session.scalars(select(column).where(row_class.id.in_(ids))))
         known[(name, ids)] = ", ".join(sorted(found))
     return known[(name, ids)]
+
+
+def exists(session: Session, row_class: type[Any], entity_id: int) -> bool:
+    """Whether record ``entity_id`` of ``row_class`` exists; the row stays in the session, as
+    with ``existing``."""
+    row = session.get(row_class, entity_id)
+    if row is not None:
+        session.info.setdefault("held", []).append(row)
+    return row is not None
 
 
 def existing(session: Session, row_class: type[Any], ids: Iterable[int]) -> set[int]:

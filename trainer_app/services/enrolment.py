@@ -415,14 +415,15 @@ class _Checker:
         self._completions: dict[tuple[int, int], list[CompletionRow]] = defaultdict(list)
         self._last_days: dict[tuple[int, int], list[date | None]] = defaultdict(list)
         self._others: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-        self.prerequisites = [
-            session.get_one(CourseRow, required)
-            for required in session.scalars(
-                select(CoursePrerequisiteRow.requires_id).where(
-                    CoursePrerequisiteRow.course_id == self.facts.course_id
-                )
+        self._trainees: list[TraineeRow] = []
+        self.prerequisites = list(
+            session.scalars(
+                select(CourseRow)
+                .join(CoursePrerequisiteRow, CoursePrerequisiteRow.requires_id == CourseRow.id)
+                .where(CoursePrerequisiteRow.course_id == self.facts.course_id)
+                .order_by(CoursePrerequisiteRow.requires_id)
             )
-        ]
+        )
 
     def verdicts(self, trainee_ids: Iterable[int]) -> list[Verdict]:
         free = self.facts.capacity - self.enrolled_count
@@ -448,7 +449,11 @@ class _Checker:
         days = sorted({d for d, _, _ in self.facts.sessions})
         for start in range(0, len(trainee_ids), PREFETCH):
             ids = trainee_ids[start : start + PREFETCH]
-            session.scalars(select(TraineeRow).where(TraineeRow.id.in_(ids))).all()  # held
+            # Kept: the session's identity map holds a row only while something refers to it,
+            # and each verdict and audit entry then names its trainee without a query.
+            self._trainees.extend(
+                session.scalars(select(TraineeRow).where(TraineeRow.id.in_(ids))).all()
+            )
             for row in session.scalars(
                 select(CompletionRow)
                 .where(

@@ -24,7 +24,15 @@ from trainer_app.persistence.models import (
     TraineeRow,
     TrainerRow,
 )
-from trainer_app.services.base import Column, CrudService, ListQueries, Unique, join_words, plural
+from trainer_app.services.base import (
+    Column,
+    CrudService,
+    ListQueries,
+    Unique,
+    exists,
+    join_words,
+    plural,
+)
 
 KIND_LABEL = case({k.value: k.label for k in FacilityKind}, value=FacilityRow.kind)
 
@@ -149,7 +157,7 @@ class FacilityService(CrudService[FacilityFields, Facility, FacilityRow], ListQu
         self, session: Session, fields: FacilityFields, entity_id: int | None
     ) -> FacilityFields:
         clean = fields.validated()
-        if session.get(HubRow, clean.hub_id) is None:
+        if not exists(session, HubRow, clean.hub_id):
             raise ValidationError.single(
                 "hub_id", "The chosen hub no longer exists; choose another"
             )

@@ -36,6 +36,7 @@ from trainer_app.services.base import (
     ListQueries,
     Unique,
     existing,
+    exists,
     plural,
     search_filter,
     sync_links,
@@ -75,7 +76,7 @@ class CohortService(CrudService[CohortFields, Cohort, CohortRow], ListQueries):
         self, session: Session, fields: CohortFields, entity_id: int | None
     ) -> CohortFields:
         clean = fields.validated()
-        if clean.hub_id is not None and session.get(HubRow, clean.hub_id) is None:
+        if clean.hub_id is not None and not exists(session, HubRow, clean.hub_id):
             raise ValidationError.single("hub_id", "The chosen hub no longer exists")
         return clean
 
@@ -123,7 +124,7 @@ class TraineeService(CrudService[TraineeFields, Trainee, TraineeRow], ListQuerie
     entity_type = RecordType.TRAINEE
     noun = "Trainee"
     row_class = TraineeRow
-    loaded_with = (TraineeRow.memberships,)
+    loaded_with = (TraineeRow.memberships, TraineeRow.hub)
     fields_class = TraineeFields
     base_row = TraineeRow
     unique = (
@@ -169,7 +170,7 @@ class TraineeService(CrudService[TraineeFields, Trainee, TraineeRow], ListQuerie
     ) -> TraineeFields:
         clean = fields.validated()
         errors: list[FieldError] = []
-        if session.get(HubRow, clean.hub_id) is None:
+        if not exists(session, HubRow, clean.hub_id):
             errors.append(FieldError("hub_id", "The chosen hub no longer exists"))
         if clean.cohort_ids:
             known = existing(session, CohortRow, clean.cohort_ids)

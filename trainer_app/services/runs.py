@@ -27,6 +27,7 @@ from trainer_app.services.base import (
     ListQueries,
     Unique,
     existing,
+    exists,
     plural,
     sync_links,
 )
@@ -92,7 +93,7 @@ class RunService(CrudService[CourseRunFields, CourseRun, CourseRunRow], ListQuer
         course = session.get(CourseRow, clean.course_id)
         if course is None:
             errors.append(FieldError("course_id", "The chosen course no longer exists"))
-        if clean.hub_id is not None and session.get(HubRow, clean.hub_id) is None:
+        if clean.hub_id is not None and not exists(session, HubRow, clean.hub_id):
             errors.append(FieldError("hub_id", "The chosen hub no longer exists"))
         trainer = None if clean.trainer_id is None else session.get(TrainerRow, clean.trainer_id)
         if clean.trainer_id is not None and trainer is None:

@@ -26,6 +26,7 @@ from trainer_app.services.base import (
     CrudService,
     ListQueries,
     existing,
+    exists,
     plural,
     search_filter,
     sync_links,
@@ -79,7 +80,7 @@ class TrainerService(CrudService[TrainerFields, Trainer, TrainerRow], ListQuerie
     ) -> TrainerFields:
         clean = fields.validated()
         errors: list[FieldError] = []
-        if session.get(HubRow, clean.hub_id) is None:
+        if not exists(session, HubRow, clean.hub_id):
             errors.append(FieldError("hub_id", "The chosen home hub no longer exists"))
         if clean.qualifications:
             known = existing(session, CourseRow, clean.qualifications)

@@ -160,6 +160,7 @@ class TrainingService:
         today = self.today()
         with transaction(self.store) as session:
             touched: set[int] = set()
+            held: list[TraineeRow] = []
             for item in cleaned:
                 planned = session.get(PlannedSessionRow, item.session_id)
                 if planned is None:
@@ -179,7 +180,9 @@ class TrainingService:
                         "day. Nothing was saved"
                     )
                 enrolment = _live_enrolment(session, run.id, item.trainee_id)
-                name = session.get_one(TraineeRow, item.trainee_id).name
+                trainee = session.get_one(TraineeRow, item.trainee_id)
+                held.append(trainee)  # named again when the course completes: no second read
+                name = trainee.name
                 if enrolment is None:
                     raise DomainError(
                         f"{name} is not enrolled on {run.code}; attendance was not saved"
@@ -241,7 +244,8 @@ class TrainingService:
             require_for_run(
                 self.actor, session, run, Act.RECORD_TRAINING, f"record assessments on {run.code}"
             )
-            name = session.get_one(TraineeRow, enrolment.trainee_id).name
+            trainee = session.get_one(TraineeRow, enrolment.trainee_id)  # held to the end
+            name = trainee.name
             _require_reason_if_completed(session, enrolment, reason, name, run.code)
             first = session.scalar(
                 select(PlannedSessionRow.held_on)
@@ -432,37 +436,29 @@ class TrainingService:
 
     # ----- the completion rule -----------------------------------------------------------
     def _evaluate(self, session: Session, enrolment: EnrolmentRow) -> None:
-        progress = _progress(session, enrolment)
-        row = session.scalars(
-            select(CompletionRow).where(CompletionRow.enrolment_id == enrolment.id)
-        ).first()
+        standing = _standing(session, enrolment)
+        progress, row = standing.progress(), standing.completion
         met = not progress.shortfalls
         if met and (row is None or row.revoked_at is not None):
-            self._complete(session, enrolment, row)
+            self._complete(session, enrolment, row, standing)
         elif not met and row is not None and row.revoked_at is None:
             self._revoke(
                 session, row, "The completion rule is no longer met: " + progress.shortfalls[0]
             )
 
     def _complete(
-        self, session: Session, enrolment: EnrolmentRow, row: CompletionRow | None
+        self,
+        session: Session,
+        enrolment: EnrolmentRow,
+        row: CompletionRow | None,
+        standing: _Standing,
     ) -> None:
-        run = session.get_one(CourseRunRow, enrolment.run_id)
+        run = standing.run
         course = run.course
-        last_session = session.scalar(
-            select(PlannedSessionRow.held_on)
-            .where(PlannedSessionRow.run_id == run.id)
-            .order_by(PlannedSessionRow.held_on.desc())
-            .limit(1)
+        # Completed on its last day: the last session's, or a later assessment's.
+        completed_on = max(
+            [day for _id, day in standing.sessions] + [a.assessed_on for a in standing.results]
         )
-        last_assessment = session.scalar(
-            select(AssessmentRow.assessed_on)
-            .where(AssessmentRow.enrolment_id == enrolment.id)
-            .order_by(AssessmentRow.assessed_on.desc())
-            .limit(1)
-        )
-        assert last_session is not None
-        completed_on = max(d for d in (last_session, last_assessment) if d is not None)
         name = session.get_one(TraineeRow, enrolment.trainee_id).name
         if row is None:
             row = CompletionRow(
@@ -531,21 +527,69 @@ class TrainingService:
 
 
 def _progress(session: Session, enrolment: EnrolmentRow) -> Progress:
-    run = session.get_one(CourseRunRow, enrolment.run_id)
-    sessions = session.execute(
-        select(PlannedSessionRow.id, PlannedSessionRow.held_on).where(
-            PlannedSessionRow.run_id == run.id
+    return _standing(session, enrolment).progress()
+
+
+@dataclass(frozen=True)
+class _Standing:
+    """What decides an enrolment's progress, read once: its run's sessions (id, day), the
+    trainee's marks at them, the assessments in date order and the completion (if any, live or
+    revoked: one per enrolment)."""
+
+    enrolment: EnrolmentRow
+    run: CourseRunRow
+    sessions: list[tuple[int, date]]
+    marks: dict[int, str]
+    results: list[AssessmentRow]
+    completion: CompletionRow | None
+
+    def progress(self) -> Progress:
+        attended = sum(1 for m in self.marks.values() if m != Mark.ABSENT)
+        results = self.results
+        theory = next(
+            (a.theory_score for a in reversed(results) if a.theory_score is not None), None
         )
-    ).all()
+        practical = next(
+            (a.practical_passed for a in reversed(results) if a.practical_passed is not None),
+            None,
+        )
+        count = len(self.sessions)
+        shortfalls = rule_of(self.run.course).shortfalls(
+            sessions=count, attended=attended, theory=theory, practical=practical
+        )
+        unmarked = count - len(self.marks)
+        if unmarked:
+            shortfalls.insert(0, f"attendance not yet recorded for {unmarked} of {count}")
+        live = self.completion if self.completion and self.completion.revoked_at is None else None
+        return Progress(
+            self.enrolment.id,
+            attended,
+            count,
+            theory,
+            practical,
+            tuple(shortfalls),
+            completion_record(live, self.run.course, self.run.code) if live else None,
+        )
+
+
+def _standing(session: Session, enrolment: EnrolmentRow) -> _Standing:
+    run = session.get_one(CourseRunRow, enrolment.run_id)
+    sessions = [
+        (session_id, day)
+        for session_id, day in session.execute(
+            select(PlannedSessionRow.id, PlannedSessionRow.held_on).where(
+                PlannedSessionRow.run_id == run.id
+            )
+        )
+    ]
     marks = dict(
         session.execute(
             select(AttendanceRow.session_id, AttendanceRow.mark).where(
                 AttendanceRow.trainee_id == enrolment.trainee_id,
-                AttendanceRow.session_id.in_([s.id for s in sessions]),
+                AttendanceRow.session_id.in_([session_id for session_id, _ in sessions]),
             )
         ).all()
     )
-    attended = sum(1 for m in marks.values() if m != Mark.ABSENT)
     results = list(
         session.scalars(
             select(AssessmentRow)
@@ -553,30 +597,10 @@ def _progress(session: Session, enrolment: EnrolmentRow) -> Progress:
             .order_by(AssessmentRow.assessed_on, AssessmentRow.id)
         )
     )
-    theory = next((a.theory_score for a in reversed(results) if a.theory_score is not None), None)
-    practical = next(
-        (a.practical_passed for a in reversed(results) if a.practical_passed is not None), None
-    )
-    shortfalls = rule_of(run.course).shortfalls(
-        sessions=len(sessions), attended=attended, theory=theory, practical=practical
-    )
-    unmarked = len(sessions) - len(marks)
-    if unmarked:
-        shortfalls.insert(0, f"attendance not yet recorded for {unmarked} of {len(sessions)}")
-    row = session.scalars(
-        select(CompletionRow).where(
-            CompletionRow.enrolment_id == enrolment.id, CompletionRow.revoked_at.is_(None)
-        )
+    completion = session.scalars(
+        select(CompletionRow).where(CompletionRow.enrolment_id == enrolment.id)
     ).first()
-    return Progress(
-        enrolment.id,
-        attended,
-        len(sessions),
-        theory,
-        practical,
-        tuple(shortfalls),
-        completion_record(row, run.course, run.code) if row is not None else None,
-    )
+    return _Standing(enrolment, run, sessions, marks, results, completion)
 
 
 def rule_of(course: CourseRow) -> CompletionRule:

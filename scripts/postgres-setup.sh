@@ -11,7 +11,8 @@
 #     cannot create databases or roles, password TRAINER_APP_DB_PASSWORD; every workstation
 #     connects as it, the people are the app's own user accounts inside the store;
 #   - the database TRAINER_APP_DB_NAME (default trainer), owned by the service account, UTF8,
-#     timezone UTC, connectable by nobody else;
+#     text sorted by code point (collation C: names in the same order as in an SQLite store, and
+#     sorted faster), timezone UTC, connectable by nobody else;
 #   - the store's schema, by trainer-app's own migrations (trainer-app db upgrade);
 #   - with TRAINER_APP_DB_READER (and TRAINER_APP_DB_READER_PASSWORD): a read-only login role
 #     for reporting tools, which reads every table except the user accounts (password hashes).
@@ -45,7 +46,8 @@ SELECT format('CREATE ROLE %I LOGIN', :'role')
 SELECT format('ALTER ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD %L',
               :'role', :'password') \gexec
 \unset password
-SELECT format('CREATE DATABASE %I OWNER %I ENCODING %L TEMPLATE template0', :'database', :'role', 'UTF8')
+SELECT format('CREATE DATABASE %I OWNER %I ENCODING %L LC_COLLATE %L TEMPLATE template0',
+              :'database', :'role', 'UTF8', 'C')
  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'database') \gexec
 SELECT pg_encoding_to_char(encoding) <> 'UTF8' AS wrong_encoding FROM pg_database
  WHERE datname = :'database' \gset

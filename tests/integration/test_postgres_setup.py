@@ -92,6 +92,10 @@ def test_the_setup_script_makes_a_store_the_app_uses_as_the_service_account(
             True,
         )
         assert admin.execute("SHOW timezone").fetchone() == ("UTC",)
+        # Names sort as in an SQLite store (code point order), whatever the server's default.
+        assert admin.execute(
+            "SELECT datcollate FROM pg_database WHERE datname = current_database()"
+        ).fetchone() == ("C",)
 
     settings = Settings.resolve(
         None, environ={"TRAINER_APP_DATA_DIR": str(data_dir), "TRAINER_APP_DATABASE_URL": url}

@@ -705,10 +705,17 @@ def _open_server(
     except BaseException:
         engine.dispose()
         raise
+    sessions = engine
+    if engine.dialect.name == "postgresql":
+        # The driver starts no transaction of its own (a round trip each for BEGIN, and for the
+        # ROLLBACK that ends every read): ``uow.transaction`` begins its own, in the same round
+        # trip as its first statement, and reads run without one (each statement sees what was
+        # committed when it ran, as it did in a transaction at PostgreSQL's READ COMMITTED).
+        sessions = engine.execution_options(isolation_level="AUTOCOMMIT")
     return Store(
         url,
         engine,
-        sessionmaker(engine, expire_on_commit=False),
+        sessionmaker(sessions, expire_on_commit=False),
         backup,
         found_revision=revision,
     )

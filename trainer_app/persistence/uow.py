@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -59,9 +58,9 @@ def transaction(store: Store, *, alone: bool = False) -> Iterator[Session]:
         with session.begin():
             if store.is_sqlite:  # take the write lock now: what we read stays true until commit
                 session.connection().exec_driver_sql("BEGIN IMMEDIATE")
-            else:
+            else:  # the server's sessions leave BEGIN to us: it goes with the lock, one trip
                 kind = "pg_advisory_xact_lock" if alone else "pg_advisory_xact_lock_shared"
-                session.execute(text(f"SELECT {kind}(:key)"), {"key": WRITERS_LOCK})
+                session.connection().exec_driver_sql(f"BEGIN; SELECT {kind}({WRITERS_LOCK})")
             yield session
             chain.seal_pending(session, store.chain, notify=CHANGES_CHANNEL)
         chain.after_commit(session, store.chain)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -215,8 +215,10 @@ class EnrolmentService:
         if len(set(trainee_ids)) != len(trainee_ids):
             raise DomainError("The same trainee is listed twice; nothing was enrolled")
         run = run_row(session, run_id, lock=True)
-        require_for_run(self.actor, session, run, Act.ENROL, f"enrol trainees on {run.code}")
-        checker = _Checker(session, run, self.today())
+        sessions = run_sessions(session, run)
+        what = f"enrol trainees on {run.code}"
+        require_for_run(self.actor, session, run, Act.ENROL, what, sessions)
+        checker = _Checker(session, run, self.today(), sessions)
         verdicts = checker.verdicts(trainee_ids)
         refused = [v for v in verdicts if not v.ok]
         if refused:
@@ -397,9 +399,15 @@ class EnrolmentService:
 
 
 class _Checker:
-    def __init__(self, session: Session, run: CourseRunRow, today: date) -> None:
+    def __init__(
+        self,
+        session: Session,
+        run: CourseRunRow,
+        today: date,
+        sessions: list[PlannedSessionFacts] | None = None,
+    ) -> None:
         self.session, self.run, self.today = session, run, today
-        self.facts = run_facts(session, run)
+        self.facts = run_facts(session, run, sessions)
         live = session.execute(
             select(EnrolmentRow.trainee_id, EnrolmentRow.status, EnrolmentRow.position).where(
                 EnrolmentRow.run_id == run.id,
@@ -685,18 +693,44 @@ def clashes_of_enrolled(session: Session, proposed: Mapping[int, SessionTimes]) 
     )
 
 
-def run_facts(session: Session, run: CourseRunRow) -> RunFacts:
-    rows = session.execute(
-        select(
-            PlannedSessionRow.held_on,
-            PlannedSessionRow.period,
-            PlannedSessionRow.length,
-            FacilityRow.capacity,
+class PlannedSessionFacts(NamedTuple):
+    """One session of a run as the rules and the permissions read it."""
+
+    id: int
+    held_on: date
+    period: int
+    length: int
+    trainer_id: int | None
+    hub_id: int  # of its facility
+    capacity: int  # of its facility
+
+
+def run_sessions(session: Session, run: CourseRunRow) -> list[PlannedSessionFacts]:
+    """The run's sessions in time order with their facilities' hub and capacity, read once for
+    what a change checks (who may change it, its facts, a trainee's progress)."""
+    return [
+        PlannedSessionFacts(*row)
+        for row in session.execute(
+            select(
+                PlannedSessionRow.id,
+                PlannedSessionRow.held_on,
+                PlannedSessionRow.period,
+                PlannedSessionRow.length,
+                PlannedSessionRow.trainer_id,
+                FacilityRow.hub_id,
+                FacilityRow.capacity,
+            )
+            .join(FacilityRow, FacilityRow.id == PlannedSessionRow.facility_id)
+            .where(PlannedSessionRow.run_id == run.id)
+            .order_by(PlannedSessionRow.held_on, PlannedSessionRow.period, PlannedSessionRow.id)
         )
-        .join(FacilityRow, FacilityRow.id == PlannedSessionRow.facility_id)
-        .where(PlannedSessionRow.run_id == run.id)
-        .order_by(PlannedSessionRow.held_on, PlannedSessionRow.period)
-    ).all()
+    ]
+
+
+def run_facts(
+    session: Session, run: CourseRunRow, sessions: list[PlannedSessionFacts] | None = None
+) -> RunFacts:
+    rows = run_sessions(session, run) if sessions is None else sessions
     capacity = min([run.course.capacity, *(r.capacity for r in rows)])
     return RunFacts(
         id=run.id,
@@ -711,27 +745,34 @@ def run_facts(session: Session, run: CourseRunRow) -> RunFacts:
 
 
 def run_scope(
-    session: Session, run: CourseRunRow
+    session: Session, run: CourseRunRow, sessions: list[PlannedSessionFacts] | None = None
 ) -> tuple[Sequence[int | None], Sequence[int | None]]:
     """The hubs a run belongs to (its own hub, else the hubs of the facilities it is held in)
     and the trainers who teach it (its sessions', else the one it names): what decides who
     may enrol on it and record its training (``domain.access``)."""
-    held = session.execute(
-        select(FacilityRow.hub_id, PlannedSessionRow.trainer_id)
-        .join(FacilityRow, FacilityRow.id == PlannedSessionRow.facility_id)
-        .where(PlannedSessionRow.run_id == run.id)
-    ).all()
+    held = run_sessions(session, run) if sessions is None else sessions
     hubs: Sequence[int | None] = [run.hub_id]
     if run.hub_id is None and held:
-        hubs = sorted({h for h, _ in held})
-    trainers: Sequence[int | None] = sorted({t for _, t in held}) if held else [run.trainer_id]
+        hubs = sorted({s.hub_id for s in held})
+    trainers: Sequence[int | None] = (
+        sorted({s.trainer_id for s in held}, key=lambda t: (t is None, t or 0))
+        if held
+        else [run.trainer_id]
+    )
     return hubs, trainers
 
 
-def require_for_run(actor: Actor, session: Session, run: CourseRunRow, act: Act, what: str) -> None:
+def require_for_run(
+    actor: Actor,
+    session: Session,
+    run: CourseRunRow,
+    act: Act,
+    what: str,
+    sessions: list[PlannedSessionFacts] | None = None,
+) -> None:
     """Refuse unless ``actor`` may ``act`` on ``run`` (its hubs, or for a trainer, its
-    sessions' trainers)."""
-    hubs, trainers = run_scope(session, run)
+    sessions' trainers); ``sessions``: the run's, if already read."""
+    hubs, trainers = run_scope(session, run, sessions)
     actor.require(act, hubs=hubs, trainers=trainers, what=what)
 
 

@@ -49,7 +49,14 @@ from trainer_app.persistence.models import (
 )
 from trainer_app.persistence.uow import reading, transaction
 from trainer_app.services.base import Now, add_audited, format_value, now_utc, write_audit
-from trainer_app.services.enrolment import require_for_run, run_row, run_scope, session_label
+from trainer_app.services.enrolment import (
+    PlannedSessionFacts,
+    require_for_run,
+    run_row,
+    run_scope,
+    run_sessions,
+    session_label,
+)
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 
@@ -161,15 +168,18 @@ class TrainingService:
         with transaction(self.store) as session:
             touched: set[int] = set()
             held: list[TraineeRow] = []
+            of_run: dict[int, list[PlannedSessionFacts]] = {}  # each run's sessions, read once
             for item in cleaned:
                 planned = session.get(PlannedSessionRow, item.session_id)
                 if planned is None:
                     raise NotFound("A session of the register no longer exists; reload it")
                 run = session.get_one(CourseRunRow, planned.run_id)
+                if run.id not in of_run:
+                    of_run[run.id] = run_sessions(session, run)
                 label = f"session {planned.session_index + 1} of {run.code}"
                 self.actor.require(
                     Act.RECORD_TRAINING,
-                    hubs=run_scope(session, run)[0],
+                    hubs=run_scope(session, run, of_run[run.id])[0],
                     trainers=[planned.trainer_id],
                     what=f"record attendance at {label}",
                 )
@@ -230,7 +240,8 @@ class TrainingService:
                 touched.add(enrolment.id)
             session.flush()
             for enrolment_id in sorted(touched):
-                self._evaluate(session, session.get_one(EnrolmentRow, enrolment_id))
+                enrolment = session.get_one(EnrolmentRow, enrolment_id)
+                self._evaluate(session, enrolment, of_run.get(enrolment.run_id))
 
     # ----- assessments -------------------------------------------------------------------
     def record_assessment(self, fields: AssessmentFields, *, reason: str = "") -> int:
@@ -241,18 +252,13 @@ class TrainingService:
             if enrolment is None or enrolment.status != EnrolmentStatus.ENROLLED:
                 raise NotFound("Only someone enrolled on the run can be assessed")
             run = session.get_one(CourseRunRow, enrolment.run_id)
-            require_for_run(
-                self.actor, session, run, Act.RECORD_TRAINING, f"record assessments on {run.code}"
-            )
+            sessions = run_sessions(session, run)
+            what = f"record assessments on {run.code}"
+            require_for_run(self.actor, session, run, Act.RECORD_TRAINING, what, sessions)
             trainee = session.get_one(TraineeRow, enrolment.trainee_id)  # held to the end
             name = trainee.name
             _require_reason_if_completed(session, enrolment, reason, name, run.code)
-            first = session.scalar(
-                select(PlannedSessionRow.held_on)
-                .where(PlannedSessionRow.run_id == run.id)
-                .order_by(PlannedSessionRow.held_on)
-                .limit(1)
-            )
+            first = sessions[0].held_on if sessions else None
             if first is None or item.assessed_on < first:
                 raise ValidationError.single(
                     "assessed_on",
@@ -285,7 +291,7 @@ class TrainingService:
                 reason,
                 at=self.now(),
             )
-            self._evaluate(session, enrolment)
+            self._evaluate(session, enrolment, sessions)
             return row.id
 
     def assessments(self, enrolment_id: int) -> list[AssessmentResult]:
@@ -435,8 +441,13 @@ class TrainingService:
             self._revoke(session, row, reason)
 
     # ----- the completion rule -----------------------------------------------------------
-    def _evaluate(self, session: Session, enrolment: EnrolmentRow) -> None:
-        standing = _standing(session, enrolment)
+    def _evaluate(
+        self,
+        session: Session,
+        enrolment: EnrolmentRow,
+        sessions: list[PlannedSessionFacts] | None = None,
+    ) -> None:
+        standing = _standing(session, enrolment, sessions)
         progress, row = standing.progress(), standing.completion
         met = not progress.shortfalls
         if met and (row is None or row.revoked_at is not None):
@@ -572,16 +583,15 @@ class _Standing:
         )
 
 
-def _standing(session: Session, enrolment: EnrolmentRow) -> _Standing:
+def _standing(
+    session: Session,
+    enrolment: EnrolmentRow,
+    of_run: list[PlannedSessionFacts] | None = None,
+) -> _Standing:
+    """``of_run``: the run's sessions, if already read."""
     run = session.get_one(CourseRunRow, enrolment.run_id)
-    sessions = [
-        (session_id, day)
-        for session_id, day in session.execute(
-            select(PlannedSessionRow.id, PlannedSessionRow.held_on).where(
-                PlannedSessionRow.run_id == run.id
-            )
-        )
-    ]
+    planned = run_sessions(session, run) if of_run is None else of_run
+    sessions = [(s.id, s.held_on) for s in planned]
     marks = dict(
         session.execute(
             select(AttendanceRow.session_id, AttendanceRow.mark).where(

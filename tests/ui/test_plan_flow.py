@@ -8,8 +8,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
+from trainer_app.config import Settings
+from trainer_app.domain.access import Actor, Role
 from trainer_app.services.context import ServiceContext
 from trainer_app.services.demo import build_demo
+from trainer_app.ui.app import create_main_window
 from trainer_app.ui.plan.page import PlanPage
 from trainer_app.ui.table_model import ID_ROLE
 
@@ -114,3 +117,40 @@ def test_published_runs_are_listed_but_not_checked_to_plan(qtbot, window, contex
     assert checked == {r.id for r in runs if r.status.value == "draft"}
     assert page.controls.runs.tree.topLevelItemCount() == len(runs)
     assert page.controls.dates()[0] == date(2027, 1, 11)  # the term still to plan
+
+
+def test_closing_the_window_while_planning_leaves_no_message_behind(
+    qtbot, demo: ServiceContext, settings: Settings, monkeypatch
+) -> None:
+    """A London coordinator plans every hub's runs and closes the window at once: the planner
+    stops, and the store's refusal to save a plan of other hubs' runs reaches nobody, so it
+    must not open a message box over a window that is gone (the app would wait on it for
+    ever: a random-use run hung there)."""
+    boxes: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        QMessageBox,
+        "warning",
+        staticmethod(lambda _parent, title, text, *_: boxes.append((title, text)) or 0),
+    )
+    london = next(h for h in demo.hubs.list() if h.code == "LON")
+    actor = Actor(
+        "rhiannon", "Rhiannon Pryce", Role.COORDINATOR, frozenset({london.id}), hub_codes=("LON",)
+    )
+    with ServiceContext.open(settings, actor=actor) as context:
+        window = create_main_window(context)
+        qtbot.addWidget(window)
+        window.show()
+        index = next(i for i, p in enumerate(window.pages) if isinstance(p, PlanPage))
+        window.show_page(index)
+        page = window.page
+        assert isinstance(page, PlanPage)
+        page.controls.set_dates(date(2027, 1, 4), date(2027, 3, 31))
+        page.reload()
+        page.controls.time_limit.setValue(30)
+        qtbot.mouseClick(page.controls.plan_button, Qt.MouseButton.LeftButton)
+        assert page.worker.running
+        window.close()
+        qtbot.wait(500)  # the planner's answer, queued as it stopped, is delivered now
+        assert not page.worker.running
+        assert boxes == []
+        assert "not saved" in window.statusBar().currentMessage()  # said, not shown in a box

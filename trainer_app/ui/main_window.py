@@ -629,6 +629,7 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.editor.closing = True
         self.watcher.stop()
         self._retry.stop()
         self.save_layout()

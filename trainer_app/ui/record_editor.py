@@ -40,6 +40,7 @@ class RecordEditor(QObject):
         super().__init__(window)
         self.context = context
         self.window = window
+        self.closing = False  # set as the window closes: results arriving then are not shown
         self.undo_stack = QUndoStack(self)
         self.changes = RecordChanges(self)
         self.changes.failed.connect(lambda text: self.inform("Could not undo or redo", text))
@@ -86,6 +87,8 @@ class RecordEditor(QObject):
 
     def inform(self, title: str, text: str) -> None:
         self.status.emit(text)
+        if self.closing:  # work that ends as the window closes: nobody is there to answer
+            return
         QMessageBox.warning(self.window, title, text)
 
     # ----- mechanics -------------------------------------------------------------------------

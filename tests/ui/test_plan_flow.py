@@ -26,6 +26,15 @@ def click_button(qtbot, page: PlanPage, text: str) -> None:
     qtbot.waitUntil(lambda: not box.isVisible())
 
 
+def plan_page(window) -> PlanPage:
+    """Go to the Plan page as the navigation does; the page shown."""
+    index = next(i for i, p in enumerate(window.pages) if isinstance(p, PlanPage))
+    window.show_page(index)
+    page = window.page
+    assert isinstance(page, PlanPage)
+    return page
+
+
 @pytest.fixture
 def demo(context: ServiceContext) -> ServiceContext:
     build_demo(context, trainees=20, history=False)
@@ -33,10 +42,7 @@ def demo(context: ServiceContext) -> ServiceContext:
 
 
 def test_plan_lock_replan_compare_and_publish(qtbot, window, demo, answers) -> None:
-    index = next(i for i, p in enumerate(window.pages) if isinstance(p, PlanPage))
-    window.show_page(index)
-    page = window.page
-    assert isinstance(page, PlanPage)
+    page = plan_page(window)
     page.controls.set_dates(date(2027, 1, 4), date(2027, 3, 31))
     page.reload()
     runs = page.controls.runs
@@ -108,10 +114,7 @@ def test_dates_start_on_the_term_the_runs_cover(qtbot, window, demo) -> None:
 
 def test_published_runs_are_listed_but_not_checked_to_plan(qtbot, window, context) -> None:
     build_demo(context, trainees=20)  # with the autumn term published
-    index = next(i for i, p in enumerate(window.pages) if isinstance(p, PlanPage))
-    window.show_page(index)
-    page = window.page
-    assert isinstance(page, PlanPage)
+    page = plan_page(window)
     checked = set(page.controls.runs.checked_ids())
     runs = context.runs.list()
     assert checked == {r.id for r in runs if r.status.value == "draft"}
@@ -140,10 +143,7 @@ def test_closing_the_window_while_planning_leaves_no_message_behind(
         window = create_main_window(context)
         qtbot.addWidget(window)
         window.show()
-        index = next(i for i, p in enumerate(window.pages) if isinstance(p, PlanPage))
-        window.show_page(index)
-        page = window.page
-        assert isinstance(page, PlanPage)
+        page = plan_page(window)
         page.controls.set_dates(date(2027, 1, 4), date(2027, 3, 31))
         page.reload()
         page.controls.time_limit.setValue(30)

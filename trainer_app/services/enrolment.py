@@ -700,7 +700,7 @@ class PlannedSessionFacts(NamedTuple):
     held_on: date
     period: int
     length: int
-    trainer_id: int | None
+    trainer_id: int
     hub_id: int  # of its facility
     capacity: int  # of its facility
 
@@ -755,9 +755,7 @@ def run_scope(
     if run.hub_id is None and held:
         hubs = sorted({s.hub_id for s in held})
     trainers: Sequence[int | None] = (
-        sorted({s.trainer_id for s in held}, key=lambda t: (t is None, t or 0))
-        if held
-        else [run.trainer_id]
+        sorted({s.trainer_id for s in held}) if held else [run.trainer_id]
     )
     return hubs, trainers
 
